@@ -1,0 +1,254 @@
+/*
+ * The service API of librenkei: everything the server and the CLI may do with the store. Each
+ * function takes the caller's identity (`struct rk_actor`), checks it against the need-to-know
+ * rules of lib/share (the one place where TLP, scope and role are decided), writes an audit
+ * event for every write and every read of report or case data, and exchanges JSON (jansson)
+ * in the shapes documented in docs/api.md. The server holds no business logic: a handler
+ * parses the request, calls one function here and renders the result.
+ *
+ * Conventions for every function below unless it says otherwise:
+ * - Returns RK_OK, or an error with `err` filled: RK_EINVAL (err->field names the offending
+ *   JSON field, e.g. "narrative" or "observables[2].role"), RK_ETOOBIG, RK_ENOTFOUND,
+ *   RK_EFORBIDDEN, RK_ECONFLICT (a transition the workflow forbids), RK_EAUTH, RK_EIO, RK_ENOMEM.
+ *   On error nothing was written (every multi-row change runs in one transaction).
+ * - `in` is borrowed. `*out` is a new reference the caller releases with json_decref(); it is
+ *   set only on RK_OK. `err` may be NULL.
+ * - IDs are UUID strings. Times are RFC 3339 UTC strings ("2026-11-21T23:40:00Z").
+ * - Unknown fields in `in` are rejected (RK_EINVAL naming the field), so typos never pass
+ *   silently.
+ * - Thread-safety: a `struct rk_store` may be used from many threads at once.
+ */
+#ifndef RENKEI_SERVICE_H
+#define RENKEI_SERVICE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "renkei/status.h"
+
+struct rk_store;
+
+enum rk_role {
+    RK_ROLE_STATION = 1, /* 警察署 officer: files reports, sees its own station's */
+    RK_ROLE_ANALYST,     /* HQ cyber division analyst */
+    RK_ROLE_SUPERVISOR,  /* approves (決裁), sees dashboards */
+    RK_ROLE_ADMIN,       /* manages users and units */
+    RK_ROLE_PARTNER,     /* outside organisation: never sees case or report data */
+    RK_ROLE_PEER,        /* federated instance (later) */
+};
+
+/* "station", "analyst", "supervisor", "admin", "partner", "peer"; NULL for an invalid role. */
+const char *rk_role_name(enum rk_role r);
+/* The inverse; 0 for an unknown name. */
+enum rk_role rk_role_from_name(const char *name);
+
+/* The caller's identity: who is asking, from which org unit, in which role. */
+struct rk_actor {
+    char user_id[37]; /* UUID, or "system" for the CLI acting as the installation itself */
+    char unit_id[37]; /* the user's org unit */
+    char login[65];
+    enum rk_role role;
+};
+
+/* Detail of a failure, for a JSON error {"error":{"code","message","field"}}. */
+struct rk_error {
+    int code;          /* enum rk_status */
+    char field[96];    /* the offending input field, "" when not about one field */
+    char message[256]; /* English, no case data, no secrets */
+};
+
+/* Fills `a` with the identity the CLI uses for administration (user_id "system", role admin). */
+void rk_actor_system(struct rk_actor *a);
+
+/* ===== Store ===== */
+
+/*
+ * Opens (creating if needed) the SQLite database at `path` and brings its schema up to the
+ * newest migration. Returns a new handle; the caller closes it with rk_store_close().
+ */
+enum rk_status rk_store_open(const char *path, struct rk_store **out, struct rk_error *err);
+/* Closes the store; accepts NULL. */
+void rk_store_close(struct rk_store *s);
+
+/* ===== Sessions, log-in and API keys ===== */
+
+/* A log-in session. The token goes in an HttpOnly cookie; the CSRF token must come back in the
+ * X-CSRF-Token header of every state-changing request. */
+struct rk_session {
+    char token[65];      /* secret; only its hash is stored */
+    char csrf[65];       /* per-session CSRF token */
+    int64_t expires_at;  /* Unix seconds */
+    struct rk_actor actor;
+};
+
+/* Checks a password (argon2id) and creates a session. RK_EAUTH for an unknown login, a wrong
+ * password or a disabled user (one message for all three). `client` is the peer address, for
+ * the audit log. */
+enum rk_status rk_auth_login(struct rk_store *s, const char *login, const char *password,
+                             const char *client, struct rk_session *out, struct rk_error *err);
+/* Resolves a session token (sliding expiry). RK_EAUTH when unknown or expired. */
+enum rk_status rk_auth_session(struct rk_store *s, const char *token, struct rk_session *out);
+/* Ends a session; RK_OK even when it did not exist. */
+enum rk_status rk_auth_logout(struct rk_store *s, const char *token);
+/* Resolves an API key ("Authorization: Bearer <key>"). RK_EAUTH when unknown or revoked. */
+enum rk_status rk_auth_apikey(struct rk_store *s, const char *key, struct rk_actor *out);
+
+/* ===== Org units, users, API keys ===== */
+
+enum rk_status rk_unit_list(struct rk_store *s, const struct rk_actor *who, json_t **out,
+                            struct rk_error *err);
+enum rk_status rk_unit_create(struct rk_store *s, const struct rk_actor *who, json_t *in,
+                              json_t **out, struct rk_error *err);
+enum rk_status rk_user_list(struct rk_store *s, const struct rk_actor *who, json_t **out,
+                            struct rk_error *err);
+enum rk_status rk_user_get(struct rk_store *s, const struct rk_actor *who, const char *id,
+                           json_t **out, struct rk_error *err);
+/* `in`: {"login","password","name","role","unit_id"}. */
+enum rk_status rk_user_create(struct rk_store *s, const struct rk_actor *who, json_t *in,
+                              json_t **out, struct rk_error *err);
+/* `in`: any of {"name","role","unit_id","disabled","password"}. */
+enum rk_status rk_user_update(struct rk_store *s, const struct rk_actor *who, const char *id,
+                              json_t *in, json_t **out, struct rk_error *err);
+/* Finds a user id by login (for the CLI). */
+enum rk_status rk_user_find(struct rk_store *s, const struct rk_actor *who, const char *login,
+                            json_t **out, struct rk_error *err);
+/* `in`: {"name"}. `*out` holds {"id","name","key"}; the key is shown once and stored hashed. */
+enum rk_status rk_apikey_create(struct rk_store *s, const struct rk_actor *who, json_t *in,
+                                json_t **out, struct rk_error *err);
+enum rk_status rk_apikey_revoke(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                struct rk_error *err);
+
+/* ===== Reference data (categories, intake types, channels, workflow, TLP, scopes) ===== */
+
+/* Everything a form needs, with ja/en labels: {"categories":[...],"intake_types":[...],
+ * "channels":[...],"reporter_types":[...],"report_states":[...],"case_states":[...],
+ * "tlp":[...],"scopes":[...],"observable_roles":[...]}. No identity needed beyond a valid one. */
+enum rk_status rk_ref_get(struct rk_store *s, const struct rk_actor *who, json_t **out,
+                          struct rk_error *err);
+
+/* ===== Reports (通報・相談) ===== */
+
+/* Search and filters for rk_report_list(); NULL / 0 fields are not filtered on. */
+struct rk_report_query {
+    const char *q;        /* Japanese substring search over narrative and title */
+    const char *category; /* category code */
+    const char *status;   /* state code */
+    const char *unit_id;  /* receiving station */
+    const char *from;     /* received_at >= (RFC 3339 or YYYY-MM-DD) */
+    const char *to;       /* received_at < */
+    int limit;            /* default 50, max 500 */
+    int offset;
+};
+
+enum rk_status rk_report_create(struct rk_store *s, const struct rk_actor *who, json_t *in,
+                                json_t **out, struct rk_error *err);
+enum rk_status rk_report_get(struct rk_store *s, const struct rk_actor *who, const char *id,
+                             json_t **out, struct rk_error *err);
+/* `*out` = {"items":[report summaries],"total":N,"limit":L,"offset":O}. */
+enum rk_status rk_report_list(struct rk_store *s, const struct rk_actor *who,
+                              const struct rk_report_query *q, json_t **out, struct rk_error *err);
+enum rk_status rk_report_update(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                json_t *in, json_t **out, struct rk_error *err);
+/* `in`: {"to": state code, "comment": optional}. RK_ECONFLICT for a forbidden transition. */
+enum rk_status rk_report_transition(struct rk_store *s, const struct rk_actor *who,
+                                    const char *id, json_t *in, json_t **out,
+                                    struct rk_error *err);
+
+/* ===== Cases (事案・事件) ===== */
+
+struct rk_case_query {
+    const char *q;
+    const char *status;
+    const char *unit_id; /* lead unit */
+    int limit;
+    int offset;
+};
+
+enum rk_status rk_case_create(struct rk_store *s, const struct rk_actor *who, json_t *in,
+                              json_t **out, struct rk_error *err);
+enum rk_status rk_case_get(struct rk_store *s, const struct rk_actor *who, const char *id,
+                           json_t **out, struct rk_error *err);
+enum rk_status rk_case_list(struct rk_store *s, const struct rk_actor *who,
+                            const struct rk_case_query *q, json_t **out, struct rk_error *err);
+enum rk_status rk_case_update(struct rk_store *s, const struct rk_actor *who, const char *id,
+                              json_t *in, json_t **out, struct rk_error *err);
+enum rk_status rk_case_transition(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                  json_t *in, json_t **out, struct rk_error *err);
+/* `in`: {"report_ids":[...]} */
+enum rk_status rk_case_add_reports(struct rk_store *s, const struct rk_actor *who,
+                                   const char *id, json_t *in, json_t **out,
+                                   struct rk_error *err);
+/* `in`: {"title","assignee_id"?,"due"?} / {"title"?,"done"?,"assignee_id"?,"due"?} */
+enum rk_status rk_case_task_add(struct rk_store *s, const struct rk_actor *who,
+                                const char *case_id, json_t *in, json_t **out,
+                                struct rk_error *err);
+enum rk_status rk_case_task_update(struct rk_store *s, const struct rk_actor *who,
+                                   const char *case_id, const char *task_id, json_t *in,
+                                   json_t **out, struct rk_error *err);
+/* `in`: {"text"} */
+enum rk_status rk_case_note_add(struct rk_store *s, const struct rk_actor *who,
+                                const char *case_id, json_t *in, json_t **out,
+                                struct rk_error *err);
+/* `in`: {"value","type"?,"role"}: the value is parsed and canonicalised (renkei/obs.h). */
+enum rk_status rk_case_observable_link(struct rk_store *s, const struct rk_actor *who,
+                                       const char *case_id, json_t *in, json_t **out,
+                                       struct rk_error *err);
+enum rk_status rk_case_observable_unlink(struct rk_store *s, const struct rk_actor *who,
+                                         const char *case_id, const char *observable_id,
+                                         struct rk_error *err);
+/* `in`: {"case_id","relation"} (relation: "related", "joint", "duplicate", "parent") */
+enum rk_status rk_case_link_case(struct rk_store *s, const struct rk_actor *who,
+                                 const char *case_id, json_t *in, json_t **out,
+                                 struct rk_error *err);
+
+/* ===== Approvals (起案 / 決裁) ===== */
+
+/* Pending approvals the caller may decide. */
+enum rk_status rk_approval_list(struct rk_store *s, const struct rk_actor *who, json_t **out,
+                                struct rk_error *err);
+/* `in`: {"decision":"approve"|"reject","comment"?} */
+enum rk_status rk_approval_decide(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                  json_t *in, json_t **out, struct rk_error *err);
+
+/* ===== Observables ===== */
+
+struct rk_obs_query {
+    const char *q;    /* prefix or substring of the canonical value */
+    const char *type; /* observable type name */
+    int limit;
+    int offset;
+};
+
+/* `*out` includes "seen_in": {"reports":[...],"cases":[...]}; a case the caller may not read
+ * appears only as {"restricted":true,"unit":{"id","name"}}. */
+enum rk_status rk_observable_get(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                 json_t **out, struct rk_error *err);
+enum rk_status rk_observable_list(struct rk_store *s, const struct rk_actor *who,
+                                  const struct rk_obs_query *q, json_t **out,
+                                  struct rk_error *err);
+/* Extraction for the live intake preview: no store access, nothing audited.
+ * `*out` = {"observables":[{"type","value","canonical","display"?,"offset","length"}]}. */
+enum rk_status rk_observable_preview(const char *text, size_t len, json_t **out,
+                                     struct rk_error *err);
+
+/* ===== Audit ===== */
+
+/* Checks the hash chain. `*out` = {"ok":bool,"events":N,"first_broken":id or null,"reason"}. */
+enum rk_status rk_audit_verify(struct rk_store *s, json_t **out, struct rk_error *err);
+/* Recent audit events (supervisor, admin). */
+enum rk_status rk_audit_list(struct rk_store *s, const struct rk_actor *who, int limit,
+                             int offset, json_t **out, struct rk_error *err);
+
+/* ===== Demo data ===== */
+
+/* Progress callback for long work: done of total. */
+typedef void (*rk_progress_cb)(uint64_t done, uint64_t total, void *user_data);
+
+/* Fills an empty store with the fictional demo data set (units, users, reports, cases).
+ * `*out` = {"logins":[{"login","password","role","unit"}], "reports":N, "cases":M}. */
+enum rk_status rk_demo_generate(struct rk_store *s, uint64_t seed, int reports,
+                                rk_progress_cb progress, void *user_data, json_t **out,
+                                struct rk_error *err);
+
+#endif
