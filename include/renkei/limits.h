@@ -13,4 +13,97 @@
  * Policy: the append is rejected with RK_ETOOBIG. */
 #define RK_MAX_BUF_DEFAULT (64u * 1024u * 1024u)
 
+/* ===== Observables (lib/model/obs-*.c) ===== */
+
+/* Longest single observable value, in bytes, as given or as found (a URL is the longest kind;
+ * browsers and servers commonly stop at 2-8 KiB). rk_obs_parse() rejects a longer value with
+ * RK_ETOOBIG; the extractor does not report a longer URL (it is cut at the limit and the cut
+ * value is still reported if it is valid). */
+#define RK_MAX_OBS_VALUE 4096u
+/* Longest text rk_obs_extract() takes in one call (64 MiB: far beyond any narrative or pasted
+ * mail; the CLI reads files in pieces of this size). Policy: RK_ETOOBIG, nothing extracted. */
+#define RK_MAX_OBS_TEXT (64u * 1024u * 1024u)
+/* Most observables one rk_obs_extract() call returns, so that a hostile text (a megabyte of
+ * "1.1.1.1 ") cannot make the list grow without bound. Policy: extraction stops there and the
+ * call still returns RK_OK with the first RK_MAX_OBS_ITEMS found. */
+#define RK_MAX_OBS_ITEMS 1000000u
+
+/* ===== HTTP server (server/) ===== */
+
+/* Largest request body the API reads. A report with its narrative (RK limits of the model cap a
+ * narrative well below this) fits many times over; anything larger is refused before it is
+ * buffered. Policy: 413 too_big, the body is discarded, nothing is written. */
+#define RK_MAX_HTTP_BODY (1024u * 1024u)
+/* Memory libmicrohttpd may use per connection for the request line and headers (plus the read
+ * buffer). Browsers send a few KiB of headers; a larger header block is refused by
+ * libmicrohttpd with 431/413 and the connection is closed. Policy: reject. */
+#define RK_MAX_HTTP_HEADERS (32u * 1024u)
+/* Seconds a connection may stay idle (slow-loris defence). Policy: the connection is closed. */
+#define RK_MAX_HTTP_IDLE_SECONDS 30u
+/* Concurrent connections the server accepts; more wait in the kernel's listen queue until one
+ * closes. Policy: refuse (libmicrohttpd closes the excess connection at once). */
+#define RK_MAX_HTTP_CONNECTIONS 1024u
+/* Worker threads of the pool: more than this gives no gain for a store behind SQLite. */
+#define RK_MAX_HTTP_THREADS 64u
+/* Captured path parameters ({id}, {tid}) of one route, and the length of each; IDs are UUIDs
+ * (36 bytes), so anything longer cannot exist. Policy: the path does not match (404). */
+#define RK_MAX_HTTP_PARAMS 4u
+#define RK_MAX_HTTP_PARAM_LEN 64u
+/* Length of the request path the router considers. Policy: 404. */
+#define RK_MAX_HTTP_PATH 1024u
+/* Longest query-string value the API parses (search text). Policy: 400 naming the parameter. */
+#define RK_MAX_HTTP_QUERY_VALUE 1024u
+
+/* ===== Store, model and audit (lib/store, lib/model, lib/audit) ===== */
+
+/* Database connections the store opens at most; a caller beyond them waits for one to be given
+ * back. SQLite in WAL mode serves readers in parallel, and a machine of a few cores gains
+ * nothing from more. Policy: wait. */
+#define RK_MAX_STORE_CONNS 16
+/* Milliseconds a connection waits for the write lock before giving up with RK_EIO. The audit
+ * writer keeps its transactions short, so this is only reached under a stuck writer. */
+#define RK_STORE_BUSY_TIMEOUT_MS 10000
+/* Read events waiting for the audit writer; a reader that finds the queue full waits until the
+ * writer has drained it (back-pressure instead of losing events). Policy: wait. */
+#define RK_MAX_AUDIT_QUEUE 65536
+/* Read events the audit writer appends in one transaction. */
+#define RK_MAX_AUDIT_BATCH 4096
+/* Text fields of reports and cases, in bytes of UTF-8 (a Japanese character is 3 bytes).
+ * A title is one line; a narrative is the 5W1H account, which a long consultation fills in a
+ * few thousand characters. Policy: RK_EINVAL naming the field, nothing written. */
+#define RK_MAX_TITLE_BYTES 600
+#define RK_MAX_NARRATIVE_BYTES (64u * 1024u)
+#define RK_MAX_SMS_BYTES 4096
+#define RK_MAX_NOTE_BYTES (32u * 1024u)
+/* Short text fields: names, kana, city, e-mail, phone, logins' display names. */
+#define RK_MAX_SHORT_BYTES 256
+/* Logins: [a-z0-9._-], at most this long (fits struct rk_actor.login). */
+#define RK_MAX_LOGIN_BYTES 64
+/* Passwords: at least the minimum (NIST SP 800-63B asks for 8; we ask a little more), at most
+ * the maximum (argon2 needs no more, and a huge password is a cheap DoS). Policy: RK_EINVAL. */
+#define RK_MIN_PASSWORD_BYTES 10
+#define RK_MAX_PASSWORD_BYTES 256
+/* Elements of the arrays of one report or case: URLs, bank accounts, ids in one request.
+ * Policy: RK_EINVAL naming the field. */
+#define RK_MAX_REPORT_URLS 50
+#define RK_MAX_URL_BYTES 2048
+#define RK_MAX_BANK_ACCOUNTS 20
+#define RK_MAX_IDS_PER_REQUEST 200
+/* Largest page of a list; the default is 50. Policy: clamped to the maximum. */
+#define RK_MAX_LIST_LIMIT 500
+#define RK_DEFAULT_LIST_LIMIT 50
+/* Largest damage amount in yen (10 兆円): larger is a typo. Policy: RK_EINVAL. */
+#define RK_MAX_DAMAGE_YEN 10000000000000LL
+/* Session lifetime in seconds (sliding); the expiry is pushed forward at most once per
+ * RK_SESSION_REFRESH seconds so that a busy user's requests do not all write. */
+#define RK_SESSION_TTL (8 * 3600)
+#define RK_SESSION_REFRESH 300
+/* Entries of a case timeline / observable "seen in" list returned at once. Policy: truncated
+ * (the newest are kept), with "truncated": true in the JSON. */
+#define RK_MAX_TIMELINE 500
+#define RK_MAX_SEEN_IN 500
+/* Size of a reference-data file (data/categories.json, data/workflow.json). Policy: refuse to
+ * open the store with a message naming the file. */
+#define RK_MAX_REF_FILE (1024u * 1024u)
+
 #endif
