@@ -1,0 +1,180 @@
+// The application shell: session, language, navigation by role, and the hash router that hands
+// each route to one page module (ui/js/pages/*.js).
+import { Api } from './api.js';
+import { I18n } from './i18n.js';
+import { h, clear } from './dom.js';
+import { matchRoute, href } from './router.js';
+import { loading, showError, errorBox } from './components.js';
+
+import * as loginPage from './pages/login.js';
+import * as intakePage from './pages/intake.js';
+import * as reportsPage from './pages/reports.js';
+import * as reportPage from './pages/report.js';
+import * as casesPage from './pages/cases.js';
+import * as casePage from './pages/case.js';
+import * as observablesPage from './pages/observables.js';
+import * as observablePage from './pages/observable.js';
+import * as approvalsPage from './pages/approvals.js';
+import * as usersPage from './pages/users.js';
+import * as homePage from './pages/home.js';
+
+// Which roles may open which page; the server decides what data each gets, this only keeps
+// the menu and the pages to what the role can use.
+const ALL = ['station', 'analyst', 'supervisor', 'admin', 'partner'];
+const STAFF = ['station', 'analyst', 'supervisor', 'admin'];
+const HQ = ['analyst', 'supervisor', 'admin'];
+const ROUTES = [
+  { name: 'login', pattern: '/login', page: loginPage, roles: null },
+  { name: 'home', pattern: '/', page: homePage, roles: ALL },
+  { name: 'intake', pattern: '/intake', page: intakePage, roles: STAFF, nav: 'nav.intake' },
+  { name: 'reports', pattern: '/reports', page: reportsPage, roles: STAFF, nav: 'nav.reports' },
+  { name: 'report', pattern: '/reports/:id', page: reportPage, roles: STAFF },
+  { name: 'cases', pattern: '/cases', page: casesPage, roles: HQ, nav: 'nav.cases' },
+  { name: 'case', pattern: '/cases/:id', page: casePage, roles: HQ },
+  { name: 'observables', pattern: '/observables', page: observablesPage, roles: ALL, nav: 'nav.observables' },
+  { name: 'observable', pattern: '/observables/:id', page: observablePage, roles: ALL },
+  { name: 'approvals', pattern: '/approvals', page: approvalsPage, roles: ['supervisor', 'admin'], nav: 'nav.approvals' },
+  { name: 'users', pattern: '/admin/users', page: usersPage, roles: ['admin'], nav: 'nav.users' },
+];
+
+class App {
+  constructor() {
+    this.api = new Api();
+    this.i18n = new I18n(window.localStorage);
+    this.user = null;
+    this.ref = null;
+    this.main = document.getElementById('main');
+    this.renderSeq = 0;
+    this.api.onUnauthenticated = () => {
+      this.user = null;
+      this.go('/login', { next: location.hash });
+    };
+  }
+
+  go(path, query) {
+    const target = href(path, query);
+    if (location.hash === target) this.route();
+    else location.hash = target;
+  }
+
+  // A message that survives one navigation (e.g. "report filed" after the intake form).
+  flash(text) {
+    const el = document.getElementById('flash');
+    el.textContent = text;
+    el.hidden = false;
+    clearTimeout(this.flashTimer);
+    this.flashTimer = setTimeout(() => { el.hidden = true; }, 6000);
+  }
+
+  async start() {
+    document.getElementById('skip-link').addEventListener('click', (e) => {
+      e.preventDefault();
+      this.main.focus();
+    });
+    await this.i18n.load(window.fetch.bind(window));
+    try {
+      const s = await this.api.session();
+      if (s) await this.signedIn(s.user);
+    } catch (e) {
+      this.fatal(e);
+      return;
+    }
+    window.addEventListener('hashchange', () => this.route());
+    this.route();
+  }
+
+  async signedIn(user) {
+    this.user = user;
+    this.ref = await this.api.get('/ref');
+  }
+
+  async signOut() {
+    try {
+      await this.api.logout();
+    } finally {
+      this.user = null;
+      this.ref = null;
+      this.go('/login');
+    }
+  }
+
+  setLang(lang) {
+    this.i18n.setLang(lang);
+    this.route();
+  }
+
+  renderChrome(current) {
+    const t = (k, p) => this.i18n.t(k, p);
+    document.documentElement.lang = this.i18n.lang;
+    document.getElementById('skip-link').textContent = t('nav.skip');
+    const nav = clear(document.getElementById('mainnav'));
+    nav.setAttribute('aria-label', t('nav.label'));
+    if (this.user) {
+      for (const r of ROUTES) {
+        if (!r.nav || !r.roles.includes(this.user.role)) continue;
+        const active = current && (current.name === r.name || current.name === r.name.replace(/s$/, ''));
+        nav.append(h('a', { href: `#${r.pattern}`, class: active ? 'active' : null, 'aria-current': active ? 'page' : null }, t(r.nav)));
+      }
+    }
+    const box = clear(document.getElementById('session-box'));
+    const other = this.i18n.lang === 'ja' ? 'en' : 'ja';
+    box.append(h('button', {
+      type: 'button', class: 'btn btn-ghost lang-switch', lang: other, id: 'lang-switch',
+      onclick: () => this.setLang(other),
+    }, other === 'en' ? 'English' : '日本語'));
+    if (this.user) {
+      const role = t(`role.${this.user.role}`);
+      box.append(
+        h('span', { class: 'who' }, h('span', { class: 'who-name' }, this.user.name || this.user.login),
+          h('span', { class: 'who-unit' }, `${this.user.unit ? this.user.unit.name : ''} · ${role}`)),
+        h('button', { type: 'button', class: 'btn btn-ghost', id: 'logout', onclick: () => this.signOut() }, t('nav.logout')));
+    }
+  }
+
+  async route() {
+    const seq = ++this.renderSeq;
+    let m = matchRoute(ROUTES, location.hash || '#/');
+    if (!m) m = { name: 'home', params: {}, query: {} };
+    const r = ROUTES.find((x) => x.name === m.name);
+    if (!this.user && r.name !== 'login') {
+      this.go('/login', location.hash && location.hash !== '#/' ? { next: location.hash } : {});
+      return;
+    }
+    if (this.user && r.name === 'login') {
+      this.go('/');
+      return;
+    }
+    this.renderChrome(m);
+    const main = clear(this.main);
+    if (r.roles && !r.roles.includes(this.user.role)) {
+      main.append(h('h1', {}, this.i18n.t('error.forbidden')), h('p', {}, this.i18n.t('page.not_for_role')));
+      return;
+    }
+    main.append(loading(this));
+    const view = h('div', { class: 'view' });
+    try {
+      await r.page.render(this, view, m.params, m.query);
+    } catch (e) {
+      if (seq !== this.renderSeq) return;
+      if (e && e.status === 401) return; // onUnauthenticated has moved to the log-in
+      const box = errorBox();
+      clear(view).append(box);
+      showError(this, box, e);
+    }
+    if (seq !== this.renderSeq) return; // a newer navigation won
+    clear(main).append(view);
+    const title = view.querySelector('h1');
+    document.title = `${title ? `${title.textContent} — ` : ''}連携 Renkei`;
+    if (title) {
+      title.setAttribute('tabindex', '-1');
+      title.focus({ preventScroll: true });
+    }
+  }
+
+  fatal(e) {
+    clear(this.main).append(h('div', { class: 'error-box', role: 'alert' }, String(e && e.message ? e.message : e)));
+  }
+}
+
+const app = new App();
+app.start();

@@ -1,0 +1,54 @@
+// 決裁: the approvals waiting for this supervisor, each approved or sent back with a comment.
+import { h, field } from '../dom.js';
+import { pageHead, section, empty, errorBox, showError, hideError, nameOf } from '../components.js';
+import { formatDateTime } from '../format.js';
+import { refName } from '../ref.js';
+
+function subjectLink(ctx, a) {
+  const s = a.subject || a.target || a.object || {};
+  const kind = a.kind || a.subject_kind || s.kind || (a.case_id ? 'case' : a.report_id ? 'report' : '');
+  const id = s.id || a.case_id || a.report_id;
+  const text = `${s.ref || ''} ${s.title || ''}`.trim() || id || '';
+  if (!id) return text;
+  const path = kind === 'report' ? 'reports' : 'cases';
+  return h('a', { href: `#/${path}/${encodeURIComponent(id)}` }, text);
+}
+
+export async function render(ctx, view) {
+  const t = (k, p) => ctx.i18n.t(k, p);
+  const lang = ctx.i18n.lang;
+  const res = await ctx.api.get('/approvals');
+  const items = res.items || res || [];
+  const cards = items.map((a) => {
+    const box = errorBox();
+    const comment = h('input', { type: 'text', maxlength: '500' });
+    const decide = async (decision) => {
+      hideError(box);
+      try {
+        const body = { decision };
+        if (comment.value.trim()) body.comment = comment.value.trim();
+        await ctx.api.post(`/approvals/${encodeURIComponent(a.id)}`, body);
+        ctx.flash(t(`approvals.${decision}d`));
+        await ctx.route();
+      } catch (err) {
+        showError(ctx, box, err);
+      }
+    };
+    const listName = (a.kind || '') === 'report' ? 'report_states' : 'case_states';
+    return h('article', { class: 'card approval' },
+      h('h2', {}, subjectLink(ctx, a)),
+      h('p', {}, t('approvals.request', {
+        who: nameOf(a.requested_by || a.drafted_by || a.actor),
+        to: a.to ? refName(ctx.ref, listName, a.to, ctx.i18n) : (a.action || ''),
+        at: formatDateTime(a.requested_at || a.created_at, lang),
+      })),
+      a.comment ? h('p', { class: 'quote' }, a.comment) : null,
+      box,
+      field(t('approvals.comment'), comment, { name: 'comment', wide: true }),
+      h('div', { class: 'form-actions' },
+        h('button', { type: 'button', class: 'btn btn-primary', onclick: () => decide('approve') }, t('approvals.approve')),
+        h('button', { type: 'button', class: 'btn btn-danger', onclick: () => decide('reject') }, t('approvals.reject'))));
+  });
+  view.append(pageHead(t('approvals.title')), h('p', { class: 'lead' }, t('approvals.lead')),
+    cards.length ? h('div', { class: 'stack' }, cards) : section(t('approvals.title'), empty(t('approvals.none'))));
+}

@@ -1,0 +1,33 @@
+// Pieces the detail pages share: a definition list, an observable link, a restricted entry.
+import { h } from '../dom.js';
+
+// rows: [[label, value-node-or-text]]; rows with an empty value are left out.
+export function details(rows) {
+  const dl = h('dl', { class: 'details' });
+  for (const [k, v] of rows) {
+    if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) continue;
+    dl.append(h('dt', {}, k), h('dd', {}, v));
+  }
+  return dl;
+}
+
+export function obsTypeLabel(ctx, type) {
+  const k = `obs.${type}`;
+  const s = ctx.i18n.t(k);
+  return s === k ? type : s;
+}
+
+export function obsLink(ctx, o) {
+  return h('span', { class: 'obs-ref' },
+    h('span', { class: `obs-type obs-${o.type}` }, obsTypeLabel(ctx, o.type)), ' ',
+    o.id ? h('a', { href: `#/observables/${encodeURIComponent(o.id)}`, class: 'obs-canonical' }, o.display || o.canonical)
+      : h('span', { class: 'obs-canonical' }, o.display || o.canonical));
+}
+
+// A report or case the caller may not read: only that it exists and which unit holds it.
+export function restricted(ctx, kind, item) {
+  const unit = item.unit ? item.unit.name || item.unit.id : '';
+  return h('span', { class: 'restricted' },
+    h('span', { class: 'lock', 'aria-hidden': 'true' }, '🔒'), ' ',
+    ctx.i18n.t(`restricted.${kind}`, { unit }));
+}

@@ -1,0 +1,101 @@
+// One report: its fields, narrative, observables found in it, the cases it belongs to, the
+// workflow transitions allowed from its state, and "open a case from this report" for HQ.
+import { h, field } from '../dom.js';
+import { pageHead, tlpBadge, statusBadge, urgentBadge, section, errorBox, showError, hideError, empty, nameOf } from '../components.js';
+import { refName, nextStates, needsApproval } from '../ref.js';
+import { formatDate, formatDateTime, formatYen } from '../format.js';
+import { details, obsLink, restricted } from './common.js';
+import { openCaseForm } from './opencase.js';
+
+const HQ = ['analyst', 'supervisor', 'admin'];
+
+function transitions(ctx, r, onDone) {
+  const t = (k, p) => ctx.i18n.t(k, p);
+  const next = nextStates(ctx.ref, 'report_states', r.status, r);
+  if (!next.length) return null;
+  const box = errorBox();
+  const comment = h('input', { type: 'text', maxlength: '500' });
+  const form = h('div', { class: 'transitions' },
+    box,
+    field(t('report.comment'), comment, { name: 'comment', wide: true }),
+    h('div', { class: 'form-actions' }, next.map((to) => h('button', {
+      type: 'button', class: 'btn', 'data-to': to,
+      onclick: async (e) => {
+        hideError(box);
+        e.target.disabled = true;
+        try {
+          const body = { to };
+          if (comment.value.trim()) body.comment = comment.value.trim();
+          await ctx.api.post(`/reports/${encodeURIComponent(r.id)}/transition`, body);
+          ctx.flash(needsApproval(ctx.ref, 'report_states', to) ? t('report.sent_for_approval') : t('report.moved', { state: refName(ctx.ref, 'report_states', to, ctx.i18n) }));
+          onDone();
+        } catch (err) {
+          showError(ctx, box, err, form);
+        } finally {
+          e.target.disabled = false;
+        }
+      },
+    }, t('report.move_to', { state: refName(ctx.ref, 'report_states', to, ctx.i18n) })))));
+  return section(t('report.workflow'), form);
+}
+
+export async function render(ctx, view, params) {
+  const t = (k, p) => ctx.i18n.t(k, p);
+  const lang = ctx.i18n.lang;
+  const r = await ctx.api.get(`/reports/${encodeURIComponent(params.id)}`);
+  const rep = r.reporter || {};
+  const reload = () => ctx.route();
+  const slot = h('div');
+  const isHQ = HQ.includes(ctx.user.role);
+  const openBtn = isHQ ? h('button', { type: 'button', class: 'btn btn-primary', id: 'open-case', onclick: () => {
+    slot.replaceChildren(openCaseForm(ctx, [r], () => slot.replaceChildren()));
+  } }, t('report.open_case')) : null;
+
+  const accounts = (r.bank_accounts || []).map((a) => h('li', {},
+    [a.bank, a.branch, a.type ? t(`account_type.${a.type}`) : '', a.number, a.holder_kana].filter(Boolean).join(' / ')));
+
+  view.append(
+    pageHead(h('span', {}, h('span', { class: 'ref' }, r.ref || ''), ' ', r.title || t('report.untitled')), openBtn),
+    h('div', { class: 'badges' }, statusBadge(ctx, 'report_states', r.status), tlpBadge(r.tlp),
+      h('span', { class: 'badge' }, refName(ctx.ref, 'scopes', r.scope, ctx.i18n)),
+      r.urgent ? urgentBadge(ctx) : null),
+    slot,
+    h('div', { class: 'cols' },
+      h('div', { class: 'col-main' },
+        section(t('report.narrative'), h('div', { class: 'narrative', id: 'narrative' }, r.narrative || '')),
+        r.sms_text ? section(t('field.sms_text'), h('div', { class: 'narrative' }, r.sms_text)) : null,
+        section(t('report.observables'), (r.observables || []).length
+          ? h('ul', { class: 'obs-list', id: 'report-observables' }, r.observables.map((o) => h('li', {}, obsLink(ctx, o))))
+          : empty(t('report.no_observables'))),
+        accounts.length ? section(t('intake.sec_accounts'), h('ul', {}, accounts)) : null,
+        transitions(ctx, r, reload)),
+      h('div', { class: 'col-side' },
+        section(t('report.summary'), details([
+          [t('field.intake_type'), refName(ctx.ref, 'intake_types', r.intake_type, ctx.i18n)],
+          [t('field.channel'), refName(ctx.ref, 'channels', r.channel, ctx.i18n)],
+          [t('field.category'), refName(ctx.ref, 'categories', r.category, ctx.i18n)],
+          [t('field.received_at'), formatDateTime(r.received_at, lang)],
+          [t('field.occurred_at'), formatDateTime(r.occurred_at, lang)],
+          [t('field.damage_amount'), r.damage_amount ? formatYen(r.damage_amount, lang) : ''],
+          [t('field.station'), nameOf(r.unit)],
+          [t('report.created_by'), nameOf(r.created_by)],
+          [t('report.updated_at'), formatDateTime(r.updated_at, lang)],
+        ])),
+        section(t('intake.sec_reporter'), details([
+          [t('field.reporter_type'), refName(ctx.ref, 'reporter_types', rep.type, ctx.i18n)],
+          [t('field.reporter_name'), rep.name],
+          [t('field.reporter_kana'), rep.kana],
+          [t('field.reporter_age'), rep.age ?? ''],
+          [t('field.reporter_gender'), rep.gender ? t(`gender.${rep.gender}`) : ''],
+          [t('field.reporter_postal'), rep.postal_code],
+          [t('field.reporter_prefecture'), [rep.prefecture, rep.city].filter(Boolean).join(' ')],
+          [t('field.reporter_phone'), rep.phone],
+          [t('field.reporter_email'), rep.email],
+          [t('field.wants_reply'), rep.wants_reply === undefined ? '' : (rep.wants_reply ? t('common.yes') : t('common.no'))],
+        ])),
+        section(t('report.cases'), (r.cases || []).length
+          ? h('ul', { class: 'plain' }, r.cases.map((c) => h('li', {}, c.restricted ? restricted(ctx, 'case', c)
+            : h('a', { href: `#/cases/${encodeURIComponent(c.id)}` }, `${c.ref || ''} ${c.title || ''}`))))
+          : empty(t('report.no_cases'))),
+        h('p', { class: 'muted small' }, t('report.received_on', { date: formatDate(r.received_at, lang) })))));
+}
