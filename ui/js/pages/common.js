@@ -27,7 +27,5 @@ export function obsLink(ctx, o) {
 // A report or case the caller may not read: only that it exists and which unit holds it.
 export function restricted(ctx, kind, item) {
   const unit = item.unit ? item.unit.name || item.unit.id : '';
-  return h('span', { class: 'restricted' },
-    h('span', { class: 'lock', 'aria-hidden': 'true' }, '🔒'), ' ',
-    ctx.i18n.t(`restricted.${kind}`, { unit }));
+  return h('span', { class: 'restricted' }, ctx.i18n.t(`restricted.${kind}`, { unit }));
 }

@@ -1,7 +1,7 @@
 // Intake of a 通報・相談 (DOMAIN.md §7): intake type and channel separate from the category,
 // the reporter, the incident with its narrative, and a live preview of the observables Renkei
 // finds in the text while the officer types (POST /observables/preview, debounced).
-import { h, field, select, debounce } from '../dom.js';
+import { h, field, select, debounce, append } from '../dom.js';
 import { errorBox, showError, hideError, pageHead, tlpBadge, TLP_CODES } from '../components.js';
 import { refList, refOptions } from '../ref.js';
 import { formatYen, jstLocalToUtc, utcToJstLocal } from '../format.js';
@@ -78,6 +78,8 @@ export async function render(ctx, view) {
     narrative: h('textarea', { rows: '10' }),
     damage_amount: h('input', { type: 'number', min: '0', step: '1', inputmode: 'numeric' }),
     sms_text: h('textarea', { rows: '3' }),
+    urls: h('textarea', { rows: '2', spellcheck: 'false' }),
+    sender: h('input', { type: 'text', spellcheck: 'false' }),
     r_type: select(refOptions(ref, 'reporter_types', ctx.i18n, t('common.choose')), ''),
     r_name: h('input', { type: 'text', autocomplete: 'off' }),
     r_kana: h('input', { type: 'text', autocomplete: 'off' }),
@@ -119,7 +121,7 @@ export async function render(ctx, view) {
   const previewState = h('p', { class: 'muted', id: 'obs-preview-state' }, t('intake.preview_empty'));
   let previewSeq = 0;
   const runPreview = async () => {
-    const text = [c.narrative.value, c.sms_text.value].filter(Boolean).join('\n');
+    const text = [c.narrative.value, c.sms_text.value, c.urls.value, c.sender.value].filter(Boolean).join('\n');
     const seq = ++previewSeq;
     if (!text.trim()) {
       previewList.replaceChildren();
@@ -132,8 +134,10 @@ export async function render(ctx, view) {
       const items = (res && res.observables) || [];
       previewList.replaceChildren(...items.map((o) => h('li', { class: 'obs-item', 'data-type': o.type },
         h('span', { class: `obs-type obs-${o.type}` }, t(`obs.${o.type}`) === `obs.${o.type}` ? o.type : t(`obs.${o.type}`)),
-        h('span', { class: 'obs-canonical' }, o.display || o.canonical),
-        (o.value && o.value !== o.canonical && o.value !== o.display) ? h('span', { class: 'obs-raw' }, o.value) : null)));
+        h('span', { class: 'obs-canonical' }, o.canonical),
+        // The Unicode form of an IDN host, else the text as typed when it differs.
+        (o.display && o.display !== o.canonical) ? h('span', { class: 'obs-raw' }, o.display)
+          : (o.value && o.value !== o.canonical) ? h('span', { class: 'obs-raw' }, o.value) : null)));
       previewState.textContent = items.length ? t('intake.preview_count', { n: items.length }) : t('intake.preview_none');
     } catch (e) {
       if (seq !== previewSeq) return;
@@ -143,6 +147,8 @@ export async function render(ctx, view) {
   const schedulePreview = debounce(runPreview, PREVIEW_DELAY_MS);
   c.narrative.addEventListener('input', schedulePreview);
   c.sms_text.addEventListener('input', schedulePreview);
+  c.urls.addEventListener('input', schedulePreview);
+  c.sender.addEventListener('input', schedulePreview);
 
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'intake-submit' }, t('intake.submit'));
   const form = h('form', { class: 'intake-form', novalidate: true },
@@ -155,9 +161,8 @@ export async function render(ctx, view) {
         field(t('field.received_at'), c.received_at, { name: 'received_at', required: true, hint: t('common.jst') }),
         field(t('field.occurred_at'), c.occurred_at, { name: 'occurred_at', hint: t('common.jst') }),
         h('div', { class: 'field check' }, h('label', {}, c.urgent, ' ', t('field.urgent'))),
-        field(t('field.tlp'), c.tlp, { name: 'tlp' }),
-        field(t('field.scope'), c.scope, { name: 'scope' }),
-        scopeBox)),
+        append(field(t('field.tlp'), c.tlp, { name: 'tlp' }), [scopeBox]),
+        field(t('field.scope'), c.scope, { name: 'scope' }))),
     h('fieldset', { class: 'card' }, h('legend', {}, t('intake.sec_reporter')),
       h('div', { class: 'grid' },
         field(t('field.reporter_type'), c.r_type, { name: 'reporter.type', required: true }),
@@ -176,6 +181,8 @@ export async function render(ctx, view) {
         h('div', { class: 'intake-text' },
           field(t('field.title'), c.title, { name: 'title', required: true, wide: true }),
           field(t('field.narrative'), c.narrative, { name: 'narrative', required: true, wide: true, hint: t('intake.narrative_hint') }),
+          field(t('field.urls'), c.urls, { name: 'urls', wide: true, hint: t('intake.urls_hint') }),
+          field(t('field.sender'), c.sender, { name: 'sender', wide: true, hint: t('intake.sender_hint') }),
           field(t('field.sms_text'), c.sms_text, { name: 'sms_text', wide: true }),
           h('div', { class: 'field' },
             h('label', { for: 'damage-amount' }, t('field.damage_amount')),
@@ -210,6 +217,9 @@ export async function render(ctx, view) {
     if (c.occurred_at.value) body.occurred_at = jstLocalToUtc(c.occurred_at.value);
     if (c.damage_amount.value.trim()) body.damage_amount = Number(c.damage_amount.value);
     if (c.sms_text.value.trim()) body.sms_text = c.sms_text.value;
+    const urls = c.urls.value.split('\n').map((x) => x.trim()).filter(Boolean);
+    if (urls.length) body.urls = urls;
+    if (c.sender.value.trim()) body.sender = c.sender.value.trim();
     const rep = { type: c.r_type.value };
     const put = (k, el) => { if (el.value.trim()) rep[k] = el.value.trim(); };
     put('name', c.r_name); put('kana', c.r_kana); put('gender', c.r_gender); put('postal_code', c.r_postal);

@@ -64,6 +64,10 @@ export async function render(ctx, view, params) {
       h('div', { class: 'col-main' },
         section(t('report.narrative'), h('div', { class: 'narrative', id: 'narrative' }, r.narrative || '')),
         r.sms_text ? section(t('field.sms_text'), h('div', { class: 'narrative' }, r.sms_text)) : null,
+        (r.urls && r.urls.length) || r.sender ? section(t('report.contact_points'), details([
+          [t('field.urls'), (r.urls || []).length ? h('ul', { class: 'plain' }, r.urls.map((u) => h('li', {}, h('code', {}, u)))) : ''],
+          [t('field.sender'), r.sender ? h('code', {}, r.sender) : ''],
+        ])) : null,
         section(t('report.observables'), (r.observables || []).length
           ? h('ul', { class: 'obs-list', id: 'report-observables' }, r.observables.map((o) => h('li', {}, obsLink(ctx, o))))
           : empty(t('report.no_observables'))),
