@@ -84,4 +84,12 @@ void rk_obs_list_clear(struct rk_obs_list *l);
  */
 enum rk_status rk_obs_extract(const char *text, size_t len, struct rk_obs_list *out);
 
+/*
+ * The registrable domain ("eTLD+1", from the Public Suffix List) of a host name given as text
+ * (refanged, Unicode or A-label): "www.example.co.jp" -> "example.co.jp". Returns RK_OK,
+ * RK_EINVAL (not a domain, or itself a public suffix such as "co.jp"), RK_ETOOBIG or RK_ENOMEM.
+ * Ownership: on RK_OK `*out` is a new A-label string the caller frees with rk_free().
+ */
+enum rk_status rk_obs_registrable_domain(const char *host, char **out);
+
 #endif
