@@ -6,7 +6,7 @@ import { href } from '../router.js';
 import { obsLink } from './common.js';
 
 const PAGE = 50;
-const TYPES = ['ipv4', 'ipv6', 'cidr', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256', 'phone', 'bank_account', 'btc', 'eth', 'filename'];
+const TYPES = ['ipv4', 'ipv6', 'cidr', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256', 'phone', 'bank-account', 'crypto-wallet', 'filename'];
 
 export async function render(ctx, view, params, query) {
   const t = (k, p) => ctx.i18n.t(k, p);
