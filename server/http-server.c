@@ -397,13 +397,14 @@ enum rk_status rk_http_server_start(const struct rk_http_config *cfg, struct rk_
     };
     struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_log, srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)RK_MAX_HTTP_HEADERS,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)RK_MAX_HTTP_IDLE_SECONDS,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)RK_MAX_HTTP_CONNECTIONS,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, on_log, srv, MHD_OPTION_ARRAY,
+        on_completed, srv, MHD_OPTION_ARRAY,
         srv->tls ? tls_opts : no_opts, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         char msg[160];
