@@ -157,12 +157,31 @@ static int kana_char(const char *t, size_t i, size_t len)
     return (cp >= 0x30A1 && cp <= 0x30FC) || (cp >= 0xFF66 && cp <= 0xFF9F);
 }
 
+/* Hiragana in names ("さくら信用金庫", "きらぼし銀行"), except the particles that join a name
+ * to the words before it (は が を に で の へ と も や). */
+static int hiragana_name_char(const char *t, size_t i)
+{
+    const unsigned char *p = (const unsigned char *)t + i;
+    uint32_t cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    static const uint32_t particles[] = {0x306F, 0x304C, 0x3092, 0x306B, 0x3067,
+                                         0x306E, 0x3078, 0x3068, 0x3082, 0x3084};
+    if (p[0] != 0xE3 || cp < 0x3041 || cp > 0x3096)
+        return 0;
+    for (size_t k = 0; k < sizeof particles / sizeof particles[0]; k++)
+        if (cp == particles[k])
+            return 0;
+    return 1;
+}
+
 /* Start of the name that ends at `end` (not before lo). */
 static size_t name_start(const char *t, size_t lo, size_t end)
 {
     size_t s = end, k;
-    while (s > lo && (k = char_before(t, lo, s)) > 0 && name_char(t, s - k, k) && end - s < 30)
+    while (s > lo && (k = char_before(t, lo, s)) > 0 && end - s < 30) {
+        if (!name_char(t, s - k, k) && !(k == 3 && hiragana_name_char(t, s - k)))
+            break;
         s -= k;
+    }
     /* Words that introduce the account are not part of the name. */
     for (size_t i = 0; i < sizeof prefixes_to_drop / sizeof prefixes_to_drop[0]; i++)
         if (starts(t, end, s, prefixes_to_drop[i]))
@@ -313,26 +332,37 @@ static enum rk_status format(const char *t, const struct bank *bk, struct rk__ob
         rc = has_bcode ? add_digits(c, t, bk->bcode) : add_name(c, t, bk->bname);
     if (rc == RK_OK)
         rc = rk_buf_addf(c, "-%s", bk->number);
-    /* Display: bank(code) branch(code) type number holder. */
-    if (rc == RK_OK && bk->name.b > bk->name.a)
+    /* Display: bank(code) branch(code) type number holder; "銀行コード0009" and "支店番号123"
+     * stand in for names the text did not give. */
+    if (rc == RK_OK && bk->name.b > bk->name.a) {
         rc = add_name(d, t, bk->name);
-    if (rc == RK_OK && (has_code || bk->table_code != NULL)) {
-        rc = rk_buf_addc(d, '(');
+        if (rc == RK_OK && (has_code || bk->table_code != NULL)) {
+            rc = rk_buf_addc(d, '(');
+            if (rc == RK_OK)
+                rc = has_code ? add_digits(d, t, bk->code) : rk_buf_adds(d, bk->table_code);
+            if (rc == RK_OK)
+                rc = rk_buf_addc(d, ')');
+        }
+    } else if (rc == RK_OK) {
+        rc = rk_buf_adds(d, "銀行コード");
         if (rc == RK_OK)
-            rc = has_code ? add_digits(d, t, bk->code) : rk_buf_adds(d, bk->table_code);
-        if (rc == RK_OK)
-            rc = rk_buf_addc(d, ')');
+            rc = add_digits(d, t, bk->code);
     }
     if (rc == RK_OK)
         rc = rk_buf_addc(d, ' ');
-    if (rc == RK_OK && bk->bname.b > bk->bname.a)
+    if (rc == RK_OK && bk->bname.b > bk->bname.a) {
         rc = add_name(d, t, bk->bname);
-    if (rc == RK_OK && has_bcode) {
-        rc = rk_buf_addc(d, '(');
+        if (rc == RK_OK && has_bcode) {
+            rc = rk_buf_addc(d, '(');
+            if (rc == RK_OK)
+                rc = add_digits(d, t, bk->bcode);
+            if (rc == RK_OK)
+                rc = rk_buf_addc(d, ')');
+        }
+    } else if (rc == RK_OK) {
+        rc = rk_buf_adds(d, "支店番号");
         if (rc == RK_OK)
             rc = add_digits(d, t, bk->bcode);
-        if (rc == RK_OK)
-            rc = rk_buf_addc(d, ')');
     }
     if (rc == RK_OK && bk->type != NULL)
         rc = rk_buf_addf(d, " %s", bk->type);

@@ -797,9 +797,9 @@ enum rk_status rk_obs_extract(const char *text, size_t len, struct rk_obs_list *
     }
     if (rc == RK_OK)
         rc = rk__obs_bank_scan(text, len, bank_found, x);
-    if (rc == RK_OK) {
+    if (rc == RK_OK && out->count > x->first) {
         qsort(out->items + x->first, out->count - x->first, sizeof *out->items, cmp_offset);
-    } else {
+    } else if (rc != RK_OK) {
         while (out->count > x->first)
             rk_obs_clear(&out->items[--out->count]);
     }

@@ -163,6 +163,9 @@ enum rk_status rk__obs_url(const char *s, size_t n, struct rk__obs_out *o)
     rk_buf_init(&host, RK_MAX_OBS_VALUE * 4);
     rk_buf_init(&hdisp, RK_MAX_OBS_VALUE * 4);
     enum rk_status rc = rk__obs_host(s + h, hend - h, &host, &hdisp, &kind);
+    /* Without a scheme only a domain makes a URL: "10.0.0.0/33" is a bad CIDR, not a link. */
+    if (rc == RK_OK && sep == NULL && kind != RK_OBS_DOMAIN)
+        rc = RK_EINVAL;
     for (int pass = 0; pass < 2 && rc == RK_OK; pass++) {
         struct rk_buf *b = pass == 0 ? &o->canon : &o->disp;
         if (pass == 1 && hdisp.len == 0)
