@@ -1,0 +1,48 @@
+/*
+ * Internal interface between the report, case, workflow and observable files of lib/model.
+ */
+#ifndef RK_MODEL_REPORT_H
+#define RK_MODEL_REPORT_H
+
+#include <jansson.h>
+
+#include "renkei/buf.h"
+#include "share/access.h"
+#include "store/store.h"
+
+/* The full report JSON of docs/api.md, as `a` may see it (no access check, no audit: the caller
+ * has done both). */
+enum rk_status rk__report_render(struct rk_conn *c, const struct rk_access *a, const char *id,
+                                 json_t **out, struct rk_error *err);
+/* The full case JSON of docs/api.md (same contract). */
+enum rk_status rk__case_render(struct rk_conn *c, const struct rk_access *a, const char *id,
+                               json_t **out, struct rk_error *err);
+/* {"id","ref","title","received_at","status","unit"} of a report / {"id","ref","title",
+ * "status","lead_unit"} of a case. */
+json_t *rk__report_brief(struct rk_conn *c, const char *id);
+json_t *rk__case_brief(struct rk_conn *c, const char *id);
+
+/* The pending approval of an object as JSON, or json null. */
+json_t *rk__approval_pending(struct rk_conn *c, const char *type, const char *id);
+
+/* Moves a report or case ("report" / "case") from its current state to `to`: RK_ECONFLICT when
+ * the workflow forbids it; when it needs 決裁 and the caller is not a supervisor, records a
+ * pending approval instead (`*pending` = 1). Runs inside the caller's transaction and appends
+ * the audit event. */
+enum rk_status rk__workflow_move(struct rk_store *s, struct rk_conn *c,
+                                 const struct rk_access *a, const char *type, const char *id,
+                                 const char *to, const char *comment, int *pending,
+                                 struct rk_error *err);
+/* Records one entry of a case's timeline (inside the caller's transaction). */
+enum rk_status rk__case_event(struct rk_conn *c, const char *case_id, const struct rk_actor *who,
+                              const char *action, const char *detail, struct rk_error *err);
+
+/* Splits a search string into terms on ASCII and ideographic spaces and appends to `sql` one
+ * condition per term: an FTS5 trigram match against `fts` for terms of three characters or
+ * more, a LIKE over `like_cols` (comma-separated columns of alias) for shorter ones (a trigram
+ * index cannot answer those). Parameters are bound later by rk__search_bind(). */
+enum rk_status rk__search_sql(const char *q, const char *fts_cond, const char *like_cols,
+                              struct rk_buf *sql, struct rk_error *err);
+void rk__search_bind(sqlite3_stmt *st, const char *q);
+
+#endif
