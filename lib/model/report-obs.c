@@ -139,8 +139,8 @@ enum rk_status rk__report_link_observables(struct rk_conn *c, const char *report
         }
         json_decref(urls);
     }
-    /* Bank accounts given as structured fields: their text form goes through the extractor
-     * like any narrative, so the canonical form is the extractor's. */
+    /* Bank accounts given as structured fields are written out the way an officer writes
+     * them and go through the extractor, so their canonical form is the extractor's. */
     if (rc == RK_OK && json_is_array(banks)) {
         size_t i;
         json_t *b;
@@ -149,31 +149,20 @@ enum rk_status rk__report_link_observables(struct rk_conn *c, const char *report
             const char *bank = json_string_value(json_object_get(b, "bank_code"));
             const char *branch = json_string_value(json_object_get(b, "branch_code"));
             const char *num = json_string_value(json_object_get(b, "number"));
+            const char *type = json_string_value(json_object_get(b, "account_type"));
             if (rc != RK_OK || bank == NULL || branch == NULL || num == NULL)
                 continue;
-            struct rk_obs o = {0};
-            char text[64];
-            snprintf(text, sizeof(text), "%s-%s-%s", bank, branch, num);
-            if (rk_obs_parse(text, strlen(text), RK_OBS_BANK_ACCOUNT, &o) == RK_OK) {
-                char oid[37];
-                rc = rk__obs_upsert(c, rk_obs_type_name(o.type), o.canonical, o.display,
-                                    o.value, seen, oid, err);
-                sqlite3_stmt *ins = rc == RK_OK ? rk__stmt(c,
-                                                           "INSERT OR IGNORE INTO"
-                                                           " report_observables (report_id,"
-                                                           " observable_id, value) VALUES"
-                                                           " (?1, ?2, ?3) /* bank */",
-                                                           err)
-                                                : NULL;
-                if (ins != NULL) {
-                    rk__bind_text(ins, 1, report_id);
-                    rk__bind_text(ins, 2, oid);
-                    rk__bind_text(ins, 3, o.value);
-                    sqlite3_step(ins);
-                    sqlite3_reset(ins);
-                }
-            }
-            rk_obs_clear(&o);
+            const char *ja = "普通";
+            if (type != NULL && strcmp(type, "toza") == 0)
+                ja = "当座";
+            else if (type != NULL && strcmp(type, "chochiku") == 0)
+                ja = "貯蓄";
+            char text[160];
+            /* The number is 1-8 digits (validated); accounts are written with 7, zero-padded. */
+            size_t nl = strlen(num);
+            snprintf(text, sizeof(text), "銀行コード%s 支店番号%s %s %.*s%s", bank, branch, ja,
+                     nl < 7 ? (int)(7 - nl) : 0, "0000000", num);
+            rc = link_text(c, report_id, seen, text, err);
         }
     }
     json_decref(banks);
