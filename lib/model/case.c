@@ -586,7 +586,7 @@ enum rk_status rk_case_list(struct rk_store *s, const struct rk_actor *who,
             "(c.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH %s) OR c.id IN"
             " (SELECT n.case_id FROM case_notes n WHERE n.rowid IN (SELECT rowid FROM"
             " case_notes_fts WHERE case_notes_fts MATCH %s)))",
-            "c.title,c.summary,(SELECT group_concat(n.text, ' ') FROM case_notes n WHERE "
+            "c.title|c.summary|(SELECT group_concat(n.text, ' ') FROM case_notes n WHERE "
             "n.case_id = c.id)",
             &where, err);
         if (rc != RK_OK)

@@ -82,7 +82,7 @@ enum rk_status rk__search_sql(const char *q, const char *fts_cond, const char *l
             const char *col = like_cols;
             int first = 1;
             while (rc == RK_OK && *col != '\0') {
-                const char *end = strchr(col, ',');
+                const char *end = strchr(col, '|');
                 size_t len = end ? (size_t)(end - col) : strlen(col);
                 rc = rk_buf_addf(sql, "%s%.*s LIKE %s ESCAPE '\\'", first ? "" : " OR ",
                                  (int)len, col, param);

@@ -720,7 +720,7 @@ enum rk_status rk_report_list(struct rk_store *s, const struct rk_actor *who,
         rc = rk__search_sql(q->q,
                             "r.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts "
                             "MATCH %s)",
-                            "r.title,r.narrative,r.sms_text", &where, err);
+                            "r.title|r.narrative|r.sms_text", &where, err);
         if (rc != RK_OK)
             goto out;
     }

@@ -39,7 +39,7 @@ enum rk_status rk__case_event(struct rk_conn *c, const char *case_id, const stru
 
 /* Splits a search string into terms on ASCII and ideographic spaces and appends to `sql` one
  * condition per term: an FTS5 trigram match against `fts` for terms of three characters or
- * more, a LIKE over `like_cols` (comma-separated columns of alias) for shorter ones (a trigram
+ * more, a LIKE over `like_cols` (SQL expressions separated by '|') for shorter ones (a trigram
  * index cannot answer those). Parameters are bound later by rk__search_bind(). */
 enum rk_status rk__search_sql(const char *q, const char *fts_cond, const char *like_cols,
                               struct rk_buf *sql, struct rk_error *err);
