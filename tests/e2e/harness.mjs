@@ -103,7 +103,7 @@ export async function setUp(name) {
   };
   try {
     run(['init', '--db', db]);
-    const demoOut = run(['demo', '--db', db]);
+    const demoOut = run(['demo', '--db', db, '--json']);
     const logins = parseLogins(demoOut);
     check(logins.length > 0, `renkei demo printed no log-ins:\n${demoOut.slice(0, 2000)}`);
     const port = await freePort();

@@ -20,20 +20,21 @@ import * as homePage from './pages/home.js';
 
 // Which roles may open which page; the server decides what data each gets, this only keeps
 // the menu and the pages to what the role can use.
+// (docs/api.md and tests/integration/test_api_roles.py: an admin manages users and units and
+// sees no case data; a partner sees no report, case or observable data at all.)
 const ALL = ['station', 'analyst', 'supervisor', 'admin', 'partner'];
-const STAFF = ['station', 'analyst', 'supervisor', 'admin'];
-const HQ = ['analyst', 'supervisor', 'admin'];
+const CASEWORK = ['station', 'analyst', 'supervisor'];
 const ROUTES = [
   { name: 'login', pattern: '/login', page: loginPage, roles: null },
   { name: 'home', pattern: '/', page: homePage, roles: ALL },
-  { name: 'intake', pattern: '/intake', page: intakePage, roles: STAFF, nav: 'nav.intake' },
-  { name: 'reports', pattern: '/reports', page: reportsPage, roles: STAFF, nav: 'nav.reports' },
-  { name: 'report', pattern: '/reports/:id', page: reportPage, roles: STAFF },
-  { name: 'cases', pattern: '/cases', page: casesPage, roles: HQ, nav: 'nav.cases' },
-  { name: 'case', pattern: '/cases/:id', page: casePage, roles: HQ },
-  { name: 'observables', pattern: '/observables', page: observablesPage, roles: ALL, nav: 'nav.observables' },
-  { name: 'observable', pattern: '/observables/:id', page: observablePage, roles: ALL },
-  { name: 'approvals', pattern: '/approvals', page: approvalsPage, roles: ['supervisor', 'admin'], nav: 'nav.approvals' },
+  { name: 'intake', pattern: '/intake', page: intakePage, roles: CASEWORK, nav: 'nav.intake' },
+  { name: 'reports', pattern: '/reports', page: reportsPage, roles: CASEWORK, nav: 'nav.reports' },
+  { name: 'report', pattern: '/reports/:id', page: reportPage, roles: CASEWORK },
+  { name: 'cases', pattern: '/cases', page: casesPage, roles: CASEWORK, nav: 'nav.cases' },
+  { name: 'case', pattern: '/cases/:id', page: casePage, roles: CASEWORK },
+  { name: 'observables', pattern: '/observables', page: observablesPage, roles: CASEWORK, nav: 'nav.observables' },
+  { name: 'observable', pattern: '/observables/:id', page: observablePage, roles: CASEWORK },
+  { name: 'approvals', pattern: '/approvals', page: approvalsPage, roles: ['supervisor'], nav: 'nav.approvals' },
   { name: 'users', pattern: '/admin/users', page: usersPage, roles: ['admin'], nav: 'nav.users' },
 ];
 

@@ -31,21 +31,22 @@ export function refName(ref, name, code, i18n) {
   return it ? i18n.label(it) : String(code);
 }
 
-// The states a workflow allows next from `current`: from the object itself when the server
-// says ("transitions"/"allowed_transitions"), else from the state's entry in the reference data.
-export function nextStates(ref, listName, current, obj) {
-  const fromObj = obj && (obj.allowed_transitions || obj.transitions || obj.next_states);
-  if (Array.isArray(fromObj)) return fromObj.map((x) => (typeof x === 'string' ? x : x.to || x.code));
-  const st = refItem(ref, listName, current);
-  const n = st && (st.next || st.transitions || st.to);
-  if (Array.isArray(n)) return n.map((x) => (typeof x === 'string' ? x : x.to || x.code));
-  const map = ref && (ref[`${listName.replace(/_states$/, '')}_transitions`] || ref.transitions);
-  if (map && Array.isArray(map[current])) return map[current];
-  return [];
+// The workflow's transitions ({from, to, approval}) for the machine of `listName`
+// ("report_states" -> ref.report_transitions).
+function transitionList(ref, listName) {
+  const list = ref ? ref[listName.replace(/_states$/, '_transitions')] : null;
+  return Array.isArray(list) ? list.filter((x) => x && typeof x === 'object') : [];
 }
 
-// Does moving to `to` need a superior's approval (起案/決裁)? Taken from the state entry.
-export function needsApproval(ref, listName, to) {
-  const st = refItem(ref, listName, to);
-  return Boolean(st && (st.needs_approval || st.approval));
+// The states a workflow allows next from `current`: from the object itself when the server
+// says ("allowed_transitions"), else from the reference data's transition list.
+export function nextStates(ref, listName, current, obj) {
+  const fromObj = obj && obj.allowed_transitions;
+  if (Array.isArray(fromObj)) return fromObj.map((x) => (typeof x === 'string' ? x : x.to || x.code));
+  return transitionList(ref, listName).filter((x) => x.from === current).map((x) => x.to);
+}
+
+// Does the step from `from` to `to` need a superior's approval (起案/決裁)?
+export function needsApproval(ref, listName, from, to) {
+  return transitionList(ref, listName).some((x) => x.from === from && x.to === to && x.approval === true);
 }

@@ -4,14 +4,14 @@ import { pageHead, section, empty, errorBox, showError, hideError, nameOf } from
 import { formatDateTime } from '../format.js';
 import { refName } from '../ref.js';
 
+// The report or case an approval is about: {object_type, object_id, object: {ref, title}}.
 function subjectLink(ctx, a) {
-  const s = a.subject || a.target || a.object || {};
-  const kind = a.kind || a.subject_kind || s.kind || (a.case_id ? 'case' : a.report_id ? 'report' : '');
-  const id = s.id || a.case_id || a.report_id;
-  const text = `${s.ref || ''} ${s.title || ''}`.trim() || id || '';
-  if (!id) return text;
-  const path = kind === 'report' ? 'reports' : 'cases';
-  return h('a', { href: `#/${path}/${encodeURIComponent(id)}` }, text);
+  const o = a.object || {};
+  const kind = a.object_type;
+  const id = a.object_id || o.id;
+  const text = `${o.ref || ''} ${o.title || ''}`.trim() || id || '';
+  if (!id || o.restricted) return text;
+  return h('a', { href: `#/${kind === 'report' ? 'reports' : 'cases'}/${encodeURIComponent(id)}` }, text);
 }
 
 export async function render(ctx, view) {
@@ -34,14 +34,16 @@ export async function render(ctx, view) {
         showError(ctx, box, err);
       }
     };
-    const listName = (a.kind || '') === 'report' ? 'report_states' : 'case_states';
+    const listName = a.object_type === 'report' ? 'report_states' : 'case_states';
     return h('article', { class: 'card approval' },
       h('h2', {}, subjectLink(ctx, a)),
-      h('p', {}, t('approvals.request', {
-        who: nameOf(a.requested_by || a.drafted_by || a.actor),
-        to: a.to ? refName(ctx.ref, listName, a.to, ctx.i18n) : (a.action || ''),
-        at: formatDateTime(a.requested_at || a.created_at, lang),
-      })),
+      h('p', {}, h('span', { class: 'badge' }, t(`approvals.kind_${a.object_type === 'report' ? 'report' : 'case'}`)), ' ',
+        t('approvals.request', {
+          who: nameOf(a.requested_by),
+          from: refName(ctx.ref, listName, a.from, ctx.i18n),
+          to: refName(ctx.ref, listName, a.to, ctx.i18n),
+          at: formatDateTime(a.requested_at, lang),
+        })),
       a.comment ? h('p', { class: 'quote' }, a.comment) : null,
       box,
       field(t('approvals.comment'), comment, { name: 'comment', wide: true }),

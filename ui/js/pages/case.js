@@ -3,11 +3,17 @@
 // the timeline. Every change is one API call, after which the page is drawn again.
 import { h, field, select } from '../dom.js';
 import { pageHead, tlpBadge, statusBadge, section, errorBox, showError, hideError, empty, nameOf, TLP_CODES } from '../components.js';
-import { refList, refOptions, refName, nextStates, needsApproval } from '../ref.js';
+import { refList, refOptions, refName } from '../ref.js';
+import { workflowBox } from './report.js';
 import { formatDate, formatDateTime, jstDayToUtc } from '../format.js';
 import { obsLink, restricted, details } from './common.js';
 
 const RELATIONS = ['related', 'joint', 'duplicate', 'parent'];
+
+function relationName(ctx, code) {
+  const n = refName(ctx.ref, 'case_relations', code, ctx.i18n);
+  return n && n !== code ? n : ctx.i18n.t(`relation.${code}`);
+}
 
 // A form that runs `action` on submit and shows its error in its own box; the page is redrawn
 // after success.
@@ -69,23 +75,11 @@ export async function render(ctx, view, params) {
   const users = (usersRes ? usersRes.items || usersRes : []).filter((u) => !u.disabled && ['analyst', 'supervisor', 'station'].includes(u.role));
   const otherCases = (casesRes ? casesRes.items || [] : []).filter((x) => x.id !== c.id);
   const unitName = (u) => (lang === 'en' && u.name_en ? u.name_en : u.name);
+  // A station officer may read the cases of its reports; only HQ changes them.
+  const canEdit = ['analyst', 'supervisor'].includes(ctx.user.role);
 
   // Workflow.
-  const next = nextStates(ctx.ref, 'case_states', c.status, c);
-  const trBox = errorBox();
-  const workflow = next.length ? h('div', { class: 'transitions' }, trBox, h('div', { class: 'form-actions' }, next.map((to) => h('button', {
-    type: 'button', class: 'btn', 'data-to': to,
-    onclick: async () => {
-      hideError(trBox);
-      try {
-        await ctx.api.post(`/cases/${id}/transition`, { to });
-        ctx.flash(needsApproval(ctx.ref, 'case_states', to) ? t('report.sent_for_approval') : t('report.moved', { state: refName(ctx.ref, 'case_states', to, ctx.i18n) }));
-        await ctx.route();
-      } catch (err) {
-        showError(ctx, trBox, err);
-      }
-    },
-  }, t('report.move_to', { state: refName(ctx.ref, 'case_states', to, ctx.i18n) }))))) : null;
+  const workflow = canEdit ? workflowBox(ctx, c, 'case_states', `/cases/${id}`) : null;
 
   // Classification: TLP and scope.
   const picker = tlpPicker(ctx, c.tlp);
@@ -124,7 +118,7 @@ export async function render(ctx, view, params) {
   const taskWho = select([{ value: '', label: t('case.unassigned') }, ...users.map((u) => ({ value: u.id, label: u.name }))], '');
   const taskDue = h('input', { type: 'date' });
   const tasks = h('ul', { class: 'tasks', id: 'task-list' }, (c.tasks || []).map((tk) => {
-    const cb = h('input', { type: 'checkbox', checked: tk.done, id: `task-${tk.id}` });
+    const cb = h('input', { type: 'checkbox', checked: tk.done, id: `task-${tk.id}`, disabled: !canEdit });
     cb.addEventListener('change', async () => {
       try {
         await ctx.api.patch(`/cases/${id}/tasks/${encodeURIComponent(tk.id)}`, { done: cb.checked });
@@ -173,7 +167,7 @@ export async function render(ctx, view, params) {
   const obsRows = (c.observables || []).map((o) => h('tr', {},
     h('td', {}, obsLink(ctx, o)),
     h('td', {}, refName(ctx.ref, 'observable_roles', o.role, ctx.i18n)),
-    h('td', {}, h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('case.unlink_obs', { value: o.display || o.canonical }), onclick: async () => {
+    h('td', {}, canEdit && h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('case.unlink_obs', { value: o.display || o.canonical }), onclick: async () => {
       try {
         await ctx.api.del(`/cases/${id}/observables/${encodeURIComponent(o.id)}`);
         await ctx.route();
@@ -192,7 +186,8 @@ export async function render(ctx, view, params) {
 
   // Linked cases.
   const linkCase = select([{ value: '', label: t('common.choose') }, ...otherCases.map((x) => ({ value: x.id, label: `${x.ref || ''} ${x.title || ''}` }))], '');
-  const linkRel = select(RELATIONS.map((r) => ({ value: r, label: t(`relation.${r}`) })), 'related');
+  const relCodes = refList(ctx.ref, 'case_relations').map((x) => x.code);
+  const linkRel = select((relCodes.length ? relCodes : RELATIONS).map((r) => ({ value: r, label: relationName(ctx, r) })), 'related');
   const linkForm = otherCases.length ? actionForm(ctx, { class: 'inline-form', id: 'link-form' }, [
     field(t('case.link_to'), linkCase, { name: 'case_id', required: true }),
     field(t('case.relation'), linkRel, { name: 'relation' }),
@@ -202,7 +197,7 @@ export async function render(ctx, view, params) {
     return null;
   }) : null;
   const linked = (c.linked_cases || []).map((x) => h('li', {},
-    h('span', { class: 'badge' }, t(`relation.${x.relation}`)), ' ',
+    h('span', { class: 'badge' }, relationName(ctx, x.relation)), ' ',
     x.restricted ? restricted(ctx, 'case', x) : h('a', { href: `#/cases/${encodeURIComponent(x.id)}` }, `${x.ref || ''} ${x.title || ''}`)));
 
   const reports = (c.reports || []).map((r) => h('li', {},
@@ -228,15 +223,18 @@ export async function render(ctx, view, params) {
           ? h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'case-observables' },
             h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('case.obs_value')), h('th', { scope: 'col' }, t('case.obs_role')), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('case.unlink'))))),
             h('tbody', {}, obsRows)))
-          : empty(t('case.no_observables')), obsForm),
-        section(t('case.tasks'), (c.tasks || []).length ? tasks : empty(t('case.no_tasks')), taskForm),
-        section(t('case.notes'), (c.notes || []).length ? notes : empty(t('case.no_notes')), noteForm),
+          : empty(t('case.no_observables')), canEdit && obsForm),
+        section(t('case.tasks'), (c.tasks || []).length ? tasks : empty(t('case.no_tasks')), canEdit && taskForm),
+        section(t('case.notes'), (c.notes || []).length ? notes : empty(t('case.no_notes')), canEdit && noteForm),
         section(t('case.timeline'), (c.timeline || []).length ? timeline : empty(t('case.no_timeline')))),
       h('div', { class: 'col-side' },
         workflow ? section(t('report.workflow'), workflow) : null,
-        section(t('case.classification'), classForm),
-        section(t('case.assignment'), assignForm),
+        canEdit ? section(t('case.classification'), classForm) : null,
+        canEdit ? section(t('case.assignment'), assignForm) : section(t('case.assignment'), details([
+          [t('case.lead_unit'), nameOf(c.lead_unit)],
+          [t('case.assignees'), (c.assignees || []).map(nameOf).join('、')],
+        ])),
         section(t('case.reports'), reports.length ? h('ul', { class: 'plain', id: 'case-reports' }, reports) : empty(t('case.no_reports'))),
-        section(t('case.linked'), linked.length ? h('ul', { class: 'plain' }, linked) : empty(t('case.no_linked')), linkForm),
+        section(t('case.linked'), linked.length ? h('ul', { class: 'plain' }, linked) : empty(t('case.no_linked')), canEdit && linkForm),
         h('p', { class: 'muted small' }, t('case.created', { date: formatDateTime(c.created_at, lang) })))));
 }

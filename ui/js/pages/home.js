@@ -16,8 +16,7 @@ export async function render(ctx, view) {
     view.append(h('h1', {}, t('app.name')));
     return;
   }
-  // A partner shares observables under a joint-response agreement and sees no case data.
+  // A partner account sees no report, case or observable data in this version.
   view.append(h('h1', {}, t('home.partner_title')),
-    h('div', { class: 'card' }, h('p', {}, t('home.partner_text')),
-      h('p', {}, h('a', { href: '#/observables', class: 'btn' }, t('nav.observables')))));
+    h('div', { class: 'card' }, h('p', {}, t('home.partner_text'))));
 }

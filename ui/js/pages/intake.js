@@ -7,17 +7,17 @@ import { refList, refOptions } from '../ref.js';
 import { formatYen, jstLocalToUtc, utcToJstLocal } from '../format.js';
 
 const PREVIEW_DELAY_MS = 350;
-const GENDERS = ['male', 'female', 'other'];
-const ACCOUNT_TYPES = ['futsu', 'toza', 'chochiku'];
+const GENDERS = ['male', 'female', 'other', 'unspecified'];
+const ACCOUNT_TYPES = ['futsu', 'toza', 'chochiku', 'other'];
 
 function categoryOptions(ctx, first) {
   // Categories may come grouped ({"group": code}) under the NPA buckets: use <optgroup>.
   const cats = refList(ctx.ref, 'categories');
-  const groups = refList(ctx.ref, 'category_groups');
+  const groups = refList(ctx.ref, 'buckets');
   const opts = [h('option', { value: '' }, first)];
   const byGroup = new Map();
   for (const c of cats) {
-    const g = c.group || c.parent || '';
+    const g = c.bucket || c.group || '';
     if (!byGroup.has(g)) byGroup.set(g, []);
     byGroup.get(g).push(c);
   }
@@ -37,18 +37,22 @@ function bankAccountRow(ctx, idx, onRemove) {
   const t = (k, p) => ctx.i18n.t(k, p);
   const p = `bank_accounts[${idx}]`;
   const inputs = {
-    bank: h('input', { type: 'text' }),
-    branch: h('input', { type: 'text' }),
-    type: select([{ value: '', label: '—' }, ...ACCOUNT_TYPES.map((c) => ({ value: c, label: t(`account_type.${c}`) }))], ''),
+    bank_name: h('input', { type: 'text' }),
+    bank_code: h('input', { type: 'text', inputmode: 'numeric', maxlength: '4', placeholder: '0000' }),
+    branch_name: h('input', { type: 'text' }),
+    branch_code: h('input', { type: 'text', inputmode: 'numeric', maxlength: '3', placeholder: '000' }),
+    account_type: select([{ value: '', label: '—' }, ...ACCOUNT_TYPES.map((c) => ({ value: c, label: t(`account_type.${c}`) }))], ''),
     number: h('input', { type: 'text', inputmode: 'numeric', maxlength: '8' }),
     holder_kana: h('input', { type: 'text' }),
   };
   const row = h('fieldset', { class: 'subgroup' },
     h('legend', {}, t('intake.bank_account_n', { n: idx + 1 })),
     h('div', { class: 'grid' },
-      field(t('intake.bank'), inputs.bank, { name: `${p}.bank` }),
-      field(t('intake.branch'), inputs.branch, { name: `${p}.branch` }),
-      field(t('intake.account_type'), inputs.type, { name: `${p}.type` }),
+      field(t('intake.bank'), inputs.bank_name, { name: `${p}.bank_name` }),
+      field(t('intake.bank_code'), inputs.bank_code, { name: `${p}.bank_code` }),
+      field(t('intake.branch'), inputs.branch_name, { name: `${p}.branch_name` }),
+      field(t('intake.branch_code'), inputs.branch_code, { name: `${p}.branch_code` }),
+      field(t('intake.account_type'), inputs.account_type, { name: `${p}.account_type` }),
       field(t('intake.account_number'), inputs.number, { name: `${p}.number` }),
       field(t('intake.holder_kana'), inputs.holder_kana, { name: `${p}.holder_kana`, wide: true })),
     h('button', { type: 'button', class: 'btn btn-small', onclick: () => onRemove(row) }, t('intake.remove_account')));

@@ -7,36 +7,49 @@ import { formatDate, formatDateTime, formatYen } from '../format.js';
 import { details, obsLink, restricted } from './common.js';
 import { openCaseForm } from './opencase.js';
 
-const HQ = ['analyst', 'supervisor', 'admin'];
+// Who may open a case (POST /cases).
+const HQ = ['analyst', 'supervisor'];
 
-function transitions(ctx, r, onDone) {
+// The workflow: a pending 起案 if there is one, else a button for every allowed next state
+// (marked when it needs a superior's 決裁).
+export function workflowBox(ctx, obj, listName, path) {
   const t = (k, p) => ctx.i18n.t(k, p);
-  const next = nextStates(ctx.ref, 'report_states', r.status, r);
+  const pending = obj.pending_approval;
+  if (pending) {
+    return h('p', { class: 'pending', id: 'pending-approval' }, t('report.pending', {
+      state: refName(ctx.ref, listName, pending.to, ctx.i18n),
+      who: nameOf(pending.requested_by),
+      date: formatDateTime(pending.requested_at, ctx.i18n.lang),
+    }));
+  }
+  const next = nextStates(ctx.ref, listName, obj.status, obj);
   if (!next.length) return null;
   const box = errorBox();
   const comment = h('input', { type: 'text', maxlength: '500' });
   const form = h('div', { class: 'transitions' },
     box,
     field(t('report.comment'), comment, { name: 'comment', wide: true }),
-    h('div', { class: 'form-actions' }, next.map((to) => h('button', {
-      type: 'button', class: 'btn', 'data-to': to,
-      onclick: async (e) => {
-        hideError(box);
-        e.target.disabled = true;
-        try {
-          const body = { to };
-          if (comment.value.trim()) body.comment = comment.value.trim();
-          await ctx.api.post(`/reports/${encodeURIComponent(r.id)}/transition`, body);
-          ctx.flash(needsApproval(ctx.ref, 'report_states', to) ? t('report.sent_for_approval') : t('report.moved', { state: refName(ctx.ref, 'report_states', to, ctx.i18n) }));
-          onDone();
-        } catch (err) {
-          showError(ctx, box, err, form);
-        } finally {
-          e.target.disabled = false;
-        }
-      },
-    }, t('report.move_to', { state: refName(ctx.ref, 'report_states', to, ctx.i18n) })))));
-  return section(t('report.workflow'), form);
+    h('div', { class: 'form-actions' }, next.map((to) => {
+      const approval = needsApproval(ctx.ref, listName, obj.status, to);
+      const state = refName(ctx.ref, listName, to, ctx.i18n);
+      return h('button', {
+        type: 'button', class: 'btn', 'data-to': to,
+        onclick: async (e) => {
+          hideError(box);
+          e.currentTarget.disabled = true;
+          try {
+            const body = { to };
+            if (comment.value.trim()) body.comment = comment.value.trim();
+            const res = await ctx.api.post(`${path}/transition`, body);
+            ctx.flash(res && res.pending_approval ? t('report.sent_for_approval') : t('report.moved', { state }));
+            await ctx.route();
+          } catch (err) {
+            showError(ctx, box, err, form);
+          }
+        },
+      }, approval ? t('report.draft_to', { state }) : t('report.move_to', { state }));
+    })));
+  return form;
 }
 
 export async function render(ctx, view, params) {
@@ -44,7 +57,6 @@ export async function render(ctx, view, params) {
   const lang = ctx.i18n.lang;
   const r = await ctx.api.get(`/reports/${encodeURIComponent(params.id)}`);
   const rep = r.reporter || {};
-  const reload = () => ctx.route();
   const slot = h('div');
   const isHQ = HQ.includes(ctx.user.role);
   const openBtn = isHQ ? h('button', { type: 'button', class: 'btn btn-primary', id: 'open-case', onclick: () => {
@@ -52,7 +64,8 @@ export async function render(ctx, view, params) {
   } }, t('report.open_case')) : null;
 
   const accounts = (r.bank_accounts || []).map((a) => h('li', {},
-    [a.bank, a.branch, a.type ? t(`account_type.${a.type}`) : '', a.number, a.holder_kana].filter(Boolean).join(' / ')));
+    [a.bank_name, a.bank_code ? `(${a.bank_code})` : '', a.branch_name, a.branch_code ? `(${a.branch_code})` : '',
+      a.account_type ? t(`account_type.${a.account_type}`) : '', a.number, a.holder_kana].filter(Boolean).join(' ')));
 
   view.append(
     pageHead(h('span', {}, h('span', { class: 'ref' }, r.ref || ''), ' ', r.title || t('report.untitled')), openBtn),
@@ -72,7 +85,10 @@ export async function render(ctx, view, params) {
           ? h('ul', { class: 'obs-list', id: 'report-observables' }, r.observables.map((o) => h('li', {}, obsLink(ctx, o))))
           : empty(t('report.no_observables'))),
         accounts.length ? section(t('intake.sec_accounts'), h('ul', {}, accounts)) : null,
-        transitions(ctx, r, reload)),
+        (() => {
+          const wf = workflowBox(ctx, r, 'report_states', `/reports/${encodeURIComponent(r.id)}`);
+          return wf ? section(t('report.workflow'), wf) : null;
+        })()),
       h('div', { class: 'col-side' },
         section(t('report.summary'), details([
           [t('field.intake_type'), refName(ctx.ref, 'intake_types', r.intake_type, ctx.i18n)],

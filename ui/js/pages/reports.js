@@ -8,7 +8,8 @@ import { href } from '../router.js';
 import { openCaseForm } from './opencase.js';
 
 const PAGE = 50;
-const HQ = ['analyst', 'supervisor', 'admin'];
+// Who may open a case (POST /cases).
+const HQ = ['analyst', 'supervisor'];
 
 export async function render(ctx, view, params, query) {
   const t = (k, p) => ctx.i18n.t(k, p);
