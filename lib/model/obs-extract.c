@@ -433,7 +433,8 @@ static enum rk_status word(struct ex *x, size_t a, size_t b, int depth)
 {
     const char *r = x->run.data;
     int lead_dot = a < b && r[a] == '.';
-    while (a < b && strchr(".:/-_", r[a]) != NULL)
+    /* Leading punctuation is not part of a word, but "::1" starts with its colons. */
+    while (a < b && strchr(".:/-_", r[a]) != NULL && !(b - a >= 2 && r[a] == ':' && r[a + 1] == ':'))
         a++;
     while (b > a && strchr(".:/-_", r[b - 1]) != NULL)
         b--;
@@ -445,9 +446,19 @@ static enum rk_status word(struct ex *x, size_t a, size_t b, int depth)
         size_t stem = japanese_stem(x, dot);
         size_t end = raw(x, b);
         if (stem != SIZE_MAX && end - stem <= 255) {
+            /* The canonical name is the refanged one, as rk_obs_parse() would make it. */
+            struct rk_buf name;
+            rk_buf_init(&name, RK_MAX_OBS_VALUE);
             rk__obs_out_reset(&x->o);
-            if (rk__obs_filename((const char *)x->t + stem, end - stem, &x->o) == RK_OK)
+            enum rk_status rc =
+                rk__obs_refang((const char *)x->t + stem, end - stem, &name, NULL);
+            if (rc == RK_OK)
+                rc = rk__obs_filename(name.data, name.len, &x->o);
+            rk_buf_free(&name);
+            if (rc == RK_OK)
                 return emit(x, RK_OBS_FILENAME, stem, end - stem);
+            if (rc == RK_ENOMEM)
+                return rc;
         }
     }
     enum rk_obs_type type;
@@ -566,9 +577,10 @@ static enum rk_status emails(struct ex *x, size_t a, size_t b)
             return e;
         if (e != RK_OK)
             continue;
-        rc = words(x, done, ls);
+        /* Emit before the words in front reuse the scratch output. */
+        rc = emit_run(x, RK_OBS_EMAIL, ls, de);
         if (rc == RK_OK)
-            rc = emit_run(x, RK_OBS_EMAIL, ls, de);
+            rc = words(x, done, ls);
         done = de;
     }
     if (rc == RK_OK)

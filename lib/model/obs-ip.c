@@ -58,8 +58,6 @@ int rk__obs_ipv6_bytes(const char *s, size_t n, uint8_t b[16])
             return 0;
         gap = 0;
         i = 2;
-        if (i == n)
-            return 0; /* "::" alone names no host */
     }
     while (i < n) {
         if (ng == 8)
@@ -172,6 +170,10 @@ enum rk_status rk__obs_ipv6(const char *s, size_t n, struct rk__obs_out *o)
         n -= 2;
     }
     if (!rk__obs_ipv6_bytes(s, n, b))
+        return RK_EINVAL;
+    /* The unspecified address "::" names no host (it stays valid as the CIDR "::/0"). */
+    static const uint8_t zero[16];
+    if (memcmp(b, zero, 16) == 0)
         return RK_EINVAL;
     return rk__obs_ipv6_format(b, &o->canon);
 }

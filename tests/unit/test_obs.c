@@ -545,6 +545,13 @@ static const struct extract_case extract_cases[] = {
      "url\thttps://example.jp/path/\thttps://example.jp/path/\t0\n"
      "domain\texample.jp\texample.jp\t8\n"
      "filename\t請求書.pdf.exe\t請求書.pdf.exe\t48\n"},
+    {"word-then-email",
+     "送信元 8.8.8.8/taro@example.jp 以上",
+     "ipv4\t8.8.8.8\t8.8.8.8\t10\n"
+     "email\ttaro@example.jp\ttaro@example.jp\t18\n"},
+    {"unspecified-ipv6", "0:0:00::0:0 と ::/0 と 2001:DB8:0:0:0:0:0:0",
+     "cidr\t::/0\t::/0\t16\n"
+     "ipv6\t2001:db8::\t2001:DB8:0:0:0:0:0:0\t25\n"},
     {"nothing",
      "特に不審な点はなかった。Windows 11 を使用。2024年1月2日 14:30 頃。",
      ""},
