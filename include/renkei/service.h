@@ -250,5 +250,8 @@ typedef void (*rk_progress_cb)(uint64_t done, uint64_t total, void *user_data);
 enum rk_status rk_demo_generate(struct rk_store *s, uint64_t seed, int reports,
                                 rk_progress_cb progress, void *user_data, json_t **out,
                                 struct rk_error *err);
+/* The fixed demo log-ins, [{"login","password","role","unit"}], without a store (for
+ * `renkei demo --logins`). Returns RK_OK or RK_ENOMEM; `*out` is a new reference. */
+enum rk_status rk_demo_logins(json_t **out);
 
 #endif
