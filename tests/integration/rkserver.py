@@ -34,6 +34,24 @@ def run(*args, check=True, timeout=600):
     return p
 
 
+def parse_logins(text):
+    """The demo log-ins printed by `renkei demo`: JSON ({"logins":[...]} or a list), or the
+    table under the header line "login password role unit"."""
+    t = text.strip()
+    if t.startswith("{") or t.startswith("["):
+        j = json.loads(t)
+        return j["logins"] if isinstance(j, dict) else j
+    logins, in_table = [], False
+    for line in text.splitlines():
+        cols = line.split(None, 3)
+        if cols[:4] == ["login", "password", "role", "unit"]:
+            in_table = True
+        elif in_table and len(cols) >= 3:
+            logins.append({"login": cols[0], "password": cols[1], "role": cols[2],
+                           "unit": cols[3] if len(cols) > 3 else ""})
+    return logins
+
+
 def demo_db(workdir):
     """A fresh copy of the demo database in `workdir`, and the demo log-ins
     [{"login","password","role","unit"}]."""
@@ -41,9 +59,11 @@ def demo_db(workdir):
         tdir = tempfile.mkdtemp(prefix="rk-template-")
         path = os.path.join(tdir, "demo.db")
         run("init", "--db", path)
-        out = run("demo", "--db", path, "--json").stdout
+        out = run("demo", "--db", path).stdout
         _TEMPLATE["path"] = path
-        _TEMPLATE["logins"] = json.loads(out)["logins"]
+        _TEMPLATE["logins"] = parse_logins(out)
+        if not _TEMPLATE["logins"]:
+            raise RuntimeError("renkei demo printed no log-ins: %r" % out[:2000])
         _TEMPLATE["dir"] = tdir
     dst = os.path.join(workdir, "renkei.db")
     shutil.copyfile(_TEMPLATE["path"], dst)
