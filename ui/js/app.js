@@ -63,8 +63,13 @@ class App {
     const el = document.getElementById('flash');
     el.textContent = text;
     el.hidden = false;
-    clearTimeout(this.flashTimer);
-    this.flashTimer = setTimeout(() => { el.hidden = true; }, 6000);
+    this.flashPages = 0;
+  }
+
+  // Called on every navigation: the message stays for the page it was meant for, then goes.
+  ageFlash() {
+    this.flashPages = (this.flashPages || 0) + 1;
+    if (this.flashPages > 1) document.getElementById('flash').hidden = true;
   }
 
   async start() {
@@ -134,6 +139,7 @@ class App {
 
   async route() {
     const seq = ++this.renderSeq;
+    this.ageFlash();
     let m = matchRoute(ROUTES, location.hash || '#/');
     if (!m) m = { name: 'home', params: {}, query: {} };
     const r = ROUTES.find((x) => x.name === m.name);

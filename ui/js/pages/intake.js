@@ -76,7 +76,7 @@ export async function render(ctx, view) {
     received_at: h('input', { type: 'datetime-local', value: utcToJstLocal(Date.now()) }),
     occurred_at: h('input', { type: 'datetime-local' }),
     urgent: h('input', { type: 'checkbox' }),
-    tlp: select((refList(ref, 'tlp').length ? refList(ref, 'tlp').map((x) => x.code) : TLP_CODES).map((x) => ({ value: x, label: `TLP:${x}` })), 'AMBER'),
+    tlp: select(refList(ref, 'tlp').length ? refOptions(ref, 'tlp', ctx.i18n) : TLP_CODES.map((x) => ({ value: x, label: `TLP:${x}` })), 'AMBER'),
     scope: select(refOptions(ref, 'scopes', ctx.i18n), 'prefecture'),
     title: h('input', { type: 'text', maxlength: '200' }),
     narrative: h('textarea', { rows: '10' }),
