@@ -33,36 +33,25 @@ function freePort() {
   });
 }
 
-// The demo log-ins printed by `renkei demo`: JSON ({"logins":[...]}, whole or one object a
-// line) or a table with a login, a password and a role on each line.
+// The demo log-ins printed by `renkei demo`: JSON ({"logins":[...]} or a list), or the table
+// under the header line "login password role unit".
 export function parseLogins(text) {
-  const out = [];
-  const add = (o) => {
-    if (o && o.login && o.password && o.role) out.push({ login: o.login, password: o.password, role: o.role, unit: o.unit || '' });
-  };
-  try {
-    const j = JSON.parse(text);
-    for (const o of (Array.isArray(j) ? j : j.logins || [])) add(o);
-    if (out.length) return out;
-  } catch {
-    // not one JSON document; try line by line
+  const t = text.trim();
+  if (t.startsWith('{') || t.startsWith('[')) {
+    const j = JSON.parse(t);
+    return Array.isArray(j) ? j : j.logins || [];
   }
+  const out = [];
+  let inTable = false;
   for (const line of text.split('\n')) {
-    const s = line.trim();
-    if (s.startsWith('{')) {
-      try {
-        add(JSON.parse(s));
-        continue;
-      } catch {
-        // fall through to the table form
-      }
+    const cols = line.trim().split(/\s+/);
+    if (cols.slice(0, 4).join(' ') === 'login password role unit') {
+      inTable = true;
+    } else if (inTable && line.trim() === '') {
+      break; // the table ends at the first blank line
+    } else if (inTable && cols.length >= 3 && ROLES.includes(cols[2])) {
+      out.push({ login: cols[0], password: cols[1], role: cols[2], unit: cols.slice(3).join(' ') });
     }
-    const words = s.split(/\s+/);
-    const role = words.find((w) => ROLES.includes(w));
-    if (!role || words.length < 3) continue;
-    const ri = words.indexOf(role);
-    const rest = words.filter((w, i) => i !== ri);
-    if (rest.length >= 2 && /^[A-Za-z0-9._@-]+$/.test(rest[0])) add({ login: rest[0], password: rest[1], role, unit: rest.slice(2).join(' ') });
   }
   return out;
 }
@@ -103,7 +92,7 @@ export async function setUp(name) {
   };
   try {
     run(['init', '--db', db]);
-    const demoOut = run(['demo', '--db', db, '--json']);
+    const demoOut = run(['demo', '--db', db]);
     const logins = parseLogins(demoOut);
     check(logins.length > 0, `renkei demo printed no log-ins:\n${demoOut.slice(0, 2000)}`);
     const port = await freePort();
