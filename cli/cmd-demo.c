@@ -13,15 +13,16 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: renkei demo --db FILE [--seed N] [--reports N]\n"
-            "       renkei demo --logins\n\n"
+            "usage: renkei demo --db FILE [--seed N] [--reports N] [--json]\n"
+            "       renkei demo --logins [--json]\n\n"
             "Fills the empty database FILE (created if missing) with a fictional data set:\n"
             "10 police stations, HQ divisions, the NPA and a partner; users for every role;\n"
             "N reports (default 320) over the last 12 months in every category, with\n"
             "Japanese narratives and recurring observables; about 30 cases. The same seed\n"
             "(default 1) gives the same content. Prints the demo log-ins, which\n"
             "--logins prints again at any later time. Demo passwords are public: never\n"
-            "load the demo into a real installation.\n\n"
+            "load the demo into a real installation. --json prints\n"
+            "{\"logins\":[{\"login\",\"password\",\"role\",\"unit\"}],\"reports\":N,\"cases\":M}.\n\n"
             "Exit status: 0 done, 1 failure (e.g. the database already has reports),\n"
             "2 usage error.\n");
 }
@@ -49,17 +50,29 @@ static void print_logins(json_t *logins)
     }
 }
 
+static void print_json(json_t *o)
+{
+    char *t = json_dumps(o, JSON_COMPACT);
+    if (t != NULL)
+        printf("%s\n", t);
+    json_free_t f = NULL;
+    json_get_alloc_funcs(NULL, &f);
+    f(t);
+}
+
 static int run_demo(int argc, char **argv)
 {
     const char *db = NULL;
     uint64_t seed = 1, reports = 320;
-    int logins_only = 0;
+    int logins_only = 0, json = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return RK_EXIT_OK;
         } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db = argv[++i];
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
         } else if (strcmp(argv[i], "--logins") == 0) {
             logins_only = 1;
         } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
@@ -85,8 +98,14 @@ static int run_demo(int argc, char **argv)
         json_t *l = NULL;
         if (rk_demo_logins(&l) != RK_OK)
             return RK_EXIT_FAIL;
-        print_logins(l);
-        json_decref(l);
+        if (json) {
+            json_t *o = json_pack("{s:o}", "logins", l);
+            print_json(o);
+            json_decref(o);
+        } else {
+            print_logins(l);
+            json_decref(l);
+        }
         return RK_EXIT_OK;
     }
     if (db == NULL) {
@@ -103,10 +122,14 @@ static int run_demo(int argc, char **argv)
         rk_store_close(s);
         return RK_EXIT_FAIL;
     }
-    printf("demo data: %lld reports, %lld cases in %s\n\n",
-           (long long)json_integer_value(json_object_get(o, "reports")),
-           (long long)json_integer_value(json_object_get(o, "cases")), db);
-    print_logins(json_object_get(o, "logins"));
+    if (json) {
+        print_json(o);
+    } else {
+        printf("demo data: %lld reports, %lld cases in %s\n\n",
+               (long long)json_integer_value(json_object_get(o, "reports")),
+               (long long)json_integer_value(json_object_get(o, "cases")), db);
+        print_logins(json_object_get(o, "logins"));
+    }
     json_decref(o);
     rk_store_close(s);
     return RK_EXIT_OK;
