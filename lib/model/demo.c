@@ -1,6 +1,6 @@
 /*
  * The demo data set: a fictional prefectural police cyber unit with 10 stations, HQ divisions,
- * the NPA and a partner; users for every role with fixed passwords (docs/demo.md); reports over
+ * the NPA and a partner; users for every role with fixed passwords (docs/data-model.md); reports over
  * the last 12 months across every category, with Japanese narratives built from templates and
  * observables drawn from small pools with a skewed distribution, so that the same phishing
  * domain, bank account or wallet recurs across reports and stations; and about 30 cases built
@@ -80,7 +80,7 @@ struct demo_login {
     const char *login, *password, *name, *role, *unit;
 };
 
-/* The fixed demo log-ins (docs/demo.md). Demo passwords are public: never use them on a real
+/* The fixed demo log-ins (docs/data-model.md). Demo passwords are public: never use them on a real
  * installation. */
 static const struct demo_login LOGINS[] = {
     {"sysadmin", "renkei-demo-admin", "見本 管理者", "admin", "hq"},
