@@ -123,6 +123,9 @@ export async function setUp(name) {
     const ctx = {
       base, logins, db, tmp,
       serverLog: () => serverLog,
+      users(role) {
+        return logins.filter((l) => l.role === role);
+      },
       user(role) {
         const u = logins.find((l) => l.role === role);
         check(u, `the demo data has no ${role} log-in (${logins.map((l) => l.role).join(', ')})`);

@@ -91,8 +91,8 @@ export async function render(ctx, view, params, query) {
     h('td', { class: 'nowrap' }, formatDate(r.received_at, lang)),
     h('td', {}, r.urgent ? [urgentBadge(ctx), ' '] : null, h('a', { href: `#/reports/${encodeURIComponent(r.id)}` }, r.title || t('report.untitled'))),
     h('td', {}, refName(ctx.ref, 'categories', r.category, ctx.i18n)),
-    h('td', {}, nameOf(r.unit)),
-    h('td', {}, statusBadge(ctx, 'report_states', r.status)),
+    h('td', { class: 'nowrap' }, nameOf(r.unit)),
+    h('td', { class: 'nowrap' }, statusBadge(ctx, 'report_states', r.status)),
     h('td', {}, tlpBadge(r.tlp)),
     h('td', { class: 'num' }, r.damage_amount ? formatYen(r.damage_amount, lang) : '')));
 
