@@ -21,6 +21,9 @@
 #include "renkei/alloc.h"
 #include "renkei/service.h"
 
+/* Helpers are unused by some suites. */
+#define FX_FN static __attribute__((unused))
+
 struct fx {
     char dir[64];
     char path[128];
@@ -30,7 +33,7 @@ struct fx {
         partner;
 };
 
-static void fx_unit(struct fx *f, const char *name, const char *kind, const char *parent,
+FX_FN void fx_unit(struct fx *f, const char *name, const char *kind, const char *parent,
                     char out[37])
 {
     struct rk_actor sys;
@@ -44,7 +47,7 @@ static void fx_unit(struct fx *f, const char *name, const char *kind, const char
     json_decref(o);
 }
 
-static void fx_user(struct fx *f, const char *login, const char *role, const char *unit,
+FX_FN void fx_user(struct fx *f, const char *login, const char *role, const char *unit,
                     struct rk_actor *a)
 {
     struct rk_actor sys;
@@ -63,7 +66,7 @@ static void fx_user(struct fx *f, const char *login, const char *role, const cha
     json_decref(o);
 }
 
-static struct fx *fx_open(void)
+FX_FN struct fx *fx_open(void)
 {
     struct fx *f = rk_calloc(1, sizeof(*f));
     snprintf(f->dir, sizeof(f->dir), "/tmp/rk-test-XXXXXX");
@@ -89,7 +92,7 @@ static struct fx *fx_open(void)
     return f;
 }
 
-static void fx_close(struct fx *f)
+FX_FN void fx_close(struct fx *f)
 {
     char cmd[160];
     rk_store_close(f->s);
@@ -99,7 +102,7 @@ static void fx_close(struct fx *f)
 }
 
 /* Files a report as `who`; returns its id in `id`. `extra` (may be NULL) is merged in. */
-static void fx_report(struct fx *f, const struct rk_actor *who, const char *title,
+FX_FN void fx_report(struct fx *f, const struct rk_actor *who, const char *title,
                       const char *narrative, json_t *extra, char id[37])
 {
     json_t *in = json_pack("{s:s,s:s,s:s,s:s,s:s}", "intake_type", "sodan", "channel", "denwa",
@@ -119,7 +122,7 @@ static void fx_report(struct fx *f, const struct rk_actor *who, const char *titl
 
 /* Counts rows with a direct SQLite query (to check that failed calls wrote nothing). */
 #include <sqlite3.h>
-static long long fx_count(struct fx *f, const char *sql)
+FX_FN long long fx_count(struct fx *f, const char *sql)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
