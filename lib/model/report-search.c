@@ -70,7 +70,7 @@ enum rk_status rk__search_sql(const char *q, const char *fts_cond, const char *l
     size_t n = split(q, t, RK_MAX_SEARCH_TERMS);
     enum rk_status rc = RK_OK;
     for (size_t i = 0; i < n && rc == RK_OK; i++) {
-        char param[16];
+        char param[32];
         if (t[i].chars >= 3) {
             snprintf(param, sizeof(param), ":q%zu", i);
             rc = rk_buf_adds(sql, " AND ");
@@ -104,7 +104,7 @@ void rk__search_bind(sqlite3_stmt *st, const char *q)
     size_t n = split(q, t, RK_MAX_SEARCH_TERMS);
     for (size_t i = 0; i < n; i++) {
         struct rk_buf v;
-        char param[16];
+        char param[32];
         rk_buf_init(&v, 0);
         if (t[i].chars >= 3) {
             /* An FTS5 string: the term as one phrase, double quotes doubled. */
