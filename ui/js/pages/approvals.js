@@ -36,21 +36,24 @@ export async function render(ctx, view) {
     };
     const listName = a.object_type === 'report' ? 'report_states' : 'case_states';
     return h('article', { class: 'card approval' },
-      h('h2', {}, subjectLink(ctx, a)),
-      h('p', {}, h('span', { class: 'badge' }, t(`approvals.kind_${a.object_type === 'report' ? 'report' : 'case'}`)), ' ',
-        t('approvals.request', {
-          who: nameOf(a.requested_by),
-          from: refName(ctx.ref, listName, a.from, ctx.i18n),
-          to: refName(ctx.ref, listName, a.to, ctx.i18n),
-          at: formatDateTime(a.requested_at, lang),
-        })),
-      a.comment ? h('p', { class: 'quote' }, a.comment) : null,
-      box,
-      field(t('approvals.comment'), comment, { name: 'comment', wide: true }),
-      h('div', { class: 'form-actions' },
-        h('button', { type: 'button', class: 'btn btn-primary', onclick: () => decide('approve') }, t('approvals.approve')),
-        h('button', { type: 'button', class: 'btn btn-danger', onclick: () => decide('reject') }, t('approvals.reject'))));
+      h('div', { class: 'approval-what' },
+        h('h2', {}, subjectLink(ctx, a)),
+        h('p', {}, h('span', { class: 'badge' }, t(`approvals.kind_${a.object_type === 'report' ? 'report' : 'case'}`)), ' ',
+          t('approvals.request', {
+            who: nameOf(a.requested_by),
+            from: refName(ctx.ref, listName, a.from, ctx.i18n),
+            to: refName(ctx.ref, listName, a.to, ctx.i18n),
+            at: formatDateTime(a.requested_at, lang),
+          })),
+        a.comment ? h('p', { class: 'quote' }, a.comment) : null),
+      h('div', { class: 'approval-decide' },
+        box,
+        field(t('approvals.comment'), comment, { name: 'comment' }),
+        h('div', { class: 'form-actions' },
+          h('button', { type: 'button', class: 'btn btn-primary', onclick: () => decide('approve') }, t('approvals.approve')),
+          h('button', { type: 'button', class: 'btn btn-danger', onclick: () => decide('reject') }, t('approvals.reject')))));
   });
   view.append(pageHead(t('approvals.title')), h('p', { class: 'lead' }, t('approvals.lead')),
-    cards.length ? h('div', { class: 'stack' }, cards) : section(t('approvals.title'), empty(t('approvals.none'))));
+    h('p', { class: 'count', role: 'status' }, t('approvals.count', { n: items.length })),
+    cards.length ? h('div', { class: 'stack approvals' }, cards) : section(t('approvals.title'), empty(t('approvals.none'))));
 }

@@ -1,0 +1,41 @@
+// Workflow with 起案/決裁: a report moves one step at once; a case step that needs a superior
+// becomes a draft that waits, the supervisor approves it on the 決裁 page, and the case moves.
+import { runTest, logIn, logOut, check } from './harness.mjs';
+
+runTest('approvals', async (t) => {
+  const page = await t.newPage();
+  await logIn(page, t.base, t.user('analyst'));
+
+  // A report step with no approval applies at once.
+  await page.goto(`${t.base}/#/reports?status=received`);
+  await page.locator('#report-list tbody tr').first().locator('a').first().click();
+  await page.locator('button[data-to=triaged]').click();
+  await page.locator('.badges .status', { hasText: '振分け' }).waitFor();
+
+  // Open a case from it and draft 事件化, which needs the supervisor.
+  await page.locator('#open-case').click();
+  await page.locator('form.open-case [data-field=title]').fill('決裁の流れを確かめる事案');
+  await page.locator('#open-case-submit').click();
+  await page.waitForURL(/#\/cases\/[^/?]+$/);
+  const caseUrl = page.url();
+  const caseRef = (await page.locator('h1 .ref').textContent()).trim();
+  await page.locator('button[data-to=jikenka]').click();
+  await page.locator('#pending-approval').waitFor();
+  const before = await page.locator('.badges .status').textContent();
+  await logOut(page);
+
+  // The supervisor sees it among the approvals and approves it.
+  await logIn(page, t.base, t.user('supervisor'));
+  await page.waitForURL(/#\/approvals$/);
+  const card = page.locator('article.approval', { hasText: caseRef });
+  await card.waitFor();
+  await t.shot(page, 'approvals');
+  await card.getByRole('button', { name: '決裁する' }).click();
+  await page.locator('#flash', { hasText: '決裁しました' }).waitFor();
+  check(await page.locator('article.approval', { hasText: caseRef }).count() === 0, 'the approval left the list');
+
+  await page.goto(caseUrl);
+  await page.locator('.badges .status', { hasText: '事件化' }).waitFor();
+  check(before.trim() !== '事件化', `the case had not moved before the approval (${before})`);
+  check(await page.locator('#pending-approval').count() === 0, 'nothing is pending any more');
+});
