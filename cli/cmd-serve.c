@@ -1,8 +1,8 @@
 /*
  * `renkei serve`: opens the database and serves the HTTP API and the web UI until SIGINT or
  * SIGTERM, then stops gracefully (no new connections, requests in flight finish, the store is
- * closed). The signals are blocked before the server's threads start, so that they inherit the
- * mask and only this thread, in sigwait(), ever receives them.
+ * closed). The signals are blocked before the store and the server start any thread, so that
+ * every thread inherits the mask and only this one, in sigwait(), ever receives them.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -60,6 +60,38 @@ static char *read_pem(const char *path)
         return NULL;
     }
     return rk_buf_steal(&b);
+}
+
+/*
+ * When the database holds the demo data set (its first demo user exists), prints the demo
+ * log-ins so that `make run` tells people how to get in. The passwords are the public demo
+ * ones from rk_demo_logins(), never anything read from the database.
+ */
+static void print_demo_logins(struct rk_store *store)
+{
+    json_t *logins = NULL, *found = NULL;
+    struct rk_actor sys;
+    rk_actor_system(&sys);
+    if (rk_demo_logins(&logins) != RK_OK || json_array_size(logins) == 0)
+        goto out;
+    const char *first = json_string_value(json_object_get(json_array_get(logins, 0), "login"));
+    if (first == NULL || rk_user_find(store, &sys, first, &found, NULL) != RK_OK)
+        goto out;
+    printf("\nThis database holds the fictional demo data. Demo log-ins:\n");
+    printf("  %-14s %-24s %-11s %s\n", "login", "password", "role", "unit");
+    size_t i;
+    json_t *e;
+    json_array_foreach(logins, i, e)
+    {
+        printf("  %-14s %-24s %-11s %s\n", json_string_value(json_object_get(e, "login")),
+               json_string_value(json_object_get(e, "password")),
+               json_string_value(json_object_get(e, "role")),
+               json_string_value(json_object_get(e, "unit")));
+    }
+    printf("\n");
+out:
+    json_decref(found);
+    json_decref(logins);
 }
 
 static unsigned default_threads(void)
@@ -131,6 +163,13 @@ static int run_serve(int argc, char **argv)
         if (cert_pem == NULL || key_pem == NULL)
             goto out;
     }
+    /* Block the stop signals before any thread exists (the store may start some), so that
+     * every thread inherits the mask and only sigwait() below sees them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
     if (access(db, F_OK) != 0) {
         fprintf(stderr, "renkei serve: %s does not exist (create it with `renkei init --db %s`)\n",
                 db, db);
@@ -141,11 +180,6 @@ static int run_serve(int argc, char **argv)
         goto out;
     }
 
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
     struct rk_http_config cfg = {listen, threads, cert_pem, key_pem};
     if (rk_http_server_start(&cfg, store, &srv, &err) != RK_OK) {
@@ -160,6 +194,7 @@ static int run_serve(int argc, char **argv)
         hlen = 7;
     printf("Renkei is serving %s on %s://%.*s:%u/ (%u threads); stop with Ctrl-C\n", db,
            cert_pem != NULL ? "https" : "http", hlen, host, rk_http_server_port(srv), threads);
+    print_demo_logins(store);
     fflush(stdout);
 
     int sig = 0;

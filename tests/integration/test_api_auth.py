@@ -4,11 +4,13 @@ without (or with a wrong) X-CSRF-Token is refused with 403 naming the header and
 nothing; an invalid, logged-out or expired session gets 401; API keys work without CSRF and
 stop working once revoked; the embedded UI is served with its types and the security headers.
 """
+import sys
 import os
 import sqlite3
 import unittest
 
-import rkserver
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+import rkserver  # noqa: E402
 
 # Every route of docs/openapi.yaml, with a placeholder id.
 ID = "00000000-0000-4000-8000-000000000000"

@@ -3,11 +3,13 @@ fields, wrong types, a transition the workflow forbids, a body over the limit â€
 JSON error that names the field, and nothing is written (the report count and a search for
 the request's unique marker are unchanged).
 """
+import sys
 import json
 import socket
 import unittest
 
-import rkserver
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+import rkserver  # noqa: E402
 
 
 class BadInputTest(unittest.TestCase):

@@ -2,11 +2,13 @@
 killed with SIGKILL in the middle, and after a restart on the same database every report whose
 creation was answered with 201 is readable, unchanged.
 """
+import sys
 import threading
 import time
 import unittest
 
-import rkserver
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+import rkserver  # noqa: E402
 
 
 class CrashTest(unittest.TestCase):

@@ -5,9 +5,11 @@ role and another case, and moves the workflow; a supervisor decides approvals an
 audit log; an admin manages users and units. Opening an observable shows every report and case
 it appears in, a case the caller may not read only as restricted with its holding unit.
 """
+import sys
 import unittest
 
-import rkserver
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+import rkserver  # noqa: E402
 
 
 class EndpointsTest(unittest.TestCase):

@@ -6,9 +6,11 @@ reports; analysts and supervisors read what TLP and scope allow and open cases; 
 approve (決裁) and read the audit log; admins manage users and units and see no case data;
 partners see no report or case data.
 """
+import sys
 import unittest
 
-import rkserver
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+import rkserver  # noqa: E402
 
 ROLES = ["station", "analyst", "supervisor", "admin", "partner"]
 ID = "00000000-0000-4000-8000-000000000000"

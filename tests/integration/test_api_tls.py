@@ -2,6 +2,7 @@
 with the openssl command here), the session cookie gets the Secure flag, and plain HTTP on
 the same port is refused. Mismatched options are usage errors.
 """
+import sys
 import http.client
 import os
 import shutil
@@ -9,7 +10,8 @@ import ssl
 import subprocess
 import unittest
 
-import rkserver
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+import rkserver  # noqa: E402
 
 
 @unittest.skipIf(shutil.which("openssl") is None, "openssl command not installed")
