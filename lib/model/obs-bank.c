@@ -52,8 +52,11 @@ struct bank {
     size_t start, end;
 };
 
+/* The first-byte test keeps these cheap: they run at every byte of a window. */
 static int starts(const char *t, size_t n, size_t i, const char *w)
 {
+    if (i >= n || t[i] != w[0])
+        return 0;
     size_t k = strlen(w);
     return i + k <= n && memcmp(t + i, w, k) == 0;
 }
@@ -61,7 +64,7 @@ static int starts(const char *t, size_t n, size_t i, const char *w)
 static int ends(const char *t, size_t lo, size_t i, const char *w)
 {
     size_t k = strlen(w);
-    return i >= lo + k && memcmp(t + i - k, w, k) == 0;
+    return i >= lo + k && t[i - k] == w[0] && memcmp(t + i - k, w, k) == 0;
 }
 
 /* A digit at t[i] (ASCII or full-width): length and value, else 0. */
@@ -195,6 +198,8 @@ static void find_code(const char *t, size_t lo, size_t hi, const char *const *kw
 {
     char tmp[8];
     for (size_t i = lo; i < hi; i++) {
+        if (((unsigned char)t[i] & 0xC0) == 0x80)
+            continue; /* keywords start on a character */
         for (size_t k = 0; k < nkw; k++) {
             if (!starts(t, hi, i, kw[k]))
                 continue;
@@ -224,6 +229,8 @@ static void context(const char *t, size_t lo, size_t at, struct bank *bk)
     /* The last bank suffix before the type that is not the start of "銀行コード". */
     size_t bank_end = 0;
     for (size_t i = lo; i < at; i++) {
+        if (((unsigned char)t[i] & 0xC0) == 0x80)
+            continue;
         for (size_t k = 0; k < sizeof bank_suffixes / sizeof bank_suffixes[0]; k++) {
             if (!starts(t, at, i, bank_suffixes[k]))
                 continue;
@@ -252,6 +259,8 @@ static void context(const char *t, size_t lo, size_t at, struct bank *bk)
         bk->start = bk->name.a;
     /* The branch name: the last branch suffix after the bank, not "支店番号". */
     for (size_t i = bank_end > lo ? bank_end : lo; i < at; i++) {
+        if (((unsigned char)t[i] & 0xC0) == 0x80)
+            continue;
         for (size_t k = 0; k < sizeof branch_suffixes / sizeof branch_suffixes[0]; k++) {
             if (!starts(t, at, i, branch_suffixes[k]))
                 continue;
@@ -461,28 +470,28 @@ enum rk_status rk__obs_bank_scan(const char *text, size_t len, rk__obs_bank_cb f
                                  void *user_data)
 {
     static const char *const triggers[] = {"普通", "当座", "貯蓄", "口座番号"};
-    size_t pos[4];
+    /* One pass for all four triggers: a bitmap of their first two bytes lets the loop test
+     * each position with one load, and only a hit is compared in full. */
+    uint64_t pairs[65536 / 64];
+    memset(pairs, 0, sizeof pairs);
+    for (size_t k = 0; k < 4; k++) {
+        unsigned v = (unsigned char)triggers[k][0] << 8 | (unsigned char)triggers[k][1];
+        pairs[v / 64] |= 1ull << (v % 64);
+    }
     struct rk__obs_out o;
     struct bank bk;
     enum rk_status rc = RK_OK;
     size_t done = 0;
-    /* Each trigger's next occurrence; the scan visits them in text order. */
-    for (size_t k = 0; k < 4; k++) {
-        const char *p = memmem(text, len, triggers[k], strlen(triggers[k]));
-        pos[k] = p ? (size_t)(p - text) : SIZE_MAX;
-    }
+    const unsigned char *u = (const unsigned char *)text;
     rk__obs_out_init(&o);
-    for (;;) {
-        size_t k = 0;
-        for (size_t j = 1; j < 4; j++)
-            if (pos[j] < pos[k])
-                k = j;
-        size_t at = pos[k];
-        if (at == SIZE_MAX)
-            break;
-        const char *p = memmem(text + at + 1, len - at - 1, triggers[k], strlen(triggers[k]));
-        pos[k] = p ? (size_t)(p - text) : SIZE_MAX;
-        if (at < done || !account_at(text, len, at, &bk))
+    for (size_t at = 0; at + 6 <= len; at++) {
+        unsigned v = (unsigned)u[at] << 8 | u[at + 1];
+        if ((pairs[v / 64] >> (v % 64) & 1) == 0)
+            continue;
+        int hit = 0;
+        for (size_t k = 0; k < 4 && !hit; k++)
+            hit = starts(text, len, at, triggers[k]);
+        if (!hit || at < done || !account_at(text, len, at, &bk))
             continue;
         rk__obs_out_reset(&o);
         rc = format(text, &bk, &o);
@@ -496,6 +505,35 @@ enum rk_status rk__obs_bank_scan(const char *text, size_t len, rk__obs_bank_cb f
     return rc;
 }
 
+enum rk_status rk__obs_bank_at_number(const char *text, size_t len, size_t num,
+                                      rk__obs_bank_cb found, void *user_data)
+{
+    static const char *const triggers[] = {"普通", "当座", "貯蓄", "口座番号"};
+    /* The type or "口座番号" sits at most a few words before the number ("普通預金 口座番号
+     * 1234567"): 48 bytes is sixteen Japanese characters. */
+    size_t lo = num > 48 ? num - 48 : 0;
+    struct bank bk;
+    for (size_t at = lo; at < num; at++) {
+        if (((unsigned char)text[at] & 0xC0) == 0x80)
+            continue;
+        int hit = 0;
+        for (size_t k = 0; k < 4 && !hit; k++)
+            hit = starts(text, num, at, triggers[k]);
+        if (!hit || !account_at(text, len, at, &bk))
+            continue;
+        if (bk.end < num)
+            continue; /* the account found ends before this number: another one */
+        struct rk__obs_out o;
+        rk__obs_out_init(&o);
+        enum rk_status rc = format(text, &bk, &o);
+        if (rc == RK_OK)
+            rc = found(bk.start, bk.end - bk.start, &o, user_data);
+        rk__obs_out_free(&o);
+        return rc;
+    }
+    return RK_OK;
+}
+
 struct first {
     struct rk__obs_out *o;
     int found;
@@ -503,6 +541,8 @@ struct first {
 
 static enum rk_status take_first(size_t off, size_t len, struct rk__obs_out *o, void *ud)
 {
+    (void)off;
+    (void)len;
     struct first *f = ud;
     if (f->found)
         return RK_OK;

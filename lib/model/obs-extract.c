@@ -14,7 +14,6 @@
  */
 #include "obs-internal.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "renkei/alloc.h"
@@ -145,6 +144,9 @@ enum rk_status rk__obs_word(const char *s, size_t n, struct rk__obs_out *o,
         if (rc != RK_EINVAL)
             return rc;
     }
+    /* Every remaining type has a dot; most plain words stop here. */
+    if (memchr(s, '.', n) == NULL)
+        return RK_EINVAL;
     if (rk__is_digit((unsigned char)s[0])) {
         *type = RK_OBS_IPV4;
         rc = rk__obs_ipv4(s, n, o);
@@ -556,7 +558,11 @@ static enum rk_status emails(struct ex *x, size_t a, size_t b)
     enum rk_status rc = RK_OK;
     size_t done = a;
     for (size_t q = a; q < b && rc == RK_OK; q++) {
-        if (r[q] != '@' || q < done)
+        const char *at = memchr(r + q, '@', b - q);
+        if (at == NULL)
+            break;
+        q = (size_t)(at - r);
+        if (q < done)
             continue;
         size_t ls = q;
         while (ls > done && rk__obs_email_local_char((unsigned char)r[ls - 1]) &&
@@ -595,7 +601,11 @@ static enum rk_status urls(struct ex *x, size_t a, size_t b)
     enum rk_status rc = RK_OK;
     size_t done = a;
     for (size_t q = a; q + 3 <= b && rc == RK_OK; q++) {
-        if (r[q] != ':' || r[q + 1] != '/' || r[q + 2] != '/')
+        const char *colon = memchr(r + q, ':', b - q);
+        if (colon == NULL)
+            break;
+        q = (size_t)(colon - r);
+        if (q + 3 > b || r[q + 1] != '/' || r[q + 2] != '/')
             continue;
         size_t k = rk__obs_scheme_before(r + done, q - done);
         if (k == 0)
@@ -669,11 +679,14 @@ static enum rk_status phones(struct ex *x, size_t *cut)
 /* Whether the raw run [s, e) could hold anything at all (a cheap test before refanging). */
 static int run_worth(const unsigned char *t, size_t s, size_t e)
 {
-    if (e - s >= 26)
+    /* A wallet or hash is long; a phone number starts with 0 or + (and may go on after a
+     * space, so its first run can be short); everything else has one of these bytes. Words
+     * and numbers such as "Windows", "iPhone15" or "2024" are skipped here. */
+    if (e - s >= 26 || t[s] == '0' || t[s] == '+')
         return 1;
     for (size_t i = s; i < e; i++)
-        if (t[i] == '.' || t[i] == '@' || t[i] == ':' || rk__is_digit(t[i]) || t[i] >= 0x80 ||
-            t[i] == '[' || t[i] == '(' || t[i] == '{')
+        if (t[i] == '.' || t[i] == '@' || t[i] == ':' || t[i] >= 0x80 || t[i] == '[' ||
+            t[i] == '(' || t[i] == '{')
             return 1;
     return 0;
 }
@@ -732,10 +745,40 @@ static size_t run_end(const struct ex *x, size_t s)
     return i;
 }
 
+static enum rk_status bank_found(size_t off, size_t len, struct rk__obs_out *o, void *ud)
+{
+    struct ex *x = ud;
+    struct rk__obs_out keep = x->o;
+    x->o = *o;
+    enum rk_status rc = emit(x, RK_OBS_BANK_ACCOUNT, off, len);
+    x->o = keep;
+    return rc;
+}
+
+/* Whether the run is a 7-digit number (ASCII or full-width), as bank account numbers are. */
+static int seven_digits(const unsigned char *t, size_t s, size_t e)
+{
+    if (e - s == 7) {
+        for (size_t i = s; i < e; i++)
+            if (!rk__is_digit(t[i]))
+                return 0;
+        return 1;
+    }
+    if (e - s == 21) {
+        for (size_t i = s; i < e; i += 3)
+            if (t[i] != 0xEF || t[i + 1] != 0xBC || t[i + 2] < 0x90 || t[i + 2] > 0x99)
+                return 0;
+        return 1;
+    }
+    return 0;
+}
+
 static enum rk_status do_run(struct ex *x, size_t s, size_t e)
 {
     x->run_start = s;
     x->resume = e;
+    if (seven_digits(x->t, s, e))
+        return rk__obs_bank_at_number((const char *)x->t, x->n, s, bank_found, x);
     if (!run_worth(x->t, s, e))
         return RK_OK;
     enum rk_status rc = rk__obs_refang((const char *)x->t + s, e - s, &x->run, x->map);
@@ -755,15 +798,6 @@ static int run_start(unsigned char c)
     return (c < 0x80 && (run_char(c) || c == '[' || c == '(' || c == '{')) || c == 0xEF;
 }
 
-static enum rk_status bank_found(size_t off, size_t len, struct rk__obs_out *o, void *ud)
-{
-    struct ex *x = ud;
-    struct rk__obs_out keep = x->o;
-    x->o = *o;
-    enum rk_status rc = emit(x, RK_OBS_BANK_ACCOUNT, off, len);
-    x->o = keep;
-    return rc;
-}
 
 static int cmp_offset(const void *pa, const void *pb)
 {
@@ -774,6 +808,25 @@ static int cmp_offset(const void *pa, const void *pb)
     if (a->length != b->length)
         return a->length > b->length ? -1 : 1;
     return (int)a->type - (int)b->type;
+}
+
+/*
+ * Puts out->items[first..] in offset order. The scan emits them nearly in order (a URL's host
+ * after the URL, the words before a URL after it, a bank account when its number is reached),
+ * so insertion sort does it in about linear time.
+ */
+static void sort_items(struct rk_obs_list *l, size_t first)
+{
+    struct rk_obs *v = l->items;
+    for (size_t i = first + 1; i < l->count; i++) {
+        struct rk_obs t = v[i];
+        size_t j = i;
+        while (j > first && cmp_offset(&v[j - 1], &t) > 0) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = t;
+    }
 }
 
 enum rk_status rk_obs_extract(const char *text, size_t len, struct rk_obs_list *out)
@@ -795,8 +848,22 @@ enum rk_status rk_obs_extract(const char *text, size_t len, struct rk_obs_list *
     enum rk_status rc = RK_OK;
     size_t i = 0;
     while (i < len && rc == RK_OK) {
-        while (i < len && !start[x->t[i]])
+        /* Japanese text is nearly all bytes >= 0x80 other than 0xEF: skip eight at a time
+         * while no byte is ASCII or 0xEF (the lead byte of the full-width forms). */
+        while (i < len) {
+            while (i + 8 <= len) {
+                uint64_t w;
+                memcpy(&w, x->t + i, 8);
+                uint64_t ef = w ^ 0xEFEFEFEFEFEFEFEFull;
+                uint64_t has_ef = (ef - 0x0101010101010101ull) & ~ef & 0x8080808080808080ull;
+                if ((~w & 0x8080808080808080ull) != 0 || has_ef != 0)
+                    break;
+                i += 8;
+            }
+            if (i >= len || start[x->t[i]])
+                break;
             i++;
+        }
         if (i >= len)
             break;
         size_t e = run_end(x, i);
@@ -808,10 +875,8 @@ enum rk_status rk_obs_extract(const char *text, size_t len, struct rk_obs_list *
         i = x->resume > e ? x->resume : e;
     }
     if (rc == RK_OK)
-        rc = rk__obs_bank_scan(text, len, bank_found, x);
-    if (rc == RK_OK && out->count > x->first) {
-        qsort(out->items + x->first, out->count - x->first, sizeof *out->items, cmp_offset);
-    } else if (rc != RK_OK) {
+        sort_items(out, x->first);
+    if (rc != RK_OK) {
         while (out->count > x->first)
             rk_obs_clear(&out->items[--out->count]);
     }

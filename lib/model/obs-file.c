@@ -30,7 +30,7 @@ int rk__obs_file_ext(const char *s, size_t n)
         e[i] = (char)rk__lower((unsigned char)s[i]);
     e[n] = '\0';
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
-        if (strcmp(e, exts[i]) == 0)
+        if (exts[i][0] == e[0] && strcmp(e, exts[i]) == 0)
             return 1;
     return 0;
 }

@@ -23,6 +23,12 @@ int rk__obs_is_tld(const char *s, size_t n)
     char tld[RK_DNS_LABEL_MAX + 1];
     if (n == 0 || n > RK_DNS_LABEL_MAX)
         return 0;
+    /* The commonest TLDs of cyber cases, all in the list, answered without a lookup. */
+    static const char *const common[] = {"com", "net", "org", "jp", "info", "top", "xyz",
+                                         "cn", "shop", "icu", "online", "io", "co", "ru"};
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        if (strlen(common[i]) == n && memcmp(common[i], s, n) == 0)
+            return 1;
     memcpy(tld, s, n);
     tld[n] = '\0';
     return psl_is_public_suffix2(psl_builtin(), tld, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
@@ -49,6 +55,8 @@ static int ascii_domain_ok(const char *s, size_t n, int *has_alabel)
             *has_alabel = 1;
         labels++;
         if (i == n) {
+            if (labels < 2)
+                return 0;
             /* The top-level domain: letters, or an A-label. */
             int alpha = 1;
             for (size_t j = start; j < i; j++)

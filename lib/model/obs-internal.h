@@ -136,6 +136,10 @@ typedef enum rk_status (*rk__obs_bank_cb)(size_t off, size_t len, struct rk__obs
 enum rk_status rk__obs_bank_scan(const char *text, size_t len, rk__obs_bank_cb found,
                                  void *user_data);
 enum rk_status rk__obs_bank(const char *s, size_t n, struct rk__obs_out *o);
+/* The extractor's entry: a 7-digit number starts at text[num]; if an account mention ends
+ * with it, calls `found` once. */
+enum rk_status rk__obs_bank_at_number(const char *text, size_t len, size_t num,
+                                      rk__obs_bank_cb found, void *user_data);
 
 /* obs-extract.c: classifies a refanged ASCII word (no URL, no e-mail) as any word type. */
 enum rk_status rk__obs_word(const char *s, size_t n, struct rk__obs_out *o,

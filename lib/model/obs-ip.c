@@ -35,7 +35,20 @@ int rk__obs_ipv4_bytes(const char *s, size_t n, uint8_t b[4])
 
 static enum rk_status ipv4_format(const uint8_t b[4], struct rk_buf *out)
 {
-    return rk_buf_addf(out, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+    /* Hand-formatted: this runs for every address the extractor finds. */
+    char s[16];
+    size_t n = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (i > 0)
+            s[n++] = '.';
+        if (v >= 100)
+            s[n++] = (char)('0' + v / 100);
+        if (v >= 10)
+            s[n++] = (char)('0' + v / 10 % 10);
+        s[n++] = (char)('0' + v % 10);
+    }
+    return rk_buf_add(out, s, n);
 }
 
 enum rk_status rk__obs_ipv4(const char *s, size_t n, struct rk__obs_out *o)

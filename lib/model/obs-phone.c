@@ -137,17 +137,23 @@ size_t rk__obs_phone_scan(const unsigned char *p, size_t avail, struct rk__obs_o
             }
             if (!jp_national_ok(nat, nn))
                 return 0;
-            *rc = rk_buf_addf(&o->canon, "+81%.*s", (int)nn, nat);
+            *rc = rk_buf_adds(&o->canon, "+81");
+            if (*rc == RK_OK)
+                *rc = rk_buf_add(&o->canon, nat, nn);
             return end;
         }
         if (nd < 8 || nd > RK_E164_MAX || digits[0] == '0')
             return 0;
-        *rc = rk_buf_addf(&o->canon, "+%s", digits);
+        *rc = rk_buf_addc(&o->canon, '+');
+        if (*rc == RK_OK)
+            *rc = rk_buf_add(&o->canon, digits, nd);
         return end;
     }
     if (nd < 10 || digits[0] != '0' || !jp_national_ok(digits + 1, nd - 1))
         return 0;
-    *rc = rk_buf_addf(&o->canon, "+81%s", digits + 1);
+    *rc = rk_buf_adds(&o->canon, "+81");
+    if (*rc == RK_OK)
+        *rc = rk_buf_add(&o->canon, digits + 1, nd - 1);
     return end;
 }
 

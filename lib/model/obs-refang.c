@@ -135,42 +135,47 @@ enum rk_status rk__obs_refang(const char *in, size_t len, struct rk_buf *out, ui
             break;
         }
     }
+    /* Refanging never lengthens the text ("[://]" -> "://" is the longest meaning, and it is
+     * shorter than its token), so one reservation is enough and bytes are written directly. */
     rc = rk_buf_reserve(out, end - start);
     if (rc != RK_OK)
         return rc;
-    size_t i = start;
+    char *d = out->data;
+    size_t o = 0, i = start;
     while (i < end) {
         const char *repl;
-        unsigned char c;
-        if ((p[i] == '[' || p[i] == '(' || p[i] == '{' || p[i] == 0xEF) &&
+        unsigned char c = p[i];
+        if (c < 0x80 && c != '[' && c != '(' && c != '{') {
+            if (map != NULL)
+                map[o] = (uint32_t)i;
+            d[o++] = (char)c;
+            i++;
+            continue;
+        }
+        if ((c == '[' || c == '(' || c == '{' || c == 0xEF) &&
             (k = rk__obs_defang(p + i, end - i, &repl)) > 0) {
-            size_t rl = strlen(repl);
-            for (size_t j = 0; j < rl; j++) {
+            for (size_t j = 0; repl[j] != '\0'; j++) {
                 if (map != NULL)
-                    map[out->len] = (uint32_t)i;
-                rc = rk_buf_addc(out, repl[j]);
-                if (rc != RK_OK)
-                    return rc;
+                    map[o] = (uint32_t)i;
+                d[o++] = repl[j];
             }
             i += k;
             continue;
         }
-        if (p[i] == 0xEF && (k = rk__obs_fullwidth(p + i, end - i, &c)) > 0) {
+        if (c == 0xEF && (k = rk__obs_fullwidth(p + i, end - i, &c)) > 0) {
             if (map != NULL)
-                map[out->len] = (uint32_t)i;
-            rc = rk_buf_addc(out, (char)c);
-            if (rc != RK_OK)
-                return rc;
+                map[o] = (uint32_t)i;
+            d[o++] = (char)c;
             i += k;
             continue;
         }
         if (map != NULL)
-            map[out->len] = (uint32_t)i;
-        rc = rk_buf_addc(out, (char)p[i]);
-        if (rc != RK_OK)
-            return rc;
+            map[o] = (uint32_t)i;
+        d[o++] = (char)p[i];
         i++;
     }
+    out->len = o;
+    d[o] = '\0';
     if (map != NULL)
         map[out->len] = (uint32_t)end;
     return RK_OK;

@@ -165,8 +165,10 @@ static void keccak_f1600(uint64_t a[25])
         uint64_t c[5], t;
         for (int x = 0; x < 5; x++)
             c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+        static const int prev[5] = {4, 0, 1, 2, 3}, next[5] = {1, 2, 3, 4, 0};
+        static const int next2[5] = {2, 3, 4, 0, 1};
         for (int x = 0; x < 5; x++) {
-            t = c[(x + 4) % 5] ^ rol64(c[(x + 1) % 5], 1);
+            t = c[prev[x]] ^ rol64(c[next[x]], 1);
             for (int y = 0; y < 25; y += 5)
                 a[y + x] ^= t;
         }
@@ -181,7 +183,7 @@ static void keccak_f1600(uint64_t a[25])
             for (int x = 0; x < 5; x++)
                 c[x] = a[y + x];
             for (int x = 0; x < 5; x++)
-                a[y + x] = c[x] ^ ((~c[(x + 1) % 5]) & c[(x + 2) % 5]);
+                a[y + x] = c[x] ^ ((~c[next[x]]) & c[next2[x]]);
         }
         a[0] ^= rc[round];
     }
