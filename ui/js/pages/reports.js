@@ -16,6 +16,8 @@ export async function render(ctx, view, params, query) {
   const lang = ctx.i18n.lang;
   const offset = Math.max(0, Number.parseInt(query.offset || '0', 10) || 0);
   const isHQ = HQ.includes(ctx.user.role);
+  // A station officer sees only its own station's reports: the column would say the same.
+  const showStation = ctx.user.role !== 'station';
 
   let units = [];
   if (isHQ) {
@@ -83,15 +85,15 @@ export async function render(ctx, view, params, query) {
 
   const head = h('tr', {},
     isHQ ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('reports.select'))) : null,
-    ...['field.ref', 'field.received_at', 'field.title', 'field.category', 'field.station', 'field.status', 'TLP', 'field.damage_amount']
-      .map((k) => h('th', { scope: 'col' }, k === 'TLP' ? 'TLP' : t(k))));
+    ...['field.ref', 'field.received_at', 'field.title', 'field.category', showStation ? 'field.station' : null, 'field.status', 'TLP', 'field.damage_amount']
+      .filter(Boolean).map((k) => h('th', { scope: 'col' }, k === 'TLP' ? 'TLP' : t(k))));
   const rows = items.map((r) => h('tr', {},
     isHQ ? h('td', {}, h('input', { type: 'checkbox', class: 'pick', 'aria-label': t('reports.select_one', { ref: r.ref || r.id }), onchange: (e) => toggle(r.id, e.target.checked) })) : null,
     h('td', { class: 'nowrap' }, h('a', { href: `#/reports/${encodeURIComponent(r.id)}` }, r.ref || r.id)),
     h('td', { class: 'nowrap' }, formatDate(r.received_at, lang)),
-    h('td', {}, r.urgent ? [urgentBadge(ctx), ' '] : null, h('a', { href: `#/reports/${encodeURIComponent(r.id)}` }, r.title || t('report.untitled'))),
+    h('td', { class: 'title-cell' }, r.urgent ? [urgentBadge(ctx), ' '] : null, h('a', { href: `#/reports/${encodeURIComponent(r.id)}` }, r.title || t('report.untitled'))),
     h('td', {}, refName(ctx.ref, 'categories', r.category, ctx.i18n)),
-    h('td', { class: 'nowrap' }, nameOf(r.unit)),
+    showStation ? h('td', { class: 'nowrap' }, nameOf(r.unit)) : null,
     h('td', { class: 'nowrap' }, statusBadge(ctx, 'report_states', r.status)),
     h('td', {}, tlpBadge(r.tlp)),
     h('td', { class: 'num' }, r.damage_amount ? formatYen(r.damage_amount, lang) : '')));
