@@ -393,27 +393,22 @@ enum rk_status rk__report_render(struct rk_conn *c, const struct rk_access *a, c
 
 /* ===== Create / get / update ===== */
 
-enum rk_status rk_report_create(struct rk_store *s, const struct rk_actor *who, json_t *in,
-                                json_t **out, struct rk_error *err)
+enum rk_status rk__report_create_in(struct rk_store *s, struct rk_conn *c,
+                                   const struct rk_access *a, json_t *in, char id[37],
+                                   struct rk_error *err)
 {
     struct report_in r;
-    struct rk_conn *c = NULL;
-    struct rk_access a;
     enum rk_status rc = parse_report(s, in, 1, &r, err);
     if (rc != RK_OK)
         return rc;
-    rc = rk__conn_get(s, &c, err);
-    if (rc != RK_OK)
-        goto out;
-    rc = rk__access_load(c, who, &a, err);
-    if (rc == RK_OK)
-        rc = rk__access_require(&a, RK_PERM_REPORT_CREATE, err);
+    const struct rk_actor *who = a->who;
+    rc = rk__access_require(a, RK_PERM_REPORT_CREATE, err);
     const char *unit = r.unit_id ? r.unit_id : who->unit_id;
     if (rc == RK_OK)
-        rc = check_unit(c, &a, unit, err);
+        rc = check_unit(c, a, unit, err);
     if (rc != RK_OK)
         goto out;
-    char id[37], ref[24], now[21];
+    char ref[24], now[21];
     rk__uuid(id);
     rk__now(now);
     rc = rk__tx_begin(s, c, err);
@@ -471,13 +466,28 @@ enum rk_status rk_report_create(struct rk_store *s, const struct rk_actor *who, 
     if (rc != RK_OK)
         goto rollback;
     rc = rk__tx_commit(s, c, err);
-    if (rc == RK_OK)
-        rc = rk__report_render(c, &a, id, out, err);
     goto out;
 rollback:
     rk__tx_rollback(s, c);
 out:
     report_in_free(&r);
+    return rc;
+}
+
+enum rk_status rk_report_create(struct rk_store *s, const struct rk_actor *who, json_t *in,
+                                json_t **out, struct rk_error *err)
+{
+    struct rk_conn *c = NULL;
+    struct rk_access a;
+    char id[37];
+    enum rk_status rc = rk__conn_get(s, &c, err);
+    if (rc != RK_OK)
+        return rc;
+    rc = rk__access_load(c, who, &a, err);
+    if (rc == RK_OK)
+        rc = rk__report_create_in(s, c, &a, in, id, err);
+    if (rc == RK_OK)
+        rc = rk__report_render(c, &a, id, out, err);
     rk__conn_put(s, c);
     return rc;
 }
@@ -614,14 +624,12 @@ out:
     return rc;
 }
 
-enum rk_status rk_report_transition(struct rk_store *s, const struct rk_actor *who,
-                                    const char *id, json_t *in, json_t **out,
-                                    struct rk_error *err)
+enum rk_status rk__report_transition_in(struct rk_store *s, struct rk_conn *c,
+                                       const struct rk_access *a, const char *id, json_t *in,
+                                       struct rk_error *err)
 {
     static const char *const allowed[] = {"to", "comment", NULL};
     const char *to, *comment;
-    struct rk_conn *c = NULL;
-    struct rk_access a;
     enum rk_status rc = rk__json_only(in, allowed, "", err);
     if (rc == RK_OK)
         rc = rk__json_str(in, "to", "to", 1, 32, &to, err);
@@ -629,31 +637,38 @@ enum rk_status rk_report_transition(struct rk_store *s, const struct rk_actor *w
         rc = rk__err(err, RK_EINVAL, "to", "unknown report state");
     if (rc == RK_OK)
         rc = rk__json_str(in, "comment", "comment", 0, RK_MAX_NOTE_BYTES, &comment, err);
+    if (rc == RK_OK)
+        rc = rk__access_require(a, RK_PERM_REPORT_WRITE, err);
     if (rc != RK_OK)
         return rc;
-    rc = rk__conn_get(s, &c, err);
+    rc = rk__tx_begin(s, c, err);
+    if (rc != RK_OK)
+        return rc;
+    rc = rk__access_report(c, a, id, err);
+    int pending = 0;
+    if (rc == RK_OK)
+        rc = rk__workflow_move(s, c, a, "report", id, to, comment, &pending, err);
+    if (rc != RK_OK) {
+        rk__tx_rollback(s, c);
+        return rc;
+    }
+    return rk__tx_commit(s, c, err);
+}
+
+enum rk_status rk_report_transition(struct rk_store *s, const struct rk_actor *who,
+                                    const char *id, json_t *in, json_t **out,
+                                    struct rk_error *err)
+{
+    struct rk_conn *c = NULL;
+    struct rk_access a;
+    enum rk_status rc = rk__conn_get(s, &c, err);
     if (rc != RK_OK)
         return rc;
     rc = rk__access_load(c, who, &a, err);
     if (rc == RK_OK)
-        rc = rk__access_require(&a, RK_PERM_REPORT_WRITE, err);
-    if (rc != RK_OK)
-        goto out;
-    rc = rk__tx_begin(s, c, err);
-    if (rc != RK_OK)
-        goto out;
-    rc = rk__access_report(c, &a, id, err);
-    int pending = 0;
-    if (rc == RK_OK)
-        rc = rk__workflow_move(s, c, &a, "report", id, to, comment, &pending, err);
-    if (rc != RK_OK) {
-        rk__tx_rollback(s, c);
-        goto out;
-    }
-    rc = rk__tx_commit(s, c, err);
+        rc = rk__report_transition_in(s, c, &a, id, in, err);
     if (rc == RK_OK)
         rc = rk__report_render(c, &a, id, out, err);
-out:
     rk__conn_put(s, c);
     return rc;
 }

@@ -14,6 +14,15 @@
  * has done both). */
 enum rk_status rk__report_render(struct rk_conn *c, const struct rk_access *a, const char *id,
                                  json_t **out, struct rk_error *err);
+/* Create / transition a report on a borrowed connection as an already-loaded caller: the work
+ * of rk_report_create() / rk_report_transition() without rendering. They join a transaction
+ * the caller holds (the demo generator batches thousands of reports in one). */
+enum rk_status rk__report_create_in(struct rk_store *s, struct rk_conn *c,
+                                   const struct rk_access *a, json_t *in, char id[37],
+                                   struct rk_error *err);
+enum rk_status rk__report_transition_in(struct rk_store *s, struct rk_conn *c,
+                                       const struct rk_access *a, const char *id, json_t *in,
+                                       struct rk_error *err);
 /* The full case JSON of docs/api.md (same contract). */
 enum rk_status rk__case_render(struct rk_conn *c, const struct rk_access *a, const char *id,
                                json_t **out, struct rk_error *err);
