@@ -116,6 +116,12 @@ class Server:
             self.proc.stdout.close()
             self.log.close()
             self.proc = None
+        # A graceful stop exits 0; anything else (a sanitizer report, a crash) fails the test
+        # that owns this server, with the end of its log.
+        if rc != 0:
+            with open(self.log.name, errors="replace") as f:
+                tail = f.read()[-3000:]
+            raise AssertionError("renkei serve exited with %d:\n%s" % (rc, tail))
         return rc
 
     def kill9(self):
