@@ -23,8 +23,8 @@ export async function render(ctx, view) {
         ctx.flash(err.message);
       }
     } }, u.disabled ? t('users.enable') : t('users.disable'));
-    tbox.append(btn);
-    return h('tr', { class: u.disabled ? 'disabled' : null },
+    if (u.id !== ctx.user.id) tbox.append(btn); // never lock oneself out from here
+    return h('tr', { class: u.disabled ? 'disabled' : null, 'data-login': u.login },
       h('td', {}, h('code', {}, u.login)), h('td', {}, u.name), h('td', {}, t(`role.${u.role}`)),
       h('td', {}, u.unit ? u.unit.name : ''), h('td', {}, u.disabled ? t('users.disabled') : t('users.active')),
       h('td', { class: 'nowrap' }, formatDate(u.created_at, lang)), tbox);
