@@ -83,12 +83,21 @@ export async function setUp(name) {
   let browser = null;
   const cleanup = async () => {
     if (browser) await browser.close().catch(() => {});
+    let stopped = 'not started';
     if (proc && proc.exitCode === null) {
+      const exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));
       proc.kill('SIGTERM');
-      await Promise.race([new Promise((r) => proc.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
-      if (proc.exitCode === null) proc.kill('SIGKILL');
+      let res = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 10000))]);
+      if (!res) {
+        proc.kill('SIGKILL');
+        res = await exited;
+      }
+      stopped = res.code === 0 ? 'ok' : `renkei serve did not stop cleanly on SIGTERM (code ${res.code}, signal ${res.signal})`;
+    } else if (proc) {
+      stopped = `renkei serve had already exited (code ${proc.exitCode})`;
     }
     fs.rmSync(tmp, { recursive: true, force: true });
+    return stopped;
   };
   try {
     run(['init', '--db', db]);
@@ -168,7 +177,15 @@ export async function runTest(name, body) {
     console.error(`not ok - ${name}: ${e && e.stack ? e.stack : e}`);
     if (ctx) console.error(`server log (tail):\n${ctx.serverLog()}`);
   } finally {
-    if (ctx) await ctx.close();
+    if (ctx) {
+      const log = ctx.serverLog();
+      const stopped = await ctx.close();
+      // A crash or a sanitizer report at shutdown fails the test too.
+      if (stopped !== 'ok') {
+        failed = true;
+        console.error(`not ok - ${name}: ${stopped}\n${log}`);
+      }
+    }
   }
   process.exit(failed ? 1 : 0);
 }
