@@ -151,7 +151,7 @@ static void cases_obs_unlink(struct rk_http_req *req, struct rk_http_resp *resp)
     struct rk_error err = {0};
     enum rk_status rc = rk_case_observable_unlink(req->store, &req->actor, req->params[0],
                                                   req->params[1], &err);
-    rk_http_reply(resp, rc, rc == RK_OK ? json_pack("{s:b}", "ok", 1) : NULL, &err, 200);
+    rk_http_reply(resp, rc, NULL, &err, 204);
 }
 
 static void cases_link_case(struct rk_http_req *req, struct rk_http_resp *resp)

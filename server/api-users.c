@@ -54,7 +54,7 @@ static void apikeys_revoke(struct rk_http_req *req, struct rk_http_resp *resp)
 {
     struct rk_error err = {0};
     enum rk_status rc = rk_apikey_revoke(req->store, &req->actor, req->params[0], &err);
-    rk_http_reply(resp, rc, rc == RK_OK ? json_pack("{s:b}", "ok", 1) : NULL, &err, 200);
+    rk_http_reply(resp, rc, NULL, &err, 204);
 }
 
 static const struct rk_route routes[] = {

@@ -109,12 +109,29 @@ static int dump_cb(const char *buffer, size_t size, void *data)
     return rk_buf_add(data, buffer, size) == RK_OK ? 0 : -1;
 }
 
+/* Sends 204 No Content (a DELETE that has nothing to return). */
+static enum MHD_Result send_empty(struct MHD_Connection *conn, const struct rk_http_resp *resp)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    add_security_headers(r);
+    if (resp->set_cookie[0] != '\0')
+        MHD_add_response_header(r, "Set-Cookie", resp->set_cookie);
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_NO_CONTENT, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 /* Sends `resp` (its JSON is released here). */
 static enum MHD_Result send_json(struct MHD_Connection *conn, struct rk_http_resp *resp)
 {
     struct rk_buf b;
     rk_buf_init(&b, 0);
     unsigned status = resp->status != 0 ? resp->status : 500;
+    if (status == 204 && resp->json == NULL)
+        return send_empty(conn, resp);
     if (resp->json == NULL || json_dump_callback(resp->json, dump_cb, &b, JSON_COMPACT) != 0) {
         rk_buf_reset(&b);
         status = 500;

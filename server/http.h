@@ -58,7 +58,8 @@ void rk_http_error_from(struct rk_http_resp *resp, int rc, const struct rk_error
  * well-formed request with a bad value); the body parser's own errors use 400. */
 unsigned rk_http_status_for(int rc);
 /* Renders the result of a service call: on RK_OK `out` (ownership taken) with `ok_status`,
- * otherwise the error. `out` may be NULL on error. */
+ * otherwise the error. `out` may be NULL on error, and on success with ok_status 204 (no
+ * content). */
 void rk_http_reply(struct rk_http_resp *resp, int rc, json_t *out, const struct rk_error *err,
                    unsigned ok_status);
 

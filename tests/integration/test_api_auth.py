@@ -167,7 +167,7 @@ class AuthTest(unittest.TestCase):
         s = m.get("/api/v1/session")
         self.assertEqual(s.status, 200, s)
         self.assertIsNone(s.json["csrf"])
-        self.assertEqual(c.delete("/api/v1/apikeys/" + key_id).status, 200)
+        self.assertEqual(c.delete("/api/v1/apikeys/" + key_id).status, 204)
         self.assertError(m.get("/api/v1/reports"), 401, "unauthenticated", "Authorization")
         m.bearer = "rk_not_a_key"
         self.assertError(m.get("/api/v1/reports"), 401, "unauthenticated", "Authorization")

@@ -150,7 +150,9 @@ class EndpointsTest(unittest.TestCase):
         self.assertIn("+81312345678", {c for _, c in got_types})
 
         # Unlink, and a case link to a second readable case; then a transition.
-        self.ok(self.analyst.delete("/api/v1/cases/%s/observables/%s" % (cid, oid)))
+        r = self.analyst.delete("/api/v1/cases/%s/observables/%s" % (cid, oid))
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(r.raw, b"")
         got = self.ok(self.analyst.get("/api/v1/cases/" + cid))
         self.assertNotIn(oid, [o["id"] for o in got["observables"]])
         case2 = self.ok(self.analyst.post("/api/v1/cases", {"title": "関連事案"}), 201)
@@ -203,7 +205,7 @@ class EndpointsTest(unittest.TestCase):
         self.assertEqual(r.status, 401, r)
         key = self.ok(self.analyst.post("/api/v1/apikeys", {"name": "連携スクリプト"}), 201)
         self.assertTrue(key["key"])
-        self.ok(self.analyst.delete("/api/v1/apikeys/" + key["id"]))
+        self.assertEqual(self.analyst.delete("/api/v1/apikeys/" + key["id"]).status, 204)
 
     def test_approvals_and_audit(self):
         appr = self.ok(self.supervisor.get("/api/v1/approvals"))
