@@ -340,7 +340,9 @@ static enum rk_status format(const char *t, const struct bank *bk, struct rk__ob
     if (rc == RK_OK)
         rc = has_bcode ? add_digits(c, t, bk->bcode) : add_name(c, t, bk->bname);
     if (rc == RK_OK)
-        rc = rk_buf_addf(c, "-%s", bk->number);
+        rc = rk_buf_addc(c, '-');
+    if (rc == RK_OK)
+        rc = rk_buf_adds(c, bk->number);
     /* Display: bank(code) branch(code) type number holder; "銀行コード0009" and "支店番号123"
      * stand in for names the text did not give. */
     if (rc == RK_OK && bk->name.b > bk->name.a) {
@@ -373,10 +375,15 @@ static enum rk_status format(const char *t, const struct bank *bk, struct rk__ob
         if (rc == RK_OK)
             rc = add_digits(d, t, bk->bcode);
     }
-    if (rc == RK_OK && bk->type != NULL)
-        rc = rk_buf_addf(d, " %s", bk->type);
+    if (rc == RK_OK && bk->type != NULL) {
+        rc = rk_buf_addc(d, ' ');
+        if (rc == RK_OK)
+            rc = rk_buf_adds(d, bk->type);
+    }
     if (rc == RK_OK)
-        rc = rk_buf_addf(d, " %s", bk->number);
+        rc = rk_buf_addc(d, ' ');
+    if (rc == RK_OK)
+        rc = rk_buf_adds(d, bk->number);
     if (rc == RK_OK && bk->holder.b > bk->holder.a) {
         rc = rk_buf_addc(d, ' ');
         if (rc == RK_OK)

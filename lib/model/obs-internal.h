@@ -112,6 +112,8 @@ enum rk_status rk__obs_hash(const char *s, size_t n, struct rk__obs_out *o,
 enum rk_status rk__obs_wallet(const char *s, size_t n, struct rk__obs_out *o);
 /* Keccak-256 (the pre-standard padding Ethereum uses), for EIP-55 and its tests. */
 void rk__obs_keccak256(const uint8_t *in, size_t len, uint8_t out[32]);
+/* SHA-256, for the base58check checksum and its tests. */
+void rk__obs_sha256(const uint8_t *in, size_t len, uint8_t out[32]);
 
 /* obs-file.c: name.ext with a known extension. */
 enum rk_status rk__obs_filename(const char *s, size_t n, struct rk__obs_out *o);

@@ -7,20 +7,102 @@
  *   "bc" prefix. Canonical: lower case.
  * - Ethereum "0x" + 40 hex digits. A mixed-case address must pass the EIP-55 check; an all
  *   lower or all upper one carries no checksum and is accepted. Canonical: EIP-55 mixed case.
- * Keccak-256 is implemented here because OpenSSL 3.0 (Debian 12) has only the SHA-3 padding.
+ * Keccak-256 is implemented here because OpenSSL 3.0 (Debian 12) has only the SHA-3 padding,
+ * and so is SHA-256: OpenSSL 3's one-shot SHA256() fetches the algorithm on every call, which
+ * cost more than the rest of the extraction of an address.
  */
 #include "obs-internal.h"
 
-#include <openssl/sha.h>
 #include <string.h>
+
+/* ===== SHA-256 (FIPS 180-4) ===== */
+
+static uint32_t ror32(uint32_t x, unsigned r)
+{
+    return (x >> r) | (x << (32 - r));
+}
+
+static void sha256_block(uint32_t h[8], const uint8_t *p)
+{
+    static const uint32_t k[64] = {
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    };
+    uint32_t w[64], a[8];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+               (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    memcpy(a, h, sizeof a);
+    for (int i = 0; i < 64; i++) {
+        uint32_t t1 = a[7] + (ror32(a[4], 6) ^ ror32(a[4], 11) ^ ror32(a[4], 25)) +
+                      ((a[4] & a[5]) ^ (~a[4] & a[6])) + k[i] + w[i];
+        uint32_t t2 = (ror32(a[0], 2) ^ ror32(a[0], 13) ^ ror32(a[0], 22)) +
+                      ((a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]));
+        memmove(a + 1, a, 7 * sizeof a[0]);
+        a[4] += t1;
+        a[0] = t1 + t2;
+    }
+    for (int i = 0; i < 8; i++)
+        h[i] += a[i];
+}
+
+void rk__obs_sha256(const uint8_t *in, size_t len, uint8_t out[32])
+{
+    uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    uint8_t block[64];
+    size_t i = 0;
+    for (; i + 64 <= len; i += 64)
+        sha256_block(h, in + i);
+    size_t rest = len - i;
+    memset(block, 0, sizeof block);
+    memcpy(block, in + i, rest);
+    block[rest] = 0x80;
+    if (rest >= 56) {
+        sha256_block(h, block);
+        memset(block, 0, sizeof block);
+    }
+    uint64_t bits = (uint64_t)len * 8;
+    for (int b = 0; b < 8; b++)
+        block[63 - b] = (uint8_t)(bits >> (8 * b));
+    sha256_block(h, block);
+    for (int j = 0; j < 8; j++) {
+        out[4 * j] = (uint8_t)(h[j] >> 24);
+        out[4 * j + 1] = (uint8_t)(h[j] >> 16);
+        out[4 * j + 2] = (uint8_t)(h[j] >> 8);
+        out[4 * j + 3] = (uint8_t)h[j];
+    }
+}
 
 /* ===== Base58check ===== */
 
 static int b58val(unsigned char c)
 {
-    static const char alphabet[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-    const char *p = c ? strchr(alphabet, c) : NULL;
-    return p ? (int)(p - alphabet) : -1;
+    /* The digit values of "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+     * (no 0, O, I, l), indexed by character from '1'; -1 elsewhere. */
+    static const signed char val[] = {
+        0,  1,  2,  3,  4,  5,  6,  7,  8,  -1, -1, -1, -1, -1, -1, -1, /* 1-9 : ; < = > ? @ */
+        9,  10, 11, 12, 13, 14, 15, 16, -1, 17, 18, 19, 20, 21, -1,     /* A-O */
+        22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, -1, -1, -1, -1, -1, /* P-Z [ \ ] ^ _ */
+        -1, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, -1, 44, 45, 46, /* ` a-o */
+        47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57,                     /* p-z */
+    };
+    if (c < '1' || c > 'z')
+        return -1;
+    return val[c - '1'];
 }
 
 static enum rk_status base58check(const char *s, size_t n, struct rk__obs_out *o)
@@ -52,9 +134,9 @@ static enum rk_status base58check(const char *s, size_t n, struct rk__obs_out *o
         return RK_EINVAL;
     if (b[0] != 0x00 && b[0] != 0x05)
         return RK_EINVAL;
-    uint8_t h1[SHA256_DIGEST_LENGTH], h2[SHA256_DIGEST_LENGTH];
-    SHA256(b, 21, h1);
-    SHA256(h1, sizeof h1, h2);
+    uint8_t h1[32], h2[32];
+    rk__obs_sha256(b, 21, h1);
+    rk__obs_sha256(h1, sizeof h1, h2);
     if (memcmp(h2, b + 21, 4) != 0)
         return RK_EINVAL;
     return rk_buf_add(&o->canon, s, n);

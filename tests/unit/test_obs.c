@@ -437,7 +437,7 @@ static void hex(const uint8_t *b, size_t n, char *out)
         snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
-static void test_keccak(void **state)
+static void test_hashes(void **state)
 {
     struct {
         const char *in;
@@ -452,6 +452,22 @@ static void test_keccak(void **state)
         rk__obs_keccak256((const uint8_t *)v[i].in, strlen(v[i].in), h);
         hex(h, 32, s);
         assert_string_equal(s, v[i].want);
+    }
+    struct {
+        const char *in;
+        const char *want;
+    } sha[] = {
+        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+    };
+    for (size_t i = 0; i < RK_ARRAY_LEN(sha); i++) {
+        uint8_t h[32];
+        char s[65];
+        rk__obs_sha256((const uint8_t *)sha[i].in, strlen(sha[i].in), h);
+        hex(h, 32, s);
+        assert_string_equal(s, sha[i].want);
     }
     /* A message longer than one block (136 bytes) must be absorbed in two. */
     char m[200];
@@ -647,7 +663,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_table),       cmocka_unit_test(test_parse_limits),
-        cmocka_unit_test(test_type_names),        cmocka_unit_test(test_keccak),
+        cmocka_unit_test(test_type_names),        cmocka_unit_test(test_hashes),
         cmocka_unit_test(test_registrable),       cmocka_unit_test(test_extract_table),
         cmocka_unit_test(test_extract_invalid_utf8), cmocka_unit_test(test_extract_appends),
         cmocka_unit_test(test_preview_json),
