@@ -45,6 +45,17 @@ runTest('intake-to-case', async (t) => {
   await page.locator('[data-field=damage_amount]').fill('123456789');
   check((await page.locator('.yen-out').textContent()) === '1億2,345万6,789円', 'the damage is shown with 万/億');
 
+  // A bank account the money went to, as structured fields.
+  await page.getByRole('button', { name: '口座を追加' }).click();
+  const acct = page.locator('fieldset.subgroup').first();
+  await acct.locator('[data-field="bank_accounts[0].bank_name"]').fill('架空銀行');
+  await acct.locator('[data-field="bank_accounts[0].bank_code"]').fill('9999');
+  await acct.locator('[data-field="bank_accounts[0].branch_name"]').fill('月見坂支店');
+  await acct.locator('[data-field="bank_accounts[0].branch_code"]').fill('321');
+  await acct.locator('[data-field="bank_accounts[0].account_type"]').selectOption('futsu');
+  await acct.locator('[data-field="bank_accounts[0].number"]').fill('7654321');
+  await acct.locator('[data-field="bank_accounts[0].holder_kana"]').fill('カクウ タロウ');
+
   // The live preview finds the defanged URL and the full-width phone number while typing.
   const preview = page.locator('#obs-preview');
   await preview.locator('li[data-type=url]', { hasText: URL_CANON }).waitFor();
@@ -57,6 +68,7 @@ runTest('intake-to-case', async (t) => {
   const reportRef = (await page.locator('h1 .ref').textContent()).trim();
   check(/^R\d{4}-\d+$/.test(reportRef), `the new report has a reference number (${reportRef})`);
   await page.locator('#report-observables', { hasText: URL_CANON }).waitFor();
+  await page.locator('#report-observables li', { hasText: '7654321' }).waitFor(); // the account
   await t.shot(page, '03-report');
   await logOut(page);
 
