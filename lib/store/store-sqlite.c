@@ -22,10 +22,10 @@
 #include "renkei/limits.h"
 
 extern const unsigned char rk__mig_0001[];
-extern const size_t rk__mig_0001_len;
+extern const unsigned char rk__mig_0002[];
 
 /* Numbered migrations, applied in order; PRAGMA user_version records the last one applied. */
-static const unsigned char *const migrations[] = {rk__mig_0001};
+static const unsigned char *const migrations[] = {rk__mig_0001, rk__mig_0002};
 
 static enum rk_status conn_open(struct rk_store *s, struct rk_conn **out, struct rk_error *err)
 {
@@ -46,9 +46,11 @@ static enum rk_status conn_open(struct rk_store *s, struct rk_conn **out, struct
     const char *sync = getenv("RENKEI_SYNC");
     const char *pragmas = (sync != NULL && strcmp(sync, "full") == 0)
                               ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                                "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                                "PRAGMA cache_size=-8000;"
                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                                "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
+                                "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                                "PRAGMA cache_size=-8000;";
     char *msg = NULL;
     rc = sqlite3_exec(c->db, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
