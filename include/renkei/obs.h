@@ -41,7 +41,8 @@ const char *rk_obs_type_name(enum rk_obs_type t);
 /* The inverse of rk_obs_type_name(); RK_OBS_NONE for an unknown name. */
 enum rk_obs_type rk_obs_type_from_name(const char *name);
 
-/* One observable. All strings are owned by the struct and freed by rk_obs_clear(). */
+/* One observable. All strings are owned by the struct and freed by rk_obs_clear(); they share
+ * one allocation, so never free or replace them one by one. */
 struct rk_obs {
     enum rk_obs_type type;
     char *value;     /* the text as found (or as given), NUL-terminated */

@@ -47,9 +47,8 @@ void rk_obs_clear(struct rk_obs *o)
 {
     if (o == NULL)
         return;
+    /* value, canonical and display share the one allocation that starts at value. */
     rk_free(o->value);
-    rk_free(o->canonical);
-    rk_free(o->display);
     memset(o, 0, sizeof *o);
 }
 
@@ -65,25 +64,33 @@ void rk_obs_list_clear(struct rk_obs_list *l)
     l->cap = 0;
 }
 
-/* Fills `o` from a recogniser's output; on failure `o` is left zeroed. */
+/* Fills `o` from a recogniser's output; on failure `o` is left zeroed. One allocation holds
+ * the three strings: the extractor makes one observable every few hundred bytes of text. */
 static enum rk_status obs_fill(struct rk_obs *o, enum rk_obs_type type, const char *value,
                                size_t vlen, size_t off, const struct rk__obs_out *r)
 {
+    size_t clen = r->canon.len;
+    size_t dlen = r->disp.len;
+    if (dlen > 0 && dlen == clen && memcmp(r->disp.data, r->canon.data, clen) == 0)
+        dlen = 0; /* a display form equal to the canonical one adds nothing */
     memset(o, 0, sizeof *o);
+    char *p = rk_malloc(vlen + 1 + clen + 1 + (dlen > 0 ? dlen + 1 : 0));
+    if (p == NULL)
+        return RK_ENOMEM;
     o->type = type;
     o->offset = off;
     o->length = vlen;
-    o->value = rk_strndup(value, vlen);
-    o->canonical = rk_strndup(r->canon.data ? r->canon.data : "", r->canon.len);
-    if (r->disp.len > 0 && (r->disp.len != r->canon.len ||
-                            memcmp(r->disp.data, r->canon.data, r->canon.len) != 0))
-        o->display = rk_strndup(r->disp.data, r->disp.len);
-    if (o->value == NULL || o->canonical == NULL || (r->disp.len > 0 && o->display == NULL &&
-                                                     (r->disp.len != r->canon.len ||
-                                                      memcmp(r->disp.data, r->canon.data,
-                                                             r->canon.len) != 0))) {
-        rk_obs_clear(o);
-        return RK_ENOMEM;
+    o->value = p;
+    memcpy(p, value, vlen);
+    p[vlen] = '\0';
+    o->canonical = p + vlen + 1;
+    if (clen > 0)
+        memcpy(o->canonical, r->canon.data, clen);
+    o->canonical[clen] = '\0';
+    if (dlen > 0) {
+        o->display = o->canonical + clen + 1;
+        memcpy(o->display, r->disp.data, dlen);
+        o->display[dlen] = '\0';
     }
     return RK_OK;
 }
@@ -280,12 +287,17 @@ struct ex {
     size_t resume;           /* raw offset where the scan goes on after this run */
 };
 
-/* Characters that may continue a run (ASCII). */
+/* Characters that may continue a run (ASCII): letters, digits and URL punctuation. A table,
+ * because the scanner asks for every byte of every run. */
+static const uint8_t run_chars[256] = {
+    ['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['.'] = 1, ['-'] = 1, ['_'] = 1,
+    [':'] = 1,         ['/'] = 1,         ['@'] = 1,         ['%'] = 1, ['?'] = 1, ['='] = 1,
+    ['&'] = 1,         ['+'] = 1,         ['#'] = 1,         ['~'] = 1,
+};
+
 static int run_char(unsigned char c)
 {
-    return rk__is_alnum(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '/' ||
-           c == '@' || c == '%' || c == '?' || c == '=' || c == '&' || c == '+' || c == '#' ||
-           c == '~';
+    return run_chars[c];
 }
 
 /* Characters a word (host, address, hash, wallet, file name) is made of. */

@@ -20,7 +20,12 @@ enum rk_status rk__obs_hash(const char *s, size_t n, struct rk__obs_out *o,
         if (!rk__is_hex((unsigned char)s[i]))
             return RK_EINVAL;
     enum rk_status rc = rk_buf_reserve(&o->canon, n);
-    for (size_t i = 0; i < n && rc == RK_OK; i++)
-        rc = rk_buf_addc(&o->canon, (char)rk__lower((unsigned char)s[i]));
-    return rc;
+    if (rc != RK_OK)
+        return rc;
+    char *d = o->canon.data + o->canon.len;
+    for (size_t i = 0; i < n; i++)
+        d[i] = (char)rk__lower((unsigned char)s[i]);
+    o->canon.len += n;
+    o->canon.data[o->canon.len] = '\0';
+    return RK_OK;
 }
