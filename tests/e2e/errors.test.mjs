@@ -1,5 +1,6 @@
 // Errors reach the user: a wrong password, and a value the server rejects is shown with the
-// field it names (by its label) and the control marked invalid; nothing is filed.
+// field it names (by its label) and the control marked invalid; nothing is filed. A session
+// that has ended sends the user to the log-in, and back to the same page afterwards.
 import { runTest, logIn, check } from './harness.mjs';
 
 runTest('errors', async (t) => {
@@ -32,4 +33,19 @@ runTest('errors', async (t) => {
   await t.shot(page, 'intake-error');
   const after = await page.evaluate(async () => (await (await fetch('/api/v1/reports?limit=1')).json()).total);
   check(before === after, `nothing was filed (${before} -> ${after})`);
+
+  // The session ends (cookie gone): the next page load asks for a log-in, then returns there.
+  await t.clearCookies();
+  await page.goto(`${t.base}/#/reports?q=${encodeURIComponent('詐欺')}`);
+  await page.locator('form.login-form').waitFor();
+  await page.locator('input[name=login]').fill(officer.login);
+  await page.locator('input[name=password]').fill(officer.password);
+  await page.locator('form.login-form button[type=submit]').click();
+  await page.waitForURL(/#\/reports\?q=/);
+  check(await page.locator('[data-field=q]').inputValue() === '詐欺', 'back on the page asked for, with its search');
+
+  // And while the page is open: the next API call answers 401 and the log-in comes up.
+  await t.clearCookies();
+  await page.locator('#search-submit').click();
+  await page.locator('form.login-form').waitFor();
 });

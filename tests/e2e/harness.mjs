@@ -140,6 +140,10 @@ export async function setUp(name) {
         check(u, `the demo data has no ${role} log-in (${logins.map((l) => l.role).join(', ')})`);
         return u;
       },
+      // Forgets the session cookie, as when a session has expired.
+      async clearCookies() {
+        await browser.clearCookies();
+      },
       async newPage() {
         const pages = browser.pages();
         return watch(pages.length && pages[0].url() === 'about:blank' ? pages[0] : await browser.newPage());

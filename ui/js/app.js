@@ -3,7 +3,7 @@
 import { Api } from './api.js';
 import { I18n } from './i18n.js';
 import { h, clear } from './dom.js';
-import { matchRoute, href } from './router.js';
+import { matchRoute, href, parseHash } from './router.js';
 import { loading, showError, errorBox } from './components.js';
 
 import * as loginPage from './pages/login.js';
@@ -47,11 +47,15 @@ class App {
     this.main = document.getElementById('main');
     this.renderSeq = 0;
     this.api.onUnauthenticated = () => {
+      // Several requests may fail at once; only the first sends the user to the log-in, so
+      // that "next" stays the page they were on.
       this.user = null;
+      if (parseHash(location.hash).path === '/login') return;
       this.go('/login', { next: location.hash });
     };
   }
 
+  // Goes to a page; going to the page already shown draws it again (e.g. a repeated search).
   go(path, query) {
     const target = href(path, query);
     if (location.hash === target) this.route();

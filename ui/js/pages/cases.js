@@ -3,7 +3,6 @@ import { h, field, select } from '../dom.js';
 import { pageHead, pager, tlpBadge, statusBadge, empty, nameOf } from '../components.js';
 import { refOptions, refName } from '../ref.js';
 import { formatDate } from '../format.js';
-import { href } from '../router.js';
 
 const PAGE = 50;
 
@@ -20,7 +19,7 @@ export async function render(ctx, view, params, query) {
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('reports.search'))));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    location.hash = href('/cases', { q: q.value.trim(), status: status.value });
+    ctx.go('/cases', { q: q.value.trim(), status: status.value });
   });
   const res = await ctx.api.get('/cases', { q: query.q, status: query.status, limit: PAGE, offset });
   const items = res.items || [];
@@ -39,5 +38,5 @@ export async function render(ctx, view, params, query) {
       h('thead', {}, h('tr', {}, ['field.ref', 'field.title', 'field.category', 'case.lead_unit', 'field.status', 'TLP', 'report.updated_at']
         .map((k) => h('th', { scope: 'col' }, k === 'TLP' ? k : t(k))))),
       h('tbody', {}, rows))) : empty(t('cases.none')),
-    pager(ctx, total, res.limit || PAGE, offset, (o) => { location.hash = href('/cases', { ...query, offset: o }); }));
+    pager(ctx, total, res.limit || PAGE, offset, (o) => { ctx.go('/cases', { ...query, offset: o }); }));
 }

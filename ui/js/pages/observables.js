@@ -2,7 +2,6 @@
 import { h, field, select } from '../dom.js';
 import { pageHead, pager, empty } from '../components.js';
 import { formatDate } from '../format.js';
-import { href } from '../router.js';
 import { obsLink } from './common.js';
 
 const PAGE = 50;
@@ -22,7 +21,7 @@ export async function render(ctx, view, params, query) {
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('reports.search'))));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    location.hash = href('/observables', { q: q.value.trim(), type: type.value });
+    ctx.go('/observables', { q: q.value.trim(), type: type.value });
   });
   const res = await ctx.api.get('/observables', { q: query.q, type: query.type, limit: PAGE, offset });
   const items = res.items || [];
@@ -33,5 +32,5 @@ export async function render(ctx, view, params, query) {
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('observables.value')), h('th', { scope: 'col' }, t('observable.first_seen')), h('th', { scope: 'col' }, t('observable.last_seen')))),
       h('tbody', {}, items.map((o) => h('tr', {}, h('td', {}, obsLink(ctx, o)),
         h('td', { class: 'nowrap' }, formatDate(o.first_seen, lang)), h('td', { class: 'nowrap' }, formatDate(o.last_seen, lang))))))) : empty(t('observables.none')),
-    pager(ctx, total, res.limit || PAGE, offset, (o) => { location.hash = href('/observables', { ...query, offset: o }); }));
+    pager(ctx, total, res.limit || PAGE, offset, (o) => { ctx.go('/observables', { ...query, offset: o }); }));
 }

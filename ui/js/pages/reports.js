@@ -4,7 +4,6 @@ import { h, field, select } from '../dom.js';
 import { pageHead, pager, tlpBadge, statusBadge, urgentBadge, empty, nameOf } from '../components.js';
 import { refOptions, refName } from '../ref.js';
 import { formatDate, formatYen, jstDayToUtc, fiscalYear } from '../format.js';
-import { href } from '../router.js';
 import { openCaseForm } from './opencase.js';
 
 const PAGE = 50;
@@ -39,7 +38,7 @@ export async function render(ctx, view, params, query) {
   };
   const apply = (extra) => {
     const q = { q: f.q.value.trim(), category: f.category.value, status: f.status.value, unit_id: f.unit_id.value, from: f.from.value, to: f.to.value, ...extra };
-    location.hash = href('/reports', q);
+    ctx.go('/reports', q);
   };
   const fy = fiscalYear(Date.now(), lang);
   const form = h('form', { class: 'card filters', role: 'search', 'aria-label': t('reports.search') },
@@ -98,7 +97,7 @@ export async function render(ctx, view, params, query) {
     h('td', {}, tlpBadge(r.tlp)),
     h('td', { class: 'num' }, r.damage_amount ? formatYen(r.damage_amount, lang) : '')));
 
-  const go = (o) => { location.hash = href('/reports', { ...query, offset: o }); };
+  const go = (o) => { ctx.go('/reports', { ...query, offset: o }); };
   view.append(
     pageHead(t('reports.title'), h('a', { href: '#/intake', class: 'btn' }, t('nav.intake'))),
     form,
