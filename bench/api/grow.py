@@ -8,7 +8,9 @@ UUID, a new reference number (R2025-…, R2024-…: years the demo does not use)
 date moved back by one to three years, and copies its observable links. The FTS5 trigram index
 is kept by the schema's triggers, so search works over every copy; what the copies lack is
 their audit events (they were never "written" by anyone), which the read benchmarks do not
-need. Seeded: the same seed and target give the same database.
+need. Seeded: the same seed and target give the same database. Growing is not crash-safe
+(synchronous=OFF, the FTS trigger is dropped meanwhile): bench/api/run grows a temporary file
+and renames it only when done.
 
 usage: grow.py DB TARGET [SEED]
 """
@@ -29,6 +31,7 @@ def main():
     db = sqlite3.connect(path, isolation_level=None)
     # Bench data only: a crash while growing just means growing again.
     db.execute("PRAGMA synchronous=OFF")
+    db.execute("PRAGMA journal_mode=OFF")  # back to WAL at the end
     db.execute("PRAGMA cache_size=-200000")
     have = db.execute("SELECT count(*) FROM reports").fetchone()[0]
     base = [r for r in db.execute("SELECT rowid, id, received_at FROM reports ORDER BY rowid")]
@@ -42,6 +45,13 @@ def main():
         ", ".join(cols), select)
     ins_obs = ("INSERT INTO report_observables (report_id, observable_id, value) "
                "SELECT ?1, observable_id, value FROM report_observables WHERE report_id = ?2")
+    # The FTS5 index is filled once per batch with one INSERT … SELECT instead of row by row
+    # from the insert trigger (about six times faster); the trigger is put back at the end.
+    trigger = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                         "AND name = 'reports_fts_ai'").fetchone()
+    fts_cols = "title, narrative, sms_text"
+    if trigger is not None:
+        db.execute("DROP TRIGGER reports_fts_ai")
     t0 = time.time()
     k = have
     while k < target:
@@ -57,15 +67,21 @@ def main():
             rows.append((new_id, ref, when, rowid))
             links.append((new_id, rid))
         db.execute("BEGIN")
+        last = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
         db.executemany(ins_report, rows)
         db.executemany(ins_obs, links)
+        if trigger is not None:
+            db.execute("INSERT INTO reports_fts (rowid, %s) SELECT rowid, %s FROM reports "
+                       "WHERE rowid > ?" % (fts_cols, fts_cols), (last,))
         db.execute("COMMIT")
         k += n
         rate = (k - have) / max(time.time() - t0, 1e-9)
         sys.stderr.write("\rgrow.py: %d/%d reports (%.0f/s)" % (k, target, rate))
         sys.stderr.flush()
     sys.stderr.write("\n")
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if trigger is not None:
+        db.execute(trigger[0])
+    db.execute("PRAGMA journal_mode=WAL")
     db.close()
 
 
