@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -170,6 +171,13 @@ static int run_serve(int argc, char **argv)
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    /* Each connection is a descriptor: lift the soft limit (often 1024) to the hard one so
+     * that RK_MAX_HTTP_CONNECTIONS plus the database files fit. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     if (access(db, F_OK) != 0) {
         fprintf(stderr, "renkei serve: %s does not exist (create it with `renkei init --db %s`)\n",
                 db, db);
