@@ -92,6 +92,10 @@
 /* Largest page of a list; the default is 50. Policy: clamped to the maximum. */
 #define RK_MAX_LIST_LIMIT 500
 #define RK_DEFAULT_LIST_LIMIT 50
+/* A list counts matching rows up to this many: counting every visible report of a million-report
+ * store on each page would cost more than the page itself. Policy: "total" stops here and the
+ * list says "total_capped": true (the UI shows "10,000+"). */
+#define RK_MAX_LIST_COUNT 10000
 /* Largest damage amount in yen (10 兆円): larger is a typo. Policy: RK_EINVAL. */
 #define RK_MAX_DAMAGE_YEN 10000000000000LL
 /* Session lifetime in seconds (sliding); the expiry is pushed forward at most once per

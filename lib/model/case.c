@@ -600,7 +600,8 @@ enum rk_status rk_case_list(struct rk_store *s, const struct rk_actor *who,
     for (int pass = 0; pass < 2; pass++) {
         rk_buf_reset(&sql);
         if (pass == 0)
-            rk_buf_addf(&sql, "SELECT count(*) FROM cases c%s", where.data);
+            rk_buf_addf(&sql, "SELECT count(*) FROM (SELECT 1 FROM cases c%s LIMIT %d)", where.data,
+                        RK_MAX_LIST_COUNT + 1);
         else
             rk_buf_addf(&sql,
                         "SELECT c.id, c.ref, c.title, c.category, c.status, c.tlp, c.scope,"
@@ -653,8 +654,10 @@ enum rk_status rk_case_list(struct rk_store *s, const struct rk_actor *who,
         sqlite3_finalize(st);
         st = NULL;
     }
-    *out = json_pack("{s:O,s:I,s:i,s:i}", "items", items, "total", total, "limit", limit,
-                     "offset", offset);
+    *out = json_pack("{s:O,s:I,s:b,s:i,s:i}", "items", items, "total",
+                     (json_int_t)(total > RK_MAX_LIST_COUNT ? RK_MAX_LIST_COUNT : total),
+                     "total_capped", total > RK_MAX_LIST_COUNT, "limit", limit, "offset",
+                     offset);
     if (*out == NULL)
         rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
     else

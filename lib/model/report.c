@@ -748,7 +748,8 @@ enum rk_status rk_report_list(struct rk_store *s, const struct rk_actor *who,
     for (int pass = 0; pass < 2; pass++) {
         rk_buf_reset(&sql);
         if (pass == 0)
-            rk_buf_addf(&sql, "SELECT count(*) FROM reports r%s", where.data);
+            rk_buf_addf(&sql, "SELECT count(*) FROM (SELECT 1 FROM reports r%s LIMIT %d)", where.data,
+                        RK_MAX_LIST_COUNT + 1);
         else
             rk_buf_addf(&sql,
                         "SELECT r.id, r.ref, r.intake_type, r.channel, r.category, r.title,"
@@ -805,8 +806,9 @@ enum rk_status rk_report_list(struct rk_store *s, const struct rk_actor *who,
         sqlite3_finalize(st);
         st = NULL;
     }
-    *out = json_pack("{s:O,s:I,s:i,s:i}", "items", items, "total", (json_int_t)t, "limit", limit,
-                     "offset", offset);
+    *out = json_pack("{s:O,s:I,s:b,s:i,s:i}", "items", items, "total",
+                     (json_int_t)(t > RK_MAX_LIST_COUNT ? RK_MAX_LIST_COUNT : t), "total_capped",
+                     t > RK_MAX_LIST_COUNT, "limit", limit, "offset", offset);
     if (*out == NULL)
         rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
     else

@@ -253,6 +253,47 @@ static void test_search_japanese(void **state)
     assert_string_equal(err.field, "from");
 }
 
+/* Counting stops at RK_MAX_LIST_COUNT: more visible reports give a capped total. */
+static void test_list_total_capped(void **state)
+{
+    struct fx *f = *state;
+    char id[37];
+    fx_report(f, &f->station_a, "相談", "詐欺の相談", NULL, id);
+    struct rk_report_query q = {.limit = 5};
+    json_t *o = NULL;
+    struct rk_error err = {0};
+    assert_int_equal(rk_report_list(f->s, &f->analyst, &q, &o, &err), RK_OK);
+    assert_int_equal(json_integer_value(json_object_get(o, "total")), 1);
+    assert_false(json_is_true(json_object_get(o, "total_capped")));
+    json_decref(o);
+    /* 10,000 more rows, cloned in SQL (the service path would take minutes). */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+                     "10000) INSERT INTO reports (id, ref, intake_type, channel, category, title,"
+                     " narrative, received_at, unit_id, created_by, status, tlp, scope,"
+                     " created_at, updated_at) SELECT printf('00000000-0000-4000-8000-%012d', i),"
+                     " 'X' || i, intake_type, channel, category, title, narrative, received_at,"
+                     " unit_id, created_by, status, tlp, scope, created_at, updated_at FROM n,"
+                     " reports WHERE reports.ref LIKE 'R%'",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(rk_report_list(f->s, &f->analyst, &q, &o, &err), RK_OK);
+    assert_int_equal(json_integer_value(json_object_get(o, "total")), 10000);
+    assert_true(json_is_true(json_object_get(o, "total_capped")));
+    assert_int_equal(json_array_size(json_object_get(o, "items")), 5);
+    json_decref(o);
+    /* A filter that leaves few rows counts them exactly. */
+    q.q = "存在しない語句";
+    assert_int_equal(rk_report_list(f->s, &f->analyst, &q, &o, &err), RK_OK);
+    assert_int_equal(json_integer_value(json_object_get(o, "total")), 0);
+    assert_false(json_is_true(json_object_get(o, "total_capped")));
+    json_decref(o);
+}
+
 static void test_observables_seen_in(void **state)
 {
     struct fx *f = *state;
@@ -380,6 +421,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_report_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_japanese, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_total_capped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_observables_seen_in, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ref_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ref_data_override, setup, teardown),
