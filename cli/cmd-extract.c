@@ -24,7 +24,8 @@ static const char usage[] =
     "\n"
     "Output, one observable a line, in order of offset:\n"
     "  TYPE<TAB>CANONICAL<TAB>VALUE          (VALUE is the text as found)\n"
-    "  --json: {\"type\",\"value\",\"canonical\",\"offset\"[,\"display\"]} (offset: bytes into the file)\n"
+    "  --json: {\"type\",\"value\",\"canonical\",\"offset\"[,\"display\"]} (offset: bytes into the "
+    "file)\n"
     "With more than one file each line starts with FILE<TAB> (with --json, a \"file\" member).\n"
     "\n"
     "Exit status: 0 success (whether or not anything was found), 1 out of memory,\n"
@@ -42,8 +43,7 @@ static void put_clean(const char *s)
         putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
 }
 
-static int print_obs(const struct opts *op, const char *file, const struct rk_obs *o,
-                     size_t base)
+static int print_obs(const struct opts *op, const char *file, const struct rk_obs *o, size_t base)
 {
     if (!op->json) {
         if (op->multi) {

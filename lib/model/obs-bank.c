@@ -1,14 +1,13 @@
 /*
  * Japanese bank accounts, as victims and officers write them:
- *   「〇〇銀行 △△支店 普通 1234567 ヤマダタロウ」, 「三井住友銀行渋谷支店 普通預金 口座番号1234567」,
- *   「銀行コード0009 支店番号123 当座 7654321」.
- * An account is identified by bank, branch and the 7-digit number (numbers are unique within
- * a branch whatever the account type), so the canonical form is "<bank>-<branch>-<number>":
- * <bank> is the 4-digit 金融機関コード when the text gives it or the bank is one of the major
- * banks listed below, otherwise the bank's name as written; <branch> is the 3-digit 店番 when
- * given, otherwise the branch name as written ("渋谷支店"). The account type and the holder's
- * name in kana go to the display form. A mention without a bank, a branch or a 7-digit number
- * is not reported: it would link unrelated cases.
+ *   「〇〇銀行 △△支店 普通 1234567 ヤマダタロウ」, 「三井住友銀行渋谷支店 普通預金
+ * 口座番号1234567」, 「銀行コード0009 支店番号123 当座 7654321」. An account is identified by bank,
+ * branch and the 7-digit number (numbers are unique within a branch whatever the account type), so
+ * the canonical form is "<bank>-<branch>-<number>": <bank> is the 4-digit 金融機関コード when the
+ * text gives it or the bank is one of the major banks listed below, otherwise the bank's name as
+ * written; <branch> is the 3-digit 店番 when given, otherwise the branch name as written
+ * ("渋谷支店"). The account type and the holder's name in kana go to the display form. A mention
+ * without a bank, a branch or a 7-digit number is not reported: it would link unrelated cases.
  */
 #include "obs-internal.h"
 
@@ -23,22 +22,38 @@ static const struct {
     const char *name;
     const char *code;
 } banks[] = {
-    {"みずほ", "0001"},        {"三菱UFJ", "0005"},          {"三菱ＵＦＪ", "0005"},
-    {"三井住友", "0009"},      {"埼玉りそな", "0017"},       {"りそな", "0010"},
-    {"PayPay", "0033"},        {"ＰａｙＰａｙ", "0033"},     {"セブン", "0034"},
-    {"ソニー", "0035"},        {"楽天", "0036"},             {"住信SBIネット", "0038"},
-    {"住信ＳＢＩネット", "0038"}, {"auじぶん", "0039"},     {"ａｕじぶん", "0039"},
-    {"イオン", "0040"},        {"GMOあおぞらネット", "0310"}, {"ＧＭＯあおぞらネット", "0310"},
-    {"ゆうちょ", "9900"},      {"北海道", "0116"},           {"千葉", "0134"},
-    {"横浜", "0138"},          {"静岡", "0149"},             {"京都", "0158"},
+    {"みずほ", "0001"},
+    {"三菱UFJ", "0005"},
+    {"三菱ＵＦＪ", "0005"},
+    {"三井住友", "0009"},
+    {"埼玉りそな", "0017"},
+    {"りそな", "0010"},
+    {"PayPay", "0033"},
+    {"ＰａｙＰａｙ", "0033"},
+    {"セブン", "0034"},
+    {"ソニー", "0035"},
+    {"楽天", "0036"},
+    {"住信SBIネット", "0038"},
+    {"住信ＳＢＩネット", "0038"},
+    {"auじぶん", "0039"},
+    {"ａｕじぶん", "0039"},
+    {"イオン", "0040"},
+    {"GMOあおぞらネット", "0310"},
+    {"ＧＭＯあおぞらネット", "0310"},
+    {"ゆうちょ", "9900"},
+    {"北海道", "0116"},
+    {"千葉", "0134"},
+    {"横浜", "0138"},
+    {"静岡", "0149"},
+    {"京都", "0158"},
     {"福岡", "0177"},
 };
 
-static const char *const bank_suffixes[] = {"銀行", "信用金庫", "信金", "信用組合", "労働金庫",
-                                            "農業協同組合"};
+static const char *const bank_suffixes[] = {"銀行",     "信用金庫", "信金",
+                                            "信用組合", "労働金庫", "農業協同組合"};
 static const char *const branch_suffixes[] = {"支店", "出張所", "営業部", "本店"};
-static const char *const prefixes_to_drop[] = {"振込先", "振り込み先", "送金先", "入金先",
-                                               "指定口座", "口座", "宛先", "指定"};
+static const char *const prefixes_to_drop[] = {"振込先",   "振り込み先", "送金先", "入金先",
+                                               "指定口座", "口座",       "宛先",   "指定"};
 
 struct span {
     size_t a, b; /* [a, b) in the text; a == b when absent */
@@ -85,8 +100,8 @@ static size_t digit(const char *t, size_t n, size_t i, int *d)
 /* White space and the punctuation written between the parts: length at t[i], else 0. */
 static size_t gap(const char *t, size_t n, size_t i)
 {
-    static const char *const g[] = {" ", "\t", "\xE3\x80\x80", ":", "：", "・", "／", "/",
-                                    "、", ",", "，", "-", "－"};
+    static const char *const g[] = {" ",  "\t", "\xE3\x80\x80", ":", "：", "・", "／", "/",
+                                    "、", ",",  "，",           "-", "－"};
     for (size_t k = 0; k < sizeof g / sizeof g[0]; k++)
         if (starts(t, n, i, g[k]))
             return strlen(g[k]);
@@ -396,8 +411,7 @@ static enum rk_status format(const char *t, const struct bank *bk, struct rk__ob
 static int account_at(const char *t, size_t n, size_t at, struct bank *bk)
 {
     static const char *const types[] = {"普通", "当座", "貯蓄"};
-    static const char *const fillers[] = {"預金", "口座番号", "口座", "番号", "No.", "No",
-                                          "NO."};
+    static const char *const fillers[] = {"預金", "口座番号", "口座", "番号", "No.", "No", "NO."};
     memset(bk, 0, sizeof *bk);
     bk->start = at;
     size_t i = at;

@@ -26,8 +26,8 @@
 /* ===== Types and lists ===== */
 
 static const char *const type_names[RK_OBS_TYPE_COUNT] = {
-    "none",  "ipv4", "ipv6",  "cidr",         "domain",        "url",     "email",
-    "md5",   "sha1", "sha256", "phone", "bank-account", "crypto-wallet", "filename",
+    "none", "ipv4", "ipv6",   "cidr",  "domain",       "url",           "email",
+    "md5",  "sha1", "sha256", "phone", "bank-account", "crypto-wallet", "filename",
 };
 
 const char *rk_obs_type_name(enum rk_obs_type t)
@@ -115,8 +115,7 @@ static int is_hexc(unsigned char c)
     return rk__is_hex(c);
 }
 
-enum rk_status rk__obs_word(const char *s, size_t n, struct rk__obs_out *o,
-                            enum rk_obs_type *type)
+enum rk_status rk__obs_word(const char *s, size_t n, struct rk__obs_out *o, enum rk_obs_type *type)
 {
     enum rk_status rc;
     if (n == 0)
@@ -276,15 +275,15 @@ out:
 /* ===== Extraction ===== */
 
 struct ex {
-    const unsigned char *t;  /* the text */
+    const unsigned char *t; /* the text */
     size_t n;
     struct rk_obs_list *out;
-    size_t first;            /* out->count before this call */
-    struct rk__obs_out o;    /* recogniser scratch */
-    struct rk_buf run;       /* the refanged run */
+    size_t first;                     /* out->count before this call */
+    struct rk__obs_out o;             /* recogniser scratch */
+    struct rk_buf run;                /* the refanged run */
     uint32_t map[RK_OBS_RUN_MAX + 1]; /* run byte -> offset from the run start */
-    size_t run_start;        /* raw offset of the run */
-    size_t resume;           /* raw offset where the scan goes on after this run */
+    size_t run_start;                 /* raw offset of the run */
+    size_t resume;                    /* raw offset where the scan goes on after this run */
 };
 
 /* Characters that may continue a run (ASCII): letters, digits and URL punctuation. A table,
@@ -361,8 +360,9 @@ static int version_context(const struct ex *x, size_t off)
         e--;
     if (e >= 3 && memcmp(x->t + e - 3, "\xEF\xBC\x9A", 3) == 0) /* ： */
         e -= 3;
-    static const char *const words[] = {"version", "ver.", "ver", "v", "バージョン", "ﾊﾞｰｼﾞｮﾝ",
-                                        "版", "build", "firmware", "release", "rev."};
+    static const char *const words[] = {"version",    "ver.",    "ver", "v",
+                                        "バージョン", "ﾊﾞｰｼﾞｮﾝ", "版",  "build",
+                                        "firmware",   "release", "rev."};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (ends_with_ci(x->t, e, words[i]))
             return 1;
@@ -448,7 +448,8 @@ static enum rk_status word(struct ex *x, size_t a, size_t b, int depth)
     const char *r = x->run.data;
     int lead_dot = a < b && r[a] == '.';
     /* Leading punctuation is not part of a word, but "::1" starts with its colons. */
-    while (a < b && strchr(".:/-_", r[a]) != NULL && !(b - a >= 2 && r[a] == ':' && r[a + 1] == ':'))
+    while (a < b && strchr(".:/-_", r[a]) != NULL &&
+           !(b - a >= 2 && r[a] == ':' && r[a + 1] == ':'))
         a++;
     while (b > a && strchr(".:/-_", r[b - 1]) != NULL)
         b--;
@@ -464,8 +465,7 @@ static enum rk_status word(struct ex *x, size_t a, size_t b, int depth)
             struct rk_buf name;
             rk_buf_init(&name, RK_MAX_OBS_VALUE);
             rk__obs_out_reset(&x->o);
-            enum rk_status rc =
-                rk__obs_refang((const char *)x->t + stem, end - stem, &name, NULL);
+            enum rk_status rc = rk__obs_refang((const char *)x->t + stem, end - stem, &name, NULL);
             if (rc == RK_OK)
                 rc = rk__obs_filename(name.data, name.len, &x->o);
             rk_buf_free(&name);
@@ -713,8 +713,7 @@ static size_t bracket_len(const struct ex *x, size_t s, size_t i)
     /* "http://[2001:db8::1]/": a bracketed host right after "://". */
     if (x->t[i] == '[' && i >= s + 3 && memcmp(x->t + i - 3, "://", 3) == 0) {
         size_t j = i + 1;
-        while (j < x->n && j < i + 48 && (rk__is_hex(x->t[j]) || x->t[j] == ':' ||
-                                           x->t[j] == '.'))
+        while (j < x->n && j < i + 48 && (rk__is_hex(x->t[j]) || x->t[j] == ':' || x->t[j] == '.'))
             j++;
         if (j < x->n && x->t[j] == ']')
             return j + 1 - i;
@@ -809,7 +808,6 @@ static int run_start(unsigned char c)
 {
     return (c < 0x80 && (run_char(c) || c == '[' || c == '(' || c == '{')) || c == 0xEF;
 }
-
 
 static int cmp_offset(const void *pa, const void *pb)
 {

@@ -13,12 +13,12 @@
 #define RK_FILENAME_MAX 255u
 
 static const char *const exts[] = {
-    "exe",  "dll",  "scr",  "bat", "cmd",  "ps1", "psm1", "vbs",  "vbe",  "js",   "jse",
-    "wsf",  "wsh",  "hta",  "lnk", "msi",  "msix", "iso", "img",  "vhd",  "vhdx", "zip",
-    "rar",  "7z",   "gz",   "tgz", "tar",  "cab", "jar",  "apk",  "ipa",  "dmg",  "pkg",
-    "doc",  "docx", "docm", "dot", "dotm", "xls", "xlsx", "xlsm", "xlsb", "ppt",  "pptx",
-    "pptm", "pdf",  "rtf",  "one", "chm",  "html", "htm", "svg",  "txt",  "csv",  "sh",
-    "py",   "elf",  "bin",  "so",  "dylib", "scpt", "reg", "inf",  "sys",  "xll",  "wll",
+    "exe",  "dll",  "scr",  "bat", "cmd",   "ps1",  "psm1", "vbs",  "vbe",  "js",   "jse",
+    "wsf",  "wsh",  "hta",  "lnk", "msi",   "msix", "iso",  "img",  "vhd",  "vhdx", "zip",
+    "rar",  "7z",   "gz",   "tgz", "tar",   "cab",  "jar",  "apk",  "ipa",  "dmg",  "pkg",
+    "doc",  "docx", "docm", "dot", "dotm",  "xls",  "xlsx", "xlsm", "xlsb", "ppt",  "pptx",
+    "pptm", "pdf",  "rtf",  "one", "chm",   "html", "htm",  "svg",  "txt",  "csv",  "sh",
+    "py",   "elf",  "bin",  "so",  "dylib", "scpt", "reg",  "inf",  "sys",  "xll",  "wll",
 };
 
 int rk__obs_file_ext(const char *s, size_t n)

@@ -5,8 +5,7 @@
  */
 #include "obs-internal.h"
 
-enum rk_status rk__obs_hash(const char *s, size_t n, struct rk__obs_out *o,
-                            enum rk_obs_type *type)
+enum rk_status rk__obs_hash(const char *s, size_t n, struct rk__obs_out *o, enum rk_obs_type *type)
 {
     if (n == 32)
         *type = RK_OBS_MD5;

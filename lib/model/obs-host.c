@@ -15,7 +15,7 @@
 #include "renkei/limits.h"
 
 /* The longest DNS name in text form (RFC 1035: 255 octets on the wire). */
-#define RK_DNS_NAME_MAX 253u
+#define RK_DNS_NAME_MAX  253u
 #define RK_DNS_LABEL_MAX 63u
 
 int rk__obs_is_tld(const char *s, size_t n)
@@ -24,8 +24,8 @@ int rk__obs_is_tld(const char *s, size_t n)
     if (n == 0 || n > RK_DNS_LABEL_MAX)
         return 0;
     /* The commonest TLDs of cyber cases, all in the list, answered without a lookup. */
-    static const char *const common[] = {"com", "net", "org", "jp", "info", "top", "xyz",
-                                         "cn", "shop", "icu", "online", "io", "co", "ru"};
+    static const char *const common[] = {"com", "net",  "org", "jp",     "info", "top", "xyz",
+                                         "cn",  "shop", "icu", "online", "io",   "co",  "ru"};
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
         if (strlen(common[i]) == n && memcmp(common[i], s, n) == 0)
             return 1;

@@ -105,8 +105,7 @@ enum rk_status rk__obs_email(const char *s, size_t n, struct rk__obs_out *o);
 int rk__obs_email_local_char(unsigned char c);
 
 /* obs-hash.c: 32, 40 or 64 hex digits. */
-enum rk_status rk__obs_hash(const char *s, size_t n, struct rk__obs_out *o,
-                            enum rk_obs_type *type);
+enum rk_status rk__obs_hash(const char *s, size_t n, struct rk__obs_out *o, enum rk_obs_type *type);
 
 /* obs-wallet.c */
 enum rk_status rk__obs_wallet(const char *s, size_t n, struct rk__obs_out *o);
@@ -144,7 +143,6 @@ enum rk_status rk__obs_bank_at_number(const char *text, size_t len, size_t num,
                                       rk__obs_bank_cb found, void *user_data);
 
 /* obs-extract.c: classifies a refanged ASCII word (no URL, no e-mail) as any word type. */
-enum rk_status rk__obs_word(const char *s, size_t n, struct rk__obs_out *o,
-                            enum rk_obs_type *type);
+enum rk_status rk__obs_word(const char *s, size_t n, struct rk__obs_out *o, enum rk_obs_type *type);
 
 #endif

@@ -218,8 +218,7 @@ enum rk_status rk__obs_cidr(const char *s, size_t n, struct rk__obs_out *o)
         return RK_EINVAL;
     for (unsigned bit = prefix; bit < bytes * 8; bit++)
         b[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
-    enum rk_status rc =
-        bytes == 4 ? ipv4_format(b, &o->canon) : rk__obs_ipv6_format(b, &o->canon);
+    enum rk_status rc = bytes == 4 ? ipv4_format(b, &o->canon) : rk__obs_ipv6_format(b, &o->canon);
     if (rc == RK_OK)
         rc = rk_buf_addf(&o->canon, "/%u", prefix);
     return rc;

@@ -72,8 +72,8 @@ static int jp_national_ok(const char *d, size_t n)
         const char *prefix;
         size_t len;
     } plan[] = {
-        {"70", 10}, {"80", 10}, {"90", 10}, {"50", 10}, {"20", 10}, {"120", 9},
-        {"800", 10}, {"570", 9}, {"180", 9}, {"990", 9},
+        {"70", 10}, {"80", 10},  {"90", 10}, {"50", 10}, {"20", 10},
+        {"120", 9}, {"800", 10}, {"570", 9}, {"180", 9}, {"990", 9},
     };
     for (size_t i = 0; i < sizeof plan / sizeof plan[0]; i++) {
         size_t k = strlen(plan[i].prefix);

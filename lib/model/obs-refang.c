@@ -125,8 +125,8 @@ enum rk_status rk__obs_refang(const char *in, size_t len, struct rk_buf *out, ui
         start += k;
     /* Trailing white space: step back over ASCII space and U+3000. */
     for (;;) {
-        if (end > start && (p[end - 1] == ' ' || p[end - 1] == '\t' || p[end - 1] == '\r' ||
-                            p[end - 1] == '\n')) {
+        if (end > start &&
+            (p[end - 1] == ' ' || p[end - 1] == '\t' || p[end - 1] == '\r' || p[end - 1] == '\n')) {
             end--;
         } else if (end >= start + 3 && p[end - 3] == 0xE3 && p[end - 2] == 0x80 &&
                    p[end - 1] == 0x80) {

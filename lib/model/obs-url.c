@@ -21,10 +21,9 @@ struct scheme_alias {
 
 /* Longest first, so that "https" wins over "ttps" and "http". */
 static const struct scheme_alias aliases[] = {
-    {"hxxps", "https", 443}, {"h**ps", "https", 443}, {"https", "https", 443},
-    {"hxxp", "http", 80},    {"h**p", "http", 80},    {"http", "http", 80},
-    {"ttps", "https", 443},  {"ttp", "http", 80},     {"ftp", "ftp", 21},
-    {"fxp", "ftp", 21},
+    {"hxxps", "https", 443}, {"h**ps", "https", 443}, {"https", "https", 443}, {"hxxp", "http", 80},
+    {"h**p", "http", 80},    {"http", "http", 80},    {"ttps", "https", 443},  {"ttp", "http", 80},
+    {"ftp", "ftp", 21},      {"fxp", "ftp", 21},
 };
 
 static int ieq(const char *a, const char *b, size_t n)

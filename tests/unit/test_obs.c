@@ -25,11 +25,26 @@ struct parse_case {
     const char *display; /* NULL: no display form */
 };
 
-#define OK(in, t, c) {in, RK_OBS_NONE, RK_OK, RK_OBS_##t, c, NULL}
-#define OKD(in, t, c, d) {in, RK_OBS_NONE, RK_OK, RK_OBS_##t, c, d}
-#define AS(in, h, t, c) {in, RK_OBS_##h, RK_OK, RK_OBS_##t, c, NULL}
-#define BAD(in) {in, RK_OBS_NONE, RK_EINVAL, RK_OBS_NONE, NULL, NULL}
-#define BADAS(in, h) {in, RK_OBS_##h, RK_EINVAL, RK_OBS_NONE, NULL, NULL}
+#define OK(in, t, c)                                                                               \
+    {                                                                                              \
+        in, RK_OBS_NONE, RK_OK, RK_OBS_##t, c, NULL                                                \
+    }
+#define OKD(in, t, c, d)                                                                           \
+    {                                                                                              \
+        in, RK_OBS_NONE, RK_OK, RK_OBS_##t, c, d                                                   \
+    }
+#define AS(in, h, t, c)                                                                            \
+    {                                                                                              \
+        in, RK_OBS_##h, RK_OK, RK_OBS_##t, c, NULL                                                 \
+    }
+#define BAD(in)                                                                                    \
+    {                                                                                              \
+        in, RK_OBS_NONE, RK_EINVAL, RK_OBS_NONE, NULL, NULL                                        \
+    }
+#define BADAS(in, h)                                                                               \
+    {                                                                                              \
+        in, RK_OBS_##h, RK_EINVAL, RK_OBS_NONE, NULL, NULL                                         \
+    }
 
 static const struct parse_case parse_cases[] = {
     /* ===== IPv4 ===== */
@@ -284,8 +299,8 @@ static const struct parse_case parse_cases[] = {
     OK("0009-123-1234567", BANK_ACCOUNT, "0009-123-1234567"),
     OK("0009-123-1-1234567", BANK_ACCOUNT, "0009-123-1234567"),
     OK("0001-001-2-7654321", BANK_ACCOUNT, "0001-001-7654321"),
-    OKD("三井住友銀行 渋谷支店 普通 1234567 ヤマダタロウ", BANK_ACCOUNT,
-        "0009-渋谷支店-1234567", "三井住友銀行(0009) 渋谷支店 普通 1234567 ヤマダタロウ"),
+    OKD("三井住友銀行 渋谷支店 普通 1234567 ヤマダタロウ", BANK_ACCOUNT, "0009-渋谷支店-1234567",
+        "三井住友銀行(0009) 渋谷支店 普通 1234567 ヤマダタロウ"),
     OKD("〇〇銀行 △△支店 普通 1234567 ヤマダタロウ", BANK_ACCOUNT, "〇〇銀行-△△支店-1234567",
         "〇〇銀行 △△支店 普通 1234567 ヤマダタロウ"),
     OKD("銀行コード0009 支店番号123 普通 1234567", BANK_ACCOUNT, "0009-123-1234567",
@@ -298,8 +313,8 @@ static const struct parse_case parse_cases[] = {
         "0036-第一営業支店-7654321", "楽天銀行(0036) 第一営業支店 普通 7654321 サンプルショウジ"),
     OKD("ＡＢＣ信用金庫 本店営業部 普通 1111111", BANK_ACCOUNT, "ABC信用金庫-本店営業部-1111111",
         "ABC信用金庫 本店営業部 普通 1111111"),
-    OKD("三菱ＵＦＪ銀行 渋谷支店（１３５） 普通 ２２２２２２２", BANK_ACCOUNT,
-        "0005-135-2222222", "三菱UFJ銀行(0005) 渋谷支店(135) 普通 2222222"),
+    OKD("三菱ＵＦＪ銀行 渋谷支店（１３５） 普通 ２２２２２２２", BANK_ACCOUNT, "0005-135-2222222",
+        "三菱UFJ銀行(0005) 渋谷支店(135) 普通 2222222"),
     OKD("振込先：さくら信用金庫 駅前支店 貯蓄 3333333 スズキ ハナコ", BANK_ACCOUNT,
         "さくら信用金庫-駅前支店-3333333", "さくら信用金庫 駅前支店 貯蓄 3333333 スズキ ハナコ"),
     BAD("三井住友銀行 普通 1234567"),
@@ -528,20 +543,23 @@ static const struct extract_case extract_cases[] = {
      "phone\t+819012345678\t090-1234-5678\t71\n"
      "phone\t+81312345678\t03 1234 5678\t96\n"
      "phone\t+81120123456\t０１２０－１２３－４５６\t132\n"},
-    {"bank",
-     "「振込先は三井住友銀行 渋谷支店 普通 1234567 ヤマダタロウです」と指示された。",
+    {"bank", "「振込先は三井住友銀行 渋谷支店 普通 1234567 ヤマダタロウです」と指示された。",
      "bank-account\t0009-渋谷支店-1234567\t三井住友銀行 渋谷支店 普通 1234567 ヤマダタロウ\t15\n"},
-    {"bank-codes",
-     "被害者は銀行コード0009 支店番号123 口座番号1234567へ送金した。",
+    {"bank-codes", "被害者は銀行コード0009 支店番号123 口座番号1234567へ送金した。",
      "bank-account\t0009-123-1234567\t銀行コード0009 支店番号123 口座番号1234567\t12\n"},
     {"wallets-hashes",
-     "送金先BTCアドレス：bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq、ETH：0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed。"
+     "送金先BTCアドレス：bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq、ETH：0x5aaeb6053f3e94c9b9a09f3"
+     "3669435e7ef1beaed。"
      "検体のSHA256はe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855。",
-     "crypto-wallet\tbc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq\tbc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq\t27\n"
-     "crypto-wallet\t0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\t0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\t78\n"
-     "sha256\te3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\te3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\t141\n"},
-    {"bad-wallet-not-reported",
-     "ウォレット1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb（チェックサム誤り）",
+     "crypto-"
+     "wallet\tbc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq\tbc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5md"
+     "q\t27\n"
+     "crypto-"
+     "wallet\t0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\t0x5aaeb6053f3e94c9b9a09f33669435e7ef1beae"
+     "d\t78\n"
+     "sha256\te3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\te3b0c44298fc1c149af"
+     "bf4c8996fb92427ae41e4649b934ca495991b7852b855\t141\n"},
+    {"bad-wallet-not-reported", "ウォレット1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb（チェックサム誤り）",
      ""},
     {"english",
      "The actor used http://[2001:db8::1]:8080/panel and 198.51.100.0/24; mail from "
@@ -556,21 +574,17 @@ static const struct extract_case extract_cases[] = {
      "サイトはｈｔｔｐｓ：／／ｅｘａｍｐｌｅ．ｃｏｍ／でした。ドメイン例え.jpは対象外。",
      "url\thttps://example.com/\tｈｔｔｐｓ：／／ｅｘａｍｐｌｅ．ｃｏｍ／\t12\n"
      "domain\texample.com\tｅｘａｍｐｌｅ．ｃｏｍ\t36\n"},
-    {"url-before-japanese",
-     "https://example.jp/path/にアクセスし、「請求書.pdf.exe」を開いた。",
+    {"url-before-japanese", "https://example.jp/path/にアクセスし、「請求書.pdf.exe」を開いた。",
      "url\thttps://example.jp/path/\thttps://example.jp/path/\t0\n"
      "domain\texample.jp\texample.jp\t8\n"
      "filename\t請求書.pdf.exe\t請求書.pdf.exe\t48\n"},
-    {"word-then-email",
-     "送信元 8.8.8.8/taro@example.jp 以上",
+    {"word-then-email", "送信元 8.8.8.8/taro@example.jp 以上",
      "ipv4\t8.8.8.8\t8.8.8.8\t10\n"
      "email\ttaro@example.jp\ttaro@example.jp\t18\n"},
     {"unspecified-ipv6", "0:0:00::0:0 と ::/0 と 2001:DB8:0:0:0:0:0:0",
      "cidr\t::/0\t::/0\t16\n"
      "ipv6\t2001:db8::\t2001:DB8:0:0:0:0:0:0\t25\n"},
-    {"nothing",
-     "特に不審な点はなかった。Windows 11 を使用。2024年1月2日 14:30 頃。",
-     ""},
+    {"nothing", "特に不審な点はなかった。Windows 11 を使用。2024年1月2日 14:30 頃。", ""},
 };
 
 static void render(const struct rk_obs_list *l, struct rk_buf *b)
@@ -595,11 +609,10 @@ static void test_extract_table(void **state)
         assert_int_equal(rk_obs_extract(c->text, strlen(c->text), &l), RK_OK);
         render(&l, &b);
         for (size_t k = 0; k < l.count; k++)
-            assert_memory_equal(c->text + l.items[k].offset, l.items[k].value,
-                                l.items[k].length);
+            assert_memory_equal(c->text + l.items[k].offset, l.items[k].value, l.items[k].length);
         if (strcmp(b.data, c->want) != 0) {
-            fprintf(stderr, "%s:%d: extract case %s:\n--- got\n%s--- want\n%s", __FILE__,
-                    __LINE__, c->name, b.data, c->want);
+            fprintf(stderr, "%s:%d: extract case %s:\n--- got\n%s--- want\n%s", __FILE__, __LINE__,
+                    c->name, b.data, c->want);
             failed++;
         }
         rk_buf_free(&b);
@@ -662,9 +675,9 @@ static void test_preview_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_table),       cmocka_unit_test(test_parse_limits),
-        cmocka_unit_test(test_type_names),        cmocka_unit_test(test_hashes),
-        cmocka_unit_test(test_registrable),       cmocka_unit_test(test_extract_table),
+        cmocka_unit_test(test_parse_table),          cmocka_unit_test(test_parse_limits),
+        cmocka_unit_test(test_type_names),           cmocka_unit_test(test_hashes),
+        cmocka_unit_test(test_registrable),          cmocka_unit_test(test_extract_table),
         cmocka_unit_test(test_extract_invalid_utf8), cmocka_unit_test(test_extract_appends),
         cmocka_unit_test(test_preview_json),
     };
