@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   eraOf, warekiYear, jstParts, formatDate, formatDateTime, fiscalYear, formatYen,
-  jstDayToUtc, jstLocalToUtc, utcToJstLocal, groupDigits,
+  jstDayToUtc, jstLocalToUtc, utcToJstLocal, groupDigits, tidyDetail,
 } from '../../ui/js/format.js';
 
 test('warekiYear across era boundaries', () => {
@@ -108,4 +108,12 @@ test('date inputs are read as JST days and times', () => {
   assert.equal(utcToJstLocal('2025-11-21T00:30:00Z'), '2025-11-21T09:30');
   assert.equal(utcToJstLocal('2025-11-21T20:05:00Z'), '2025-11-22T05:05');
   assert.equal(utcToJstLocal(undefined), '');
+});
+
+test('tidyDetail drops internal ids from timeline details', () => {
+  assert.equal(tidyDetail('task=28bd6bf2-da22-430b-a443-511b8e73340e done'), 'done');
+  assert.equal(tidyDetail('observable=edbdd52b-ca32-453e-9723-7d230561e07c role=payment_destination'), 'role=payment_destination');
+  assert.equal(tidyDetail('C2026-000030 reports=3'), 'C2026-000030 reports=3');
+  assert.equal(tidyDetail('note=a4dcc81b-644f-4009-aa9d-72b3f1552dcd'), '');
+  assert.equal(tidyDetail(null), '');
 });

@@ -155,3 +155,11 @@ export function utcToJstLocal(t) {
   if (!p) return '';
   return `${p.y}-${pad2(p.m)}-${pad2(p.d)}T${pad2(p.hh)}:${pad2(p.mm)}`;
 }
+
+// A case timeline's detail ("task=<uuid> done", "observable=<uuid> role=contact") without the
+// internal ids, which mean nothing to a reader: "done", "role=contact".
+export function tidyDetail(detail) {
+  if (typeof detail !== 'string') return '';
+  return detail.replace(/\b[a-z_]+=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '')
+    .replace(/\s+/g, ' ').trim();
+}

@@ -5,7 +5,7 @@ import { h, field, select } from '../dom.js';
 import { pageHead, tlpBadge, statusBadge, section, errorBox, showError, hideError, empty, nameOf, TLP_CODES } from '../components.js';
 import { refList, refOptions, refName } from '../ref.js';
 import { workflowBox } from './report.js';
-import { formatDate, formatDateTime, jstDayToUtc } from '../format.js';
+import { formatDate, formatDateTime, jstDayToUtc, tidyDetail } from '../format.js';
 import { obsLink, restricted, details } from './common.js';
 
 const RELATIONS = ['related', 'joint', 'duplicate', 'parent'];
@@ -209,7 +209,7 @@ export async function render(ctx, view, params) {
     h('time', { datetime: ev.at }, formatDateTime(ev.at, lang)), ' ',
     h('span', { class: 'actor' }, nameOf(ev.actor)), ' ',
     h('span', { class: 'action' }, t(`action.${ev.action}`) === `action.${ev.action}` ? ev.action : t(`action.${ev.action}`)),
-    ev.detail ? h('span', { class: 'detail' }, ` — ${typeof ev.detail === 'string' ? ev.detail : JSON.stringify(ev.detail)}`) : null)));
+    tidyDetail(ev.detail) ? h('span', { class: 'detail' }, ` — ${tidyDetail(ev.detail)}`) : null)));
 
   view.append(
     pageHead(h('span', {}, h('span', { class: 'ref' }, c.ref || ''), ' ', c.title || '')),
