@@ -535,6 +535,29 @@ static enum rk_status make_report(struct demo_ctx *d, int idx, char hashes[N_HAS
         20 + rng_int(r, 60), "gender", rng_int(r, 2) ? "male" : "female", "prefecture", "〇〇県",
         "city", CITIES[rng_int(r, N_OF(CITIES))], "wants_reply", rng_int(r, 3) != 0, "tlp",
         red ? "RED" : tlps[rng_int(r, N_OF(tlps))], "scope", scope);
+    if (strcmp(t->category, "ransomware") == 0) {
+        static const char *const sizes[] = {"sme", "sme", "large", "organisation"};
+        static const char *const routes[] = {"vpn", "vpn", "rdp", "mail", "unknown"};
+        static const char *const restored[] = {"full", "partial", "none", "unknown"};
+        static const char *const times[] = {"lt_1w", "lt_1m", "1_2m", "ge_2m", "ongoing"};
+        static const char *const costs[] = {"lt_100man", "100_500man", "500_1000man",
+                                            "1000_5000man", "5000man_1oku", "ge_1oku"};
+        static const char *const industries[] = {"製造業", "医療・福祉", "卸売・小売業",
+                                                 "情報通信業", "建設業"};
+        json_object_set_new(
+            in, "ransomware",
+            json_pack("{s:s,s:s,s:s,s:b,s:b,s:I,s:s,s:b,s:s,s:s,s:s}", "size",
+                      sizes[rng_int(r, N_OF(sizes))], "industry",
+                      industries[rng_int(r, N_OF(industries))], "intrusion_route",
+                      routes[rng_int(r, N_OF(routes))], "data_stolen", rng_int(r, 5) != 0,
+                      "patched", rng_int(r, 3) == 0, "demand_amount",
+                      (json_int_t)(1 + rng_int(r, 50)) * 1000000, "demand_currency", "BTC",
+                      "backup", rng_int(r, 5) != 0, "restored",
+                      restored[rng_int(r, N_OF(restored))], "recovery_time",
+                      times[rng_int(r, N_OF(times))], "cost_band",
+                      costs[rng_int(r, N_OF(costs))]));
+        json_object_set_new(in, "npa_reported", json_boolean(rng_int(r, 3) != 0));
+    }
     if (strcmp(t->category, "smishing") == 0)
         json_object_set_new(in, "sms_text",
                             json_string("お客様宛にお荷物のお届けにあがりましたが不在の為"

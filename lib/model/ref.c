@@ -27,6 +27,11 @@ struct rk_ref {
     json_t *wf;  /* data/workflow.json */
 };
 
+/* Labelled lists that a prefecture's file may leave out (older files predate them). */
+static const char *const OPTIONAL_LISTS[] = {"ransomware_sizes", "intrusion_routes",
+                                             "restore_results", "recovery_times", "cost_bands",
+                                             NULL};
+
 static const char *const LISTS[] = {"buckets",        "categories", "intake_types",
                                     "channels",       "reporter_types", "tlp",
                                     "scopes",         "observable_roles", "case_relations",
@@ -131,6 +136,11 @@ enum rk_status rk__ref_load(struct rk_store *s, struct rk_error *err)
         rc = load_file("workflow.json", rk__data_workflow, rk__data_workflow_len, &r->wf, err);
     for (size_t i = 0; rc == RK_OK && LISTS[i] != NULL; i++)
         rc = check_list("categories.json", json_object_get(r->cat, LISTS[i]), LISTS[i], err);
+    for (size_t i = 0; rc == RK_OK && OPTIONAL_LISTS[i] != NULL; i++) {
+        if (json_object_get(r->cat, OPTIONAL_LISTS[i]) != NULL)
+            rc = check_list("categories.json", json_object_get(r->cat, OPTIONAL_LISTS[i]),
+                            OPTIONAL_LISTS[i], err);
+    }
     if (rc == RK_OK) {
         size_t i;
         json_t *e;
@@ -274,6 +284,9 @@ enum rk_status rk_ref_get(struct rk_store *s, const struct rk_actor *who, json_t
         json_object_get(cas, "initial"));
     if (o == NULL)
         return rk__err(err, RK_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; OPTIONAL_LISTS[i] != NULL; i++)
+        json_object_set_new(o, OPTIONAL_LISTS[i],
+                            labels(json_object_get(r->cat, OPTIONAL_LISTS[i]), NULL));
     *out = o;
     return RK_OK;
 }

@@ -100,7 +100,8 @@ enum rk_status rk__report_link_observables(struct rk_conn *c, const char *report
     if (r != SQLITE_DONE)
         return rk__db_error(c, r, err);
     st = rk__stmt(c,
-                  "SELECT title, narrative, sms_text, sender, urls, received_at, bank_accounts"
+                  "SELECT title, narrative, sms_text, sender, urls, received_at, bank_accounts,"
+                  " crypto, attachments, json_extract(ransomware, '$.ransom_note')"
                   " FROM reports WHERE id = ?1",
                   err);
     if (st == NULL)
@@ -118,6 +119,9 @@ enum rk_status rk__report_link_observables(struct rk_conn *c, const char *report
     char seen[21];
     snprintf(seen, sizeof(seen), "%s", rk__col_text(st, 5));
     json_t *banks = json_loads(rk__col_text(st, 6), 0, NULL);
+    json_t *crypto = json_loads(rk__col_text(st, 7), 0, NULL);
+    json_t *attachments = json_loads(rk__col_text(st, 8), 0, NULL);
+    char *note = rk_strdup(rk__col_text(st, 9));
     sqlite3_reset(st);
     enum rk_status rc = RK_OK;
     for (int i = 0; i < 5; i++) {
@@ -165,6 +169,28 @@ enum rk_status rk__report_link_observables(struct rk_conn *c, const char *report
             rc = link_text(c, report_id, seen, text, err);
         }
     }
+    /* Crypto details, attachments (name and SHA-256) and the ransom note: each member's text
+     * goes through the extractor, so wallets, hashes and file names link like any other. */
+    json_t *blocks[2] = {crypto, attachments};
+    for (int b = 0; b < 2 && rc == RK_OK; b++) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(blocks[b], i, e)
+        {
+            const char *key;
+            json_t *v;
+            json_object_foreach(e, key, v)
+            {
+                if (rc == RK_OK && json_is_string(v))
+                    rc = link_text(c, report_id, seen, json_string_value(v), err);
+            }
+        }
+    }
+    if (rc == RK_OK && note != NULL)
+        rc = link_text(c, report_id, seen, note, err);
+    rk_free(note);
+    json_decref(crypto);
+    json_decref(attachments);
     json_decref(banks);
     for (int i = 0; i < 5; i++)
         rk_free(texts[i]);

@@ -26,6 +26,11 @@ struct report_in {
     char *reporter; /* canonical JSON text, owned */
     char *bank_accounts;
     char *urls;
+    char recognised_at[21];
+    int has_recognised, recognised_null;
+    char *ransomware, *crypto, *attachments;
+    int npa_reported;
+    int ransomware_null;
 };
 
 static void report_in_free(struct report_in *r)
@@ -33,6 +38,9 @@ static void report_in_free(struct report_in *r)
     rk_free(r->reporter);
     rk_free(r->bank_accounts);
     rk_free(r->urls);
+    rk_free(r->ransomware);
+    rk_free(r->crypto);
+    rk_free(r->attachments);
 }
 
 static enum rk_status parse_time_field(json_t *in, const char *key, char out[21], int *has,
@@ -188,6 +196,105 @@ static enum rk_status parse_urls(json_t *v, char **out, struct rk_error *err)
     return *out ? RK_OK : rk__err(err, RK_ENOMEM, NULL, "out of memory");
 }
 
+/* The ransomware block (DOMAIN.md §3): every member optional, codes from categories.json. */
+static enum rk_status parse_ransomware(const struct rk_ref *ref, json_t *v, char **out,
+                                       struct rk_error *err)
+{
+    static const char *const allowed[] = {
+        "size",          "industry",      "ransom_note",     "extension",   "data_stolen",
+        "no_encryption", "demand_amount", "demand_currency", "intrusion_route", "device",
+        "device_version", "patched",      "av_edr",          "backup",      "restored",
+        "recovery_time", "cost_band",     "ppc_notified",    "ministry_notified", NULL};
+    static const struct {
+        const char *key, *list;
+    } codes[] = {{"size", "ransomware_sizes"},
+                 {"intrusion_route", "intrusion_routes"},
+                 {"restored", "restore_results"},
+                 {"recovery_time", "recovery_times"},
+                 {"cost_band", "cost_bands"}};
+    static const char *const texts[] = {"industry", "extension", "demand_currency", "device",
+                                        "device_version", "av_edr", NULL};
+    static const char *const bools[] = {"data_stolen", "no_encryption", "patched", "backup",
+                                        "ppc_notified", "ministry_notified", NULL};
+    enum rk_status rc = rk__json_only(v, allowed, "ransomware", err);
+    char field[64];
+    const char *s;
+    for (size_t i = 0; rc == RK_OK && i < sizeof(codes) / sizeof(codes[0]); i++) {
+        snprintf(field, sizeof(field), "ransomware.%s", codes[i].key);
+        rc = rk__json_str(v, codes[i].key, field, 0, 32, &s, err);
+        if (rc == RK_OK && s != NULL && !rk__ref_in_list(ref, codes[i].list, s))
+            rc = rk__err(err, RK_EINVAL, field, "unknown code (see %s in GET /api/v1/ref)",
+                         codes[i].list);
+    }
+    for (size_t i = 0; rc == RK_OK && texts[i] != NULL; i++) {
+        snprintf(field, sizeof(field), "ransomware.%s", texts[i]);
+        rc = rk__json_str(v, texts[i], field, 0, RK_MAX_SHORT_BYTES, &s, err);
+    }
+    if (rc == RK_OK)
+        rc = rk__json_str(v, "ransom_note", "ransomware.ransom_note", 0, RK_MAX_SMS_BYTES, &s,
+                          err);
+    for (size_t i = 0; rc == RK_OK && bools[i] != NULL; i++) {
+        int b;
+        snprintf(field, sizeof(field), "ransomware.%s", bools[i]);
+        rc = rk__json_bool(v, bools[i], field, &b, err);
+    }
+    int64_t amount;
+    int present;
+    if (rc == RK_OK)
+        rc = rk__json_int(v, "demand_amount", "ransomware.demand_amount", 0, RK_MAX_DAMAGE_YEN,
+                          &amount, &present, err);
+    if (rc == RK_OK) {
+        *out = rk__json_dump(v);
+        if (*out == NULL)
+            rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
+    }
+    return rc;
+}
+
+/* An array of at most `max` objects whose members are short strings (and, for attachments, a
+ * SHA-256 and a size). */
+static enum rk_status parse_objects(json_t *v, const char *name, size_t max,
+                                    const char *const *allowed, const char *required, char **out,
+                                    struct rk_error *err)
+{
+    if (!json_is_array(v))
+        return rk__err(err, RK_EINVAL, name, "expected an array");
+    if (json_array_size(v) > max)
+        return rk__err(err, RK_EINVAL, name, "at most %zu entries", max);
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e)
+    {
+        char prefix[48], field[96];
+        snprintf(prefix, sizeof(prefix), "%s[%zu]", name, i);
+        enum rk_status rc = rk__json_only(e, allowed, prefix, err);
+        for (size_t k = 0; rc == RK_OK && allowed[k] != NULL; k++) {
+            const char *s;
+            snprintf(field, sizeof(field), "%s.%s", prefix, allowed[k]);
+            if (strcmp(allowed[k], "size") == 0) {
+                int64_t n;
+                int present;
+                rc = rk__json_int(e, "size", field, 0, INT64_MAX, &n, &present, err);
+                continue;
+            }
+            rc = rk__json_str(e, allowed[k], field, required && !strcmp(allowed[k], required),
+                              RK_MAX_SHORT_BYTES, &s, err);
+            if (rc == RK_OK && s != NULL && strcmp(allowed[k], "sha256") == 0) {
+                int ok = strlen(s) == 64;
+                for (size_t j = 0; ok && j < 64; j++)
+                    ok = (s[j] >= '0' && s[j] <= '9') || (s[j] >= 'a' && s[j] <= 'f') ||
+                         (s[j] >= 'A' && s[j] <= 'F');
+                if (!ok)
+                    rc = rk__err(err, RK_EINVAL, field, "expected 64 hexadecimal digits");
+            }
+        }
+        if (rc != RK_OK)
+            return rc;
+    }
+    *out = rk__json_dump(v);
+    return *out ? RK_OK : rk__err(err, RK_ENOMEM, NULL, "out of memory");
+}
+
 /* Validates a create (`create` = 1: required fields) or update body. */
 static enum rk_status parse_report(struct rk_store *s, json_t *in, int create,
                                    struct report_in *r, struct rk_error *err)
@@ -195,7 +302,10 @@ static enum rk_status parse_report(struct rk_store *s, json_t *in, int create,
     static const char *const allowed[] = {
         "intake_type", "channel",  "category", "title",    "narrative",     "received_at",
         "occurred_at", "damage_amount", "urgent", "reporter", "bank_accounts", "sms_text",
-        "urls",        "sender",   "tlp",      "scope",    "unit_id",       NULL};
+        "urls",        "sender",   "tlp",      "scope",    "unit_id",       "recognised_at",
+        "ransomware",  "crypto",   "attachments", "npa_reported", NULL};
+    static const char *const crypto_fields[] = {"exchange", "wallet", "tx_hash", NULL};
+    static const char *const attachment_fields[] = {"name", "sha256", "size", NULL};
     memset(r, 0, sizeof(*r));
     const struct rk_ref *ref = s->ref;
     enum rk_status rc = rk__json_only(in, allowed, "", err);
@@ -251,6 +361,19 @@ static enum rk_status parse_report(struct rk_store *s, json_t *in, int create,
         rc = parse_bank_accounts(v, &r->bank_accounts, err);
     if (rc == RK_OK && (v = json_object_get(in, "urls")) != NULL && !json_is_null(v))
         rc = parse_urls(v, &r->urls, err);
+    if (rc == RK_OK)
+        rc = parse_time_field(in, "recognised_at", r->recognised_at, &r->has_recognised,
+                              &r->recognised_null, err);
+    r->ransomware_null = json_is_null(json_object_get(in, "ransomware"));
+    if (rc == RK_OK && (v = json_object_get(in, "ransomware")) != NULL && !json_is_null(v))
+        rc = parse_ransomware(ref, v, &r->ransomware, err);
+    if (rc == RK_OK && (v = json_object_get(in, "crypto")) != NULL && !json_is_null(v))
+        rc = parse_objects(v, "crypto", 10, crypto_fields, NULL, &r->crypto, err);
+    if (rc == RK_OK && (v = json_object_get(in, "attachments")) != NULL && !json_is_null(v))
+        rc = parse_objects(v, "attachments", 20, attachment_fields, "sha256", &r->attachments,
+                           err);
+    if (rc == RK_OK)
+        rc = rk__json_bool(in, "npa_reported", "npa_reported", &r->npa_reported, err);
     if (rc != RK_OK)
         report_in_free(r);
     return rc;
@@ -278,7 +401,8 @@ static const char SQL_REPORT_FULL[] =
     "SELECT r.id, r.ref, r.intake_type, r.channel, r.category, r.title, r.narrative,"
     " r.received_at, r.occurred_at, r.damage_amount, r.urgent, r.reporter, r.bank_accounts,"
     " r.urls, r.sender, r.sms_text, r.unit_id, r.created_by, r.status, r.tlp, r.scope,"
-    " r.created_at, r.updated_at FROM reports r WHERE r.id = ?1";
+    " r.created_at, r.updated_at, r.recognised_at, r.ransomware, r.crypto, r.attachments,"
+    " r.npa_reported FROM reports r WHERE r.id = ?1";
 
 static json_t *load_json_col(sqlite3_stmt *st, int i, json_t *fallback)
 {
@@ -338,6 +462,15 @@ enum rk_status rk__report_render(struct rk_conn *c, const struct rk_access *a, c
         "sender", rk__col_text(st, 14), "sms_text", rk__col_text(st, 15), "status",
         rk__col_text(st, 18), "tlp", rk__col_text(st, 19), "scope", rk__col_text(st, 20),
         "created_at", rk__col_text(st, 21), "updated_at", rk__col_text(st, 22));
+    if (o != NULL) {
+        json_object_set_new(o, "recognised_at", rk__col_json_str(st, 23));
+        json_object_set_new(o, "ransomware", sqlite3_column_type(st, 24) == SQLITE_NULL
+                                                 ? json_null()
+                                                 : load_json_col(st, 24, json_object()));
+        json_object_set_new(o, "crypto", load_json_col(st, 25, json_array()));
+        json_object_set_new(o, "attachments", load_json_col(st, 26, json_array()));
+        json_object_set_new(o, "npa_reported", json_boolean(sqlite3_column_int(st, 27)));
+    }
     sqlite3_reset(st);
     if (o == NULL)
         return rk__err(err, RK_ENOMEM, NULL, "out of memory");
@@ -421,9 +554,10 @@ enum rk_status rk__report_create_in(struct rk_store *s, struct rk_conn *c,
         c,
         "INSERT INTO reports (id, ref, intake_type, channel, category, title, narrative,"
         " received_at, occurred_at, damage_amount, urgent, reporter, bank_accounts, urls,"
-        " sender, sms_text, unit_id, created_by, status, tlp, scope, created_at, updated_at)"
+        " sender, sms_text, unit_id, created_by, status, tlp, scope, created_at, updated_at,"
+        " recognised_at, ransomware, crypto, attachments, npa_reported)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-        " ?18, ?19, ?20, ?21, ?22, ?22)",
+        " ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24, ?25, ?26, ?27)",
         err);
     if (st == NULL) {
         rc = RK_EIO;
@@ -451,6 +585,11 @@ enum rk_status rk__report_create_in(struct rk_store *s, struct rk_conn *c,
     rk__bind_text(st, 20, r.tlp ? r.tlp : "AMBER");
     rk__bind_text(st, 21, r.scope ? r.scope : "prefecture");
     rk__bind_text(st, 22, now);
+    rk__bind_text(st, 23, r.has_recognised ? r.recognised_at : NULL);
+    rk__bind_text(st, 24, r.ransomware);
+    rk__bind_text(st, 25, r.crypto ? r.crypto : "[]");
+    rk__bind_text(st, 26, r.attachments ? r.attachments : "[]");
+    sqlite3_bind_int(st, 27, r.npa_reported == 1);
     int x = sqlite3_step(st);
     sqlite3_reset(st);
     if (x != SQLITE_DONE) {
@@ -555,7 +694,11 @@ enum rk_status rk_report_update(struct rk_store *s, const struct rk_actor *who, 
         " reporter = coalesce(?12, reporter), bank_accounts = coalesce(?13, bank_accounts),"
         " urls = coalesce(?14, urls), sender = coalesce(?15, sender),"
         " sms_text = coalesce(?16, sms_text), tlp = coalesce(?17, tlp),"
-        " scope = coalesce(?18, scope), unit_id = coalesce(?19, unit_id), updated_at = ?20"
+        " scope = coalesce(?18, scope), unit_id = coalesce(?19, unit_id), updated_at = ?20,"
+        " recognised_at = CASE WHEN ?21 THEN NULL ELSE coalesce(?22, recognised_at) END,"
+        " ransomware = CASE WHEN ?23 THEN NULL ELSE coalesce(?24, ransomware) END,"
+        " crypto = coalesce(?25, crypto), attachments = coalesce(?26, attachments),"
+        " npa_reported = coalesce(?27, npa_reported)"
         " WHERE id = ?1",
         err);
     if (st == NULL) {
@@ -584,13 +727,22 @@ enum rk_status rk_report_update(struct rk_store *s, const struct rk_actor *who, 
     rk__bind_text(st, 18, r.scope);
     rk__bind_text(st, 19, r.unit_id);
     rk__bind_text(st, 20, now);
+    sqlite3_bind_int(st, 21, r.recognised_null);
+    rk__bind_text(st, 22, r.has_recognised ? r.recognised_at : NULL);
+    sqlite3_bind_int(st, 23, r.ransomware_null);
+    rk__bind_text(st, 24, r.ransomware);
+    rk__bind_text(st, 25, r.crypto);
+    rk__bind_text(st, 26, r.attachments);
+    if (r.npa_reported >= 0)
+        sqlite3_bind_int(st, 27, r.npa_reported);
     int x = sqlite3_step(st);
     sqlite3_reset(st);
     if (x != SQLITE_DONE) {
         rc = rk__db_error(c, x, err);
         goto rollback;
     }
-    if (r.narrative || r.sms_text || r.urls || r.sender || r.title || r.bank_accounts) {
+    if (r.narrative || r.sms_text || r.urls || r.sender || r.title || r.bank_accounts ||
+        r.crypto || r.attachments || r.ransomware) {
         rc = rk__report_link_observables(c, id, err);
         if (rc != RK_OK)
             goto rollback;

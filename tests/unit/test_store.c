@@ -21,7 +21,7 @@ static int teardown(void **state)
 static void test_schema_and_pragmas(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(fx_count(f, "PRAGMA user_version"), 2);
+    assert_int_equal(fx_count(f, "PRAGMA user_version"), 3);
     sqlite3 *db;
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -159,8 +159,82 @@ static const struct bad_case bad_cases[] = {
     {"{\"intake_type\":\"sodan\",\"channel\":\"denwa\",\"category\":\"phishing\",\"title\":\"t\","
      "\"narrative\":\"a\\u0000b\"}",
      "narrative"},
+    {"{\"intake_type\":\"sodan\",\"channel\":\"denwa\",\"category\":\"phishing\",\"title\":\"t\","
+     "\"narrative\":\"n\",\"ransomware\":{\"intrusion_route\":\"teleport\"}}",
+     "ransomware.intrusion_route"},
+    {"{\"intake_type\":\"sodan\",\"channel\":\"denwa\",\"category\":\"phishing\",\"title\":\"t\","
+     "\"narrative\":\"n\",\"ransomware\":{\"demand_amount\":-5}}",
+     "ransomware.demand_amount"},
+    {"{\"intake_type\":\"sodan\",\"channel\":\"denwa\",\"category\":\"phishing\",\"title\":\"t\","
+     "\"narrative\":\"n\",\"attachments\":[{\"name\":\"a.exe\",\"sha256\":\"abc\"}]}",
+     "attachments[0].sha256"},
+    {"{\"intake_type\":\"sodan\",\"channel\":\"denwa\",\"category\":\"phishing\",\"title\":\"t\","
+     "\"narrative\":\"n\",\"attachments\":[{\"name\":\"a.exe\"}]}",
+     "attachments[0].sha256"},
+    {"{\"intake_type\":\"sodan\",\"channel\":\"denwa\",\"category\":\"phishing\",\"title\":\"t\","
+     "\"narrative\":\"n\",\"crypto\":[{\"wallet\":\"x\",\"chain\":\"btc\"}]}",
+     "crypto[0].chain"},
+    {"{\"intake_type\":\"sodan\",\"channel\":\"denwa\",\"category\":\"phishing\",\"title\":\"t\","
+     "\"narrative\":\"n\",\"npa_reported\":\"yes\"}",
+     "npa_reported"},
     {"[1,2]", "body"},
 };
+
+/* The ransomware block, crypto details, attachments, 認知 time and the NPA flag. */
+static void test_report_intake_blocks(void **state)
+{
+    struct fx *f = *state;
+    json_error_t je;
+    json_t *in = json_loads(
+        "{\"intake_type\":\"higai_todoke\",\"channel\":\"madoguchi\",\"category\":"
+        "\"ransomware\",\"title\":\"ランサムウェア被害\",\"narrative\":\"ファイルサーバが暗号化"
+        "された。\",\"recognised_at\":\"2026-11-02T08:30:00+09:00\",\"npa_reported\":true,"
+        "\"ransomware\":{\"size\":\"sme\",\"industry\":\"製造業\",\"intrusion_route\":"
+        "\"vpn\",\"device\":\"架空VPN装置\",\"patched\":false,\"data_stolen\":true,"
+        "\"demand_amount\":30000000,\"demand_currency\":\"BTC\",\"backup\":true,"
+        "\"restored\":\"partial\",\"recovery_time\":\"lt_1m\",\"cost_band\":"
+        "\"1000_5000man\",\"ransom_note\":\"Your files are encrypted. Read "
+        "README_RESTORE_FILES.txt\"},"
+        "\"crypto\":[{\"exchange\":\"架空コイン取引所\",\"wallet\":"
+        "\"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4\"}],"
+        "\"attachments\":[{\"name\":\"ransom_note.png\",\"sha256\":"
+        "\"2C26B46B68FFC68FF99B453C1D30413413422D706483BFA0F98A5E886266E7AE\",\"size\":1024}]}",
+        0, &je);
+    assert_non_null(in);
+    json_t *o = NULL;
+    struct rk_error err = {0};
+    assert_int_equal(rk_report_create(f->s, &f->station_a, in, &o, &err), RK_OK);
+    json_decref(in);
+    assert_string_equal(json_string_value(json_object_get(o, "recognised_at")),
+                        "2026-11-01T23:30:00Z");
+    assert_true(json_is_true(json_object_get(o, "npa_reported")));
+    json_t *rw = json_object_get(o, "ransomware");
+    assert_string_equal(json_string_value(json_object_get(rw, "intrusion_route")), "vpn");
+    assert_int_equal(json_integer_value(json_object_get(rw, "demand_amount")), 30000000);
+    const char *want[] = {"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+                          "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+                          "README_RESTORE_FILES.txt"};
+    for (size_t k = 0; k < RK_ARRAY_LEN(want); k++) {
+        int found = 0;
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(o, "observables"), i, e) found |=
+            strcmp(json_string_value(json_object_get(e, "canonical")), want[k]) == 0;
+        if (!found)
+            fprintf(stderr, "missing %s\n", want[k]);
+        assert_true(found);
+    }
+    char id[37];
+    snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(o, "id")));
+    json_decref(o);
+    /* The block can be cleared with null; the other fields stay. */
+    in = json_pack("{s:n}", "ransomware");
+    assert_int_equal(rk_report_update(f->s, &f->station_a, id, in, &o, &err), RK_OK);
+    assert_true(json_is_null(json_object_get(o, "ransomware")));
+    assert_int_equal(json_array_size(json_object_get(o, "crypto")), 1);
+    json_decref(in);
+    json_decref(o);
+}
 
 static void test_report_validation(void **state)
 {
@@ -419,6 +493,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_schema_and_pragmas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_intake_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_japanese, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_total_capped, setup, teardown),
