@@ -39,15 +39,14 @@ enum rk_status rk__obs_filename(const char *s, size_t n, struct rk__obs_out *o)
 {
     if (n == 0 || n > RK_FILENAME_MAX)
         return RK_EINVAL;
-    const char *dot = NULL;
+    /* The extension first: it rejects nearly every candidate at once. */
+    const char *dot = memrchr(s, '.', n);
+    if (dot == NULL || dot == s || !rk__obs_file_ext(dot + 1, n - (size_t)(dot + 1 - s)))
+        return RK_EINVAL;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f || strchr("/\\:*?\"<>|", c) != NULL)
             return RK_EINVAL;
-        if (c == '.')
-            dot = s + i;
     }
-    if (dot == NULL || dot == s || !rk__obs_file_ext(dot + 1, n - (size_t)(dot + 1 - s)))
-        return RK_EINVAL;
     return rk_buf_add(&o->canon, s, n);
 }
