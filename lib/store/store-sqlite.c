@@ -24,9 +24,11 @@
 extern const unsigned char rk__mig_0001[];
 extern const unsigned char rk__mig_0002[];
 extern const unsigned char rk__mig_0003[];
+extern const unsigned char rk__mig_0004[];
 
 /* Numbered migrations, applied in order; PRAGMA user_version records the last one applied. */
-static const unsigned char *const migrations[] = {rk__mig_0001, rk__mig_0002, rk__mig_0003};
+static const unsigned char *const migrations[] = {rk__mig_0001, rk__mig_0002, rk__mig_0003,
+                                                rk__mig_0004};
 
 static enum rk_status conn_open(struct rk_store *s, struct rk_conn **out, struct rk_error *err)
 {
