@@ -1,7 +1,8 @@
 /*
- * Checked number parsing: the replacement for atoi/strtol (banned by scripts/checksrc). Each
- * function parses the whole of [s, s+len) or fails; no sign, space or trailing byte is accepted
- * unless the function says so, and overflow is an error, not a wrap-around.
+ * Checked number parsing: the replacement for the C library string-to-number functions, which
+ * scripts/checksrc bans. Each function parses the whole of [s, s+len) or fails; no sign, space or
+ * trailing byte is accepted unless the function says so, and overflow is an error, not a
+ * wrap-around.
  */
 #ifndef RENKEI_PARSE_H
 #define RENKEI_PARSE_H
