@@ -1,0 +1,635 @@
+/*
+ * Candidate groups (攻撃グループ / 犯行グループ): clustering of the object-value graph.
+ *
+ * 1. Noise removal: values that are warninglisted, too common, held by one object, or linked
+ *    only through a weak relation (a /16 network) leave the graph.
+ * 2. What remains is a bipartite graph of objects and values with edge weight
+ *    rel-weight x ln(1 + N/df). Weighted label propagation runs on it directly — values take
+ *    the label that weighs most among their objects, then objects the label that weighs most
+ *    among their values, in alternation, with a deterministic tie-break (keep the current
+ *    label, else the smallest) — so no object-object pair table is ever built. Labels only
+ *    travel along edges, so connected components are the first split, and a component made of
+ *    two dense groups joined by one value splits in two because each side out-votes the bridge.
+ * 3. Confirmed groups keep their id: each is matched to the cluster it overlaps most (greedy,
+ *    largest overlap first), that cluster is not listed again, and objects outside the group
+ *    that hold one of its members' linking values are flagged for an analyst.
+ */
+#include "renkei/correlate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate/correlate-int.h"
+#include "renkei/alloc.h"
+#include "renkei/limits.h"
+
+#define DEFAULT_MIN_REL_WEIGHT 0.3
+#define DEFAULT_ITERATIONS 30u
+#define NONE UINT32_MAX
+
+/* The filtered graph in compressed sparse rows, both directions. */
+struct graph {
+    uint32_t nv;      /* eligible values */
+    uint32_t *vnum;   /* eligible index -> value number */
+    uint32_t *vstart; /* nv + 1 offsets into vadj */
+    uint32_t *vadj;   /* object numbers */
+    float *vw;
+    uint32_t *ostart; /* nobjects + 1 offsets into oadj */
+    uint32_t *oadj;   /* eligible value indexes */
+    float *ow;
+};
+
+static void graph_free(struct graph *g)
+{
+    rk_free(g->vnum);
+    rk_free(g->vstart);
+    rk_free(g->vadj);
+    rk_free(g->vw);
+    rk_free(g->ostart);
+    rk_free(g->oadj);
+    rk_free(g->ow);
+}
+
+static enum rk_status graph_build(const struct rk_corr_index *idx, double min_w, struct graph *g)
+{
+    uint32_t nv = 0;
+    size_t ne = 0;
+    for (uint32_t v = 0; v < idx->nvalues; v++) {
+        const struct rk__corr_value *val = &idx->values[v];
+        if (val->n < 2 || rk__corr_noise(idx, v, NULL, 0) != RK_CORR_LINKS)
+            continue;
+        uint32_t k = 0;
+        const uint32_t *p = rk__corr_postings(val);
+        for (uint32_t j = 0; j < val->n; j++)
+            k += rk_corr_rel_weight(RK__CORR_REL(p[j])) >= min_w;
+        if (k < 2)
+            continue;
+        nv++;
+        ne += k;
+    }
+    g->nv = nv;
+    g->vnum = rk_malloc((nv + 1) * sizeof *g->vnum);
+    g->vstart = rk_malloc((nv + 1) * sizeof *g->vstart);
+    g->vadj = rk_malloc((ne + 1) * sizeof *g->vadj);
+    g->vw = rk_malloc((ne + 1) * sizeof *g->vw);
+    g->ostart = rk_calloc((size_t)idx->nobjects + 1, sizeof *g->ostart);
+    g->oadj = rk_malloc((ne + 1) * sizeof *g->oadj);
+    g->ow = rk_malloc((ne + 1) * sizeof *g->ow);
+    if (g->vnum == NULL || g->vstart == NULL || g->vadj == NULL || g->vw == NULL ||
+        g->ostart == NULL || g->oadj == NULL || g->ow == NULL)
+        return RK_ENOMEM;
+    uint32_t e = 0, vi = 0;
+    for (uint32_t v = 0; v < idx->nvalues; v++) {
+        const struct rk__corr_value *val = &idx->values[v];
+        if (val->n < 2 || rk__corr_noise(idx, v, NULL, 0) != RK_CORR_LINKS)
+            continue;
+        const uint32_t *p = rk__corr_postings(val);
+        uint32_t k = 0;
+        for (uint32_t j = 0; j < val->n; j++)
+            k += rk_corr_rel_weight(RK__CORR_REL(p[j])) >= min_w;
+        if (k < 2)
+            continue;
+        double idf = rk__corr_idf(idx, val->n);
+        g->vnum[vi] = v;
+        g->vstart[vi] = e;
+        for (uint32_t j = 0; j < val->n; j++) {
+            double w = rk_corr_rel_weight(RK__CORR_REL(p[j]));
+            if (w < min_w)
+                continue;
+            g->vadj[e] = RK__CORR_NUM(p[j]);
+            g->vw[e] = (float)(w * idf);
+            g->ostart[RK__CORR_NUM(p[j]) + 1]++;
+            e++;
+        }
+        vi++;
+    }
+    g->vstart[nv] = e;
+    for (uint32_t o = 0; o < idx->nobjects; o++)
+        g->ostart[o + 1] += g->ostart[o];
+    /* Fill the object side with a cursor per object (reusing ostart shifted by one). */
+    uint32_t *cur = rk_malloc(((size_t)idx->nobjects + 1) * sizeof *cur);
+    if (cur == NULL)
+        return RK_ENOMEM;
+    memcpy(cur, g->ostart, ((size_t)idx->nobjects + 1) * sizeof *cur);
+    for (uint32_t v = 0; v < nv; v++) {
+        for (uint32_t j = g->vstart[v]; j < g->vstart[v + 1]; j++) {
+            uint32_t o = g->vadj[j];
+            g->oadj[cur[o]] = v;
+            g->ow[cur[o]] = g->vw[j];
+            cur[o]++;
+        }
+    }
+    rk_free(cur);
+    return RK_OK;
+}
+
+/* ===== Label propagation ===== */
+
+struct vote {
+    uint32_t label;
+    float w;
+};
+
+static int cmp_vote(const void *a, const void *b)
+{
+    uint32_t x = ((const struct vote *)a)->label, y = ((const struct vote *)b)->label;
+    return x < y ? -1 : x > y;
+}
+
+/* The label with the most weight; the current one wins a tie, else the smallest. */
+static uint32_t best_label(struct vote *v, size_t n, uint32_t current)
+{
+    qsort(v, n, sizeof *v, cmp_vote);
+    uint32_t best = NONE;
+    double best_w = -1.0, cur_w = -1.0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        double w = 0;
+        while (j < n && v[j].label == v[i].label)
+            w += v[j++].w;
+        if (v[i].label == current)
+            cur_w = w;
+        if (w > best_w + 1e-9) {
+            best_w = w;
+            best = v[i].label;
+        }
+        i = j;
+    }
+    return cur_w >= best_w - 1e-9 && cur_w >= 0 ? current : best;
+}
+
+static enum rk_status propagate(const struct rk_corr_index *idx, const struct graph *g,
+                                unsigned iterations, uint32_t *olabel)
+{
+    enum rk_status rc = RK_ENOMEM;
+    uint32_t *vlabel = rk_malloc(((size_t)g->nv + 1) * sizeof *vlabel);
+    size_t maxdeg = 1;
+    for (uint32_t v = 0; v < g->nv; v++)
+        if (g->vstart[v + 1] - g->vstart[v] > maxdeg)
+            maxdeg = g->vstart[v + 1] - g->vstart[v];
+    for (uint32_t o = 0; o < idx->nobjects; o++)
+        if (g->ostart[o + 1] - g->ostart[o] > maxdeg)
+            maxdeg = g->ostart[o + 1] - g->ostart[o];
+    struct vote *votes = rk_malloc(maxdeg * sizeof *votes);
+    if (vlabel == NULL || votes == NULL)
+        goto out;
+    for (uint32_t o = 0; o < idx->nobjects; o++)
+        olabel[o] = g->ostart[o + 1] > g->ostart[o] ? o : NONE;
+    for (uint32_t v = 0; v < g->nv; v++)
+        vlabel[v] = NONE;
+    for (unsigned it = 0; it < iterations; it++) {
+        for (uint32_t v = 0; v < g->nv; v++) {
+            size_t n = 0;
+            for (uint32_t j = g->vstart[v]; j < g->vstart[v + 1]; j++)
+                votes[n++] = (struct vote){olabel[g->vadj[j]], g->vw[j]};
+            vlabel[v] = best_label(votes, n, vlabel[v]);
+        }
+        size_t changed = 0;
+        for (uint32_t o = 0; o < idx->nobjects; o++) {
+            if (olabel[o] == NONE)
+                continue;
+            size_t n = 0;
+            for (uint32_t j = g->ostart[o]; j < g->ostart[o + 1]; j++)
+                votes[n++] = (struct vote){vlabel[g->oadj[j]], g->ow[j]};
+            uint32_t l = best_label(votes, n, olabel[o]);
+            changed += l != olabel[o];
+            olabel[o] = l;
+        }
+        if (changed == 0)
+            break;
+    }
+    rc = RK_OK;
+out:
+    rk_free(vlabel);
+    rk_free(votes);
+    return rc;
+}
+
+/* ===== Output ===== */
+
+static void member_free(struct rk_corr_member *m)
+{
+    rk_free(m->object_id);
+    rk_free(m->unit_id);
+    rk_free(m->reason);
+}
+
+void rk_corr_groups_destroy(struct rk_corr_groups *g)
+{
+    if (g == NULL)
+        return;
+    for (size_t i = 0; i < g->count; i++) {
+        struct rk_corr_group *gr = &g->groups[i];
+        for (size_t j = 0; j < gr->nmembers; j++)
+            member_free(&gr->members[j]);
+        for (size_t j = 0; j < gr->nflagged; j++)
+            member_free(&gr->flagged[j]);
+        for (size_t j = 0; j < gr->nties; j++) {
+            rk_free(gr->ties[j].type);
+            rk_free(gr->ties[j].value);
+        }
+        rk_free(gr->members);
+        rk_free(gr->flagged);
+        rk_free(gr->ties);
+    }
+    rk_free(g->groups);
+    rk_free(g);
+}
+
+struct ctx {
+    const struct rk_corr_index *idx;
+    const struct graph *g;
+    rk_corr_access_cb access;
+    void *ud;
+    int8_t *readable; /* per object: -1 unknown, 0 no, 1 yes */
+    uint32_t *vcount; /* per eligible value: members of the current group holding it */
+    uint32_t *touched;
+};
+
+static int readable(struct ctx *c, uint32_t o)
+{
+    if (c->access == NULL)
+        return 1;
+    if (c->readable[o] < 0)
+        c->readable[o] = (int8_t)(c->access(c->ud, (enum rk_corr_kind)c->idx->objects[o].kind,
+                                            rk__corr_ostr(c->idx, o), rk__corr_unit(c->idx, o)) !=
+                                  0);
+    return c->readable[o];
+}
+
+static enum rk_status fill_member(struct ctx *c, uint32_t o, struct rk_corr_member *m)
+{
+    m->kind = (enum rk_corr_kind)c->idx->objects[o].kind;
+    m->unit_id = rk_strdup(rk__corr_unit(c->idx, o));
+    if (m->unit_id == NULL)
+        return RK_ENOMEM;
+    if (!readable(c, o)) {
+        m->restricted = 1;
+        return RK_OK;
+    }
+    m->object_id = rk_strdup(rk__corr_ostr(c->idx, o));
+    return m->object_id == NULL ? RK_ENOMEM : RK_OK;
+}
+
+struct tie_cand {
+    uint32_t v; /* eligible index */
+    uint32_t count;
+    double score;
+};
+
+static int cmp_tie(const void *a, const void *b)
+{
+    const struct tie_cand *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->v < y->v ? -1 : x->v > y->v;
+}
+
+/* Lists the values that tie the members `objs` together, shown only when a readable member
+ * holds them (so a tie never reveals a value of a case the caller may not read). */
+static enum rk_status fill_ties(struct ctx *c, const uint32_t *objs, size_t n,
+                                struct rk_corr_group *gr)
+{
+    const struct graph *g = c->g;
+    size_t nt = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t j = g->ostart[objs[i]]; j < g->ostart[objs[i] + 1]; j++) {
+            uint32_t v = g->oadj[j];
+            if (c->vcount[v]++ == 0)
+                c->touched[nt++] = v;
+        }
+    }
+    enum rk_status rc = RK_ENOMEM;
+    struct tie_cand *tc = rk_calloc(nt + 1, sizeof *tc);
+    size_t ntc = 0;
+    if (tc == NULL)
+        goto out;
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t v = c->touched[i];
+        if (c->vcount[v] < 2)
+            continue;
+        int seen = 0;
+        for (size_t i2 = 0; i2 < n && !seen; i2++)
+            for (uint32_t j = g->ostart[objs[i2]]; j < g->ostart[objs[i2] + 1] && !seen; j++)
+                seen = g->oadj[j] == v && readable(c, objs[i2]);
+        if (!seen)
+            continue;
+        const struct rk__corr_value *val = &c->idx->values[g->vnum[v]];
+        tc[ntc++] = (struct tie_cand){v, c->vcount[v], c->vcount[v] * rk__corr_idf(c->idx, val->n)};
+    }
+    qsort(tc, ntc, sizeof *tc, cmp_tie);
+    if (ntc > RK_MAX_CORR_TIES)
+        ntc = RK_MAX_CORR_TIES;
+    gr->ties = rk_calloc(ntc + 1, sizeof *gr->ties);
+    if (gr->ties == NULL)
+        goto out;
+    for (size_t i = 0; i < ntc; i++) {
+        uint32_t vn = g->vnum[tc[i].v];
+        struct rk_corr_tie *t = &gr->ties[gr->nties++];
+        t->type = rk_strdup(c->idx->types[c->idx->values[vn].type]);
+        t->value = rk_strdup(rk__corr_vstr(c->idx, vn));
+        t->members = tc[i].count;
+        if (t->type == NULL || t->value == NULL)
+            goto out;
+    }
+    rc = RK_OK;
+out:
+    for (size_t i = 0; i < nt; i++)
+        c->vcount[c->touched[i]] = 0;
+    rk_free(tc);
+    return rc;
+}
+
+static void candidate_id(const struct rk_corr_index *idx, const uint32_t *objs, size_t n,
+                         char id[40])
+{
+    /* Named after the smallest member (kind, id), which stays the same while the group grows
+     * unless a smaller id joins; confirmed groups, not candidates, are promised stability. */
+    uint32_t m = objs[0];
+    for (size_t i = 1; i < n; i++) {
+        const struct rk__corr_object *a = &idx->objects[objs[i]], *b = &idx->objects[m];
+        int c = a->kind != b->kind ? (a->kind < b->kind ? -1 : 1)
+                                   : strcmp(rk__corr_ostr(idx, objs[i]), rk__corr_ostr(idx, m));
+        if (c < 0)
+            m = objs[i];
+    }
+    const char *s = rk__corr_ostr(idx, m);
+    uint32_t h1 = rk__corr_hash(s, strlen(s), idx->objects[m].kind);
+    uint32_t h2 = rk__corr_hash(s, strlen(s), 0x5bd1e995u + idx->objects[m].kind);
+    snprintf(id, 40, "cand-%08x%08x", h1, h2);
+}
+
+struct cluster {
+    uint32_t label;
+    uint32_t start, n; /* range in the sorted object list */
+    int taken;         /* matched to a confirmed group */
+};
+
+static int cmp_cluster(const void *a, const void *b)
+{
+    const struct cluster *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return x->label < y->label ? -1 : x->label > y->label;
+}
+
+
+/* ===== Confirmed groups ===== */
+
+struct overlap {
+    uint32_t conf, cluster, count;
+};
+
+static int cmp_overlap(const void *a, const void *b)
+{
+    const struct overlap *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    if (x->conf != y->conf)
+        return x->conf < y->conf ? -1 : 1;
+    return x->cluster < y->cluster ? -1 : x->cluster > y->cluster;
+}
+
+static enum rk_status flag_touching(struct ctx *c, const uint32_t *members, size_t n,
+                                    uint8_t *is_member, struct rk_corr_group *gr)
+{
+    const struct rk_corr_index *idx = c->idx;
+    const struct graph *g = c->g;
+    uint8_t *flagged = rk_calloc((size_t)idx->nobjects + 1, 1);
+    if (flagged == NULL)
+        return RK_ENOMEM;
+    enum rk_status rc = RK_OK;
+    gr->flagged = rk_calloc(RK_MAX_CORR_FLAGGED, sizeof *gr->flagged);
+    if (gr->flagged == NULL)
+        rc = RK_ENOMEM;
+    for (size_t i = 0; rc == RK_OK && i < n; i++) {
+        uint32_t m = members[i];
+        for (uint32_t j = g->ostart[m]; rc == RK_OK && j < g->ostart[m + 1]; j++) {
+            uint32_t v = g->oadj[j];
+            for (uint32_t k = g->vstart[v]; rc == RK_OK && k < g->vstart[v + 1]; k++) {
+                uint32_t o = g->vadj[k];
+                if (is_member[o] || flagged[o] || gr->nflagged >= RK_MAX_CORR_FLAGGED)
+                    continue;
+                flagged[o] = 1;
+                struct rk_corr_member *f = &gr->flagged[gr->nflagged++];
+                rc = fill_member(c, o, f);
+                if (rc != RK_OK || f->restricted)
+                    continue;
+                char reason[RK_MAX_CORR_VALUE + 160];
+                uint32_t vn = g->vnum[v];
+                if (readable(c, m))
+                    snprintf(reason, sizeof reason, "holds %s %s, also held by %s %s",
+                             idx->types[idx->values[vn].type], rk__corr_vstr(idx, vn),
+                             rk_corr_kind_name((enum rk_corr_kind)idx->objects[m].kind),
+                             rk__corr_ostr(idx, m));
+                else
+                    snprintf(reason, sizeof reason,
+                             "shares a value with a member held by unit %s",
+                             rk__corr_unit(idx, m));
+                f->reason = rk_strdup(reason);
+                if (f->reason == NULL)
+                    rc = RK_ENOMEM;
+            }
+        }
+    }
+    rk_free(flagged);
+    return rc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+enum rk_status rk_corr_groups_compute(const struct rk_corr_index *idx,
+                                      const struct rk_corr_cluster_opts *opts,
+                                      const struct rk_corr_confirmed *confirmed,
+                                      size_t nconfirmed, rk_corr_access_cb access,
+                                      void *user_data, struct rk_corr_groups **out)
+{
+    struct graph g = {0};
+    struct ctx c = {idx, &g, access, user_data, NULL, NULL, NULL};
+    uint32_t *label = NULL, *order = NULL, *cmembers = NULL;
+    struct cluster *clusters = NULL;
+    struct overlap *ov = NULL;
+    uint8_t *is_member = NULL;
+    struct rk_corr_groups *res = NULL;
+    size_t nclusters = 0, nov = 0;
+    enum rk_status rc = RK_EINVAL;
+    *out = NULL;
+    for (size_t i = 0; i < nconfirmed; i++)
+        if (confirmed[i].group_id == NULL || confirmed[i].group_id[0] == '\0' ||
+            strlen(confirmed[i].group_id) > 39)
+            goto out;
+    double min_w = opts != NULL && opts->min_rel_weight > 0 ? opts->min_rel_weight
+                                                            : DEFAULT_MIN_REL_WEIGHT;
+    size_t min_size = opts != NULL && opts->min_size > 1 ? opts->min_size : 2;
+    unsigned iters = opts != NULL && opts->max_iterations > 0 ? opts->max_iterations
+                                                              : DEFAULT_ITERATIONS;
+    rc = graph_build(idx, min_w, &g);
+    if (rc != RK_OK)
+        goto out;
+    rc = RK_ENOMEM;
+    size_t no = (size_t)idx->nobjects + 1;
+    label = rk_malloc(no * sizeof *label);
+    order = rk_malloc(no * sizeof *order);
+    c.readable = rk_malloc(no);
+    c.vcount = rk_calloc((size_t)g.nv + 1, sizeof *c.vcount);
+    c.touched = rk_malloc(((size_t)g.nv + 1) * sizeof *c.touched);
+    is_member = rk_calloc(no, 1);
+    res = rk_calloc(1, sizeof *res);
+    if (label == NULL || order == NULL || c.readable == NULL || c.vcount == NULL ||
+        c.touched == NULL || is_member == NULL || res == NULL)
+        goto out;
+    memset(c.readable, -1, no);
+    rc = propagate(idx, &g, iters, label);
+    if (rc != RK_OK)
+        goto out;
+
+    /* Clusters: objects sorted by (label, object number), packed in one 64-bit key because
+     * qsort takes no context. */
+    size_t nl = 0;
+    uint64_t *keys = rk_malloc(no * sizeof *keys);
+    if (keys == NULL)
+        goto out;
+    for (uint32_t o = 0; o < idx->nobjects; o++)
+        if (label[o] != NONE && idx->objects[o].live)
+            keys[nl++] = (uint64_t)label[o] << 32 | o;
+    qsort(keys, nl, sizeof *keys, cmp_u64);
+    for (size_t i = 0; i < nl; i++)
+        order[i] = (uint32_t)keys[i];
+    rk_free(keys);
+    rc = RK_ENOMEM;
+    clusters = rk_calloc(nl + 1, sizeof *clusters);
+    if (clusters == NULL)
+        goto out;
+    for (size_t i = 0; i < nl;) {
+        size_t j = i;
+        while (j < nl && label[order[j]] == label[order[i]])
+            j++;
+        clusters[nclusters++] = (struct cluster){label[order[i]], (uint32_t)i, (uint32_t)(j - i), 0};
+        i = j;
+    }
+
+    /* Match confirmed groups to clusters by overlap. */
+    size_t total_conf = 0;
+    for (size_t i = 0; i < nconfirmed; i++)
+        total_conf += confirmed[i].nmembers;
+    ov = rk_calloc(total_conf + 1, sizeof *ov);
+    if (ov == NULL)
+        goto out;
+    for (size_t i = 0; i < nconfirmed; i++) {
+        size_t first = nov;
+        for (size_t j = 0; j < confirmed[i].nmembers; j++) {
+            uint32_t o = rk__corr_find_object(idx, confirmed[i].members[j].kind,
+                                              confirmed[i].members[j].object_id);
+            if (o == NONE || label[o] == NONE)
+                continue;
+            /* Which cluster: binary search over clusters sorted by label (they are, here). */
+            size_t a = 0, b = nclusters;
+            while (a < b) {
+                size_t m = a + (b - a) / 2;
+                if (clusters[m].label < label[o])
+                    a = m + 1;
+                else
+                    b = m;
+            }
+            size_t k = first;
+            while (k < nov && ov[k].cluster != a)
+                k++;
+            if (k == nov)
+                ov[nov++] = (struct overlap){(uint32_t)i, (uint32_t)a, 0};
+            ov[k].count++;
+        }
+    }
+    qsort(ov, nov, sizeof *ov, cmp_overlap);
+    res->groups = rk_calloc(nconfirmed + nclusters + 1, sizeof *res->groups);
+    if (res->groups == NULL)
+        goto out;
+    uint8_t *conf_done = rk_calloc(nconfirmed + 1, 1);
+    if (conf_done == NULL)
+        goto out;
+    for (size_t i = 0; i < nov; i++) {
+        if (conf_done[ov[i].conf] || clusters[ov[i].cluster].taken)
+            continue;
+        conf_done[ov[i].conf] = 1;
+        clusters[ov[i].cluster].taken = 1;
+    }
+    rk_free(conf_done);
+
+    /* Confirmed groups, in the caller's order. */
+    cmembers = rk_malloc((total_conf + 1) * sizeof *cmembers);
+    if (cmembers == NULL)
+        goto out;
+    for (size_t i = 0; i < nconfirmed; i++) {
+        struct rk_corr_group *gr = &res->groups[res->count++];
+        snprintf(gr->id, sizeof gr->id, "%s", confirmed[i].group_id);
+        gr->confirmed = 1;
+        gr->members = rk_calloc(confirmed[i].nmembers + 1, sizeof *gr->members);
+        if (gr->members == NULL)
+            goto out;
+        size_t nm = 0;
+        for (size_t j = 0; j < confirmed[i].nmembers; j++) {
+            uint32_t o = rk__corr_find_object(idx, confirmed[i].members[j].kind,
+                                              confirmed[i].members[j].object_id);
+            if (o == NONE || is_member[o])
+                continue; /* removed since it was confirmed, or listed twice */
+            is_member[o] = 1;
+            cmembers[nm++] = o;
+            rc = fill_member(&c, o, &gr->members[gr->nmembers++]);
+            if (rc != RK_OK)
+                goto out;
+        }
+        rc = fill_ties(&c, cmembers, nm, gr);
+        if (rc == RK_OK)
+            rc = flag_touching(&c, cmembers, nm, is_member, gr);
+        for (size_t j = 0; j < nm; j++)
+            is_member[cmembers[j]] = 0;
+        if (rc != RK_OK)
+            goto out;
+        rc = RK_ENOMEM;
+    }
+
+    /* Candidates: the clusters no confirmed group took, largest first. */
+    qsort(clusters, nclusters, sizeof *clusters, cmp_cluster);
+    for (size_t i = 0; i < nclusters; i++) {
+        const struct cluster *cl = &clusters[i];
+        if (cl->taken || cl->n < min_size)
+            continue;
+        struct rk_corr_group *gr = &res->groups[res->count++];
+        const uint32_t *objs = order + cl->start;
+        candidate_id(idx, objs, cl->n, gr->id);
+        gr->members = rk_calloc(cl->n, sizeof *gr->members);
+        if (gr->members == NULL)
+            goto out;
+        for (uint32_t j = 0; j < cl->n; j++) {
+            rc = fill_member(&c, objs[j], &gr->members[gr->nmembers++]);
+            if (rc != RK_OK)
+                goto out;
+        }
+        rc = fill_ties(&c, objs, cl->n, gr);
+        if (rc != RK_OK)
+            goto out;
+        rc = RK_ENOMEM;
+    }
+    rc = RK_OK;
+out:
+    graph_free(&g);
+    rk_free(label);
+    rk_free(order);
+    rk_free(clusters);
+    rk_free(ov);
+    rk_free(cmembers);
+    rk_free(is_member);
+    rk_free(c.readable);
+    rk_free(c.vcount);
+    rk_free(c.touched);
+    if (rc != RK_OK) {
+        rk_corr_groups_destroy(res);
+        return rc;
+    }
+    *out = res;
+    return RK_OK;
+}
