@@ -302,9 +302,12 @@ static enum rk_status explain(const struct rk_corr_index *idx, const struct sour
         } else {
             uint32_t v = rk__corr_find_value(idx, s->type, s->value);
             const struct source *src = s->rel_self != RK_CORR_REL_SAME ? source_find(ss, v) : NULL;
-            if (src != NULL)
-                rc = rk_buf_addf(b, "%s%u %s value%s %s %s", sep, src->count,
-                                 idx->types[src->type], src->count == 1 ? "" : "s", rel_phrase(r),
+            const char *sep2 = i == 0 ? "" : "; ";
+            if (src != NULL && src->count > 1)
+                rc = rk_buf_addf(b, "%s%u %s values %s %s", sep2, src->count,
+                                 idx->types[src->type], rel_phrase(r), s->value);
+            else if (src != NULL)
+                rc = rk_buf_addf(b, "%s%s %s %s", sep2, idx->types[src->type], rel_phrase(r),
                                  s->value);
             else
                 rc = rk_buf_addf(b, "%s%s %s (%s)", sep, s->type, s->value, rk_corr_rel_name(r));
