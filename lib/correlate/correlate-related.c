@@ -5,8 +5,9 @@
  *
  * Score of a related object = sum over shared linking values of
  *     min(weight(rel_self), weight(rel_other)) * ln(1 + N / df)
- * where N is the number of live objects and df the number holding the value, plus
- * 0.5 * narrative similarity when it reaches the query's threshold. A bank account held by two
+ * where N is the number of live objects and df the number holding the value — except that
+ * of the derived links of one chain (host, registrable domain, mail domain; /24, /16) only the
+ * strongest counts — plus 0.5 * narrative similarity when it reaches the query's threshold. A bank account held by two
  * reports among a million weighs ~13; a domain held by 400 weighs ~8; the cap and the
  * warninglists remove what would weigh nothing but cost the most to walk.
  */
@@ -37,7 +38,10 @@ struct link {
 struct acc {
     uint32_t obj;
     uint32_t links; /* 1 + index of the first link, 0 = none */
-    double score;
+    double score;   /* the total, kept up to date: base + dom + net + text part */
+    double base;    /* sum of direct (and given) links */
+    double dom;     /* strongest derived domain link (host, registrable or mail domain) */
+    double net;     /* strongest derived network link */
     double text;
 };
 
@@ -123,7 +127,20 @@ static enum rk_status add_link(struct query *q, struct acc *a, uint32_t v, enum 
     l->weight = (float)w;
     l->next = a->links;
     a->links = ++q->nlinks;
-    a->score += w;
+    /* A derived link is one step of a chain (URL -> host -> registrable domain, address ->
+     * /24 -> /16): sharing a host implies sharing its registrable domain, so within a chain
+     * only the strongest link counts, while independent direct values add up. */
+    enum rk_corr_rel r = rs != RK_CORR_REL_SAME ? rs : ro;
+    if (r == RK_CORR_REL_HOST || r == RK_CORR_REL_REGDOMAIN || r == RK_CORR_REL_EMAIL_DOMAIN) {
+        if (w > a->dom)
+            a->dom = w;
+    } else if (r == RK_CORR_REL_NET_NARROW || r == RK_CORR_REL_NET_WIDE) {
+        if (w > a->net)
+            a->net = w;
+    } else {
+        a->base += w;
+    }
+    a->score = a->base + a->dom + a->net + TEXT_WEIGHT * a->text;
     return RK_OK;
 }
 
@@ -173,14 +190,14 @@ void rk_corr_result_destroy(struct rk_corr_result *r)
 struct source {
     uint32_t value;
     uint32_t count;
-    uint8_t type; /* type of the first source value */
+    const char *type; /* type of the first source value (borrowed for the query) */
 };
 
 struct sources {
     struct source *s;
     size_t n, cap;
     const struct rk_corr_index *idx;
-    uint8_t cur_type;
+    const char *cur_type;
 };
 
 static enum rk_status source_cb(void *ud, const char *type, const char *value,
@@ -211,15 +228,26 @@ static enum rk_status source_cb(void *ud, const char *type, const char *value,
     return RK_OK;
 }
 
+/* The query's own values are `inputs` for a value query (they need not be indexed), else the
+ * direct references among `refs`. */
 static enum rk_status sources_build(const struct rk_corr_index *idx, const uint32_t *refs,
-                                    size_t n, struct sources *out)
+                                    size_t n, const struct rk_corr_value *inputs, size_t ninputs,
+                                    struct sources *out)
 {
     out->idx = idx;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; inputs != NULL && i < ninputs; i++) {
+        if (inputs[i].rel != RK_CORR_REL_SAME)
+            continue;
+        out->cur_type = inputs[i].type;
+        enum rk_status rc = rk_corr_expand(inputs[i].type, inputs[i].value, source_cb, out);
+        if (rc != RK_OK)
+            return rc;
+    }
+    for (size_t i = 0; inputs == NULL && i < n; i++) {
         if (RK__CORR_REL(refs[i]) != RK_CORR_REL_SAME)
             continue;
         uint32_t v = RK__CORR_NUM(refs[i]);
-        out->cur_type = idx->values[v].type;
+        out->cur_type = idx->types[idx->values[v].type];
         enum rk_status rc =
             rk_corr_expand(idx->types[idx->values[v].type], rk__corr_vstr(idx, v), source_cb, out);
         if (rc != RK_OK)
@@ -304,11 +332,10 @@ static enum rk_status explain(const struct rk_corr_index *idx, const struct sour
             const struct source *src = s->rel_self != RK_CORR_REL_SAME ? source_find(ss, v) : NULL;
             const char *sep2 = i == 0 ? "" : "; ";
             if (src != NULL && src->count > 1)
-                rc = rk_buf_addf(b, "%s%u %s values %s %s", sep2, src->count,
-                                 idx->types[src->type], rel_phrase(r), s->value);
+                rc = rk_buf_addf(b, "%s%u %s values %s %s", sep2, src->count, src->type,
+                                 rel_phrase(r), s->value);
             else if (src != NULL)
-                rc = rk_buf_addf(b, "%s%s %s %s", sep2, idx->types[src->type], rel_phrase(r),
-                                 s->value);
+                rc = rk_buf_addf(b, "%s%s %s %s", sep2, src->type, rel_phrase(r), s->value);
             else
                 rc = rk_buf_addf(b, "%s%s %s (%s)", sep, s->type, s->value, rk_corr_rel_name(r));
             i++;
@@ -440,7 +467,7 @@ static enum rk_status text_cb(void *ud, uint32_t sig_no)
     if (rc != RK_OK || a->text != 0)
         return rc;
     a->text = sim;
-    a->score += TEXT_WEIGHT * sim;
+    a->score = a->base + a->dom + a->net + TEXT_WEIGHT * a->text;
     return RK_OK;
 }
 
@@ -466,7 +493,9 @@ static enum rk_status add_suppressed(struct rk_corr_result *r, size_t *cap,
 }
 
 static enum rk_status run_query(const struct rk_corr_index *idx, uint32_t self,
-                                const uint32_t *refs, size_t nrefs, const uint32_t *self_sig,
+                                const uint32_t *refs, size_t nrefs,
+                                const struct rk_corr_value *inputs, size_t ninputs,
+                                const uint32_t *self_sig,
                                 const struct rk_corr_query *opt, rk_corr_access_cb access,
                                 void *ud, struct rk_corr_result **out)
 {
@@ -548,7 +577,7 @@ static enum rk_status run_query(const struct rk_corr_index *idx, uint32_t self,
     r->hits = nbest == 0 ? NULL : rk_calloc(nbest, sizeof *r->hits);
     if (nbest > 0 && r->hits == NULL)
         goto out;
-    rc = sources_build(idx, refs, nrefs, &ss);
+    rc = sources_build(idx, refs, nrefs, inputs, ninputs, &ss);
     if (rc != RK_OK)
         goto out;
     for (size_t i = 0; i < nbest; i++) {
@@ -607,7 +636,7 @@ enum rk_status rk_corr_related(const struct rk_corr_index *idx, enum rk_corr_kin
     const struct rk__corr_object *obj = &idx->objects[o];
     const uint32_t *sig =
         obj->sig != 0 ? idx->sigs + (size_t)(obj->sig - 1) * RK_CORR_MINHASH : NULL;
-    return run_query(idx, o, obj->vals, obj->n, sig, q, access, user_data, out);
+    return run_query(idx, o, obj->vals, obj->n, NULL, 0, sig, q, access, user_data, out);
 }
 
 enum rk_status rk_corr_related_values(const struct rk_corr_index *idx,
@@ -619,7 +648,8 @@ enum rk_status rk_corr_related_values(const struct rk_corr_index *idx,
     *out = NULL;
     enum rk_status rc = rk__corr_resolve(idx, values, n, &refs);
     if (rc == RK_OK)
-        rc = run_query(idx, UINT32_MAX, refs.v, refs.n, NULL, q, access, user_data, out);
+        rc = run_query(idx, UINT32_MAX, refs.v, refs.n, values, n, NULL, q, access, user_data,
+                       out);
     rk__corr_refs_free(&refs);
     return rc;
 }
