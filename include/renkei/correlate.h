@@ -355,7 +355,8 @@ struct rk_corr_group {
     struct rk_corr_tie *ties;       /* strongest first, at most RK_MAX_CORR_TIES */
     size_t nflagged;
     struct rk_corr_member *flagged; /* confirmed groups: objects outside the group that hold
-                                       one of its linking values (new cases to look at) */
+                                       one of its linking values; the caller shows those
+                                       created after the confirmation as new cases */
 };
 
 struct rk_corr_groups {
@@ -369,14 +370,14 @@ struct rk_corr_cluster_opts {
     size_t min_size;         /* smallest candidate group reported (default 2) */
     double min_rel_weight;   /* relations weighing less do not join (default 0.3: /16 and /48
                                 networks never join objects on their own) */
-    unsigned max_iterations; /* label propagation rounds (default 30) */
+    unsigned max_iterations; /* local-moving passes per Louvain level (default 30) */
 };
 
 /*
  * Clusters the object-value graph: values that are warninglisted, too common, held by one
  * object or linked through a relation below `min_rel_weight` are removed; connected
- * components of what remains are split by weighted label propagation on the bipartite graph
- * (values vote for objects and objects for values, in alternation, deterministic tie-break).
+ * components of what remains are split by Louvain modularity optimisation on the bipartite
+ * object-value graph, with each component's own weight in the gain (deterministic order).
  * Each confirmed group keeps its id and its members; the candidate cluster overlapping it most
  * is taken as that group rather than listed again, and objects outside a confirmed group that
  * hold one of its members' linking values are flagged. `access` hides unreadable members as

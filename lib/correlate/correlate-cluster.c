@@ -4,12 +4,12 @@
  * 1. Noise removal: values that are warninglisted, too common, held by one object, or linked
  *    only through a weak relation (a /16 network) leave the graph.
  * 2. What remains is a bipartite graph of objects and values with edge weight
- *    rel-weight x ln(1 + N/df). Weighted label propagation runs on it directly — values take
- *    the label that weighs most among their objects, then objects the label that weighs most
- *    among their values, in alternation, with a deterministic tie-break (keep the current
- *    label, else the smallest) — so no object-object pair table is ever built. Labels only
- *    travel along edges, so connected components are the first split, and a component made of
- *    two dense groups joined by one value splits in two because each side out-votes the bridge.
+ *    rel-weight x ln(1 + N/df); no object-object pair table is ever built. Its connected
+ *    components are the first split. Louvain modularity optimisation (local moving, then
+ *    aggregation of communities into nodes, repeated until nothing moves) then runs on the
+ *    bipartite graph with each component's own total weight in the gain, so a component made
+ *    of two dense groups joined by one value splits in two however large the rest of the
+ *    graph is. Node order and tie-breaks are fixed, so the result is deterministic.
  * 3. Confirmed groups keep their id: each is matched to the cluster it overlaps most (greedy,
  *    largest overlap first), that cluster is not listed again, and objects outside the group
  *    that hold one of its members' linking values are flagged for an analyst.
@@ -124,85 +124,364 @@ static enum rk_status graph_build(const struct rk_corr_index *idx, double min_w,
     return RK_OK;
 }
 
-/* ===== Label propagation ===== */
+/* ===== Louvain, per connected component ===== */
 
-struct vote {
-    uint32_t label;
-    float w;
+/* One level of the Louvain hierarchy: a weighted undirected graph in CSR form, each edge
+ * stored in both directions, self-loops once with twice the internal weight. */
+struct level {
+    uint32_t n;
+    uint32_t *start; /* n + 1 */
+    uint32_t *adj;
+    double *w;
+    uint32_t *comp; /* connected component of each node */
 };
 
-static int cmp_vote(const void *a, const void *b)
+static void level_free(struct level *l)
 {
-    uint32_t x = ((const struct vote *)a)->label, y = ((const struct vote *)b)->label;
-    return x < y ? -1 : x > y;
+    rk_free(l->start);
+    rk_free(l->adj);
+    rk_free(l->w);
+    rk_free(l->comp);
+    memset(l, 0, sizeof *l);
 }
 
-/* The label with the most weight; the current one wins a tie, else the smallest. */
-static uint32_t best_label(struct vote *v, size_t n, uint32_t current)
+/* Level 0: objects with at least one edge are nodes 0..no-1 (node of object o is onode[o]),
+ * eligible values follow. */
+static enum rk_status level0(const struct rk_corr_index *idx, const struct graph *g,
+                             uint32_t *onode, uint32_t *nobj_nodes, struct level *l)
 {
-    qsort(v, n, sizeof *v, cmp_vote);
-    uint32_t best = NONE;
-    double best_w = -1.0, cur_w = -1.0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        double w = 0;
-        while (j < n && v[j].label == v[i].label)
-            w += v[j++].w;
-        if (v[i].label == current)
-            cur_w = w;
-        if (w > best_w + 1e-9) {
-            best_w = w;
-            best = v[i].label;
+    uint32_t no = 0;
+    for (uint32_t o = 0; o < idx->nobjects; o++)
+        onode[o] = g->ostart[o + 1] > g->ostart[o] ? no++ : NONE;
+    *nobj_nodes = no;
+    size_t ne = g->vstart[g->nv];
+    l->n = no + g->nv;
+    l->start = rk_malloc(((size_t)l->n + 1) * sizeof *l->start);
+    l->adj = rk_malloc((2 * ne + 1) * sizeof *l->adj);
+    l->w = rk_malloc((2 * ne + 1) * sizeof *l->w);
+    l->comp = rk_malloc(((size_t)l->n + 1) * sizeof *l->comp);
+    if (l->start == NULL || l->adj == NULL || l->w == NULL || l->comp == NULL)
+        return RK_ENOMEM;
+    size_t e = 0;
+    for (uint32_t o = 0; o < idx->nobjects; o++) {
+        if (onode[o] == NONE)
+            continue;
+        l->start[onode[o]] = (uint32_t)e;
+        for (uint32_t j = g->ostart[o]; j < g->ostart[o + 1]; j++) {
+            l->adj[e] = no + g->oadj[j];
+            l->w[e++] = g->ow[j];
         }
-        i = j;
     }
-    return cur_w >= best_w - 1e-9 && cur_w >= 0 ? current : best;
+    for (uint32_t v = 0; v < g->nv; v++) {
+        l->start[no + v] = (uint32_t)e;
+        for (uint32_t j = g->vstart[v]; j < g->vstart[v + 1]; j++) {
+            l->adj[e] = onode[g->vadj[j]];
+            l->w[e++] = g->vw[j];
+        }
+    }
+    l->start[l->n] = (uint32_t)e;
+    return RK_OK;
 }
 
-static enum rk_status propagate(const struct rk_corr_index *idx, const struct graph *g,
-                                unsigned iterations, uint32_t *olabel)
+/* Labels connected components by breadth-first search; returns their count in *ncomp. */
+static enum rk_status components(struct level *l, uint32_t *ncomp)
+{
+    uint32_t *queue = rk_malloc(((size_t)l->n + 1) * sizeof *queue);
+    if (queue == NULL)
+        return RK_ENOMEM;
+    for (uint32_t i = 0; i < l->n; i++)
+        l->comp[i] = NONE;
+    uint32_t nc = 0;
+    for (uint32_t s = 0; s < l->n; s++) {
+        if (l->comp[s] != NONE)
+            continue;
+        uint32_t head = 0, tail = 0;
+        queue[tail++] = s;
+        l->comp[s] = nc;
+        while (head < tail) {
+            uint32_t i = queue[head++];
+            for (uint32_t j = l->start[i]; j < l->start[i + 1]; j++) {
+                if (l->comp[l->adj[j]] == NONE) {
+                    l->comp[l->adj[j]] = nc;
+                    queue[tail++] = l->adj[j];
+                }
+            }
+        }
+        nc++;
+    }
+    rk_free(queue);
+    *ncomp = nc;
+    return RK_OK;
+}
+
+/*
+ * Local moving: each node in turn joins the neighbouring community with the best modularity
+ * gain k_i,in - tot_c * k_i / 2m, where 2m is the weight of the node's own connected
+ * component (not of the whole graph): that keeps the resolution limit of modularity from
+ * merging two small groups joined by one value just because the rest of the graph is large.
+ * Returns the number of nodes that moved in *moved_total.
+ */
+static enum rk_status local_moving(const struct level *l, const double *m2, unsigned passes,
+                                   uint32_t *comm, size_t *moved_total)
 {
     enum rk_status rc = RK_ENOMEM;
-    uint32_t *vlabel = rk_malloc(((size_t)g->nv + 1) * sizeof *vlabel);
-    size_t maxdeg = 1;
-    for (uint32_t v = 0; v < g->nv; v++)
-        if (g->vstart[v + 1] - g->vstart[v] > maxdeg)
-            maxdeg = g->vstart[v + 1] - g->vstart[v];
-    for (uint32_t o = 0; o < idx->nobjects; o++)
-        if (g->ostart[o + 1] - g->ostart[o] > maxdeg)
-            maxdeg = g->ostart[o + 1] - g->ostart[o];
-    struct vote *votes = rk_malloc(maxdeg * sizeof *votes);
-    if (vlabel == NULL || votes == NULL)
+    double *k = rk_calloc((size_t)l->n + 1, sizeof *k);
+    double *tot = rk_calloc((size_t)l->n + 1, sizeof *tot);
+    double *nw = rk_calloc((size_t)l->n + 1, sizeof *nw);
+    uint32_t *touched = rk_malloc(((size_t)l->n + 1) * sizeof *touched);
+    uint8_t *seen = rk_calloc((size_t)l->n + 1, 1);
+    if (k == NULL || tot == NULL || nw == NULL || touched == NULL || seen == NULL)
         goto out;
-    for (uint32_t o = 0; o < idx->nobjects; o++)
-        olabel[o] = g->ostart[o + 1] > g->ostart[o] ? o : NONE;
-    for (uint32_t v = 0; v < g->nv; v++)
-        vlabel[v] = NONE;
-    for (unsigned it = 0; it < iterations; it++) {
-        for (uint32_t v = 0; v < g->nv; v++) {
-            size_t n = 0;
-            for (uint32_t j = g->vstart[v]; j < g->vstart[v + 1]; j++)
-                votes[n++] = (struct vote){olabel[g->vadj[j]], g->vw[j]};
-            vlabel[v] = best_label(votes, n, vlabel[v]);
+    for (uint32_t i = 0; i < l->n; i++) {
+        comm[i] = i;
+        for (uint32_t j = l->start[i]; j < l->start[i + 1]; j++)
+            k[i] += l->w[j];
+        tot[i] = k[i];
+    }
+    *moved_total = 0;
+    for (unsigned pass = 0; pass < passes; pass++) {
+        size_t moved = 0;
+        for (uint32_t i = 0; i < l->n; i++) {
+            uint32_t ci = comm[i], nt = 0;
+            double mm = m2[l->comp[i]];
+            for (uint32_t j = l->start[i]; j < l->start[i + 1]; j++) {
+                uint32_t nb = l->adj[j];
+                if (nb == i)
+                    continue;
+                uint32_t c = comm[nb];
+                if (!seen[c]) {
+                    seen[c] = 1;
+                    touched[nt++] = c;
+                }
+                nw[c] += l->w[j];
+            }
+            tot[ci] -= k[i];
+            uint32_t best = ci;
+            double best_gain = nw[ci] - tot[ci] * k[i] / mm;
+            for (uint32_t t = 0; t < nt; t++) {
+                uint32_t c = touched[t];
+                double gain = nw[c] - tot[c] * k[i] / mm;
+                if (gain > best_gain + 1e-12 * (1.0 + gain)) {
+                    best_gain = gain;
+                    best = c;
+                }
+            }
+            tot[best] += k[i];
+            if (best != ci) {
+                comm[i] = best;
+                moved++;
+            }
+            for (uint32_t t = 0; t < nt; t++) {
+                nw[touched[t]] = 0;
+                seen[touched[t]] = 0;
+            }
         }
-        size_t changed = 0;
-        for (uint32_t o = 0; o < idx->nobjects; o++) {
-            if (olabel[o] == NONE)
-                continue;
-            size_t n = 0;
-            for (uint32_t j = g->ostart[o]; j < g->ostart[o + 1]; j++)
-                votes[n++] = (struct vote){vlabel[g->oadj[j]], g->ow[j]};
-            uint32_t l = best_label(votes, n, olabel[o]);
-            changed += l != olabel[o];
-            olabel[o] = l;
-        }
-        if (changed == 0)
+        *moved_total += moved;
+        if (moved == 0)
             break;
     }
     rc = RK_OK;
 out:
-    rk_free(vlabel);
-    rk_free(votes);
+    rk_free(k);
+    rk_free(tot);
+    rk_free(nw);
+    rk_free(touched);
+    rk_free(seen);
+    return rc;
+}
+
+/* Renumbers communities 0..n'-1 and builds the graph of communities. */
+static enum rk_status aggregate(const struct level *l, uint32_t *comm, struct level *out)
+{
+    enum rk_status rc = RK_ENOMEM;
+    uint32_t *renum = rk_malloc(((size_t)l->n + 1) * sizeof *renum);
+    uint32_t *count = NULL, *members = NULL, *touched = NULL;
+    double *acc = NULL;
+    if (renum == NULL)
+        goto out;
+    for (uint32_t i = 0; i < l->n; i++)
+        renum[i] = NONE;
+    uint32_t nn = 0;
+    for (uint32_t i = 0; i < l->n; i++) {
+        if (renum[comm[i]] == NONE)
+            renum[comm[i]] = nn++;
+        comm[i] = renum[comm[i]];
+    }
+    count = rk_calloc((size_t)nn + 2, sizeof *count);
+    members = rk_malloc(((size_t)l->n + 1) * sizeof *members);
+    touched = rk_malloc(((size_t)nn + 1) * sizeof *touched);
+    acc = rk_calloc((size_t)nn + 1, sizeof *acc);
+    out->start = rk_malloc(((size_t)nn + 1) * sizeof *out->start);
+    out->comp = rk_malloc(((size_t)nn + 1) * sizeof *out->comp);
+    out->adj = rk_malloc(((size_t)l->start[l->n] + 1) * sizeof *out->adj);
+    out->w = rk_malloc(((size_t)l->start[l->n] + 1) * sizeof *out->w);
+    if (count == NULL || members == NULL || touched == NULL || acc == NULL ||
+        out->start == NULL || out->comp == NULL || out->adj == NULL || out->w == NULL)
+        goto out;
+    out->n = nn;
+    for (uint32_t i = 0; i < l->n; i++)
+        count[comm[i] + 1]++;
+    for (uint32_t c = 0; c < nn; c++)
+        count[c + 1] += count[c];
+    for (uint32_t i = 0; i < l->n; i++) {
+        members[count[comm[i]]++] = i;
+        out->comp[comm[i]] = l->comp[i];
+    }
+    /* count[c] is now the end of community c; members of c are [count[c-1], count[c]). */
+    size_t e = 0;
+    for (uint32_t c = 0; c < nn; c++) {
+        uint32_t from = c == 0 ? 0 : count[c - 1], nt = 0;
+        out->start[c] = (uint32_t)e;
+        for (uint32_t m = from; m < count[c]; m++) {
+            uint32_t i = members[m];
+            for (uint32_t j = l->start[i]; j < l->start[i + 1]; j++) {
+                uint32_t d = comm[l->adj[j]];
+                if (acc[d] == 0)
+                    touched[nt++] = d;
+                acc[d] += l->w[j];
+            }
+        }
+        for (uint32_t t = 0; t < nt; t++) {
+            out->adj[e] = touched[t];
+            out->w[e++] = acc[touched[t]];
+            acc[touched[t]] = 0;
+        }
+    }
+    out->start[nn] = (uint32_t)e;
+    rc = RK_OK;
+out:
+    rk_free(renum);
+    rk_free(count);
+    rk_free(members);
+    rk_free(touched);
+    rk_free(acc);
+    return rc;
+}
+
+/*
+ * Refinement on the object side: each object moves to the community its neighbours vote for,
+ * a neighbour o' through value v voting w(o,v) / (df(v) - 1). Modularity on a bipartite graph
+ * can leave an object alone with one rare value that bridges two groups (the value's high
+ * weight holds it there); the vote of the object's other values brings it back to the group
+ * where most of its values are held. A few passes from the Louvain result settle it.
+ */
+static enum rk_status refine(const struct rk_corr_index *idx, const struct graph *g,
+                             uint32_t *olabel)
+{
+    enum rk_status rc = RK_ENOMEM;
+    size_t nl = (size_t)idx->nobjects + 1;
+    double *vote = rk_calloc(nl, sizeof *vote);
+    uint32_t *touched = rk_malloc(nl * sizeof *touched);
+    uint8_t *seen = rk_calloc(nl, 1);
+    if (vote == NULL || touched == NULL || seen == NULL)
+        goto out;
+    for (unsigned pass = 0; pass < 5; pass++) {
+        size_t moved = 0;
+        for (uint32_t o = 0; o < idx->nobjects; o++) {
+            if (olabel[o] == NONE)
+                continue;
+            uint32_t nt = 0;
+            for (uint32_t j = g->ostart[o]; j < g->ostart[o + 1]; j++) {
+                uint32_t v = g->oadj[j];
+                uint32_t deg = g->vstart[v + 1] - g->vstart[v];
+                for (uint32_t k = g->vstart[v]; k < g->vstart[v + 1]; k++) {
+                    uint32_t o2 = g->vadj[k];
+                    if (o2 == o)
+                        continue;
+                    uint32_t c = olabel[o2];
+                    if (!seen[c]) {
+                        seen[c] = 1;
+                        touched[nt++] = c;
+                    }
+                    vote[c] += g->ow[j] / (deg - 1);
+                }
+            }
+            uint32_t best = olabel[o];
+            double best_v = vote[best];
+            for (uint32_t t = 0; t < nt; t++) {
+                uint32_t c = touched[t];
+                if (vote[c] > best_v + 1e-9) {
+                    best_v = vote[c];
+                    best = c;
+                }
+            }
+            for (uint32_t t = 0; t < nt; t++) {
+                vote[touched[t]] = 0;
+                seen[touched[t]] = 0;
+            }
+            if (best != olabel[o]) {
+                olabel[o] = best;
+                moved++;
+            }
+        }
+        if (moved == 0)
+            break;
+    }
+    rc = RK_OK;
+out:
+    rk_free(vote);
+    rk_free(touched);
+    rk_free(seen);
+    return rc;
+}
+
+/* Runs Louvain on the filtered graph and writes, for every object, the number of its
+ * community (NONE for objects without a linking value). */
+static enum rk_status louvain(const struct rk_corr_index *idx, const struct graph *g,
+                              unsigned passes, uint32_t *olabel)
+{
+    struct level cur = {0}, next = {0};
+    uint32_t *onode = rk_malloc(((size_t)idx->nobjects + 1) * sizeof *onode);
+    uint32_t *final = NULL, *comm = NULL;
+    double *m2 = NULL;
+    uint32_t nobj_nodes, ncomp;
+    enum rk_status rc = RK_ENOMEM;
+    if (onode == NULL)
+        goto out;
+    rc = level0(idx, g, onode, &nobj_nodes, &cur);
+    if (rc == RK_OK)
+        rc = components(&cur, &ncomp);
+    if (rc != RK_OK)
+        goto out;
+    rc = RK_ENOMEM;
+    m2 = rk_calloc((size_t)ncomp + 1, sizeof *m2);
+    final = rk_malloc(((size_t)cur.n + 1) * sizeof *final);
+    comm = rk_malloc(((size_t)cur.n + 1) * sizeof *comm);
+    if (m2 == NULL || final == NULL || comm == NULL)
+        goto out;
+    for (uint32_t i = 0; i < cur.n; i++) {
+        final[i] = i;
+        for (uint32_t j = cur.start[i]; j < cur.start[i + 1]; j++)
+            m2[cur.comp[i]] += cur.w[j];
+    }
+    uint32_t n0 = cur.n;
+    for (;;) {
+        size_t moved;
+        rc = local_moving(&cur, m2, passes, comm, &moved);
+        if (rc != RK_OK)
+            goto out;
+        if (moved == 0)
+            break;
+        rc = aggregate(&cur, comm, &next);
+        if (rc != RK_OK) {
+            level_free(&next);
+            goto out;
+        }
+        for (uint32_t i = 0; i < n0; i++)
+            final[i] = comm[final[i]];
+        level_free(&cur);
+        cur = next;
+        memset(&next, 0, sizeof next);
+    }
+    for (uint32_t o = 0; o < idx->nobjects; o++)
+        olabel[o] = onode[o] == NONE ? NONE : final[onode[o]];
+    rc = RK_OK;
+out:
+    level_free(&cur);
+    rk_free(onode);
+    rk_free(final);
+    rk_free(comm);
+    rk_free(m2);
     return rc;
 }
 
@@ -484,7 +763,9 @@ enum rk_status rk_corr_groups_compute(const struct rk_corr_index *idx,
         c.touched == NULL || is_member == NULL || res == NULL)
         goto out;
     memset(c.readable, -1, no);
-    rc = propagate(idx, &g, iters, label);
+    rc = louvain(idx, &g, iters, label);
+    if (rc == RK_OK)
+        rc = refine(idx, &g, label);
     if (rc != RK_OK)
         goto out;
 
