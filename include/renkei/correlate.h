@@ -371,11 +371,16 @@ struct rk_corr_cluster_opts {
     double min_rel_weight;   /* relations weighing less do not join (default 0.3: /16 and /48
                                 networks never join objects on their own) */
     unsigned max_iterations; /* local-moving passes per Louvain level (default 30) */
+    uint32_t infra_max_df;   /* infrastructure values (ipv4, ipv6, cidr, domain, url, asn) held
+                                by more objects than this do not join groups (default: no
+                                limit beyond the cap); account, phone, e-mail and wallet values
+                                only obey the cap */
 };
 
 /*
  * Clusters the object-value graph: values that are warninglisted, too common, held by one
- * object or linked through a relation below `min_rel_weight` are removed; connected
+ * object, linked through a relation below `min_rel_weight`, or infrastructure held by more
+ * than `infra_max_df` objects are removed; connected
  * components of what remains are split by Louvain modularity optimisation on the bipartite
  * object-value graph, with each component's own weight in the gain (deterministic order).
  * Each confirmed group keeps its id and its members; the candidate cluster overlapping it most

@@ -2,14 +2,16 @@
  * Candidate groups (攻撃グループ / 犯行グループ): clustering of the object-value graph.
  *
  * 1. Noise removal: values that are warninglisted, too common, held by one object, or linked
- *    only through a weak relation (a /16 network) leave the graph.
+ *    only through a weak relation (a /16 network) leave the graph; optionally also
+ *    infrastructure (address, network, host, page) held by more than infra_max_df objects.
  * 2. What remains is a bipartite graph of objects and values with edge weight
  *    rel-weight x ln(1 + N/df); no object-object pair table is ever built. Its connected
  *    components are the first split. Louvain modularity optimisation (local moving, then
  *    aggregation of communities into nodes, repeated until nothing moves) then runs on the
  *    bipartite graph with each component's own total weight in the gain, so a component made
  *    of two dense groups joined by one value splits in two however large the rest of the
- *    graph is. Node order and tie-breaks are fixed, so the result is deterministic.
+ *    graph is, and a joining guard (local_moving) keeps hubs below the cap from merging groups.
+ *    Node order and tie-breaks are fixed, so the result is deterministic.
  * 3. Confirmed groups keep their id: each is matched to the cluster it overlaps most (greedy,
  *    largest overlap first), that cluster is not listed again, and objects outside the group
  *    that hold one of its members' linking values are flagged for an analyst.
@@ -26,6 +28,10 @@
 
 #define DEFAULT_MIN_REL_WEIGHT 0.3
 #define DEFAULT_ITERATIONS 30u
+#define DEFAULT_INFRA_MAX_DF UINT32_MAX
+/* A node or community joins another only if the weight between them is at least this share of
+ * the smaller one's total weight (see local_moving). */
+#define JOIN_SHARE 0.1
 #define NONE UINT32_MAX
 
 /* The filtered graph in compressed sparse rows, both directions. */
@@ -51,19 +57,47 @@ static void graph_free(struct graph *g)
     rk_free(g->ow);
 }
 
-static enum rk_status graph_build(const struct rk_corr_index *idx, double min_w, struct graph *g)
+/* Infrastructure types: addresses, networks, hosts and pages are shared by unrelated victims
+ * (a hosting provider's address, a popular regional site) far more often than bank accounts,
+ * phone numbers, e-mail addresses or wallets are. */
+static int is_infrastructure(const char *type)
 {
+    static const char *const infra[] = {"ipv4", "ipv6", "cidr", "domain", "url", "asn"};
+    for (size_t i = 0; i < sizeof infra / sizeof infra[0]; i++)
+        if (strcmp(type, infra[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether value v joins groups: it links (not warninglisted, not too common), at least two
+ * objects hold it through a strong enough relation, and an infrastructure value is not held
+ * by more than infra_max_df objects. Returns the number of qualifying holders, or 0. */
+static uint32_t eligible(const struct rk_corr_index *idx, uint32_t v, double min_w,
+                         uint32_t infra_max_df, const uint8_t *infra)
+{
+    const struct rk__corr_value *val = &idx->values[v];
+    if (val->n < 2 || rk__corr_noise(idx, v, NULL, 0) != RK_CORR_LINKS)
+        return 0;
+    if (infra[val->type] && val->n > infra_max_df)
+        return 0;
+    uint32_t k = 0;
+    const uint32_t *p = rk__corr_postings(val);
+    for (uint32_t j = 0; j < val->n; j++)
+        k += rk_corr_rel_weight(RK__CORR_REL(p[j])) >= min_w;
+    return k >= 2 ? k : 0;
+}
+
+static enum rk_status graph_build(const struct rk_corr_index *idx, double min_w,
+                                  uint32_t infra_max_df, struct graph *g)
+{
+    uint8_t infra[RK_MAX_CORR_TYPES];
+    for (uint32_t t = 0; t < idx->ntypes; t++)
+        infra[t] = (uint8_t)is_infrastructure(idx->types[t]);
     uint32_t nv = 0;
     size_t ne = 0;
     for (uint32_t v = 0; v < idx->nvalues; v++) {
-        const struct rk__corr_value *val = &idx->values[v];
-        if (val->n < 2 || rk__corr_noise(idx, v, NULL, 0) != RK_CORR_LINKS)
-            continue;
-        uint32_t k = 0;
-        const uint32_t *p = rk__corr_postings(val);
-        for (uint32_t j = 0; j < val->n; j++)
-            k += rk_corr_rel_weight(RK__CORR_REL(p[j])) >= min_w;
-        if (k < 2)
+        uint32_t k = eligible(idx, v, min_w, infra_max_df, infra);
+        if (k == 0)
             continue;
         nv++;
         ne += k;
@@ -82,13 +116,8 @@ static enum rk_status graph_build(const struct rk_corr_index *idx, double min_w,
     uint32_t e = 0, vi = 0;
     for (uint32_t v = 0; v < idx->nvalues; v++) {
         const struct rk__corr_value *val = &idx->values[v];
-        if (val->n < 2 || rk__corr_noise(idx, v, NULL, 0) != RK_CORR_LINKS)
-            continue;
         const uint32_t *p = rk__corr_postings(val);
-        uint32_t k = 0;
-        for (uint32_t j = 0; j < val->n; j++)
-            k += rk_corr_rel_weight(RK__CORR_REL(p[j])) >= min_w;
-        if (k < 2)
+        if (eligible(idx, v, min_w, infra_max_df, infra) == 0)
             continue;
         double idf = rk__corr_idf(idx, val->n);
         g->vnum[vi] = v;
@@ -217,8 +246,17 @@ static enum rk_status components(struct level *l, uint32_t *ncomp)
 /*
  * Local moving: each node in turn joins the neighbouring community with the best modularity
  * gain k_i,in - tot_c * k_i / 2m, where 2m is the weight of the node's own connected
- * component (not of the whole graph): that keeps the resolution limit of modularity from
- * merging two small groups joined by one value just because the rest of the graph is large.
+ * component (not of the whole graph).
+ *
+ * Why a joining guard on top of modularity: modularity has a resolution limit — in a large
+ * component, two communities joined by a single edge merge whenever that edge outweighs
+ * tot_a * tot_b / 2m, which is almost always. Real data makes such components: shared hosting
+ * addresses and popular sites below the cap tie hundreds of unrelated reports together, and a
+ * planted group's member holding one of them would drag its whole group into that crowd. So a
+ * move is allowed only when the link is at least JOIN_SHARE of the smaller side's weight: a
+ * report with one weak hub value among strong group values stays with its group, a crowd around
+ * a hub never swallows a group through one member, and a victim report whose only value is a
+ * mule account still joins that account's group (its link is all of its weight).
  * Returns the number of nodes that moved in *moved_total.
  */
 static enum rk_status local_moving(const struct level *l, const double *m2, unsigned passes,
@@ -261,6 +299,10 @@ static enum rk_status local_moving(const struct level *l, const double *m2, unsi
             for (uint32_t t = 0; t < nt; t++) {
                 uint32_t c = touched[t];
                 double gain = nw[c] - tot[c] * k[i] / mm;
+                /* The joining guard: the link to c must be a fair share of the smaller side. */
+                double smaller = tot[c] < k[i] ? tot[c] : k[i];
+                if (c != ci && nw[c] < JOIN_SHARE * smaller)
+                    continue;
                 if (gain > best_gain + 1e-12 * (1.0 + gain)) {
                     best_gain = gain;
                     best = c;
@@ -524,6 +566,7 @@ struct ctx {
     int8_t *readable; /* per object: -1 unknown, 0 no, 1 yes */
     uint32_t *vcount; /* per eligible value: members of the current group holding it */
     uint32_t *touched;
+    uint8_t *mark; /* per object: 1 while it is a member of the group being filled */
 };
 
 static int readable(struct ctx *c, uint32_t o)
@@ -572,6 +615,8 @@ static enum rk_status fill_ties(struct ctx *c, const uint32_t *objs, size_t n,
 {
     const struct graph *g = c->g;
     size_t nt = 0;
+    for (size_t i = 0; i < n; i++)
+        c->mark[objs[i]] = 1;
     for (size_t i = 0; i < n; i++) {
         for (uint32_t j = g->ostart[objs[i]]; j < g->ostart[objs[i] + 1]; j++) {
             uint32_t v = g->oadj[j];
@@ -589,9 +634,8 @@ static enum rk_status fill_ties(struct ctx *c, const uint32_t *objs, size_t n,
         if (c->vcount[v] < 2)
             continue;
         int seen = 0;
-        for (size_t i2 = 0; i2 < n && !seen; i2++)
-            for (uint32_t j = g->ostart[objs[i2]]; j < g->ostart[objs[i2] + 1] && !seen; j++)
-                seen = g->oadj[j] == v && readable(c, objs[i2]);
+        for (uint32_t k = g->vstart[v]; k < g->vstart[v + 1] && !seen; k++)
+            seen = c->mark[g->vadj[k]] && readable(c, g->vadj[k]);
         if (!seen)
             continue;
         const struct rk__corr_value *val = &c->idx->values[g->vnum[v]];
@@ -616,6 +660,8 @@ static enum rk_status fill_ties(struct ctx *c, const uint32_t *objs, size_t n,
 out:
     for (size_t i = 0; i < nt; i++)
         c->vcount[c->touched[i]] = 0;
+    for (size_t i = 0; i < n; i++)
+        c->mark[objs[i]] = 0;
     rk_free(tc);
     return rc;
 }
@@ -729,7 +775,7 @@ enum rk_status rk_corr_groups_compute(const struct rk_corr_index *idx,
                                       void *user_data, struct rk_corr_groups **out)
 {
     struct graph g = {0};
-    struct ctx c = {idx, &g, access, user_data, NULL, NULL, NULL};
+    struct ctx c = {idx, &g, access, user_data, NULL, NULL, NULL, NULL};
     uint32_t *label = NULL, *order = NULL, *cmembers = NULL;
     struct cluster *clusters = NULL;
     struct overlap *ov = NULL;
@@ -747,7 +793,9 @@ enum rk_status rk_corr_groups_compute(const struct rk_corr_index *idx,
     size_t min_size = opts != NULL && opts->min_size > 1 ? opts->min_size : 2;
     unsigned iters = opts != NULL && opts->max_iterations > 0 ? opts->max_iterations
                                                               : DEFAULT_ITERATIONS;
-    rc = graph_build(idx, min_w, &g);
+    uint32_t infra_max_df = opts != NULL && opts->infra_max_df > 0 ? opts->infra_max_df
+                                                                   : DEFAULT_INFRA_MAX_DF;
+    rc = graph_build(idx, min_w, infra_max_df, &g);
     if (rc != RK_OK)
         goto out;
     rc = RK_ENOMEM;
@@ -758,9 +806,10 @@ enum rk_status rk_corr_groups_compute(const struct rk_corr_index *idx,
     c.vcount = rk_calloc((size_t)g.nv + 1, sizeof *c.vcount);
     c.touched = rk_malloc(((size_t)g.nv + 1) * sizeof *c.touched);
     is_member = rk_calloc(no, 1);
+    c.mark = rk_calloc(no, 1);
     res = rk_calloc(1, sizeof *res);
     if (label == NULL || order == NULL || c.readable == NULL || c.vcount == NULL ||
-        c.touched == NULL || is_member == NULL || res == NULL)
+        c.touched == NULL || is_member == NULL || c.mark == NULL || res == NULL)
         goto out;
     memset(c.readable, -1, no);
     rc = louvain(idx, &g, iters, label);
@@ -907,6 +956,7 @@ out:
     rk_free(c.readable);
     rk_free(c.vcount);
     rk_free(c.touched);
+    rk_free(c.mark);
     if (rc != RK_OK) {
         rk_corr_groups_destroy(res);
         return rc;

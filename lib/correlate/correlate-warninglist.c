@@ -522,7 +522,8 @@ static enum rk_status parse_entry(struct parser *p, const char *s, size_t len)
                             (int)(len > 64 ? 64 : len), s);
             dom[i] = c;
         }
-        if (dom[0] == '.' || dom[len - 1] == '.' || strstr(s, "..") != NULL)
+        dom[len] = '\0';
+        if (dom[0] == '.' || dom[len - 1] == '.' || strstr(dom, "..") != NULL)
             return perr(p, "'%.*s' is not a domain", (int)(len > 64 ? 64 : len), s);
         return str_add(l, dom, len);
     }
