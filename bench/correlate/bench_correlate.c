@@ -19,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "renkei/alloc.h"
@@ -325,12 +328,120 @@ static long max_rss_kb(void)
     return ru.ru_maxrss;
 }
 
+/* ===== On-disk size in SQLite ===== */
+
+/*
+ * Writes the observable table and, separately, the correlation tables of docs/correlation.md
+ * to two SQLite files and returns their sizes, so that the ratio is measured in the store's
+ * own terms: what the correlation adds on disk next to the observables it correlates.
+ */
+struct sql_ctx {
+    sqlite3 *db;
+    sqlite3_stmt *st;
+};
+
+static void sql_exec(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        fprintf(stderr, "bench_correlate: sqlite: %s\n", err ? err : "?");
+        exit(1);
+    }
+}
+
+static enum rk_status sql_value(void *ud, uint32_t id, const char *type, const char *value)
+{
+    struct sql_ctx *c = ud;
+    sqlite3_bind_int64(c->st, 1, id);
+    sqlite3_bind_text(c->st, 2, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(c->st, 3, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(c->st);
+    sqlite3_reset(c->st);
+    return rc == SQLITE_DONE ? RK_OK : RK_EIO;
+}
+
+static enum rk_status sql_posting(void *ud, uint32_t id, enum rk_corr_kind kind,
+                                  const char *object_id, enum rk_corr_rel rel)
+{
+    struct sql_ctx *c = ud;
+    uint64_t n = 0;
+    /* Objects are rows of the store's report table; here "r0000123" is rowid 123. */
+    rk_parse_u64(object_id + 1, strlen(object_id + 1), UINT32_MAX, &n);
+    sqlite3_bind_int64(c->st, 1, id);
+    sqlite3_bind_int64(c->st, 2, (sqlite3_int64)n);
+    sqlite3_bind_int(c->st, 3, (int)rel);
+    int rc = sqlite3_step(c->st);
+    sqlite3_reset(c->st);
+    return rc == SQLITE_DONE ? RK_OK : RK_EIO;
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static void sqlite_sizes(const struct data *d, const struct rk_corr_index *idx, const char *dir,
+                         long *obs_bytes, long *corr_bytes, double *secs)
+{
+    char p1[4096], p2[4096];
+    snprintf(p1, sizeof p1, "%s/correlate-observables.db", dir);
+    snprintf(p2, sizeof p2, "%s/correlate-index.db", dir);
+    unlink(p1);
+    unlink(p2);
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    if (sqlite3_open(p1, &db) != SQLITE_OK)
+        die("sqlite open", RK_EIO);
+    sql_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;"
+                 "CREATE TABLE observable(id INTEGER PRIMARY KEY, report INTEGER NOT NULL,"
+                 " type TEXT NOT NULL, value TEXT NOT NULL);");
+    sqlite3_prepare_v2(db, "INSERT INTO observable(report, type, value) VALUES (?,?,?)", -1, &st,
+                       NULL);
+    for (uint32_t i = 0; i < d->nreports; i++) {
+        for (uint32_t j = d->rstart[i]; j < d->rstart[i + 1]; j++) {
+            sqlite3_bind_int64(st, 1, i);
+            sqlite3_bind_text(st, 2, types[d->obs[j].type], -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, d->text.data + d->obs[j].off, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                die("sqlite insert", RK_EIO);
+            sqlite3_reset(st);
+        }
+    }
+    sqlite3_finalize(st);
+    sql_exec(db, "COMMIT; VACUUM;");
+    sqlite3_close(db);
+    double t0 = now_s();
+    if (sqlite3_open(p2, &db) != SQLITE_OK)
+        die("sqlite open", RK_EIO);
+    sql_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;"
+                 "CREATE TABLE corr_value(value_id INTEGER PRIMARY KEY, type TEXT NOT NULL,"
+                 " value TEXT NOT NULL);"
+                 "CREATE TABLE corr_posting(value_id INTEGER NOT NULL, object INTEGER NOT NULL,"
+                 " rel INTEGER NOT NULL, PRIMARY KEY(value_id, object)) WITHOUT ROWID;");
+    struct sql_ctx c = {db, NULL};
+    sqlite3_prepare_v2(db, "INSERT INTO corr_value VALUES (?,?,?)", -1, &c.st, NULL);
+    int rc = rk_corr_index_export(idx, sql_value, NULL, &c);
+    sqlite3_finalize(c.st);
+    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO corr_posting VALUES (?,?,?)", -1, &c.st, NULL);
+    if (rc == RK_OK)
+        rc = rk_corr_index_export(idx, NULL, sql_posting, &c);
+    sqlite3_finalize(c.st);
+    if (rc != RK_OK)
+        die("export", rc);
+    sql_exec(db, "COMMIT; VACUUM;");
+    sqlite3_close(db);
+    *secs = now_s() - t0;
+    *obs_bytes = file_size(p1);
+    *corr_bytes = file_size(p2);
+}
+
 /* ===== Main ===== */
 
 int main(int argc, char **argv)
 {
     uint64_t reports = 200000, per = 10, seed = 20261121, infra_df = 0;
-    const char *wl_dir = NULL, *out_path = NULL;
+    const char *wl_dir = NULL, *out_path = NULL, *sql_dir = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int ok = v != NULL;
@@ -346,11 +457,14 @@ int main(int argc, char **argv)
             wl_dir = v;
         else if (ok && strcmp(a, "--out") == 0)
             out_path = v;
+        else if (ok && strcmp(a, "--sqlite-dir") == 0)
+            sql_dir = v;
         else
             ok = 0;
         if (!ok) {
             fprintf(stderr, "usage: bench_correlate [--reports N>=1000] [--per-report 5..100] "
-                            "[--seed S] [--infra-max-df N] [--warninglists DIR] [--out FILE]\n");
+                            "[--seed S] [--infra-max-df N] [--warninglists DIR] [--out FILE] "
+                            "[--sqlite-dir DIR]\n");
             return 2;
         }
         i++;
@@ -448,6 +562,14 @@ int main(int argc, char **argv)
             fwrite(saved.data, 1, saved.len, f);
             fclose(f);
         }
+    }
+    if (sql_dir != NULL) {
+        long ob, cb;
+        double ts;
+        sqlite_sizes(&d, idx, sql_dir, &ob, &cb, &ts);
+        printf("size in SQLite   observable table %.1f MB, correlation tables (values + postings) "
+               "%.1f MB = %.2f x the observable table (written in %.1f s)\n",
+               ob / 1e6, cb / 1e6, (double)cb / (double)ob, ts);
     }
     struct rk_corr_index *loaded;
     t0 = now_s();

@@ -221,6 +221,21 @@ enum rk_status rk_corr_index_save(const struct rk_corr_index *idx, struct rk_buf
 enum rk_status rk_corr_index_load(const void *data, size_t len, const struct rk_corr_config *cfg,
                                   struct rk_corr_index **out);
 
+/*
+ * Walks the index for persistence (docs/correlation.md, "Persistence"): `vcb` once per value
+ * held by at least one live object, then `pcb` once per (value, object) posting, object by
+ * object. value_id is the index's own number of the value, stable while the index lives.
+ * Either callback may be NULL. A callback returning other than RK_OK stops the walk and its
+ * status is returned. Strings are borrowed for the call.
+ */
+typedef enum rk_status (*rk_corr_value_cb)(void *user_data, uint32_t value_id, const char *type,
+                                           const char *value);
+typedef enum rk_status (*rk_corr_posting_cb)(void *user_data, uint32_t value_id,
+                                             enum rk_corr_kind kind, const char *object_id,
+                                             enum rk_corr_rel rel);
+enum rk_status rk_corr_index_export(const struct rk_corr_index *idx, rk_corr_value_cb vcb,
+                                    rk_corr_posting_cb pcb, void *user_data);
+
 /* ===== Need-to-know ===== */
 
 /*

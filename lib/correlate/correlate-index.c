@@ -98,7 +98,9 @@ enum rk_status rk__corr_htab_reserve(struct rk__corr_htab *t,
                                      const void *ctx)
 {
     uint32_t n = t->slots == NULL ? 0 : t->mask + 1;
-    if (n != 0 && (t->used + 1) * 2 <= n)
+    /* 75 % load: linear probing stays short at that load with a mixed hash, and the table is a
+     * large share of the index's memory. */
+    if (n != 0 && ((uint64_t)t->used + 1) * 4 <= (uint64_t)n * 3)
         return RK_OK;
     if (n >= (1u << 31))
         return RK_ETOOBIG;
@@ -141,7 +143,7 @@ static enum rk_status arena_add(struct rk_corr_index *idx, const char *s, size_t
     if (idx->arena_len + len + 1 > idx->arena_cap) {
         size_t nc = idx->arena_cap == 0 ? 4096 : idx->arena_cap;
         while (nc < idx->arena_len + len + 1)
-            nc *= 2;
+            nc += nc / 2; /* 1.5x: the arena is the largest part, so less slack */
         if (nc > UINT32_MAX)
             nc = UINT32_MAX;
         char *a = rk_realloc(idx->arena, nc);
@@ -204,15 +206,18 @@ static int value_eq(const void *ctx, uint32_t id)
            memcmp(k->idx->arena + v->str, k->s, k->len) == 0;
 }
 
-static uint32_t value_hash_of(const void *ctx, uint32_t id)
-{
-    const struct rk_corr_index *idx = ctx;
-    return idx->values[id].hash;
-}
-
 static uint32_t value_hash(uint8_t type, const char *s, size_t len)
 {
     return rk__corr_hash(s, len, type * 0x9e3779b9u);
+}
+
+/* Values do not store their hash (it would cost 4 bytes of every value); a resize recomputes
+ * it from the text. */
+static uint32_t value_hash_of(const void *ctx, uint32_t id)
+{
+    const struct rk_corr_index *idx = ctx;
+    const struct rk__corr_value *v = &idx->values[id];
+    return value_hash(v->type, idx->arena + v->str, v->len);
 }
 
 uint32_t rk__corr_find_value(const struct rk_corr_index *idx, const char *type, const char *value)
@@ -250,7 +255,7 @@ static enum rk_status intern_value(struct rk_corr_index *idx, const char *type, 
     if (idx->nvalues >= RK_MAX_CORR_OBJECTS)
         return RK_ETOOBIG;
     if (idx->nvalues == idx->values_cap) {
-        uint32_t nc = idx->values_cap == 0 ? 1024 : idx->values_cap * 2;
+        uint32_t nc = idx->values_cap == 0 ? 1024 : idx->values_cap + idx->values_cap / 2;
         struct rk__corr_value *nv = rk_reallocarray(idx->values, nc, sizeof *nv);
         if (nv == NULL)
             return RK_ENOMEM;
@@ -264,7 +269,6 @@ static enum rk_status intern_value(struct rk_corr_index *idx, const char *type, 
     struct rk__corr_value *v = &idx->values[idx->nvalues];
     memset(v, 0, sizeof *v);
     v->str = off;
-    v->hash = h;
     v->len = (uint16_t)len;
     v->type = t;
     v->wl = idx->wl == NULL ? 0 : (uint8_t)rk__corr_wlset_match_no(idx->wl, type, value);
@@ -442,13 +446,13 @@ static enum rk_status posting_add(struct rk_corr_index *idx, uint32_t v, uint32_
         val->post.one = p;
         val->cap = 1;
     } else if (val->cap <= 1) {
-        uint32_t *m = rk_malloc(4 * sizeof *m);
+        uint32_t *m = rk_malloc(2 * sizeof *m);
         if (m == NULL)
             return RK_ENOMEM;
         m[0] = val->post.one;
         val->post.many = m;
-        val->cap = 4;
-        idx->posting_bytes += 4 * sizeof *m;
+        val->cap = 2;
+        idx->posting_bytes += 2 * sizeof *m;
         val->post.many[val->n] = p;
     } else {
         if (val->n == val->cap) {
@@ -809,6 +813,22 @@ void rk_corr_index_stats(const struct rk_corr_index *idx, struct rk_corr_stats *
     for (uint32_t i = 0; i < idx->ntypes; i++)
         m += strlen(idx->types[i]) + 1;
     out->memory_bytes = m;
+}
+
+enum rk_status rk_corr_index_export(const struct rk_corr_index *idx, rk_corr_value_cb vcb,
+                                    rk_corr_posting_cb pcb, void *user_data)
+{
+    enum rk_status rc = RK_OK;
+    for (uint32_t v = 0; vcb != NULL && rc == RK_OK && v < idx->nvalues; v++)
+        if (idx->values[v].n > 0)
+            rc = vcb(user_data, v, idx->types[idx->values[v].type], rk__corr_vstr(idx, v));
+    for (uint32_t o = 0; pcb != NULL && rc == RK_OK && o < idx->nobjects; o++) {
+        const struct rk__corr_object *obj = &idx->objects[o];
+        for (uint32_t j = 0; obj->live && rc == RK_OK && j < obj->n; j++)
+            rc = pcb(user_data, RK__CORR_NUM(obj->vals[j]), (enum rk_corr_kind)obj->kind,
+                     rk__corr_ostr(idx, o), RK__CORR_REL(obj->vals[j]));
+    }
+    return rc;
 }
 
 /* ===== Save and load ===== */

@@ -35,7 +35,7 @@ void rk__corr_htab_free(struct rk__corr_htab *t);
  * would go. */
 uint32_t *rk__corr_htab_find(const struct rk__corr_htab *t, uint32_t hash,
                              int (*eq)(const void *ctx, uint32_t id), const void *ctx);
-/* Makes room for one more entry (resizes at 50 % load); `hash_of` gives an id's hash. */
+/* Makes room for one more entry (doubles at 75 % load); `hash_of` gives an id's hash. */
 enum rk_status rk__corr_htab_reserve(struct rk__corr_htab *t,
                                      uint32_t (*hash_of)(const void *ctx, uint32_t id),
                                      const void *ctx);
@@ -44,7 +44,6 @@ enum rk_status rk__corr_htab_reserve(struct rk__corr_htab *t,
 
 struct rk__corr_value {
     uint32_t str;  /* offset of the text in the arena */
-    uint32_t hash;
     uint16_t len;
     uint8_t type;  /* index into types[] */
     uint8_t wl;    /* 0: not warninglisted; else 1 + index of the matching list */

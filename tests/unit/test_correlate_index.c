@@ -236,6 +236,43 @@ static void test_type_limit_and_cap(void **state)
     rk_corr_index_destroy(idx);
 }
 
+/* ===== Export ===== */
+
+static enum rk_status count_value(void *ud, uint32_t id, const char *type, const char *value)
+{
+    size_t *c = ud;
+    c[0]++;
+    return RK_OK;
+}
+
+static enum rk_status count_posting(void *ud, uint32_t id, enum rk_corr_kind kind,
+                                    const char *object_id, enum rk_corr_rel rel)
+{
+    size_t *c = ud;
+    c[1]++;
+    c[2] += rel == RK_CORR_REL_SAME;
+    return c[1] == 5 && c[3] ? RK_ECONFLICT : RK_OK;
+}
+
+static void test_export(void **state)
+{
+    struct rk_corr_index *idx;
+    assert_int_equal(rk_corr_index_create(NULL, &idx), RK_OK);
+    assert_int_equal(rk_corr_index_put(idx, RK_CORR_REPORT, "rep-a", "u", report_a, 4), RK_OK);
+    assert_int_equal(rk_corr_index_put(idx, RK_CORR_CASE, "case-b", "u", report_b, 2), RK_OK);
+    assert_int_equal(rk_corr_index_put(idx, RK_CORR_CASE, "gone", "u", report_a, 1), RK_OK);
+    assert_int_equal(rk_corr_index_remove(idx, RK_CORR_CASE, "gone"), RK_OK);
+    size_t c[4] = {0, 0, 0, 0};
+    assert_int_equal(rk_corr_index_export(idx, count_value, count_posting, c), RK_OK);
+    assert_int_equal(c[0], 8);  /* distinct values held */
+    assert_int_equal(c[1], 10); /* postings, derived included; the removed object has none */
+    assert_int_equal(c[2], 5);  /* direct values: A has 3 (its asn is GIVEN), B has 2 */
+    size_t stop[4] = {0, 0, 0, 1};
+    assert_int_equal(rk_corr_index_export(idx, NULL, count_posting, stop), RK_ECONFLICT);
+    assert_int_equal(stop[1], 5);
+    rk_corr_index_destroy(idx);
+}
+
 /* ===== Save and load ===== */
 
 static char *explain_all(const struct rk_corr_index *idx)
@@ -306,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_put_replaces_and_remove),
         cmocka_unit_test(test_bad_put_keeps_previous),
         cmocka_unit_test(test_type_limit_and_cap),
+        cmocka_unit_test(test_export),
         cmocka_unit_test(test_save_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
