@@ -470,6 +470,7 @@ int main(int argc, char **argv)
         i++;
     }
 
+    setvbuf(stdout, NULL, _IOLBF, 0);
     /* ---- generate ---- */
     double t0 = now_s();
     struct gen g = {{seed * 0x9e3779b97f4a7c15ULL + 1}, NULL, 0, 1};

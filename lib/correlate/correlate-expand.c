@@ -93,14 +93,38 @@ int rk__corr_parse_net(const char *s, size_t len, int *family, uint8_t addr[16],
 
 /* ===== Expansion ===== */
 
+/* Writes the decimal form of an octet; returns the number of bytes written. (Hand-written
+ * because expansion runs for every address of every rebuild, and snprintf was a tenth of it.) */
+static size_t put_octet(char *p, unsigned x)
+{
+    size_t n = 0;
+    if (x >= 100)
+        p[n++] = (char)('0' + x / 100);
+    if (x >= 10)
+        p[n++] = (char)('0' + x / 10 % 10);
+    p[n++] = (char)('0' + x % 10);
+    return n;
+}
+
+/* "a.b.c.0/24" (three octets kept) or "a.b.0.0/16" (two kept). */
+static void v4_net(uint32_t a, int keep, char *buf)
+{
+    size_t n = 0;
+    for (int i = 0; i < 4; i++) {
+        n += put_octet(buf + n, i < keep ? (a >> (24 - 8 * i)) & 255 : 0);
+        buf[n++] = i < 3 ? '.' : '/';
+    }
+    memcpy(buf + n, keep == 3 ? "24" : "16", 3);
+}
+
 static enum rk_status emit_v4_nets(uint32_t a, rk_corr_expand_cb cb, void *ud)
 {
     char buf[32];
-    snprintf(buf, sizeof buf, "%u.%u.%u.0/24", a >> 24, (a >> 16) & 255, (a >> 8) & 255);
+    v4_net(a, 3, buf);
     enum rk_status rc = cb(ud, "cidr", buf, RK_CORR_REL_NET_NARROW);
     if (rc != RK_OK)
         return rc;
-    snprintf(buf, sizeof buf, "%u.%u.0.0/16", a >> 24, (a >> 16) & 255);
+    v4_net(a, 2, buf);
     return cb(ud, "cidr", buf, RK_CORR_REL_NET_WIDE);
 }
 

@@ -162,7 +162,7 @@ static enum rk_status arena_add(struct rk_corr_index *idx, const char *s, size_t
 static int type_no(const struct rk_corr_index *idx, const char *type)
 {
     for (uint32_t i = 0; i < idx->ntypes; i++)
-        if (strcmp(idx->types[i], type) == 0)
+        if (idx->types[i][0] == type[0] && strcmp(idx->types[i], type) == 0)
             return (int)i;
     return -1;
 }
@@ -196,13 +196,14 @@ struct vkey {
     uint8_t type;
     const char *s;
     size_t len;
+    uint32_t hash;
 };
 
 static int value_eq(const void *ctx, uint32_t id)
 {
     const struct vkey *k = ctx;
     const struct rk__corr_value *v = &k->idx->values[id];
-    return v->type == k->type && v->len == k->len &&
+    return v->hash == k->hash && v->type == k->type && v->len == k->len &&
            memcmp(k->idx->arena + v->str, k->s, k->len) == 0;
 }
 
@@ -211,13 +212,10 @@ static uint32_t value_hash(uint8_t type, const char *s, size_t len)
     return rk__corr_hash(s, len, type * 0x9e3779b9u);
 }
 
-/* Values do not store their hash (it would cost 4 bytes of every value); a resize recomputes
- * it from the text. */
 static uint32_t value_hash_of(const void *ctx, uint32_t id)
 {
     const struct rk_corr_index *idx = ctx;
-    const struct rk__corr_value *v = &idx->values[id];
-    return value_hash(v->type, idx->arena + v->str, v->len);
+    return idx->values[id].hash;
 }
 
 uint32_t rk__corr_find_value(const struct rk_corr_index *idx, const char *type, const char *value)
@@ -225,8 +223,10 @@ uint32_t rk__corr_find_value(const struct rk_corr_index *idx, const char *type, 
     int t = type_no(idx, type);
     if (t < 0 || idx->vtab.slots == NULL)
         return UINT32_MAX;
-    struct vkey k = {idx, (uint8_t)t, value, strlen(value)};
-    uint32_t *slot = rk__corr_htab_find(&idx->vtab, value_hash(k.type, value, k.len), value_eq, &k);
+    struct vkey k = {idx, (uint8_t)t, value, strlen(value), 0};
+    uint32_t h = value_hash(k.type, value, k.len);
+    k.hash = h;
+    uint32_t *slot = rk__corr_htab_find(&idx->vtab, h, value_eq, &k);
     return *slot == 0 ? UINT32_MAX : *slot - 1;
 }
 
@@ -246,7 +246,7 @@ static enum rk_status intern_value(struct rk_corr_index *idx, const char *type, 
     if (rc != RK_OK)
         return rc;
     uint32_t h = value_hash(t, value, len);
-    struct vkey k = {idx, t, value, len};
+    struct vkey k = {idx, t, value, len, h};
     uint32_t *slot = rk__corr_htab_find(&idx->vtab, h, value_eq, &k);
     if (*slot != 0) {
         *out = *slot - 1;
@@ -269,8 +269,9 @@ static enum rk_status intern_value(struct rk_corr_index *idx, const char *type, 
     struct rk__corr_value *v = &idx->values[idx->nvalues];
     memset(v, 0, sizeof *v);
     v->str = off;
-    v->len = (uint16_t)len;
-    v->type = t;
+    v->hash = h;
+    v->len = (uint32_t)len & 0x1fff;
+    v->type = t & 0x3f;
     v->wl = idx->wl == NULL ? 0 : (uint8_t)rk__corr_wlset_match_no(idx->wl, type, value);
     *slot = idx->nvalues + 1;
     idx->vtab.used++;
@@ -390,7 +391,7 @@ void rk_corr_index_destroy(struct rk_corr_index *idx)
     if (idx == NULL)
         return;
     for (uint32_t i = 0; i < idx->nvalues; i++)
-        if (idx->values[i].cap > 1)
+        if (idx->values[i].capl > 1)
             rk_free(idx->values[i].post.many);
     for (uint32_t i = 0; i < idx->nobjects; i++)
         rk_free(idx->objects[i].vals);
@@ -442,26 +443,29 @@ enum rk_status rk_corr_index_set_cap(struct rk_corr_index *idx, uint32_t cap)
 static enum rk_status posting_add(struct rk_corr_index *idx, uint32_t v, uint32_t p)
 {
     struct rk__corr_value *val = &idx->values[v];
-    if (val->cap <= 1 && val->n == 0) {
+    if (val->capl <= 1 && val->n == 0) {
         val->post.one = p;
-        val->cap = 1;
-    } else if (val->cap <= 1) {
+        val->capl = 1;
+    } else if (val->capl <= 1) {
         uint32_t *m = rk_malloc(2 * sizeof *m);
         if (m == NULL)
             return RK_ENOMEM;
         m[0] = val->post.one;
         val->post.many = m;
-        val->cap = 2;
+        val->capl = 2; /* capacity 2 */
         idx->posting_bytes += 2 * sizeof *m;
         val->post.many[val->n] = p;
     } else {
-        if (val->n == val->cap) {
-            uint32_t *m = rk_reallocarray(val->post.many, (size_t)val->cap * 2, sizeof *m);
+        size_t cap = (size_t)1 << (val->capl - 1);
+        if (val->n == cap) {
+            if (val->capl >= 31)
+                return RK_ETOOBIG;
+            uint32_t *m = rk_reallocarray(val->post.many, cap * 2, sizeof *m);
             if (m == NULL)
                 return RK_ENOMEM;
             val->post.many = m;
-            idx->posting_bytes += (size_t)val->cap * sizeof *m;
-            val->cap *= 2;
+            idx->posting_bytes += cap * sizeof *m;
+            val->capl++;
         }
         val->post.many[val->n] = p;
     }
@@ -473,7 +477,7 @@ static enum rk_status posting_add(struct rk_corr_index *idx, uint32_t v, uint32_
 static void posting_remove(struct rk_corr_index *idx, uint32_t v, uint32_t obj)
 {
     struct rk__corr_value *val = &idx->values[v];
-    uint32_t *p = val->cap <= 1 ? &val->post.one : val->post.many;
+    uint32_t *p = val->capl <= 1 ? &val->post.one : val->post.many;
     for (uint32_t i = 0; i < val->n; i++) {
         if (RK__CORR_NUM(p[i]) == obj) {
             p[i] = p[val->n - 1];

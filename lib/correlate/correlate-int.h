@@ -43,16 +43,17 @@ enum rk_status rk__corr_htab_reserve(struct rk__corr_htab *t,
 /* ===== Index ===== */
 
 struct rk__corr_value {
-    uint32_t str;  /* offset of the text in the arena */
-    uint16_t len;
-    uint8_t type;  /* index into types[] */
-    uint8_t wl;    /* 0: not warninglisted; else 1 + index of the matching list */
-    uint32_t n;    /* postings */
-    uint32_t cap;  /* 0 or 1: the posting is stored inline in `one` */
+    uint32_t str;       /* offset of the text in the arena */
+    uint32_t len : 13;  /* <= RK_MAX_CORR_VALUE */
+    uint32_t type : 6;  /* index into types[] (RK_MAX_CORR_TYPES = 64) */
+    uint32_t wl : 8;    /* 0: not warninglisted; else 1 + index of the matching list */
+    uint32_t capl : 5;  /* posting capacity: 0 none, 1 inline, k >= 2: 1 << (k - 1) */
+    uint32_t n;         /* postings */
+    uint32_t hash;      /* of (type, text), kept so that a resize reads no text */
     union {
         uint32_t one;
         uint32_t *many;
-    } post;        /* packed (object number, relation of that object to this value) */
+    } post;             /* packed (object number, relation of that object to this value) */
 };
 
 struct rk__corr_object {
@@ -116,7 +117,7 @@ static inline const char *rk__corr_unit(const struct rk_corr_index *idx, uint32_
 }
 static inline const uint32_t *rk__corr_postings(const struct rk__corr_value *v)
 {
-    return v->cap <= 1 ? &v->post.one : v->post.many;
+    return v->capl <= 1 ? &v->post.one : v->post.many;
 }
 
 /* Looks up a value; returns its number or UINT32_MAX. */
