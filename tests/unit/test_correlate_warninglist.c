@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "renkei/correlate.h"
 
@@ -187,6 +188,51 @@ static void test_shipped_lists(void **state)
     rk_corr_wlset_destroy(set);
 }
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void remove_file(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_int_equal(unlink(path), 0);
+}
+
+static void test_load_dir_names_bad_file(void **state)
+{
+    char dir[] = "/tmp/rk-wl-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    write_file(dir, "10-good.txt", HDR("exact") "x\n");
+    write_file(dir, "20-bad.txt", "@name bad\n@description d\n@source s\n@match cidr\n"
+                                  "1.2.3.4\n\n999.1.1.1\n");
+    write_file(dir, "30-later.txt", "@name later\n@description d\n@source s\n@match exact\ny\n");
+    write_file(dir, "notes.md", "not a list");
+    struct rk_corr_wlset *set;
+    assert_int_equal(rk_corr_wlset_create(&set), RK_OK);
+    assert_int_equal(rk_corr_wlset_load_dir(set, dir), RK_EINVAL);
+    assert_string_equal(rk_corr_wlset_errmsg(set),
+                        "20-bad.txt:7: '999.1.1.1' is not an IPv4 or IPv6 address or CIDR");
+    /* The list before the bad file stays; the bad one and those after it are not loaded. */
+    assert_int_equal(rk_corr_wlset_count(set), 1);
+    rk_corr_wlset_destroy(set);
+    assert_int_equal(rk_corr_wlset_create(&set), RK_OK);
+    assert_int_equal(rk_corr_wlset_load_dir(set, "/nonexistent-dir"), RK_EIO);
+    assert_string_equal(rk_corr_wlset_errmsg(set), "/nonexistent-dir: cannot open directory");
+    rk_corr_wlset_destroy(set);
+    remove_file(dir, "10-good.txt");
+    remove_file(dir, "20-bad.txt");
+    remove_file(dir, "30-later.txt");
+    remove_file(dir, "notes.md");
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* ===== Noise in the index ===== */
 
 static void test_index_noise(void **state)
@@ -260,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_match),
         cmocka_unit_test(test_shipped_lists),
+        cmocka_unit_test(test_load_dir_names_bad_file),
         cmocka_unit_test(test_index_noise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
