@@ -69,8 +69,8 @@ static void die(const char *what, int rc)
 
 /* ===== Generated data ===== */
 
-static const char *const types[] = {"ipv4", "domain", "url", "email", "bank-account", "phone",
-                                    "sha256", "md5"};
+static const char *const types[] = {"ipv4",         "domain", "url",    "email",
+                                    "bank-account", "phone",  "sha256", "md5"};
 enum { T_IPV4, T_DOMAIN, T_URL, T_EMAIL, T_BANK, T_PHONE, T_SHA256, T_MD5 };
 
 struct obs {
@@ -210,8 +210,7 @@ static int group_value(uint32_t g, uint32_t k, uint32_t salt, char *buf, size_t 
     case 10:
     case 11:
     case 12:
-        snprintf(buf, len, "%u.%u.%u.%u", 150 + g % 50, (g / 50) % 256, (g / 12800) % 256,
-                 10 + k);
+        snprintf(buf, len, "%u.%u.%u.%u", 150 + g % 50, (g / 50) % 256, (g / 12800) % 256, 10 + k);
         return T_IPV4;
     default:
         snprintf(buf, len, "boss%u@grp%u-mail.%s", g, g, tlds[(g + 3) % 8]);

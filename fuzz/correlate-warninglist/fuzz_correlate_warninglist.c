@@ -17,10 +17,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const struct {
         const char *type, *value;
     } probes[] = {
-        {"ipv4", "8.8.8.8"},        {"ipv4", "10.1.2.3"},       {"cidr", "10.0.0.0/8"},
-        {"ipv6", "2001:db8::1"},    {"cidr", "2001:db8::/48"},  {"domain", "a.b.example.com"},
-        {"domain", "com"},          {"md5", "d41d8cd98f00b204e9800998ecf8427e"},
-        {"url", "http://x.example/"}, {"", ""},
+        {"ipv4", "8.8.8.8"},
+        {"ipv4", "10.1.2.3"},
+        {"cidr", "10.0.0.0/8"},
+        {"ipv6", "2001:db8::1"},
+        {"cidr", "2001:db8::/48"},
+        {"domain", "a.b.example.com"},
+        {"domain", "com"},
+        {"md5", "d41d8cd98f00b204e9800998ecf8427e"},
+        {"url", "http://x.example/"},
+        {"", ""},
     };
     struct rk_corr_wlset *set;
     if (rk_corr_wlset_create(&set) != RK_OK)

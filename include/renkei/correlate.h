@@ -133,8 +133,8 @@ struct rk_corr_index;
 
 /* Tuning of an index; zero fields take the defaults in renkei/limits.h. */
 struct rk_corr_config {
-    uint32_t cap; /* a value held by more objects than this is "too common" and does not link
-                     (default RK_CORR_DEFAULT_CAP) */
+    uint32_t cap;  /* a value held by more objects than this is "too common" and does not link
+                      (default RK_CORR_DEFAULT_CAP) */
     int no_expand; /* nonzero: do not derive related values (tests, special uses) */
 };
 
@@ -192,17 +192,17 @@ void rk_corr_index_stats(const struct rk_corr_index *idx, struct rk_corr_stats *
 
 /* Why a value does not link objects. */
 enum rk_corr_noise {
-    RK_CORR_LINKS = 0,       /* not suppressed */
-    RK_CORR_WARNINGLISTED,   /* in a warninglist */
-    RK_CORR_TOO_COMMON,      /* held by more objects than the cap */
+    RK_CORR_LINKS = 0,     /* not suppressed */
+    RK_CORR_WARNINGLISTED, /* in a warninglist */
+    RK_CORR_TOO_COMMON,    /* held by more objects than the cap */
 };
 
 /* What the index knows about one value. */
 struct rk_corr_value_info {
-    size_t objects;          /* objects holding it (directly or derived) */
+    size_t objects; /* objects holding it (directly or derived) */
     enum rk_corr_noise noise;
-    char reason[160];        /* "" or "in warninglist 'public-dns-resolvers'" or
-                                "too common: 812 objects (cap 500)" */
+    char reason[160]; /* "" or "in warninglist 'public-dns-resolvers'" or
+                         "too common: 812 objects (cap 500)" */
 };
 /* Fills `out` for (type, value). RK_ENOTFOUND if no object ever held it. */
 enum rk_status rk_corr_index_value_info(const struct rk_corr_index *idx, const char *type,
@@ -269,8 +269,8 @@ struct rk_corr_hit {
     double text_similarity;  /* estimated Jaccard of narrative trigrams, 0 when none */
     size_t nshared;
     struct rk_corr_shared *shared;
-    char *explanation;       /* "shares bank-account 0009-123-4567890; 2 url values on the
-                                same registrable domain example.com"; NULL when restricted */
+    char *explanation; /* "shares bank-account 0009-123-4567890; 2 url values on the
+                          same registrable domain example.com"; NULL when restricted */
 };
 
 /* A value of the query that links nothing, with the reason. Owned by the result. */
@@ -292,10 +292,10 @@ void rk_corr_result_destroy(struct rk_corr_result *r);
 
 /* Options of a query; zero fields take defaults. */
 struct rk_corr_query {
-    size_t limit;          /* most hits returned (default 50, at most RK_MAX_CORR_HITS) */
-    double min_score;      /* drop hits scoring below (default 0: keep all) */
-    int no_text;           /* nonzero: ignore narrative similarity */
-    double min_text;       /* minimum text similarity counted (default 0.3) */
+    size_t limit;     /* most hits returned (default 50, at most RK_MAX_CORR_HITS) */
+    double min_score; /* drop hits scoring below (default 0: keep all) */
+    int no_text;      /* nonzero: ignore narrative similarity */
+    double min_text;  /* minimum text similarity counted (default 0.3) */
 };
 
 /*
@@ -348,10 +348,10 @@ struct rk_corr_confirmed {
 /* A member of a group, or one flagged as touching a confirmed group. Owned by the groups. */
 struct rk_corr_member {
     enum rk_corr_kind kind;
-    int restricted;   /* nonzero: object_id is NULL (the caller may not read it) */
+    int restricted; /* nonzero: object_id is NULL (the caller may not read it) */
     char *object_id;
     char *unit_id;
-    char *reason;     /* flagged objects only: "holds url ... of member ..." (else NULL) */
+    char *reason; /* flagged objects only: "holds url ... of member ..." (else NULL) */
 };
 
 /* A value that ties members of a group together. Owned by the groups. */
@@ -362,12 +362,12 @@ struct rk_corr_tie {
 };
 
 struct rk_corr_group {
-    char id[40];         /* the confirmed id, or "cand-" + 16 hex digits for a candidate */
+    char id[40]; /* the confirmed id, or "cand-" + 16 hex digits for a candidate */
     int confirmed;
     size_t nmembers;
     struct rk_corr_member *members;
     size_t nties;
-    struct rk_corr_tie *ties;       /* strongest first, at most RK_MAX_CORR_TIES */
+    struct rk_corr_tie *ties; /* strongest first, at most RK_MAX_CORR_TIES */
     size_t nflagged;
     struct rk_corr_member *flagged; /* confirmed groups: objects outside the group that hold
                                        one of its linking values; the caller shows those
@@ -407,8 +407,8 @@ struct rk_corr_cluster_opts {
  */
 enum rk_status rk_corr_groups_compute(const struct rk_corr_index *idx,
                                       const struct rk_corr_cluster_opts *opts,
-                                      const struct rk_corr_confirmed *confirmed,
-                                      size_t nconfirmed, rk_corr_access_cb access,
-                                      void *user_data, struct rk_corr_groups **out);
+                                      const struct rk_corr_confirmed *confirmed, size_t nconfirmed,
+                                      rk_corr_access_cb access, void *user_data,
+                                      struct rk_corr_groups **out);
 
 #endif

@@ -27,12 +27,12 @@
 #include "renkei/limits.h"
 
 #define DEFAULT_MIN_REL_WEIGHT 0.3
-#define DEFAULT_ITERATIONS 30u
-#define DEFAULT_INFRA_MAX_DF UINT32_MAX
+#define DEFAULT_ITERATIONS     30u
+#define DEFAULT_INFRA_MAX_DF   UINT32_MAX
 /* A node or community joins another only if the weight between them is at least this share of
  * the smaller one's total weight (see local_moving). */
 #define JOIN_SHARE 0.1
-#define NONE UINT32_MAX
+#define NONE       UINT32_MAX
 
 /* The filtered graph in compressed sparse rows, both directions. */
 struct graph {
@@ -357,8 +357,8 @@ static enum rk_status aggregate(const struct level *l, uint32_t *comm, struct le
     out->comp = rk_malloc(((size_t)nn + 1) * sizeof *out->comp);
     out->adj = rk_malloc(((size_t)l->start[l->n] + 1) * sizeof *out->adj);
     out->w = rk_malloc(((size_t)l->start[l->n] + 1) * sizeof *out->w);
-    if (count == NULL || members == NULL || touched == NULL || acc == NULL ||
-        out->start == NULL || out->comp == NULL || out->adj == NULL || out->w == NULL)
+    if (count == NULL || members == NULL || touched == NULL || acc == NULL || out->start == NULL ||
+        out->comp == NULL || out->adj == NULL || out->w == NULL)
         goto out;
     out->n = nn;
     for (uint32_t i = 0; i < l->n; i++)
@@ -574,9 +574,9 @@ static int readable(struct ctx *c, uint32_t o)
     if (c->access == NULL)
         return 1;
     if (c->readable[o] < 0)
-        c->readable[o] = (int8_t)(c->access(c->ud, (enum rk_corr_kind)c->idx->objects[o].kind,
-                                            rk__corr_ostr(c->idx, o), rk__corr_unit(c->idx, o)) !=
-                                  0);
+        c->readable[o] =
+            (int8_t)(c->access(c->ud, (enum rk_corr_kind)c->idx->objects[o].kind,
+                               rk__corr_ostr(c->idx, o), rk__corr_unit(c->idx, o)) != 0);
     return c->readable[o];
 }
 
@@ -699,7 +699,6 @@ static int cmp_cluster(const void *a, const void *b)
     return x->label < y->label ? -1 : x->label > y->label;
 }
 
-
 /* ===== Confirmed groups ===== */
 
 struct overlap {
@@ -749,8 +748,7 @@ static enum rk_status flag_touching(struct ctx *c, const uint32_t *members, size
                              rk_corr_kind_name((enum rk_corr_kind)idx->objects[m].kind),
                              rk__corr_ostr(idx, m));
                 else
-                    snprintf(reason, sizeof reason,
-                             "shares a value with a member held by unit %s",
+                    snprintf(reason, sizeof reason, "shares a value with a member held by unit %s",
                              rk__corr_unit(idx, m));
                 f->reason = rk_strdup(reason);
                 if (f->reason == NULL)
@@ -770,9 +768,9 @@ static int cmp_u64(const void *a, const void *b)
 
 enum rk_status rk_corr_groups_compute(const struct rk_corr_index *idx,
                                       const struct rk_corr_cluster_opts *opts,
-                                      const struct rk_corr_confirmed *confirmed,
-                                      size_t nconfirmed, rk_corr_access_cb access,
-                                      void *user_data, struct rk_corr_groups **out)
+                                      const struct rk_corr_confirmed *confirmed, size_t nconfirmed,
+                                      rk_corr_access_cb access, void *user_data,
+                                      struct rk_corr_groups **out)
 {
     struct graph g = {0};
     struct ctx c = {idx, &g, access, user_data, NULL, NULL, NULL, NULL};
@@ -788,13 +786,13 @@ enum rk_status rk_corr_groups_compute(const struct rk_corr_index *idx,
         if (confirmed[i].group_id == NULL || confirmed[i].group_id[0] == '\0' ||
             strlen(confirmed[i].group_id) > 39)
             goto out;
-    double min_w = opts != NULL && opts->min_rel_weight > 0 ? opts->min_rel_weight
-                                                            : DEFAULT_MIN_REL_WEIGHT;
+    double min_w =
+        opts != NULL && opts->min_rel_weight > 0 ? opts->min_rel_weight : DEFAULT_MIN_REL_WEIGHT;
     size_t min_size = opts != NULL && opts->min_size > 1 ? opts->min_size : 2;
-    unsigned iters = opts != NULL && opts->max_iterations > 0 ? opts->max_iterations
-                                                              : DEFAULT_ITERATIONS;
-    uint32_t infra_max_df = opts != NULL && opts->infra_max_df > 0 ? opts->infra_max_df
-                                                                   : DEFAULT_INFRA_MAX_DF;
+    unsigned iters =
+        opts != NULL && opts->max_iterations > 0 ? opts->max_iterations : DEFAULT_ITERATIONS;
+    uint32_t infra_max_df =
+        opts != NULL && opts->infra_max_df > 0 ? opts->infra_max_df : DEFAULT_INFRA_MAX_DF;
     rc = graph_build(idx, min_w, infra_max_df, &g);
     if (rc != RK_OK)
         goto out;
@@ -839,7 +837,8 @@ enum rk_status rk_corr_groups_compute(const struct rk_corr_index *idx,
         size_t j = i;
         while (j < nl && label[order[j]] == label[order[i]])
             j++;
-        clusters[nclusters++] = (struct cluster){label[order[i]], (uint32_t)i, (uint32_t)(j - i), 0};
+        clusters[nclusters++] =
+            (struct cluster){label[order[i]], (uint32_t)i, (uint32_t)(j - i), 0};
         i = j;
     }
 

@@ -46,8 +46,7 @@ int rk__corr_parse_ipv4(const char *s, size_t len, uint32_t *out)
     return 0;
 }
 
-int rk__corr_parse_net(const char *s, size_t len, int *family, uint8_t addr[16],
-                       unsigned *prefix)
+int rk__corr_parse_net(const char *s, size_t len, int *family, uint8_t addr[16], unsigned *prefix)
 {
     char tmp[64];
     const char *slash = memchr(s, '/', len);

@@ -135,8 +135,7 @@ static void set_err(struct rk_corr_index *idx, const char *fmt, ...)
     va_end(ap);
 }
 
-static enum rk_status arena_add(struct rk_corr_index *idx, const char *s, size_t len,
-                                uint32_t *off)
+static enum rk_status arena_add(struct rk_corr_index *idx, const char *s, size_t len, uint32_t *off)
 {
     if (idx->arena_len + len + 1 > UINT32_MAX)
         return RK_ETOOBIG;
@@ -640,8 +639,8 @@ static enum rk_status find_or_add_object(struct rk_corr_index *idx, enum rk_corr
     return RK_OK;
 }
 
-static enum rk_status check_ids(struct rk_corr_index *idx, enum rk_corr_kind kind,
-                                const char *id, const char *unit)
+static enum rk_status check_ids(struct rk_corr_index *idx, enum rk_corr_kind kind, const char *id,
+                                const char *unit)
 {
     if (rk_corr_kind_name(kind) == NULL) {
         set_err(idx, "unknown object kind %d", (int)kind);

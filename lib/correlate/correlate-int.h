@@ -14,11 +14,11 @@
 #include "renkei/correlate.h"
 #include "renkei/limits.h"
 
-#define RK__CORR_REL_BITS 3u
-#define RK__CORR_REL_MASK 7u
+#define RK__CORR_REL_BITS     3u
+#define RK__CORR_REL_MASK     7u
 #define RK__CORR_PACK(n, rel) (((uint32_t)(n) << RK__CORR_REL_BITS) | (uint32_t)(rel))
-#define RK__CORR_NUM(p) ((p) >> RK__CORR_REL_BITS)
-#define RK__CORR_REL(p) ((enum rk_corr_rel)((p)&RK__CORR_REL_MASK))
+#define RK__CORR_NUM(p)       ((p) >> RK__CORR_REL_BITS)
+#define RK__CORR_REL(p)       ((enum rk_corr_rel)((p)&RK__CORR_REL_MASK))
 
 /* ===== Hash table of ids ===== */
 
@@ -43,21 +43,21 @@ enum rk_status rk__corr_htab_reserve(struct rk__corr_htab *t,
 /* ===== Index ===== */
 
 struct rk__corr_value {
-    uint32_t str;       /* offset of the text in the arena */
-    uint32_t len : 13;  /* <= RK_MAX_CORR_VALUE */
-    uint32_t type : 6;  /* index into types[] (RK_MAX_CORR_TYPES = 64) */
-    uint32_t wl : 8;    /* 0: not warninglisted; else 1 + index of the matching list */
-    uint32_t capl : 5;  /* posting capacity: 0 none, 1 inline, k >= 2: 1 << (k - 1) */
-    uint32_t n;         /* postings */
-    uint32_t hash;      /* of (type, text), kept so that a resize reads no text */
+    uint32_t str;      /* offset of the text in the arena */
+    uint32_t len : 13; /* <= RK_MAX_CORR_VALUE */
+    uint32_t type : 6; /* index into types[] (RK_MAX_CORR_TYPES = 64) */
+    uint32_t wl : 8;   /* 0: not warninglisted; else 1 + index of the matching list */
+    uint32_t capl : 5; /* posting capacity: 0 none, 1 inline, k >= 2: 1 << (k - 1) */
+    uint32_t n;        /* postings */
+    uint32_t hash;     /* of (type, text), kept so that a resize reads no text */
     union {
         uint32_t one;
         uint32_t *many;
-    } post;             /* packed (object number, relation of that object to this value) */
+    } post; /* packed (object number, relation of that object to this value) */
 };
 
 struct rk__corr_object {
-    uint32_t str;   /* offset of the id in the arena */
+    uint32_t str; /* offset of the id in the arena */
     uint32_t hash;
     uint16_t len;
     uint8_t kind;
@@ -95,7 +95,7 @@ struct rk_corr_index {
     size_t posting_bytes; /* allocated posting arrays and object value arrays */
 
     /* Narrative MinHash signatures and their LSH buckets (correlate-ngram.c). */
-    uint32_t *sigs; /* RK_CORR_MINHASH per signature */
+    uint32_t *sigs;      /* RK_CORR_MINHASH per signature */
     uint32_t *sig_owner; /* object number of each signature */
     uint32_t nsigs, sigs_cap;
     struct rk__corr_lsh *lsh;
@@ -153,8 +153,7 @@ enum rk_status rk__corr_set_sig(struct rk_corr_index *idx, uint32_t o, const uin
 size_t rk__corr_lsh_bytes(const struct rk__corr_lsh *l);
 /* Calls cb for every signature number sharing an LSH band with `sig` (may repeat). */
 enum rk_status rk__corr_lsh_candidates(const struct rk_corr_index *idx, const uint32_t *sig,
-                                       enum rk_status (*cb)(void *ud, uint32_t sig_no),
-                                       void *ud);
+                                       enum rk_status (*cb)(void *ud, uint32_t sig_no), void *ud);
 
 /* ===== Warninglists (correlate-warninglist.c) ===== */
 
@@ -169,7 +168,6 @@ const char *rk__corr_wlset_name(const struct rk_corr_wlset *set, uint32_t no);
 int rk__corr_parse_ipv4(const char *s, size_t len, uint32_t *out);
 /* Parses an IPv4 or IPv6 address or CIDR ("1.2.3.0/24", "2001:db8::/32"); a bare address has
  * the full prefix. family is 4 or 6; addr holds 16 bytes (IPv4 in the first 4). 0 on success. */
-int rk__corr_parse_net(const char *s, size_t len, int *family, uint8_t addr[16],
-                       unsigned *prefix);
+int rk__corr_parse_net(const char *s, size_t len, int *family, uint8_t addr[16], unsigned *prefix);
 
 #endif

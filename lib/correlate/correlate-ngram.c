@@ -20,7 +20,7 @@
 #include "renkei/alloc.h"
 
 #define LSH_BANDS 16u
-#define LSH_ROWS (RK_CORR_MINHASH / LSH_BANDS)
+#define LSH_ROWS  (RK_CORR_MINHASH / LSH_BANDS)
 
 struct lsh_entry {
     uint32_t key;
@@ -89,7 +89,7 @@ static uint32_t fold(uint32_t c)
 {
     if (c >= 0xff01 && c <= 0xff5e) /* full-width ASCII */
         c -= 0xfee0;
-    if (c == 0x3000)                /* ideographic space */
+    if (c == 0x3000) /* ideographic space */
         return 0;
     if (c < 0x80) {
         if (c >= 'A' && c <= 'Z')

@@ -7,9 +7,9 @@
  *     min(weight(rel_self), weight(rel_other)) * ln(1 + N / df)
  * where N is the number of live objects and df the number holding the value — except that
  * of the derived links of one chain (host, registrable domain, mail domain; /24, /16) only the
- * strongest counts — plus 0.5 * narrative similarity when it reaches the query's threshold. A bank account held by two
- * reports among a million weighs ~13; a domain held by 400 weighs ~8; the cap and the
- * warninglists remove what would weigh nothing but cost the most to walk.
+ * strongest counts — plus 0.5 * narrative similarity when it reaches the query's threshold. A bank
+ * account held by two reports among a million weighs ~13; a domain held by 400 weighs ~8; the cap
+ * and the warninglists remove what would weigh nothing but cost the most to walk.
  */
 #include "renkei/correlate.h"
 
@@ -23,9 +23,9 @@
 #include "renkei/buf.h"
 #include "renkei/limits.h"
 
-#define TEXT_WEIGHT 0.5
-#define DEFAULT_LIMIT 50u
-#define DEFAULT_MIN_TEXT 0.3
+#define TEXT_WEIGHT        0.5
+#define DEFAULT_LIMIT      50u
+#define DEFAULT_MIN_TEXT   0.3
 #define EXPLAIN_MAX_VALUES 3u
 
 struct link {
@@ -200,8 +200,7 @@ struct sources {
     const char *cur_type;
 };
 
-static enum rk_status source_cb(void *ud, const char *type, const char *value,
-                                enum rk_corr_rel rel)
+static enum rk_status source_cb(void *ud, const char *type, const char *value, enum rk_corr_rel rel)
 {
     struct sources *ss = ud;
     uint32_t v = rk__corr_find_value(ss->idx, type, value);
@@ -230,8 +229,8 @@ static enum rk_status source_cb(void *ud, const char *type, const char *value,
 
 /* The query's own values are `inputs` for a value query (they need not be indexed), else the
  * direct references among `refs`. */
-static enum rk_status sources_build(const struct rk_corr_index *idx, const uint32_t *refs,
-                                    size_t n, const struct rk_corr_value *inputs, size_t ninputs,
+static enum rk_status sources_build(const struct rk_corr_index *idx, const uint32_t *refs, size_t n,
+                                    const struct rk_corr_value *inputs, size_t ninputs,
                                     struct sources *out)
 {
     out->idx = idx;
@@ -348,8 +347,8 @@ static enum rk_status explain(const struct rk_corr_index *idx, const struct sour
     return rc;
 }
 
-static enum rk_status fill_hit(const struct query *q, const struct sources *ss,
-                               const struct acc *a, struct rk_corr_hit *h)
+static enum rk_status fill_hit(const struct query *q, const struct sources *ss, const struct acc *a,
+                               struct rk_corr_hit *h)
 {
     const struct rk_corr_index *idx = q->idx;
     int failed = 0;
@@ -458,8 +457,7 @@ static enum rk_status text_cb(void *ud, uint32_t sig_no)
     if (o == UINT32_MAX || o == q->self || !idx->objects[o].live ||
         idx->objects[o].sig != sig_no + 1)
         return RK_OK;
-    double sim =
-        rk__corr_sig_similarity(q->self_sig, idx->sigs + (size_t)sig_no * RK_CORR_MINHASH);
+    double sim = rk__corr_sig_similarity(q->self_sig, idx->sigs + (size_t)sig_no * RK_CORR_MINHASH);
     if (sim < q->min_text)
         return RK_OK;
     struct acc *a;
@@ -495,9 +493,8 @@ static enum rk_status add_suppressed(struct rk_corr_result *r, size_t *cap,
 static enum rk_status run_query(const struct rk_corr_index *idx, uint32_t self,
                                 const uint32_t *refs, size_t nrefs,
                                 const struct rk_corr_value *inputs, size_t ninputs,
-                                const uint32_t *self_sig,
-                                const struct rk_corr_query *opt, rk_corr_access_cb access,
-                                void *ud, struct rk_corr_result **out)
+                                const uint32_t *self_sig, const struct rk_corr_query *opt,
+                                rk_corr_access_cb access, void *ud, struct rk_corr_result **out)
 {
     struct query q = {0};
     struct sources ss = {0};
@@ -648,8 +645,7 @@ enum rk_status rk_corr_related_values(const struct rk_corr_index *idx,
     *out = NULL;
     enum rk_status rc = rk__corr_resolve(idx, values, n, &refs);
     if (rc == RK_OK)
-        rc = run_query(idx, UINT32_MAX, refs.v, refs.n, values, n, NULL, q, access, user_data,
-                       out);
+        rc = run_query(idx, UINT32_MAX, refs.v, refs.n, values, n, NULL, q, access, user_data, out);
     rk__corr_refs_free(&refs);
     return rc;
 }

@@ -214,10 +214,10 @@ static enum rk_status range_add(struct wl_list *l, int family, const uint8_t add
             l->v4 = n;
             l->v4_cap = nc;
         }
-        l->v4[l->nv4].lo = (uint32_t)lo[0] << 24 | (uint32_t)lo[1] << 16 | (uint32_t)lo[2] << 8 |
-                           lo[3];
-        l->v4[l->nv4].hi = (uint32_t)hi[0] << 24 | (uint32_t)hi[1] << 16 | (uint32_t)hi[2] << 8 |
-                           hi[3];
+        l->v4[l->nv4].lo =
+            (uint32_t)lo[0] << 24 | (uint32_t)lo[1] << 16 | (uint32_t)lo[2] << 8 | lo[3];
+        l->v4[l->nv4].hi =
+            (uint32_t)hi[0] << 24 | (uint32_t)hi[1] << 16 | (uint32_t)hi[2] << 8 | hi[3];
         l->nv4++;
     } else {
         if (l->nv6 == l->v6_cap) {
@@ -368,10 +368,9 @@ static int list_match(const struct wl_list *l, const char *type, const char *val
         net_range(addr, prefix, fam == 4 ? 32 : 128, lo, hi);
         if (fam == 6)
             return v6_contains(l, lo, hi);
-        return v4_contains(l, (uint32_t)lo[0] << 24 | (uint32_t)lo[1] << 16 |
-                                  (uint32_t)lo[2] << 8 | lo[3],
-                           (uint32_t)hi[0] << 24 | (uint32_t)hi[1] << 16 |
-                               (uint32_t)hi[2] << 8 | hi[3]);
+        return v4_contains(
+            l, (uint32_t)lo[0] << 24 | (uint32_t)lo[1] << 16 | (uint32_t)lo[2] << 8 | lo[3],
+            (uint32_t)hi[0] << 24 | (uint32_t)hi[1] << 16 | (uint32_t)hi[2] << 8 | hi[3]);
     }
     }
     return 0;
@@ -418,8 +417,7 @@ static enum rk_status perr(struct parser *p, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (p->line > 0)
-        snprintf(p->set->errmsg, sizeof p->set->errmsg, "%.80s:%zu: %s", p->origin, p->line,
-                 msg);
+        snprintf(p->set->errmsg, sizeof p->set->errmsg, "%.80s:%zu: %s", p->origin, p->line, msg);
     else
         snprintf(p->set->errmsg, sizeof p->set->errmsg, "%.80s: %s", p->origin, msg);
     return RK_EINVAL;
@@ -536,8 +534,8 @@ static enum rk_status parse_entry(struct parser *p, const char *s, size_t len)
                         (int)(len > 64 ? 64 : len), s);
         net_range(addr, prefix, fam == 4 ? 32 : 128, lo, hi);
         if (memcmp(lo, addr, 16) != 0)
-            return perr(p, "'%.*s' has host bits set beyond the prefix",
-                        (int)(len > 64 ? 64 : len), s);
+            return perr(p, "'%.*s' has host bits set beyond the prefix", (int)(len > 64 ? 64 : len),
+                        s);
         return range_add(l, fam, addr, prefix);
     }
     }
@@ -559,8 +557,7 @@ static enum rk_status parse_line(struct parser *p, const char *s, size_t len)
             return perr(p, "header after the first entry");
         return parse_header(p, s + 1, len - 1);
     }
-    if (p->l->name == NULL || p->l->description == NULL || p->l->source == NULL ||
-        !p->have_match)
+    if (p->l->name == NULL || p->l->description == NULL || p->l->source == NULL || !p->have_match)
         return perr(p, "entry before the @name, @description, @source and @match headers");
     return parse_entry(p, s, len);
 }

@@ -8,8 +8,11 @@
 
 #include "renkei/correlate.h"
 
-#define V(t, v) {t, v, RK_CORR_REL_SAME}
-#define NOISE V("phone", "+81120000000")
+#define V(t, v)                                                                                    \
+    {                                                                                              \
+        t, v, RK_CORR_REL_SAME                                                                     \
+    }
+#define NOISE  V("phone", "+81120000000")
 #define COMMON V("domain", "common.example")
 
 struct obj {
@@ -23,10 +26,21 @@ struct obj {
  * warninglisted phone number and a too-common domain, and two loners holding only those. */
 static const struct obj world[] = {
     {"a1", "kumamoto", {V("bank-account", "A-bank"), V("phone", "A-phone"), NOISE, COMMON}, 4},
-    {"a2", "kumamoto", {V("bank-account", "A-bank"), V("phone", "A-phone"), V("sha256", "A-hash"), NOISE, COMMON}, 5},
+    {"a2",
+     "kumamoto",
+     {V("bank-account", "A-bank"), V("phone", "A-phone"), V("sha256", "A-hash"), NOISE, COMMON},
+     5},
     {"a3", "kumamoto", {V("phone", "A-phone"), V("sha256", "A-hash"), NOISE, COMMON}, 4},
-    {"a4", "kumamoto", {V("bank-account", "A-bank"), V("sha256", "A-hash"), V("crypto-wallet", "bridge"), NOISE, COMMON}, 5},
-    {"b1", "kyoto", {V("bank-account", "B-bank"), V("phone", "B-phone"), V("crypto-wallet", "bridge"), NOISE, COMMON}, 5},
+    {"a4",
+     "kumamoto",
+     {V("bank-account", "A-bank"), V("sha256", "A-hash"), V("crypto-wallet", "bridge"), NOISE,
+      COMMON},
+     5},
+    {"b1",
+     "kyoto",
+     {V("bank-account", "B-bank"), V("phone", "B-phone"), V("crypto-wallet", "bridge"), NOISE,
+      COMMON},
+     5},
     {"b2", "kyoto", {V("bank-account", "B-bank"), V("phone", "B-phone"), NOISE, COMMON}, 4},
     {"b3", "kyoto", {V("phone", "B-phone"), V("sha256", "B-hash"), NOISE, COMMON}, 4},
     {"b4", "kyoto", {V("bank-account", "B-bank"), V("sha256", "B-hash"), NOISE, COMMON}, 4},
@@ -136,8 +150,10 @@ static void test_confirmed_stable(void **state)
     rk_corr_groups_destroy(g);
 
     /* An analyst confirms group A (listing a3 first, and a member since deleted). */
-    static const struct rk_corr_ref members[] = {{RK_CORR_REPORT, "a3"}, {RK_CORR_REPORT, "a1"},
-                                                 {RK_CORR_REPORT, "a2"}, {RK_CORR_REPORT, "a4"},
+    static const struct rk_corr_ref members[] = {{RK_CORR_REPORT, "a3"},
+                                                 {RK_CORR_REPORT, "a1"},
+                                                 {RK_CORR_REPORT, "a2"},
+                                                 {RK_CORR_REPORT, "a4"},
                                                  {RK_CORR_REPORT, "deleted"}};
     static const struct rk_corr_confirmed conf = {"grp-kumamoto-1", 5, members};
     /* New data: n1 holds A's bank account, n2 B's phone. */

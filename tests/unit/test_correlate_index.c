@@ -114,8 +114,8 @@ static void test_put_and_info(void **state)
     static const struct info_case cases[] = {
         {"bank-account", "0009-111-2223334", RK_OK, 2},
         {"url", "http://a.evil.example/login", RK_OK, 1},
-        {"domain", "a.evil.example", RK_OK, 1},     /* host of A's URL */
-        {"domain", "evil.example", RK_OK, 2},       /* A derived, B direct */
+        {"domain", "a.evil.example", RK_OK, 1}, /* host of A's URL */
+        {"domain", "evil.example", RK_OK, 2},   /* A derived, B direct */
         {"cidr", "198.51.100.0/24", RK_OK, 1},
         {"cidr", "198.51.0.0/16", RK_OK, 1},
         {"asn", "AS64500", RK_OK, 1},

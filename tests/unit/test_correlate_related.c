@@ -8,7 +8,10 @@
 
 #include "renkei/correlate.h"
 
-#define V(t, v) {t, v, RK_CORR_REL_SAME}
+#define V(t, v)                                                                                    \
+    {                                                                                              \
+        t, v, RK_CORR_REL_SAME                                                                     \
+    }
 
 struct obj {
     enum rk_corr_kind kind;
@@ -22,11 +25,17 @@ struct obj {
  * registrable domain as q's two URLs; b shares a domain that five objects hold; c shares only
  * the /24 of q's address; d and e (cases of another unit) share the bank account as well. */
 static const struct obj world[] = {
-    {RK_CORR_REPORT, "q", "kumamoto-hq",
+    {RK_CORR_REPORT,
+     "q",
+     "kumamoto-hq",
      {V("bank-account", "0009-111-2223334"), V("url", "http://a.evil.example/login"),
-      V("url", "http://b.evil.example/pay"), V("ipv4", "45.76.1.10")}, 4},
-    {RK_CORR_REPORT, "a", "kumamoto-hq",
-     {V("bank-account", "0009-111-2223334"), V("domain", "evil.example")}, 2},
+      V("url", "http://b.evil.example/pay"), V("ipv4", "45.76.1.10")},
+     4},
+    {RK_CORR_REPORT,
+     "a",
+     "kumamoto-hq",
+     {V("bank-account", "0009-111-2223334"), V("domain", "evil.example")},
+     2},
     {RK_CORR_REPORT, "b", "kumamoto-hq", {V("domain", "a.evil.example")}, 1},
     {RK_CORR_REPORT, "b2", "kumamoto-hq", {V("domain", "a.evil.example")}, 1},
     {RK_CORR_REPORT, "b3", "kumamoto-hq", {V("domain", "a.evil.example")}, 1},
@@ -212,8 +221,8 @@ static const struct sim_case sim_cases[] = {
      "お客様のアカウントに不正なログインがありました。下記のリンクから本人確認を行ってください。"
      "期限は明日までです。",
      0.6, 1.0},
-    {"お客様のアカウントに不正なログインがありました。", "ウイルスに感染しましたと警告音が鳴った", 0.0,
-     0.1},
+    {"お客様のアカウントに不正なログインがありました。", "ウイルスに感染しましたと警告音が鳴った",
+     0.0, 0.1},
     {"ab", "ab", 0.0, 0.0}, /* no trigram */
     {"", "", 0.0, 0.0},
 };
@@ -230,12 +239,14 @@ static void test_text_similarity(void **state)
 
 static void test_text_in_related(void **state)
 {
-    static const char t1[] = "パソコンでサイトを見ていたら突然警告音が鳴り、ウイルスに感染したと表示"
-                             "された。表示された番号に電話すると、サポート料として電子マネーの購入を"
-                             "求められた。";
-    static const char t2[] = "パソコンでサイトを見ていたら突然警告音が鳴り、ウイルスに感染したと表示"
-                             "された。表示された番号に電話すると、サポート料としてギフトカードの購入"
-                             "を求められた。";
+    static const char t1[] =
+        "パソコンでサイトを見ていたら突然警告音が鳴り、ウイルスに感染したと表示"
+        "された。表示された番号に電話すると、サポート料として電子マネーの購入を"
+        "求められた。";
+    static const char t2[] =
+        "パソコンでサイトを見ていたら突然警告音が鳴り、ウイルスに感染したと表示"
+        "された。表示された番号に電話すると、サポート料としてギフトカードの購入"
+        "を求められた。";
     static const char t3[] = "通販サイトで商品を注文して代金を振り込んだが、商品が届かず連絡も取れ"
                              "なくなった。";
     struct rk_corr_index *idx = make_world();

@@ -80,15 +80,14 @@ static void test_malformed(void **state)
     rk_corr_wlset_destroy(NULL);
 }
 
-static const char lists[] =
-    "# resolvers\n"
-    "@name dns\n@description d\n@source s\n@match cidr\n"
-    "8.8.8.8\n"
-    "  10.0.0.0/8  \r\n"
-    "10.1.0.0/16\n"
-    "192.168.0.0/24\n192.168.1.0/24\n"
-    "2001:db8::/32\n"
-    "\n# done\n";
+static const char lists[] = "# resolvers\n"
+                            "@name dns\n@description d\n@source s\n@match cidr\n"
+                            "8.8.8.8\n"
+                            "  10.0.0.0/8  \r\n"
+                            "10.1.0.0/16\n"
+                            "192.168.0.0/24\n192.168.1.0/24\n"
+                            "2001:db8::/32\n"
+                            "\n# done\n";
 static const char domains[] = "@name popular\n@description d\n@source s\n@match suffix\n"
                               "google.com\nYahoo.co.jp\n";
 static const char hashes[] = "@name hashes\n@description d\n@source s\n@match exact\n"
@@ -106,12 +105,12 @@ static const struct match_case match_cases[] = {
     {"ipv4", "8.8.8.9", NULL},
     {"ipv4", "10.200.3.4", "dns"},
     {"cidr", "10.1.2.0/24", "dns"},
-    {"cidr", "10.0.0.0/7", NULL},            /* wider than the entry */
-    {"cidr", "192.168.0.0/23", "dns"},       /* two adjacent /24 entries cover it */
+    {"cidr", "10.0.0.0/7", NULL},      /* wider than the entry */
+    {"cidr", "192.168.0.0/23", "dns"}, /* two adjacent /24 entries cover it */
     {"cidr", "192.168.0.0/22", NULL},
     {"ipv6", "2001:db8::1", "dns"},
     {"ipv6", "2001:db9::1", NULL},
-    {"domain", "8.8.8.8", NULL},              /* cidr lists apply to addresses only */
+    {"domain", "8.8.8.8", NULL}, /* cidr lists apply to addresses only */
     {"domain", "google.com", "popular"},
     {"domain", "docs.google.com", "popular"},
     {"domain", "notgoogle.com", NULL},
@@ -210,8 +209,9 @@ static void test_load_dir_names_bad_file(void **state)
     char dir[] = "/tmp/rk-wl-XXXXXX";
     assert_non_null(mkdtemp(dir));
     write_file(dir, "10-good.txt", HDR("exact") "x\n");
-    write_file(dir, "20-bad.txt", "@name bad\n@description d\n@source s\n@match cidr\n"
-                                  "1.2.3.4\n\n999.1.1.1\n");
+    write_file(dir, "20-bad.txt",
+               "@name bad\n@description d\n@source s\n@match cidr\n"
+               "1.2.3.4\n\n999.1.1.1\n");
     write_file(dir, "30-later.txt", "@name later\n@description d\n@source s\n@match exact\ny\n");
     write_file(dir, "notes.md", "not a list");
     struct rk_corr_wlset *set;
@@ -245,13 +245,15 @@ static void test_index_noise(void **state)
     assert_int_equal(rk_corr_index_create(&cfg, &idx), RK_OK);
     /* r0 and r1 share only 8.8.8.8 (warninglisted); r0..r3 share a phone (too common at cap
      * 3); r0 and r2 share a bank account (links). */
-    static const struct rk_corr_value v0[] = {{"ipv4", "8.8.8.8", RK_CORR_REL_SAME},
-                                              {"phone", "+81300000000", RK_CORR_REL_SAME},
-                                              {"bank-account", "0001-001-0000001", RK_CORR_REL_SAME}};
+    static const struct rk_corr_value v0[] = {
+        {"ipv4", "8.8.8.8", RK_CORR_REL_SAME},
+        {"phone", "+81300000000", RK_CORR_REL_SAME},
+        {"bank-account", "0001-001-0000001", RK_CORR_REL_SAME}};
     static const struct rk_corr_value v1[] = {{"ipv4", "8.8.8.8", RK_CORR_REL_SAME},
                                               {"phone", "+81300000000", RK_CORR_REL_SAME}};
-    static const struct rk_corr_value v2[] = {{"phone", "+81300000000", RK_CORR_REL_SAME},
-                                              {"bank-account", "0001-001-0000001", RK_CORR_REL_SAME}};
+    static const struct rk_corr_value v2[] = {
+        {"phone", "+81300000000", RK_CORR_REL_SAME},
+        {"bank-account", "0001-001-0000001", RK_CORR_REL_SAME}};
     assert_int_equal(rk_corr_index_put(idx, RK_CORR_REPORT, "r0", "u", v0, 3), RK_OK);
     assert_int_equal(rk_corr_index_put(idx, RK_CORR_REPORT, "r1", "u", v1, 2), RK_OK);
     assert_int_equal(rk_corr_index_put(idx, RK_CORR_REPORT, "r2", "u", v2, 2), RK_OK);
@@ -280,8 +282,9 @@ static void test_index_noise(void **state)
     assert_string_equal(r->hits[0].object_id, "r2");
     assert_string_equal(r->hits[0].explanation, "shares bank-account 0001-001-0000001");
     assert_string_equal(r->hits[1].object_id, "r1");
-    assert_string_equal(r->hits[1].explanation,
-                        "ipv4 in the same network 8.8.8.0/24; ipv4 in the same wide network 8.8.0.0/16");
+    assert_string_equal(
+        r->hits[1].explanation,
+        "ipv4 in the same network 8.8.8.0/24; ipv4 in the same wide network 8.8.0.0/16");
     assert_int_equal(r->nsuppressed, 2);
     assert_string_equal(r->suppressed[0].value, "8.8.8.8");
     assert_string_equal(r->suppressed[0].reason, "in warninglist 'dns'");
@@ -303,10 +306,8 @@ static void test_index_noise(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_match),
-        cmocka_unit_test(test_shipped_lists),
-        cmocka_unit_test(test_load_dir_names_bad_file),
+        cmocka_unit_test(test_malformed),     cmocka_unit_test(test_match),
+        cmocka_unit_test(test_shipped_lists), cmocka_unit_test(test_load_dir_names_bad_file),
         cmocka_unit_test(test_index_noise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
