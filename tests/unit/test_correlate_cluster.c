@@ -217,6 +217,29 @@ static void test_access_in_groups(void **state)
     rk_corr_groups_destroy(g);
 }
 
+static void test_empty_index(void **state)
+{
+    struct rk_corr_index *idx;
+    struct rk_corr_groups *g;
+    struct rk_corr_result *r;
+    static const struct rk_corr_ref m = {RK_CORR_REPORT, "x"};
+    static const struct rk_corr_confirmed conf = {"grp-1", 1, &m};
+    static const struct rk_corr_value v = V("phone", "+81300000000");
+    assert_int_equal(rk_corr_index_create(NULL, &idx), RK_OK);
+    assert_int_equal(rk_corr_groups_compute(idx, NULL, &conf, 1, NULL, NULL, &g), RK_OK);
+    /* A confirmed group whose members are gone keeps its id, with no members. */
+    assert_int_equal(g->count, 1);
+    assert_string_equal(g->groups[0].id, "grp-1");
+    assert_int_equal(g->groups[0].nmembers, 0);
+    rk_corr_groups_destroy(g);
+    assert_int_equal(rk_corr_related(idx, RK_CORR_REPORT, "x", NULL, NULL, NULL, &r),
+                     RK_ENOTFOUND);
+    assert_int_equal(rk_corr_related_values(idx, &v, 1, NULL, NULL, NULL, &r), RK_OK);
+    assert_int_equal(r->count, 0);
+    rk_corr_result_destroy(r);
+    rk_corr_index_destroy(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +247,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_noise_would_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_confirmed_stable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_access_in_groups, setup, teardown),
+        cmocka_unit_test(test_empty_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
