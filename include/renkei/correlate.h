@@ -164,7 +164,8 @@ enum rk_status rk_corr_index_set_cap(struct rk_corr_index *idx, uint32_t cap);
  * objects). Duplicate values are stored once (the strongest relation wins). Returns RK_OK,
  * RK_EINVAL (unknown kind, empty id, value too long or empty, more than RK_MAX_CORR_TYPES
  * distinct type names), RK_ETOOBIG (more than RK_MAX_CORR_OBJECT_VALUES values after
- * expansion, or the index is full), RK_ENOMEM. On error the object keeps its previous values.
+ * expansion, or the index is full), RK_ENOMEM. On RK_EINVAL and RK_ETOOBIG the object keeps its
+ * previous values; on RK_ENOMEM it may be left without values (put it again).
  */
 enum rk_status rk_corr_index_put(struct rk_corr_index *idx, enum rk_corr_kind kind,
                                  const char *object_id, const char *unit_id,

@@ -350,8 +350,10 @@ static int list_match(const struct wl_list *l, const char *type, const char *val
     switch (l->match) {
     case WL_EXACT:
         return str_has(l, value, len);
-    case WL_SUFFIX:
-        for (const char *p = value;;) {
+    case WL_SUFFIX: {
+        /* An e-mail address (when @types allows it) is matched by its domain. */
+        const char *at = strrchr(value, '@');
+        for (const char *p = at != NULL ? at + 1 : value;;) {
             if (str_has(l, p, strlen(p)))
                 return 1;
             p = strchr(p, '.');
@@ -359,6 +361,7 @@ static int list_match(const struct wl_list *l, const char *type, const char *val
                 return 0;
             p++;
         }
+    }
     case WL_CIDR: {
         int fam;
         uint8_t addr[16], lo[16], hi[16];

@@ -89,6 +89,7 @@ static const char lists[] = "# resolvers\n"
                             "2001:db8::/32\n"
                             "\n# done\n";
 static const char domains[] = "@name popular\n@description d\n@source s\n@match suffix\n"
+                              "@types domain email\n"
                               "google.com\nYahoo.co.jp\n";
 static const char hashes[] = "@name hashes\n@description d\n@source s\n@match exact\n"
                              "@types md5 sha256\n"
@@ -117,6 +118,8 @@ static const struct match_case match_cases[] = {
     {"domain", "google.com.evil.example", NULL},
     {"domain", "www.yahoo.co.jp", "popular"},
     {"url", "https://docs.google.com/forms/x", NULL}, /* a URL is an indicator of its own */
+    {"email", "taro@mail.google.com", "popular"},     /* @types includes email: by its domain */
+    {"email", "google.com@evil.example", NULL},
     {"md5", "d41d8cd98f00b204e9800998ecf8427e", "hashes"},
     {"sha1", "d41d8cd98f00b204e9800998ecf8427e", NULL}, /* not in @types */
     {"", "x", NULL},
