@@ -548,6 +548,10 @@ int main(int argc, char **argv)
            st.postings);
     printf("size in memory   %.1f MB = %.2f x raw (aim <= 1.5)\n", st.memory_bytes / 1e6,
            (double)st.memory_bytes / d.raw_bytes);
+    rk_corr_index_compact(idx);
+    rk_corr_index_stats(idx, &st);
+    printf("  compacted      %.1f MB = %.2f x raw\n", st.memory_bytes / 1e6,
+           (double)st.memory_bytes / d.raw_bytes);
     struct rk_buf saved;
     rk_buf_init(&saved, (size_t)1 << 33);
     t0 = now_s();

@@ -181,6 +181,13 @@ enum rk_status rk_corr_index_remove(struct rk_corr_index *idx, enum rk_corr_kind
 enum rk_status rk_corr_index_set_text(struct rk_corr_index *idx, enum rk_corr_kind kind,
                                       const char *object_id, const char *text, size_t len);
 
+/*
+ * Releases the spare capacity that growth left in the index's arrays (strings, values,
+ * objects, units), e.g. after a rebuild or a load. Later puts grow them again. Returns RK_OK
+ * (a failed shrink keeps the larger block; nothing is lost).
+ */
+enum rk_status rk_corr_index_compact(struct rk_corr_index *idx);
+
 /* Sizes of the index. */
 struct rk_corr_stats {
     size_t values;       /* distinct (type, value) entries, derived ones included */

@@ -719,6 +719,39 @@ enum rk_status rk_corr_index_remove(struct rk_corr_index *idx, enum rk_corr_kind
     return RK_OK;
 }
 
+enum rk_status rk_corr_index_compact(struct rk_corr_index *idx)
+{
+    if (idx->arena_len > 0 && idx->arena_len < idx->arena_cap) {
+        char *a = rk_realloc(idx->arena, idx->arena_len);
+        if (a != NULL) {
+            idx->arena = a;
+            idx->arena_cap = idx->arena_len;
+        }
+    }
+    if (idx->nvalues > 0 && idx->nvalues < idx->values_cap) {
+        struct rk__corr_value *v = rk_reallocarray(idx->values, idx->nvalues, sizeof *v);
+        if (v != NULL) {
+            idx->values = v;
+            idx->values_cap = idx->nvalues;
+        }
+    }
+    if (idx->nobjects > 0 && idx->nobjects < idx->objects_cap) {
+        struct rk__corr_object *o = rk_reallocarray(idx->objects, idx->nobjects, sizeof *o);
+        if (o != NULL) {
+            idx->objects = o;
+            idx->objects_cap = idx->nobjects;
+        }
+    }
+    if (idx->nunits > 0 && idx->nunits < idx->units_cap) {
+        uint32_t *u = rk_reallocarray(idx->units, idx->nunits, sizeof *u);
+        if (u != NULL) {
+            idx->units = u;
+            idx->units_cap = idx->nunits;
+        }
+    }
+    return RK_OK;
+}
+
 /* ===== Resolution of ad-hoc values ===== */
 
 struct resolve_ctx {

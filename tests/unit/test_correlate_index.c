@@ -170,6 +170,15 @@ static void test_put_replaces_and_remove(void **state)
     rk_corr_index_stats(idx, &st);
     assert_int_equal(st.objects, 2);
     assert_int_equal(st.postings, 3);
+    /* Compacting releases spare capacity and changes nothing else. */
+    struct rk_corr_stats before;
+    rk_corr_index_stats(idx, &before);
+    assert_int_equal(rk_corr_index_compact(idx), RK_OK);
+    rk_corr_index_stats(idx, &st);
+    assert_true(st.memory_bytes < before.memory_bytes);
+    assert_int_equal(st.postings, before.postings);
+    assert_int_equal(rk_corr_index_value_info(idx, "bank-account", "0009-111-2223334", &vi), RK_OK);
+    assert_int_equal(vi.objects, 2);
     /* A removed object can come back. */
     assert_int_equal(rk_corr_index_put(idx, RK_CORR_REPORT, "r1", "u", report_b, 2), RK_OK);
     rk_corr_index_stats(idx, &st);
