@@ -419,4 +419,28 @@ enum rk_status rk_corr_groups_compute(const struct rk_corr_index *idx,
                                       rk_corr_access_cb access, void *user_data,
                                       struct rk_corr_groups **out);
 
+/* A confirmed group that an object touches, with the first value through which it does. */
+struct rk_corr_touch {
+    size_t group; /* index into the `confirmed` array passed in */
+    char *type;   /* a value of the object held by a member of the group */
+    char *value;
+};
+struct rk_corr_touches {
+    size_t count;
+    struct rk_corr_touch *items; /* in the order of `confirmed` */
+};
+void rk_corr_touches_destroy(struct rk_corr_touches *t);
+
+/*
+ * The confirmed groups that the object (kind, object_id) touches without being a member: one
+ * of its linking values (not warninglisted, not too common, relation weight >= 0.3 on both
+ * sides) is held by a member. This is the check to run when a report or case is written, to
+ * flag it at once without recomputing the groups. The values named are the object's own.
+ * Returns RK_OK, RK_ENOTFOUND (no such object), RK_ENOMEM.
+ * Ownership: on RK_OK the caller frees `*out` with rk_corr_touches_destroy().
+ */
+enum rk_status rk_corr_touching(const struct rk_corr_index *idx, enum rk_corr_kind kind,
+                                const char *object_id, const struct rk_corr_confirmed *confirmed,
+                                size_t nconfirmed, struct rk_corr_touches **out);
+
 #endif

@@ -963,3 +963,117 @@ out:
     *out = res;
     return RK_OK;
 }
+
+/* ===== Touching confirmed groups ===== */
+
+void rk_corr_touches_destroy(struct rk_corr_touches *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->count; i++) {
+        rk_free(t->items[i].type);
+        rk_free(t->items[i].value);
+    }
+    rk_free(t->items);
+    rk_free(t);
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+enum rk_status rk_corr_touching(const struct rk_corr_index *idx, enum rk_corr_kind kind,
+                                const char *object_id, const struct rk_corr_confirmed *confirmed,
+                                size_t nconfirmed, struct rk_corr_touches **out)
+{
+    uint64_t *pairs = NULL; /* (member object number << 32) | group index */
+    uint32_t *via = NULL;   /* per group: 1 + value number that touches it, 0 = not touched */
+    struct rk_corr_touches *res = NULL;
+    size_t np = 0, total = 0;
+    enum rk_status rc = RK_ENOTFOUND;
+    *out = NULL;
+    uint32_t self = rk__corr_find_object(idx, kind, object_id);
+    if (self == NONE)
+        goto out;
+    rc = RK_ENOMEM;
+    for (size_t i = 0; i < nconfirmed; i++)
+        total += confirmed[i].nmembers;
+    pairs = rk_malloc((total + 1) * sizeof *pairs);
+    via = rk_calloc(nconfirmed + 1, sizeof *via);
+    res = rk_calloc(1, sizeof *res);
+    if (pairs == NULL || via == NULL || res == NULL)
+        goto out;
+    int member_of_all = nconfirmed > 0;
+    uint8_t *is_self_member = rk_calloc(nconfirmed + 1, 1);
+    if (is_self_member == NULL)
+        goto out;
+    for (size_t i = 0; i < nconfirmed; i++) {
+        for (size_t j = 0; j < confirmed[i].nmembers; j++) {
+            uint32_t o = rk__corr_find_object(idx, confirmed[i].members[j].kind,
+                                              confirmed[i].members[j].object_id);
+            if (o == self)
+                is_self_member[i] = 1;
+            else if (o != NONE)
+                pairs[np++] = (uint64_t)o << 32 | (uint32_t)i;
+        }
+        member_of_all &= is_self_member[i];
+    }
+    qsort(pairs, np, sizeof *pairs, cmp_pair);
+    const struct rk__corr_object *obj = &idx->objects[self];
+    for (uint32_t k = 0; k < obj->n && !member_of_all; k++) {
+        uint32_t v = RK__CORR_NUM(obj->vals[k]);
+        const struct rk__corr_value *val = &idx->values[v];
+        if (rk_corr_rel_weight(RK__CORR_REL(obj->vals[k])) < DEFAULT_MIN_REL_WEIGHT ||
+            rk__corr_noise(idx, v, NULL, 0) != RK_CORR_LINKS)
+            continue;
+        const uint32_t *p = rk__corr_postings(val);
+        for (uint32_t j = 0; j < val->n; j++) {
+            uint32_t o = RK__CORR_NUM(p[j]);
+            if (o == self || rk_corr_rel_weight(RK__CORR_REL(p[j])) < DEFAULT_MIN_REL_WEIGHT)
+                continue;
+            /* First pair of object o, then every group it belongs to. */
+            size_t a = 0, b = np;
+            while (a < b) {
+                size_t m = a + (b - a) / 2;
+                if ((pairs[m] >> 32) < o)
+                    a = m + 1;
+                else
+                    b = m;
+            }
+            for (; a < np && (pairs[a] >> 32) == o; a++) {
+                uint32_t gi = (uint32_t)pairs[a];
+                if (via[gi] == 0 && !is_self_member[gi])
+                    via[gi] = v + 1;
+            }
+        }
+    }
+    rk_free(is_self_member);
+    size_t n = 0;
+    for (size_t i = 0; i < nconfirmed; i++)
+        n += via[i] != 0;
+    res->items = rk_calloc(n + 1, sizeof *res->items);
+    if (res->items == NULL)
+        goto out;
+    for (size_t i = 0; i < nconfirmed; i++) {
+        if (via[i] == 0)
+            continue;
+        struct rk_corr_touch *t = &res->items[res->count++];
+        t->group = i;
+        t->type = rk_strdup(idx->types[idx->values[via[i] - 1].type]);
+        t->value = rk_strdup(rk__corr_vstr(idx, via[i] - 1));
+        if (t->type == NULL || t->value == NULL)
+            goto out;
+    }
+    rc = RK_OK;
+out:
+    rk_free(pairs);
+    rk_free(via);
+    if (rc != RK_OK) {
+        rk_corr_touches_destroy(res);
+        return rc;
+    }
+    *out = res;
+    return RK_OK;
+}

@@ -192,6 +192,53 @@ static void test_confirmed_stable(void **state)
     assert_int_equal(rk_corr_index_remove(f->idx, RK_CORR_REPORT, "n2"), RK_OK);
 }
 
+static void test_touching(void **state)
+{
+    struct fixture *f = *state;
+    static const struct rk_corr_ref ma[] = {{RK_CORR_REPORT, "a1"},
+                                            {RK_CORR_REPORT, "a2"},
+                                            {RK_CORR_REPORT, "a3"},
+                                            {RK_CORR_REPORT, "a4"}};
+    static const struct rk_corr_ref mb[] = {{RK_CORR_REPORT, "b1"},
+                                            {RK_CORR_REPORT, "b2"},
+                                            {RK_CORR_REPORT, "b3"},
+                                            {RK_CORR_REPORT, "b4"}};
+    static const struct rk_corr_confirmed conf[] = {{"grp-a", 4, ma}, {"grp-b", 4, mb}};
+    static const struct rk_corr_value n1[] = {V("bank-account", "A-bank"), NOISE, COMMON};
+    static const struct rk_corr_value n3[] = {V("crypto-wallet", "bridge")};
+    static const struct rk_corr_value n4[] = {NOISE, V("phone", "unrelated")};
+    assert_int_equal(rk_corr_index_put(f->idx, RK_CORR_CASE, "n1", "kumamoto", n1, 3), RK_OK);
+    assert_int_equal(rk_corr_index_put(f->idx, RK_CORR_CASE, "n3", "kumamoto", n3, 1), RK_OK);
+    assert_int_equal(rk_corr_index_put(f->idx, RK_CORR_CASE, "n4", "kumamoto", n4, 2), RK_OK);
+    struct rk_corr_touches *t;
+    /* n1 touches A through the bank account (the warninglisted phone and the too-common
+     * domain do not count). */
+    assert_int_equal(rk_corr_touching(f->idx, RK_CORR_CASE, "n1", conf, 2, &t), RK_OK);
+    assert_int_equal(t->count, 1);
+    assert_int_equal(t->items[0].group, 0);
+    assert_string_equal(t->items[0].value, "A-bank");
+    rk_corr_touches_destroy(t);
+    /* n3 touches both through the bridge wallet. */
+    assert_int_equal(rk_corr_touching(f->idx, RK_CORR_CASE, "n3", conf, 2, &t), RK_OK);
+    assert_int_equal(t->count, 2);
+    assert_int_equal(t->items[0].group, 0);
+    assert_int_equal(t->items[1].group, 1);
+    assert_string_equal(t->items[1].type, "crypto-wallet");
+    rk_corr_touches_destroy(t);
+    /* n4 holds only noise and a value of its own; a4 is a member of A and touches B only. */
+    assert_int_equal(rk_corr_touching(f->idx, RK_CORR_CASE, "n4", conf, 2, &t), RK_OK);
+    assert_int_equal(t->count, 0);
+    rk_corr_touches_destroy(t);
+    assert_int_equal(rk_corr_touching(f->idx, RK_CORR_REPORT, "a4", conf, 2, &t), RK_OK);
+    assert_int_equal(t->count, 1);
+    assert_int_equal(t->items[0].group, 1);
+    rk_corr_touches_destroy(t);
+    t = (struct rk_corr_touches *)1;
+    assert_int_equal(rk_corr_touching(f->idx, RK_CORR_CASE, "nope", conf, 2, &t), RK_ENOTFOUND);
+    assert_null(t);
+    rk_corr_touches_destroy(NULL);
+}
+
 static int deny_kyoto(void *ud, enum rk_corr_kind kind, const char *id, const char *unit)
 {
     return strcmp(unit, "kyoto") != 0;
@@ -232,8 +279,7 @@ static void test_empty_index(void **state)
     assert_string_equal(g->groups[0].id, "grp-1");
     assert_int_equal(g->groups[0].nmembers, 0);
     rk_corr_groups_destroy(g);
-    assert_int_equal(rk_corr_related(idx, RK_CORR_REPORT, "x", NULL, NULL, NULL, &r),
-                     RK_ENOTFOUND);
+    assert_int_equal(rk_corr_related(idx, RK_CORR_REPORT, "x", NULL, NULL, NULL, &r), RK_ENOTFOUND);
     assert_int_equal(rk_corr_related_values(idx, &v, 1, NULL, NULL, NULL, &r), RK_OK);
     assert_int_equal(r->count, 0);
     rk_corr_result_destroy(r);
@@ -247,6 +293,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_noise_would_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_confirmed_stable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_access_in_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_touching, setup, teardown),
         cmocka_unit_test(test_empty_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
