@@ -441,7 +441,7 @@ int main(int argc, char **argv)
 {
     uint64_t reports = 200000, per = 10, seed = 20261121, infra_df = 0;
     const char *wl_dir = NULL, *out_path = NULL, *sql_dir = NULL;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* every option takes one argument */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int ok = v != NULL;
         if (ok && strcmp(a, "--reports") == 0)
@@ -466,7 +466,6 @@ int main(int argc, char **argv)
                             "[--sqlite-dir DIR]\n");
             return 2;
         }
-        i++;
     }
 
     setvbuf(stdout, NULL, _IOLBF, 0);
