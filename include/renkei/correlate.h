@@ -308,8 +308,10 @@ struct rk_corr_query {
 
 /*
  * The objects that share values with the object (kind, object_id), ranked by the sum over
- * shared values of rel-weight x inverse frequency (ln(1 + N/df)), plus 0.5 x the narrative
- * similarity when it reaches `min_text`. Warninglisted and too-common values do not link;
+ * shared values of min(rel-weight on each side) x inverse frequency (ln(1 + N/df)) — of the
+ * derived links of one chain (host / registrable domain / mail domain; /24 / /16) only the
+ * strongest counts — plus 0.5 x the narrative similarity when it reaches `min_text`. Ties are
+ * ordered by object id. Warninglisted and too-common values do not link;
  * they are listed in `suppressed` with their reason. `access` decides what the caller may
  * read (see rk_corr_access_cb); it is never called when the function fails.
  * Returns RK_OK, RK_ENOTFOUND (no such object), RK_ENOMEM. `q` may be NULL.
