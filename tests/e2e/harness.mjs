@@ -203,6 +203,13 @@ export async function logIn(page, base, user) {
   await page.locator('#logout').waitFor();
 }
 
+// Waits until the page on screen was drawn for the current address and that address
+// contains `part` (after a search, a filter or a link).
+export async function rendered(page, part) {
+  await page.waitForFunction((p) => document.body.dataset.rendered === location.hash
+    && decodeURIComponent(location.hash).includes(p), part);
+}
+
 export async function logOut(page) {
   await page.locator('#logout').click();
   await page.locator('form.login-form').waitFor();

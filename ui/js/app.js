@@ -162,6 +162,8 @@ class App {
       return;
     }
     main.append(loading(this));
+    main.setAttribute('aria-busy', 'true');
+    delete document.body.dataset.rendered;
     const view = h('div', { class: 'view' });
     try {
       await r.page.render(this, view, m.params, m.query);
@@ -174,6 +176,9 @@ class App {
     }
     if (seq !== this.renderSeq) return; // a newer navigation won
     clear(main).append(view);
+    main.removeAttribute('aria-busy');
+    // Which address the page on screen was drawn for (the browser tests wait on it).
+    document.body.dataset.rendered = location.hash;
     const title = view.querySelector('h1');
     document.title = `${title ? `${title.textContent} — ` : ''}連携 Renkei`;
     if (title) {
