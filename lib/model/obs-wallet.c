@@ -113,19 +113,26 @@ static enum rk_status base58check(const char *s, size_t n, struct rk__obs_out *o
     size_t zeros = 0;
     while (zeros < n && s[zeros] == '1')
         zeros++;
+    /* The value is at most 25 bytes (200 bits); it is built in seven 32-bit limbs, most
+     * significant first, and anything above bit 200 is an error. */
+    uint32_t limb[7] = {0};
     for (size_t i = 0; i < n; i++) {
         int v = b58val((unsigned char)s[i]);
         if (v < 0)
             return RK_EINVAL;
-        unsigned carry = (unsigned)v;
-        for (int j = 24; j >= 0; j--) {
-            carry += 58u * b[j];
-            b[j] = (uint8_t)(carry & 0xff);
-            carry >>= 8;
+        uint64_t carry = (uint64_t)v;
+        for (int j = 6; j >= 0; j--) {
+            carry += 58u * (uint64_t)limb[j];
+            limb[j] = (uint32_t)carry;
+            carry >>= 32;
         }
-        if (carry != 0)
+        if (carry != 0 || limb[0] > 0xff)
             return RK_EINVAL; /* more than 25 bytes */
     }
+    b[0] = (uint8_t)limb[0];
+    for (int j = 1; j < 7; j++)
+        for (int k = 0; k < 4; k++)
+            b[1 + 4 * (j - 1) + k] = (uint8_t)(limb[j] >> (24 - 8 * k));
     /* Leading '1's stand for leading zero bytes; their number must match the value. */
     size_t lead = 0;
     while (lead < 25 && b[lead] == 0)
