@@ -88,3 +88,23 @@ test('every message key the UI code uses is in the catalogues', () => {
   }
   assert.deepEqual(missing, []);
 });
+
+test('message families the UI builds from codes are complete', () => {
+  const ja = load('ja');
+  const families = {
+    role: ['station', 'analyst', 'supervisor', 'admin', 'partner', 'peer'],
+    error: ['error', 'invalid', 'too_big', 'not_found', 'forbidden', 'unauthenticated', 'conflict', 'io_error', 'out_of_memory', 'network'],
+    gender: ['male', 'female', 'other', 'unspecified'],
+    account_type: ['futsu', 'toza', 'chochiku', 'other'],
+    relation: ['related', 'joint', 'duplicate', 'parent'],
+    // include/renkei/obs.h rk_obs_type_name()
+    obs: ['ipv4', 'ipv6', 'cidr', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256', 'phone', 'bank-account', 'crypto-wallet', 'filename'],
+    approvals: ['kind_report', 'kind_case', 'approved', 'rejected'],
+    restricted: ['case', 'report'],
+  };
+  const missing = [];
+  for (const [fam, codes] of Object.entries(families)) {
+    for (const c of codes) if (!(`${fam}.${c}` in ja)) missing.push(`${fam}.${c}`);
+  }
+  assert.deepEqual(missing, []);
+});

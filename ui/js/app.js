@@ -101,6 +101,8 @@ class App {
   async signOut() {
     try {
       await this.api.logout();
+    } catch {
+      // an expired session is logged out already; the log-in page follows either way
     } finally {
       this.user = null;
       this.ref = null;

@@ -28,7 +28,7 @@ export async function render(ctx, view) {
         const body = { decision };
         if (comment.value.trim()) body.comment = comment.value.trim();
         await ctx.api.post(`/approvals/${encodeURIComponent(a.id)}`, body);
-        ctx.flash(t(`approvals.${decision}d`));
+        ctx.flash(t(decision === 'approve' ? 'approvals.approved' : 'approvals.rejected'));
         await ctx.route();
       } catch (err) {
         showError(ctx, box, err);
