@@ -1,5 +1,6 @@
-// Workflow with 起案/決裁: a report moves one step at once; a case step that needs a superior
-// becomes a draft that waits, the supervisor approves it on the 決裁 page, and the case moves.
+// Workflow with 起案/決裁: a report moves at once where no approval is needed; steps that need a
+// superior become drafts that wait; the supervisor approves the case's draft on the 決裁 page
+// (the case moves) and sends the report's back with a comment (the report stays).
 import { runTest, logIn, logOut, check } from './harness.mjs';
 
 runTest('approvals', async (t) => {
@@ -11,6 +12,14 @@ runTest('approvals', async (t) => {
   await page.locator('#report-list tbody tr').first().locator('a').first().click();
   await page.locator('button[data-to=triaged]').click();
   await page.locator('.badges .status', { hasText: '振分け' }).waitFor();
+
+  const reportUrl = page.url();
+  const reportRef = (await page.locator('h1 .ref').textContent()).trim();
+  await page.locator('button[data-to=in_progress]').click();
+  await page.locator('.badges .status', { hasText: '対応中' }).waitFor();
+  // Handing over needs the supervisor: it becomes a draft.
+  await page.locator('button[data-to=handed_over]').click();
+  await page.locator('#pending-approval').waitFor();
 
   // Open a case from it and draft 事件化, which needs the supervisor.
   await page.locator('#open-case').click();
@@ -33,6 +42,16 @@ runTest('approvals', async (t) => {
   await card.getByRole('button', { name: '決裁する' }).click();
   await page.locator('#flash', { hasText: '決裁しました' }).waitFor();
   check(await page.locator('article.approval', { hasText: caseRef }).count() === 0, 'the approval left the list');
+
+  // The report's draft is sent back.
+  const rcard = page.locator('article.approval', { hasText: reportRef });
+  await rcard.locator('[data-field=comment]').fill('引継ぎ先を確認してから再度起案してください。');
+  await rcard.getByRole('button', { name: '差し戻す' }).click();
+  await page.locator('#flash', { hasText: '差し戻しました' }).waitFor();
+  check(await page.locator('article.approval', { hasText: reportRef }).count() === 0, 'the sent-back draft left the list');
+  await page.goto(reportUrl);
+  await page.locator('.badges .status', { hasText: '対応中' }).waitFor();
+  check(await page.locator('#pending-approval').count() === 0, 'the report has no pending draft');
 
   await page.goto(caseUrl);
   await page.locator('.badges .status', { hasText: '事件化' }).waitFor();
