@@ -15,6 +15,9 @@
 #include "obs-internal.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "renkei/alloc.h"
 #include "renkei/limits.h"
@@ -821,6 +824,38 @@ static int cmp_offset(const void *pa, const void *pb)
 }
 
 /*
+ * Returns the first offset >= i whose byte is ASCII or 0xEF (the lead byte of the full-width
+ * forms), or len. Japanese text is nearly all other bytes, so this is where the scanner spends
+ * its time on plain narrative: 16 bytes a step with SSE2, 8 with plain 64-bit words elsewhere.
+ */
+static size_t skip_plain(const unsigned char *t, size_t i, size_t len)
+{
+#if defined(__SSE2__)
+    const __m128i ef = _mm_set1_epi8((char)0xEF);
+    while (i + 16 <= len) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        unsigned stop = ((unsigned)~_mm_movemask_epi8(v) & 0xFFFFu) |
+                        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, ef));
+        if (stop != 0)
+            return i + (size_t)__builtin_ctz(stop);
+        i += 16;
+    }
+#endif
+    while (i + 8 <= len) {
+        uint64_t w;
+        memcpy(&w, t + i, 8);
+        uint64_t x = w ^ 0xEFEFEFEFEFEFEFEFull;
+        uint64_t has_ef = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+        if ((~w & 0x8080808080808080ull) != 0 || has_ef != 0)
+            break;
+        i += 8;
+    }
+    while (i < len && t[i] >= 0x80 && t[i] != 0xEF)
+        i++;
+    return i;
+}
+
+/*
  * Puts out->items[first..] in offset order. The scan emits them nearly in order (a URL's host
  * after the URL, the words before a URL after it, a bank account when its number is reached),
  * so insertion sort does it in about linear time.
@@ -861,15 +896,7 @@ enum rk_status rk_obs_extract(const char *text, size_t len, struct rk_obs_list *
         /* Japanese text is nearly all bytes >= 0x80 other than 0xEF: skip eight at a time
          * while no byte is ASCII or 0xEF (the lead byte of the full-width forms). */
         while (i < len) {
-            while (i + 8 <= len) {
-                uint64_t w;
-                memcpy(&w, x->t + i, 8);
-                uint64_t ef = w ^ 0xEFEFEFEFEFEFEFEFull;
-                uint64_t has_ef = (ef - 0x0101010101010101ull) & ~ef & 0x8080808080808080ull;
-                if ((~w & 0x8080808080808080ull) != 0 || has_ef != 0)
-                    break;
-                i += 8;
-            }
+            i = skip_plain(x->t, i, len);
             if (i >= len || start[x->t[i]])
                 break;
             i++;
