@@ -28,6 +28,17 @@ runTest('approvals', async (t) => {
   await page.waitForURL(/#\/cases\/[^/?]+$/);
   const caseUrl = page.url();
   const caseRef = (await page.locator('h1 .ref').textContent()).trim();
+  // A second report joins the case from its own page ("add to an existing case").
+  await page.goto(`${t.base}/#/reports`);
+  const second = page.locator('#report-list tbody tr').filter({ hasNotText: reportRef }).nth(2);
+  const secondRef = (await second.locator('td').nth(1).textContent()).trim();
+  await second.locator('a').first().click();
+  await page.locator('#add-to-case [data-field=case_id]').selectOption({ label: `${caseRef} 決裁の流れを確かめる事案` });
+  await page.locator('#add-to-case button[type=submit]').click();
+  await page.waitForURL(caseUrl);
+  await page.locator('#case-reports', { hasText: secondRef }).waitFor();
+  await page.locator('#case-reports', { hasText: reportRef }).waitFor();
+
   await page.locator('button[data-to=jikenka]').click();
   await page.locator('#pending-approval').waitFor();
   const before = await page.locator('.badges .status').textContent();

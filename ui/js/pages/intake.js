@@ -92,6 +92,7 @@ export async function render(ctx, view) {
     r_postal: h('input', { type: 'text', inputmode: 'numeric', placeholder: '123-4567', maxlength: '8' }),
     r_pref: h('input', { type: 'text' }),
     r_city: h('input', { type: 'text' }),
+    r_address: h('input', { type: 'text' }),
     r_phone: h('input', { type: 'tel' }),
     r_email: h('input', { type: 'email' }),
     r_reply: h('input', { type: 'checkbox' }),
@@ -191,6 +192,7 @@ export async function render(ctx, view) {
         field(t('field.reporter_postal'), c.r_postal, { name: 'reporter.postal_code' }),
         field(t('field.reporter_prefecture'), c.r_pref, { name: 'reporter.prefecture' }),
         field(t('field.reporter_city'), c.r_city, { name: 'reporter.city' }),
+        field(t('field.reporter_address'), c.r_address, { name: 'reporter.address' }),
         field(t('field.reporter_phone'), c.r_phone, { name: 'reporter.phone', hint: t('intake.daytime') }),
         field(t('field.reporter_email'), c.r_email, { name: 'reporter.email' }),
         h('div', { class: 'field check' }, h('label', {}, c.r_reply, ' ', t('field.wants_reply'))))),
@@ -227,7 +229,7 @@ export async function render(ctx, view) {
     const rep = { type: c.r_type.value };
     const put = (k, el) => { if (el.value.trim()) rep[k] = el.value.trim(); };
     put('name', c.r_name); put('kana', c.r_kana); put('gender', c.r_gender); put('postal_code', c.r_postal);
-    put('prefecture', c.r_pref); put('city', c.r_city); put('phone', c.r_phone); put('email', c.r_email);
+    put('prefecture', c.r_pref); put('city', c.r_city); put('address', c.r_address); put('phone', c.r_phone); put('email', c.r_email);
     if (c.r_age.value.trim()) rep.age = Number(c.r_age.value);
     rep.wants_reply = c.r_reply.checked;
     if (!rep.type) {

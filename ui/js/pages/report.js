@@ -1,6 +1,6 @@
 // One report: its fields, narrative, observables found in it, the cases it belongs to, the
 // workflow transitions allowed from its state, and "open a case from this report" for HQ.
-import { h, field } from '../dom.js';
+import { h, field, select } from '../dom.js';
 import { pageHead, tlpBadge, statusBadge, urgentBadge, section, errorBox, showError, hideError, empty, nameOf } from '../components.js';
 import { refName, nextStates, needsApproval } from '../ref.js';
 import { formatDate, formatDateTime, formatYen } from '../format.js';
@@ -52,6 +52,43 @@ export function workflowBox(ctx, obj, listName, path) {
   return form;
 }
 
+// "Add this report to a case that exists": the cases the analyst can read, newest first.
+async function addToCaseForm(ctx, r) {
+  const t = (k, p) => ctx.i18n.t(k, p);
+  let cases = [];
+  try {
+    cases = (await ctx.api.get('/cases', { limit: 200 })).items || [];
+  } catch {
+    return null; // no list, no form
+  }
+  const already = new Set((r.cases || []).map((c) => c.id));
+  cases = cases.filter((c) => !already.has(c.id));
+  if (!cases.length) return null;
+  const box = errorBox();
+  const pick = select([{ value: '', label: t('common.choose') }, ...cases.map((c) => ({ value: c.id, label: `${c.ref || ''} ${c.title || ''}` }))], '');
+  const form = h('form', { class: 'add-to-case', id: 'add-to-case', novalidate: true },
+    box,
+    field(t('report.add_to_case'), pick, { name: 'case_id', wide: true }),
+    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn' }, t('report.add'))));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    hideError(box);
+    if (!pick.value) {
+      showError(ctx, box, { code: 'invalid', field: 'case_id', message: t('intake.required') }, form);
+      return;
+    }
+    try {
+      await ctx.api.post(`/cases/${encodeURIComponent(pick.value)}/reports`, { report_ids: [r.id] });
+      const c = cases.find((x) => x.id === pick.value);
+      ctx.flash(t('report.added_to_case', { ref: c ? c.ref : '' }));
+      location.hash = `#/cases/${encodeURIComponent(pick.value)}`;
+    } catch (err) {
+      showError(ctx, box, err, form);
+    }
+  });
+  return form;
+}
+
 export async function render(ctx, view, params) {
   const t = (k, p) => ctx.i18n.t(k, p);
   const lang = ctx.i18n.lang;
@@ -59,6 +96,7 @@ export async function render(ctx, view, params) {
   const rep = r.reporter || {};
   const slot = h('div');
   const isHQ = HQ.includes(ctx.user.role);
+  const addForm = isHQ ? await addToCaseForm(ctx, r) : null;
   const openBtn = isHQ ? h('button', { type: 'button', class: 'btn btn-primary', id: 'open-case', onclick: () => {
     slot.replaceChildren(openCaseForm(ctx, [r], () => slot.replaceChildren()));
   } }, t('report.open_case')) : null;
@@ -108,7 +146,7 @@ export async function render(ctx, view, params) {
           [t('field.reporter_age'), rep.age ?? ''],
           [t('field.reporter_gender'), rep.gender ? t(`gender.${rep.gender}`) : ''],
           [t('field.reporter_postal'), rep.postal_code],
-          [t('field.reporter_prefecture'), [rep.prefecture, rep.city].filter(Boolean).join(' ')],
+          [t('field.reporter_location'), [rep.prefecture, rep.city, rep.address].filter(Boolean).join(' ')],
           [t('field.reporter_phone'), rep.phone],
           [t('field.reporter_email'), rep.email],
           [t('field.wants_reply'), rep.wants_reply === undefined ? '' : (rep.wants_reply ? t('common.yes') : t('common.no'))],
@@ -116,6 +154,6 @@ export async function render(ctx, view, params) {
         section(t('report.cases'), (r.cases || []).length
           ? h('ul', { class: 'plain' }, r.cases.map((c) => h('li', {}, c.restricted ? restricted(ctx, 'case', c)
             : h('a', { href: `#/cases/${encodeURIComponent(c.id)}` }, `${c.ref || ''} ${c.title || ''}`))))
-          : empty(t('report.no_cases'))),
+          : empty(t('report.no_cases')), addForm),
         h('p', { class: 'muted small' }, t('report.received_on', { date: formatDate(r.received_at, lang) })))));
 }
