@@ -225,6 +225,58 @@ static void test_apikeys(void **state)
     assert_int_equal(rk_auth_apikey(f->s, key, &a), RK_EAUTH);
 }
 
+struct bad_user {
+    const char *json;
+    const char *field;
+};
+
+static const struct bad_user bad_users[] = {
+    {"{\"login\":\"Has Space\",\"password\":\"long-enough-1\",\"name\":\"x\",\"role\":"
+     "\"analyst\",\"unit_id\":\"U\"}",
+     "login"},
+    {"{\"login\":\"ok\",\"password\":\"short\",\"name\":\"x\",\"role\":\"analyst\","
+     "\"unit_id\":\"U\"}",
+     "password"},
+    {"{\"login\":\"ok\",\"password\":\"long-enough-1\",\"name\":\"x\",\"role\":\"chief\","
+     "\"unit_id\":\"U\"}",
+     "role"},
+    {"{\"login\":\"ok\",\"password\":\"long-enough-1\",\"name\":\"x\",\"role\":"
+     "\"analyst\",\"unit_id\":\"00000000-0000-4000-8000-000000000000\"}",
+     "unit_id"},
+    {"{\"login\":\"ok\",\"password\":\"long-enough-1\",\"name\":\"x\",\"role\":"
+     "\"analyst\",\"unit_id\":\"U\",\"admin\":true}",
+     "admin"},
+    {"{\"login\":\"analyst\",\"password\":\"long-enough-1\",\"name\":\"x\",\"role\":"
+     "\"analyst\",\"unit_id\":\"U\"}",
+     "login"}, /* taken: conflict */
+};
+
+static void test_user_validation(void **state)
+{
+    struct fx *f = *state;
+    long long users = fx_count(f, "SELECT count(*) FROM users");
+    long long audit = fx_count(f, "SELECT count(*) FROM audit");
+    for (size_t i = 0; i < RK_ARRAY_LEN(bad_users); i++) {
+        /* "U" stands for a real unit id. */
+        char body[512];
+        const char *u = strstr(bad_users[i].json, "\"U\"");
+        if (u != NULL)
+            snprintf(body, sizeof(body), "%.*s\"%s\"%s", (int)(u - bad_users[i].json),
+                     bad_users[i].json, f->div, u + 3);
+        else
+            snprintf(body, sizeof(body), "%s", bad_users[i].json);
+        json_t *in = json_loads(body, 0, NULL), *o = NULL;
+        assert_non_null(in);
+        struct rk_error err = {0};
+        enum rk_status rc = rk_user_create(f->s, &f->admin, in, &o, &err);
+        assert_true(rc == RK_EINVAL || rc == RK_ECONFLICT);
+        assert_string_equal(err.field, bad_users[i].field);
+        json_decref(in);
+    }
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM users"), users);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM audit"), audit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +287,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_list_roles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apikeys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_validation, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
