@@ -256,7 +256,27 @@ enum rk_status rk_obs_parse(const char *in, size_t len, enum rk_obs_type hint, s
         return RK_EINVAL;
     rk__obs_out_init(&o);
     rk_buf_init(&r, RK_MAX_OBS_VALUE + 1);
+    if (!rk__obs_utf8_valid(in, len)) {
+        rc = RK_EINVAL;
+        goto out;
+    }
+    /* Refang until nothing changes: "（(dot))" refangs to "(.)", which refangs again. The
+     * canonical form must be a fixed point, so that parsing it gives it back. */
     rc = rk__obs_refang(in, len, &r, NULL);
+    for (int round = 0; rc == RK_OK && round < 4; round++) {
+        struct rk_buf again;
+        rk_buf_init(&again, RK_MAX_OBS_VALUE + 1);
+        rc = rk__obs_refang(r.data, r.len, &again, NULL);
+        int same = rc == RK_OK && again.len == r.len && memcmp(again.data, r.data, r.len) == 0;
+        if (rc == RK_OK && !same) {
+            rk_buf_free(&r);
+            r = again;
+        } else {
+            rk_buf_free(&again);
+        }
+        if (same)
+            break;
+    }
     if (rc != RK_OK)
         goto out;
     if (r.len == 0 || memchr(r.data, '\0', r.len) != NULL) {
@@ -313,6 +333,11 @@ static enum rk_status emit(struct ex *x, enum rk_obs_type type, size_t off, size
     struct rk_obs_list *l = x->out;
     if (l->count - x->first >= RK_MAX_OBS_ITEMS)
         return RK_OK; /* policy: keep the first RK_MAX_OBS_ITEMS */
+    /* A value is always well-formed UTF-8 (JSON needs it); a span that took in a broken
+     * sequence next to a Japanese file name or bank name is dropped. */
+    if (!rk__obs_utf8_valid((const char *)x->t + off, len) ||
+        !rk__obs_utf8_valid(x->o.canon.data ? x->o.canon.data : "", x->o.canon.len))
+        return RK_OK;
     if (l->count == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         struct rk_obs *p = rk_reallocarray(l->items, cap, sizeof *p);

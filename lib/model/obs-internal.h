@@ -73,6 +73,10 @@ size_t rk__obs_defang(const unsigned char *p, size_t avail, const char **repl);
  */
 enum rk_status rk__obs_refang(const char *in, size_t len, struct rk_buf *out, uint32_t *map);
 
+/* Whether [s, s+n) is well-formed UTF-8 (no overlong forms, surrogates or values past
+ * U+10FFFF). */
+int rk__obs_utf8_valid(const char *s, size_t n);
+
 /* ===== Recognisers: RK_OK (recognised), RK_EINVAL (not this type), RK_ENOMEM ===== */
 
 /* obs-ip.c. `port` allows a trailing ":port" (dropped) for IPv4. */

@@ -180,3 +180,45 @@ enum rk_status rk__obs_refang(const char *in, size_t len, struct rk_buf *out, ui
         map[out->len] = (uint32_t)end;
     return RK_OK;
 }
+
+int rk__obs_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k;
+        uint32_t cp, min;
+        if (c >= 0xC2 && c <= 0xDF) {
+            k = 2;
+            cp = c & 0x1F;
+            min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 3;
+            cp = c & 0x0F;
+            min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 4;
+            cp = c & 0x07;
+            min = 0x10000;
+        } else {
+            return 0;
+        }
+        if (n - i < k)
+            return 0;
+        for (size_t j = 1; j < k; j++) {
+            if ((p[i + j] & 0xC0) != 0x80)
+                return 0;
+            cp = cp << 6 | (p[i + j] & 0x3F);
+        }
+        /* Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8. */
+        if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+            return 0;
+        i += k;
+    }
+    return 1;
+}

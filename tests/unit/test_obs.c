@@ -392,6 +392,12 @@ static const struct parse_case parse_cases[] = {
     BAD("2024.01.02"),
     BAD("1.500円"),
     BAD("hello world"),
+    /* invalid UTF-8 around a valid value: 0xFF, a lone continuation byte, an overlong '/' */
+    BAD("\xFF" "example.com"),
+    BAD("invoice\x80.exe"),
+    BAD("\xC0\xAF" "1.1.1.1"),
+    /* "（(dot))" refangs to "(.)" and then to ".": the canonical form is the fixed point */
+    OK("example（(dot))com", DOMAIN, "example.com"),
 };
 
 static void test_parse_table(void **state)
