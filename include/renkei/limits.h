@@ -96,6 +96,11 @@
  * store on each page would cost more than the page itself. Policy: "total" stops here and the
  * list says "total_capped": true (the UI shows "10,000+"). */
 #define RK_MAX_LIST_COUNT 10000
+/* Reports that the store indexes for two-character search when it opens a database to which
+ * another tool added them (e.g. a benchmark's SQL cloner). More than this would delay start-up
+ * for minutes. Policy: above it the bigram index is left incomplete and two-character terms use
+ * the LIKE path (docs/data-model.md). */
+#define RK_MAX_BIGRAM_BACKFILL 50000
 /* Largest damage amount in yen (10 兆円): larger is a typo. Policy: RK_EINVAL. */
 #define RK_MAX_DAMAGE_YEN 10000000000000LL
 /* Session lifetime in seconds (sliding); the expiry is pushed forward at most once per

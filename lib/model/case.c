@@ -588,7 +588,7 @@ enum rk_status rk_case_list(struct rk_store *s, const struct rk_actor *who,
             " case_notes_fts WHERE case_notes_fts MATCH %s)))",
             "c.title|c.summary|(SELECT group_concat(n.text, ' ') FROM case_notes n WHERE "
             "n.case_id = c.id)",
-            &where, err);
+            NULL, &where, err);
         if (rc != RK_OK)
             goto out;
     }

@@ -597,6 +597,8 @@ enum rk_status rk__report_create_in(struct rk_store *s, struct rk_conn *c,
         goto rollback;
     }
     rc = rk__report_link_observables(c, id, err);
+    if (rc == RK_OK)
+        rc = rk__bigram_update(c, id, 0, 1, err);
     if (rc != RK_OK)
         goto rollback;
     struct rk_audit_event ev;
@@ -681,6 +683,12 @@ enum rk_status rk_report_update(struct rk_store *s, const struct rk_actor *who, 
     rc = rk__access_report(c, &a, id, err);
     if (rc != RK_OK)
         goto rollback;
+    int texts_change = r.title != NULL || r.narrative != NULL || r.sms_text != NULL;
+    if (texts_change) {
+        rc = rk__bigram_update(c, id, 1, 0, err);
+        if (rc != RK_OK)
+            goto rollback;
+    }
     char now[21];
     rk__now(now);
     sqlite3_stmt *st = rk__stmt(
@@ -740,6 +748,11 @@ enum rk_status rk_report_update(struct rk_store *s, const struct rk_actor *who, 
     if (x != SQLITE_DONE) {
         rc = rk__db_error(c, x, err);
         goto rollback;
+    }
+    if (texts_change) {
+        rc = rk__bigram_update(c, id, 0, 0, err);
+        if (rc != RK_OK)
+            goto rollback;
     }
     if (r.narrative || r.sms_text || r.urls || r.sender || r.title || r.bank_accounts ||
         r.crypto || r.attachments || r.ransomware) {
@@ -887,7 +900,12 @@ enum rk_status rk_report_list(struct rk_store *s, const struct rk_actor *who,
         rc = rk__search_sql(q->q,
                             "r.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts "
                             "MATCH %s)",
-                            "r.title|r.narrative|r.sms_text", &where, err);
+                            "r.title|r.narrative|r.sms_text",
+                            rk__bigram_complete(c) ? "r.rowid IN (SELECT rowid FROM"
+                                                     " reports_bigram WHERE reports_bigram"
+                                                     " MATCH %s)"
+                                                   : NULL,
+                            &where, err);
         if (rc != RK_OK)
             goto out;
     }

@@ -51,7 +51,19 @@ enum rk_status rk__case_event(struct rk_conn *c, const char *case_id, const stru
  * more, a LIKE over `like_cols` (SQL expressions separated by '|') for shorter ones (a trigram
  * index cannot answer those). Parameters are bound later by rk__search_bind(). */
 enum rk_status rk__search_sql(const char *q, const char *fts_cond, const char *like_cols,
-                              struct rk_buf *sql, struct rk_error *err);
+                              const char *bigram_cond, struct rk_buf *sql, struct rk_error *err);
 void rk__search_bind(sqlite3_stmt *st, const char *q);
+/* With `bigram_cond` (not NULL), a two-character term of letters/digits becomes a match against
+ * the bigram index instead of a LIKE. rk__bigrams() writes texts out as their character pairs,
+ * separated by spaces, for that index; the caller frees the result with rk_free() (NULL when out
+ * of memory). */
+char *rk__bigrams(const char *const *texts, size_t n);
+/* Keeps the bigram index of a report: call before a report's texts change (`before` = 1, with
+ * the old texts still stored) and after (`before` = 0). A new report: only after. */
+enum rk_status rk__bigram_update(struct rk_conn *c, const char *report_id, int before,
+                                 int is_new, struct rk_error *err);
+/* 1 when every report is in the bigram index. */
+int rk__bigram_complete(struct rk_conn *c);
+
 
 #endif

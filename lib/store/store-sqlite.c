@@ -25,10 +25,11 @@ extern const unsigned char rk__mig_0001[];
 extern const unsigned char rk__mig_0002[];
 extern const unsigned char rk__mig_0003[];
 extern const unsigned char rk__mig_0004[];
+extern const unsigned char rk__mig_0005[];
 
 /* Numbered migrations, applied in order; PRAGMA user_version records the last one applied. */
 static const unsigned char *const migrations[] = {rk__mig_0001, rk__mig_0002, rk__mig_0003,
-                                                rk__mig_0004};
+                                                rk__mig_0004, rk__mig_0005};
 
 static enum rk_status conn_open(struct rk_store *s, struct rk_conn **out, struct rk_error *err)
 {

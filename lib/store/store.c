@@ -31,6 +31,8 @@ enum rk_status rk_store_open(const char *path, struct rk_store **out, struct rk_
     if (rc == RK_OK)
         rc = rk__ref_load(s, err);
     if (rc == RK_OK)
+        rc = rk__bigram_catch_up(s, err);
+    if (rc == RK_OK)
         rc = rk__audit_start(s, err);
     if (rc != RK_OK) {
         rk_store_close(s);

@@ -194,6 +194,9 @@ const char *rk__ref_initial_state(const struct rk_ref *r, const char *machine);
 int rk__ref_transition(const struct rk_ref *r, const char *machine, const char *from,
                        const char *to);
 
+/* Indexes for two-character search the reports other tools added (lib/model/report-search.c). */
+enum rk_status rk__bigram_catch_up(struct rk_store *s, struct rk_error *err);
+
 /* ===== Passwords, tokens (lib/audit) ===== */
 
 /* argon2id encoded hash of `password`, written into `out` (NUL-terminated). */

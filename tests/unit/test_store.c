@@ -21,7 +21,7 @@ static int teardown(void **state)
 static void test_schema_and_pragmas(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(fx_count(f, "PRAGMA user_version"), 4);
+    assert_int_equal(fx_count(f, "PRAGMA user_version"), 5);
     sqlite3 *db;
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -368,6 +368,66 @@ static void test_list_total_capped(void **state)
     json_decref(o);
 }
 
+static long long total_for(struct fx *f, const char *q)
+{
+    struct rk_report_query rq = {.q = q};
+    json_t *o = NULL;
+    struct rk_error err = {0};
+    assert_int_equal(rk_report_list(f->s, &f->analyst, &rq, &o, &err), RK_OK);
+    long long n = json_integer_value(json_object_get(o, "total"));
+    json_decref(o);
+    return n;
+}
+
+/* Two-character terms: the bigram index follows updates, falls back to LIKE when another tool
+ * added reports behind the store's back, and catches up when the store is opened again. */
+static void test_bigram_index(void **state)
+{
+    struct fx *f = *state;
+    char id[37];
+    fx_report(f, &f->station_a, "相談", "架空の口座へ振り込んだ。", NULL, id);
+    assert_int_equal(fx_count(f, "SELECT (SELECT max(rowid) FROM reports) ="
+                                 " (SELECT upto FROM bigram_state)"),
+                     1);
+    assert_int_equal(total_for(f, "口座"), 1);
+    assert_int_equal(total_for(f, "振り"), 1);
+    assert_int_equal(total_for(f, "座へ"), 1);  /* a pair across kanji and kana */
+    assert_int_equal(total_for(f, "の口"), 1);
+    assert_int_equal(total_for(f, "。架"), 0);  /* punctuation: LIKE path, and no match */
+    json_t *in = json_pack("{s:s}", "narrative", "暗号資産で送金した。"), *o = NULL;
+    struct rk_error err = {0};
+    assert_int_equal(rk_report_update(f->s, &f->station_a, id, in, &o, &err), RK_OK);
+    json_decref(in);
+    json_decref(o);
+    assert_int_equal(total_for(f, "口座"), 0);
+    assert_int_equal(total_for(f, "送金"), 1);
+    /* A report added with plain SQL: the index is incomplete, LIKE answers. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO reports (id, ref, intake_type, channel, category,"
+                                  " title, narrative, received_at, unit_id, created_by, status,"
+                                  " tlp, scope, created_at, updated_at) SELECT"
+                                  " '00000000-0000-4000-8000-000000000001', 'X1', intake_type,"
+                                  " channel, category, title, '口座の売買', received_at,"
+                                  " unit_id, created_by, status, tlp, scope, created_at,"
+                                  " updated_at FROM reports LIMIT 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(total_for(f, "口座"), 1);
+    /* Re-opened: the store indexes it, and the bigram path finds it. */
+    rk_store_close(f->s);
+    assert_int_equal(rk_store_open(f->path, &f->s, &err), RK_OK);
+    assert_int_equal(fx_count(f, "SELECT (SELECT max(rowid) FROM reports) ="
+                                 " (SELECT upto FROM bigram_state)"),
+                     1);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM reports_bigram WHERE reports_bigram"
+                                 " MATCH '\"口座\"'"),
+                     1);
+    assert_int_equal(total_for(f, "口座"), 1);
+}
+
 static void test_observables_seen_in(void **state)
 {
     struct fx *f = *state;
@@ -497,6 +557,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_report_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_japanese, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_total_capped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bigram_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_observables_seen_in, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ref_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ref_data_override, setup, teardown),
