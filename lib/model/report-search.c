@@ -2,8 +2,10 @@
  * Japanese substring search. The FTS5 trigram tokenizer indexes every run of three characters,
  * so any substring of three or more characters is found through the index, in any script and
  * without a word segmenter. A term shorter than three characters (詐欺, 口座, "QR") has no
- * trigram; such a term becomes a LIKE '%term%' over the text columns, evaluated only on the rows
- * that the other conditions (access, filters, longer terms) leave, see docs/data-model.md.
+ * trigram. A two-character term of letters or digits goes to the bigram side index (each
+ * report's texts written out as character pairs) while that index is complete; any other short
+ * term becomes a LIKE '%term%' over the text columns, evaluated only on the rows that the other
+ * conditions (access, filters, longer terms) leave. See docs/data-model.md.
  * Terms are separated by ASCII or ideographic (U+3000) spaces and all must match.
  */
 #include "model/report.h"
