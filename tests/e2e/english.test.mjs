@@ -1,5 +1,6 @@
 // The language switch: Japanese by default, English one click away, the choice remembered
-// across a reload, dates shown with both calendars in either language; log-in by keyboard.
+// across a reload, dates shown with both calendars in either language, a half-typed intake
+// kept across the switch; log-in by keyboard.
 import { runTest, check } from './harness.mjs';
 
 runTest('english', async (t) => {
@@ -40,4 +41,18 @@ runTest('english', async (t) => {
   await page.locator('h1', { hasText: '通報・相談一覧' }).waitFor();
   const jaDate = await page.locator('#report-list tbody tr td.nowrap').nth(1).textContent();
   check(/^\d{4}年\(令和(元|\d+)年\)\d{1,2}月\d{1,2}日$/.test(jaDate.trim()), `a Japanese date with both calendars (${jaDate})`);
+
+  // Switching in the middle of an intake keeps what was typed.
+  await page.goto(`${t.base}/#/intake`);
+  await page.locator('form.intake-form').waitFor();
+  await page.locator('[data-field=intake_type]').selectOption('sodan');
+  await page.locator('[data-field=narrative]').fill('不審なSMSが届いた。hxxp://renkei-lang-test[.]top/a');
+  await page.locator('[data-field=urgent]').check();
+  await page.locator('#obs-preview li[data-type=url]').waitFor();
+  await page.locator('#lang-switch').click();
+  await page.locator('h1', { hasText: 'New report or consultation' }).waitFor();
+  check((await page.locator('[data-field=narrative]').inputValue()).includes('renkei-lang-test'), 'the narrative survives the switch');
+  check(await page.locator('[data-field=intake_type]').inputValue() === 'sodan', 'the intake type survives the switch');
+  check(await page.locator('[data-field=urgent]').isChecked(), 'the urgent box survives the switch');
+  await page.locator('#obs-preview li[data-type=url]').waitFor();
 });

@@ -110,9 +110,31 @@ class App {
     }
   }
 
+  // Switching language draws the page again; what was typed into its forms is carried over
+  // (by each control's API field name), so an officer can switch in the middle of an intake.
   setLang(lang) {
+    const typed = [];
+    for (const el of this.main.querySelectorAll('[data-field]')) {
+      if (!('value' in el) || el.type === 'password') continue;
+      typed.push({ field: el.dataset.field, value: el.type === 'checkbox' ? el.checked : el.value });
+    }
     this.i18n.setLang(lang);
+    this.pendingRestore = { hash: location.hash, typed };
     this.route();
+  }
+
+  restoreTyped(view) {
+    const pending = this.pendingRestore;
+    this.pendingRestore = null;
+    if (!pending || pending.hash !== location.hash) return;
+    const { typed } = pending;
+    for (const { field, value } of typed) {
+      const el = [...view.querySelectorAll('[data-field]')].find((x) => x.dataset.field === field);
+      if (!el) continue;
+      if (el.type === 'checkbox') el.checked = value;
+      else el.value = value;
+      el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));
+    }
   }
 
   renderChrome(current) {
@@ -178,6 +200,7 @@ class App {
     }
     if (seq !== this.renderSeq) return; // a newer navigation won
     clear(main).append(view);
+    this.restoreTyped(view);
     main.removeAttribute('aria-busy');
     // Which address the page on screen was drawn for (the browser tests wait on it).
     document.body.dataset.rendered = location.hash;

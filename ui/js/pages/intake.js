@@ -97,6 +97,8 @@ export async function render(ctx, view) {
     r_email: h('input', { type: 'email' }),
     r_reply: h('input', { type: 'checkbox' }),
   };
+  c.urgent.dataset.field = 'urgent';
+  c.r_reply.dataset.field = 'reporter.wants_reply';
   const scopeBox = h('div', { class: 'tlp-preview' }, tlpBadge('AMBER'));
   c.tlp.addEventListener('change', () => scopeBox.replaceChildren(tlpBadge(c.tlp.value)));
 
