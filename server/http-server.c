@@ -1,5 +1,5 @@
 /*
- * The daemon: libmicrohttpd with its own polling thread and a pool of worker threads
+ * The daemon: libmicrohttpd with its own polling threads, a pool of workers
  * (MHD_USE_INTERNAL_POLLING_THREAD + MHD_OPTION_THREAD_POOL_SIZE), each worker running requests
  * to completion. The store is thread-safe (service.h), so workers share it and nothing else:
  * every request's state lives in its connection context, and the server keeps no global
@@ -401,7 +401,12 @@ enum rk_status rk_http_server_start(const struct rk_http_config *cfg, struct rk_
         return RK_ENOMEM;
     srv->store = store;
     srv->tls = cfg->cert_pem != NULL;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+    /* poll(), not epoll: with libmicrohttpd 0.9.75's epoll mode, connections the client
+     * resets (RST, as load generators and browsers do with unread data) stay open until
+     * their idle timeout and use up a worker's share of the connection limit, starving new
+     * clients (tests/integration/test_http_connections.py). Each worker polls at most
+     * RK_MAX_HTTP_CONNECTIONS / threads descriptors, which poll() handles well. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
