@@ -26,16 +26,16 @@ export async function render(ctx, view, params, query) {
   const total = res.total ?? items.length;
   const rows = items.map((c) => h('tr', {},
     h('td', { class: 'nowrap' }, h('a', { href: `#/cases/${encodeURIComponent(c.id)}` }, c.ref || c.id)),
-    h('td', {}, h('a', { href: `#/cases/${encodeURIComponent(c.id)}` }, c.title || '')),
+    h('td', { class: 'title-cell' }, h('a', { href: `#/cases/${encodeURIComponent(c.id)}` }, c.title || '')),
     h('td', {}, refName(ctx.ref, 'categories', c.category, ctx.i18n)),
-    h('td', {}, nameOf(c.lead_unit)),
+    h('td', { class: 'nowrap' }, nameOf(c.lead_unit)),
     h('td', {}, statusBadge(ctx, 'case_states', c.status)),
     h('td', {}, tlpBadge(c.tlp)),
     h('td', { class: 'nowrap' }, formatDate(c.updated_at || c.created_at, lang))));
   view.append(pageHead(t('cases.title')), form,
     h('p', { class: 'count', role: 'status' }, t('reports.count', { n: total })),
     items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'case-list' },
-      h('thead', {}, h('tr', {}, ['field.ref', 'field.title', 'field.category', 'case.lead_unit', 'field.status', 'TLP', 'report.updated_at']
+      h('thead', {}, h('tr', {}, ['case.ref', 'field.case_title', 'field.category', 'case.lead_unit', 'field.status', 'TLP', 'report.updated_at']
         .map((k) => h('th', { scope: 'col' }, k === 'TLP' ? k : t(k))))),
       h('tbody', {}, rows))) : empty(t('cases.none')),
     pager(ctx, total, res.limit || PAGE, offset, (o) => { ctx.go('/cases', { ...query, offset: o }); }));
