@@ -71,7 +71,7 @@ export function empty(text) {
 
 // "1–50 / 312" with previous/next links; go(offset) changes the page.
 export function pager(ctx, total, limit, offset, go) {
-  const { t } = { t: (k, p) => ctx.i18n.t(k, p) };
+  const t = (k, p) => ctx.i18n.t(k, p);
   const from = total === 0 ? 0 : offset + 1;
   const to = Math.min(offset + limit, total);
   return h('nav', { class: 'pager', 'aria-label': t('pager.label') },
