@@ -55,8 +55,7 @@ static char *read_pem(const char *path)
         rc = rk_buf_add(&b, chunk, n);
     fclose(f);
     if (rc != RK_OK || b.len == 0) {
-        fprintf(stderr, "renkei serve: %s is empty or larger than %u bytes\n", path,
-                SERVE_MAX_PEM);
+        fprintf(stderr, "renkei serve: %s is empty or larger than %u bytes\n", path, SERVE_MAX_PEM);
         rk_buf_free(&b);
         return NULL;
     }
@@ -187,7 +186,6 @@ static int run_serve(int argc, char **argv)
         fprintf(stderr, "renkei serve: cannot open %s: %s\n", db, err.message);
         goto out;
     }
-
 
     struct rk_http_config cfg = {listen, threads, cert_pem, key_pem};
     if (rk_http_server_start(&cfg, store, &srv, &err) != RK_OK) {

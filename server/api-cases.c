@@ -84,8 +84,8 @@ static void cases_transition(struct rk_http_req *req, struct rk_http_resp *resp)
 {
     struct rk_error err = {0};
     json_t *out = NULL;
-    enum rk_status rc = rk_http_body_check(req->body, transition_fields, NFIELDS(transition_fields),
-                                           &err);
+    enum rk_status rc =
+        rk_http_body_check(req->body, transition_fields, NFIELDS(transition_fields), &err);
     if (rc == RK_OK)
         rc = rk_case_transition(req->store, &req->actor, req->params[0], req->body, &out, &err);
     rk_http_reply(resp, rc, out, &err, 200);
@@ -120,8 +120,8 @@ static void cases_task_update(struct rk_http_req *req, struct rk_http_resp *resp
     enum rk_status rc =
         rk_http_body_check(req->body, task_update_fields, NFIELDS(task_update_fields), &err);
     if (rc == RK_OK)
-        rc = rk_case_task_update(req->store, &req->actor, req->params[0], req->params[1],
-                                 req->body, &out, &err);
+        rc = rk_case_task_update(req->store, &req->actor, req->params[0], req->params[1], req->body,
+                                 &out, &err);
     rk_http_reply(resp, rc, out, &err, 200);
 }
 
@@ -141,16 +141,16 @@ static void cases_obs_link(struct rk_http_req *req, struct rk_http_resp *resp)
     json_t *out = NULL;
     enum rk_status rc = rk_http_body_check(req->body, obs_fields, NFIELDS(obs_fields), &err);
     if (rc == RK_OK)
-        rc = rk_case_observable_link(req->store, &req->actor, req->params[0], req->body, &out,
-                                     &err);
+        rc =
+            rk_case_observable_link(req->store, &req->actor, req->params[0], req->body, &out, &err);
     rk_http_reply(resp, rc, out, &err, 201);
 }
 
 static void cases_obs_unlink(struct rk_http_req *req, struct rk_http_resp *resp)
 {
     struct rk_error err = {0};
-    enum rk_status rc = rk_case_observable_unlink(req->store, &req->actor, req->params[0],
-                                                  req->params[1], &err);
+    enum rk_status rc =
+        rk_case_observable_unlink(req->store, &req->actor, req->params[0], req->params[1], &err);
     rk_http_reply(resp, rc, NULL, &err, 204);
 }
 

@@ -59,8 +59,7 @@ static void reports_transition(struct rk_http_req *req, struct rk_http_resp *res
     json_t *out = NULL;
     enum rk_status rc = rk_http_body_check(req->body, transition_fields, 2, &err);
     if (rc == RK_OK)
-        rc = rk_report_transition(req->store, &req->actor, req->params[0], req->body, &out,
-                                  &err);
+        rc = rk_report_transition(req->store, &req->actor, req->params[0], req->body, &out, &err);
     rk_http_reply(resp, rc, out, &err, 200);
 }
 

@@ -22,8 +22,8 @@ static json_t *user_json(struct rk_store *store, const struct rk_actor *a)
     if (rk_user_get(store, a, a->user_id, &u, NULL) == RK_OK && u != NULL)
         return u;
     return json_pack("{s:s,s:s,s:s,s:{s:s}}", "id", a->user_id, "login", a->login, "role",
-                     rk_role_name(a->role) != NULL ? rk_role_name(a->role) : "",
-                     "unit", "id", a->unit_id);
+                     rk_role_name(a->role) != NULL ? rk_role_name(a->role) : "", "unit", "id",
+                     a->unit_id);
 }
 
 static void session_login(struct rk_http_req *req, struct rk_http_resp *resp)
@@ -48,16 +48,16 @@ static void session_login(struct rk_http_req *req, struct rk_http_resp *resp)
         rk_http_error(resp, RK_ENOMEM, "", "cannot write the session cookie");
         return;
     }
-    json_t *out = json_pack("{s:o,s:s}", "user", user_json(req->store, &sess.actor), "csrf",
-                            sess.csrf);
+    json_t *out =
+        json_pack("{s:o,s:s}", "user", user_json(req->store, &sess.actor), "csrf", sess.csrf);
     memset(&sess, 0, sizeof sess);
     rk_http_reply(resp, out != NULL ? RK_OK : RK_ENOMEM, out, NULL, 200);
 }
 
 static void session_get(struct rk_http_req *req, struct rk_http_resp *resp)
 {
-    json_t *out = json_pack("{s:o,s:s?}", "user", user_json(req->store, &req->actor), "csrf",
-                            req->csrf);
+    json_t *out =
+        json_pack("{s:o,s:s?}", "user", user_json(req->store, &req->actor), "csrf", req->csrf);
     rk_http_reply(resp, out != NULL ? RK_OK : RK_ENOMEM, out, NULL, 200);
 }
 

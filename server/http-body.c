@@ -78,9 +78,9 @@ static void put_key(char *field, size_t cap, size_t *n, const char *key, size_t 
 void rk_http_json_path_at(const char *data, size_t len, size_t offset, char *field, size_t cap)
 {
     struct level st[PATH_DEPTH];
-    size_t depth = 0;      /* levels open, including ones past PATH_DEPTH */
-    int want_key = 0;      /* in an object, before the key's ':' */
-    int have_key = 0;      /* the innermost object has a current key */
+    size_t depth = 0; /* levels open, including ones past PATH_DEPTH */
+    int want_key = 0; /* in an object, before the key's ':' */
+    int have_key = 0; /* the innermost object has a current key */
     if (cap == 0)
         return;
     field[0] = '\0';
@@ -156,8 +156,7 @@ static void set_err(struct rk_error *err, int code, const char *field, const cha
     snprintf(err->message, sizeof err->message, "%s", msg);
 }
 
-enum rk_status rk_http_body_parse(const char *data, size_t len, json_t **out,
-                                  struct rk_error *err)
+enum rk_status rk_http_body_parse(const char *data, size_t len, json_t **out, struct rk_error *err)
 {
     char field[sizeof err->field];
     char msg[160];
@@ -232,7 +231,7 @@ static const char *kind_names(unsigned kinds, char *buf, size_t cap)
         unsigned bit;
         const char *name;
     } names[] = {{RK_JT_STRING, "string"}, {RK_JT_INT, "integer"}, {RK_JT_BOOL, "boolean"},
-                 {RK_JT_OBJECT, "object"}, {RK_JT_ARRAY, "array"},  {RK_JT_NULL, "null"}};
+                 {RK_JT_OBJECT, "object"}, {RK_JT_ARRAY, "array"}, {RK_JT_NULL, "null"}};
     size_t n = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

@@ -315,9 +315,8 @@ static enum MHD_Result dispatch(struct rk_http_server *srv, struct MHD_Connectio
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct rk_http_server *srv = cls;
     struct req_ctx *ctx = *con_cls;
@@ -328,8 +327,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rk_buf_init(&ctx->body, RK_MAX_HTTP_BODY);
         *con_cls = ctx;
         /* A declared length over the cap is refused before a byte of the body is read. */
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         uint64_t n;
         if (cl != NULL && rk_parse_u64(cl, strlen(cl), UINT64_MAX, &n) == RK_OK &&
             n > RK_MAX_HTTP_BODY) {
@@ -406,8 +405,8 @@ enum rk_status rk_http_server_start(const struct rk_http_config *cfg, struct rk_
      * their idle timeout and use up a worker's share of the connection limit, starving new
      * clients (tests/integration/test_http_connections.py). Each worker polls at most
      * RK_MAX_HTTP_CONNECTIONS / threads descriptors, which poll() handles well. */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (srv->tls)
@@ -420,14 +419,12 @@ enum rk_status rk_http_server_start(const struct rk_http_config *cfg, struct rk_
     struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_log, srv,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)RK_MAX_HTTP_HEADERS,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)RK_MAX_HTTP_HEADERS,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)RK_MAX_HTTP_IDLE_SECONDS,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)RK_MAX_HTTP_CONNECTIONS,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_ARRAY,
-        srv->tls ? tls_opts : no_opts, MHD_OPTION_END);
+        on_completed, srv, MHD_OPTION_ARRAY, srv->tls ? tls_opts : no_opts, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         char msg[160];
         snprintf(msg, sizeof msg, "cannot listen on %s%s", cfg->listen,

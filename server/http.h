@@ -31,14 +31,14 @@ struct rk_http_req {
     /* Captured {name} segments of the route pattern, in order. */
     const char *params[RK_MAX_HTTP_PARAMS];
     size_t nparams;
-    json_t *body;            /* the parsed JSON object, or NULL when the request had none */
-    struct rk_actor actor;   /* valid when `authed` */
+    json_t *body;          /* the parsed JSON object, or NULL when the request had none */
+    struct rk_actor actor; /* valid when `authed` */
     int authed;
-    int by_cookie;           /* identity came from the session cookie (not an API key) */
+    int by_cookie;             /* identity came from the session cookie (not an API key) */
     const char *session_token; /* the cookie's token when by_cookie, else NULL */
     const char *csrf;          /* the session's CSRF token when by_cookie, else NULL */
-    char client[64];         /* peer address, for the audit log */
-    int tls;                 /* the connection is HTTPS (cookies get Secure) */
+    char client[64];           /* peer address, for the audit log */
+    int tls;                   /* the connection is HTTPS (cookies get Secure) */
 };
 
 /* What a handler produces: a status and a JSON document (owned; the server renders and
@@ -131,8 +131,7 @@ extern const struct rk_route_set *const rk_api_route_sets[];
  * client learns which field held the bad bytes; the message holds no input bytes.
  * Returns a new object in `*out` (json_decref()) on RK_OK.
  */
-enum rk_status rk_http_body_parse(const char *data, size_t len, json_t **out,
-                                  struct rk_error *err);
+enum rk_status rk_http_body_parse(const char *data, size_t len, json_t **out, struct rk_error *err);
 
 /*
  * Writes into `field` (cap bytes) the JSON path of the value that byte `offset` of `data`
@@ -158,9 +157,9 @@ enum {
 /* One field of a fixed-shape request body. */
 struct rk_http_field {
     const char *name;
-    unsigned kinds;  /* RK_JT_* set */
+    unsigned kinds; /* RK_JT_* set */
     int required;
-    size_t max_len;  /* strings: maximum length in bytes (0: no limit beyond the body's) */
+    size_t max_len; /* strings: maximum length in bytes (0: no limit beyond the body's) */
 };
 
 /*
@@ -215,8 +214,8 @@ const struct rk_static_file *rk_http_static_find(const char *path);
 struct rk_http_server;
 
 struct rk_http_config {
-    const char *listen;  /* "127.0.0.1:8080", "[::1]:8080", ":8080" (all interfaces) */
-    unsigned threads;    /* worker threads (1 .. RK_MAX_HTTP_THREADS) */
+    const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", ":8080" (all interfaces) */
+    unsigned threads;     /* worker threads (1 .. RK_MAX_HTTP_THREADS) */
     const char *cert_pem; /* TLS certificate and key (PEM text) or NULL for plain HTTP */
     const char *key_pem;
 };

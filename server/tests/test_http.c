@@ -109,12 +109,14 @@ static const struct utf8_case utf8_cases[] = {
     {"abc", 3, 3},
     {"\xe9\x80\xa3\xe6\x90\xba", 6, 6}, /* 連携 */
     {"a\xff", 2, 1},
-    {"\xc0\xaf", 2, 0},                 /* overlong '/' */
-    {"\xed\xa0\x80", 3, 0},             /* surrogate U+D800 */
-    {"\xf4\x90\x80\x80", 4, 0},         /* U+110000 */
-    {"\xf0\x9f\x98\x80", 4, 4},         /* U+1F600 */
-    {"ab\xe9\x80", 4, 2},               /* truncated 3-byte sequence */
-    {"\xe9\x80" "a", 3, 0},             /* bad continuation */
+    {"\xc0\xaf", 2, 0},         /* overlong '/' */
+    {"\xed\xa0\x80", 3, 0},     /* surrogate U+D800 */
+    {"\xf4\x90\x80\x80", 4, 0}, /* U+110000 */
+    {"\xf0\x9f\x98\x80", 4, 4}, /* U+1F600 */
+    {"ab\xe9\x80", 4, 2},       /* truncated 3-byte sequence */
+    {"\xe9\x80"
+     "a",
+     3, 0}, /* bad continuation */
 };
 
 static void test_utf8(void **state)
@@ -139,8 +141,8 @@ static const struct body_case body_cases[] = {
     {"\"text\"", RK_EINVAL, ""},
     {"{\"title\":\"a\",\"narrative\":\"ok \xff\"}", RK_EINVAL, "narrative"},
     {"{\"reporter\":{\"name\":\"\xc0\xaf\"}}", RK_EINVAL, "reporter.name"},
-    {"{\"observables\":[{\"role\":\"x\"},{\"role\":\"x\"},{\"role\":\"\xed\xa0\x80\"}]}",
-     RK_EINVAL, "observables[2].role"},
+    {"{\"observables\":[{\"role\":\"x\"},{\"role\":\"x\"},{\"role\":\"\xed\xa0\x80\"}]}", RK_EINVAL,
+     "observables[2].role"},
     {"{\"title\":\"a\",\"urgent\":tru}", RK_EINVAL, "urgent"},
     {"{\"title\":\"a\",", RK_EINVAL, ""},
     {"{\"a\":1,\"a\":2}", RK_EINVAL, "a"},
@@ -273,14 +275,12 @@ static void test_cookie(void **state)
     for (size_t i = 0; i < RK_ARRAY_LEN(cookie_cases); i++) {
         const struct cookie_case *c = &cookie_cases[i];
         char out[8];
-        assert_int_equal(rk_http_cookie_get(c->header, RK_SESSION_COOKIE, out, sizeof out),
-                         c->rc);
+        assert_int_equal(rk_http_cookie_get(c->header, RK_SESSION_COOKIE, out, sizeof out), c->rc);
         if (c->want != NULL)
             assert_string_equal(out, c->want);
     }
     char out[8];
-    assert_int_equal(rk_http_cookie_get(NULL, RK_SESSION_COOKIE, out, sizeof out),
-                     RK_ENOTFOUND);
+    assert_int_equal(rk_http_cookie_get(NULL, RK_SESSION_COOKIE, out, sizeof out), RK_ENOTFOUND);
 }
 
 static void test_bearer(void **state)
@@ -292,8 +292,7 @@ static void test_bearer(void **state)
     assert_string_equal(out, "k2");
     assert_int_equal(rk_http_bearer_get("Basic dXNlcjpwdw==", out, sizeof out), RK_ENOTFOUND);
     assert_int_equal(rk_http_bearer_get("Bearer ", out, sizeof out), RK_ENOTFOUND);
-    assert_int_equal(rk_http_bearer_get("Bearer 0123456789abcdef", out, sizeof out),
-                     RK_ETOOBIG);
+    assert_int_equal(rk_http_bearer_get("Bearer 0123456789abcdef", out, sizeof out), RK_ETOOBIG);
 }
 
 static void test_tokens_and_methods(void **state)
@@ -316,7 +315,8 @@ static void test_session_cookie(void **state)
     assert_int_equal(rk_http_session_cookie(out, sizeof out, "tok", 3600, 0), RK_OK);
     assert_string_equal(out, "renkei_session=tok; Path=/; Max-Age=3600; HttpOnly; SameSite=Strict");
     assert_int_equal(rk_http_session_cookie(out, sizeof out, "tok", 0, 1), RK_OK);
-    assert_string_equal(out, "renkei_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure");
+    assert_string_equal(out,
+                        "renkei_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure");
     char small[16];
     assert_int_equal(rk_http_session_cookie(small, sizeof small, "tok", 10, 0), RK_ETOOBIG);
 }
@@ -330,10 +330,14 @@ struct status_case {
 };
 
 static const struct status_case status_cases[] = {
-    {RK_EINVAL, 422, "invalid"},         {RK_ETOOBIG, 413, "too_big"},
-    {RK_ENOTFOUND, 404, "not_found"},    {RK_EFORBIDDEN, 403, "forbidden"},
-    {RK_EAUTH, 401, "unauthenticated"},  {RK_ECONFLICT, 409, "conflict"},
-    {RK_EIO, 500, "io_error"},           {RK_ENOMEM, 500, "out_of_memory"},
+    {RK_EINVAL, 422, "invalid"},
+    {RK_ETOOBIG, 413, "too_big"},
+    {RK_ENOTFOUND, 404, "not_found"},
+    {RK_EFORBIDDEN, 403, "forbidden"},
+    {RK_EAUTH, 401, "unauthenticated"},
+    {RK_ECONFLICT, 409, "conflict"},
+    {RK_EIO, 500, "io_error"},
+    {RK_ENOMEM, 500, "out_of_memory"},
     {RK_EUNSUPPORTED, 501, "unsupported"},
 };
 
@@ -370,14 +374,10 @@ struct listen_case {
 };
 
 static const struct listen_case listen_cases[] = {
-    {"127.0.0.1:8080", RK_OK, AF_INET, 8080},
-    {":0", RK_OK, AF_INET, 0},
-    {"[::1]:443", RK_OK, AF_INET6, 443},
-    {"::1:443", RK_OK, AF_INET6, 443},
-    {"127.0.0.1", RK_EINVAL, 0, 0},
-    {"127.0.0.1:65536", RK_EINVAL, 0, 0},
-    {"127.0.0.1:-1", RK_EINVAL, 0, 0},
-    {"localhost:80", RK_EINVAL, 0, 0},
+    {"127.0.0.1:8080", RK_OK, AF_INET, 8080}, {":0", RK_OK, AF_INET, 0},
+    {"[::1]:443", RK_OK, AF_INET6, 443},      {"::1:443", RK_OK, AF_INET6, 443},
+    {"127.0.0.1", RK_EINVAL, 0, 0},           {"127.0.0.1:65536", RK_EINVAL, 0, 0},
+    {"127.0.0.1:-1", RK_EINVAL, 0, 0},        {"localhost:80", RK_EINVAL, 0, 0},
     {"1.2.3.4.5:80", RK_EINVAL, 0, 0},
 };
 
@@ -422,12 +422,18 @@ static void test_static(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_router),        cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_body_parse),    cmocka_unit_test(test_body_too_big),
-        cmocka_unit_test(test_json_path),     cmocka_unit_test(test_body_check),
-        cmocka_unit_test(test_cookie),        cmocka_unit_test(test_bearer),
-        cmocka_unit_test(test_tokens_and_methods), cmocka_unit_test(test_session_cookie),
-        cmocka_unit_test(test_errors),        cmocka_unit_test(test_listen),
+        cmocka_unit_test(test_router),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_body_parse),
+        cmocka_unit_test(test_body_too_big),
+        cmocka_unit_test(test_json_path),
+        cmocka_unit_test(test_body_check),
+        cmocka_unit_test(test_cookie),
+        cmocka_unit_test(test_bearer),
+        cmocka_unit_test(test_tokens_and_methods),
+        cmocka_unit_test(test_session_cookie),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_listen),
         cmocka_unit_test(test_static),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
