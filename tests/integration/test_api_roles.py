@@ -43,6 +43,10 @@ MATRIX = [
                                  {"name": "権限表署 %s" % t.role, "name_en": "Matrix %s" % t.role,
                                   "kind": "station", "parent_id": None}),
      {"admin"}),
+    ("user", "read own record", lambda t: ("GET", "/api/v1/users/" + t.self_id, None),
+     set(ROLES)),
+    ("approval", "read", lambda t: ("GET", "/api/v1/approvals", None),
+     {"station", "analyst", "supervisor"}),
     ("approval", "write", lambda t: ("POST", "/api/v1/approvals/" + ID,
                                      {"decision": "approve"}),
      {"supervisor"}),
@@ -79,6 +83,7 @@ class RoleMatrixTest(unittest.TestCase):
                 with self.subTest(kind=kind, op=op, role=role):
                     t = Ctx()
                     t.role, t.report_id, t.unit_id = role, self.report["id"], self.unit_id
+                    t.self_id = self.clients[role].user["id"]
                     method, path, body = build(t)
                     r = self.clients[role].request(method, path, body=body)
                     if role in allowed:
