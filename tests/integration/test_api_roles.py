@@ -114,6 +114,17 @@ class RoleMatrixTest(unittest.TestCase):
         self.assertNotIn(self.report["id"], [i["id"] for i in lst["items"]])
         for item in self.clients["station"].get("/api/v1/reports?limit=500").json["items"]:
             self.assertEqual(item["unit"]["id"], self.unit_id, item)
+        # Nor an observable that occurs only in that report.
+        obs = [o for o in self.report["observables"]
+               if o["canonical"] == "support0@phish.example.com"]
+        self.assertEqual(len(obs), 1, self.report["observables"])
+        self.assertEqual(self.clients["station"].get("/api/v1/observables/" + obs[0]["id"])
+                         .status, 200)
+        r = other.get("/api/v1/observables/" + obs[0]["id"])
+        self.assertIn(r.status, (403, 404), r)
+        r = other.get("/api/v1/observables?q=support0@phish")
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn(obs[0]["id"], [o["id"] for o in r.json["items"]])
         # Nor may it change the report.
         r = other.patch("/api/v1/reports/" + self.report["id"], {"title": "改ざん"})
         self.assertIn(r.status, (403, 404), r)
