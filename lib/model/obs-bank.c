@@ -574,6 +574,68 @@ static enum rk_status take_first(size_t off, size_t len, struct rk__obs_out *o, 
     return rc;
 }
 
+/* Whether [s, s+n) is a name of name characters ending with one of `suffixes`. */
+static int name_with_suffix(const char *s, size_t n, const char *const *suffixes, size_t ns)
+{
+    int ends_ok = 0;
+    for (size_t k = 0; k < ns; k++)
+        if (ends(s, 0, n, suffixes[k]))
+            ends_ok = 1;
+    if (!ends_ok || n > 90)
+        return 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = c < 0x80 ? 1 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+        if (k == 0 || i + k > n)
+            return 0;
+        if (!name_char(s, i, k) && !(k == 3 && hiragana_name_char(s, i)))
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+/*
+ * The canonical form of an account known by names, "〇〇銀行-△△支店-1234567" (either part may
+ * be a code instead), so that every canonical form parses back to itself. A major bank's name
+ * becomes its code, as in extraction.
+ */
+static enum rk_status canonical_names(const char *s, size_t n, struct rk__obs_out *o)
+{
+    char num[8];
+    const char *d2 = memrchr(s, '-', n);
+    if (d2 == NULL)
+        return RK_EINVAL;
+    size_t at = (size_t)(d2 - s) + 1;
+    if (n - at != 7 || read_digits(s, n, at, 7, num) != 7)
+        return RK_EINVAL;
+    const char *d1 = memrchr(s, '-', (size_t)(d2 - s));
+    if (d1 == NULL || d1 == s || d1 + 1 == d2)
+        return RK_EINVAL;
+    size_t bn = (size_t)(d1 - s), rn = (size_t)(d2 - d1 - 1);
+    const char *br = d1 + 1;
+    char tmp[8];
+    int bank_code = bn == 4 && read_digits(s, bn, 0, 4, tmp) == 4;
+    int branch_code = rn == 3 && read_digits(br, rn, 0, 3, tmp) == 3;
+    if (!bank_code &&
+        !name_with_suffix(s, bn, bank_suffixes, sizeof bank_suffixes / sizeof bank_suffixes[0]))
+        return RK_EINVAL;
+    if (!branch_code && !name_with_suffix(br, rn, branch_suffixes,
+                                          sizeof branch_suffixes / sizeof branch_suffixes[0]))
+        return RK_EINVAL;
+    const char *code = NULL;
+    for (size_t b = 0; !bank_code && b < sizeof banks / sizeof banks[0]; b++) {
+        size_t k = strlen(banks[b].name);
+        if (bn == k + strlen("銀行") && memcmp(s, banks[b].name, k) == 0 &&
+            memcmp(s + k, "銀行", strlen("銀行")) == 0)
+            code = banks[b].code;
+    }
+    enum rk_status rc = code != NULL ? rk_buf_adds(&o->canon, code) : rk_buf_add(&o->canon, s, bn);
+    if (rc == RK_OK)
+        rc = rk_buf_add(&o->canon, d1, (size_t)(n - bn));
+    return rc;
+}
+
 enum rk_status rk__obs_bank(const char *s, size_t n, struct rk__obs_out *o)
 {
     /* The canonical form itself, "0009-123-1234567", optionally with the Zengin type digit
@@ -592,8 +654,11 @@ enum rk_status rk__obs_bank(const char *s, size_t n, struct rk__obs_out *o)
             return rk_buf_addf(&o->canon, "%s-%s-%s", code, branch, num);
         return RK_EINVAL;
     }
+    enum rk_status rc = canonical_names(s, n, o);
+    if (rc != RK_EINVAL)
+        return rc;
     struct first f = {o, 0};
-    enum rk_status rc = rk__obs_bank_scan(s, n, take_first, &f);
+    rc = rk__obs_bank_scan(s, n, take_first, &f);
     if (rc != RK_OK)
         return rc;
     return f.found ? RK_OK : RK_EINVAL;

@@ -317,6 +317,15 @@ static const struct parse_case parse_cases[] = {
         "三菱UFJ銀行(0005) 渋谷支店(135) 普通 2222222"),
     OKD("振込先：さくら信用金庫 駅前支店 貯蓄 3333333 スズキ ハナコ", BANK_ACCOUNT,
         "さくら信用金庫-駅前支店-3333333", "さくら信用金庫 駅前支店 貯蓄 3333333 スズキ ハナコ"),
+    /* canonical forms with names parse back to themselves; a major bank's name to its code */
+    OK("〇〇銀行-△△支店-1234567", BANK_ACCOUNT, "〇〇銀行-△△支店-1234567"),
+    OK("さくら信用金庫-駅前支店-3333333", BANK_ACCOUNT, "さくら信用金庫-駅前支店-3333333"),
+    OK("三井住友銀行-渋谷支店-1234567", BANK_ACCOUNT, "0009-渋谷支店-1234567"),
+    OK("0005-135-2222222", BANK_ACCOUNT, "0005-135-2222222"),
+    OK("ABC信用金庫-本店営業部-1111111", BANK_ACCOUNT, "ABC信用金庫-本店営業部-1111111"),
+    BAD("〇〇銀行-△△-1234567"),
+    BAD("〇〇-△△支店-1234567"),
+    BAD("〇〇銀行-△△支店-123456"),
     BAD("三井住友銀行 普通 1234567"),
     BAD("渋谷支店 普通 1234567"),
     BAD("三井住友銀行 渋谷支店 普通 123456"),
@@ -393,9 +402,11 @@ static const struct parse_case parse_cases[] = {
     BAD("1.500円"),
     BAD("hello world"),
     /* invalid UTF-8 around a valid value: 0xFF, a lone continuation byte, an overlong '/' */
-    BAD("\xFF" "example.com"),
+    BAD("\xFF"
+        "example.com"),
     BAD("invoice\x80.exe"),
-    BAD("\xC0\xAF" "1.1.1.1"),
+    BAD("\xC0\xAF"
+        "1.1.1.1"),
     /* "（(dot))" refangs to "(.)" and then to ".": the canonical form is the fixed point */
     OK("example（(dot))com", DOMAIN, "example.com"),
 };
