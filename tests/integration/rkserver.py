@@ -4,6 +4,7 @@ HTTP with the standard library only.
 
 Environment: RENKEI_BIN names the binary (ctest sets it); RK_SOURCE_DIR the source tree.
 """
+import atexit
 import http.client
 import json
 import os
@@ -57,6 +58,7 @@ def demo_db(workdir):
     [{"login","password","role","unit"}]."""
     if "path" not in _TEMPLATE:
         tdir = tempfile.mkdtemp(prefix="rk-template-")
+        atexit.register(shutil.rmtree, tdir, True)
         path = os.path.join(tdir, "demo.db")
         run("init", "--db", path)
         out = run("demo", "--db", path).stdout

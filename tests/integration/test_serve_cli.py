@@ -2,6 +2,7 @@
 printed for a demo database (and not for another), and a graceful exit on SIGTERM and SIGINT.
 """
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ class ServeCliTest(unittest.TestCase):
 
     def test_missing_database_and_bad_listen(self):
         tmp = tempfile.mkdtemp(prefix="rk-serve-")
+        self.addCleanup(shutil.rmtree, tmp, True)
         p = rkserver.run("serve", "--db", os.path.join(tmp, "none.db"), check=False)
         self.assertEqual(p.returncode, 1)
         self.assertIn("renkei init", p.stderr)
@@ -57,6 +59,7 @@ class ServeCliTest(unittest.TestCase):
 
     def test_no_logins_for_other_databases(self):
         tmp = tempfile.mkdtemp(prefix="rk-serve-")
+        self.addCleanup(shutil.rmtree, tmp, True)
         db = os.path.join(tmp, "plain.db")
         rkserver.run("init", "--db", db)
         srv = rkserver.Server(db=db)
