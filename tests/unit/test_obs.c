@@ -601,6 +601,23 @@ static const struct extract_case extract_cases[] = {
     {"unspecified-ipv6", "0:0:00::0:0 と ::/0 と 2001:DB8:0:0:0:0:0:0",
      "cidr\t::/0\t::/0\t16\n"
      "ipv6\t2001:db8::\t2001:DB8:0:0:0:0:0:0\t25\n"},
+    {"japanese-forms",
+     "相談者によると、犯人は「support＠example．co．jp」から連絡し、（０３）１２３４－５６７８への"
+     "折り返し"
+     "を求めた。\n不正送金先：ゆうちょ銀行 〇一八支店 普通預金 口座番号 ７６５４３２１ 名義 "
+     "サンプル "
+     "ハナコ。\nC2サーバは203［．］0［．］113［．］77:8443、ドメインはmalware(.)example(.)net、"
+     "ファイルは「見積書.xlsm」。\nVer.5.6.7.8 のルータとﾊﾞｰｼﾞｮﾝ 1.1.1.1、検体 "
+     "md5:0cc175b9c0f1b6a831c399e269772661。",
+     "email\tsupport@example.co.jp\tsupport＠example．co．jp\t36\n"
+     "phone\t+81312345678\t（０３）１２３４－５６７８\t84\n"
+     "bank-account\t9900-〇一八支店-7654321\tゆうちょ銀行 〇一八支店 普通預金 口座番号 "
+     "７６５４３２１ "
+     "名義 サンプル ハナコ\t175\n"
+     "ipv4\t203.0.113.77\t203［．］0［．］113［．］77\t305\n"
+     "domain\tmalware.example.net\tmalware(.)example(.)net\t364\n"
+     "filename\t見積書.xlsm\t見積書.xlsm\t408\n"
+     "md5\t0cc175b9c0f1b6a831c399e269772661\t0cc175b9c0f1b6a831c399e269772661\t499\n"},
     {"nothing", "特に不審な点はなかった。Windows 11 を使用。2024年1月2日 14:30 頃。", ""},
 };
 
