@@ -1,0 +1,285 @@
+/*
+ * The indexes of the compiled detector: hash tables, the Aho-Corasick automaton over the brand
+ * terms, and the deletion-neighbourhood (SymSpell) index for Damerau-Levenshtein matching.
+ *
+ * Why a deletion index: every string within distance d of a label shares with it a string
+ * obtained by deleting at most d characters from each (a transposition is one deletion on each
+ * side). Indexing the deletions of the brand labels once lets a candidate generate its own
+ * deletions (about 60 for a 10-letter label) and look them up, instead of computing the edit
+ * distance against every label of every brand. Hash collisions only add candidates, which are
+ * then verified with the real distance.
+ */
+#include "lookalike-int.h"
+
+#include <string.h>
+
+#include "renkei/alloc.h"
+
+/* ===== Hash tables ===== */
+
+uint64_t rk__la_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+enum rk_status rk__la_table_init(struct rk__la_table *t, size_t expected)
+{
+    size_t cap = 64;
+    while (cap < expected * 2)
+        cap *= 2;
+    t->slots = rk_calloc(cap, sizeof *t->slots);
+    if (t->slots == NULL)
+        return RK_ENOMEM;
+    t->mask = cap - 1;
+    t->chain = NULL;
+    t->nchain = t->capchain = 0;
+    return RK_OK;
+}
+
+void rk__la_table_free(struct rk__la_table *t)
+{
+    rk_free(t->slots);
+    rk_free(t->chain);
+    memset(t, 0, sizeof *t);
+}
+
+enum rk_status rk__la_table_add(struct rk__la_table *t, uint64_t key, int32_t item)
+{
+    if (t->nchain == t->capchain) {
+        size_t ncap = t->capchain ? t->capchain * 2 : 256;
+        void *p = rk_reallocarray(t->chain, ncap, sizeof *t->chain);
+        if (p == NULL)
+            return RK_ENOMEM;
+        t->chain = p;
+        t->capchain = ncap;
+    }
+    size_t i = (size_t)key & t->mask;
+    while (t->slots[i].key != 0 && t->slots[i].key != key)
+        i = (i + 1) & t->mask;
+    int32_t c = (int32_t)t->nchain++;
+    t->chain[c].item = item;
+    if (t->slots[i].key == 0) {
+        t->slots[i].key = key;
+        t->chain[c].next = -1;
+    } else {
+        t->chain[c].next = t->slots[i].first;
+    }
+    t->slots[i].first = c;
+    return RK_OK;
+}
+
+int32_t rk__la_table_find(const struct rk__la_table *t, uint64_t key)
+{
+    if (t->slots == NULL)
+        return -1;
+    size_t i = (size_t)key & t->mask;
+    while (t->slots[i].key != 0) {
+        if (t->slots[i].key == key)
+            return t->slots[i].first;
+        i = (i + 1) & t->mask;
+    }
+    return -1;
+}
+
+/* ===== Edit distance ===== */
+
+int rk__la_osa(const char *a, size_t na, const char *b, size_t nb, int limit)
+{
+    /* Optimal string alignment (restricted Damerau-Levenshtein): the classic three-row dynamic
+     * programme, abandoned as soon as a whole row exceeds the limit. Labels are <= 63 bytes. */
+    int rows[3][RK_MAX_LOOKALIKE_LABEL + 2];
+    if (na > RK_MAX_LOOKALIKE_LABEL || nb > RK_MAX_LOOKALIKE_LABEL)
+        return limit + 1;
+    if ((na > nb ? na - nb : nb - na) > (size_t)limit)
+        return limit + 1;
+    int *pp = rows[0], *p = rows[1], *c = rows[2];
+    for (size_t j = 0; j <= nb; j++)
+        p[j] = (int)j;
+    for (size_t i = 1; i <= na; i++) {
+        c[0] = (int)i;
+        int best = c[0];
+        for (size_t j = 1; j <= nb; j++) {
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            int v = p[j] + 1;
+            if (c[j - 1] + 1 < v)
+                v = c[j - 1] + 1;
+            if (p[j - 1] + cost < v)
+                v = p[j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                pp[j - 2] + 1 < v)
+                v = pp[j - 2] + 1;
+            c[j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > limit)
+            return limit + 1;
+        int *t = pp;
+        pp = p;
+        p = c;
+        c = t;
+    }
+    return p[nb] > limit ? limit + 1 : p[nb];
+}
+
+/* ===== Aho-Corasick ===== */
+
+static enum rk_status build_ac(struct rk_lookalike *lk)
+{
+    enum rk_status rc = RK_ENOMEM;
+    size_t total = 1;
+    int32_t *queue = NULL, *fail = NULL, *trie = NULL;
+    memset(lk->cls, 0, sizeof lk->cls);
+    uint32_t ncls = 1;
+    for (size_t t = 0; t < lk->nterms; t++) {
+        total += lk->terms[t].len;
+        for (uint32_t i = 0; i < lk->terms[t].len; i++) {
+            unsigned char c = (unsigned char)lk->terms[t].text[i];
+            if (lk->cls[c] == 0)
+                lk->cls[c] = (uint8_t)ncls++;
+        }
+    }
+    /* ncls <= 256 since class 0 is kept for bytes in no term; byte values above are bounded
+     * by the 95 printable ASCII and 64+ UTF-8 bytes that terms may hold. */
+    lk->nclasses = ncls;
+    trie = rk_malloc(total * ncls * sizeof *trie);
+    fail = rk_calloc(total, sizeof *fail);
+    queue = rk_malloc(total * sizeof *queue);
+    lk->out_term = rk_malloc(total * sizeof *lk->out_term);
+    lk->dict = rk_malloc(total * sizeof *lk->dict);
+    lk->outs = rk_malloc((lk->nterms + 1) * sizeof *lk->outs);
+    if (trie == NULL || fail == NULL || queue == NULL || lk->out_term == NULL ||
+        lk->dict == NULL || lk->outs == NULL)
+        goto out;
+    for (size_t i = 0; i < total * ncls; i++)
+        trie[i] = -1;
+    for (size_t i = 0; i < total; i++) {
+        lk->out_term[i] = -1;
+        lk->dict[i] = -1;
+    }
+    uint32_t nstates = 1;
+    for (size_t t = 0; t < lk->nterms; t++) {
+        int32_t s = 0;
+        for (uint32_t i = 0; i < lk->terms[t].len; i++) {
+            uint32_t c = lk->cls[(unsigned char)lk->terms[t].text[i]];
+            if (trie[(size_t)s * ncls + c] < 0)
+                trie[(size_t)s * ncls + c] = (int32_t)nstates++;
+            s = trie[(size_t)s * ncls + c];
+        }
+        lk->outs[lk->nouts].item = (int32_t)t;
+        lk->outs[lk->nouts].next = lk->out_term[s];
+        lk->out_term[s] = (int32_t)lk->nouts++;
+    }
+    /* Breadth-first: fail links, dictionary links, and the full transition table in place. */
+    size_t qh = 0, qt = 0;
+    for (uint32_t c = 0; c < ncls; c++) {
+        int32_t n = trie[c];
+        if (n < 0) {
+            trie[c] = 0;
+        } else {
+            fail[n] = 0;
+            queue[qt++] = n;
+        }
+    }
+    while (qh < qt) {
+        int32_t s = queue[qh++];
+        int32_t f = fail[s];
+        lk->dict[s] = lk->out_term[f] >= 0 ? f : lk->dict[f];
+        for (uint32_t c = 0; c < ncls; c++) {
+            int32_t n = trie[(size_t)s * ncls + c];
+            if (n < 0) {
+                trie[(size_t)s * ncls + c] = trie[(size_t)f * ncls + c];
+            } else {
+                fail[n] = trie[(size_t)f * ncls + c];
+                queue[qt++] = n;
+            }
+        }
+    }
+    lk->nstates = nstates;
+    lk->delta = trie;
+    trie = NULL;
+    rc = RK_OK;
+out:
+    rk_free(trie);
+    rk_free(fail);
+    rk_free(queue);
+    return rc;
+}
+
+/* ===== Deletion index ===== */
+
+/* Adds every string obtained from s by deleting up to `d` characters (positions after `from`,
+ * so each set of positions is visited once). */
+static enum rk_status add_deletions(struct rk__la_table *t, char *s, size_t n, size_t from,
+                                    int d, int32_t term)
+{
+    enum rk_status rc = rk__la_table_add(t, rk__la_hash(s, n), term);
+    if (rc != RK_OK || d == 0)
+        return rc;
+    char tmp[RK_MAX_LOOKALIKE_TERM + 1];
+    for (size_t i = from; i < n; i++) {
+        memcpy(tmp, s, i);
+        memcpy(tmp + i, s + i + 1, n - i - 1);
+        rc = add_deletions(t, tmp, n - 1, i, d - 1, term);
+        if (rc != RK_OK)
+            return rc;
+    }
+    return RK_OK;
+}
+
+enum rk_status rk__la_build_indexes(struct rk_lookalike *lk)
+{
+    enum rk_status rc = build_ac(lk);
+    if (rc != RK_OK)
+        return rc;
+    size_t expect = 0;
+    lk->min_del_len = 1000;
+    lk->max_del_len = 0;
+    for (size_t t = 0; t < lk->nterms; t++) {
+        uint32_t n = lk->terms[t].len;
+        if (lk->terms[t].maxd == 0)
+            continue;
+        expect += 1 + n + (size_t)n * n / 2;
+        if (n < lk->min_del_len)
+            lk->min_del_len = n;
+        if (n > lk->max_del_len)
+            lk->max_del_len = n;
+    }
+    rc = rk__la_table_init(&lk->del, expect);
+    if (rc != RK_OK)
+        return rc;
+    for (size_t t = 0; t < lk->nterms; t++) {
+        char tmp[RK_MAX_LOOKALIKE_TERM + 1];
+        if (lk->terms[t].maxd == 0)
+            continue;
+        memcpy(tmp, lk->terms[t].text, lk->terms[t].len);
+        rc = add_deletions(&lk->del, tmp, lk->terms[t].len, 0, lk->terms[t].maxd, (int32_t)t);
+        if (rc != RK_OK)
+            return rc;
+    }
+    rc = rk__la_table_init(&lk->leg, lk->nlegit);
+    if (rc != RK_OK)
+        return rc;
+    for (size_t i = 0; i < lk->nlegit; i++) {
+        const char *d = lk->legit[i].domain;
+        rc = rk__la_table_add(&lk->leg, rk__la_hash(d, strlen(d)), (int32_t)i);
+        if (rc != RK_OK)
+            return rc;
+    }
+    size_t nw = 0;
+    while (rk__la_words[nw] != NULL)
+        nw++;
+    rc = rk__la_table_init(&lk->words, nw);
+    for (size_t i = 0; rc == RK_OK && i < nw; i++)
+        rc = rk__la_table_add(&lk->words, rk__la_hash(rk__la_words[i], strlen(rk__la_words[i])),
+                              (int32_t)i);
+    return rc;
+}
