@@ -240,6 +240,16 @@ enum rk_status rk__la_build_indexes(struct rk_lookalike *lk)
     enum rk_status rc = build_ac(lk);
     if (rc != RK_OK)
         return rc;
+    /* Terms of a brand are contiguous (the parser appends them brand by brand). */
+    for (size_t b = 0; b < lk->nbrands; b++) {
+        lk->brands[b].first_term = 0;
+        lk->brands[b].nterms = 0;
+    }
+    for (size_t t = lk->nterms; t-- > 0;) {
+        struct rk__la_brand *b = &lk->brands[lk->terms[t].brand];
+        b->first_term = (int32_t)t;
+        b->nterms++;
+    }
     size_t expect = 0;
     lk->min_del_len = 1000;
     lk->max_del_len = 0;

@@ -26,6 +26,7 @@ struct rk__la_brand {
     char *name_ja;
     char *name_en;
     char *sector;
+    int32_t first_term, nterms; /* its terms are terms[first_term .. first_term + nterms) */
 };
 
 struct rk__la_term {
@@ -100,6 +101,7 @@ struct rk_lookalike_scanner {
     uint8_t *bnreasons;
     struct rk_lookalike_reason *breasons; /* nbrands * RK_LOOKALIKE_MAX_REASONS */
     int32_t *touched;
+    int *bspec; /* per brand: length of its most specific matched term */
     size_t ntouched;
     uint32_t *seen; /* per term: generation of the last verification */
     uint32_t gen;
@@ -120,8 +122,9 @@ enum rk_status rk__la_build_indexes(struct rk_lookalike *lk);
 int rk__la_osa(const char *a, size_t na, const char *b, size_t nb, int limit);
 
 /* Combosquatting vocabulary (lookalike-words.c). */
-/* 1 when all of s[0..n) splits into phishing words (digits ignored); an empty string is 1. */
-int rk__la_words_cover(const struct rk_lookalike *lk, const char *s, size_t n);
+/* 1 when all of s[0..n) splits into phishing words, digits and terms of `brand` (-1: none);
+ * an empty string is 1. */
+int rk__la_words_cover(const struct rk_lookalike *lk, const char *s, size_t n, int32_t brand);
 /* Writes up to `cap` words of length >= 3 found inside s[0..n) as "a,b"; returns how many. */
 int rk__la_words_find(const struct rk_lookalike *lk, const char *s, size_t n, char *dst,
                       size_t cap);

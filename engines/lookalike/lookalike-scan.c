@@ -75,9 +75,10 @@ enum rk_status rk_lookalike_scanner_create(const struct rk_lookalike *lk,
     s->bnreasons = rk_calloc(lk->nbrands, sizeof *s->bnreasons);
     s->breasons = rk_calloc(lk->nbrands * RK_LOOKALIKE_MAX_REASONS, sizeof *s->breasons);
     s->touched = rk_calloc(lk->nbrands, sizeof *s->touched);
+    s->bspec = rk_calloc(lk->nbrands, sizeof *s->bspec);
     s->seen = rk_calloc(lk->nterms + 1, sizeof *s->seen);
     if (s->bscore == NULL || s->bnreasons == NULL || s->breasons == NULL ||
-        s->touched == NULL || s->seen == NULL)
+        s->touched == NULL || s->bspec == NULL || s->seen == NULL)
         goto out;
     /* A clone per thread: ICU documents spoof checkers as safe for concurrent const use, but
      * the skeleton call is not const in the C API, so each thread keeps its own. */
@@ -105,6 +106,7 @@ void rk_lookalike_scanner_destroy(struct rk_lookalike_scanner *s)
     rk_free(s->bnreasons);
     rk_free(s->breasons);
     rk_free(s->touched);
+    rk_free(s->bspec);
     rk_free(s->seen);
     rk_free(s);
 }
@@ -237,18 +239,26 @@ enum rk_status rk__la_normalise(struct rk_lookalike_scanner *s, const char *in, 
 
 /* ===== Reasons ===== */
 
+/* Records a reason for `brand`. `spec` is the length of the brand term or domain that matched:
+ * between brands with equal scores the more specific match wins ("rakuten-sec-login" is
+ * Rakuten Securities, not Rakuten). */
 static void add_reason(struct rk_lookalike_scanner *s, int32_t brand,
-                       enum rk_lookalike_reason_kind kind, int score, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+                       enum rk_lookalike_reason_kind kind, int score, int spec, const char *fmt,
+                       ...) __attribute__((format(printf, 6, 7)));
 static void add_reason(struct rk_lookalike_scanner *s, int32_t brand,
-                       enum rk_lookalike_reason_kind kind, int score, const char *fmt, ...)
+                       enum rk_lookalike_reason_kind kind, int score, int spec, const char *fmt,
+                       ...)
 {
     if (score <= 0)
         return;
     if (score > 100)
         score = 100;
-    if (s->bscore[brand] == 0 && s->bnreasons[brand] == 0)
+    if (s->bscore[brand] == 0 && s->bnreasons[brand] == 0) {
         s->touched[s->ntouched++] = brand;
+        s->bspec[brand] = 0;
+    }
+    if (spec > s->bspec[brand])
+        s->bspec[brand] = spec;
     struct rk_lookalike_reason *r = &s->breasons[(size_t)brand * RK_LOOKALIKE_MAX_REASONS];
     size_t n = s->bnreasons[brand], i;
     for (i = 0; i < n; i++)
@@ -338,17 +348,17 @@ static void view_add_label(struct view *v, const char *l, size_t n, const uint8_
 
 /* Applies the reason kind of the view / label to a base reason. */
 static void view_reason(struct rk_lookalike_scanner *s, const struct view *v, int idn,
-                        int32_t brand, enum rk_lookalike_reason_kind kind, int score, int exact,
+                        int32_t brand, enum rk_lookalike_reason_kind kind, int score, int spec,
                         const char *detail)
 {
     if (idn) {
-        add_reason(s, brand, RK_LOOKALIKE_R_IDN_HOMOGRAPH, exact ? 95 : score + 5,
-                   "IDN skeleton: %s", detail);
+        add_reason(s, brand, RK_LOOKALIKE_R_IDN_HOMOGRAPH, score + 5, spec, "IDN skeleton: %s",
+                   detail);
     } else if (v->folded) {
-        add_reason(s, brand, RK_LOOKALIKE_R_ASCII_HOMOGLYPH, exact ? 90 : score + 5,
+        add_reason(s, brand, RK_LOOKALIKE_R_ASCII_HOMOGLYPH, score + 5, spec,
                    "after 0/o 1/l rn/m vv/w: %s", detail);
     } else {
-        add_reason(s, brand, kind, score, "%s", detail);
+        add_reason(s, brand, kind, score, spec, "%s", detail);
     }
 }
 
@@ -378,16 +388,17 @@ static void ac_hit(struct rk_lookalike_scanner *s, const struct view *v, int32_t
             snprintf(detail, sizeof detail, "registrable label is %s '%s' on another suffix",
                      label ? "brand label" : "brand keyword", term->text);
             view_reason(s, v, v->idn[li], term->brand, RK_LOOKALIKE_R_TLD_SWAP,
-                        label ? (term->len >= 4 ? 85 : 75) : 80, 1, detail);
+                        label ? (term->len >= 4 ? 90 : 75) : 80, (int)term->len, detail);
         } else {
             snprintf(detail, sizeof detail, "subdomain label is %s '%s'",
                      label ? "brand label" : "brand keyword", term->text);
             view_reason(s, v, v->idn[li], term->brand, RK_LOOKALIKE_R_SUBDOMAIN_LABEL,
-                        label ? 70 : 65, 0, detail);
+                        label ? 70 : 65, (int)term->len, detail);
         }
         return;
     }
-    int full = rk__la_words_cover(lk, v->c + ls, b - ls) && rk__la_words_cover(lk, v->c + e, le - e);
+    int full = rk__la_words_cover(lk, v->c + ls, b - ls, term->brand) &&
+               rk__la_words_cover(lk, v->c + e, le - e, term->brand);
     char words[64];
     int nw = rk__la_words_find(lk, v->c + ls, b - ls, words, sizeof words);
     size_t used = strlen(words);
@@ -403,24 +414,28 @@ static void ac_hit(struct rk_lookalike_scanner *s, const struct view *v, int32_t
     int score = 0;
     enum rk_lookalike_reason_kind kind = RK_LOOKALIKE_R_COMBOSQUAT;
     if (full) {
-        score = is_reg ? 90 : 80;
+        /* A keyword is an ordinary word or surname: a little weaker than a label. */
+        score = label ? (is_reg ? 90 : 80) : (is_reg ? 85 : 75);
         snprintf(detail, sizeof detail, "%s '%s' + words %s", label ? "label" : "keyword",
                  term->text, nw > 0 ? words : "(short words/digits)");
-    } else if (nw > 0 && (boundary || (term->len >= 5 && (v->bnd[b] || v->bnd[e])))) {
-        /* Some phishing words but also other text: the brand must stand apart from the other
-         * text on at least one side ("rakutenn-login"), on both for short labels, so that a
-         * brand inside an ordinary word ("pineapple-shop") is not a combosquat. */
+    } else if (nw > 0 && (boundary || (term->len >= 5 && v->bnd[b]))) {
+        /* Some phishing words but also other text: the brand must start a token
+         * ("rakutenn-login"), and stand apart on both sides if it is short, so that a brand
+         * inside an ordinary word ("pineapple-shop") is not a combosquat. */
         score = term->len >= 5 ? (is_reg ? 70 : 60) : (is_reg ? 65 : 55);
         snprintf(detail, sizeof detail, "%s '%s' with words %s among other text",
                  label ? "label" : "keyword", term->text, words);
     } else if (label && term->len >= 6) {
+        /* Below the default threshold on its own: a brand name inside an unrelated compound
+         * ("google-analytics", "softbankhawks") is common; an abused TLD or other evidence
+         * lifts it over. */
         kind = RK_LOOKALIKE_R_CONTAINS;
-        score = is_reg ? 55 : 50;
+        score = is_reg ? 45 : 40;
         snprintf(detail, sizeof detail, "label '%s' inside '%.*s'", term->text,
                  (int)(le - ls), v->c + ls);
     }
     if (score > 0)
-        view_reason(s, v, v->idn[li], term->brand, kind, score, 0, detail);
+        view_reason(s, v, v->idn[li], term->brand, kind, score, (int)term->len, detail);
 }
 
 static void ac_scan(struct rk_lookalike_scanner *s, const struct view *v)
@@ -455,19 +470,29 @@ static void ed_verify(struct rk_lookalike_scanner *s, const struct view *v,
             continue;
         s->seen[t] = s->gen;
         const struct rk__la_term *term = &lk->terms[t];
+        /* Typosquats keep the start of the name, which is what a reader checks; requiring the
+         * first letter (two for names of up to six letters) to agree removes most ordinary
+         * words that happen to be one edit away ("cloud" / "icloud", "ample" / "apple"). */
+        size_t keep = term->len <= 6 ? 2 : 1;
+        if (eq->n < keep || memcmp(eq->q, term->text, keep) != 0)
+            continue;
         int d = rk__la_osa(eq->q, eq->n, term->text, term->len, term->maxd);
         if (d < 1 || d > term->maxd)
+            continue;
+        /* Two edits at the end of a long name are usually a different word built on the same
+         * stem ("nomurare" / "nomurasec"): a distance of 2 needs the last letters to agree. */
+        if (d == 2 && eq->q[eq->n - 1] != term->text[term->len - 1])
             continue;
         char detail[RK_LOOKALIKE_DETAIL];
         int score;
         if (eq->rest == NULL) {
-            score = d == 1 ? 80 : 70;
+            score = d == 2 ? 70 : term->len >= 8 ? 80 : term->len >= 6 ? 75 : 65;
             snprintf(detail, sizeof detail, "'%.*s' is %d edit%s from '%s'", (int)eq->n, eq->q,
                      d, d == 1 ? "" : "s", term->text);
         } else {
             char words[48];
             int nw = rk__la_words_find(lk, eq->rest, eq->nrest, words, sizeof words);
-            if (rk__la_words_cover(lk, eq->rest, eq->nrest))
+            if (rk__la_words_cover(lk, eq->rest, eq->nrest, term->brand))
                 score = d == 1 ? 85 : 75;
             else if (nw > 0)
                 score = d == 1 ? 65 : 60;
@@ -477,8 +502,8 @@ static void ed_verify(struct rk_lookalike_scanner *s, const struct view *v,
                      (int)eq->n, eq->q, d, d == 1 ? "" : "s", term->text,
                      nw > 0 ? words : "digits");
         }
-        view_reason(s, v, v->idn[v->nl - 1], term->brand, RK_LOOKALIKE_R_EDIT_DISTANCE, score, 0,
-                    detail);
+        view_reason(s, v, v->idn[v->nl - 1], term->brand, RK_LOOKALIKE_R_EDIT_DISTANCE, score,
+                    (int)term->len, detail);
     }
 }
 
@@ -635,6 +660,22 @@ static int fold_label(const char *l, size_t n, char *out, uint8_t *fold, size_t 
     return changed;
 }
 
+/* Public suffixes over-represented in Japanese phishing reports (antiphishing.jp monthly
+ * figures; cheap or free registrations). */
+static int abused_tld(const char *suffix)
+{
+    static const char *const tlds[] = {
+        "top", "cn", "xyz", "shop", "icu", "buzz", "cyou", "vip", "club", "online", "site",
+        "live", "sbs", "cfd", "bond", "click", "link", "work", "fun", "life", "store",
+        "monster", "rest", "lat", "asia", "cc", "ws", "tk", "ml", "ga", "cf", "gq", "pw",
+        "win", "today", "support", "info", "com.cn", "net.cn", "ltd", "mobi", "one", NULL,
+    };
+    for (size_t i = 0; tlds[i] != NULL; i++)
+        if (strcmp(suffix, tlds[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int reason_cmp(const void *a, const void *b)
 {
     const struct rk_lookalike_reason *x = a, *y = b;
@@ -731,21 +772,25 @@ enum rk_status rk_lookalike_check(struct rk_lookalike_scanner *s, const char *in
                  c = lk->leg.chain[c].next) {
                 const struct rk__la_legit *lg = &lk->legit[lk->leg.chain[c].item];
                 if (strcmp(lg->domain, sub + p) == 0)
-                    add_reason(s, lg->brand, RK_LOOKALIKE_R_BRAND_DOMAIN_SUBDOMAIN, 95,
+                    add_reason(s, lg->brand, RK_LOOKALIKE_R_BRAND_DOMAIN_SUBDOMAIN, 95, (int)sn,
                                "brand domain '%s' used as a subdomain of '%s'", lg->domain,
                                s->reg);
             }
         }
     }
 
-    /* The best brand: its strongest reason, +5 for each further kind of evidence. */
+    /* The best brand: its strongest reason, +5 for each further kind of evidence, +10 on a
+     * TLD that carries most phishing (DOMAIN.md §4: .top and .cn alone are half the URLs). */
     int best = -1, bestscore = 0;
+    int abused = abused_tld(s->reg + (dot - s->reg) + 1);
     for (size_t k = 0; k < s->ntouched; k++) {
         int32_t b = s->touched[k];
-        int sc = s->bscore[b] + 5 * ((int)s->bnreasons[b] - 1);
+        int sc = s->bscore[b] + 5 * ((int)s->bnreasons[b] - 1) + (abused ? 10 : 0);
         if (sc > 100)
             sc = 100;
-        if (sc > bestscore || (sc == bestscore && b < best)) {
+        if (sc > bestscore ||
+            (sc == bestscore && (s->bspec[b] > s->bspec[best] ||
+                                 (s->bspec[b] == s->bspec[best] && b < best)))) {
             best = b;
             bestscore = sc;
         }

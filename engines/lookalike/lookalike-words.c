@@ -21,9 +21,9 @@ const char *const rk__la_words[] = {
     "points", "gift", "prize", "cash", "money", "wallet", "sms", "delivery", "tracking",
     "track", "parcel", "post", "express", "mobile", "smart", "direct", "plus", "new", "home",
     "site", "page", "event", "campaign", "free", "vip", "co", "ne", "or", "com", "www", "go",
-    "shop", "store", "cs", "sec", "lp", "system", "sys", "access", "session", "token", "pass",
+    "shop", "store", "cs", "sec", "lp", "access", "session", "token", "pass",
     "password", "status", "review", "recover", "recovery", "restore", "cancel", "claim",
-    "reward", "rewards", "bonus", "limit", "limited", "stop", "lock", "locked", "data", "sign",
+    "reward", "rewards", "bonus", "limit", "limited", "stop", "lock", "locked", "sign",
     "register", "registration", "entry", "form", "contact", "desk", "cloud", "ssl", "https",
     "link", "go", "hub", "mypage", "top", "main", "index", "global", "corp", "group", "ltd",
     "inc", "official", "customs", "tax", "jr", "etc", "denki", "card", "ic",
@@ -55,7 +55,18 @@ static int is_word(const struct rk_lookalike *lk, const char *s, size_t n)
 
 #define RK__LA_MAX_WORD 36 /* longest word in bytes (Japanese words are 3 bytes a character) */
 
-int rk__la_words_cover(const struct rk_lookalike *lk, const char *s, size_t n)
+static int is_term(const struct rk_lookalike *lk, int32_t brand, const char *s, size_t n)
+{
+    if (brand < 0)
+        return 0;
+    const struct rk__la_brand *b = &lk->brands[brand];
+    for (int32_t t = b->first_term; t < b->first_term + b->nterms; t++)
+        if (lk->terms[t].len == n && memcmp(lk->terms[t].text, s, n) == 0)
+            return 1;
+    return 0;
+}
+
+int rk__la_words_cover(const struct rk_lookalike *lk, const char *s, size_t n, int32_t brand)
 {
     /* ok[i]: s[0..i) splits into words and digits. Labels are short, so O(n * maxword). */
     unsigned char ok[RK_MAX_LOOKALIKE_NAME + 2];
@@ -71,7 +82,7 @@ int rk__la_words_cover(const struct rk_lookalike *lk, const char *s, size_t n)
             continue;
         }
         for (size_t k = 2; k <= RK__LA_MAX_WORD && i + k <= n; k++)
-            if (!ok[i + k] && is_word(lk, s + i, k))
+            if (!ok[i + k] && (is_word(lk, s + i, k) || is_term(lk, brand, s + i, k)))
                 ok[i + k] = 1;
     }
     return ok[n];
