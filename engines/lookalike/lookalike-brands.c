@@ -70,7 +70,8 @@ void rk_lookalike_destroy(struct rk_lookalike *lk)
     rk_free(lk->out_term);
     rk_free(lk->dict);
     rk_free(lk->outs);
-    rk__la_table_free(&lk->del);
+    rk_free(lk->ed_next);
+    rk_free(lk->ed_mask);
     rk__la_table_free(&lk->leg);
     rk__la_table_free(&lk->words);
     if (lk->psl != NULL)
@@ -286,7 +287,7 @@ static enum rk_status add_term(struct stage *st, const char *s, size_t n, int ki
     t->ascii = (uint8_t)ascii;
     /* Distance budget by length (docs/lookalike.md): short names are too close to ordinary words
      * for fuzzy matching, so only exact and homoglyph matches count for them. */
-    t->maxd = (uint8_t)(kind != RK__LA_LABEL || !ascii || m < 5 ? 0 : m < 8 ? 1 : 2);
+    t->maxd = (uint8_t)(kind != RK__LA_LABEL || !ascii || m < 5 ? 0 : m < 9 ? 1 : 2);
     return RK_OK;
 }
 

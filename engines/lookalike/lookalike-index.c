@@ -1,13 +1,13 @@
 /*
  * The indexes of the compiled detector: hash tables, the Aho-Corasick automaton over the brand
- * terms, and the deletion-neighbourhood (SymSpell) index for Damerau-Levenshtein matching.
+ * terms, and the candidate index for Damerau-Levenshtein matching.
  *
- * Why a deletion index: every string within distance d of a label shares with it a string
- * obtained by deleting at most d characters from each (a transposition is one deletion on each
- * side). Indexing the deletions of the brand labels once lets a candidate generate its own
- * deletions (about 60 for a 10-letter label) and look them up, instead of computing the edit
- * distance against every label of every brand. Hash collisions only add candidates, which are
- * then verified with the real distance.
+ * The edit-distance index chains the fuzzy-matched labels by (first letter, length). The
+ * detector only accepts typosquats that keep the first letter (docs/lookalike.md explains
+ * why), so a query of length L looks at five short chains (lengths L-2 .. L+2 under its first
+ * letter), about three candidates on the default list, each verified with a cut-off OSA
+ * distance. A SymSpell deletion-neighbourhood index was built first; it needs about 80 hash
+ * look-ups per name and measured slower (docs/performance.md).
  */
 #include "lookalike-int.h"
 
@@ -93,20 +93,28 @@ int32_t rk__la_table_find(const struct rk__la_table *t, uint64_t key)
 
 int rk__la_osa(const char *a, size_t na, const char *b, size_t nb, int limit)
 {
-    /* Optimal string alignment (restricted Damerau-Levenshtein): the classic three-row dynamic
-     * programme, abandoned as soon as a whole row exceeds the limit. Labels are <= 63 bytes. */
+    /* Optimal string alignment (restricted Damerau-Levenshtein), three rows, computed only in
+     * the band |i - j| <= limit (cells outside it are already over the limit), and abandoned
+     * as soon as a whole row exceeds the limit. Labels are <= 63 bytes. */
+    enum { BIG = 1 << 20 };
     int rows[3][RK_MAX_LOOKALIKE_LABEL + 2];
-    if (na > RK_MAX_LOOKALIKE_LABEL || nb > RK_MAX_LOOKALIKE_LABEL)
+    if (na > RK_MAX_LOOKALIKE_LABEL || nb > RK_MAX_LOOKALIKE_LABEL || limit < 0)
         return limit + 1;
     if ((na > nb ? na - nb : nb - na) > (size_t)limit)
         return limit + 1;
+    size_t band = (size_t)limit;
     int *pp = rows[0], *p = rows[1], *c = rows[2];
-    for (size_t j = 0; j <= nb; j++)
-        p[j] = (int)j;
+    for (size_t j = 0; j <= nb + 1; j++) {
+        pp[j] = BIG;
+        p[j] = j <= band ? (int)j : BIG;
+        c[j] = BIG;
+    }
     for (size_t i = 1; i <= na; i++) {
-        c[0] = (int)i;
-        int best = c[0];
-        for (size_t j = 1; j <= nb; j++) {
+        size_t lo = i > band ? i - band : 1;
+        size_t hi = i + band < nb ? i + band : nb;
+        c[lo - 1] = lo == 1 ? (int)i : BIG;
+        int best = c[lo - 1];
+        for (size_t j = lo; j <= hi; j++) {
             int cost = a[i - 1] == b[j - 1] ? 0 : 1;
             int v = p[j] + 1;
             if (c[j - 1] + 1 < v)
@@ -120,6 +128,8 @@ int rk__la_osa(const char *a, size_t na, const char *b, size_t nb, int limit)
             if (v < best)
                 best = v;
         }
+        if (hi + 1 <= nb)
+            c[hi + 1] = BIG;
         if (best > limit)
             return limit + 1;
         int *t = pp;
@@ -214,27 +224,6 @@ out:
     return rc;
 }
 
-/* ===== Deletion index ===== */
-
-/* Adds every string obtained from s by deleting up to `d` characters (positions after `from`,
- * so each set of positions is visited once). */
-static enum rk_status add_deletions(struct rk__la_table *t, char *s, size_t n, size_t from,
-                                    int d, int32_t term)
-{
-    enum rk_status rc = rk__la_table_add(t, rk__la_hash(s, n), term);
-    if (rc != RK_OK || d == 0)
-        return rc;
-    char tmp[RK_MAX_LOOKALIKE_TERM + 1];
-    for (size_t i = from; i < n; i++) {
-        memcpy(tmp, s, i);
-        memcpy(tmp + i, s + i + 1, n - i - 1);
-        rc = add_deletions(t, tmp, n - 1, i, d - 1, term);
-        if (rc != RK_OK)
-            return rc;
-    }
-    return RK_OK;
-}
-
 enum rk_status rk__la_build_indexes(struct rk_lookalike *lk)
 {
     enum rk_status rc = build_ac(lk);
@@ -250,30 +239,26 @@ enum rk_status rk__la_build_indexes(struct rk_lookalike *lk)
         b->first_term = (int32_t)t;
         b->nterms++;
     }
-    size_t expect = 0;
-    lk->min_del_len = 1000;
-    lk->max_del_len = 0;
-    for (size_t t = 0; t < lk->nterms; t++) {
-        uint32_t n = lk->terms[t].len;
-        if (lk->terms[t].maxd == 0)
+    for (size_t c = 0; c < 36; c++)
+        for (size_t l = 0; l <= RK_MAX_LOOKALIKE_TERM; l++)
+            lk->ed_head[c][l] = -1;
+    lk->ed_next = rk_malloc((lk->nterms + 1) * sizeof *lk->ed_next);
+    lk->ed_mask = rk_malloc((lk->nterms + 1) * sizeof *lk->ed_mask);
+    if (lk->ed_next == NULL || lk->ed_mask == NULL)
+        return RK_ENOMEM;
+    lk->n_fuzzy = 0;
+    for (size_t t = lk->nterms; t-- > 0;) {
+        const struct rk__la_term *term = &lk->terms[t];
+        int c = rk__la_ed_class((unsigned char)term->text[0]);
+        lk->ed_next[t] = -1;
+        if (term->maxd == 0 || c < 0)
             continue;
-        expect += 1 + n + (size_t)n * n / 2;
-        if (n < lk->min_del_len)
-            lk->min_del_len = n;
-        if (n > lk->max_del_len)
-            lk->max_del_len = n;
-    }
-    rc = rk__la_table_init(&lk->del, expect);
-    if (rc != RK_OK)
-        return rc;
-    for (size_t t = 0; t < lk->nterms; t++) {
-        char tmp[RK_MAX_LOOKALIKE_TERM + 1];
-        if (lk->terms[t].maxd == 0)
-            continue;
-        memcpy(tmp, lk->terms[t].text, lk->terms[t].len);
-        rc = add_deletions(&lk->del, tmp, lk->terms[t].len, 0, lk->terms[t].maxd, (int32_t)t);
-        if (rc != RK_OK)
-            return rc;
+        lk->ed_mask[t] = 0;
+        for (uint32_t i = 0; i < term->len; i++)
+            lk->ed_mask[t] |= 1ull << rk__la_ed_class((unsigned char)term->text[i]);
+        lk->ed_next[t] = lk->ed_head[c][term->len];
+        lk->ed_head[c][term->len] = (int32_t)t;
+        lk->n_fuzzy++;
     }
     rc = rk__la_table_init(&lk->leg, lk->nlegit);
     if (rc != RK_OK)

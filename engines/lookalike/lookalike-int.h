@@ -4,8 +4,8 @@
  *
  * Layout of the compiled detector: brands and their terms (labels and keywords) live in flat
  * arrays; the Aho-Corasick automaton is a full DFA over byte classes so the scan is one table
- * load per byte; the deletion index maps 64-bit hashes of "label with up to two characters
- * deleted" to chains of terms (SymSpell); the legitimate domains are an open-addressing set.
+ * load per byte; the edit-distance index chains the fuzzy-matched labels by first letter and
+ * length; the legitimate domains are an open-addressing set.
  */
 #ifndef RK_LOOKALIKE_INT_H
 #define RK_LOOKALIKE_INT_H
@@ -80,10 +80,13 @@ struct rk_lookalike {
     struct rk__la_chain *outs;
     size_t nouts;
 
-    struct rk__la_table del; /* deletion index */
+    /* Edit-distance candidates: fuzzy-matched labels chained by (first letter, length). */
+    int32_t ed_head[36][RK_MAX_LOOKALIKE_TERM + 1];
+    int32_t *ed_next; /* per term */
+    uint64_t *ed_mask; /* per term: set of its letters and digits (bit rk__la_ed_class) */
+    size_t n_fuzzy;
     struct rk__la_table leg; /* legitimate domains */
     struct rk__la_table words; /* combosquatting vocabulary */
-    uint32_t min_del_len, max_del_len; /* lengths of indexed labels */
 
     psl_ctx_t *psl;
     USpoofChecker *spoof;
@@ -103,12 +106,16 @@ struct rk_lookalike_scanner {
     int32_t *touched;
     int *bspec; /* per brand: length of its most specific matched term */
     size_t ntouched;
-    uint32_t *seen; /* per term: generation of the last verification */
-    uint32_t gen;
 };
 
 /* Hashes (FNV-1a, then a final mix so that the low bits used by the tables are spread). */
 uint64_t rk__la_hash(const char *s, size_t n);
+/* Index of a lowercase letter or digit in ed_head (0..35), or -1. */
+static inline int rk__la_ed_class(unsigned char c)
+{
+    return c >= 'a' && c <= 'z' ? c - 'a' : c >= '0' && c <= '9' ? 26 + (c - '0') : -1;
+}
+
 /* Inserts (key -> item) into a table; grows the chain array. RK_OK or RK_ENOMEM. */
 enum rk_status rk__la_table_init(struct rk__la_table *t, size_t expected);
 enum rk_status rk__la_table_add(struct rk__la_table *t, uint64_t key, int32_t item);
@@ -116,7 +123,7 @@ enum rk_status rk__la_table_add(struct rk__la_table *t, uint64_t key, int32_t it
 int32_t rk__la_table_find(const struct rk__la_table *t, uint64_t key);
 void rk__la_table_free(struct rk__la_table *t);
 
-/* Builds the automaton and the deletion index (lookalike-index.c). */
+/* Builds the automaton and the hash tables (lookalike-index.c). */
 enum rk_status rk__la_build_indexes(struct rk_lookalike *lk);
 /* Optimal-string-alignment distance of a and b, or limit + 1 when it is larger than `limit`. */
 int rk__la_osa(const char *a, size_t na, const char *b, size_t nb, int limit);

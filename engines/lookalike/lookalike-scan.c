@@ -9,8 +9,8 @@
  *      replaced by its UTS #39 skeleton when that is plain ASCII, hyphens removed;
  *   4. scan the view with the Aho-Corasick automaton of brand labels and keywords, and classify
  *      each hit (TLD swap, combosquat, brand label inside a longer label, subdomain label);
- *   5. look the registrable label and its hyphen tokens up in the deletion index and verify
- *      candidates with the Damerau-Levenshtein (OSA) distance;
+ *   5. look the registrable label and its hyphen tokens up in the edit-distance index (first
+ *      letter, length) and verify candidates with the Damerau-Levenshtein (OSA) distance;
  *   6. repeat 4-5 on a view with the ASCII homoglyphs 0/o 1/l rn/m vv/w folded, keeping only
  *      matches that the fold made possible;
  *   7. check whether a brand's own domain is the subdomain part (rakuten.co.jp.example.top).
@@ -76,9 +76,8 @@ enum rk_status rk_lookalike_scanner_create(const struct rk_lookalike *lk,
     s->breasons = rk_calloc(lk->nbrands * RK_LOOKALIKE_MAX_REASONS, sizeof *s->breasons);
     s->touched = rk_calloc(lk->nbrands, sizeof *s->touched);
     s->bspec = rk_calloc(lk->nbrands, sizeof *s->bspec);
-    s->seen = rk_calloc(lk->nterms + 1, sizeof *s->seen);
     if (s->bscore == NULL || s->bnreasons == NULL || s->breasons == NULL ||
-        s->touched == NULL || s->bspec == NULL || s->seen == NULL)
+        s->touched == NULL || s->bspec == NULL)
         goto out;
     /* A clone per thread: ICU documents spoof checkers as safe for concurrent const use, but
      * the skeleton call is not const in the C API, so each thread keeps its own. */
@@ -107,7 +106,6 @@ void rk_lookalike_scanner_destroy(struct rk_lookalike_scanner *s)
     rk_free(s->breasons);
     rk_free(s->touched);
     rk_free(s->bspec);
-    rk_free(s->seen);
     rk_free(s);
 }
 
@@ -425,7 +423,7 @@ static void ac_hit(struct rk_lookalike_scanner *s, const struct view *v, int32_t
         score = term->len >= 5 ? (is_reg ? 70 : 60) : (is_reg ? 65 : 55);
         snprintf(detail, sizeof detail, "%s '%s' with words %s among other text",
                  label ? "label" : "keyword", term->text, words);
-    } else if (label && term->len >= 6) {
+    } else if (label && term->len >= 6 && v->bnd[b]) {
         /* Below the default threshold on its own: a brand name inside an unrelated compound
          * ("google-analytics", "softbankhawks") is common; an abused TLD or other evidence
          * lifts it over. */
@@ -460,95 +458,79 @@ struct ed_query {
     size_t nrest;
 };
 
-static void ed_verify(struct rk_lookalike_scanner *s, const struct view *v,
-                      const struct ed_query *eq, int32_t chain)
+/* Verifies the candidates of one query: labels under its first letter within two of its
+ * length. */
+static void ed_query(struct rk_lookalike_scanner *s, const struct view *v,
+                     const struct ed_query *eq, const uint8_t *fold)
 {
     const struct rk_lookalike *lk = s->lk;
-    for (; chain >= 0; chain = lk->del.chain[chain].next) {
-        int32_t t = lk->del.chain[chain].item;
-        if (s->seen[t] == s->gen)
-            continue;
-        s->seen[t] = s->gen;
-        const struct rk__la_term *term = &lk->terms[t];
-        /* Typosquats keep the start of the name, which is what a reader checks; requiring the
-         * first letter (two for names of up to six letters) to agree removes most ordinary
-         * words that happen to be one edit away ("cloud" / "icloud", "ample" / "apple"). */
-        size_t keep = term->len <= 6 ? 2 : 1;
-        if (eq->n < keep || memcmp(eq->q, term->text, keep) != 0)
-            continue;
-        int d = rk__la_osa(eq->q, eq->n, term->text, term->len, term->maxd);
-        if (d < 1 || d > term->maxd)
-            continue;
-        /* Two edits at the end of a long name are usually a different word built on the same
-         * stem ("nomurare" / "nomurasec"): a distance of 2 needs the last letters to agree. */
-        if (d == 2 && eq->q[eq->n - 1] != term->text[term->len - 1])
-            continue;
-        char detail[RK_LOOKALIKE_DETAIL];
-        int score;
-        if (eq->rest == NULL) {
-            score = d == 2 ? 70 : term->len >= 8 ? 80 : term->len >= 6 ? 75 : 65;
-            snprintf(detail, sizeof detail, "'%.*s' is %d edit%s from '%s'", (int)eq->n, eq->q,
-                     d, d == 1 ? "" : "s", term->text);
-        } else {
-            char words[48];
-            int nw = rk__la_words_find(lk, eq->rest, eq->nrest, words, sizeof words);
-            if (rk__la_words_cover(lk, eq->rest, eq->nrest, term->brand))
-                score = d == 1 ? 85 : 75;
-            else if (nw > 0)
-                score = d == 1 ? 65 : 60;
-            else
-                continue;
-            snprintf(detail, sizeof detail, "token '%.*s' is %d edit%s from '%s' + %s",
-                     (int)eq->n, eq->q, d, d == 1 ? "" : "s", term->text,
-                     nw > 0 ? words : "digits");
-        }
-        view_reason(s, v, v->idn[v->nl - 1], term->brand, RK_LOOKALIKE_R_EDIT_DISTANCE, score,
-                    (int)term->len, detail);
-    }
-}
-
-/* Looks up every deletion of q (up to `d` more characters, positions from `from` on). */
-static void ed_deletions(struct rk_lookalike_scanner *s, const struct view *v,
-                         const struct ed_query *eq, const char *q, size_t n, size_t from, int d)
-{
-    const struct rk_lookalike *lk = s->lk;
-    int32_t c = rk__la_table_find(&lk->del, rk__la_hash(q, n));
-    if (c >= 0)
-        ed_verify(s, v, eq, c);
-    if (d == 0 || n <= 1)
+    if (eq->n < 3 || eq->n > RK_MAX_LOOKALIKE_TERM + 2)
         return;
-    char tmp[RK_MAX_LOOKALIKE_LABEL + 1];
-    for (size_t i = from; i < n; i++) {
-        /* Deleting either of two equal neighbours gives the same string: skip the second. */
-        if (i > from && q[i] == q[i - 1])
-            continue;
-        memcpy(tmp, q, i);
-        memcpy(tmp + i, q + i + 1, n - i - 1);
-        ed_deletions(s, v, eq, tmp, n - 1, i, d - 1);
-    }
-}
-
-static void ed_query(struct rk_lookalike_scanner *s, const struct view *v, struct ed_query *eq,
-                     const uint8_t *fold)
-{
-    const struct rk_lookalike *lk = s->lk;
-    if (eq->n + 2 < lk->min_del_len || eq->n > lk->max_del_len + 2 || eq->n < 4 ||
-        eq->n > RK_MAX_LOOKALIKE_LABEL)
+    int c = rk__la_ed_class((unsigned char)eq->q[0]);
+    if (c < 0)
         return;
     int any = 0;
+    uint64_t qmask = 0;
     for (size_t i = 0; i < eq->n; i++) {
-        if ((unsigned char)eq->q[i] >= 0x80)
+        int k = rk__la_ed_class((unsigned char)eq->q[i]);
+        if (k < 0)
             return;
+        qmask |= 1ull << k;
         if (fold != NULL)
             any |= fold[i];
     }
     if (v->folded && !any)
         return;
-    if (++s->gen == 0) {
-        memset(s->seen, 0, (lk->nterms + 1) * sizeof *s->seen);
-        s->gen = 1;
+    size_t lo = eq->n > 2 ? eq->n - 2 : 1, hi = eq->n + 2;
+    if (hi > RK_MAX_LOOKALIKE_TERM)
+        hi = RK_MAX_LOOKALIKE_TERM;
+    for (size_t len = lo; len <= hi; len++) {
+        for (int32_t t = lk->ed_head[c][len]; t >= 0; t = lk->ed_next[t]) {
+            const struct rk__la_term *term = &lk->terms[t];
+            size_t diff = len > eq->n ? len - eq->n : eq->n - len;
+            if (diff > term->maxd)
+                continue;
+            /* Typosquats keep the start of the name, which is what a reader checks; requiring
+             * the first letter (two for names of up to six letters) to agree removes most
+             * ordinary words one edit away ("cloud" / "icloud", "ample" / "apple"). */
+            if (term->len <= 6 && (eq->n < 2 || eq->q[1] != term->text[1]))
+                continue;
+            /* Cheap lower bound first: each letter of the term missing from the query costs
+             * at least one edit. */
+            if (__builtin_popcountll(lk->ed_mask[t] & ~qmask) > term->maxd)
+                continue;
+            int d = rk__la_osa(eq->q, eq->n, term->text, term->len, term->maxd);
+            if (d < 1 || d > term->maxd)
+                continue;
+            /* Two edits at the end of a long name are usually another word on the same stem
+             * ("nomurare" / "nomurasec"): a distance of 2 needs the last letters to agree. */
+            if (d == 2 && eq->q[eq->n - 1] != term->text[term->len - 1])
+                continue;
+            char detail[RK_LOOKALIKE_DETAIL];
+            int score;
+            if (eq->rest == NULL) {
+                /* One edit from a five-letter name is often an ordinary word ("tesco" /
+                 * "tepco"): alone it stays under the default threshold. */
+                score = d == 2 ? 70 : term->len >= 8 ? 75 : term->len >= 6 ? 65 : 45;
+                snprintf(detail, sizeof detail, "'%.*s' is %d edit%s from '%s'", (int)eq->n,
+                         eq->q, d, d == 1 ? "" : "s", term->text);
+            } else {
+                char words[48];
+                int nw = rk__la_words_find(lk, eq->rest, eq->nrest, words, sizeof words);
+                if (rk__la_words_cover(lk, eq->rest, eq->nrest, term->brand))
+                    score = d == 1 ? 85 : 75;
+                else if (nw > 0)
+                    score = d == 1 ? 65 : 60;
+                else
+                    continue;
+                snprintf(detail, sizeof detail, "token '%.*s' is %d edit%s from '%s' + %s",
+                         (int)eq->n, eq->q, d, d == 1 ? "" : "s", term->text,
+                         nw > 0 ? words : "digits");
+            }
+            view_reason(s, v, v->idn[v->nl - 1], term->brand, RK_LOOKALIKE_R_EDIT_DISTANCE,
+                        score, (int)term->len, detail);
+        }
     }
-    ed_deletions(s, v, eq, eq->q, eq->n, 0, 2);
 }
 
 static void ed_scan(struct rk_lookalike_scanner *s, const struct view *v)
@@ -782,7 +764,7 @@ enum rk_status rk_lookalike_check(struct rk_lookalike_scanner *s, const char *in
     /* The best brand: its strongest reason, +5 for each further kind of evidence, +10 on a
      * TLD that carries most phishing (DOMAIN.md §4: .top and .cn alone are half the URLs). */
     int best = -1, bestscore = 0;
-    int abused = abused_tld(s->reg + (dot - s->reg) + 1);
+    int abused = s->ntouched > 0 && abused_tld(s->reg + (dot - s->reg) + 1);
     for (size_t k = 0; k < s->ntouched; k++) {
         int32_t b = s->touched[k];
         int sc = s->bscore[b] + 5 * ((int)s->bnreasons[b] - 1) + (abused ? 10 : 0);
