@@ -73,6 +73,7 @@ void rk_lookalike_destroy(struct rk_lookalike *lk)
     rk_free(lk->ed_next);
     rk_free(lk->ed_mask);
     rk__la_table_free(&lk->leg);
+    rk__la_table_free(&lk->legpar);
     rk__la_table_free(&lk->words);
     if (lk->psl != NULL)
         psl_free(lk->psl);
@@ -681,18 +682,31 @@ enum rk_status rk_lookalike_compile(struct rk_lookalike *lk)
         set_err(lk, "no brands loaded");
         return RK_EINVAL;
     }
-    rc = rk__la_build_indexes(lk);
-    if (rc != RK_OK) {
-        set_err(lk, "cannot build the indexes: %s", rk_strerror(rc));
-        return rc;
-    }
     /* The newest of libpsl's built-in list and the Debian publicsuffix package. */
-    lk->psl = psl_latest(NULL);
+    if (lk->psl == NULL)
+        lk->psl = psl_latest(NULL);
     if (lk->psl == NULL)
         lk->psl = psl_load_file("/usr/share/publicsuffix/public_suffix_list.dat");
     if (lk->psl == NULL) {
         set_err(lk, "cannot load the Public Suffix List (install publicsuffix)");
         return RK_EIO;
+    }
+    rc = rk__la_build_indexes(lk);
+    if (rc == RK_OK)
+        rc = rk__la_table_init(&lk->legpar, lk->nlegit);
+    for (size_t i = 0; rc == RK_OK && i < lk->nlegit; i++) {
+        const char *d = lk->legit[i].domain;
+        const char *r = psl_registrable_domain(lk->psl, d);
+        if (r == NULL) {
+            set_err(lk, "legitimate domain '%s' is a public suffix", d);
+            return RK_EINVAL;
+        }
+        if (r != d)
+            rc = rk__la_table_add(&lk->legpar, rk__la_hash(r, strlen(r)), (int32_t)i);
+    }
+    if (rc != RK_OK) {
+        set_err(lk, "cannot build the indexes: %s", rk_strerror(rc));
+        return rc;
     }
     UErrorCode st = U_ZERO_ERROR;
     lk->spoof = uspoof_open(&st);
@@ -705,12 +719,34 @@ enum rk_status rk_lookalike_compile(struct rk_lookalike *lk)
     return RK_OK;
 }
 
+static int legit_exact(const struct rk_lookalike *lk, const char *d, size_t n)
+{
+    for (int32_t c = rk__la_table_find(&lk->leg, rk__la_hash(d, n)); c >= 0;
+         c = lk->leg.chain[c].next)
+        if (strcmp(lk->legit[lk->leg.chain[c].item].domain, d) == 0)
+            return 1;
+    return 0;
+}
+
 int rk_lookalike_is_legit(const struct rk_lookalike *lk, const char *registrable)
 {
-    size_t n = strlen(registrable);
-    for (int32_t c = rk__la_table_find(&lk->leg, rk__la_hash(registrable, n)); c >= 0;
-         c = lk->leg.chain[c].next)
-        if (strcmp(lk->legit[lk->leg.chain[c].item].domain, registrable) == 0)
+    return legit_exact(lk, registrable, strlen(registrable));
+}
+
+int rk__la_legit_host(const struct rk_lookalike *lk, const char *host, const char *reg)
+{
+    size_t rn = strlen(reg);
+    if (legit_exact(lk, reg, rn))
+        return 1;
+    if (rk__la_table_find(&lk->legpar, rk__la_hash(reg, rn)) < 0)
+        return 0;
+    /* A listed subdomain (line.naver.jp): the host or one of its parents above the
+     * registrable domain must be listed. */
+    for (const char *p = host; p < reg; p++) {
+        if (p != host && p[-1] != '.')
+            continue;
+        if (legit_exact(lk, p, strlen(p)))
             return 1;
+    }
     return 0;
 }

@@ -86,6 +86,9 @@ struct rk_lookalike {
     uint64_t *ed_mask; /* per term: set of its letters and digits (bit rk__la_ed_class) */
     size_t n_fuzzy;
     struct rk__la_table leg; /* legitimate domains */
+    /* Registrable domains under which a listed legitimate domain is a subdomain (e.g. naver.jp
+     * for line.naver.jp): only hosts under these need the slower per-suffix check. */
+    struct rk__la_table legpar;
     struct rk__la_table words; /* combosquatting vocabulary */
 
     psl_ctx_t *psl;
@@ -142,6 +145,10 @@ extern const char *const rk__la_words[];
 int rk__la_valid_utf8(const unsigned char *s, size_t n);
 /* The same, allowing tab, CR and LF (texts). */
 int rk__la_valid_text(const unsigned char *s, size_t n);
+
+/* 1 when `host` (whose registrable domain is `reg`, a pointer into host) is a legitimate
+ * domain: its registrable domain is listed, or the host is under a listed subdomain. */
+int rk__la_legit_host(const struct rk_lookalike *lk, const char *host, const char *reg);
 
 /* Normalises one input into s->host (lowercase ASCII, punycode). RK_OK or a skip status. */
 enum rk_status rk__la_normalise(struct rk_lookalike_scanner *s, const char *in, size_t len);

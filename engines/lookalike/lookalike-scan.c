@@ -683,7 +683,7 @@ enum rk_status rk_lookalike_check(struct rk_lookalike_scanner *s, const char *in
     out->n_reasons = 0;
     out->host = s->host;
     out->registrable = s->reg;
-    if (rk_lookalike_is_legit(lk, s->reg))
+    if (rk__la_legit_host(lk, s->host, s->host + regoff))
         return RK_OK;
 
     /* Step 3: the views. */

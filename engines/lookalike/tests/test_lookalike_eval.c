@@ -109,8 +109,64 @@ static void run_eval(void **state)
     assert_true(precision >= RK_EVAL_MIN_PRECISION);
 }
 
+/* Smishing: testdata/sms.tsv, texts labelled smish / benign. Same floors. */
+static void run_sms_eval(void **state)
+{
+    (void)state;
+    const char *src = getenv("RK_SOURCE_DIR");
+    int quiet = getenv("RK_EVAL_QUIET") != NULL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/engines/lookalike/testdata/sms.tsv", src ? src : ".");
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    struct rk_lookalike *lk = NULL;
+    struct rk_lookalike_scanner *sc = NULL;
+    assert_int_equal(rk_lookalike_create(&lk), RK_OK);
+    assert_int_equal(rk_lookalike_load_dir(lk, RK_LOOKALIKE_BRANDS_DIR), RK_OK);
+    assert_int_equal(rk_lookalike_compile(lk), RK_OK);
+    assert_int_equal(rk_lookalike_scanner_create(lk, &sc), RK_OK);
+    int pos = 0, neg = 0, tp = 0, fp = 0;
+    char line[4096], text[4096];
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        char *tab = strchr(line, '\t');
+        assert_non_null(tab);
+        *tab = '\0';
+        const char *t = tab + 1;
+        size_t n = strlen(t);
+        if (t[0] == '{') {
+            assert_int_equal(rk_lookalike_sms_from_json(t, n, text, sizeof text, &n), RK_OK);
+            t = text;
+        }
+        struct rk_lookalike_sms_result r;
+        assert_int_equal(rk_lookalike_sms_check(sc, t, n, &r), RK_OK);
+        int hit = r.score >= RK_LOOKALIKE_DEFAULT_MIN_SCORE;
+        if (strcmp(line, "smish") == 0) {
+            pos++;
+            tp += hit;
+            if (!hit && !quiet)
+                printf("SMS MISS (%d): %s\n", r.score, t);
+        } else {
+            neg++;
+            fp += hit;
+            if (hit && !quiet)
+                printf("SMS FALSE ALARM (%d): %s\n", r.score, t);
+        }
+    }
+    fclose(f);
+    double recall = pos ? (double)tp / pos : 0, precision = tp + fp ? (double)tp / (tp + fp) : 0;
+    printf("sms eval: %d smishing, %d benign: recall %.3f (%d/%d), precision %.3f (%d/%d)\n",
+           pos, neg, recall, tp, pos, precision, tp, tp + fp);
+    rk_lookalike_scanner_destroy(sc);
+    rk_lookalike_destroy(lk);
+    assert_true(recall >= RK_EVAL_MIN_RECALL);
+    assert_true(precision >= RK_EVAL_MIN_PRECISION);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(run_eval)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(run_eval), cmocka_unit_test(run_sms_eval)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
