@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renkei/alloc.h"
 #include "renkei/buf.h"
 #include "renkei/lookalike.h"
 
@@ -21,7 +22,7 @@ struct fx {
 
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
+    struct fx *f = rk_calloc(1, sizeof *f);
     if (f == NULL || rk_lookalike_create(&f->lk) != RK_OK ||
         rk_lookalike_load_dir(f->lk, RK_LOOKALIKE_BRANDS_DIR) != RK_OK ||
         rk_lookalike_compile(f->lk) != RK_OK ||
@@ -36,7 +37,7 @@ static int teardown(void **state)
     struct fx *f = *state;
     rk_lookalike_scanner_destroy(f->sc);
     rk_lookalike_destroy(f->lk);
-    free(f);
+    rk_free(f);
     return 0;
 }
 
