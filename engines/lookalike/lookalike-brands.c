@@ -77,6 +77,7 @@ void rk_lookalike_destroy(struct rk_lookalike *lk)
     rk__la_table_free(&lk->words);
     if (lk->psl != NULL)
         psl_free(lk->psl);
+    rk__la_psl_free(lk);
     if (lk->spoof != NULL)
         uspoof_close(lk->spoof);
     rk_free(lk);
@@ -653,7 +654,12 @@ enum rk_status rk_lookalike_load_dir(struct rk_lookalike *lk, const char *dir)
     qsort(names, nnames, sizeof *names, cmp_names);
     for (size_t i = 0; i < nnames; i++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        int pn = snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (pn < 0 || (size_t)pn >= sizeof path) {
+            set_err(lk, "%s: path too long", dir);
+            rc = RK_ETOOBIG;
+            goto out;
+        }
         rk_buf_reset(&b);
         rc = read_file(lk, path, &b);
         if (rc != RK_OK)
@@ -682,11 +688,20 @@ enum rk_status rk_lookalike_compile(struct rk_lookalike *lk)
         set_err(lk, "no brands loaded");
         return RK_EINVAL;
     }
-    /* The newest of libpsl's built-in list and the Debian publicsuffix package. */
-    if (lk->psl == NULL)
+    /* The Debian publicsuffix package's list, read by libpsl and into the detector's own table
+     * (lookalike-psl.c) so both give the same answers; without it, libpsl's newest list. */
+    lk->psl = psl_load_file(RK__LA_PSL_FILE);
+    if (lk->psl != NULL) {
+        rc = rk__la_psl_load(lk, RK__LA_PSL_FILE);
+        if (rc != RK_OK) {
+            rk__la_psl_free(lk);
+            lk->psl_rules = NULL;
+            if (rc == RK_ENOMEM)
+                return rc;
+        }
+    } else {
         lk->psl = psl_latest(NULL);
-    if (lk->psl == NULL)
-        lk->psl = psl_load_file("/usr/share/publicsuffix/public_suffix_list.dat");
+    }
     if (lk->psl == NULL) {
         set_err(lk, "cannot load the Public Suffix List (install publicsuffix)");
         return RK_EIO;

@@ -38,6 +38,16 @@ struct rk__la_term {
     uint8_t ascii; /* 1 when the term is ASCII */
 };
 
+struct rk__la_psl_rule {
+    char *text;   /* ASCII (punycode) rule without "!" and "*." */
+    uint8_t kind; /* 1 normal, 2 exception */
+};
+
+/* Longest suffix, in labels, that the rule table is consulted for (the list's rules have at
+ * most 5 labels; a longer one read from a future list is still honoured up to this). */
+#define RK__LA_PSL_MAXK 16
+#define RK__LA_PSL_FILE "/usr/share/publicsuffix/public_suffix_list.dat"
+
 struct rk__la_legit {
     char *domain;
     int32_t brand;
@@ -92,6 +102,11 @@ struct rk_lookalike {
     struct rk__la_table words; /* combosquatting vocabulary */
 
     psl_ctx_t *psl;
+    /* The Public Suffix List as hash tables (lookalike-psl.c); psl_rules NULL: use libpsl. */
+    struct rk__la_psl_rule *psl_rules;
+    size_t npsl, cappsl;
+    struct rk__la_table pslrule, pslwild;
+    uint32_t psl_maxlabels;
     USpoofChecker *spoof;
     char errmsg[256];
 };
@@ -149,6 +164,13 @@ int rk__la_valid_text(const unsigned char *s, size_t n);
 /* 1 when `host` (whose registrable domain is `reg`, a pointer into host) is a legitimate
  * domain: its registrable domain is listed, or the host is under a listed subdomain. */
 int rk__la_legit_host(const struct rk_lookalike *lk, const char *host, const char *reg);
+
+/* Public Suffix List (lookalike-psl.c). */
+enum rk_status rk__la_psl_load(struct rk_lookalike *lk, const char *path);
+void rk__la_psl_free(struct rk_lookalike *lk);
+/* The registrable domain of a lowercase ASCII host: a pointer into `host`, or NULL when the
+ * host is a public suffix or shorter. Same answers as psl_registrable_domain(). */
+const char *rk__la_registrable(const struct rk_lookalike *lk, const char *host);
 
 /* Normalises one input into s->host (lowercase ASCII, punycode). RK_OK or a skip status. */
 enum rk_status rk__la_normalise(struct rk_lookalike_scanner *s, const char *in, size_t len);

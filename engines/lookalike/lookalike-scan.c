@@ -279,6 +279,17 @@ static void add_reason(struct rk_lookalike_scanner *s, int32_t brand,
         s->bscore[brand] = score;
 }
 
+/* Formats a reason's detail; truncation is fine (it is an explanation, not data). */
+static void set_detail(char *dst, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_detail(char *dst, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst, cap, fmt, ap);
+    va_end(ap);
+}
+
 /* ===== Views ===== */
 
 /* The labels left of the public suffix, hyphens removed, '.' between labels. */
@@ -383,12 +394,12 @@ static void ac_hit(struct rk_lookalike_scanner *s, const struct view *v, int32_t
     char detail[RK_LOOKALIKE_DETAIL];
     if (b == ls && e == le) {
         if (is_reg) {
-            snprintf(detail, sizeof detail, "registrable label is %s '%s' on another suffix",
+            set_detail(detail, sizeof detail, "registrable label is %s '%s' on another suffix",
                      label ? "brand label" : "brand keyword", term->text);
             view_reason(s, v, v->idn[li], term->brand, RK_LOOKALIKE_R_TLD_SWAP,
                         label ? (term->len >= 4 ? 90 : 75) : 80, (int)term->len, detail);
         } else {
-            snprintf(detail, sizeof detail, "subdomain label is %s '%s'",
+            set_detail(detail, sizeof detail, "subdomain label is %s '%s'",
                      label ? "brand label" : "brand keyword", term->text);
             view_reason(s, v, v->idn[li], term->brand, RK_LOOKALIKE_R_SUBDOMAIN_LABEL,
                         label ? 70 : 65, (int)term->len, detail);
@@ -414,14 +425,14 @@ static void ac_hit(struct rk_lookalike_scanner *s, const struct view *v, int32_t
     if (full) {
         /* A keyword is an ordinary word or surname: a little weaker than a label. */
         score = label ? (is_reg ? 90 : 80) : (is_reg ? 85 : 75);
-        snprintf(detail, sizeof detail, "%s '%s' + words %s", label ? "label" : "keyword",
+        set_detail(detail, sizeof detail, "%s '%s' + words %s", label ? "label" : "keyword",
                  term->text, nw > 0 ? words : "(short words/digits)");
     } else if (nw > 0 && (boundary || (term->len >= 5 && v->bnd[b]))) {
         /* Some phishing words but also other text: the brand must start a token
          * ("rakutenn-login"), and stand apart on both sides if it is short, so that a brand
          * inside an ordinary word ("pineapple-shop") is not a combosquat. */
         score = term->len >= 5 ? (is_reg ? 70 : 60) : (is_reg ? 65 : 55);
-        snprintf(detail, sizeof detail, "%s '%s' with words %s among other text",
+        set_detail(detail, sizeof detail, "%s '%s' with words %s among other text",
                  label ? "label" : "keyword", term->text, words);
     } else if (label && term->len >= 6 && v->bnd[b]) {
         /* Below the default threshold on its own: a brand name inside an unrelated compound
@@ -429,7 +440,7 @@ static void ac_hit(struct rk_lookalike_scanner *s, const struct view *v, int32_t
          * lifts it over. */
         kind = RK_LOOKALIKE_R_CONTAINS;
         score = is_reg ? 45 : 40;
-        snprintf(detail, sizeof detail, "label '%s' inside '%.*s'", term->text,
+        set_detail(detail, sizeof detail, "label '%s' inside '%.*s'", term->text,
                  (int)(le - ls), v->c + ls);
     }
     if (score > 0)
@@ -512,7 +523,7 @@ static void ed_query(struct rk_lookalike_scanner *s, const struct view *v,
                 /* One edit from a five-letter name is often an ordinary word ("tesco" /
                  * "tepco"): alone it stays under the default threshold. */
                 score = d == 2 ? 70 : term->len >= 8 ? 75 : term->len >= 6 ? 65 : 45;
-                snprintf(detail, sizeof detail, "'%.*s' is %d edit%s from '%s'", (int)eq->n,
+                set_detail(detail, sizeof detail, "'%.*s' is %d edit%s from '%s'", (int)eq->n,
                          eq->q, d, d == 1 ? "" : "s", term->text);
             } else {
                 char words[48];
@@ -523,7 +534,7 @@ static void ed_query(struct rk_lookalike_scanner *s, const struct view *v,
                     score = d == 1 ? 65 : 60;
                 else
                     continue;
-                snprintf(detail, sizeof detail, "token '%.*s' is %d edit%s from '%s' + %s",
+                set_detail(detail, sizeof detail, "token '%.*s' is %d edit%s from '%s' + %s",
                          (int)eq->n, eq->q, d, d == 1 ? "" : "s", term->text,
                          nw > 0 ? words : "digits");
             }
@@ -671,7 +682,7 @@ enum rk_status rk_lookalike_check(struct rk_lookalike_scanner *s, const char *in
     enum rk_status rc = rk__la_normalise(s, input, len);
     if (rc != RK_OK)
         return rc;
-    const char *reg = psl_registrable_domain(lk->psl, s->host);
+    const char *reg = rk__la_registrable(lk, s->host);
     if (reg == NULL)
         return RK__LA_SKIP(RK_EINVAL, RK_LOOKALIKE_SKIP_NO_SUFFIX);
     size_t hlen = strlen(s->host);

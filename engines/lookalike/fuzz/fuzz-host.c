@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lookalike-int.h"
 #include "renkei/lookalike.h"
 
 static struct rk_lookalike *lk;
@@ -31,6 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if ((m.brand < 0) != (m.score == 0))
             abort();
         if (strlen(m.registrable) > 253 || (rk_lookalike_is_legit(lk, m.registrable) && m.brand >= 0))
+            abort();
+        /* The detector's suffix table and libpsl agree (lookalike-psl.c). */
+        const char *ref = psl_registrable_domain(lk->psl, sc->host);
+        if (ref == NULL || strcmp(ref, m.registrable) != 0)
             abort();
     } else if (rk_lookalike_skip_of(rc) == RK_LOOKALIKE_SKIP_NONE && rc != RK_ENOMEM) {
         abort();

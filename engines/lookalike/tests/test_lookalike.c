@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lookalike-int.h"
 #include "renkei/alloc.h"
 #include "renkei/buf.h"
 #include "renkei/lookalike.h"
@@ -296,6 +297,28 @@ static void t_json(void **state)
     rk_buf_free(&b);
 }
 
+/* ===== Public Suffix List table against libpsl ===== */
+
+static void t_psl_differential(void **state)
+{
+    struct fx *f = *state;
+    static const char *const hosts[] = {
+        "city.kawasaki.jp", "www.city.kawasaki.jp", "foo.bar.kawasaki.jp", "bar.kawasaki.jp",
+        "www.ck", "a.b.ck", "s3.amazonaws.com", "a.b.s3.amazonaws.com", "foo.github.io",
+        "github.io", "example.co.uk", "x.y.z.unknowntld", "co.jp", "jp", "a.b.c.d.e.f.g.co.jp",
+        "xn--r8jz45g.xn--zckzah", "foo.xn--fiqs8s", "www.pref.kumamoto.jp", "a.city.kobe.jp",
+        "foo.blogspot.com", "x.appspot.com", "a.compute-1.amazonaws.com",
+    };
+    /* The table is in use (the Debian list is installed on every supported machine). */
+    assert_non_null(f->lk->psl_rules);
+    for (size_t i = 0; i < RK_ARRAY_LEN(hosts); i++) {
+        const char *a = rk__la_registrable(f->lk, hosts[i]);
+        const char *b = psl_registrable_domain(f->lk->psl, hosts[i]);
+        if ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0))
+            fail_msg("%s: table '%s', libpsl '%s'", hosts[i], a ? a : "NULL", b ? b : "NULL");
+    }
+}
+
 /* ===== SMS ===== */
 
 struct json_case {
@@ -388,6 +411,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_detect, setup, teardown),
         cmocka_unit_test_setup_teardown(t_legit_never_match, setup, teardown),
         cmocka_unit_test_setup_teardown(t_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_psl_differential, setup, teardown),
         cmocka_unit_test_setup_teardown(t_sms, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
