@@ -18,7 +18,10 @@
 #include "renkei/alloc.h"
 #include "renkei/buf.h"
 
-enum { RULE_NORMAL = 1, RULE_EXCEPTION = 2 };
+enum { RULE_NORMAL = 1, RULE_EXCEPTION = 2, RULE_IMPLICIT = 3 };
+
+static int rule_kind(const struct rk_lookalike *lk, const struct rk__la_table *t, const char *s,
+                     size_t n);
 
 /* Adds one rule. Wildcard rules "*.X" go to lk->pslwild under X; others to lk->pslrule. */
 static enum rk_status add_rule(struct rk_lookalike *lk, const char *r, size_t n)
@@ -77,7 +80,27 @@ static enum rk_status add_rule(struct rk_lookalike *lk, const char *r, size_t n)
         labels += copy[i] == '.';
     if (labels > lk->psl_maxlabels)
         lk->psl_maxlabels = labels;
-    return rk__la_table_add(wild ? &lk->pslwild : &lk->pslrule, rk__la_hash(copy, sn), idx);
+    enum rk_status rc =
+        rk__la_table_add(wild ? &lk->pslwild : &lk->pslrule, rk__la_hash(copy, sn), idx);
+    /* libpsl also treats the base of a wildcard rule as a public suffix ("*.transurl.nl" makes
+     * "transurl.nl" one), unless the list says otherwise; we follow the reference. */
+    if (rc == RK_OK && wild && rule_kind(lk, &lk->pslrule, copy, sn) == 0) {
+        if (lk->npsl == lk->cappsl) {
+            void *p = rk_reallocarray(lk->psl_rules, lk->cappsl * 2, sizeof *lk->psl_rules);
+            if (p == NULL)
+                return RK_ENOMEM;
+            lk->psl_rules = p;
+            lk->cappsl *= 2;
+        }
+        char *base = rk_strndup(copy, sn);
+        if (base == NULL)
+            return RK_ENOMEM;
+        int32_t bi = (int32_t)lk->npsl++;
+        lk->psl_rules[bi].text = base;
+        lk->psl_rules[bi].kind = RULE_IMPLICIT;
+        rc = rk__la_table_add(&lk->pslrule, rk__la_hash(base, sn), bi);
+    }
+    return rc;
 }
 
 enum rk_status rk__la_psl_load(struct rk_lookalike *lk, const char *path)
@@ -151,7 +174,7 @@ const char *rk__la_registrable(const struct rk_lookalike *lk, const char *host)
             exception = 1;
             break;
         }
-        if (kind == RULE_NORMAL)
+        if (kind == RULE_NORMAL || kind == RULE_IMPLICIT)
             ps = k;
         if (k >= 2) {
             const char *base = host + starts[k - 1];

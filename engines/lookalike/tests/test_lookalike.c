@@ -307,7 +307,8 @@ static void t_psl_differential(void **state)
         "www.ck", "a.b.ck", "s3.amazonaws.com", "a.b.s3.amazonaws.com", "foo.github.io",
         "github.io", "example.co.uk", "x.y.z.unknowntld", "co.jp", "jp", "a.b.c.d.e.f.g.co.jp",
         "xn--r8jz45g.xn--zckzah", "foo.xn--fiqs8s", "www.pref.kumamoto.jp", "a.city.kobe.jp",
-        "foo.blogspot.com", "x.appspot.com", "a.compute-1.amazonaws.com",
+        "foo.blogspot.com", "x.appspot.com", "a.compute-1.amazonaws.com", "transurl.nl",
+        "a.transurl.nl", "kawasaki.jp",
     };
     /* The table is in use (the Debian list is installed on every supported machine). */
     assert_non_null(f->lk->psl_rules);
