@@ -39,8 +39,9 @@ struct rk__la_term {
 };
 
 struct rk__la_psl_rule {
-    char *text;   /* ASCII (punycode) rule without "!" and "*." */
-    uint8_t kind; /* 1 normal, 2 exception */
+    char *text;   /* ASCII (punycode) suffix, without "!" and "*." */
+    uint32_t len;
+    uint8_t kind; /* flags of lookalike-psl.c: rule, exception, wildcard base, parent */
 };
 
 /* Longest suffix, in labels, that the rule table is consulted for (the list's rules have at
@@ -105,7 +106,7 @@ struct rk_lookalike {
     /* The Public Suffix List as hash tables (lookalike-psl.c); psl_rules NULL: use libpsl. */
     struct rk__la_psl_rule *psl_rules;
     size_t npsl, cappsl;
-    struct rk__la_table pslrule, pslwild;
+    struct rk__la_table pslrule;
     uint32_t psl_maxlabels;
     USpoofChecker *spoof;
     char errmsg[256];

@@ -1,13 +1,19 @@
 /*
- * Registrable domains: a hash table of the Public Suffix List rules, consulted with a few hash
- * look-ups per name, with libpsl as the reference.
+ * Registrable domains: a hash table of the Public Suffix List rules, consulted with two or three
+ * hash look-ups per name, with libpsl as the reference.
  *
  * Why not call libpsl for every name: psl_registrable_domain() walks its DAFSA once for every
  * suffix of the name and took about 40% of the detector's time on a feed (docs/performance.md).
  * This table is loaded from the same public_suffix_list.dat that libpsl is given, implements the
- * list's documented algorithm (normal, wildcard and exception rules; the default rule "*"), and
- * is checked against libpsl on every input by the fuzz target and on the evaluation set by the
- * unit tests. When the text file is missing, the detector calls libpsl instead.
+ * list's algorithm (normal, wildcard and exception rules, the default rule "*") plus libpsl's
+ * one addition (the base of a wildcard rule is itself a suffix), and is checked against libpsl
+ * on every input by the fuzz target and on tricky names by the unit tests. When the text file
+ * is missing, the detector calls libpsl instead.
+ *
+ * One entry per distinct suffix string, with flags: a rule, an exception, the base of a
+ * wildcard rule, or the parent of a longer rule. Walking a name from its last label, the walk
+ * stops at the first suffix that is none of these: no rule can match further left. Keys are
+ * hashed right to left so that each step extends the previous hash.
  */
 #include "lookalike-int.h"
 
@@ -16,24 +22,86 @@
 #include <string.h>
 
 #include "renkei/alloc.h"
-#include "renkei/buf.h"
 
-enum { RULE_NORMAL = 1, RULE_EXCEPTION = 2, RULE_IMPLICIT = 3 };
+enum {
+    F_RULE = 1,      /* "x.y" is a rule */
+    F_EXCEPTION = 2, /* "!x.y" */
+    F_WILD = 4,      /* "*.x.y" is a rule */
+    F_PARENT = 8,    /* some longer rule ends in ".x.y" */
+};
 
-static int rule_kind(const struct rk_lookalike *lk, const struct rk__la_table *t, const char *s,
-                     size_t n);
+/* FNV-1a over the bytes from last to first, then the same final mix as rk__la_hash. */
+static uint64_t rstep(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 1099511628211ull;
+}
 
-/* Adds one rule. Wildcard rules "*.X" go to lk->pslwild under X; others to lk->pslrule. */
+static uint64_t rfinal(uint64_t h)
+{
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+static uint64_t rhash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    while (n > 0)
+        h = rstep(h, (unsigned char)s[--n]);
+    return rfinal(h);
+}
+
+static struct rk__la_psl_rule *find(const struct rk_lookalike *lk, uint64_t key, const char *s,
+                                    size_t n)
+{
+    for (int32_t c = rk__la_table_find(&lk->pslrule, key); c >= 0;
+         c = lk->pslrule.chain[c].next) {
+        struct rk__la_psl_rule *r = &lk->psl_rules[lk->pslrule.chain[c].item];
+        if (r->len == n && memcmp(r->text, s, n) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+/* Sets `flags` on the entry for s[0..n), creating it. */
+static enum rk_status mark(struct rk_lookalike *lk, const char *s, size_t n, uint8_t flags)
+{
+    uint64_t key = rhash(s, n);
+    struct rk__la_psl_rule *r = find(lk, key, s, n);
+    if (r != NULL) {
+        r->kind |= flags;
+        return RK_OK;
+    }
+    if (lk->npsl == lk->cappsl) {
+        size_t nc = lk->cappsl ? lk->cappsl * 2 : 16384;
+        void *p = rk_reallocarray(lk->psl_rules, nc, sizeof *lk->psl_rules);
+        if (p == NULL)
+            return RK_ENOMEM;
+        lk->psl_rules = p;
+        lk->cappsl = nc;
+    }
+    char *copy = rk_strndup(s, n);
+    if (copy == NULL)
+        return RK_ENOMEM;
+    int32_t idx = (int32_t)lk->npsl++;
+    lk->psl_rules[idx].text = copy;
+    lk->psl_rules[idx].len = (uint32_t)n;
+    lk->psl_rules[idx].kind = flags;
+    return rk__la_table_add(&lk->pslrule, key, idx);
+}
+
+/* Adds one rule of the list file. */
 static enum rk_status add_rule(struct rk_lookalike *lk, const char *r, size_t n)
 {
-    int kind = RULE_NORMAL, wild = 0;
+    uint8_t flag = F_RULE;
     if (n > 0 && r[0] == '!') {
-        kind = RULE_EXCEPTION;
+        flag = F_EXCEPTION;
         r++;
         n--;
     }
     if (n >= 2 && r[0] == '*' && r[1] == '.') {
-        wild = 1;
+        flag = F_WILD;
         r += 2;
         n -= 2;
     }
@@ -54,52 +122,14 @@ static enum rk_status add_rule(struct rk_lookalike *lk, const char *r, size_t n)
     }
     const char *s = ascii ? ascii : tmp;
     size_t sn = strlen(s);
-    if (sn > RK_MAX_LOOKALIKE_NAME) {
-        idn2_free(ascii);
-        return RK_OK;
-    }
-    if (lk->npsl == lk->cappsl) {
-        size_t nc = lk->cappsl ? lk->cappsl * 2 : 16384;
-        void *p = rk_reallocarray(lk->psl_rules, nc, sizeof *lk->psl_rules);
-        if (p == NULL) {
-            idn2_free(ascii);
-            return RK_ENOMEM;
-        }
-        lk->psl_rules = p;
-        lk->cappsl = nc;
-    }
-    char *copy = rk_strndup(s, sn);
+    enum rk_status rc = sn <= RK_MAX_LOOKALIKE_NAME ? mark(lk, s, sn, flag) : RK_OK;
+    /* Every proper suffix is the parent of a longer rule; a wildcard's base is a parent too. */
+    for (size_t i = 0; rc == RK_OK && i < sn; i++)
+        if (s[i] == '.')
+            rc = mark(lk, s + i + 1, sn - i - 1, F_PARENT);
+    if (rc == RK_OK && flag == F_WILD)
+        rc = mark(lk, s, sn, F_PARENT);
     idn2_free(ascii);
-    if (copy == NULL)
-        return RK_ENOMEM;
-    int32_t idx = (int32_t)lk->npsl++;
-    lk->psl_rules[idx].text = copy;
-    lk->psl_rules[idx].kind = (uint8_t)kind;
-    uint32_t labels = 1 + wild;
-    for (size_t i = 0; i < sn; i++)
-        labels += copy[i] == '.';
-    if (labels > lk->psl_maxlabels)
-        lk->psl_maxlabels = labels;
-    enum rk_status rc =
-        rk__la_table_add(wild ? &lk->pslwild : &lk->pslrule, rk__la_hash(copy, sn), idx);
-    /* libpsl also treats the base of a wildcard rule as a public suffix ("*.transurl.nl" makes
-     * "transurl.nl" one), unless the list says otherwise; we follow the reference. */
-    if (rc == RK_OK && wild && rule_kind(lk, &lk->pslrule, copy, sn) == 0) {
-        if (lk->npsl == lk->cappsl) {
-            void *p = rk_reallocarray(lk->psl_rules, lk->cappsl * 2, sizeof *lk->psl_rules);
-            if (p == NULL)
-                return RK_ENOMEM;
-            lk->psl_rules = p;
-            lk->cappsl *= 2;
-        }
-        char *base = rk_strndup(copy, sn);
-        if (base == NULL)
-            return RK_ENOMEM;
-        int32_t bi = (int32_t)lk->npsl++;
-        lk->psl_rules[bi].text = base;
-        lk->psl_rules[bi].kind = RULE_IMPLICIT;
-        rc = rk__la_table_add(&lk->pslrule, rk__la_hash(base, sn), bi);
-    }
     return rc;
 }
 
@@ -109,8 +139,6 @@ enum rk_status rk__la_psl_load(struct rk_lookalike *lk, const char *path)
     if (f == NULL)
         return RK_EIO;
     enum rk_status rc = rk__la_table_init(&lk->pslrule, 16384);
-    if (rc == RK_OK)
-        rc = rk__la_table_init(&lk->pslwild, 1024);
     char line[1024];
     while (rc == RK_OK && fgets(line, sizeof line, f) != NULL) {
         /* A rule is the first whitespace-delimited token of a line; "//" starts a comment. */
@@ -129,20 +157,9 @@ void rk__la_psl_free(struct rk_lookalike *lk)
     for (size_t i = 0; i < lk->npsl; i++)
         rk_free(lk->psl_rules[i].text);
     rk_free(lk->psl_rules);
+    lk->psl_rules = NULL;
+    lk->npsl = lk->cappsl = 0;
     rk__la_table_free(&lk->pslrule);
-    rk__la_table_free(&lk->pslwild);
-}
-
-/* Kind of the rule exactly `s` (n bytes) in table t, or 0. */
-static int rule_kind(const struct rk_lookalike *lk, const struct rk__la_table *t, const char *s,
-                     size_t n)
-{
-    for (int32_t c = rk__la_table_find(t, rk__la_hash(s, n)); c >= 0; c = t->chain[c].next) {
-        const struct rk__la_psl_rule *r = &lk->psl_rules[t->chain[c].item];
-        if (strlen(r->text) == n && memcmp(r->text, s, n) == 0)
-            return r->kind;
-    }
-    return 0;
 }
 
 const char *rk__la_registrable(const struct rk_lookalike *lk, const char *host)
@@ -150,41 +167,48 @@ const char *rk__la_registrable(const struct rk_lookalike *lk, const char *host)
     if (lk->psl_rules == NULL)
         return psl_registrable_domain(lk->psl, host);
     size_t n = strlen(host);
-    /* starts[k]: offset of the suffix made of the last k labels (k = 1 .. nl). */
-    size_t starts[RK__LA_PSL_MAXK + 2];
-    size_t nl = 0;
-    size_t limit = lk->psl_maxlabels + 1 < RK__LA_PSL_MAXK ? lk->psl_maxlabels + 1
-                                                            : RK__LA_PSL_MAXK;
-    for (size_t i = n; i > 0 && nl < limit + 1; i--) {
-        if (host[i - 1] == '.')
-            starts[++nl] = i;
-    }
-    if (nl < limit + 1)
-        starts[++nl] = 0;
-    /* The prevailing rule: an exception if one matches, else the matching rule with the most
-     * labels, else "*" (one label). */
-    size_t ps = 1;
-    int exception = 0;
-    for (size_t k = 1; k <= nl && k <= limit; k++) {
-        const char *s = host + starts[k];
-        size_t sn = n - starts[k];
-        int kind = rule_kind(lk, &lk->pslrule, s, sn);
-        if (kind == RULE_EXCEPTION) {
+    if (n == 0)
+        return NULL;
+    /* Walk the suffixes from the last label leftwards. `ps` is the number of labels of the
+     * public suffix under the prevailing rule so far: "*" (one label) unless a rule says more;
+     * an exception ends the walk (its public suffix is the rule minus its first label). */
+    size_t ps = 1, k = 0;
+    size_t start[RK_MAX_LOOKALIKE_NAME / 2 + 2];
+    uint64_t h = 1469598103934665603ull;
+    uint8_t prev = 0;
+    size_t i = n;
+    for (;;) {
+        size_t end = i;
+        while (i > 0 && host[i - 1] != '.')
+            h = rstep(h, (unsigned char)host[--i]);
+        start[++k] = i;
+        const struct rk__la_psl_rule *r = find(lk, rfinal(h), host + i, n - i);
+        uint8_t f = r ? r->kind : 0;
+        (void)end;
+        if (f & F_EXCEPTION) {
             ps = k - 1;
-            exception = 1;
             break;
         }
-        if (kind == RULE_NORMAL || kind == RULE_IMPLICIT)
+        /* A rule, libpsl's reading of a wildcard's base as a suffix, or the wildcard of the
+         * suffix one label shorter. */
+        if ((f & (F_RULE | F_WILD)) || (prev & F_WILD))
             ps = k;
-        if (k >= 2) {
-            const char *base = host + starts[k - 1];
-            int wk = rule_kind(lk, &lk->pslwild, base, n - starts[k - 1]);
-            if (wk == RULE_NORMAL)
-                ps = k;
-        }
+        if (f == 0 || !(f & (F_PARENT | F_WILD)) || i == 0)
+            break;
+        prev = f;
+        h = rstep(h, '.');
+        i--;
     }
-    (void)exception;
-    if (nl < ps + 1)
-        return NULL;
-    return host + starts[ps + 1];
+    /* The registrable domain is one label more than the public suffix. */
+    if (ps + 1 <= k)
+        return host + start[ps + 1];
+    /* Labels beyond the walk: find the start of label ps + 1 directly. */
+    size_t labels = k, j = start[k];
+    while (j > 0 && labels < ps + 1) {
+        j--;
+        while (j > 0 && host[j - 1] != '.')
+            j--;
+        labels++;
+    }
+    return labels == ps + 1 ? host + j : NULL;
 }

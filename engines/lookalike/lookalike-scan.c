@@ -506,9 +506,10 @@ static void ed_query(struct rk_lookalike_scanner *s, const struct view *v,
              * ordinary words one edit away ("cloud" / "icloud", "ample" / "apple"). */
             if (term->len <= 6 && (eq->n < 2 || eq->q[1] != term->text[1]))
                 continue;
-            /* Cheap lower bound first: each letter of the term missing from the query costs
-             * at least one edit. */
-            if (__builtin_popcountll(lk->ed_mask[t] & ~qmask) > term->maxd)
+            /* Cheap lower bounds first: each distinct letter of one string missing from the
+             * other costs at least one edit. */
+            if (__builtin_popcountll(lk->ed_mask[t] & ~qmask) > term->maxd ||
+                __builtin_popcountll(qmask & ~lk->ed_mask[t]) > term->maxd)
                 continue;
             int d = rk__la_osa(eq->q, eq->n, term->text, term->len, term->maxd);
             if (d < 1 || d > term->maxd)
