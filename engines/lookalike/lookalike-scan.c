@@ -397,7 +397,8 @@ static void ac_hit(struct rk_lookalike_scanner *s, const struct view *v, int32_t
             set_detail(detail, sizeof detail, "registrable label is %s '%s' on another suffix",
                      label ? "brand label" : "brand keyword", term->text);
             view_reason(s, v, v->idn[li], term->brand, RK_LOOKALIKE_R_TLD_SWAP,
-                        label ? (term->len >= 4 ? 90 : 75) : 80, (int)term->len, detail);
+                        label ? (term->len >= 4 ? 90 : 75) : (term->len >= 5 ? 80 : 60),
+                        (int)term->len, detail);
         } else {
             set_detail(detail, sizeof detail, "subdomain label is %s '%s'",
                      label ? "brand label" : "brand keyword", term->text);
@@ -420,13 +421,21 @@ static void ac_hit(struct rk_lookalike_scanner *s, const struct view *v, int32_t
     if (used > 0 && words[used - 1] == ',')
         words[used - 1] = '\0';
     int boundary = v->bnd[b] && v->bnd[e];
+    /* A remainder of digits only ("kabu982") covers trivially but says little. */
+    int letters = 0;
+    for (size_t k = ls; k < le; k++)
+        if ((k < b || k >= e) && !is_digit(v->c[k]))
+            letters = 1;
     int score = 0;
     enum rk_lookalike_reason_kind kind = RK_LOOKALIKE_R_COMBOSQUAT;
-    if (full) {
+    if (full && letters) {
         /* A keyword is an ordinary word or surname: a little weaker than a label. */
         score = label ? (is_reg ? 90 : 80) : (is_reg ? 85 : 75);
         set_detail(detail, sizeof detail, "%s '%s' + words %s", label ? "label" : "keyword",
                  term->text, nw > 0 ? words : "(short words/digits)");
+    } else if (full && label) {
+        score = is_reg ? 70 : 60;
+        set_detail(detail, sizeof detail, "label '%s' + digits", term->text);
     } else if (nw > 0 && (boundary || (term->len >= 5 && v->bnd[b]))) {
         /* Some phishing words but also other text: the brand must start a token
          * ("rakutenn-login"), and stand apart on both sides if it is short, so that a brand
