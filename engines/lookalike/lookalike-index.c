@@ -104,10 +104,10 @@ int rk__la_osa(const char *a, size_t na, const char *b, size_t nb, int limit)
         return limit + 1;
     size_t band = (size_t)limit;
     int *pp = rows[0], *p = rows[1], *c = rows[2];
-    for (size_t j = 0; j <= nb + 1; j++) {
+    /* Only the band is ever read: row 0 and the "row -1" up to band + 1. */
+    for (size_t j = 0; j <= nb + 1 && j <= band + 1; j++) {
         pp[j] = BIG;
         p[j] = j <= band ? (int)j : BIG;
-        c[j] = BIG;
     }
     for (size_t i = 1; i <= na; i++) {
         size_t lo = i > band ? i - band : 1;

@@ -716,6 +716,16 @@ enum rk_status rk_lookalike_check(struct rk_lookalike_scanner *s, const char *in
     const char *dot = memchr(s->reg, '.', rlen);
     size_t prefix = regoff + (size_t)(dot - s->reg); /* labels left of the public suffix */
     int any_fold = 0, any_idn = 0;
+    /* The homoglyph view is built only when a fold can change something (most names have no
+     * 0, 1, rn or vv); punycode labels are decoded first, so they always qualify. */
+    int maybe_fold = 0;
+    for (size_t k = 0; k < prefix && !maybe_fold; k++) {
+        char c = s->host[k];
+        maybe_fold = c == '0' || c == '1' || (k + 1 < prefix && ((c == 'r' && s->host[k + 1] == 'n') ||
+                                                                  (c == 'v' && s->host[k + 1] == 'v')));
+    }
+    if (!maybe_fold && strstr(s->host, "xn--") != NULL)
+        maybe_fold = 1;
     size_t ulen = 0, i = 0;
     while (i < prefix) {
         size_t j = i;
@@ -740,11 +750,13 @@ enum rk_status rk_lookalike_check(struct rk_lookalike_scanner *s, const char *in
         ulen += ndisp;
         s->uhost[ulen++] = '.';
         view_add_label(&v, eff, neff, NULL, idn, is_reg);
-        char fl[RK_MAX_LOOKALIKE_LABEL * 4 + 1];
-        uint8_t fm[RK_MAX_LOOKALIKE_LABEL * 4 + 1];
-        size_t nf;
-        any_fold |= fold_label(eff, neff, fl, fm, &nf);
-        view_add_label(&f, fl, nf, fm, idn, is_reg);
+        if (maybe_fold) {
+            char fl[RK_MAX_LOOKALIKE_LABEL * 4 + 1];
+            uint8_t fm[RK_MAX_LOOKALIKE_LABEL * 4 + 1];
+            size_t nf;
+            any_fold |= fold_label(eff, neff, fl, fm, &nf);
+            view_add_label(&f, fl, nf, fm, idn, is_reg);
+        }
         i = j + 1;
     }
     memcpy(s->uhost + ulen, s->host + prefix + 1, hlen - prefix - 1);

@@ -320,6 +320,32 @@ static void t_psl_differential(void **state)
     }
 }
 
+/* ===== Edit distance ===== */
+
+struct osa_case {
+    const char *a, *b;
+    int limit, want;
+};
+
+static const struct osa_case osa_cases[] = {
+    {"rakuten", "rakuten", 2, 0},  {"rakuten", "rakutem", 2, 1}, {"rakuten", "rakutne", 2, 1},
+    {"rakuten", "raktuen", 2, 1},  {"rakuten", "rakuteen", 2, 1}, {"rakuten", "rakten", 2, 1},
+    {"rakuten", "rkauetn", 2, 2},  {"rakuten", "amazon", 2, 3},  {"ca", "abc", 3, 3},
+    {"kuronekoyamato", "kuronekoyamoto", 2, 1}, {"abc", "", 2, 3}, {"", "", 0, 0},
+    {"abcdef", "abcxyz", 1, 2},    {"ab", "ba", 1, 1},
+};
+
+static void t_osa(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < RK_ARRAY_LEN(osa_cases); i++) {
+        const struct osa_case *c = &osa_cases[i];
+        int d = rk__la_osa(c->a, strlen(c->a), c->b, strlen(c->b), c->limit);
+        if (d != c->want)
+            fail_msg("osa(%s, %s, %d) = %d, want %d", c->a, c->b, c->limit, d, c->want);
+    }
+}
+
 /* ===== SMS ===== */
 
 struct json_case {
@@ -407,6 +433,7 @@ int main(void)
         cmocka_unit_test(t_parse),
         cmocka_unit_test(t_parse_limits),
         cmocka_unit_test(t_sms_json),
+        cmocka_unit_test(t_osa),
         cmocka_unit_test_setup_teardown(t_default_list, setup, teardown),
         cmocka_unit_test_setup_teardown(t_skips, setup, teardown),
         cmocka_unit_test_setup_teardown(t_detect, setup, teardown),
