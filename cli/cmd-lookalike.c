@@ -29,6 +29,8 @@
 #define CHUNK (4u * 1024u * 1024u)
 #define MAX_THREADS 16
 #define MAX_EXAMPLES 5
+#define BATCH 16384
+#define OUT_CAP (1024u * 1024u * 1024u)
 
 struct opts {
     const char *brands;
@@ -285,10 +287,20 @@ static int run_stream(struct run *r, FILE *f, const char *fname, int follow)
             n++;
             start = have;
         }
-        if (n > 0 && run_batch(r, fname, n) != RK_OK) {
-            fprintf(stderr, "renkei lookalike: out of memory\n");
-            rc = 2;
-            goto out;
+        /* Batches of at most BATCH lines keep each worker's output buffer bounded: a match's
+         * JSON is at most ~50 KiB (an 8 KiB line, escaped), so 8,192 lines a worker stay well
+         * under the buffer cap even if every line matches. */
+        for (size_t b = 0; b < n; b += BATCH) {
+            struct line *all = r->lines;
+            r->lines = all + b;
+            enum rk_status brc = run_batch(r, fname, n - b < BATCH ? n - b : BATCH);
+            r->lines = all;
+            if (brc != RK_OK) {
+                fprintf(stderr, "renkei lookalike: %s\n",
+                        brc == RK_ETOOBIG ? "output too large" : "out of memory");
+                rc = 2;
+                goto out;
+            }
         }
         /* Keep the unfinished line; one that fills the whole buffer is over-long. */
         size_t rest = have - start;
@@ -382,7 +394,7 @@ static int run_lookalike(int argc, char **argv)
     for (int t = 0; t < r.nthreads; t++) {
         r.w[t].lk = lk;
         r.w[t].o = &o;
-        rk_buf_init(&r.w[t].out, 0);
+        rk_buf_init(&r.w[t].out, OUT_CAP);
         rk_buf_init(&r.w[t].warn, 0);
         if (rk_lookalike_scanner_create(lk, &r.w[t].sc) != RK_OK) {
             fprintf(stderr, "renkei lookalike: cannot create a scanner\n");
