@@ -26,11 +26,11 @@
 #include "renkei/lookalike.h"
 #include "renkei/parse.h"
 
-#define CHUNK (4u * 1024u * 1024u)
-#define MAX_THREADS 16
+#define CHUNK        (4u * 1024u * 1024u)
+#define MAX_THREADS  16
 #define MAX_EXAMPLES 5
-#define BATCH 16384
-#define OUT_CAP (1024u * 1024u * 1024u)
+#define BATCH        16384
+#define OUT_CAP      (1024u * 1024u * 1024u)
 
 struct opts {
     const char *brands;
@@ -116,8 +116,8 @@ static void *work(void *arg)
             enum rk_lookalike_skip k = rk_lookalike_skip_of(rc);
             w->skipped[k]++;
             if (k != RK_LOOKALIKE_SKIP_EMPTY && w->nwarn++ < MAX_EXAMPLES && !w->o->quiet)
-                rk_buf_addf(&w->warn, "renkei lookalike: %s:%llu: skipped: %s\n", w->fname,
-                            l->no, rk_lookalike_skip_name(k));
+                rk_buf_addf(&w->warn, "renkei lookalike: %s:%llu: skipped: %s\n", w->fname, l->no,
+                            rk_lookalike_skip_name(k));
             continue;
         }
         if (m.brand < 0 || m.score < w->o->min_score)
@@ -211,8 +211,8 @@ static enum rk_status run_batch(struct run *r, const char *fname, size_t n)
                 sk += r->w[t].skipped[k];
         }
         double s = elapsed(&r->t0);
-        fprintf(stderr, "\r\033[K%llu names, %llu matches, %llu skipped, %.0f names/s",
-                r->total, m, sk, s > 0 ? (double)r->total / s : 0.0);
+        fprintf(stderr, "\r\033[K%llu names, %llu matches, %llu skipped, %.0f names/s", r->total, m,
+                sk, s > 0 ? (double)r->total / s : 0.0);
     }
     return RK_OK;
 }

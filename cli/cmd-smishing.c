@@ -40,7 +40,8 @@ static void usage(FILE *f)
             "Exit status: 0 nothing reported, 1 at least one text reported, 2 error.\n"
             "\n"
             "Example:\n"
-            "  echo 'お荷物をお届けにあがりましたが不在の為持ち帰りました。 https://sagawa-fuzai.top/x' |\n"
+            "  echo 'お荷物をお届けにあがりましたが不在の為持ち帰りました。 "
+            "https://sagawa-fuzai.top/x' |\n"
             "    renkei smishing --json\n",
             RK_LOOKALIKE_BRANDS_DIR, RK_LOOKALIKE_DEFAULT_MIN_SCORE);
 }

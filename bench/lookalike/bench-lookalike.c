@@ -235,8 +235,7 @@ int main(int argc, char **argv)
     printf("planted lookalikes found: %llu / %zu (%.1f%%); alerts on the rest of the feed: "
            "%llu (%.1f per million)\n",
            jp.matches, pn, pn ? 100.0 * (double)jp.matches / (double)pn : 0.0,
-           j1.matches - jp.matches,
-           1e6 * (double)(j1.matches - jp.matches) / (double)(n - pn));
+           j1.matches - jp.matches, 1e6 * (double)(j1.matches - jp.matches) / (double)(n - pn));
 
     /* Naive baseline on a sample, against the indexed detector on the same sample. */
     size_t ns = sample < n ? (size_t)sample : n;

@@ -29,8 +29,8 @@
 #include "renkei/limits.h"
 
 static const char *const sectors[] = {
-    "credit", "ec", "securities", "bank", "utility", "delivery", "transport", "airline",
-    "telecom", "online", "government", "payment", NULL,
+    "credit",  "ec",      "securities", "bank",       "utility", "delivery", "transport",
+    "airline", "telecom", "online",     "government", "payment", NULL,
 };
 
 /* ===== Object life cycle ===== */
@@ -345,8 +345,8 @@ static enum rk_status parse_field(struct rk_lookalike *lk, struct stage *st, con
             if (strlen(sectors[i]) == vlen && memcmp(sectors[i], v, vlen) == 0)
                 break;
         if (sectors[i] == NULL) {
-            set_err(lk, "%s:%zu: unknown sector '%.*s'", origin, lineno, (int)(vlen > 40 ? 40 : vlen),
-                    v);
+            set_err(lk, "%s:%zu: unknown sector '%.*s'", origin, lineno,
+                    (int)(vlen > 40 ? 40 : vlen), v);
             return RK_EINVAL;
         }
         rc = set_field(&b->sector, v, vlen);
@@ -354,7 +354,10 @@ static enum rk_status parse_field(struct rk_lookalike *lk, struct stage *st, con
             set_err(lk, "%s:%zu: sector given twice", origin, lineno);
         return rc;
     }
-    int kind = KEY("labels") ? RK__LA_LABEL : KEY("keywords") ? RK__LA_KEYWORD : KEY("domains") ? 3 : 0;
+    int kind = KEY("labels")     ? RK__LA_LABEL
+               : KEY("keywords") ? RK__LA_KEYWORD
+               : KEY("domains")  ? 3
+                                 : 0;
 #undef KEY
     if (kind == 0) {
         set_err(lk, "%s:%zu: unknown key '%.*s' (ja, en, sector, domains, labels, keywords)",
@@ -382,12 +385,11 @@ static enum rk_status parse_field(struct rk_lookalike *lk, struct stage *st, con
             rc = add_term(st, v + i, j - i, kind, &why);
         }
         if (rc == RK_EINVAL || rc == RK_ETOOBIG) {
-            static const char *const whys[] = {"", "longer than 40 bytes",
-                                               "not made of letters and digits",
-                                               "shorter than 2 letters",
-                                               "more than 64 entries in one brand"};
-            set_err(lk, "%s:%zu: term '%.*s' is %s", origin, lineno,
-                    (int)(j - i > 40 ? 40 : j - i), v + i, whys[why]);
+            static const char *const whys[] = {
+                "", "longer than 40 bytes", "not made of letters and digits",
+                "shorter than 2 letters", "more than 64 entries in one brand"};
+            set_err(lk, "%s:%zu: term '%.*s' is %s", origin, lineno, (int)(j - i > 40 ? 40 : j - i),
+                    v + i, whys[why]);
             return rc;
         }
         if (rc != RK_OK)
@@ -412,8 +414,8 @@ static enum rk_status check_brand_complete(struct rk_lookalike *lk, struct stage
         if (st->legit[i].brand == idx)
             has_domain = 1;
     if (b->sector == NULL || !has_label || !has_domain) {
-        set_err(lk, "%s:%zu: brand '%s' needs a sector, at least one label and one domain",
-                origin, lineno, b->id);
+        set_err(lk, "%s:%zu: brand '%s' needs a sector, at least one label and one domain", origin,
+                lineno, b->id);
         return RK_EINVAL;
     }
     return RK_OK;

@@ -121,8 +121,7 @@ int rk__la_osa(const char *a, size_t na, const char *b, size_t nb, int limit)
                 v = c[j - 1] + 1;
             if (p[j - 1] + cost < v)
                 v = p[j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                pp[j - 2] + 1 < v)
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
                 v = pp[j - 2] + 1;
             c[j] = v;
             if (v < best)
@@ -166,8 +165,8 @@ static enum rk_status build_ac(struct rk_lookalike *lk)
     lk->out_term = rk_malloc(total * sizeof *lk->out_term);
     lk->dict = rk_malloc(total * sizeof *lk->dict);
     lk->outs = rk_malloc((lk->nterms + 1) * sizeof *lk->outs);
-    if (trie == NULL || fail == NULL || queue == NULL || lk->out_term == NULL ||
-        lk->dict == NULL || lk->outs == NULL)
+    if (trie == NULL || fail == NULL || queue == NULL || lk->out_term == NULL || lk->dict == NULL ||
+        lk->outs == NULL)
         goto out;
     for (size_t i = 0; i < total * ncls; i++)
         trie[i] = -1;

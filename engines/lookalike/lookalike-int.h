@@ -39,7 +39,7 @@ struct rk__la_term {
 };
 
 struct rk__la_psl_rule {
-    char *text;   /* ASCII (punycode) suffix, without "!" and "*." */
+    char *text; /* ASCII (punycode) suffix, without "!" and "*." */
     uint32_t len;
     uint8_t kind; /* flags of lookalike-psl.c: rule, exception, wildcard base, parent */
 };
@@ -93,7 +93,7 @@ struct rk_lookalike {
 
     /* Edit-distance candidates: fuzzy-matched labels chained by (first letter, length). */
     int32_t ed_head[36][RK_MAX_LOOKALIKE_TERM + 1];
-    int32_t *ed_next; /* per term */
+    int32_t *ed_next;  /* per term */
     uint64_t *ed_mask; /* per term: set of its letters and digits (bit rk__la_ed_class) */
     size_t n_fuzzy;
     struct rk__la_table leg; /* legitimate domains */
@@ -114,8 +114,8 @@ struct rk_lookalike {
 
 struct rk_lookalike_scanner {
     const struct rk_lookalike *lk;
-    USpoofChecker *spoof; /* this thread's clone */
-    char host[RK_MAX_LOOKALIKE_NAME + 8];   /* ASCII (punycode) form */
+    USpoofChecker *spoof;                      /* this thread's clone */
+    char host[RK_MAX_LOOKALIKE_NAME + 8];      /* ASCII (punycode) form */
     char uhost[RK_MAX_LOOKALIKE_NAME * 4 + 8]; /* display form, IDN decoded */
     char reg[RK_MAX_LOOKALIKE_NAME + 8];
     /* Per-brand accumulation for the current input. */

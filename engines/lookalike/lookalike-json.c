@@ -29,8 +29,8 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     for (size_t i = 1; i < k; i++)
         if ((s[i] & 0xc0) != 0x80)
             return 0;
-    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0) ||
-        (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
+    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0) || (c == 0xf0 && s[1] < 0x90) ||
+        (c == 0xf4 && s[1] >= 0x90))
         return 0;
     return k;
 }
@@ -105,9 +105,8 @@ static enum rk_status reasons_json(const struct rk_lookalike_match *m, struct rk
     return rc;
 }
 
-enum rk_status rk_lookalike_match_json(const struct rk_lookalike *lk, const char *input,
-                                       size_t len, const struct rk_lookalike_match *m,
-                                       struct rk_buf *out)
+enum rk_status rk_lookalike_match_json(const struct rk_lookalike *lk, const char *input, size_t len,
+                                       const struct rk_lookalike_match *m, struct rk_buf *out)
 {
     while (len > 0 && (input[len - 1] == '\n' || input[len - 1] == '\r'))
         len--;
@@ -135,9 +134,8 @@ enum rk_status rk_lookalike_match_json(const struct rk_lookalike *lk, const char
     return rc;
 }
 
-enum rk_status rk_lookalike_sms_json(const struct rk_lookalike *lk, const char *text,
-                                     size_t len, const struct rk_lookalike_sms_result *r,
-                                     struct rk_buf *out)
+enum rk_status rk_lookalike_sms_json(const struct rk_lookalike *lk, const char *text, size_t len,
+                                     const struct rk_lookalike_sms_result *r, struct rk_buf *out)
 {
     enum rk_status rc = rk_buf_adds(out, "{\"text\":");
     if (rc == RK_OK)

@@ -55,8 +55,7 @@ static uint64_t rhash(const char *s, size_t n)
 static struct rk__la_psl_rule *find(const struct rk_lookalike *lk, uint64_t key, const char *s,
                                     size_t n)
 {
-    for (int32_t c = rk__la_table_find(&lk->pslrule, key); c >= 0;
-         c = lk->pslrule.chain[c].next) {
+    for (int32_t c = rk__la_table_find(&lk->pslrule, key); c >= 0; c = lk->pslrule.chain[c].next) {
         struct rk__la_psl_rule *r = &lk->psl_rules[lk->pslrule.chain[c].item];
         if (r->len == n && memcmp(r->text, s, n) == 0)
             return r;

@@ -43,8 +43,13 @@ enum rk_lookalike_skip rk_lookalike_skip_of(int rc)
 const char *rk_lookalike_skip_name(enum rk_lookalike_skip k)
 {
     static const char *const names[] = {
-        "none", "empty line", "name too long", "invalid characters", "invalid punycode or IDN",
-        "IP address literal", "no registrable domain",
+        "none",
+        "empty line",
+        "name too long",
+        "invalid characters",
+        "invalid punycode or IDN",
+        "IP address literal",
+        "no registrable domain",
     };
     return (unsigned)k < RK_LOOKALIKE_SKIP_COUNT ? names[k] : "unknown";
 }
@@ -52,8 +57,14 @@ const char *rk_lookalike_skip_name(enum rk_lookalike_skip k)
 const char *rk_lookalike_reason_name(enum rk_lookalike_reason_kind k)
 {
     static const char *const names[] = {
-        "brand-domain-as-subdomain", "idn-homograph", "ascii-homoglyph", "tld-swap",
-        "combosquat", "contains-brand", "brand-subdomain-label", "edit-distance",
+        "brand-domain-as-subdomain",
+        "idn-homograph",
+        "ascii-homoglyph",
+        "tld-swap",
+        "combosquat",
+        "contains-brand",
+        "brand-subdomain-label",
+        "edit-distance",
     };
     return (unsigned)k < RK_LOOKALIKE_R_KIND_COUNT ? names[k] : "unknown";
 }
@@ -76,8 +87,8 @@ enum rk_status rk_lookalike_scanner_create(const struct rk_lookalike *lk,
     s->breasons = rk_calloc(lk->nbrands * RK_LOOKALIKE_MAX_REASONS, sizeof *s->breasons);
     s->touched = rk_calloc(lk->nbrands, sizeof *s->touched);
     s->bspec = rk_calloc(lk->nbrands, sizeof *s->bspec);
-    if (s->bscore == NULL || s->bnreasons == NULL || s->breasons == NULL ||
-        s->touched == NULL || s->bspec == NULL)
+    if (s->bscore == NULL || s->bnreasons == NULL || s->breasons == NULL || s->touched == NULL ||
+        s->bspec == NULL)
         goto out;
     /* A clone per thread: ICU documents spoof checkers as safe for concurrent const use, but
      * the skeleton call is not const in the C API, so each thread keeps its own. */
@@ -146,8 +157,7 @@ enum rk_status rk__la_normalise(struct rk_lookalike_scanner *s, const char *in, 
             len -= i + 3;
             break;
         }
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+' || c == '.' ||
-              c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+' || c == '.' || c == '-'))
             break;
     }
     size_t end = 0;
@@ -395,13 +405,13 @@ static void ac_hit(struct rk_lookalike_scanner *s, const struct view *v, int32_t
     if (b == ls && e == le) {
         if (is_reg) {
             set_detail(detail, sizeof detail, "registrable label is %s '%s' on another suffix",
-                     label ? "brand label" : "brand keyword", term->text);
+                       label ? "brand label" : "brand keyword", term->text);
             view_reason(s, v, v->idn[li], term->brand, RK_LOOKALIKE_R_TLD_SWAP,
                         label ? (term->len >= 4 ? 90 : 75) : (term->len >= 5 ? 80 : 60),
                         (int)term->len, detail);
         } else {
             set_detail(detail, sizeof detail, "subdomain label is %s '%s'",
-                     label ? "brand label" : "brand keyword", term->text);
+                       label ? "brand label" : "brand keyword", term->text);
             view_reason(s, v, v->idn[li], term->brand, RK_LOOKALIKE_R_SUBDOMAIN_LABEL,
                         label ? 70 : 65, (int)term->len, detail);
         }
@@ -432,7 +442,7 @@ static void ac_hit(struct rk_lookalike_scanner *s, const struct view *v, int32_t
         /* A keyword is an ordinary word or surname: a little weaker than a label. */
         score = label ? (is_reg ? 90 : 80) : (is_reg ? 85 : 75);
         set_detail(detail, sizeof detail, "%s '%s' + words %s", label ? "label" : "keyword",
-                 term->text, nw > 0 ? words : "(short words/digits)");
+                   term->text, nw > 0 ? words : "(short words/digits)");
     } else if (full && label) {
         score = is_reg ? 70 : 60;
         set_detail(detail, sizeof detail, "label '%s' + digits", term->text);
@@ -442,15 +452,15 @@ static void ac_hit(struct rk_lookalike_scanner *s, const struct view *v, int32_t
          * inside an ordinary word ("pineapple-shop") is not a combosquat. */
         score = term->len >= 5 ? (is_reg ? 70 : 60) : (is_reg ? 65 : 55);
         set_detail(detail, sizeof detail, "%s '%s' with words %s among other text",
-                 label ? "label" : "keyword", term->text, words);
+                   label ? "label" : "keyword", term->text, words);
     } else if (label && term->len >= 6 && v->bnd[b]) {
         /* Below the default threshold on its own: a brand name inside an unrelated compound
          * ("google-analytics", "softbankhawks") is common; an abused TLD or other evidence
          * lifts it over. */
         kind = RK_LOOKALIKE_R_CONTAINS;
         score = is_reg ? 45 : 40;
-        set_detail(detail, sizeof detail, "label '%s' inside '%.*s'", term->text,
-                 (int)(le - ls), v->c + ls);
+        set_detail(detail, sizeof detail, "label '%s' inside '%.*s'", term->text, (int)(le - ls),
+                   v->c + ls);
     }
     if (score > 0)
         view_reason(s, v, v->idn[li], term->brand, kind, score, (int)term->len, detail);
@@ -534,7 +544,7 @@ static void ed_query(struct rk_lookalike_scanner *s, const struct view *v,
                  * "tepco"): alone it stays under the default threshold. */
                 score = d == 2 ? 70 : term->len >= 8 ? 75 : term->len >= 6 ? 65 : 45;
                 set_detail(detail, sizeof detail, "'%.*s' is %d edit%s from '%s'", (int)eq->n,
-                         eq->q, d, d == 1 ? "" : "s", term->text);
+                           eq->q, d, d == 1 ? "" : "s", term->text);
             } else {
                 char words[48];
                 int nw = rk__la_words_find(lk, eq->rest, eq->nrest, words, sizeof words);
@@ -545,11 +555,11 @@ static void ed_query(struct rk_lookalike_scanner *s, const struct view *v,
                 else
                     continue;
                 set_detail(detail, sizeof detail, "token '%.*s' is %d edit%s from '%s' + %s",
-                         (int)eq->n, eq->q, d, d == 1 ? "" : "s", term->text,
-                         nw > 0 ? words : "digits");
+                           (int)eq->n, eq->q, d, d == 1 ? "" : "s", term->text,
+                           nw > 0 ? words : "digits");
             }
-            view_reason(s, v, v->idn[v->nl - 1], term->brand, RK_LOOKALIKE_R_EDIT_DISTANCE,
-                        score, (int)term->len, detail);
+            view_reason(s, v, v->idn[v->nl - 1], term->brand, RK_LOOKALIKE_R_EDIT_DISTANCE, score,
+                        (int)term->len, detail);
         }
     }
 }
@@ -583,8 +593,8 @@ static void ed_scan(struct rk_lookalike_scanner *s, const struct view *v)
 
 /* Decodes a punycode label and replaces it by its skeleton when that is plain ASCII.
  * Writes the display form to `disp` and the matching form to `eff`. */
-static enum rk_status idn_label(struct rk_lookalike_scanner *s, const char *l, size_t n,
-                                char *disp, size_t *ndisp, char *eff, size_t *neff, int *idn)
+static enum rk_status idn_label(struct rk_lookalike_scanner *s, const char *l, size_t n, char *disp,
+                                size_t *ndisp, char *eff, size_t *neff, int *idn)
 {
     char tmp[RK_MAX_LOOKALIKE_LABEL + 1];
     char *u = NULL;
@@ -668,10 +678,11 @@ static int fold_label(const char *l, size_t n, char *out, uint8_t *fold, size_t 
 static int abused_tld(const char *suffix)
 {
     static const char *const tlds[] = {
-        "top", "cn", "xyz", "shop", "icu", "buzz", "cyou", "vip", "club", "online", "site",
-        "live", "sbs", "cfd", "bond", "click", "link", "work", "fun", "life", "store",
-        "monster", "rest", "lat", "asia", "cc", "ws", "tk", "ml", "ga", "cf", "gq", "pw",
-        "win", "today", "support", "info", "com.cn", "net.cn", "ltd", "mobi", "one", NULL,
+        "top",    "cn",     "xyz",    "shop",    "icu",  "buzz", "cyou",  "vip",   "club",
+        "online", "site",   "live",   "sbs",     "cfd",  "bond", "click", "link",  "work",
+        "fun",    "life",   "store",  "monster", "rest", "lat",  "asia",  "cc",    "ws",
+        "tk",     "ml",     "ga",     "cf",      "gq",   "pw",   "win",   "today", "support",
+        "info",   "com.cn", "net.cn", "ltd",     "mobi", "one",  NULL,
     };
     for (size_t i = 0; tlds[i] != NULL; i++)
         if (strcmp(suffix, tlds[i]) == 0)
@@ -721,8 +732,9 @@ enum rk_status rk_lookalike_check(struct rk_lookalike_scanner *s, const char *in
     int maybe_fold = 0;
     for (size_t k = 0; k < prefix && !maybe_fold; k++) {
         char c = s->host[k];
-        maybe_fold = c == '0' || c == '1' || (k + 1 < prefix && ((c == 'r' && s->host[k + 1] == 'n') ||
-                                                                  (c == 'v' && s->host[k + 1] == 'v')));
+        maybe_fold = c == '0' || c == '1' ||
+                     (k + 1 < prefix &&
+                      ((c == 'r' && s->host[k + 1] == 'n') || (c == 'v' && s->host[k + 1] == 'v')));
     }
     if (!maybe_fold && strstr(s->host, "xn--") != NULL)
         maybe_fold = 1;
@@ -788,8 +800,7 @@ enum rk_status rk_lookalike_check(struct rk_lookalike_scanner *s, const char *in
                 const struct rk__la_legit *lg = &lk->legit[lk->leg.chain[c].item];
                 if (strcmp(lg->domain, sub + p) == 0)
                     add_reason(s, lg->brand, RK_LOOKALIKE_R_BRAND_DOMAIN_SUBDOMAIN, 95, (int)sn,
-                               "brand domain '%s' used as a subdomain of '%s'", lg->domain,
-                               s->reg);
+                               "brand domain '%s' used as a subdomain of '%s'", lg->domain, s->reg);
             }
         }
     }
@@ -803,9 +814,8 @@ enum rk_status rk_lookalike_check(struct rk_lookalike_scanner *s, const char *in
         int sc = s->bscore[b] + 5 * ((int)s->bnreasons[b] - 1) + (abused ? 10 : 0);
         if (sc > 100)
             sc = 100;
-        if (sc > bestscore ||
-            (sc == bestscore && (s->bspec[b] > s->bspec[best] ||
-                                 (s->bspec[b] == s->bspec[best] && b < best)))) {
+        if (sc > bestscore || (sc == bestscore && (s->bspec[b] > s->bspec[best] ||
+                                                   (s->bspec[b] == s->bspec[best] && b < best)))) {
             best = b;
             bestscore = sc;
         }

@@ -24,29 +24,35 @@ struct sms_rule {
 
 /* Needles are UTF-8 substrings; ASCII needles are matched case-insensitively. */
 static const struct sms_rule rules[] = {
-    {"parcel-absence", 40,
+    {"parcel-absence",
+     40,
      {"不在", "持ち帰り", "持ち戻り", "再配達", "お届けにあがりました", "配達できません",
       "redeliver", "missed delivery", NULL}},
     {"parcel-mention", 15, {"お荷物", "荷物", "宅配", "配送", "発送", "配達", "parcel", NULL}},
-    {"account-suspension", 35,
+    {"account-suspension",
+     35,
      {"利用停止", "一時停止", "停止しました", "停止されました", "停止いたしました", "ロック",
       "利用制限", "凍結", "suspended", "locked", NULL}},
-    {"security-alert", 30,
+    {"security-alert",
+     30,
      {"不正利用", "不正アクセス", "不審な", "異常なログイン", "第三者", "unusual", NULL}},
-    {"identity-verification", 25,
-     {"本人確認", "ご確認ください", "確認が必要", "確認してください", "再登録",
-      "情報を更新", "更新してください", "ご登録情報", "verify", NULL}},
-    {"payment-problem", 20,
+    {"identity-verification",
+     25,
+     {"本人確認", "ご確認ください", "確認が必要", "確認してください", "再登録", "情報を更新",
+      "更新してください", "ご登録情報", "verify", NULL}},
+    {"payment-problem",
+     20,
      {"未払い", "未納", "お支払い", "支払い", "料金", "請求", "引き落とし", "決済", "payment",
       NULL}},
     {"utility-account", 20, {"電気料金", "電力", "ガス料金", "水道料金", "電気", NULL}},
     {"prize-lure", 40, {"当選", "プレゼント", "景品", "抽選", "特典", "ギフト", "prize", NULL}},
-    {"refund-lure", 35,
-     {"還付金", "返金", "払い戻し", "給付金", "失効", "refund", NULL}},
-    {"urgency", 15,
-     {"至急", "本日中", "24時間以内", "期限", "直ちに", "早急", "速やかに", "今すぐ",
-      "urgent", NULL}},
-    {"app-install", 40,
+    {"refund-lure", 35, {"還付金", "返金", "払い戻し", "給付金", "失効", "refund", NULL}},
+    {"urgency",
+     15,
+     {"至急", "本日中", "24時間以内", "期限", "直ちに", "早急", "速やかに", "今すぐ", "urgent",
+      NULL}},
+    {"app-install",
+     40,
      {"提供元不明", "アプリをインストール", "インストールしてください", ".apk", NULL}},
 };
 
@@ -106,8 +112,8 @@ static int next_url(const char *t, size_t n, size_t *pos, size_t *b, size_t *e)
         while (j < n && url_byte((unsigned char)t[j]))
             j++;
         /* Trailing punctuation belongs to the sentence. */
-        while (j > i && (t[j - 1] == '.' || t[j - 1] == ',' || t[j - 1] == '!' ||
-                         t[j - 1] == '?' || t[j - 1] == ':' || t[j - 1] == ';'))
+        while (j > i && (t[j - 1] == '.' || t[j - 1] == ',' || t[j - 1] == '!' || t[j - 1] == '?' ||
+                         t[j - 1] == ':' || t[j - 1] == ';'))
             j--;
         *pos = j + 1;
         int scheme = contains(t + i, j - i > 10 ? 10 : j - i, "://");
@@ -132,8 +138,8 @@ static int next_url(const char *t, size_t n, size_t *pos, size_t *b, size_t *e)
     return 0;
 }
 
-enum rk_status rk_lookalike_sms_check(struct rk_lookalike_scanner *s, const char *text,
-                                      size_t len, struct rk_lookalike_sms_result *out)
+enum rk_status rk_lookalike_sms_check(struct rk_lookalike_scanner *s, const char *text, size_t len,
+                                      struct rk_lookalike_sms_result *out)
 {
     const struct rk_lookalike *lk = s->lk;
     memset(out, 0, sizeof *out);
@@ -242,8 +248,10 @@ static size_t skip_ws(const char *s, size_t n, size_t i)
 
 static int hexval(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 static int hex4(const char *s, size_t n, size_t i, unsigned *out)
@@ -283,12 +291,32 @@ static enum rk_status json_string(const char *s, size_t n, size_t *i, char *dst,
             char e = s[p + 1];
             p += 2;
             switch (e) {
-            case '"': case '\\': case '/': enc[0] = e; ne = 1; break;
-            case 'b': enc[0] = '\b'; ne = 1; break;
-            case 'f': enc[0] = '\f'; ne = 1; break;
-            case 'n': enc[0] = '\n'; ne = 1; break;
-            case 'r': enc[0] = '\r'; ne = 1; break;
-            case 't': enc[0] = '\t'; ne = 1; break;
+            case '"':
+            case '\\':
+            case '/':
+                enc[0] = e;
+                ne = 1;
+                break;
+            case 'b':
+                enc[0] = '\b';
+                ne = 1;
+                break;
+            case 'f':
+                enc[0] = '\f';
+                ne = 1;
+                break;
+            case 'n':
+                enc[0] = '\n';
+                ne = 1;
+                break;
+            case 'r':
+                enc[0] = '\r';
+                ne = 1;
+                break;
+            case 't':
+                enc[0] = '\t';
+                ne = 1;
+                break;
             case 'u': {
                 unsigned cp;
                 if (!hex4(s, n, p, &cp))

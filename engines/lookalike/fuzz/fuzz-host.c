@@ -31,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if ((m.brand < 0) != (m.score == 0))
             abort();
-        if (strlen(m.registrable) > 253 || (rk_lookalike_is_legit(lk, m.registrable) && m.brand >= 0))
+        if (strlen(m.registrable) > 253 ||
+            (rk_lookalike_is_legit(lk, m.registrable) && m.brand >= 0))
             abort();
         /* The detector's suffix table and libpsl agree (lookalike-psl.c). */
         const char *ref = psl_registrable_domain(lk->psl, sc->host);

@@ -26,8 +26,7 @@ static int setup(void **state)
     struct fx *f = rk_calloc(1, sizeof *f);
     if (f == NULL || rk_lookalike_create(&f->lk) != RK_OK ||
         rk_lookalike_load_dir(f->lk, RK_LOOKALIKE_BRANDS_DIR) != RK_OK ||
-        rk_lookalike_compile(f->lk) != RK_OK ||
-        rk_lookalike_scanner_create(f->lk, &f->sc) != RK_OK)
+        rk_lookalike_compile(f->lk) != RK_OK || rk_lookalike_scanner_create(f->lk, &f->sc) != RK_OK)
         return -1;
     *state = f;
     return 0;
@@ -168,8 +167,8 @@ static void t_skips(void **state)
         enum rk_status rc = rk_lookalike_check(f->sc, c->in, strlen(c->in), &m);
         enum rk_lookalike_skip k = rk_lookalike_skip_of(rc);
         if (k != c->skip)
-            fail_msg("case %zu '%s': skip %d (%s), want %d", i, c->in, k,
-                     rk_lookalike_skip_name(k), c->skip);
+            fail_msg("case %zu '%s': skip %d (%s), want %d", i, c->in, k, rk_lookalike_skip_name(k),
+                     c->skip);
         if (c->registrable != NULL && strcmp(m.registrable, c->registrable) != 0)
             fail_msg("case %zu: registrable '%s', want '%s'", i, m.registrable, c->registrable);
     }
@@ -288,8 +287,11 @@ static void t_json(void **state)
     assert_int_equal(rk_lookalike_match_json(f->lk, in, strlen(in), &m, &b), RK_OK);
     static const char *const want[] = {
         "{\"input\":\"https://rakuten-login.top/\\\"x\\\\\\u0001\"",
-        "\"registrable\":\"rakuten-login.top\"", "\"brand\":\"rakuten\"", "\"brand_ja\":\"楽天\"",
-        "\"sector\":\"ec\"", "\"reasons\":[{\"kind\":\"combosquat\"",
+        "\"registrable\":\"rakuten-login.top\"",
+        "\"brand\":\"rakuten\"",
+        "\"brand_ja\":\"楽天\"",
+        "\"sector\":\"ec\"",
+        "\"reasons\":[{\"kind\":\"combosquat\"",
     };
     for (size_t i = 0; i < RK_ARRAY_LEN(want); i++)
         if (strstr(b.data, want[i]) == NULL)
@@ -303,12 +305,31 @@ static void t_psl_differential(void **state)
 {
     struct fx *f = *state;
     static const char *const hosts[] = {
-        "city.kawasaki.jp", "www.city.kawasaki.jp", "foo.bar.kawasaki.jp", "bar.kawasaki.jp",
-        "www.ck", "a.b.ck", "s3.amazonaws.com", "a.b.s3.amazonaws.com", "foo.github.io",
-        "github.io", "example.co.uk", "x.y.z.unknowntld", "co.jp", "jp", "a.b.c.d.e.f.g.co.jp",
-        "xn--r8jz45g.xn--zckzah", "foo.xn--fiqs8s", "www.pref.kumamoto.jp", "a.city.kobe.jp",
-        "foo.blogspot.com", "x.appspot.com", "a.compute-1.amazonaws.com", "transurl.nl",
-        "a.transurl.nl", "kawasaki.jp",
+        "city.kawasaki.jp",
+        "www.city.kawasaki.jp",
+        "foo.bar.kawasaki.jp",
+        "bar.kawasaki.jp",
+        "www.ck",
+        "a.b.ck",
+        "s3.amazonaws.com",
+        "a.b.s3.amazonaws.com",
+        "foo.github.io",
+        "github.io",
+        "example.co.uk",
+        "x.y.z.unknowntld",
+        "co.jp",
+        "jp",
+        "a.b.c.d.e.f.g.co.jp",
+        "xn--r8jz45g.xn--zckzah",
+        "foo.xn--fiqs8s",
+        "www.pref.kumamoto.jp",
+        "a.city.kobe.jp",
+        "foo.blogspot.com",
+        "x.appspot.com",
+        "a.compute-1.amazonaws.com",
+        "transurl.nl",
+        "a.transurl.nl",
+        "kawasaki.jp",
     };
     /* The table is in use (the Debian list is installed on every supported machine). */
     assert_non_null(f->lk->psl_rules);
@@ -328,11 +349,20 @@ struct osa_case {
 };
 
 static const struct osa_case osa_cases[] = {
-    {"rakuten", "rakuten", 2, 0},  {"rakuten", "rakutem", 2, 1}, {"rakuten", "rakutne", 2, 1},
-    {"rakuten", "raktuen", 2, 1},  {"rakuten", "rakuteen", 2, 1}, {"rakuten", "rakten", 2, 1},
-    {"rakuten", "rkauetn", 2, 2},  {"rakuten", "amazon", 2, 3},  {"ca", "abc", 3, 3},
-    {"kuronekoyamato", "kuronekoyamoto", 2, 1}, {"abc", "", 2, 3}, {"", "", 0, 0},
-    {"abcdef", "abcxyz", 1, 2},    {"ab", "ba", 1, 1},
+    {"rakuten", "rakuten", 2, 0},
+    {"rakuten", "rakutem", 2, 1},
+    {"rakuten", "rakutne", 2, 1},
+    {"rakuten", "raktuen", 2, 1},
+    {"rakuten", "rakuteen", 2, 1},
+    {"rakuten", "rakten", 2, 1},
+    {"rakuten", "rkauetn", 2, 2},
+    {"rakuten", "amazon", 2, 3},
+    {"ca", "abc", 3, 3},
+    {"kuronekoyamato", "kuronekoyamoto", 2, 1},
+    {"abc", "", 2, 3},
+    {"", "", 0, 0},
+    {"abcdef", "abcxyz", 1, 2},
+    {"ab", "ba", 1, 1},
 };
 
 static void t_osa(void **state)
@@ -365,7 +395,8 @@ static const struct json_case json_cases[] = {
     {"{\"text\":\"\\ud800\"}", RK_EINVAL, NULL},
     {"{\"text\":\"\\x\"}", RK_EINVAL, NULL},
     {"{\"text\":\"unterminated", RK_EINVAL, NULL},
-    {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1", RK_EINVAL, NULL},
+    {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1", RK_EINVAL,
+     NULL},
     {"{\"text\":\"0123456789012345678901234567890123456789\"}", RK_ETOOBIG, NULL},
 };
 
@@ -387,8 +418,8 @@ static void t_sms_json(void **state)
 
 struct sms_case {
     const char *text;
-    int min, max;      /* expected score range */
-    const char *rule;  /* a rule that must be present, or NULL */
+    int min, max;     /* expected score range */
+    const char *rule; /* a rule that must be present, or NULL */
 };
 
 static const struct sms_case sms_cases[] = {

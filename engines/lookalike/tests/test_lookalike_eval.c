@@ -16,7 +16,7 @@
 #include "renkei/lookalike.h"
 
 /* Floors (docs/lookalike.md, "Evaluation"): measured 2026-11 with the default list. */
-#define RK_EVAL_MIN_RECALL 0.95
+#define RK_EVAL_MIN_RECALL    0.95
 #define RK_EVAL_MIN_PRECISION 0.95
 
 struct counts {
@@ -87,8 +87,8 @@ static void run_eval(void **state)
             if (hit) {
                 c.fp++;
                 if (!quiet)
-                    printf("FALSE ALARM %-40s %-12s got %s (%d) %s: %s\n", cols[2], cols[3],
-                           bi.id, m.score, rk_lookalike_reason_name(m.reasons[0].kind),
+                    printf("FALSE ALARM %-40s %-12s got %s (%d) %s: %s\n", cols[2], cols[3], bi.id,
+                           m.score, rk_lookalike_reason_name(m.reasons[0].kind),
                            m.reasons[0].detail);
             }
         }
@@ -157,8 +157,8 @@ static void run_sms_eval(void **state)
     }
     fclose(f);
     double recall = pos ? (double)tp / pos : 0, precision = tp + fp ? (double)tp / (tp + fp) : 0;
-    printf("sms eval: %d smishing, %d benign: recall %.3f (%d/%d), precision %.3f (%d/%d)\n",
-           pos, neg, recall, tp, pos, precision, tp, tp + fp);
+    printf("sms eval: %d smishing, %d benign: recall %.3f (%d/%d), precision %.3f (%d/%d)\n", pos,
+           neg, recall, tp, pos, precision, tp, tp + fp);
     rk_lookalike_scanner_destroy(sc);
     rk_lookalike_destroy(lk);
     assert_true(recall >= RK_EVAL_MIN_RECALL);

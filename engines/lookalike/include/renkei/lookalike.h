@@ -93,12 +93,12 @@ void rk_lookalike_scanner_destroy(struct rk_lookalike_scanner *s);
 /* Why an input was skipped: the sub-code of an RK_EINVAL / RK_ETOOBIG from the check. */
 enum rk_lookalike_skip {
     RK_LOOKALIKE_SKIP_NONE = 0,
-    RK_LOOKALIKE_SKIP_EMPTY,       /* empty or blank line */
-    RK_LOOKALIKE_SKIP_TOO_LONG,    /* name over 253 bytes or label over 63 (RK_ETOOBIG) */
-    RK_LOOKALIKE_SKIP_BAD_CHAR,    /* control bytes, invalid UTF-8, characters not in names */
-    RK_LOOKALIKE_SKIP_BAD_IDN,     /* invalid punycode or IDNA */
-    RK_LOOKALIKE_SKIP_IP,          /* an IPv4 or IPv6 literal, not a name */
-    RK_LOOKALIKE_SKIP_NO_SUFFIX,   /* no registrable domain (a bare suffix or a single label) */
+    RK_LOOKALIKE_SKIP_EMPTY,     /* empty or blank line */
+    RK_LOOKALIKE_SKIP_TOO_LONG,  /* name over 253 bytes or label over 63 (RK_ETOOBIG) */
+    RK_LOOKALIKE_SKIP_BAD_CHAR,  /* control bytes, invalid UTF-8, characters not in names */
+    RK_LOOKALIKE_SKIP_BAD_IDN,   /* invalid punycode or IDNA */
+    RK_LOOKALIKE_SKIP_IP,        /* an IPv4 or IPv6 literal, not a name */
+    RK_LOOKALIKE_SKIP_NO_SUFFIX, /* no registrable domain (a bare suffix or a single label) */
     RK_LOOKALIKE_SKIP_COUNT
 };
 
@@ -110,12 +110,12 @@ const char *rk_lookalike_skip_name(enum rk_lookalike_skip k);
 enum rk_lookalike_reason_kind {
     RK_LOOKALIKE_R_BRAND_DOMAIN_SUBDOMAIN, /* a brand's own domain used as a subdomain */
     RK_LOOKALIKE_R_IDN_HOMOGRAPH,          /* UTS #39 skeleton of an IDN label is a brand label */
-    RK_LOOKALIKE_R_ASCII_HOMOGLYPH,        /* 0/o, 1/l, rn/m, vv/w substitutions give a brand label */
-    RK_LOOKALIKE_R_TLD_SWAP,               /* registrable label is exactly a brand label */
-    RK_LOOKALIKE_R_COMBOSQUAT,             /* brand label or keyword plus phishing words */
-    RK_LOOKALIKE_R_CONTAINS,               /* distinctive brand label inside a longer label */
-    RK_LOOKALIKE_R_SUBDOMAIN_LABEL,        /* a subdomain label is exactly a brand label */
-    RK_LOOKALIKE_R_EDIT_DISTANCE,          /* Damerau-Levenshtein 1 or 2 from a brand label */
+    RK_LOOKALIKE_R_ASCII_HOMOGLYPH, /* 0/o, 1/l, rn/m, vv/w substitutions give a brand label */
+    RK_LOOKALIKE_R_TLD_SWAP,        /* registrable label is exactly a brand label */
+    RK_LOOKALIKE_R_COMBOSQUAT,      /* brand label or keyword plus phishing words */
+    RK_LOOKALIKE_R_CONTAINS,        /* distinctive brand label inside a longer label */
+    RK_LOOKALIKE_R_SUBDOMAIN_LABEL, /* a subdomain label is exactly a brand label */
+    RK_LOOKALIKE_R_EDIT_DISTANCE,   /* Damerau-Levenshtein 1 or 2 from a brand label */
     RK_LOOKALIKE_R_KIND_COUNT
 };
 
@@ -123,18 +123,18 @@ enum rk_lookalike_reason_kind {
 const char *rk_lookalike_reason_name(enum rk_lookalike_reason_kind k);
 
 #define RK_LOOKALIKE_MAX_REASONS 6
-#define RK_LOOKALIKE_DETAIL 96
+#define RK_LOOKALIKE_DETAIL      96
 
 struct rk_lookalike_reason {
     enum rk_lookalike_reason_kind kind;
-    int score;                          /* 0..100, this reason alone */
-    char detail[RK_LOOKALIKE_DETAIL];   /* e.g. "label 'rakuten' + words login,jp" */
+    int score;                        /* 0..100, this reason alone */
+    char detail[RK_LOOKALIKE_DETAIL]; /* e.g. "label 'rakuten' + words login,jp" */
 };
 
 struct rk_lookalike_match {
-    int brand;        /* index of the best brand, or -1 when nothing matched */
-    int score;        /* 0..100; 0 when nothing matched */
-    const char *host; /* normalised host (punycode decoded), borrowed until the next check */
+    int brand;               /* index of the best brand, or -1 when nothing matched */
+    int score;               /* 0..100; 0 when nothing matched */
+    const char *host;        /* normalised host (punycode decoded), borrowed until the next check */
     const char *registrable; /* registrable domain (ASCII form), borrowed until the next check */
     size_t n_reasons;
     struct rk_lookalike_reason reasons[RK_LOOKALIKE_MAX_REASONS];
@@ -154,17 +154,17 @@ enum rk_status rk_lookalike_check(struct rk_lookalike_scanner *s, const char *in
 /* ===== Smishing ===== */
 
 #define RK_LOOKALIKE_SMS_MAX_RULES 8
-#define RK_LOOKALIKE_SMS_MAX_URLS 4
+#define RK_LOOKALIKE_SMS_MAX_URLS  4
 
 struct rk_lookalike_sms_url {
-    char url[256];                /* the URL or domain as found (truncated to fit) */
-    struct rk_lookalike_match m;  /* its lookalike result; host/registrable copied below */
+    char url[256];               /* the URL or domain as found (truncated to fit) */
+    struct rk_lookalike_match m; /* its lookalike result; host/registrable copied below */
     char registrable[256];
 };
 
 struct rk_lookalike_sms_result {
-    int score;        /* 0..100 */
-    int brand;        /* brand named in the text or matched by a URL, or -1 */
+    int score; /* 0..100 */
+    int brand; /* brand named in the text or matched by a URL, or -1 */
     size_t n_rules;
     const char *rules[RK_LOOKALIKE_SMS_MAX_RULES]; /* rule names, static strings */
     size_t n_urls;
@@ -177,8 +177,8 @@ struct rk_lookalike_sms_result {
  * (empty text or invalid UTF-8), RK_ETOOBIG (over RK_MAX_LOOKALIKE_SMS bytes) or RK_ENOMEM.
  * Thread-safety: one thread per scanner.
  */
-enum rk_status rk_lookalike_sms_check(struct rk_lookalike_scanner *s, const char *text,
-                                      size_t len, struct rk_lookalike_sms_result *out);
+enum rk_status rk_lookalike_sms_check(struct rk_lookalike_scanner *s, const char *text, size_t len,
+                                      struct rk_lookalike_sms_result *out);
 
 /*
  * Extracts the text of an SMS given as one JSON object on a line: the first of the string
@@ -199,17 +199,15 @@ struct rk_buf;
  *  "reasons":[{"kind","score","detail"}]}. `input` is the line as read (any bytes; invalid
  * UTF-8 is replaced by U+FFFD). Returns RK_OK, RK_ENOMEM or RK_ETOOBIG (the buffer's cap).
  */
-enum rk_status rk_lookalike_match_json(const struct rk_lookalike *lk, const char *input,
-                                       size_t len, const struct rk_lookalike_match *m,
-                                       struct rk_buf *out);
+enum rk_status rk_lookalike_match_json(const struct rk_lookalike *lk, const char *input, size_t len,
+                                       const struct rk_lookalike_match *m, struct rk_buf *out);
 
 /*
  * Appends one JSON object describing a scored SMS: {"text","score","brand",...,"rules":[...],
  * "urls":[{"url","registrable","brand","score","reasons"}]}. Same returns as above.
  */
-enum rk_status rk_lookalike_sms_json(const struct rk_lookalike *lk, const char *text,
-                                     size_t len, const struct rk_lookalike_sms_result *r,
-                                     struct rk_buf *out);
+enum rk_status rk_lookalike_sms_json(const struct rk_lookalike *lk, const char *text, size_t len,
+                                     const struct rk_lookalike_sms_result *r, struct rk_buf *out);
 
 /* Appends `s` as a JSON string (with quotes), replacing invalid UTF-8 by U+FFFD. */
 enum rk_status rk_lookalike_json_string(struct rk_buf *out, const char *s, size_t len);
