@@ -207,7 +207,7 @@ static enum rk_status run_batch(struct run *r, const char *fname, size_t n)
         unsigned long long sk = 0, m = 0;
         for (int t = 0; t < r->nthreads; t++) {
             m += r->w[t].matches;
-            for (int k = 1; k < RK_LOOKALIKE_SKIP_COUNT; k++)
+            for (int k = RK_LOOKALIKE_SKIP_EMPTY + 1; k < RK_LOOKALIKE_SKIP_COUNT; k++)
                 sk += r->w[t].skipped[k];
         }
         double s = elapsed(&r->t0);
@@ -217,18 +217,53 @@ static enum rk_status run_batch(struct run *r, const char *fname, size_t n)
     return RK_OK;
 }
 
-/* Reads one stream in chunks and matches it. Returns 0 ok, 2 on an I/O or memory error. */
+/* The read of the next chunk, done by a thread while the workers match the current one. */
+struct reader {
+    FILE *f;
+    char *dst;
+    size_t cap;
+    size_t got;
+};
+
+static void *read_chunk(void *arg)
+{
+    struct reader *rd = arg;
+    rd->got = fread(rd->dst, 1, rd->cap, rd->f);
+    return NULL;
+}
+
+/* Reads one stream in chunks and matches it. Returns 0 ok, 2 on an I/O or memory error.
+ * Two buffers: while the workers match the lines of one, a reader thread fills the other
+ * (except with --follow, which reads in the calling thread between its waits). */
 static int run_stream(struct run *r, FILE *f, const char *fname, int follow)
 {
     char *buf = rk_malloc(CHUNK + 1);
-    if (buf == NULL)
+    char *nbuf = rk_malloc(CHUNK + 1);
+    if (buf == NULL || nbuf == NULL) {
+        rk_free(buf);
+        rk_free(nbuf);
         return 2;
+    }
     size_t have = 0;
     unsigned long long lineno = 0;
     int discard = 0; /* inside an over-long line: drop bytes up to the next newline */
     int rc = 0;
+    struct reader rd = {f, NULL, 0, 0};
+    pthread_t rtid;
+    int reading = 0; /* a reader thread is filling buf (joined before use) */
+    int pending = 0; /* rd.got bytes have been read into buf after `have` */
     for (;;) {
-        size_t got = fread(buf + have, 1, CHUNK - have, f);
+        size_t got;
+        if (reading) {
+            pthread_join(rtid, NULL);
+            reading = 0;
+        }
+        if (pending) {
+            got = rd.got;
+            pending = 0;
+        } else {
+            got = fread(buf + have, 1, CHUNK - have, f);
+        }
         have += got;
         int eof = got == 0 && (feof(f) || ferror(f));
         if (ferror(f)) {
@@ -287,6 +322,30 @@ static int run_stream(struct run *r, FILE *f, const char *fname, int follow)
             n++;
             start = have;
         }
+        /* Keep the unfinished line for the next chunk; one that fills the whole buffer, or is
+         * longer than any line we check, is counted now and dropped up to its newline. */
+        size_t rest = have - start;
+        if (start == 0 && rest == CHUNK) {
+            r->w[0].skipped[RK_LOOKALIKE_SKIP_TOO_LONG]++;
+            discard = 1;
+            rest = 0;
+        } else if (rest > RK_MAX_LOOKALIKE_LINE && !discard) {
+            r->w[0].skipped[RK_LOOKALIKE_SKIP_TOO_LONG]++;
+            discard = 1;
+            rest = 0;
+        } else if (discard) {
+            rest = 0;
+        }
+        memcpy(nbuf, buf + start, rest);
+        int last = eof && !follow;
+        if (!last && !follow) {
+            rd.dst = nbuf + rest;
+            rd.cap = CHUNK - rest;
+            reading = pthread_create(&rtid, NULL, read_chunk, &rd) == 0;
+            if (!reading)
+                read_chunk(&rd); /* no thread: read here, before matching */
+            pending = 1;
+        }
         /* Batches of at most BATCH lines keep each worker's output buffer bounded: a match's
          * JSON is at most ~50 KiB (an 8 KiB line, escaped), so 8,192 lines a worker stay well
          * under the buffer cap even if every line matches. */
@@ -302,27 +361,18 @@ static int run_stream(struct run *r, FILE *f, const char *fname, int follow)
                 goto out;
             }
         }
-        /* Keep the unfinished line; one that fills the whole buffer is over-long. */
-        size_t rest = have - start;
-        if (start == 0 && rest == CHUNK) {
-            r->w[0].skipped[RK_LOOKALIKE_SKIP_TOO_LONG]++;
-            discard = 1;
-            rest = 0;
-        } else if (rest > RK_MAX_LOOKALIKE_LINE && !discard) {
-            /* Longer than any line we check: count it now, drop it up to its newline. */
-            r->w[0].skipped[RK_LOOKALIKE_SKIP_TOO_LONG]++;
-            discard = 1;
-            rest = 0;
-        } else if (discard) {
-            rest = 0;
-        }
-        memmove(buf, buf + start, rest);
+        char *t = buf;
+        buf = nbuf;
+        nbuf = t;
         have = rest;
-        if (eof && !follow)
+        if (last)
             break;
     }
 out:
+    if (reading)
+        pthread_join(rtid, NULL);
     rk_free(buf);
+    rk_free(nbuf);
     return rc;
 }
 
