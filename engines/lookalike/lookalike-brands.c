@@ -287,8 +287,9 @@ static enum rk_status add_term(struct stage *st, const char *s, size_t n, int ki
     t->brand = (int32_t)st->nbrands - 1;
     t->kind = (uint8_t)kind;
     t->ascii = (uint8_t)ascii;
-    /* Distance budget by length (docs/lookalike.md): short names are too close to ordinary words
-     * for fuzzy matching, so only exact and homoglyph matches count for them. */
+    /* Distance budget by length (docs/lookalike.md): names under 5 letters are too close to
+     * ordinary words for fuzzy matching (only exact and homoglyph matches count for them); two
+     * edits only from 9 letters on. */
     t->maxd = (uint8_t)(kind != RK__LA_LABEL || !ascii || m < 5 ? 0 : m < 9 ? 1 : 2);
     return RK_OK;
 }

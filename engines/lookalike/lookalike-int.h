@@ -61,7 +61,7 @@ struct rk__la_slot {
 };
 
 struct rk__la_chain {
-    int32_t item; /* term index (deletion index) or legit index (legit set) */
+    int32_t item; /* index of the item (legit domain, word, PSL entry) */
     int32_t next; /* -1 ends the chain */
 };
 

@@ -1,6 +1,6 @@
 /*
  * Fuzz target: the domain/URL parser and the whole detector path (normalisation, punycode,
- * PSL, skeletons, automaton, deletion index) on arbitrary bytes, against the default brand list.
+ * PSL table, skeletons, automaton, edit-distance index) on arbitrary bytes, against the default brand list.
  * The detector is built once per process; it is immutable, so reuse cannot hide a bug.
  */
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /*
  * rk_lookalike: the phishing lookalike-domain detector of Renkei. A brand list (see
  * docs/lookalike.md for the format) is compiled once into an immutable `struct rk_lookalike`
- * (brands, an Aho-Corasick automaton over brand labels and keywords, a deletion-neighbourhood
- * index for Damerau-Levenshtein distance, the set of legitimate domains, the Public Suffix List
- * and an ICU spoof checker). Each worker thread then owns a `struct rk_lookalike_scanner` that
+ * (brands, an Aho-Corasick automaton over brand labels and keywords, an index of the fuzzy
+ * labels by first letter and length for Damerau-Levenshtein matching, the set of legitimate
+ * domains, the Public Suffix List and an ICU spoof checker). Each worker thread then owns a `struct rk_lookalike_scanner` that
  * holds its scratch memory, and checks domain names or URLs one at a time.
  *
  * The same scanner also scores SMS texts (smishing): rule reasons for the known Japanese lure
