@@ -22,7 +22,7 @@ struct sms_rule {
     const char *needles[12];
 };
 
-/* Needles are UTF-8 substrings; ASCII needles are matched case-insensitively. */
+/* Needles are UTF-8 substrings; ASCII letters are matched case-insensitively. */
 static const struct sms_rule rules[] = {
     {"parcel-absence",
      40,
@@ -71,7 +71,7 @@ static int contains(const char *h, size_t n, const char *needle)
         return 0;
     for (size_t i = 0; i + m <= n; i++) {
         size_t k = 0;
-        while (k < m && lower((unsigned char)h[i + k]) == (unsigned char)needle[k])
+        while (k < m && lower((unsigned char)h[i + k]) == lower((unsigned char)needle[k]))
             k++;
         if (k == m)
             return 1;
@@ -158,13 +158,19 @@ enum rk_status rk_lookalike_sms_check(struct rk_lookalike_scanner *s, const char
             }
         }
     }
-    /* The brand the text names (Japanese or English name, or a keyword in the text). */
+    /* The brand the text names: its Japanese or English name, or one of its Japanese keywords
+     * (ドコモ, ヤマト, 佐川: how senders are written in SMS headers such as 【ドコモ】). */
     int named = -1;
     for (size_t b = 0; b < lk->nbrands && named < 0; b++) {
         const struct rk__la_brand *br = &lk->brands[b];
         if ((br->name_ja && strlen(br->name_ja) >= 2 && contains(text, len, br->name_ja)) ||
             (br->name_en && strlen(br->name_en) >= 4 && contains(text, len, br->name_en)))
             named = (int)b;
+        for (int32_t t = br->first_term; named < 0 && t < br->first_term + br->nterms; t++) {
+            const struct rk__la_term *term = &lk->terms[t];
+            if (!term->ascii && term->len >= 6 && contains(text, len, term->text))
+                named = (int)b;
+        }
     }
     /* The URLs. */
     int urlbest = 0, foreign = 0, official = 0, nlinks = 0;

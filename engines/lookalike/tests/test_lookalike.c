@@ -433,6 +433,11 @@ static const struct sms_case sms_cases[] = {
     {"【楽天】楽天ポイントの有効期限のお知らせ https://www.rakuten.co.jp/", 0, 10,
      "links-to-official-domain"},
     {"明日の会議は10時からです。", 0, 0, NULL},
+    /* English brand names match whatever their case; Japanese keywords name the sender. */
+    {"[AMAZON] お支払い方法に問題があります https://amaz0n-pay.top", 90, 100,
+     "brand-named-link-elsewhere"},
+    {"【ドコモ】ご利用料金のお支払い確認が取れておりません https://docomo-ryokin.top", 90, 100,
+     "brand-named-link-elsewhere"},
 };
 
 static void t_sms(void **state)
