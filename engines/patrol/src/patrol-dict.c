@@ -636,14 +636,13 @@ enum rk_status rk_patrol_dict_compile(struct rk_patrol_dict *d, char *err, size_
          * and context patterns, need every hit to measure distances. Regexes report their start
          * (literals know theirs from their length). */
         flags[i] = 0;
-        if (p->category >= 0 && p->near_mask == 0)
-            flags[i] |= HS_FLAG_SINGLEMATCH;
+        if (p->category >= 0 && p->near_mask == 0 && p->kind == RK__PATROL_LIT)
+            flags[i] |= HS_FLAG_SINGLEMATCH; /* Vectorscan refuses it together with SOM */
         if (p->kind == RK__PATROL_RE)
             flags[i] |= HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST;
     }
     hs_compile_error_t *cerr = NULL;
-    if (hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK |
-                         HS_MODE_SOM_HORIZON_MEDIUM, NULL, &d->db, &cerr) != HS_SUCCESS) {
+    if (hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &d->db, &cerr) != HS_SUCCESS) {
         if (cerr != NULL && cerr->expression >= 0 && (size_t)cerr->expression < n) {
             const struct rk__patrol_pattern *p = &d->pats[cerr->expression];
             snprintf(err, errlen, "%s:%zu: Vectorscan rejected the pattern: %s", p->file, p->line,

@@ -169,10 +169,16 @@ static void map_span(const struct rk_patrol_text *t, uint32_t from, uint32_t to,
 static enum rk_status add_span(struct rk_patrol_scanner *s, struct rk_patrol_finding *f,
                                size_t span_off, const struct rk_patrol_span *sp)
 {
-    const struct rk_patrol_span *first = s->spans + span_off;
-    for (size_t i = 0; i < f->n_spans; i++)
-        if (first[i].start == sp->start && first[i].end == sp->end)
+    /* Nested evidence is shown once, as the outer span: 闇バ inside 闇バイト. */
+    struct rk_patrol_span *first = s->spans + span_off;
+    for (size_t i = 0; i < f->n_spans; i++) {
+        if (first[i].start <= sp->start && sp->end <= first[i].end)
             return RK_OK;
+        if (sp->start <= first[i].start && first[i].end <= sp->end) {
+            first[i] = *sp;
+            return RK_OK;
+        }
+    }
     if (f->n_spans >= RK_MAX_PATROL_SPANS)
         return RK_OK;
     enum rk_status rc = grow((void **)&s->spans, &s->cap_spans, s->n_spans, sizeof *s->spans);
