@@ -17,13 +17,14 @@
  *   - voiced and semi-voiced marks, whether combining (U+3099), spacing (゛) or half-width (ﾞ),
  *     join the kana before them (ハ゛→ば); a mark with nothing to join vanishes;
  *   - prolonged marks and every hyphen and dash (ー ｰ - ‐ ― − 〜 ～), the middle dots (・ · •), and
- *     一 (the kanji "one") right after a kana, vanish: posters put them between letters, and
+ *     一 (the kanji "one") between two katakana, vanish: posters put them between letters, and
  *     dropping them also unifies スピード/スピド and ハーブ/ハーーブ;
  *   - spaces, punctuation and decorative symbols vanish (闇 バ イ ト, 闇.バイト → 闇ばいと), but
  *     letters, digits, emoji and @ # $ ¥ stay, since handles, hashtags, prices and emoji matter;
  *   - common old or variant kanji become their standard form (髙→高, 藥→薬);
  *   - a run of one to three digits directly followed by kana, and not preceded by an ASCII
- *     letter or digit, is read as kana (4ね→しね, 56す→ころす) using one reading per digit.
+ *     letter or digit, is read as kana (4ね→しね, 56す→ころす) using one reading per digit,
+ *     unless that kana is a particle or counter that ordinarily follows numbers (15で, 3つ, 5まん).
  */
 #include "renkei/patrol.h"
 
@@ -43,7 +44,20 @@ enum {
     F_KANA = 4,       /* output is one hiragana (can take a voiced mark; ends a digit run) */
     F_DIGIT = 8,      /* output is one ASCII digit */
     F_ALNUM = 16,     /* output is one ASCII letter or digit */
-    F_ONE = 32,       /* the kanji 一: dropped right after a kana */
+    F_ONE = 32,       /* the kanji 一: dropped between two katakana */
+    F_KATA = 64,      /* the input code point is katakana (full or half width) */
+    F_PARTICLE = 128, /* a kana that usually follows a number as a particle or counter */
+};
+
+/* Kana after which a run of digits stays digits (15で, 3つ, 5まん, 2かい): the particles and
+ * counters that follow numbers in ordinary text. Goroawase insults use other kana (4ね, 56す). */
+static const uint32_t number_followers[] = {
+    0x3067, /* で */ 0x306B, /* に */ 0x3092, /* を */ 0x306F, /* は */ 0x304C, /* が */
+    0x306E, /* の */ 0x3068, /* と */ 0x3082, /* も */ 0x3084, /* や */ 0x304B, /* か */
+    0x3064, /* つ */ 0x307E, /* ま */ 0x304F, /* く */ 0x307B, /* ほ */ 0x3070, /* ば */
+    0x3060, /* だ */ 0x305A, /* ず */ 0x3048, /* え */ 0x305B, /* せ */ 0x3058, /* じ */
+    0x3075, /* ふ */ 0x3073, /* び */ 0x3077, /* ぷ */ 0x3050, /* ぐ */ 0x3054, /* ご */
+    0x3088, /* よ */ 0x3076, /* ぶ */ 0x307A, /* ぺ */ 0x3079, /* べ */ 0x3055, /* さ */
 };
 
 struct norm_entry {
@@ -263,8 +277,15 @@ static size_t fold_full(uint32_t cp, uint32_t *out, size_t max, uint8_t *flags)
         if (c != 0)
             out[k++] = c;
     }
-    if (k == 1 && is_hiragana(out[0]))
+    if (k == 1 && is_hiragana(out[0])) {
         *flags |= F_KANA;
+        for (size_t i = 0; i < sizeof number_followers / sizeof number_followers[0]; i++)
+            if (number_followers[i] == out[0])
+                *flags |= F_PARTICLE;
+    }
+    if ((cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0xFF66 && cp <= 0xFF9D) ||
+        (cp >= 0x31F0 && cp <= 0x31FF))
+        *flags |= F_KATA;
     if (k == 1 && out[0] >= '0' && out[0] <= '9')
         *flags |= F_DIGIT | F_ALNUM;
     if (k == 1 && out[0] >= 'a' && out[0] <= 'z')
@@ -467,7 +488,8 @@ static void digits_to_kana(struct rk_patrol_text *t, struct norm_state *st)
 
 /* Writes the folded form of one table entry; `s`,`e` is the input span of the code point. */
 static void emit_entry(const struct rk_patrol_norm *n, struct rk_patrol_text *t,
-                       struct norm_state *st, const struct norm_entry *en, uint32_t s, uint32_t e)
+                       struct norm_state *st, const struct norm_entry *en, uint32_t s, uint32_t e,
+                       int next_is_kata)
 {
     uint8_t f = en->flags;
     if (f & (F_VOICED | F_SEMIVOICED)) {
@@ -484,11 +506,11 @@ static void emit_entry(const struct rk_patrol_norm *n, struct rk_patrol_text *t,
         }
         return;
     }
-    if ((f & F_ONE) && st->have_last && (st->last_flags & F_KANA))
-        return; /* 一 used as a prolonged mark: ハ一ブ */
+    if ((f & F_ONE) && st->have_last && (st->last_flags & F_KATA) && next_is_kata)
+        return; /* 一 used as a prolonged mark between katakana: ハ一ブ (but not 万が一, が一番) */
     if (en->len == 0)
         return;
-    if ((f & F_KANA) && st->run_len > 0 && st->run_len <= 3 && st->run_ok)
+    if ((f & F_KANA) && !(f & F_PARTICLE) && st->run_len > 0 && st->run_len <= 3 && st->run_ok)
         digits_to_kana(t, st);
     if (f & F_DIGIT) {
         if (st->run_len == 0) {
@@ -520,7 +542,7 @@ static void emit_astral(const struct rk_patrol_norm *n, struct rk_patrol_text *t
     for (utf8proc_ssize_t i = 0; i < k; i++) {
         uint32_t c = (uint32_t)tmp[i];
         if (c < 0x10000) {
-            emit_entry(n, t, st, &n->table[c], s, e);
+            emit_entry(n, t, st, &n->table[c], s, e, 0);
             continue;
         }
         utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)c);
@@ -556,7 +578,7 @@ enum rk_status rk_patrol_normalise(const struct rk_patrol_norm *n, const char *i
             return rc;
         /* ASCII fast path: one table look-up, no decode. */
         if (p[i] < 0x80) {
-            emit_entry(n, t, &st, &n->table[p[i]], (uint32_t)i, (uint32_t)i + 1);
+            emit_entry(n, t, &st, &n->table[p[i]], (uint32_t)i, (uint32_t)i + 1, 0);
             i++;
             continue;
         }
@@ -575,8 +597,15 @@ enum rk_status rk_patrol_normalise(const struct rk_patrol_norm *n, const char *i
             i++;
             continue;
         }
+        int next_is_kata = 0;
+        if (cp == 0x4E00 && i + l < len) {
+            /* 一 needs one character of look-ahead: is it followed by katakana? */
+            uint32_t nc = 0;
+            if (utf8_get(p + i + l, len - i - l, &nc) > 0 && nc < 0x10000)
+                next_is_kata = (n->table[nc].flags & F_KATA) != 0;
+        }
         if (cp < 0x10000)
-            emit_entry(n, t, &st, &n->table[cp], (uint32_t)i, (uint32_t)(i + l));
+            emit_entry(n, t, &st, &n->table[cp], (uint32_t)i, (uint32_t)(i + l), next_is_kata);
         else
             emit_astral(n, t, &st, cp, (uint32_t)i, (uint32_t)(i + l));
         i += l;

@@ -29,6 +29,11 @@ static const struct fold_case fold_cases[] = {
     {"ス・ピ・ー・ド", "すぴど"},                      /* middle dots */
     {"ハ一ブ", "はぶ"},                                /* 一 used as a prolonged mark */
     {"一日", "一日"},                                  /* 一 elsewhere stays */
+    {"万が一", "万が一"},
+    {"が一時停止", "が一時停止"},
+    {"ホ別1.5で", "ほ別15で"},                         /* a particle after a number: digits stay */
+    {"3つ", "3つ"},
+    {"56して", "ころして"},
     {"チョコ", "ちよこ"},                              /* small kana */
     {"ッ", "つ"},
     {"髙収入", "高収入"},                              /* kanji variant */
