@@ -29,10 +29,10 @@ FLOOR_OVERALL_RECALL = 0.90
 FLOOR_OVERALL_PRECISION = 0.90
 
 
-def load():
+def load(prefix):
     posts = []
     for name in sorted(os.listdir(DATA)):
-        if not (name.startswith("eval-") and name.endswith(".tsv")):
+        if not (name.startswith(prefix) and name.endswith(".tsv")):
             continue
         with open(os.path.join(DATA, name), encoding="utf-8") as f:
             for n, line in enumerate(f, 1):
@@ -53,8 +53,10 @@ def main():
     ap.add_argument("--dict")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--show-errors", action="store_true")
+    ap.add_argument("--set", default="eval", choices=["eval", "holdout"],
+                    help="eval: eval-*.tsv (the dictionary was tuned on it); holdout: holdout.tsv")
     args = ap.parse_args()
-    posts = load()
+    posts = load("eval-" if args.set == "eval" else "holdout")
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
         for pid, _, text in posts:
             f.write(json.dumps({"id": pid, "text": text}, ensure_ascii=False) + "\n")
@@ -86,8 +88,8 @@ def main():
             fn[c] += 1
             errors.append("FN %-22s %s  %s" % (c, pid, text))
     n_harm = sum(1 for _, l, _ in posts if l)
-    print("evaluation set: %d posts (%d harmful, %d innocent), %d categories" %
-          (len(posts), n_harm, len(posts) - n_harm, len(cats)))
+    print("%s set: %d posts (%d harmful, %d innocent), %d categories" %
+          (args.set, len(posts), n_harm, len(posts) - n_harm, len(cats)))
     print("%-22s %5s %5s %5s %9s %7s" % ("category", "TP", "FP", "FN", "precision", "recall"))
     bad = []
     for c in cats + sorted(set(fp) - set(cats)):
