@@ -515,9 +515,10 @@ def main():
         f.write("# Categories (threshold 1.0: a finding needs one strong or two weak signals)\n")
         for key, label in CATEGORIES:
             f.write("category %s 1.0 %s\n" % (key, label))
-        f.write("\n# Context patterns: a rule with near=<name> counts only within its window of one\n")
+        f.write("\n# Context patterns: a rule with near=<name> counts only when a hit of one of\n")
+        f.write("# these lies within its window (default 30 characters either side).\n")
         for name, kind, pat in CONTEXTS:
-            f.write("context %s %s %s\n" % (name, kind, pat.replace(" ", "")))
+            f.write("context %s %s:%s\n" % (name, kind, pat.replace(" ", "")))
     total = 0
     for i, (key, _) in enumerate(CATEGORIES):
         seen = set()
@@ -531,7 +532,7 @@ def main():
                     continue
                 seen.add((kind, pat))
                 n += 1
-                line = "rule %s %s %s %s %s" % (rule_id(key, n), key, ("%g" % weight), kind, pat)
+                line = "rule %s %s %s %s:%s" % (rule_id(key, n), key, ("%g" % weight), kind, pat)
                 if near:
                     line += " near=" + near
                 if window:

@@ -290,14 +290,27 @@ static enum rk_status parse_category(struct parse *ps, const char *p, const char
     return RK_OK;
 }
 
-static enum rk_status parse_kind(struct parse *ps, const char *tok, size_t len, int *kind)
+/* Splits a "lit:<pattern>" or "re:<pattern>" token into its kind and pattern. */
+static enum rk_status parse_kind(struct parse *ps, const char *tok, size_t len, int *kind,
+                                 const char **pat, size_t *pat_len)
 {
-    if (tok_is(tok, len, "lit"))
+    size_t skip;
+    if (len >= 4 && memcmp(tok, "lit:", 4) == 0) {
         *kind = RK__PATROL_LIT;
-    else if (tok_is(tok, len, "re"))
+        skip = 4;
+    } else if (len >= 3 && memcmp(tok, "re:", 3) == 0) {
         *kind = RK__PATROL_RE;
-    else
-        return fail(ps, "pattern kind must be 'lit' or 're', not '%.*s'", (int)len, tok);
+        skip = 3;
+    } else {
+        return fail(ps, "pattern must be lit:<text> or re:<regex>, not '%.*s'",
+                    (int)(len > 40 ? 40 : len), tok);
+    }
+    *pat = tok + skip;
+    *pat_len = len - skip;
+    if (*pat_len == 0)
+        return fail(ps, "empty pattern after '%.*s'", (int)skip, tok);
+    if (*pat_len > RK_MAX_PATROL_PATTERN)
+        return fail(ps, "pattern longer than %u bytes", RK_MAX_PATROL_PATTERN);
     return RK_OK;
 }
 
@@ -325,18 +338,16 @@ static enum rk_status add_pattern(struct parse *ps, struct rk__patrol_pattern *n
 static enum rk_status parse_context(struct parse *ps, const char *p, const char *end)
 {
     struct rk_patrol_dict *d = ps->d;
-    const char *name, *kt, *pat, *extra;
+    const char *name, *kt, *pat = NULL, *extra;
     size_t nl = next_token(&p, end, &name);
     size_t kl = next_token(&p, end, &kt);
-    size_t pl = next_token(&p, end, &pat);
+    size_t pl = 0;
     int kind = 0;
     if (!valid_name(name, nl, 64))
         return fail(ps, "context needs a name of [A-Za-z0-9._-], up to 64 bytes");
-    enum rk_status rc = parse_kind(ps, kt, kl, &kind);
+    enum rk_status rc = parse_kind(ps, kt, kl, &kind, &pat, &pl);
     if (rc != RK_OK)
         return rc;
-    if (pl == 0)
-        return fail(ps, "context needs a pattern");
     if (next_token(&p, end, &extra) != 0)
         return fail(ps, "unexpected '%.*s' after the pattern", (int)(end - extra), extra);
     int ci = find_context(d, name, nl);
@@ -398,12 +409,12 @@ static enum rk_status parse_option(struct parse *ps, const char *tok, size_t len
 static enum rk_status parse_rule(struct parse *ps, const char *p, const char *end)
 {
     struct rk_patrol_dict *d = ps->d;
-    const char *id, *cat, *wt, *kt, *pat, *opt;
+    const char *id, *cat, *wt, *kt, *pat = NULL, *opt;
     size_t il = next_token(&p, end, &id);
     size_t cl = next_token(&p, end, &cat);
     size_t wl = next_token(&p, end, &wt);
     size_t kl = next_token(&p, end, &kt);
-    size_t pl = next_token(&p, end, &pat);
+    size_t pl = 0;
     if (!valid_name(id, il, 64))
         return fail(ps, "rule needs an id of [A-Za-z0-9._-], up to 64 bytes");
     if (find_rule_id(d, id, il))
@@ -414,11 +425,9 @@ static enum rk_status parse_rule(struct parse *ps, const char *p, const char *en
     struct rk__patrol_pattern np = {0};
     if (!parse_number(wt, wl, -10, 10, &np.weight) || np.weight == 0)
         return fail(ps, "weight must be a non-zero number from -10 to 10");
-    enum rk_status rc = parse_kind(ps, kt, kl, &np.kind);
+    enum rk_status rc = parse_kind(ps, kt, kl, &np.kind, &pat, &pl);
     if (rc != RK_OK)
         return rc;
-    if (pl == 0)
-        return fail(ps, "rule needs a pattern");
     np.category = ci;
     np.context = -1;
     np.window = DEFAULT_WINDOW_CHARS * 3u;
