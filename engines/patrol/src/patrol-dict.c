@@ -39,6 +39,8 @@ enum rk_status rk_patrol_dict_create(const struct rk_patrol_norm *n, struct rk_p
 
 static void pattern_free(struct rk__patrol_pattern *p)
 {
+    if (p->som_db != NULL)
+        hs_free_database(p->som_db);
     rk_free(p->id);
     rk_free(p->file);
     rk_free(p->expr);
@@ -193,7 +195,7 @@ static enum rk_status grow(void **arr, size_t *cap, size_t n, size_t elem)
 
 /* Turns a pattern token into the expression compiled (normalised literal or folded regex). */
 static enum rk_status make_expr(struct parse *ps, int kind, const char *pat, size_t len,
-                                char **expr, size_t *expr_len)
+                                char **expr, size_t *expr_len, hs_database_t **som_db)
 {
     enum rk_status rc = RK_OK;
     struct rk_buf b;
@@ -233,23 +235,27 @@ static enum rk_status make_expr(struct parse *ps, int kind, const char *pat, siz
         goto out;
     }
     if (kind == RK__PATROL_RE) {
-        /* Compiled alone once here so that a bad regex is reported with its file and line. */
-        hs_database_t *db = NULL;
+        /* Compiled alone here, with start-of-match, so that a bad regex is reported with its
+         * file and line, and kept to find the start of this regex's hits (patrol-int.h). */
         hs_compile_error_t *cerr = NULL;
-        if (hs_compile(b.data, HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL, &db,
+        if (hs_compile(b.data, HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL, som_db,
                        &cerr) != HS_SUCCESS) {
             rc = fail(ps, "bad regex '%.*s': %s", (int)len, pat,
                       cerr ? cerr->message : "rejected");
             hs_free_compile_error(cerr);
+            *som_db = NULL;
             goto out;
         }
-        hs_free_database(db);
     }
     *expr_len = b.len;
     *expr = rk_buf_steal(&b);
     if (*expr == NULL)
         rc = RK_ENOMEM;
 out:
+    if (rc != RK_OK && *som_db != NULL) {
+        hs_free_database(*som_db);
+        *som_db = NULL;
+    }
     rk_buf_free(&b);
     rk_patrol_text_free(&t);
     return rc;
@@ -365,7 +371,7 @@ static enum rk_status parse_context(struct parse *ps, const char *p, const char 
     np.kind = kind;
     np.category = -1;
     np.context = ci;
-    rc = make_expr(ps, kind, pat, pl, &np.expr, &np.expr_len);
+    rc = make_expr(ps, kind, pat, pl, &np.expr, &np.expr_len, &np.som_db);
     if (rc != RK_OK)
         return rc;
     struct rk_buf id;
@@ -437,7 +443,7 @@ static enum rk_status parse_rule(struct parse *ps, const char *p, const char *en
         if (rc != RK_OK)
             return rc;
     }
-    rc = make_expr(ps, np.kind, pat, pl, &np.expr, &np.expr_len);
+    rc = make_expr(ps, np.kind, pat, pl, &np.expr, &np.expr_len, &np.som_db);
     if (rc != RK_OK)
         return rc;
     np.id = rk_strndup(id, il);
@@ -642,13 +648,12 @@ enum rk_status rk_patrol_dict_compile(struct rk_patrol_dict *d, char *err, size_
         }
         ids[i] = (unsigned)i;
         /* A rule without a context needs only its first hit in a record; rules with a context,
-         * and context patterns, need every hit to measure distances. Regexes report their start
-         * (literals know theirs from their length). */
+         * and context patterns, need every hit to measure distances. */
         flags[i] = 0;
-        if (p->category >= 0 && p->near_mask == 0 && p->kind == RK__PATROL_LIT)
-            flags[i] |= HS_FLAG_SINGLEMATCH; /* Vectorscan refuses it together with SOM */
+        if (p->category >= 0 && p->near_mask == 0)
+            flags[i] |= HS_FLAG_SINGLEMATCH;
         if (p->kind == RK__PATROL_RE)
-            flags[i] |= HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST;
+            flags[i] |= HS_FLAG_UTF8;
     }
     hs_compile_error_t *cerr = NULL;
     if (hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &d->db, &cerr) != HS_SUCCESS) {

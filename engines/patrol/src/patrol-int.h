@@ -45,6 +45,7 @@ struct rk__patrol_pattern {
     double weight;
     uint64_t near_mask; /* rule: contexts (bit per context index, < 64) of which one must be near */
     uint32_t window;    /* bytes of normalised text either side searched for the context */
+    hs_database_t *som_db; /* regex only: this pattern alone with start-of-match, see below */
 };
 
 struct rk_patrol_dict {
@@ -56,6 +57,10 @@ struct rk_patrol_dict {
     struct rk__patrol_pattern *pats;
     size_t n_pats, cap_pats;
     size_t n_rules;
+    /* The one database of every pattern, compiled without start-of-match (SOM) tracking:
+     * SOM halves Vectorscan's speed on this dictionary. A literal's start is its end minus its
+     * length; a regex's start is found afterwards, only for hits that become evidence of a
+     * finding, by running that regex's own small SOM database (som_db) over the record. */
     hs_database_t *db; /* NULL until compiled */
 };
 

@@ -70,9 +70,17 @@ enum rk_status rk_patrol_scanner_create(const struct rk_patrol_dict *d,
         rc = RK_ENOMEM;
         goto out;
     }
+    /* One scratch sized for the main database and every regex's own SOM database. */
     if (hs_alloc_scratch(d->db, &s->scratch) != HS_SUCCESS) {
         rc = RK_ENOMEM;
         goto out;
+    }
+    for (size_t i = 0; i < d->n_pats; i++) {
+        if (d->pats[i].som_db != NULL && hs_alloc_scratch(d->pats[i].som_db, &s->scratch) !=
+                                             HS_SUCCESS) {
+            rc = RK_ENOMEM;
+            goto out;
+        }
     }
     *out = s;
     s = NULL;
@@ -131,7 +139,8 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     struct hit *h = &s->hits[s->n_hits++];
     h->pat = id;
     h->to = (uint32_t)to;
-    h->from = p->kind == RK__PATROL_LIT ? (uint32_t)(to - p->expr_len) : (uint32_t)from;
+    /* A regex hit is placed at its end until it becomes evidence (find_start()). */
+    h->from = p->kind == RK__PATROL_LIT ? (uint32_t)(to - p->expr_len) : (uint32_t)to;
     h->ctx_hit = -1;
     h->counted = 0;
     return 0;
@@ -154,9 +163,58 @@ static int32_t find_context(const struct rk_patrol_scanner *s, uint64_t mask, ui
     return -1;
 }
 
+struct som_search {
+    unsigned long long to;   /* the end of the hit whose start is wanted */
+    unsigned long long from; /* OUT: its leftmost start */
+    int found;
+};
+
+static int on_som(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                  void *ud)
+{
+    struct som_search *q = ud;
+    if (to == q->to) {
+        q->from = from;
+        q->found = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * Finds the start of regex hit `h` in `text` (`len` bytes) with the pattern's own SOM database.
+ * The whole record is scanned rather than the text up to the hit, because Vectorscan 5.4.9 does
+ * not report a start-of-match hit that ends exactly at the end of the buffer when it starts 64 or
+ * more bytes in (seen with "@[a-z0-9_]{4,}"). If the hit still ends the record and is not found,
+ * a window of the last 60 bytes before it is scanned, which gives its leftmost start inside that
+ * window.
+ */
+static void find_start(struct rk_patrol_scanner *s, const char *text, size_t len, struct hit *h)
+{
+    const struct rk__patrol_pattern *p = &s->d->pats[h->pat];
+    if (p->kind != RK__PATROL_RE || p->som_db == NULL || h->from != h->to || h->to == 0)
+        return;
+    struct som_search q = {h->to, 0, 0};
+    hs_scan(p->som_db, text, (unsigned)len, 0, s->scratch, on_som, &q);
+    if (!q.found) {
+        size_t w = h->to > 60 ? h->to - 60 : 0;
+        while (w > 0 && ((unsigned char)text[w] & 0xC0) == 0x80)
+            w++;
+        q.to = h->to - w;
+        hs_scan(p->som_db, text + w, (unsigned)(h->to - w), 0, s->scratch, on_som, &q);
+        q.from += w;
+    }
+    if (q.found && q.from < h->to)
+        h->from = (uint32_t)q.from;
+}
+
 static void map_span(const struct rk_patrol_text *t, uint32_t from, uint32_t to,
                      struct rk_patrol_span *sp)
 {
+    /* A regex hit whose start was not found is shown as its last byte, never as an empty or
+     * inverted span. */
+    if (from >= to)
+        from = to > 0 ? to - 1 : 0;
     if (t == NULL) {
         sp->start = from;
         sp->end = to;
@@ -191,7 +249,8 @@ static enum rk_status add_span(struct rk_patrol_scanner *s, struct rk_patrol_fin
 
 /* Emits the finding of category `c` for record `rec` (evidence from the counted hits). */
 static enum rk_status emit_finding(struct rk_patrol_scanner *s, size_t rec, size_t c,
-                                   const struct rk_patrol_text *t, size_t dup_prefix)
+                                   const struct rk_patrol_text *t, const char *text, size_t len,
+                                   size_t dup_prefix)
 {
     enum rk_status rc = grow((void **)&s->finds, &s->cap_finds, s->n_finds, sizeof *s->finds);
     if (rc == RK_OK)
@@ -206,10 +265,13 @@ static enum rk_status emit_finding(struct rk_patrol_scanner *s, size_t rec, size
     size_t span_off = s->n_spans, rule_off = s->n_rule_ids;
     size_t latest_end = 0;
     for (size_t i = 0; i < s->n_hits; i++) {
-        const struct hit *h = &s->hits[i];
+        struct hit *h = &s->hits[i];
         const struct rk__patrol_pattern *p = &s->d->pats[h->pat];
         if (!h->counted || p->category != (int)c || p->weight <= 0)
             continue;
+        find_start(s, text, len, h);
+        if (h->ctx_hit >= 0)
+            find_start(s, text, len, &s->hits[h->ctx_hit]);
         struct rk_patrol_span sp;
         map_span(t, h->from, h->to, &sp);
         if (sp.end > latest_end)
@@ -245,7 +307,8 @@ static enum rk_status emit_finding(struct rk_patrol_scanner *s, size_t rec, size
 
 /* Scores the hits of one record and emits its findings. */
 static enum rk_status score_record(struct rk_patrol_scanner *s, size_t rec,
-                                   const struct rk_patrol_text *t, size_t dup_prefix)
+                                   const struct rk_patrol_text *t, const char *text, size_t len,
+                                   size_t dup_prefix)
 {
     const struct rk_patrol_dict *d = s->d;
     s->gen++;
@@ -274,7 +337,7 @@ static enum rk_status score_record(struct rk_patrol_scanner *s, size_t rec,
     for (size_t c = 0; c < d->n_cats; c++) {
         if (!s->positive[c] || s->score[c] < d->cats[c].pub.threshold - 1e-9)
             continue;
-        enum rk_status rc = emit_finding(s, rec, c, t, dup_prefix);
+        enum rk_status rc = emit_finding(s, rec, c, t, text, len, dup_prefix);
         if (rc != RK_OK)
             return rc;
     }
@@ -326,7 +389,7 @@ enum rk_status rk_patrol_scan(struct rk_patrol_scanner *s, const struct rk_patro
         if (rc == RK_OK)
             rc = scan_one(s, s->text.data, s->text.len);
         if (rc == RK_OK)
-            rc = score_record(s, r, &s->text, recs[r].dup_prefix);
+            rc = score_record(s, r, &s->text, s->text.data, s->text.len, recs[r].dup_prefix);
         if (rc != RK_OK) {
             reset_results(s);
             return rc;
@@ -343,7 +406,7 @@ enum rk_status rk_patrol_scan_normalised(struct rk_patrol_scanner *s, const char
         return RK_ETOOBIG;
     enum rk_status rc = scan_one(s, text, len);
     if (rc == RK_OK)
-        rc = score_record(s, 0, NULL, 0);
+        rc = score_record(s, 0, NULL, text, len, 0);
     if (rc != RK_OK) {
         reset_results(s);
         return rc;

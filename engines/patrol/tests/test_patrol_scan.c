@@ -125,6 +125,22 @@ static void test_context_span(void **state)
     assert_int_equal(f[0].spans[1].end, 19);
 }
 
+/* A regex context that ends the record, 64+ bytes in, still gets its true start (a Vectorscan
+ * start-of-match quirk is worked around in find_start()). */
+static void test_regex_start_at_end(void **state)
+{
+    struct state *st = *state;
+    const char *text = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                       "アイス 冷たいの 8000円";
+    struct rk_patrol_record r = {text, strlen(text), 0};
+    assert_int_equal(rk_patrol_scan(st->scan, &r, 1), RK_OK);
+    const struct rk_patrol_finding *f;
+    assert_int_equal(rk_patrol_scanner_findings(st->scan, &f), 1);
+    const struct rk_patrol_span *last = &f[0].spans[f[0].n_spans - 1];
+    assert_int_equal(last->end, strlen(text));
+    assert_int_equal(last->start, strlen(text) - strlen("8000円"));
+}
+
 /* Several records in one call: findings carry their record index. */
 static void test_batch(void **state)
 {
@@ -176,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_scores),  cmocka_unit_test(test_spans),
         cmocka_unit_test(test_context_span), cmocka_unit_test(test_batch),
         cmocka_unit_test(test_invalid), cmocka_unit_test(test_dup_prefix),
+        cmocka_unit_test(test_regex_start_at_end),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
