@@ -457,7 +457,8 @@ struct norm_state {
     int run_ok;        /* the run is not preceded by an ASCII letter or digit */
 };
 
-static void put_bytes(struct rk_patrol_text *t, const char *b, size_t len, uint32_t s, uint32_t e)
+static inline void put_bytes(struct rk_patrol_text *t, const char *b, size_t len, uint32_t s,
+                             uint32_t e)
 {
     memcpy(t->data + t->len, b, len);
     for (size_t i = 0; i < len; i++) {
@@ -561,6 +562,22 @@ static void emit_astral(const struct rk_patrol_norm *n, struct rk_patrol_text *t
     }
 }
 
+/* The common case, inlined: an entry with no context fold to apply (most code points). */
+static inline int emit_plain(const struct rk_patrol_norm *n, struct rk_patrol_text *t,
+                             struct norm_state *st, const struct norm_entry *en, uint32_t s,
+                             uint32_t e)
+{
+    if ((en->flags & (F_VOICED | F_SEMIVOICED | F_ONE | F_DIGIT)) || st->run_len != 0)
+        return 0;
+    if (en->len != 0) {
+        st->last_pos = t->len;
+        st->last_flags = en->flags;
+        st->have_last = 1;
+        put_bytes(t, n->pool + en->off, en->len, s, e);
+    }
+    return 1;
+}
+
 enum rk_status rk_patrol_normalise(const struct rk_patrol_norm *n, const char *in, size_t len,
                                    struct rk_patrol_text *t)
 {
@@ -578,7 +595,9 @@ enum rk_status rk_patrol_normalise(const struct rk_patrol_norm *n, const char *i
             return rc;
         /* ASCII fast path: one table look-up, no decode. */
         if (p[i] < 0x80) {
-            emit_entry(n, t, &st, &n->table[p[i]], (uint32_t)i, (uint32_t)i + 1, 0);
+            const struct norm_entry *en = &n->table[p[i]];
+            if (!emit_plain(n, t, &st, en, (uint32_t)i, (uint32_t)i + 1))
+                emit_entry(n, t, &st, en, (uint32_t)i, (uint32_t)i + 1, 0);
             i++;
             continue;
         }
@@ -604,10 +623,13 @@ enum rk_status rk_patrol_normalise(const struct rk_patrol_norm *n, const char *i
             if (utf8_get(p + i + l, len - i - l, &nc) > 0 && nc < 0x10000)
                 next_is_kata = (n->table[nc].flags & F_KATA) != 0;
         }
-        if (cp < 0x10000)
-            emit_entry(n, t, &st, &n->table[cp], (uint32_t)i, (uint32_t)(i + l), next_is_kata);
-        else
+        if (cp < 0x10000) {
+            const struct norm_entry *en = &n->table[cp];
+            if (!emit_plain(n, t, &st, en, (uint32_t)i, (uint32_t)(i + l)))
+                emit_entry(n, t, &st, en, (uint32_t)i, (uint32_t)(i + l), next_is_kata);
+        } else {
             emit_astral(n, t, &st, cp, (uint32_t)i, (uint32_t)(i + l));
+        }
         i += l;
     }
     if (t->data == NULL) {
