@@ -299,6 +299,32 @@ static enum rk_status emit_finding(struct rk_patrol_scanner *s, size_t rec, size
         s->n_rule_ids = rule_off;
         return RK_OK;
     }
+    /* Spans in text order, each shown once: drop any span inside another (of two equal spans,
+     * the later). At most RK_MAX_PATROL_SPANS, so quadratic is fine. */
+    struct rk_patrol_span *sp0 = s->spans + span_off;
+    uint8_t keep[RK_MAX_PATROL_SPANS];
+    for (size_t i = 0; i < f->n_spans; i++) {
+        keep[i] = 1;
+        for (size_t j = 0; j < f->n_spans && keep[i]; j++) {
+            int same = sp0[j].start == sp0[i].start && sp0[j].end == sp0[i].end;
+            if (j != i && sp0[j].start <= sp0[i].start && sp0[i].end <= sp0[j].end &&
+                (!same || j < i))
+                keep[i] = 0;
+        }
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < f->n_spans; i++)
+        if (keep[i])
+            sp0[k++] = sp0[i];
+    for (size_t i = 1; i < k; i++) {
+        struct rk_patrol_span v = sp0[i];
+        size_t j = i;
+        for (; j > 0 && sp0[j - 1].start > v.start; j--)
+            sp0[j] = sp0[j - 1];
+        sp0[j] = v;
+    }
+    s->n_spans = span_off + k;
+    f->n_spans = k;
     s->fix[s->n_finds].span_off = span_off;
     s->fix[s->n_finds].rule_off = rule_off;
     s->n_finds++;
