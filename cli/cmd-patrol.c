@@ -429,11 +429,14 @@ static enum rk_status dispatch(struct run *r)
         pthread_cond_wait(&r->cond, &r->mu);
     }
     int oom = r->oom;
+    if (!oom) {
+        /* Claimed under the lock: workers read every slot's state while looking for work. */
+        nb->state = SLOT_FILLING;
+        nb->seq = r->next_seq;
+    }
     pthread_mutex_unlock(&r->mu);
     if (oom)
         return RK_ENOMEM;
-    nb->state = SLOT_FILLING;
-    nb->seq = r->next_seq;
     rk_buf_reset(&nb->bytes);
     rk_buf_reset(&nb->maps);
     rk_buf_reset(&nb->out);
