@@ -4,6 +4,7 @@ original bytes, HTML and JSON-lines input, bad input (invalid UTF-8, malformed d
 bad JSON line) and a 100 MB single line scanned in bounded memory."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -146,7 +147,7 @@ if not os.environ.get("RK_SANITIZE"):
     check(rss_mb < 200, "100 MB line: peak memory %.0f MB < 200 MB" % rss_mb)
 print("100 MB line: %d findings, peak RSS %.0f MB" % (len(fs), rss_mb))
 
-os.remove(path)
+shutil.rmtree(tmp)
 if failures:
     print("%d failure(s)" % len(failures))
     sys.exit(1)
