@@ -28,10 +28,10 @@
 #include "renkei/parse.h"
 #include "renkei/patrol.h"
 
-#define NSLOTS 6
-#define BATCH_BYTES (1u << 20)
+#define NSLOTS        6
+#define BATCH_BYTES   (1u << 20)
 #define BATCH_RECORDS 4096u
-#define MAX_THREADS 16
+#define MAX_THREADS   16
 
 enum fmt { FMT_AUTO, FMT_TEXT, FMT_JSONL, FMT_HTML };
 
@@ -39,11 +39,11 @@ enum fmt { FMT_AUTO, FMT_TEXT, FMT_JSONL, FMT_HTML };
 struct rec {
     size_t off, len;
     size_t dup_prefix;
-    int src;           /* index of the input name */
-    uint64_t line;     /* 1-based line of the input (for HTML, of the extracted text) */
-    uint64_t base;     /* input offset of the record's first byte (text) */
+    int src;       /* index of the input name */
+    uint64_t line; /* 1-based line of the input (for HTML, of the extracted text) */
+    uint64_t base; /* input offset of the record's first byte (text) */
     int jsonl;
-    int has_map;       /* HTML: per-byte input offsets at batch.maps[map_off] */
+    int has_map; /* HTML: per-byte input offsets at batch.maps[map_off] */
     size_t map_off;
 };
 
@@ -114,8 +114,10 @@ static enum rk_status json_str(struct rk_buf *b, const char *s, size_t len)
             i++;
         } else {
             /* Copy a valid UTF-8 sequence; replace anything else with U+FFFD. */
-            size_t l = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-                     : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+            size_t l = (c >= 0xC2 && c <= 0xDF)   ? 2
+                       : (c >= 0xE0 && c <= 0xEF) ? 3
+                       : (c >= 0xF0 && c <= 0xF4) ? 4
+                                                  : 0;
             int ok = l > 0 && i + l <= len;
             for (size_t k = 1; ok && k < l; k++)
                 ok = (p[i + k] & 0xC0) == 0x80;
@@ -515,8 +517,8 @@ struct splitter {
 static enum rk_status flush_chunk(struct run *r, struct splitter *sp)
 {
     size_t cut = char_boundary(sp->cur.data, RK_PATROL_CHUNK, 1);
-    enum rk_status rc = add_record(r, sp->cur.data, cut, sp->cur_dup, sp->src, sp->line,
-                                   sp->cur_base, 0, NULL);
+    enum rk_status rc =
+        add_record(r, sp->cur.data, cut, sp->cur_dup, sp->src, sp->line, sp->cur_base, 0, NULL);
     if (rc != RK_OK)
         return rc;
     size_t keep = char_boundary(sp->cur.data, cut - RK_PATROL_OVERLAP, 1);
@@ -533,8 +535,8 @@ static enum rk_status end_line(struct run *r, struct splitter *sp, uint64_t next
     if (!sp->skipping && (sp->cur.len > 0 || !sp->jsonl)) {
         int blank = sp->jsonl && sp->cur.len == 0;
         if (!blank)
-            rc = add_record(r, sp->cur.data ? sp->cur.data : "", sp->cur.len, sp->cur_dup,
-                            sp->src, sp->line, sp->cur_base, sp->jsonl, NULL);
+            rc = add_record(r, sp->cur.data ? sp->cur.data : "", sp->cur.len, sp->cur_dup, sp->src,
+                            sp->line, sp->cur_base, sp->jsonl, NULL);
     }
     sp->skipping = 0;
     rk_buf_reset(&sp->cur);
@@ -632,8 +634,9 @@ static enum rk_status scan_html(struct run *r, FILE *f, int src)
         /* A long line of the page's text is cut into overlapping chunks, as for plain text. */
         size_t s = start, dup = 0;
         while (rc == RK_OK && s < end) {
-            size_t e = end - s > RK_PATROL_CHUNK ? char_boundary(text.data, s + RK_PATROL_CHUNK,
-                                                                 s + 1) : end;
+            size_t e = end - s > RK_PATROL_CHUNK
+                           ? char_boundary(text.data, s + RK_PATROL_CHUNK, s + 1)
+                           : end;
             if (e > s)
                 rc = add_record(r, text.data + s, e - s, dup, src, line, m[s], 0, m + s);
             if (e >= end)
@@ -702,34 +705,35 @@ static enum rk_status scan_input(struct run *r, int src)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: renkei patrol [--dict DIR] [--json] [--format auto|text|jsonl|html]\n"
-            "                     [--threads N] [--no-progress] [--normalise] [FILES...]\n"
-            "\n"
-            "Scans Japanese text for leads of illegal and harmful information (Internet Hotline\n"
-            "Center classes: drugs, 闇バイト recruitment, suicide inducement, weapons, account and\n"
-            "phone trading, phishing, ...) and prints one line per finding for human review.\n"
-            "A finding is a lead, not a judgement.\n"
-            "\n"
-            "Input (files, or standard input when none or '-'):\n"
-            "  *.jsonl, *.ndjson  one post a line: {\"id\",\"url\",\"text\",\"posted_at\"}\n"
-            "  *.html, *.htm      a page; its visible text is scanned, offsets are in the page\n"
-            "  anything else      plain text, one record a line (long lines in overlapping chunks)\n"
-            "\n"
-            "Options:\n"
-            "  --dict DIR      dictionary directory (*.rules); default $RENKEI_PATROL_DICT or\n"
-            "                  the built-in %s\n"
-            "  --json          one JSON object a line: source, line, id/url (posts) or offset,\n"
-            "                  category, label, score, spans {start,end,text} in the original\n"
-            "                  bytes, rules\n"
-            "  --format F      force the input format instead of guessing from the file name\n"
-            "  --threads N     worker threads (default: the number of cores)\n"
-            "  --no-progress   no progress line on a terminal\n"
-            "  --normalise     print each record's normalised text instead of scanning\n"
-            "\n"
-            "Invalid UTF-8 is replaced and reported on stderr with its offset.\n"
-            "Exit status: 0 no finding, 1 findings, 2 usage, dictionary or input error.\n",
-            RK_PATROL_DICT_DIR);
+    fprintf(
+        out,
+        "usage: renkei patrol [--dict DIR] [--json] [--format auto|text|jsonl|html]\n"
+        "                     [--threads N] [--no-progress] [--normalise] [FILES...]\n"
+        "\n"
+        "Scans Japanese text for leads of illegal and harmful information (Internet Hotline\n"
+        "Center classes: drugs, 闇バイト recruitment, suicide inducement, weapons, account and\n"
+        "phone trading, phishing, ...) and prints one line per finding for human review.\n"
+        "A finding is a lead, not a judgement.\n"
+        "\n"
+        "Input (files, or standard input when none or '-'):\n"
+        "  *.jsonl, *.ndjson  one post a line: {\"id\",\"url\",\"text\",\"posted_at\"}\n"
+        "  *.html, *.htm      a page; its visible text is scanned, offsets are in the page\n"
+        "  anything else      plain text, one record a line (long lines in overlapping chunks)\n"
+        "\n"
+        "Options:\n"
+        "  --dict DIR      dictionary directory (*.rules); default $RENKEI_PATROL_DICT or\n"
+        "                  the built-in %s\n"
+        "  --json          one JSON object a line: source, line, id/url (posts) or offset,\n"
+        "                  category, label, score, spans {start,end,text} in the original\n"
+        "                  bytes, rules\n"
+        "  --format F      force the input format instead of guessing from the file name\n"
+        "  --threads N     worker threads (default: the number of cores)\n"
+        "  --no-progress   no progress line on a terminal\n"
+        "  --normalise     print each record's normalised text instead of scanning\n"
+        "\n"
+        "Invalid UTF-8 is replaced and reported on stderr with its offset.\n"
+        "Exit status: 0 no finding, 1 findings, 2 usage, dictionary or input error.\n",
+        RK_PATROL_DICT_DIR);
 }
 
 static int parse_args(int argc, char **argv, struct opts *o, char ***files, int *n_files)
@@ -812,8 +816,8 @@ static int run_patrol(int argc, char **argv)
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.cond, NULL);
     for (int i = 0; i < NSLOTS; i++) {
-        rk_buf_init(&r.slots[i].bytes, BATCH_BYTES + RK_PATROL_CHUNK + RK_PATROL_OVERLAP +
-                                           RK_MAX_PATROL_JSON_LINE);
+        rk_buf_init(&r.slots[i].bytes,
+                    BATCH_BYTES + RK_PATROL_CHUNK + RK_PATROL_OVERLAP + RK_MAX_PATROL_JSON_LINE);
         rk_buf_init(&r.slots[i].maps, (size_t)(BATCH_BYTES + RK_PATROL_CHUNK) * 4u + 64u);
         rk_buf_init(&r.slots[i].out, 0);
         rk_buf_init(&r.slots[i].errs, 0);

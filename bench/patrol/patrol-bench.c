@@ -51,21 +51,21 @@ static int read_all(const char *path, struct rk_buf *b)
 }
 
 /* Calls fn(line, len) for each line of [p, p+n). */
-#define FOR_EACH_LINE(p, n, line, len, ...)                                                     \
-    do {                                                                                        \
-        const char *end_ = (p) + (n), *s_ = (p);                                                \
-        while (s_ < end_) {                                                                     \
-            const char *nl_ = memchr(s_, '\n', (size_t)(end_ - s_));                            \
-            const char *e_ = nl_ ? nl_ : end_;                                                  \
-            const char *line = s_;                                                              \
-            size_t len = (size_t)(e_ - s_);                                                     \
-            __VA_ARGS__;                                                                             \
-            s_ = nl_ ? nl_ + 1 : end_;                                                          \
-        }                                                                                       \
+#define FOR_EACH_LINE(p, n, line, len, ...)                                                        \
+    do {                                                                                           \
+        const char *end_ = (p) + (n), *s_ = (p);                                                   \
+        while (s_ < end_) {                                                                        \
+            const char *nl_ = memchr(s_, '\n', (size_t)(end_ - s_));                               \
+            const char *e_ = nl_ ? nl_ : end_;                                                     \
+            const char *line = s_;                                                                 \
+            size_t len = (size_t)(e_ - s_);                                                        \
+            __VA_ARGS__;                                                                           \
+            s_ = nl_ ? nl_ + 1 : end_;                                                             \
+        }                                                                                          \
     } while (0)
 
-static int count_match(unsigned id, unsigned long long from, unsigned long long to,
-                       unsigned flags, void *ud)
+static int count_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                       void *ud)
 {
     (*(size_t *)ud)++;
     return 0;
@@ -134,15 +134,15 @@ static int bench(struct rk_patrol_norm *n, struct rk_patrol_dict *d, const char 
     double t_raw_whole = now() - t0;
     hs_free_scratch(scratch);
 
-    printf("corpus_bytes %zu\nnormalised_bytes %zu\nlines %zu\npatterns %zu\n", in.len,
-           normed.len, lines, rk_patrol_dict_pattern_count(d));
+    printf("corpus_bytes %zu\nnormalised_bytes %zu\nlines %zu\npatterns %zu\n", in.len, normed.len,
+           lines, rk_patrol_dict_pattern_count(d));
     printf("findings %zu\nfindings_scan_only %zu\n", findings, findings2);
     printf("norm_scan_mbps %.1f\nnorm_mbps %.1f\nscan_mbps %.1f\n", mb / t_both, mb / t_norm,
            (double)normed.len / 1e6 / t_scan);
     printf("scan_mbps_of_input %.1f\n", mb / t_scan);
     printf("vectorscan_per_line_mbps %.1f (%zu hits)\nvectorscan_one_call_mbps %.1f (%zu hits)\n",
-           (double)normed.len / 1e6 / t_raw_lines, raw_hits,
-           (double)normed.len / 1e6 / t_raw_whole, raw_hits_whole);
+           (double)normed.len / 1e6 / t_raw_lines, raw_hits, (double)normed.len / 1e6 / t_raw_whole,
+           raw_hits_whole);
     rc = 0;
 out:
     rk_patrol_text_free(&t);

@@ -29,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (rk_patrol_dict_create(n, &d) != RK_OK)
         goto out;
-    enum rk_status rc = rk_patrol_dict_parse(d, "fuzz.rules", (const char *)data, size, err,
-                                             sizeof err);
+    enum rk_status rc =
+        rk_patrol_dict_parse(d, "fuzz.rules", (const char *)data, size, err, sizeof err);
     if (rc != RK_OK) {
         if (strncmp(err, "fuzz.rules", 10) != 0 && rc != RK_ENOMEM)
             abort();

@@ -24,7 +24,7 @@
 #include "renkei/alloc.h"
 #include "renkei/limits.h"
 
-#define MAX_CONTEXTS 64
+#define MAX_CONTEXTS         64
 #define DEFAULT_WINDOW_CHARS 30
 
 enum rk_status rk_patrol_dict_create(const struct rk_patrol_norm *n, struct rk_patrol_dict **out)
@@ -89,8 +89,8 @@ struct parse {
     size_t errlen;
 };
 
-__attribute__((format(printf, 2, 3))) static enum rk_status fail(struct parse *ps,
-                                                                 const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static enum rk_status fail(struct parse *ps, const char *fmt,
+                                                                 ...)
 {
     char msg[256];
     va_list ap;
@@ -240,8 +240,7 @@ static enum rk_status make_expr(struct parse *ps, int kind, const char *pat, siz
         hs_compile_error_t *cerr = NULL;
         if (hs_compile(b.data, HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL, som_db,
                        &cerr) != HS_SUCCESS) {
-            rc = fail(ps, "bad regex '%.*s': %s", (int)len, pat,
-                      cerr ? cerr->message : "rejected");
+            rc = fail(ps, "bad regex '%.*s': %s", (int)len, pat, cerr ? cerr->message : "rejected");
             hs_free_compile_error(cerr);
             *som_db = NULL;
             goto out;
@@ -656,7 +655,8 @@ enum rk_status rk_patrol_dict_compile(struct rk_patrol_dict *d, char *err, size_
             flags[i] |= HS_FLAG_UTF8;
     }
     hs_compile_error_t *cerr = NULL;
-    if (hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &d->db, &cerr) != HS_SUCCESS) {
+    if (hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL,
+                         &d->db, &cerr) != HS_SUCCESS) {
         if (cerr != NULL && cerr->expression >= 0 && (size_t)cerr->expression < n) {
             const struct rk__patrol_pattern *p = &d->pats[cerr->expression];
             snprintf(err, errlen, "%s:%zu: Vectorscan rejected the pattern: %s", p->file, p->line,

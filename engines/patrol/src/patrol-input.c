@@ -50,17 +50,19 @@ static enum rk_status put(struct rk_buf *out, struct rk_buf *map, const char *b,
     return rc;
 }
 
-static const char *const block_tags[] = {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2",
-    "h3", "h4", "h5", "h6", "section", "article", "title", "blockquote", "pre", "table", "ul",
-    "ol", "hr", "header", "footer", "dd", "dt", "main", "nav", "aside", "form", NULL};
+static const char *const block_tags[] = {
+    "p",          "div", "br",    "li",  "tr",    "td",      "th",      "h1",
+    "h2",         "h3",  "h4",    "h5",  "h6",    "section", "article", "title",
+    "blockquote", "pre", "table", "ul",  "ol",    "hr",      "header",  "footer",
+    "dd",         "dt",  "main",  "nav", "aside", "form",    NULL};
 
 static int is_block_tag(const char *p, const char *end)
 {
     if (p < end && *p == '/')
         p++;
     const char *s = p;
-    while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                       (*p >= '0' && *p <= '9')))
+    while (p < end &&
+           ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
         p++;
     size_t n = (size_t)(p - s);
     for (size_t i = 0; block_tags[i] != NULL; i++) {
@@ -105,8 +107,8 @@ static size_t decode_entity(const char *p, const char *end, char *o, size_t *ole
     static const struct {
         const char *name;
         const char *text;
-    } named[] = {{"amp;", "&"}, {"lt;", "<"}, {"gt;", ">"}, {"quot;", "\""}, {"apos;", "'"},
-                 {"nbsp;", " "}, {"yen;", "\xC2\xA5"}, {NULL, NULL}};
+    } named[] = {{"amp;", "&"},  {"lt;", "<"},   {"gt;", ">"},         {"quot;", "\""},
+                 {"apos;", "'"}, {"nbsp;", " "}, {"yen;", "\xC2\xA5"}, {NULL, NULL}};
     const char *q = p + 1;
     for (size_t i = 0; named[i].name != NULL; i++) {
         if (starts_with_ci(q, end, named[i].name)) {

@@ -34,14 +34,14 @@ struct rk__patrol_context {
 
 /* One compiled pattern: a rule (category >= 0) or a context pattern (context >= 0). */
 struct rk__patrol_pattern {
-    char *id;          /* rule id; for contexts "ctx:<name>" */
-    char *file;        /* file name, for compile errors */
+    char *id;   /* rule id; for contexts "ctx:<name>" */
+    char *file; /* file name, for compile errors */
     size_t line;
-    int kind;          /* RK__PATROL_LIT or RK__PATROL_RE */
-    char *expr;        /* normalised literal, or folded regex */
+    int kind;   /* RK__PATROL_LIT or RK__PATROL_RE */
+    char *expr; /* normalised literal, or folded regex */
     size_t expr_len;
-    int category;      /* rule: category index; context pattern: -1 */
-    int context;       /* context pattern: context index; rule: -1 */
+    int category; /* rule: category index; context pattern: -1 */
+    int context;  /* context pattern: context index; rule: -1 */
     double weight;
     uint64_t near_mask; /* rule: contexts (bit per context index, < 64) of which one must be near */
     uint32_t window;    /* bytes of normalised text either side searched for the context */

@@ -73,6 +73,7 @@ struct rk_patrol_norm {
 };
 
 /* Old and variant kanji seen in evasions and in names, folded to the standard form. */
+/* clang-format off */
 static const uint32_t kanji_variants[][2] = {
     {0x9AD9, 0x9AD8}, /* 髙 高 */ {0xFA11, 0x5D0E}, /* 﨑 崎 */ {0x5D5C, 0x5D0E}, /* 嵜 崎 */
     {0x908A, 0x8FBA}, /* 邊 辺 */ {0x9089, 0x8FBA}, /* 邉 辺 */ {0x6FF1, 0x6D5C}, /* 濱 浜 */
@@ -106,6 +107,8 @@ static const uint32_t kanji_variants[][2] = {
     {0x7D9C, 0x7D9C}, /* 綜 */ {0x6A13, 0x697C}, /* 樓 楼 */ {0x8D0B, 0x8D0B}, /* 贋 */
 };
 
+/* clang-format on */
+
 static int is_dropped_invisible(uint32_t c)
 {
     return (c >= 0x200B && c <= 0x200F) || (c >= 0x2028 && c <= 0x202E) ||
@@ -115,6 +118,7 @@ static int is_dropped_invisible(uint32_t c)
            c == 0x1160 || c == 0xFFFC;
 }
 
+/* clang-format off */
 static int is_prolonged_or_dot(uint32_t c)
 {
     switch (c) {
@@ -149,6 +153,8 @@ static uint32_t small_to_large(uint32_t c)
     return 0;
 }
 
+/* clang-format on */
+
 /* Keeps a symbol code point? Emoji and currency stay, decoration and punctuation go. */
 static int keep_symbol(uint32_t c, utf8proc_category_t cat)
 {
@@ -169,6 +175,7 @@ static int keep_symbol(uint32_t c, utf8proc_category_t cat)
     return 0;
 }
 
+/* clang-format off */
 /* Folds one code point that NFKC has already produced. Returns 0 to drop, else the code point. */
 static uint32_t fold_after_nfkc(uint32_t c)
 {
@@ -206,6 +213,8 @@ static uint32_t fold_after_nfkc(uint32_t c)
     }
 }
 
+/* clang-format on */
+
 static size_t utf8_put(uint32_t c, char *o)
 {
     if (c < 0x80) {
@@ -232,8 +241,7 @@ static size_t utf8_put(uint32_t c, char *o)
 
 static int is_hiragana(uint32_t c)
 {
-    return c >= 0x3041 && c <= 0x309F && c != 0x3099 && c != 0x309A && c != 0x309B &&
-           c != 0x309C;
+    return c >= 0x3041 && c <= 0x309F && c != 0x3099 && c != 0x309A && c != 0x309B && c != 0x309C;
 }
 
 /* Folds code point `cp` completely (NFKC then ours) into at most `max` code points. */
@@ -252,9 +260,11 @@ static size_t fold_full(uint32_t cp, uint32_t *out, size_t max, uint8_t *flags)
         return 0;
     utf8proc_int32_t tmp[32];
     int last_boundclass = 0;
-    utf8proc_ssize_t n = utf8proc_decompose_char(
-        (utf8proc_int32_t)cp, tmp, 32,
-        UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_STABLE, &last_boundclass);
+    utf8proc_ssize_t n =
+        utf8proc_decompose_char((utf8proc_int32_t)cp, tmp, 32,
+                                UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                    UTF8PROC_IGNORE | UTF8PROC_STABLE,
+                                &last_boundclass);
     if (n < 0 || n > 32)
         return 0;
     /* Recompose (NFKC): utf8proc composes in place over UTF-32. */
@@ -449,12 +459,12 @@ static const uint32_t digit_kana[10] = {0x304A, 0x3044, 0x306B, 0x3055, 0x3057,
 
 /* State of one normalisation: what the last written character was, for the context folds. */
 struct norm_state {
-    size_t last_pos;   /* byte offset in t->data of the last written character */
+    size_t last_pos; /* byte offset in t->data of the last written character */
     uint8_t last_flags;
     int have_last;
-    size_t run_pos;    /* start of the current run of digits in t->data */
-    size_t run_len;    /* digits in it; 0 when the last character was not a digit */
-    int run_ok;        /* the run is not preceded by an ASCII letter or digit */
+    size_t run_pos; /* start of the current run of digits in t->data */
+    size_t run_len; /* digits in it; 0 when the last character was not a digit */
+    int run_ok;     /* the run is not preceded by an ASCII letter or digit */
 };
 
 static inline void put_bytes(struct rk_patrol_text *t, const char *b, size_t len, uint32_t s,
@@ -537,7 +547,8 @@ static void emit_astral(const struct rk_patrol_norm *n, struct rk_patrol_text *t
     utf8proc_int32_t tmp[8];
     int bc = 0;
     utf8proc_ssize_t k = utf8proc_decompose_char(
-        (utf8proc_int32_t)cp, tmp, 8, UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE, &bc);
+        (utf8proc_int32_t)cp, tmp, 8,
+        UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE, &bc);
     if (k < 0 || k > 8)
         return;
     for (utf8proc_ssize_t i = 0; i < k; i++) {

@@ -37,7 +37,7 @@ struct rk_patrol_scanner {
     size_t n_hits, cap_hits;
     uint32_t *seen; /* per pattern: generation in which the rule was counted */
     uint32_t gen;
-    double *score;  /* per category */
+    double *score;     /* per category */
     uint8_t *positive; /* per category: a positive rule counted */
     struct rk_patrol_finding *finds;
     struct finding_ix *fix;
@@ -76,8 +76,8 @@ enum rk_status rk_patrol_scanner_create(const struct rk_patrol_dict *d,
         goto out;
     }
     for (size_t i = 0; i < d->n_pats; i++) {
-        if (d->pats[i].som_db != NULL && hs_alloc_scratch(d->pats[i].som_db, &s->scratch) !=
-                                             HS_SUCCESS) {
+        if (d->pats[i].som_db != NULL &&
+            hs_alloc_scratch(d->pats[i].som_db, &s->scratch) != HS_SUCCESS) {
             rc = RK_ENOMEM;
             goto out;
         }
@@ -283,8 +283,7 @@ static enum rk_status emit_finding(struct rk_patrol_scanner *s, size_t rec, size
             rc = add_span(s, f, span_off, &sp);
         }
         if (rc == RK_OK && f->n_rules < RK_MAX_PATROL_SPANS) {
-            rc = grow((void **)&s->rule_ids, &s->cap_rule_ids, s->n_rule_ids,
-                      sizeof *s->rule_ids);
+            rc = grow((void **)&s->rule_ids, &s->cap_rule_ids, s->n_rule_ids, sizeof *s->rule_ids);
             if (rc == RK_OK) {
                 s->rule_ids[s->n_rule_ids++] = p->id;
                 f->n_rules++;
@@ -403,8 +402,8 @@ enum rk_status rk_patrol_scan(struct rk_patrol_scanner *s, const struct rk_patro
     reset_results(s);
     for (size_t r = 0; r < n; r++) {
         enum rk_status rc = rk_patrol_normalise(s->d->norm, recs[r].text, recs[r].len, &s->text);
-        for (size_t k = 0; rc == RK_OK && k < s->text.n_invalid &&
-                           k < RK_MAX_PATROL_INVALID_REPORT; k++) {
+        for (size_t k = 0; rc == RK_OK && k < s->text.n_invalid && k < RK_MAX_PATROL_INVALID_REPORT;
+             k++) {
             rc = grow((void **)&s->inv, &s->cap_inv, s->n_inv, sizeof *s->inv);
             if (rc == RK_OK) {
                 s->inv[s->n_inv].record = r;

@@ -134,8 +134,8 @@ static void test_missing_dir(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_rules),          cmocka_unit_test(test_good_file),
-        cmocka_unit_test(test_no_rules),           cmocka_unit_test(test_default_dictionary),
+        cmocka_unit_test(test_bad_rules),   cmocka_unit_test(test_good_file),
+        cmocka_unit_test(test_no_rules),    cmocka_unit_test(test_default_dictionary),
         cmocka_unit_test(test_missing_dir),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

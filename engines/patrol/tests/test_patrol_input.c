@@ -68,8 +68,8 @@ struct post_case {
 };
 
 static const struct post_case post_cases[] = {
-    {"{\"id\":\"p1\",\"url\":\"u\",\"text\":\"闇バイト\",\"posted_at\":\"2025-01-01\"}", RK_OK, "p1",
-     "闇バイト"},
+    {"{\"id\":\"p1\",\"url\":\"u\",\"text\":\"闇バイト\",\"posted_at\":\"2025-01-01\"}", RK_OK,
+     "p1", "闇バイト"},
     {"{\"id\":42,\"text\":\"x\"}", RK_OK, "42", "x"},
     {"{\"text\":\"a\\u0000b\"}", RK_OK, NULL, "a"},
     {"{\"id\":\"p1\"}", RK_EINVAL, NULL, "post has no \"text\""},
@@ -102,11 +102,13 @@ static void test_posts(void **state)
 /* Invalid UTF-8 inside a JSON string is replaced, counted and located in the line. */
 static void test_post_invalid_utf8(void **state)
 {
-    const char *line = "{\"text\":\"a\xff" "b\"}";
+    const char *line = "{\"text\":\"a\xff"
+                       "b\"}";
     struct rk_patrol_post p;
     char err[256];
     assert_int_equal(rk_patrol_post_parse(line, strlen(line), &p, err, sizeof err), RK_OK);
-    assert_string_equal(p.text, "a\xef\xbf\xbd" "b");
+    assert_string_equal(p.text, "a\xef\xbf\xbd"
+                                "b");
     assert_int_equal(p.n_invalid, 1);
     assert_int_equal(p.first_invalid, 10);
     rk_patrol_post_free(&p);
@@ -115,8 +117,10 @@ static void test_post_invalid_utf8(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_html),  cmocka_unit_test(test_html_map),
-        cmocka_unit_test(test_posts), cmocka_unit_test(test_post_invalid_utf8),
+        cmocka_unit_test(test_html),
+        cmocka_unit_test(test_html_map),
+        cmocka_unit_test(test_posts),
+        cmocka_unit_test(test_post_invalid_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,38 +18,38 @@ static const struct fold_case fold_cases[] = {
     {"闇バイト", "闇ばいと"},
     {"闇 バ イ ト", "闇ばいと"},                      /* spaces between letters */
     {"闇.バ-イ/ト", "闇ばいと"},                      /* symbols between letters */
-    {"ﾔﾐﾊﾞｲﾄ", "やみばいと"},                          /* half-width with separate mark */
-    {"ハ゛イト", "ばいと"},                            /* spacing voiced mark */
-    {"ハ\xe3\x82\x99イト", "ばいと"},                  /* combining U+3099 */
-    {"ﾊﾟｹ", "ぱけ"},                                   /* semi-voiced */
-    {"闇\xe2\x80\x8b\xe2\x80\x8dバイト", "闇ばいと"},  /* zero-width space and joiner */
-    {"ア\xef\xb8\x8fイス", "あいす"},                  /* variation selector */
-    {"アイスー", "あいす"},                            /* prolonged mark */
-    {"スピ－ド", "すぴど"},                            /* full-width hyphen */
-    {"ス・ピ・ー・ド", "すぴど"},                      /* middle dots */
-    {"ハ一ブ", "はぶ"},                                /* 一 used as a prolonged mark */
-    {"一日", "一日"},                                  /* 一 elsewhere stays */
+    {"ﾔﾐﾊﾞｲﾄ", "やみばいと"},                         /* half-width with separate mark */
+    {"ハ゛イト", "ばいと"},                           /* spacing voiced mark */
+    {"ハ\xe3\x82\x99イト", "ばいと"},                 /* combining U+3099 */
+    {"ﾊﾟｹ", "ぱけ"},                                  /* semi-voiced */
+    {"闇\xe2\x80\x8b\xe2\x80\x8dバイト", "闇ばいと"}, /* zero-width space and joiner */
+    {"ア\xef\xb8\x8fイス", "あいす"},                 /* variation selector */
+    {"アイスー", "あいす"},                           /* prolonged mark */
+    {"スピ－ド", "すぴど"},                           /* full-width hyphen */
+    {"ス・ピ・ー・ド", "すぴど"},                     /* middle dots */
+    {"ハ一ブ", "はぶ"},                               /* 一 used as a prolonged mark */
+    {"一日", "一日"},                                 /* 一 elsewhere stays */
     {"万が一", "万が一"},
     {"が一時停止", "が一時停止"},
-    {"ホ別1.5で", "ほ別15で"},                         /* a particle after a number: digits stay */
+    {"ホ別1.5で", "ほ別15で"}, /* a particle after a number: digits stay */
     {"3つ", "3つ"},
     {"56して", "ころして"},
-    {"チョコ", "ちよこ"},                              /* small kana */
+    {"チョコ", "ちよこ"}, /* small kana */
     {"ッ", "つ"},
-    {"髙収入", "高収入"},                              /* kanji variant */
+    {"髙収入", "高収入"}, /* kanji variant */
     {"藥", "薬"},
-    {"ＡＢＣ１２３", "abc123"},                        /* full-width ASCII, case folding */
-    {"4ね", "しね"},                                   /* digits read as kana */
+    {"ＡＢＣ１２３", "abc123"}, /* full-width ASCII, case folding */
+    {"4ね", "しね"},            /* digits read as kana */
     {"56す", "ころす"},
     {"４ね", "しね"},
-    {"mp3です", "mp3です"},                            /* after an ASCII letter: stays */
-    {"2024年", "2024年"},                              /* before kanji: stays */
-    {"12345です", "12345です"},                        /* runs longer than three: stay */
+    {"mp3です", "mp3です"},     /* after an ASCII letter: stays */
+    {"2024年", "2024年"},       /* before kanji: stays */
+    {"12345です", "12345です"}, /* runs longer than three: stay */
     {"1g 8,000円", "1g8000円"},
     {"@yasai_shop #野菜", "@yasaishop#野菜"},
-    {"❄️", "❄"},                                       /* emoji stays, its selector goes */
-    {"🥦🏻", "🥦"},                                    /* skin-tone modifier goes */
-    {"𝐀𝐁𝐂", "abc"},                                   /* mathematical letters */
+    {"❄️", "❄"},      /* emoji stays, its selector goes */
+    {"🥦🏻", "🥦"}, /* skin-tone modifier goes */
+    {"𝐀𝐁𝐂", "abc"},       /* mathematical letters */
     {"㈱", "株"},
     {"¥5000", "¥5000"},
     {"★高収入★", "高収入"},
@@ -120,10 +120,12 @@ struct invalid_case {
 };
 
 static const struct invalid_case invalid_cases[] = {
-    {"ab\xff" "cd", 5, 1, 2},            /* stray byte */
-    {"\xe3\x81", 2, 2, 0},               /* truncated sequence: each byte reported */
-    {"\xc0\xaf", 2, 2, 0},               /* overlong slash */
-    {"\xed\xa0\x80", 3, 3, 0},           /* surrogate */
+    {"ab\xff"
+     "cd",
+     5, 1, 2},                 /* stray byte */
+    {"\xe3\x81", 2, 2, 0},     /* truncated sequence: each byte reported */
+    {"\xc0\xaf", 2, 2, 0},     /* overlong slash */
+    {"\xed\xa0\x80", 3, 3, 0}, /* surrogate */
     {"あ\xf8", 4, 1, 3},
 };
 
@@ -153,7 +155,7 @@ static void test_too_big(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_folds),     cmocka_unit_test(test_map),
+        cmocka_unit_test(test_folds),      cmocka_unit_test(test_map),
         cmocka_unit_test(test_map_voiced), cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_too_big),
     };

@@ -9,17 +9,16 @@
 
 #include "renkei/patrol.h"
 
-static const char *dict_text =
-    "category drug 1.0 薬物\n"
-    "category recruit 1.0 犯罪実行者募集\n"
-    "context price re:[0-9]{3,6}円\n"
-    "context trade lit:手押し\n"
-    "rule D1 drug 0.5 lit:アイス near=price,trade window=10\n"
-    "rule D2 drug 0.5 lit:冷たいの near=price,trade window=10\n"
-    "rule D3 drug 1.0 lit:シャブ売ります\n"
-    "rule D4 drug -1.0 lit:八百屋\n"
-    "rule R1 recruit 1.0 lit:闇バイト\n"
-    "rule R2 recruit 0.5 re:日(給|当)[0-9]{1,2}万\n";
+static const char *dict_text = "category drug 1.0 薬物\n"
+                               "category recruit 1.0 犯罪実行者募集\n"
+                               "context price re:[0-9]{3,6}円\n"
+                               "context trade lit:手押し\n"
+                               "rule D1 drug 0.5 lit:アイス near=price,trade window=10\n"
+                               "rule D2 drug 0.5 lit:冷たいの near=price,trade window=10\n"
+                               "rule D3 drug 1.0 lit:シャブ売ります\n"
+                               "rule D4 drug -1.0 lit:八百屋\n"
+                               "rule R1 recruit 1.0 lit:闇バイト\n"
+                               "rule R2 recruit 0.5 re:日(給|当)[0-9]{1,2}万\n";
 
 struct state {
     struct rk_patrol_norm *norm;
@@ -33,8 +32,8 @@ static int setup(void **state)
     char err[256] = "";
     if (rk_patrol_norm_create(&st.norm) != RK_OK ||
         rk_patrol_dict_create(st.norm, &st.dict) != RK_OK ||
-        rk_patrol_dict_parse(st.dict, "t.rules", dict_text, strlen(dict_text), err,
-                             sizeof err) != RK_OK ||
+        rk_patrol_dict_parse(st.dict, "t.rules", dict_text, strlen(dict_text), err, sizeof err) !=
+            RK_OK ||
         rk_patrol_dict_compile(st.dict, err, sizeof err) != RK_OK ||
         rk_patrol_scanner_create(st.dict, &st.scan) != RK_OK) {
         fprintf(stderr, "setup: %s\n", err);
@@ -62,16 +61,16 @@ struct score_case {
 };
 
 static const struct score_case score_cases[] = {
-    {"ｼｬﾌﾞ 売ります", "drug", 1.0},                /* one strong rule */
-    {"アイス 冷たいの 1g 8000円", "drug", 1.0},      /* two weak rules, each near a price */
-    {"アイス 冷たいの", NULL, 0},                    /* no context: neither counts */
-    {"アイス 1000円", NULL, 0},                      /* one weak rule is not enough */
+    {"ｼｬﾌﾞ 売ります", "drug", 1.0},             /* one strong rule */
+    {"アイス 冷たいの 1g 8000円", "drug", 1.0}, /* two weak rules, each near a price */
+    {"アイス 冷たいの", NULL, 0},               /* no context: neither counts */
+    {"アイス 1000円", NULL, 0},                 /* one weak rule is not enough */
     {"アイス、今日は天気が良くて散歩したあとに冷たいの 手押し", NULL, 0}, /* アイス too far */
-    {"八百屋 シャブ売ります", NULL, 0},              /* a negative rule pulls it down */
+    {"八百屋 シャブ売ります", NULL, 0}, /* a negative rule pulls it down */
     {"闇 バ イ ト", "recruit", 1.0},
     {"日給5万 闇バイト", "recruit", 1.5},
     {"日給5万", NULL, 0},
-    {"闇バイト 闇バイト 闇バイト", "recruit", 1.0},  /* a rule counts once per record */
+    {"闇バイト 闇バイト 闇バイト", "recruit", 1.0}, /* a rule counts once per record */
 };
 
 static void test_scores(void **state)
@@ -189,9 +188,12 @@ static void test_dup_prefix(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_scores),  cmocka_unit_test(test_spans),
-        cmocka_unit_test(test_context_span), cmocka_unit_test(test_batch),
-        cmocka_unit_test(test_invalid), cmocka_unit_test(test_dup_prefix),
+        cmocka_unit_test(test_scores),
+        cmocka_unit_test(test_spans),
+        cmocka_unit_test(test_context_span),
+        cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_dup_prefix),
         cmocka_unit_test(test_regex_start_at_end),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

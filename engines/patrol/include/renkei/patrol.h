@@ -41,13 +41,14 @@ void rk_patrol_norm_destroy(struct rk_patrol_norm *n);
  * rk_patrol_text_init() and ends it with rk_patrol_text_free(); the fields are read-only.
  */
 struct rk_patrol_text {
-    char *data;      /* owned; normalised UTF-8, always valid, NUL-terminated */
-    size_t len;      /* bytes of data */
-    size_t cap;      /* bytes allocated for data, src_start and src_end (elements) */
-    uint32_t *src_start; /* owned; per byte of data: input offset where its character begins */
-    uint32_t *src_end;   /* owned; per byte of data: input offset just past its character */
-    size_t n_invalid;    /* invalid UTF-8 sequences seen by the last call (exact count) */
-    size_t invalid_at[8]; /* offsets in the input of the first of them (RK_MAX_PATROL_INVALID_REPORT) */
+    char *data;           /* owned; normalised UTF-8, always valid, NUL-terminated */
+    size_t len;           /* bytes of data */
+    size_t cap;           /* bytes allocated for data, src_start and src_end (elements) */
+    uint32_t *src_start;  /* owned; per byte of data: input offset where its character begins */
+    uint32_t *src_end;    /* owned; per byte of data: input offset just past its character */
+    size_t n_invalid;     /* invalid UTF-8 sequences seen by the last call (exact count) */
+    size_t invalid_at[8]; /* offsets in the input of the first of them
+                             (RK_MAX_PATROL_INVALID_REPORT) */
 };
 
 void rk_patrol_text_init(struct rk_patrol_text *t);
@@ -109,8 +110,7 @@ struct rk_patrol_category {
     const char *label; /* e.g. "犯罪実行者募集" */
     double threshold;  /* a record scoring at least this is a finding */
 };
-const struct rk_patrol_category *rk_patrol_dict_category(const struct rk_patrol_dict *d,
-                                                         size_t i);
+const struct rk_patrol_category *rk_patrol_dict_category(const struct rk_patrol_dict *d, size_t i);
 
 /*
  * Writes every rule and context pattern, in its normalised form, one per line as a POSIX ERE
@@ -138,7 +138,7 @@ struct rk_patrol_span {
 };
 
 struct rk_patrol_finding {
-    size_t record;  /* index in the batch */
+    size_t record;   /* index in the batch */
     size_t category; /* index for rk_patrol_dict_category() */
     double score;
     size_t n_spans; /* at most RK_MAX_PATROL_SPANS */
