@@ -812,6 +812,94 @@ static int seven_digits(const unsigned char *t, size_t s, size_t e)
     return 0;
 }
 
+/* Whether the UTF-8 character at p may be part of an internationalised host name: not white
+ * space and not Japanese or full-width punctuation (the full-width dot is a dot). */
+static size_t idn_char(const unsigned char *p, size_t avail)
+{
+    if (p[0] < 0x80)
+        return (rk__is_alnum(p[0]) || p[0] == '.' || p[0] == '-') ? 1 : 0;
+    if (p[0] < 0xC2 || p[0] > 0xEF || avail < 3 || p[0] < 0xE0)
+        return 0; /* two-byte letters are not used in Japanese host names */
+    if (p[0] == 0xE3 && p[1] == 0x80)
+        return 0; /* U+3000..U+303F: 、。「」『』【】 and the ideographic space */
+    if (p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8E)
+        return 3; /* ． */
+    if (p[0] == 0xEF &&
+        ((p[1] == 0xBC && p[2] < 0x90) || (p[1] == 0xBC && p[2] >= 0x9A && p[2] <= 0xA0)))
+        return 0; /* full-width punctuation: （）：？ ... */
+    if (p[0] == 0xEF && p[1] == 0xBD && p[2] >= 0x9B && p[2] <= 0xA5)
+        return 0; /* ｛｜｝～ and half-width 。「」、・ */
+    if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+        return 0;
+    return 3;
+}
+
+/*
+ * A URL whose host is written in Unicode ("https://例え.jp/login"): the run stops at the first
+ * Japanese character, so the run ends with "://". The host goes on over Unicode characters and
+ * ASCII letters, digits, dots and hyphens; as Japanese prose may follow it without a space
+ * ("https://例え.jpにアクセス"), the top-level label is cut where its ASCII letters end.
+ */
+static enum rk_status idn_url(struct ex *x, size_t e)
+{
+    const char *r = x->run.data;
+    size_t m = x->run.len;
+    if (m < 4 || memcmp(r + m - 3, "://", 3) != 0 || e >= x->n || x->t[e] < 0x80)
+        return RK_OK;
+    size_t k = rk__obs_scheme_before(r, m - 3);
+    if (k == 0)
+        return RK_OK;
+    size_t us = raw(x, m - 3 - k);
+    size_t i = e, last_dot = SIZE_MAX, step;
+    size_t tld = SIZE_MAX;
+    const char *repl;
+    for (;;) {
+        if (i >= x->n || i - e >= 253 * 3)
+            break;
+        if ((step = rk__obs_defang(x->t + i, x->n - i, &repl)) > 0 && strcmp(repl, ".") == 0) {
+            last_dot = i; /* "日本語[.]example[.]com" */
+            tld = i + step;
+        } else if ((step = idn_char(x->t + i, x->n - i)) > 0) {
+            if (x->t[i] == '.' ||
+                (x->t[i] == 0xEF && x->t[i + 1] == 0xBC && x->t[i + 2] == 0x8E)) { /* ． */
+                last_dot = i;
+                tld = i + step;
+            }
+        } else {
+            break;
+        }
+        i += step;
+    }
+    if (last_dot == SIZE_MAX || last_dot < e)
+        return RK_OK;
+    size_t te = tld;
+    while (te < i && (rk__is_alnum(x->t[te]) || x->t[te] == '-'))
+        te++;
+    if (te == tld)
+        return RK_OK;
+    size_t end = te;
+    if (end < x->n && strchr("/:?#", x->t[end]) != NULL && x->t[end] != '\0')
+        end = run_end(x, end);
+    /* Refang and examine [us, end) as a run of its own. */
+    enum rk_status rc = rk__obs_refang((const char *)x->t + us, end - us, &x->run, x->map);
+    if (rc != RK_OK)
+        return rc;
+    x->run_start = us;
+    size_t ue = x->run.len;
+    while (ue > 0 && url_trailer(x->run.data[ue - 1]))
+        ue--;
+    rk__obs_out_reset(&x->o);
+    rc = rk__obs_url(x->run.data, ue, &x->o);
+    if (rc != RK_OK)
+        return rc == RK_ENOMEM ? rc : RK_OK;
+    rc = emit_run(x, RK_OBS_URL, 0, ue);
+    if (rc == RK_OK)
+        rc = emit_url_host(x, 0, ue);
+    if (x->resume < end)
+        x->resume = end;
+    return rc;
+}
+
 static enum rk_status do_run(struct ex *x, size_t s, size_t e)
 {
     x->run_start = s;
@@ -827,6 +915,8 @@ static enum rk_status do_run(struct ex *x, size_t s, size_t e)
     rc = phones(x, &cut);
     if (rc == RK_OK)
         rc = urls(x, 0, cut);
+    if (rc == RK_OK)
+        rc = idn_url(x, e);
     return rc;
 }
 

@@ -618,6 +618,15 @@ static const struct extract_case extract_cases[] = {
      "domain\tmalware.example.net\tmalware(.)example(.)net\t364\n"
      "filename\t見積書.xlsm\t見積書.xlsm\t408\n"
      "md5\t0cc175b9c0f1b6a831c399e269772661\t0cc175b9c0f1b6a831c399e269772661\t499\n"},
+    {"idn-urls",
+     "サイト https://例え.jp/login にアクセスし、次に http://ドメイン名例.jpにアクセス。"
+     "hxxps://日本語[.]example[.]com/x",
+     "url\thttps://xn--r8jz45g.jp/login\thttps://例え.jp/login\t10\n"
+     "domain\txn--r8jz45g.jp\t例え.jp\t18\n"
+     "url\thttp://xn--eckwd4c7cu47r2wf.jp/\thttp://ドメイン名例.jp\t62\n"
+     "domain\txn--eckwd4c7cu47r2wf.jp\tドメイン名例.jp\t69\n"
+     "url\thttps://xn--wgv71a119e.example.com/x\thxxps://日本語[.]example[.]com/x\t108\n"
+     "domain\txn--wgv71a119e.example.com\t日本語[.]example[.]com\t116\n"},
     {"nothing", "特に不審な点はなかった。Windows 11 を使用。2024年1月2日 14:30 頃。", ""},
 };
 
