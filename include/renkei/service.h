@@ -254,4 +254,44 @@ enum rk_status rk_demo_generate(struct rk_store *s, uint64_t seed, int reports,
  * `renkei demo --logins`). Returns RK_OK or RK_ENOMEM; `*out` is a new reference. */
 enum rk_status rk_demo_logins(json_t **out);
 
+/* ===== Correlation (lib/model/correlate-service.c; docs/correlation.md) ===== */
+
+/*
+ * The reports and cases related to a report / a case / a value, ranked and explained, from the
+ * store's correlation index (built on first use, kept current from the audit chain). `*out` =
+ * {"of":{"kind","id"}|null,"items":[hit],"suppressed":[{"type","value","noise","reason"}],
+ * "warninglists":N} where a hit is a report or case brief plus {"kind","score",
+ * "text_similarity","explanation","shared":[{"type","value","relation","other_relation",
+ * "weight"}]}, or, for objects the caller may not read, only
+ * {"restricted":true,"kind","unit":{"id","name"},"count"}. Report/case: RK_ENOTFOUND or
+ * RK_EFORBIDDEN as for rk_report_get / rk_case_get. Partners and admins: RK_EFORBIDDEN (the
+ * CLI's system actor reads everything). Every readable hit is audited as a read.
+ */
+enum rk_status rk_correlate_report(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                   json_t **out, struct rk_error *err);
+enum rk_status rk_correlate_case(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                 json_t **out, struct rk_error *err);
+/* "Where else is this value?" `type` may be NULL (detected); the value is parsed and
+ * canonicalised (renkei/obs.h): RK_EINVAL naming "value" or "type" when it is not valid. `*out`
+ * as above with "of":null and "value":{"type","canonical","observable_id"|null}. A station
+ * officer gets RK_EFORBIDDEN unless something they may read holds the value. */
+enum rk_status rk_correlate_value(struct rk_store *s, const struct rk_actor *who,
+                                  const char *type, const char *value, json_t **out,
+                                  struct rk_error *err);
+/* The same for a stored observable by id (RK_ENOTFOUND when unknown). */
+enum rk_status rk_correlate_observable(struct rk_store *s, const struct rk_actor *who,
+                                       const char *id, json_t **out, struct rk_error *err);
+/* Candidate groups of related reports and cases (analysts, supervisors, the system actor).
+ * `*out` = {"items":[{"id","confirmed","status","members":[brief+"kind" | restricted],
+ * "ties":[{"type","value","members"}],"flagged":[...]}]}; groups of which the caller may read
+ * no member are left out. */
+enum rk_status rk_groups_list(struct rk_store *s, const struct rk_actor *who, json_t **out,
+                              struct rk_error *err);
+/* Recomputes the whole index from the store (the system actor only). Idempotent: it only reads
+ * the store. `progress` (may be NULL) gets objects done of total. `*out` = {"objects","values",
+ * "postings","texts","memory_bytes","warninglists","warninglist_dir"}. */
+enum rk_status rk_correlate_rebuild(struct rk_store *s, const struct rk_actor *who,
+                                    rk_progress_cb progress, void *user_data, json_t **out,
+                                    struct rk_error *err);
+
 #endif

@@ -123,6 +123,11 @@ int rk__access_allows(const struct rk_access *a, enum rk_perm perm)
     return 0;
 }
 
+int rk__access_is_installation(const struct rk_access *a)
+{
+    return a != NULL && a->who != NULL && strcmp(a->who->user_id, "system") == 0;
+}
+
 enum rk_status rk__access_require(const struct rk_access *a, enum rk_perm perm,
                                   struct rk_error *err)
 {

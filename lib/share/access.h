@@ -63,6 +63,11 @@ int rk__access_allows(const struct rk_access *a, enum rk_perm perm);
 enum rk_status rk__access_require(const struct rk_access *a, enum rk_perm perm,
                                   struct rk_error *err);
 
+/* 1 when the caller is the installation itself (rk_actor_system: the CLI run by the operator on
+ * the server, who holds the database file anyway). Only whole-store tools use this, e.g.
+ * `renkei correlate` and `renkei groups`; the HTTP API never has this identity. */
+int rk__access_is_installation(const struct rk_access *a);
+
 int rk__access_read_report(const struct rk_access *a, const struct rk_access_obj *o);
 int rk__access_read_case(const struct rk_access *a, const struct rk_access_obj *o);
 

@@ -34,6 +34,8 @@ enum rk_status rk_store_open(const char *path, struct rk_store **out, struct rk_
         rc = rk__bigram_catch_up(s, err);
     if (rc == RK_OK)
         rc = rk__audit_start(s, err);
+    if (rc == RK_OK)
+        rc = rk__corr_cache_create(&s->corr, err);
     if (rc != RK_OK) {
         rk_store_close(s);
         return rc;
@@ -47,6 +49,7 @@ void rk_store_close(struct rk_store *s)
     if (s == NULL)
         return;
     rk__audit_stop(s);
+    rk__corr_cache_free(s->corr);
     if (s->ops != NULL)
         s->ops->close(s);
     rk__ref_free(s->ref);

@@ -68,6 +68,9 @@ struct rk_ref;
 /* The queue of read events that the audit writer thread appends in batches (audit-log.c). */
 struct rk_audit_queue;
 
+/* The store's correlation index, built on first use (lib/model/correlate-service.c). */
+struct rk__corr_cache;
+
 struct rk_store {
     const struct rk_store_ops *ops;
     char *path;
@@ -79,6 +82,7 @@ struct rk_store {
     int pool_cap;
     struct rk_ref *ref;
     struct rk_audit_queue *audit;
+    struct rk__corr_cache *corr; /* created at open, its index built lazily */
 };
 
 /* ===== Connections and transactions (thin wrappers over s->ops) ===== */
@@ -193,6 +197,10 @@ const char *rk__ref_initial_state(const struct rk_ref *r, const char *machine);
  * it, 1 when it is allowed, 2 when it is allowed only through 起案/決裁 (an approval). */
 int rk__ref_transition(const struct rk_ref *r, const char *machine, const char *from,
                        const char *to);
+
+/* The correlation cache of a store: created empty at open, freed at close (accepts NULL). */
+enum rk_status rk__corr_cache_create(struct rk__corr_cache **out, struct rk_error *err);
+void rk__corr_cache_free(struct rk__corr_cache *cc);
 
 /* Indexes for two-character search the reports other tools added (lib/model/report-search.c). */
 enum rk_status rk__bigram_catch_up(struct rk_store *s, struct rk_error *err);

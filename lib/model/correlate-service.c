@@ -1,0 +1,859 @@
+/*
+ * The correlation library (lib/correlate) wired into the store: one in-memory index per store,
+ * built on first use from the observables linked to reports and cases, and kept current from
+ * the audit chain. Every write of a report or case appends an audit event in its own
+ * transaction, so "which objects changed since the index last looked" is the write events with
+ * a higher sequence number (plus rows that tools inserted without an event, found by rowid).
+ * Only those objects are put again; nothing in lib/store has to call back into correlation.
+ *
+ * Need-to-know is decided by lib/share/access (the correlation library only asks "may the
+ * caller read this object?"): an object the caller may not read comes back as restricted,
+ * with its kind and holding unit only.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/report.h"
+#include "renkei/alloc.h"
+#include "renkei/correlate.h"
+#include "renkei/limits.h"
+#include "renkei/obs.h"
+#include "share/access.h"
+#include "store/store.h"
+
+#ifndef RK_SOURCE_DIR
+#define RK_SOURCE_DIR "."
+#endif
+
+struct rk__corr_cache {
+    pthread_mutex_t refresh_mu; /* one refresh at a time */
+    pthread_rwlock_t rw;        /* queries read the index; a refresh writes it */
+    struct rk_corr_index *idx;  /* NULL until first use */
+    struct rk_corr_wlset *wl;   /* loaded with the index */
+    int64_t audit_seq;          /* highest audit event looked at */
+    int64_t report_rowid;       /* highest report rowid indexed */
+    int64_t case_rowid;
+    char wl_dir[1024]; /* where the warninglists came from ("" = none found) */
+};
+
+enum rk_status rk__corr_cache_create(struct rk__corr_cache **out, struct rk_error *err)
+{
+    struct rk__corr_cache *cc = rk_calloc(1, sizeof(*cc));
+    if (cc == NULL)
+        return rk__err(err, RK_ENOMEM, NULL, "out of memory");
+    pthread_mutex_init(&cc->refresh_mu, NULL);
+    pthread_rwlock_init(&cc->rw, NULL);
+    *out = cc;
+    return RK_OK;
+}
+
+void rk__corr_cache_free(struct rk__corr_cache *cc)
+{
+    if (cc == NULL)
+        return;
+    rk_corr_index_destroy(cc->idx);
+    rk_corr_wlset_destroy(cc->wl);
+    pthread_mutex_destroy(&cc->refresh_mu);
+    pthread_rwlock_destroy(&cc->rw);
+    rk_free(cc);
+}
+
+/* ===== Loading objects from the store ===== */
+
+static const char SQL_REPORT_ROW[] = "SELECT unit_id, title, narrative FROM reports WHERE id = ?1";
+static const char SQL_REPORT_VALUES[] = "SELECT o.type, o.canonical FROM report_observables ro"
+                                        " JOIN observables o ON o.id = ro.observable_id"
+                                        " WHERE ro.report_id = ?1";
+static const char SQL_CASE_ROW[] = "SELECT lead_unit_id, title, summary FROM cases WHERE id = ?1";
+/* A case holds its own observables and those of its reports. */
+static const char SQL_CASE_VALUES[] = "SELECT o.type, o.canonical FROM case_observables co"
+                                      " JOIN observables o ON o.id = co.observable_id"
+                                      " WHERE co.case_id = ?1"
+                                      " UNION SELECT o.type, o.canonical FROM case_reports cr"
+                                      " JOIN report_observables ro ON ro.report_id = cr.report_id"
+                                      " JOIN observables o ON o.id = ro.observable_id"
+                                      " WHERE cr.case_id = ?1";
+
+/* Values of one object, owned copies (the statement is reset before the index sees them). */
+struct value_list {
+    struct rk_corr_value *v;
+    char **strs;
+    size_t n, cap;
+};
+
+static void values_clear(struct value_list *l)
+{
+    for (size_t i = 0; i < 2 * l->n; i++)
+        rk_free(l->strs[i]);
+    rk_free(l->v);
+    rk_free(l->strs);
+    memset(l, 0, sizeof(*l));
+}
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = rk_malloc(n);
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+static enum rk_status values_add(struct value_list *l, const char *type, const char *value)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct rk_corr_value *v = rk_realloc(l->v, cap * sizeof(*v));
+        if (v == NULL)
+            return RK_ENOMEM;
+        l->v = v;
+        char **s = rk_realloc(l->strs, 2 * cap * sizeof(*s));
+        if (s == NULL)
+            return RK_ENOMEM;
+        l->strs = s;
+        l->cap = cap;
+    }
+    char *t = dupstr(type), *val = dupstr(value);
+    if (t == NULL || val == NULL) {
+        rk_free(t);
+        rk_free(val);
+        return RK_ENOMEM;
+    }
+    l->strs[2 * l->n] = t;
+    l->strs[2 * l->n + 1] = val;
+    l->v[l->n].type = t;
+    l->v[l->n].value = val;
+    l->v[l->n].rel = RK_CORR_REL_SAME;
+    l->n++;
+    return RK_OK;
+}
+
+/*
+ * Puts one report or case into `idx` as the store has it now, or removes it when it no longer
+ * exists. A value the index refuses (longer than RK_MAX_CORR_VALUE) is left out rather than
+ * losing the whole object.
+ */
+static enum rk_status load_object(struct rk_conn *c, struct rk_corr_index *idx,
+                                  enum rk_corr_kind kind, const char *id, struct rk_error *err)
+{
+    const char *row_sql = kind == RK_CORR_REPORT ? SQL_REPORT_ROW : SQL_CASE_ROW;
+    const char *val_sql = kind == RK_CORR_REPORT ? SQL_REPORT_VALUES : SQL_CASE_VALUES;
+    struct value_list l = {0};
+    struct rk_buf text;
+    char unit[64] = "";
+    enum rk_status rc = RK_OK;
+    rk_buf_init(&text, 4u * 1024u * 1024u);
+    sqlite3_stmt *st = rk__stmt(c, row_sql, err);
+    if (st == NULL)
+        return RK_EIO;
+    rk__bind_text(st, 1, id);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        snprintf(unit, sizeof(unit), "%s", rk__col_text(st, 0));
+        rk_buf_adds(&text, rk__col_text(st, 1));
+        rk_buf_adds(&text, "\n");
+        rk_buf_adds(&text, rk__col_text(st, 2));
+    }
+    sqlite3_reset(st);
+    if (r == SQLITE_DONE) {
+        rk_corr_index_remove(idx, kind, id); /* RK_ENOTFOUND when never indexed: fine */
+        goto out;
+    }
+    if (r != SQLITE_ROW) {
+        rc = rk__db_error(c, r, err);
+        goto out;
+    }
+    st = rk__stmt(c, val_sql, err);
+    if (st == NULL) {
+        rc = RK_EIO;
+        goto out;
+    }
+    rk__bind_text(st, 1, id);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *v = rk__col_text(st, 1);
+        if (*v == '\0' || strlen(v) > RK_MAX_CORR_VALUE)
+            continue;
+        if (values_add(&l, rk__col_text(st, 0), v) != RK_OK) {
+            sqlite3_reset(st);
+            rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
+            goto out;
+        }
+    }
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE) {
+        rc = rk__db_error(c, r, err);
+        goto out;
+    }
+    rc = rk_corr_index_put(idx, kind, id, unit, l.v, l.n);
+    if (rc != RK_OK) {
+        rc = rk__err(err, rc, NULL, "correlation index: %s", rk_corr_index_errmsg(idx));
+        goto out;
+    }
+    if (text.data != NULL)
+        rc = rk_corr_index_set_text(idx, kind, id, text.data, text.len);
+    if (rc != RK_OK)
+        rc = rk__err(err, rc, NULL, "correlation index: %s", rk_corr_index_errmsg(idx));
+out:
+    values_clear(&l);
+    rk_buf_free(&text);
+    return rc;
+}
+
+static int64_t scalar_i64(struct rk_conn *c, const char *sql)
+{
+    sqlite3_stmt *st = rk__stmt(c, sql, NULL);
+    int64_t v = 0;
+    if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    if (st != NULL)
+        sqlite3_reset(st);
+    return v;
+}
+
+static enum rk_status load_warninglists(struct rk__corr_cache *cc, struct rk_error *err)
+{
+    const char *env = getenv("RENKEI_DATA_DIR");
+    char dir[1024];
+    int required = env != NULL && *env != '\0';
+    if (required)
+        snprintf(dir, sizeof(dir), "%s/warninglists", env);
+    else
+        snprintf(dir, sizeof(dir), "%s/data/warninglists", RK_SOURCE_DIR);
+    struct rk_corr_wlset *wl = NULL;
+    enum rk_status rc = rk_corr_wlset_create(&wl);
+    if (rc != RK_OK)
+        return rk__err(err, rc, NULL, "out of memory");
+    rc = rk_corr_wlset_load_dir(wl, dir);
+    if (rc == RK_EIO && !required) {
+        /* The compiled-in directory is absent (binary moved off its build tree): no lists, and
+         * the results say so ("warninglists":0). */
+        rk_corr_wlset_destroy(wl);
+        rc = rk_corr_wlset_create(&wl);
+        if (rc != RK_OK)
+            return rk__err(err, rc, NULL, "out of memory");
+        dir[0] = '\0';
+    } else if (rc != RK_OK) {
+        rc = rk__err(err, rc, "warninglists", "%s", rk_corr_wlset_errmsg(wl));
+        rk_corr_wlset_destroy(wl);
+        return rc;
+    }
+    rk_corr_wlset_destroy(cc->wl);
+    cc->wl = wl;
+    snprintf(cc->wl_dir, sizeof(cc->wl_dir), "%s", dir);
+    return RK_OK;
+}
+
+/* Puts every object of one kind with a rowid above `*rowid` into `idx` and advances it. */
+static enum rk_status load_new_rows(struct rk_conn *c, struct rk_corr_index *idx,
+                                    enum rk_corr_kind kind, int64_t *rowid, uint64_t *done,
+                                    uint64_t total, rk_progress_cb progress, void *ud,
+                                    struct rk_error *err)
+{
+    const char *sql =
+        kind == RK_CORR_REPORT
+            ? "SELECT rowid, id FROM reports WHERE rowid > ?1 ORDER BY rowid LIMIT 512"
+            : "SELECT rowid, id FROM cases WHERE rowid > ?1 ORDER BY rowid LIMIT 512";
+    char(*ids)[40] = rk_calloc(512, 40);
+    if (ids == NULL)
+        return rk__err(err, RK_ENOMEM, NULL, "out of memory");
+    enum rk_status rc = RK_OK;
+    for (;;) {
+        sqlite3_stmt *st = rk__stmt(c, sql, err);
+        if (st == NULL) {
+            rc = RK_EIO;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, *rowid);
+        int n = 0, r;
+        int64_t last = *rowid;
+        while (n < 512 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+            last = sqlite3_column_int64(st, 0);
+            snprintf(ids[n++], 40, "%s", rk__col_text(st, 1));
+        }
+        sqlite3_reset(st);
+        for (int i = 0; i < n && rc == RK_OK; i++)
+            rc = load_object(c, idx, kind, ids[i], err);
+        if (rc != RK_OK)
+            break;
+        *rowid = last;
+        *done += (uint64_t)n;
+        if (progress != NULL && n > 0)
+            progress(*done, total, ud);
+        if (n < 512)
+            break;
+    }
+    rk_free(ids);
+    return rc;
+}
+
+/*
+ * Brings the store's index up to date: built in full on first use (or when `rebuild` is set),
+ * else only the objects written since the last look. Runs in one read transaction, so the
+ * audit position and the rows loaded are one snapshot.
+ */
+static enum rk_status corr_refresh(struct rk_store *s, int rebuild, rk_progress_cb progress,
+                                   void *ud, struct rk_error *err)
+{
+    struct rk__corr_cache *cc = s->corr;
+    struct rk_conn *c = NULL;
+    struct rk_corr_index *fresh = NULL;
+    pthread_mutex_lock(&cc->refresh_mu);
+    enum rk_status rc = rk__conn_get(s, &c, err);
+    if (rc != RK_OK)
+        goto out_unlock;
+    sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+    int64_t top = scalar_i64(c, "SELECT coalesce(max(seq), 0) FROM audit");
+    if (cc->idx == NULL || rebuild) {
+        if (cc->wl == NULL || rebuild) {
+            rc = load_warninglists(cc, err);
+            if (rc != RK_OK)
+                goto out;
+        }
+        rc = rk_corr_index_create(NULL, &fresh);
+        if (rc != RK_OK) {
+            rc = rk__err(err, rc, NULL, "out of memory");
+            goto out;
+        }
+        rk_corr_index_set_warninglists(fresh, cc->wl);
+        uint64_t total = (uint64_t)scalar_i64(c, "SELECT (SELECT count(*) FROM reports) +"
+                                                 " (SELECT count(*) FROM cases)");
+        uint64_t done = 0;
+        int64_t rrow = 0, crow = 0;
+        rc = load_new_rows(c, fresh, RK_CORR_REPORT, &rrow, &done, total, progress, ud, err);
+        if (rc == RK_OK)
+            rc = load_new_rows(c, fresh, RK_CORR_CASE, &crow, &done, total, progress, ud, err);
+        if (rc != RK_OK)
+            goto out;
+        rk_corr_index_compact(fresh);
+        pthread_rwlock_wrlock(&cc->rw);
+        rk_corr_index_destroy(cc->idx);
+        cc->idx = fresh;
+        fresh = NULL;
+        cc->audit_seq = top;
+        cc->report_rowid = rrow;
+        cc->case_rowid = crow;
+        pthread_rwlock_unlock(&cc->rw);
+        goto out;
+    }
+    int64_t rmax = scalar_i64(c, "SELECT coalesce(max(rowid), 0) FROM reports");
+    int64_t cmax = scalar_i64(c, "SELECT coalesce(max(rowid), 0) FROM cases");
+    if (top == cc->audit_seq && rmax == cc->report_rowid && cmax == cc->case_rowid)
+        goto out;
+    /* Objects written since the last look; a changed report also changes the cases that hold
+     * it (a case holds its reports' values). */
+    sqlite3_stmt *st = rk__stmt(c,
+                                "SELECT DISTINCT object_type, object_id FROM audit"
+                                " WHERE seq > ?1 AND seq <= ?2 AND action <> 'read'"
+                                " AND object_type IN ('report', 'case') AND object_id <> ''"
+                                " UNION SELECT 'case', cr.case_id FROM audit a"
+                                " JOIN case_reports cr ON cr.report_id = a.object_id"
+                                " WHERE a.seq > ?1 AND a.seq <= ?2 AND a.action <> 'read'"
+                                " AND a.object_type = 'report'",
+                                err);
+    if (st == NULL) {
+        rc = RK_EIO;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, cc->audit_seq);
+    sqlite3_bind_int64(st, 2, top);
+    size_t n = 0, cap = 0;
+    char(*ids)[40] = NULL;
+    unsigned char *kinds = NULL;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            void *ni = rk_realloc(ids, ncap * 40), *nk = NULL;
+            if (ni != NULL)
+                ids = ni;
+            nk = ni ? rk_realloc(kinds, ncap) : NULL;
+            if (nk == NULL) {
+                r = SQLITE_NOMEM;
+                break;
+            }
+            kinds = nk;
+            cap = ncap;
+        }
+        kinds[n] = strcmp(rk__col_text(st, 0), "report") == 0 ? RK_CORR_REPORT : RK_CORR_CASE;
+        snprintf(ids[n], 40, "%s", rk__col_text(st, 1));
+        n++;
+    }
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE) {
+        rk_free(ids);
+        rk_free(kinds);
+        rc = r == SQLITE_NOMEM ? rk__err(err, RK_ENOMEM, NULL, "out of memory")
+                               : rk__db_error(c, r, err);
+        goto out;
+    }
+    pthread_rwlock_wrlock(&cc->rw);
+    for (size_t i = 0; i < n && rc == RK_OK; i++)
+        rc = load_object(c, cc->idx, (enum rk_corr_kind)kinds[i], ids[i], err);
+    uint64_t done = 0;
+    if (rc == RK_OK)
+        rc =
+            load_new_rows(c, cc->idx, RK_CORR_REPORT, &cc->report_rowid, &done, 0, NULL, NULL, err);
+    if (rc == RK_OK)
+        rc = load_new_rows(c, cc->idx, RK_CORR_CASE, &cc->case_rowid, &done, 0, NULL, NULL, err);
+    if (rc == RK_OK)
+        cc->audit_seq = top;
+    else {
+        /* A half-applied update is not trusted: the next call rebuilds. */
+        rk_corr_index_destroy(cc->idx);
+        cc->idx = NULL;
+    }
+    pthread_rwlock_unlock(&cc->rw);
+    rk_free(ids);
+    rk_free(kinds);
+out:
+    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    rk__conn_put(s, c);
+out_unlock:
+    rk_corr_index_destroy(fresh);
+    pthread_mutex_unlock(&cc->refresh_mu);
+    return rc;
+}
+
+/* ===== Need-to-know hook ===== */
+
+struct access_ctx {
+    struct rk_conn *c;
+    const struct rk_access *a;
+};
+
+static int access_cb(void *ud, enum rk_corr_kind kind, const char *object_id, const char *unit_id)
+{
+    (void)unit_id;
+    struct access_ctx *x = ud;
+    if (kind == RK_CORR_REPORT)
+        return rk__access_report_visible(x->c, x->a, object_id, NULL);
+    if (kind == RK_CORR_CASE)
+        return rk__access_case_visible(x->c, x->a, object_id, NULL);
+    return 0;
+}
+
+/* ===== Rendering ===== */
+
+static json_t *render_result(struct rk_store *s, struct rk_conn *c, const struct rk_actor *who,
+                             const struct rk_corr_result *res, const char *self_kind,
+                             const char *self_id, size_t nwl)
+{
+    json_t *items = json_array(), *sup = json_array();
+    for (size_t i = 0; i < res->count; i++) {
+        const struct rk_corr_hit *h = &res->hits[i];
+        const char *kind = rk_corr_kind_name(h->kind);
+        if (h->restricted) {
+            json_t *o = rk__restricted(c, h->unit_id);
+            json_object_set_new(o, "kind", json_string(kind));
+            json_object_set_new(o, "count", json_integer((json_int_t)h->restricted_count));
+            json_array_append_new(items, o);
+            continue;
+        }
+        json_t *o = h->kind == RK_CORR_REPORT ? rk__report_brief(c, h->object_id)
+                                              : rk__case_brief(c, h->object_id);
+        if (!json_is_object(o)) { /* removed since the index was refreshed */
+            json_decref(o);
+            continue;
+        }
+        json_t *shared = json_array();
+        for (size_t k = 0; k < h->nshared; k++) {
+            const struct rk_corr_shared *sh = &h->shared[k];
+            json_array_append_new(
+                shared, json_pack("{s:s,s:s,s:s,s:s,s:f}", "type", sh->type, "value", sh->value,
+                                  "relation", rk_corr_rel_name(sh->rel_self), "other_relation",
+                                  rk_corr_rel_name(sh->rel_other), "weight", sh->weight));
+        }
+        json_object_set_new(o, "kind", json_string(kind));
+        json_object_set_new(o, "score", json_real(h->score));
+        json_object_set_new(o, "text_similarity", json_real(h->text_similarity));
+        json_object_set_new(o, "explanation", json_string(h->explanation ? h->explanation : ""));
+        json_object_set_new(o, "shared", shared);
+        json_array_append_new(items, o);
+        rk__audit_read(s, who, kind, h->object_id, "related");
+    }
+    for (size_t i = 0; i < res->nsuppressed; i++) {
+        const struct rk_corr_suppressed *x = &res->suppressed[i];
+        json_array_append_new(
+            sup, json_pack("{s:s,s:s,s:s,s:s}", "type", x->type, "value", x->value, "noise",
+                           x->noise == RK_CORR_WARNINGLISTED ? "warninglist" : "too_common",
+                           "reason", x->reason ? x->reason : ""));
+    }
+    json_t *of = self_kind ? json_pack("{s:s,s:s}", "kind", self_kind, "id", self_id) : json_null();
+    return json_pack("{s:o,s:o,s:o,s:I}", "of", of, "items", items, "suppressed", sup,
+                     "warninglists", (json_int_t)nwl);
+}
+
+/*
+ * The common body (the caller refreshed the index before borrowing `c`: a refresh borrows a
+ * connection of its own, and a nested borrow could wait forever on a full pool): runs the query
+ * under the read lock with the caller's need-to-know hook. `values`/`nvalues` are used when `id` is
+ * NULL.
+ */
+static enum rk_status related(struct rk_store *s, struct rk_conn *c, const struct rk_access *a,
+                              enum rk_corr_kind kind, const char *id,
+                              const struct rk_corr_value *values, size_t nvalues,
+                              struct rk_corr_result **res, size_t *nwl, struct rk_error *err)
+{
+    enum rk_status rc = RK_OK;
+    struct access_ctx x = {c, a};
+    int all = rk__access_is_installation(a);
+    struct rk__corr_cache *cc = s->corr;
+    pthread_rwlock_rdlock(&cc->rw);
+    if (cc->idx == NULL) {
+        pthread_rwlock_unlock(&cc->rw);
+        return rk__err(err, RK_EIO, NULL, "correlation index not available");
+    }
+    if (id != NULL)
+        rc = rk_corr_related(cc->idx, kind, id, NULL, all ? NULL : access_cb, &x, res);
+    else
+        rc =
+            rk_corr_related_values(cc->idx, values, nvalues, NULL, all ? NULL : access_cb, &x, res);
+    *nwl = cc->wl ? rk_corr_wlset_count(cc->wl) : 0;
+    pthread_rwlock_unlock(&cc->rw);
+    if (rc == RK_ENOTFOUND) {
+        /* Indexed objects are every report and case; an empty result says "nothing related". */
+        *res = rk_calloc(1, sizeof(**res));
+        rc = *res ? RK_OK : RK_ENOMEM;
+    }
+    if (rc != RK_OK)
+        return rk__err(err, rc, NULL, "correlation failed");
+    return RK_OK;
+}
+
+/* Report or case: access to the object itself decides first (404 / 403), then its links. */
+static enum rk_status correlate_object(struct rk_store *s, const struct rk_actor *who,
+                                       enum rk_corr_kind kind, const char *id, json_t **out,
+                                       struct rk_error *err)
+{
+    struct rk_conn *c = NULL;
+    struct rk_access a;
+    struct rk_corr_result *res = NULL;
+    size_t nwl = 0;
+    if (id == NULL || !rk__is_uuid(id))
+        return rk__err(err, RK_ENOTFOUND, "id", "no such %s", rk_corr_kind_name(kind));
+    enum rk_status rc = corr_refresh(s, 0, NULL, NULL, err);
+    if (rc == RK_OK)
+        rc = rk__conn_get(s, &c, err);
+    if (rc != RK_OK)
+        return rc;
+    rc = rk__access_load(c, who, &a, err);
+    if (rc != RK_OK)
+        goto out;
+    if (!rk__access_is_installation(&a)) {
+        rc = rk__access_require(
+            &a, kind == RK_CORR_REPORT ? RK_PERM_REPORT_READ : RK_PERM_CASE_READ, err);
+        if (rc == RK_OK)
+            rc = kind == RK_CORR_REPORT ? rk__access_report(c, &a, id, err)
+                                        : rk__access_case(c, &a, id, err);
+    } else {
+        sqlite3_stmt *st = rk__stmt(c,
+                                    kind == RK_CORR_REPORT ? "SELECT 1 FROM reports WHERE id = ?1"
+                                                           : "SELECT 1 FROM cases WHERE id = ?1",
+                                    err);
+        if (st == NULL) {
+            rc = RK_EIO;
+            goto out;
+        }
+        rk__bind_text(st, 1, id);
+        int r = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (r != SQLITE_ROW)
+            rc = rk__err(err, RK_ENOTFOUND, "id", "no such %s", rk_corr_kind_name(kind));
+    }
+    if (rc != RK_OK)
+        goto out;
+    rc = related(s, c, &a, kind, id, NULL, 0, &res, &nwl, err);
+    if (rc != RK_OK)
+        goto out;
+    sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+    *out = render_result(s, c, who, res, rk_corr_kind_name(kind), id, nwl);
+    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    if (*out == NULL) {
+        rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    rk__audit_read(s, who, rk_corr_kind_name(kind), id, "correlate");
+out:
+    rk_corr_result_destroy(res);
+    rk__conn_put(s, c);
+    return rc;
+}
+
+enum rk_status rk_correlate_report(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                   json_t **out, struct rk_error *err)
+{
+    return correlate_object(s, who, RK_CORR_REPORT, id, out, err);
+}
+
+enum rk_status rk_correlate_case(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                 json_t **out, struct rk_error *err)
+{
+    return correlate_object(s, who, RK_CORR_CASE, id, out, err);
+}
+
+/* A value: "where else is this?". A caller who may not read every observable (a station) gets
+ * an answer only when something it may read holds the value, as for rk_observable_get. */
+static enum rk_status correlate_canonical(struct rk_store *s, struct rk_conn *c,
+                                          const struct rk_access *a, const char *type,
+                                          const char *canonical, const char *obs_id, json_t **out,
+                                          struct rk_error *err)
+{
+    struct rk_corr_value v = {type, canonical, RK_CORR_REL_SAME};
+    struct rk_corr_result *res = NULL;
+    size_t nwl = 0;
+    enum rk_status rc = related(s, c, a, 0, NULL, &v, 1, &res, &nwl, err);
+    if (rc != RK_OK)
+        return rc;
+    if (!rk__access_is_installation(a) && !rk__access_allows(a, RK_PERM_OBS_READ_ALL)) {
+        int readable = 0;
+        for (size_t i = 0; i < res->count; i++)
+            readable |= !res->hits[i].restricted;
+        if (!readable) {
+            rk_corr_result_destroy(res);
+            return rk__err(err, RK_EFORBIDDEN, NULL,
+                           "this value occurs only in data you may not read");
+        }
+    }
+    sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+    *out = render_result(s, c, a->who, res, NULL, NULL, nwl);
+    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    rk_corr_result_destroy(res);
+    if (*out == NULL)
+        return rk__err(err, RK_ENOMEM, NULL, "out of memory");
+    json_object_set_new(*out, "value",
+                        json_pack("{s:s,s:s,s:o}", "type", type, "canonical", canonical,
+                                  "observable_id", obs_id ? json_string(obs_id) : json_null()));
+    /* The value itself is case data: the audit names the observable, never the value. */
+    rk__audit_read(s, a->who, "observable", obs_id ? obs_id : "", "correlate");
+    return RK_OK;
+}
+
+static enum rk_status begin_value_call(struct rk_store *s, const struct rk_actor *who,
+                                       struct rk_conn **c, struct rk_access *a,
+                                       struct rk_error *err)
+{
+    enum rk_status rc = corr_refresh(s, 0, NULL, NULL, err);
+    if (rc == RK_OK)
+        rc = rk__conn_get(s, c, err);
+    if (rc != RK_OK)
+        return rc;
+    rc = rk__access_load(*c, who, a, err);
+    if (rc == RK_OK && !rk__access_is_installation(a))
+        rc = rk__access_require(a, RK_PERM_OBS_READ, err);
+    if (rc != RK_OK) {
+        rk__conn_put(s, *c);
+        *c = NULL;
+    }
+    return rc;
+}
+
+enum rk_status rk_correlate_value(struct rk_store *s, const struct rk_actor *who, const char *type,
+                                  const char *value, json_t **out, struct rk_error *err)
+{
+    struct rk_conn *c = NULL;
+    struct rk_access a;
+    struct rk_obs o = {0};
+    if (value == NULL || *value == '\0')
+        return rk__err(err, RK_EINVAL, "value", "no value given");
+    enum rk_obs_type hint = RK_OBS_NONE;
+    if (type != NULL && *type != '\0') {
+        hint = rk_obs_type_from_name(type);
+        if (hint == RK_OBS_NONE)
+            return rk__err(err, RK_EINVAL, "type", "unknown observable type");
+    }
+    enum rk_status rc = rk_obs_parse(value, strlen(value), hint, &o);
+    if (rc != RK_OK)
+        return rk__err(err, rc == RK_ENOMEM ? RK_ENOMEM : RK_EINVAL, "value",
+                       "not a valid observable value%s%s", hint ? " of type " : "",
+                       hint ? type : "");
+    const char *tname = rk_obs_type_name(o.type);
+    rc = begin_value_call(s, who, &c, &a, err);
+    if (rc != RK_OK)
+        goto out;
+    char obs_id[40] = "";
+    sqlite3_stmt *st =
+        rk__stmt(c, "SELECT id FROM observables WHERE type = ?1 AND canonical = ?2", err);
+    if (st == NULL) {
+        rc = RK_EIO;
+        goto out;
+    }
+    rk__bind_text(st, 1, tname);
+    rk__bind_text(st, 2, o.canonical);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(obs_id, sizeof(obs_id), "%s", rk__col_text(st, 0));
+    sqlite3_reset(st);
+    rc = correlate_canonical(s, c, &a, tname, o.canonical, obs_id[0] ? obs_id : NULL, out, err);
+out:
+    rk_obs_clear(&o);
+    if (c != NULL)
+        rk__conn_put(s, c);
+    return rc;
+}
+
+enum rk_status rk_correlate_observable(struct rk_store *s, const struct rk_actor *who,
+                                       const char *id, json_t **out, struct rk_error *err)
+{
+    struct rk_conn *c = NULL;
+    struct rk_access a;
+    if (id == NULL || !rk__is_uuid(id))
+        return rk__err(err, RK_ENOTFOUND, "id", "no such observable");
+    enum rk_status rc = begin_value_call(s, who, &c, &a, err);
+    if (rc != RK_OK)
+        return rc;
+    char type[64] = "";
+    char *canonical = NULL;
+    sqlite3_stmt *st = rk__stmt(c, "SELECT type, canonical FROM observables WHERE id = ?1", err);
+    if (st == NULL) {
+        rc = RK_EIO;
+        goto out;
+    }
+    rk__bind_text(st, 1, id);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        snprintf(type, sizeof(type), "%s", rk__col_text(st, 0));
+        canonical = dupstr(rk__col_text(st, 1));
+    }
+    sqlite3_reset(st);
+    if (r != SQLITE_ROW) {
+        rc = r == SQLITE_DONE ? rk__err(err, RK_ENOTFOUND, "id", "no such observable")
+                              : rk__db_error(c, r, err);
+        goto out;
+    }
+    if (canonical == NULL) {
+        rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    rc = correlate_canonical(s, c, &a, type, canonical, id, out, err);
+out:
+    rk_free(canonical);
+    rk__conn_put(s, c);
+    return rc;
+}
+
+/* ===== Groups ===== */
+
+static json_t *member_json(struct rk_store *s, struct rk_conn *c, const struct rk_actor *who,
+                           const struct rk_corr_member *m)
+{
+    const char *kind = rk_corr_kind_name(m->kind);
+    json_t *o;
+    if (m->restricted) {
+        o = rk__restricted(c, m->unit_id);
+        json_object_set_new(o, "kind", json_string(kind));
+    } else {
+        o = m->kind == RK_CORR_REPORT ? rk__report_brief(c, m->object_id)
+                                      : rk__case_brief(c, m->object_id);
+        if (!json_is_object(o)) {
+            json_decref(o);
+            o = json_pack("{s:s,s:s}", "kind", kind, "id", m->object_id);
+        } else {
+            json_object_set_new(o, "kind", json_string(kind));
+            rk__audit_read(s, who, kind, m->object_id, "group");
+        }
+    }
+    if (m->reason != NULL && !m->restricted)
+        json_object_set_new(o, "reason", json_string(m->reason));
+    return o;
+}
+
+enum rk_status rk_groups_list(struct rk_store *s, const struct rk_actor *who, json_t **out,
+                              struct rk_error *err)
+{
+    struct rk_conn *c = NULL;
+    struct rk_access a;
+    struct rk_corr_groups *g = NULL;
+    enum rk_status rc = corr_refresh(s, 0, NULL, NULL, err);
+    if (rc == RK_OK)
+        rc = rk__conn_get(s, &c, err);
+    if (rc != RK_OK)
+        return rc;
+    rc = rk__access_load(c, who, &a, err);
+    /* Groups span units: analysts and supervisors (who may open any value) see them. */
+    if (rc == RK_OK && !rk__access_is_installation(&a))
+        rc = rk__access_require(&a, RK_PERM_OBS_READ_ALL, err);
+    if (rc != RK_OK)
+        goto out;
+    struct access_ctx x = {c, &a};
+    struct rk__corr_cache *cc = s->corr;
+    pthread_rwlock_rdlock(&cc->rw);
+    rc = cc->idx ? rk_corr_groups_compute(cc->idx, NULL, NULL, 0,
+                                          rk__access_is_installation(&a) ? NULL : access_cb, &x, &g)
+                 : RK_EIO;
+    pthread_rwlock_unlock(&cc->rw);
+    if (rc != RK_OK) {
+        rc = rk__err(err, rc, NULL, "grouping failed");
+        goto out;
+    }
+    json_t *items = json_array();
+    sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+    for (size_t i = 0; i < g->count; i++) {
+        const struct rk_corr_group *gr = &g->groups[i];
+        json_t *members = json_array(), *ties = json_array(), *flagged = json_array();
+        int readable = 0;
+        for (size_t k = 0; k < gr->nmembers; k++) {
+            readable |= !gr->members[k].restricted;
+            json_array_append_new(members, member_json(s, c, who, &gr->members[k]));
+        }
+        for (size_t k = 0; k < gr->nties; k++)
+            json_array_append_new(ties, json_pack("{s:s,s:s,s:I}", "type", gr->ties[k].type,
+                                                  "value", gr->ties[k].value, "members",
+                                                  (json_int_t)gr->ties[k].members));
+        for (size_t k = 0; k < gr->nflagged; k++)
+            json_array_append_new(flagged, member_json(s, c, who, &gr->flagged[k]));
+        if (!readable) {
+            /* Nothing of it may be read: listing it would say only that others hold a group. */
+            json_decref(members);
+            json_decref(ties);
+            json_decref(flagged);
+            continue;
+        }
+        json_array_append_new(items, json_pack("{s:s,s:b,s:s,s:o,s:o,s:o}", "id", gr->id,
+                                               "confirmed", gr->confirmed, "status",
+                                               gr->confirmed ? "confirmed" : "candidate", "members",
+                                               members, "ties", ties, "flagged", flagged));
+    }
+    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    *out = json_pack("{s:o}", "items", items);
+    if (*out == NULL)
+        rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
+    else
+        rk__audit_read(s, who, "group", "", "list");
+out:
+    rk_corr_groups_destroy(g);
+    rk__conn_put(s, c);
+    return rc;
+}
+
+/* ===== Rebuild ===== */
+
+enum rk_status rk_correlate_rebuild(struct rk_store *s, const struct rk_actor *who,
+                                    rk_progress_cb progress, void *user_data, json_t **out,
+                                    struct rk_error *err)
+{
+    struct rk_conn *c = NULL;
+    struct rk_access a;
+    enum rk_status rc = rk__conn_get(s, &c, err);
+    if (rc != RK_OK)
+        return rc;
+    rc = rk__access_load(c, who, &a, err);
+    rk__conn_put(s, c);
+    if (rc == RK_OK && !rk__access_is_installation(&a))
+        rc = rk__err(err, RK_EFORBIDDEN, NULL, "only the installation rebuilds the index");
+    if (rc == RK_OK)
+        rc = corr_refresh(s, 1, progress, user_data, err);
+    if (rc != RK_OK)
+        return rc;
+    struct rk__corr_cache *cc = s->corr;
+    struct rk_corr_stats st;
+    pthread_rwlock_rdlock(&cc->rw);
+    rk_corr_index_stats(cc->idx, &st);
+    size_t nwl = rk_corr_wlset_count(cc->wl);
+    pthread_rwlock_unlock(&cc->rw);
+    *out = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s}", "objects", (json_int_t)st.objects, "values",
+                     (json_int_t)st.values, "postings", (json_int_t)st.postings, "texts",
+                     (json_int_t)st.texts, "memory_bytes", (json_int_t)st.memory_bytes,
+                     "warninglists", (json_int_t)nwl, "warninglist_dir", cc->wl_dir);
+    return *out ? RK_OK : rk__err(err, RK_ENOMEM, NULL, "out of memory");
+}
