@@ -11,9 +11,14 @@ failed=0
 while read -r bin corpus; do
     [ -n "$bin" ] || continue
     scratch=$(mktemp -d)
+    # A target's dictionary, when it has one, sits beside its corpus folder.
+    dict=()
+    for d in "$(dirname "$corpus")"/*.dict; do
+        [ -f "$d" ] && dict=(-dict="$d") && break
+    done
     echo "== $(basename "$bin") for ${secs}s"
     if ! "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=4096 \
-            -artifact_prefix="$scratch/" "$scratch" "$corpus" >"$scratch/log" 2>&1; then
+            -artifact_prefix="$scratch/" "${dict[@]}" "$scratch" "$corpus" >"$scratch/log" 2>&1; then
         tail -n 40 "$scratch/log"
         failed=1
     else
