@@ -36,6 +36,7 @@ struct rk_sweep_builder {
     uint64_t cidr6_mask[3];
     uint32_t dom_min, dom_max;
     uint64_t type_count[RK_SWEEP_TYPE_COUNT];
+    uint64_t *ip4f; /* RK__SW_IP4F_BYTES */
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -112,7 +113,8 @@ enum rk_status rk_sweep_builder_create(struct rk_sweep_builder **out)
     rk_buf_init(&b->rec, REC_CAP);
     b->log2 = 10;
     b->slots = rk_calloc((size_t)1 << b->log2, sizeof *b->slots);
-    if (b->slots == NULL)
+    b->ip4f = rk_calloc(1, RK__SW_IP4F_BYTES);
+    if (b->slots == NULL || b->ip4f == NULL)
         goto out;
     rc = rk_buf_add(&b->rec, "\0\0\0\0", 4);
     if (rc != RK_OK)
@@ -130,6 +132,7 @@ void rk_sweep_builder_destroy(struct rk_sweep_builder *b)
         return;
     rk_buf_free(&b->rec);
     rk_free(b->slots);
+    rk_free(b->ip4f);
     rk_free(b);
 }
 
@@ -229,6 +232,13 @@ static enum rk_status add_key(struct rk_sweep_builder *b, enum rk_sweep_type typ
         b->max_probe = d;
     b->count++;
     b->type_count[type]++;
+    if (type == RK_SWEEP_IPV4 || type == RK_SWEEP_CIDR4) {
+        uint32_t a = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8;
+        uint64_t first = a >> 8, count = type == RK_SWEEP_CIDR4 && plen < 24
+                                              ? (uint64_t)1 << (24 - plen) : 1;
+        for (uint64_t k = first; k < first + count; k++)
+            b->ip4f[k / 64] |= (uint64_t)1 << (k % 64);
+    }
     if (type == RK_SWEEP_CIDR4)
         b->cidr4_mask |= (uint64_t)1 << plen;
     else if (type == RK_SWEEP_CIDR6)
@@ -275,7 +285,8 @@ static void fill_header(const struct rk_sweep_builder *b, struct rk__sw_header *
     h->slots_off = h->header_size;
     h->records_off = h->slots_off + ((uint64_t)8 << b->log2);
     h->records_len = align8(b->rec.len);
-    h->file_size = h->records_off + h->records_len;
+    h->ip4_filter_off = h->records_off + h->records_len;
+    h->file_size = h->ip4_filter_off + RK__SW_IP4F_BYTES;
     h->cidr4_mask = b->cidr4_mask;
     memcpy(h->cidr6_mask, b->cidr6_mask, sizeof h->cidr6_mask);
     h->dom_min_labels = b->dom_min;
@@ -290,18 +301,28 @@ static void seal_header(struct rk__sw_header *h, const uint8_t *body, size_t bod
     h->header_checksum = rk__sw_checksum(h, sizeof *h);
 }
 
+/* Returns the whole image (header, slots, records, filter), sealed; rk_free() it. */
+static uint8_t *make_image(const struct rk_sweep_builder *b, struct rk__sw_header *h)
+{
+    fill_header(b, h);
+    uint8_t *img = rk_calloc(1, (size_t)h->file_size);
+    if (img == NULL)
+        return NULL;
+    memcpy(img + h->slots_off, b->slots, (size_t)8 << b->log2);
+    memcpy(img + h->records_off, b->rec.data, b->rec.len);
+    memcpy(img + h->ip4_filter_off, b->ip4f, RK__SW_IP4F_BYTES);
+    seal_header(h, img + h->header_size, (size_t)(h->file_size - h->header_size));
+    memcpy(img, h, sizeof *h);
+    return img;
+}
+
 enum rk_status rk_sweep_builder_build(struct rk_sweep_builder *b, struct rk_sweep_index **out)
 {
     struct rk__sw_header h;
-    fill_header(b, &h);
     *out = NULL;
-    uint8_t *img = rk_calloc(1, (size_t)h.file_size);
+    uint8_t *img = make_image(b, &h);
     if (img == NULL)
         return RK_ENOMEM;
-    memcpy(img + h.slots_off, b->slots, (size_t)8 << b->log2);
-    memcpy(img + h.records_off, b->rec.data, b->rec.len);
-    seal_header(&h, img + h.header_size, (size_t)(h.file_size - h.header_size));
-    memcpy(img, &h, sizeof h);
     enum rk_status rc = rk_sweep_index_from_memory(img, (size_t)h.file_size, 0, out, NULL, 0);
     if (rc != RK_OK) {
         rk_free(img);
@@ -313,14 +334,14 @@ enum rk_status rk_sweep_builder_build(struct rk_sweep_builder *b, struct rk_swee
 
 static int write_all(int fd, const void *p, size_t n)
 {
-    const uint8_t *b = p;
+    const uint8_t *q = p;
     while (n > 0) {
-        ssize_t w = write(fd, b, n > (1u << 30) ? (1u << 30) : n);
+        ssize_t w = write(fd, q, n > (1u << 30) ? (1u << 30) : n);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
             return -1;
-        b += w;
+        q += w;
         n -= (size_t)w;
     }
     return 0;
@@ -333,38 +354,22 @@ enum rk_status rk_sweep_builder_write(struct rk_sweep_builder *b, const char *pa
     enum rk_status rc = RK_EIO;
     char tmp[4096];
     int fd = -1;
-    static const uint8_t zeros[8] = {0};
-    fill_header(b, &h);
-    /* The body checksum runs over the slots then the records, as they lie in the file. */
-    size_t slots_len = (size_t)8 << b->log2, pad = (size_t)h.records_len - b->rec.len;
-    uint64_t sum_parts;
-    {
-        /* Checksum the body as one stream: build it in memory once (it is the same size as
-         * the image we are about to write, and this keeps one checksum definition). */
-        uint8_t *body = rk_malloc((size_t)(h.file_size - h.header_size));
-        if (body == NULL)
-            return RK_ENOMEM;
-        memcpy(body, b->slots, slots_len);
-        memcpy(body + slots_len, b->rec.data, b->rec.len);
-        memset(body + slots_len + b->rec.len, 0, pad);
-        seal_header(&h, body, (size_t)(h.file_size - h.header_size));
-        rk_free(body);
-        sum_parts = h.body_checksum;
-    }
-    (void)sum_parts;
+    uint8_t *img = NULL;
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
         set_err(err, errlen, "index path too long");
         return RK_EINVAL;
+    }
+    img = make_image(b, &h);
+    if (img == NULL) {
+        set_err(err, errlen, "out of memory");
+        return RK_ENOMEM;
     }
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         set_err(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
         goto out;
     }
-    if (write_all(fd, &h, sizeof h) != 0 ||
-        write_all(fd, zeros, h.header_size - sizeof h) != 0 ||
-        write_all(fd, b->slots, slots_len) != 0 || write_all(fd, b->rec.data, b->rec.len) != 0 ||
-        write_all(fd, zeros, pad) != 0) {
+    if (write_all(fd, img, (size_t)h.file_size) != 0) {
         set_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
         goto out;
     }
@@ -380,6 +385,7 @@ enum rk_status rk_sweep_builder_write(struct rk_sweep_builder *b, const char *pa
     }
     rc = RK_OK;
 out:
+    rk_free(img);
     if (fd >= 0)
         close(fd);
     if (rc != RK_OK)
@@ -416,7 +422,10 @@ static enum rk_status check_image(struct rk_sweep_index *ix, char *err, size_t e
     }
     if (h->log2_slots < 1 || h->log2_slots > 33 || h->slots_off != h->header_size ||
         h->records_off != h->slots_off + ((uint64_t)8 << h->log2_slots) ||
-        h->records_off > h->file_size || h->records_len != h->file_size - h->records_off ||
+        h->records_off > h->file_size || h->ip4_filter_off < h->records_off ||
+        h->records_len != h->ip4_filter_off - h->records_off ||
+        h->file_size < RK__SW_IP4F_BYTES ||
+        h->ip4_filter_off != h->file_size - RK__SW_IP4F_BYTES ||
         h->records_len % 8 != 0 || h->max_probe > ((uint64_t)1 << h->log2_slots) ||
         h->count > ((uint64_t)1 << h->log2_slots)) {
         set_err(err, errlen, "sweep index layout is inconsistent");
@@ -437,6 +446,7 @@ static enum rk_status check_image(struct rk_sweep_index *ix, char *err, size_t e
     ix->max_probe = h->max_probe;
     ix->rec = ix->base + h->records_off;
     ix->rec_len = h->records_len;
+    ix->ip4f = (const uint64_t *)(ix->base + h->ip4_filter_off);
     return RK_OK;
 }
 

@@ -15,14 +15,14 @@
 /* ===== Canonicaliser (sweep-canon.c) ===== */
 
 /* Character classes shared by the canonicaliser and the extractor. */
+/* Hex digit values, -1 for other bytes; host-name byte classes (lower-case mapping, 0 for a
+ * byte that may not appear in a label). Tables, because the extractor asks for every byte. */
+extern const signed char rk__sw_hex_tab[256];
+extern const unsigned char rk__sw_host_tab[256];
+
 static inline int rk__sw_hexval(unsigned char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
+    return rk__sw_hex_tab[c];
 }
 
 /* Parses a dotted-quad IPv4 address filling all of [s, s+n). Returns 1 and sets out[4]. */
@@ -111,7 +111,9 @@ static inline uint64_t rk__sw_hash(unsigned type, unsigned plen, const uint8_t *
  *   slots: 2^log2_slots entries of uint64: (tag << 32) | record offset in 4-byte units,
  *          0 = empty (record offset 0 is a reserved dummy word)
  *   records: each { u8 type, u8 plen, u16 len, bytes[len] } padded to 4 bytes
+ *   IPv4 prefilter: 2^24 bits, one per /24 network
  */
+#define RK__SW_IP4F_BYTES ((size_t)1 << 21)
 struct rk__sw_header {
     char magic[8];
     uint32_t version;
@@ -123,6 +125,8 @@ struct rk__sw_header {
     uint64_t slots_off;
     uint64_t records_off;
     uint64_t records_len;
+    uint64_t ip4_filter_off; /* RK__SW_IP4F_BYTES: bit n set when some IPv4 indicator or CIDR
+                                touches the /24 network n (a prefilter kept in L2/L3) */
     uint64_t cidr4_mask;     /* bit p set: some IPv4 CIDR of prefix length p */
     uint64_t cidr6_mask[3];  /* bits 0..128 */
     uint32_t dom_min_labels; /* fewest labels of a domain indicator (0: no domains) */
@@ -141,6 +145,7 @@ struct rk_sweep_index {
     uint32_t max_probe;
     const uint8_t *rec;
     uint64_t rec_len;
+    const uint64_t *ip4f;
     void *owned;      /* rk_malloc'd image, or NULL */
     void *map;        /* mmap'd image, or NULL */
 };

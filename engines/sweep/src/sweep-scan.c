@@ -258,6 +258,11 @@ static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64
     const uint8_t *pl = v6 ? s->c6 : s->c4;
     if (!(v6 ? s->want_ip6 : s->want_ip4))
         return;
+    if (!v6) {
+        uint32_t n24 = (uint32_t)a[0] << 16 | (uint32_t)a[1] << 8 | a[2];
+        if (!(s->ix->ip4f[n24 / 64] & ((uint64_t)1 << (n24 % 64))))
+            return; /* no IPv4 indicator or range touches this /24 */
+    }
     make_room(s, alen * (nc + 1), nc + 1);
     uint32_t t = put(s, a, alen);
     enqueue(s, v6 ? RK_SWEEP_IPV6 : RK_SWEEP_IPV4, 0, t, alen, t, alen, v6 ? TOK_IP6 : TOK_IP4,
