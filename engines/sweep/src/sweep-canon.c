@@ -222,10 +222,12 @@ size_t rk__sw_fmt_ip6(const uint8_t a[16], char *out)
 
 /* ===== Host names ===== */
 
+/* Checks and lower-cases the labels in place. With min_labels > 0 the name needs that many
+ * labels and a letter in its last label (so "3.14" and "-" are not host names). */
 static size_t check_labels(char *h, size_t n, int min_labels)
 {
     size_t labels = 0, lab = 0;
-    int last_digits = 1;
+    int last_alpha = 0;
     if (n == 0 || n > 253)
         return 0;
     for (size_t i = 0; i < n; i++) {
@@ -235,20 +237,20 @@ static size_t check_labels(char *h, size_t n, int min_labels)
                 return 0;
             labels++;
             lab = 0;
-            last_digits = 1;
+            last_alpha = 0;
             continue;
         }
         unsigned char m = rk__sw_host_tab[c];
         if (m == 0)
             return 0;
         h[i] = (char)m;
-        last_digits &= (c >= '0' && c <= '9');
+        last_alpha |= (m >= 'a' && m <= 'z');
         lab++;
     }
     if (lab == 0 || lab > 63)
         return 0;
     labels++;
-    if (min_labels > 0 && ((int)labels < min_labels || last_digits))
+    if (min_labels > 0 && ((int)labels < min_labels || !last_alpha))
         return 0;
     return n;
 }
