@@ -25,7 +25,7 @@ def run(renkei, case_dir, src_args):
 
 
 def main():
-    renkei, cases = sys.argv[1], sys.argv[2]
+    renkei, cases = os.path.abspath(sys.argv[1]), sys.argv[2]
     failed = 0
     names = sorted(d for d in os.listdir(cases) if os.path.isdir(os.path.join(cases, d)))
     for name in names:
