@@ -151,7 +151,7 @@ done:
 
 static size_t put_dec(unsigned v, char *out)
 {
-    char t[4];
+    char t[12];
     size_t n = 0;
     do {
         t[n++] = (char)('0' + v % 10);

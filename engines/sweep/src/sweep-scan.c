@@ -474,10 +474,21 @@ static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, un
 
 /* ===== URLs and the Windows DNS form ===== */
 
-static int url_end_byte(unsigned char c)
+/* Bytes that end a URL: blanks and controls, quotes, angle brackets and the other bytes
+ * that RFC 3986 does not allow unescaped and that logs use as separators (and the comma of
+ * CSV logs). A table, because every byte of every URL is tested. */
+static const unsigned char url_end_tab[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] =
+    1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1,
+    [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] =
+    1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1,
+    [0x1e] = 1, [0x1f] = 1, [0x20] = 1, ['"'] = 1, ['\''] = 1, [','] = 1, ['<'] = 1, ['>'] = 1,
+    ['\\'] = 1, ['^'] = 1, ['`'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, [0x7f] = 1
+};
+
+static inline int url_end_byte(unsigned char c)
 {
-    return c <= ' ' || c == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' ||
-           c == '\\' || c == '{' || c == '}' || c == '|' || c == '^' || c == ',';
+    return url_end_tab[c];
 }
 
 /* p[0..sl) is the scheme, p[sl] == ':' and "//" follows. Returns bytes to skip (the scheme
