@@ -550,6 +550,10 @@ static size_t handle_dns_wire(struct rk_sweep_scanner *s, const char *p, size_t 
         }
         if (j + len > avail || hn + len + 1 >= sizeof host)
             return 0;
+        /* Only host bytes: the form never spans a newline or a separator. */
+        for (size_t k = 0; k < len; k++)
+            if (rk__sw_host_tab[(unsigned char)p[j + k]] == 0)
+                return 0;
         if (labels > 0)
             host[hn++] = '.';
         memcpy(host + hn, p + j, len);

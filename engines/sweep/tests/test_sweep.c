@@ -206,6 +206,8 @@ static const struct scan_case scan_cases[] = {
     {"dedupe and lines", "evil.example evil.example EVIL.EXAMPLE.\n\nx 1.2.3.4 1.2.3.4\n",
      "1:evil.example>evil.example(domain);3:1.2.3.4>1.2.3.4(ipv4);"},
     {"last line without newline", "a\nb\nhttp://c2.test", "3:c2.test>c2.test(domain);"},
+    {"dns form does not span lines", "(3)c2\nx(4)test(0) 1.2.3.4\n(2)c2(4)test(0)\n",
+     "2:1.2.3.4>1.2.3.4(ipv4);3:c2.test>c2.test(domain);"},
 };
 
 static void test_extract_and_match(void **state)
