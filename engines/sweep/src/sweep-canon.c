@@ -608,10 +608,15 @@ size_t rk__sw_canon_indicator(const char *s, size_t n, enum rk_sweep_type *type,
         n--;
     if (n == 0 || n > RK_MAX_SWEEP_INDICATOR)
         return 0;
-    n = refang(s, n, tmp, sizeof tmp);
-    if (n == 0)
-        return 0;
-    size_t r = canon_detect(tmp, n, hint, &got, plen, out, cap);
+    /* Defanged values hold a bracket or start with "hxxp"; the rest go straight through. */
+    if (memchr(s, '[', n) != NULL || memchr(s, '(', n) != NULL ||
+        (n >= 4 && strncasecmp(s, "hxxp", 4) == 0)) {
+        n = refang(s, n, tmp, sizeof tmp);
+        if (n == 0)
+            return 0;
+        s = tmp;
+    }
+    size_t r = canon_detect(s, n, hint, &got, plen, out, cap);
     if (r == 0)
         return 0;
     if (hint != RK_SWEEP_NONE && family(hint) != family(got) &&

@@ -23,6 +23,8 @@
 #include "renkei/alloc.h"
 #include "renkei/buf.h"
 
+#define PEND 32
+
 /* Records blob cap: 2^32 words of 4 bytes (the slot's record offset is 32-bit). */
 #define REC_CAP ((size_t)0xffffffffu * 4u)
 
@@ -37,6 +39,17 @@ struct rk_sweep_builder {
     uint32_t dom_min, dom_max;
     uint64_t type_count[RK_SWEEP_TYPE_COUNT];
     uint64_t *ip4f; /* RK__SW_IP4F_BYTES */
+    /* Canonical keys waiting to be inserted: a batch is hashed and its slots prefetched
+     * first, so that the table's cache misses overlap (the build is bound by them). */
+    struct pending {
+        uint64_t h;
+        uint32_t off;
+        uint16_t n;
+        uint8_t type, plen;
+    } pend[PEND];
+    unsigned npend;
+    uint32_t pused;
+    uint8_t pbuf[PEND * (RK_MAX_SWEEP_INDICATOR + 16)];
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -136,8 +149,11 @@ void rk_sweep_builder_destroy(struct rk_sweep_builder *b)
     rk_free(b);
 }
 
-uint64_t rk_sweep_builder_count(const struct rk_sweep_builder *b)
+static enum rk_status flush_pending(struct rk_sweep_builder *b);
+
+uint64_t rk_sweep_builder_count(struct rk_sweep_builder *b)
 {
+    flush_pending(b);
     return b->count;
 }
 
@@ -193,8 +209,8 @@ static unsigned count_labels(const uint8_t *k, size_t n)
 }
 
 /* Adds a canonical key; duplicates are ignored. */
-static enum rk_status add_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_t plen,
-                              const uint8_t *key, size_t n)
+static enum rk_status insert_key(struct rk_sweep_builder *b, enum rk_sweep_type type,
+                                 uint8_t plen, const uint8_t *key, size_t n, uint64_t h)
 {
     enum rk_status rc;
     if (b->count >= RK_MAX_SWEEP_INDICATORS || n > RK_MAX_SWEEP_INDICATOR)
@@ -206,7 +222,6 @@ static enum rk_status add_key(struct rk_sweep_builder *b, enum rk_sweep_type typ
         if (rc != RK_OK)
             return rc;
     }
-    uint64_t h = rk__sw_hash(type, plen, key, n);
     uint64_t mask = ((uint64_t)1 << b->log2) - 1, i = h & mask;
     uint32_t tag = (uint32_t)(h >> 32), d = 0;
     for (; b->slots[i] != 0; i = (i + 1) & mask, d++) {
@@ -257,17 +272,47 @@ static enum rk_status add_key(struct rk_sweep_builder *b, enum rk_sweep_type typ
     return RK_OK;
 }
 
+/* Inserts the pending keys. Returns the first error (the rest of the batch is dropped). */
+static enum rk_status flush_pending(struct rk_sweep_builder *b)
+{
+    enum rk_status rc = RK_OK;
+    uint64_t mask = ((uint64_t)1 << b->log2) - 1;
+    for (unsigned k = 0; k < b->npend; k++)
+        __builtin_prefetch(&b->slots[b->pend[k].h & mask]);
+    for (unsigned k = 0; k < b->npend && rc == RK_OK; k++) {
+        const struct pending *p = &b->pend[k];
+        rc = insert_key(b, (enum rk_sweep_type)p->type, p->plen, b->pbuf + p->off, p->n, p->h);
+    }
+    b->npend = 0;
+    b->pused = 0;
+    return rc;
+}
+
 enum rk_status rk_sweep_builder_add(struct rk_sweep_builder *b, enum rk_sweep_type type,
                                     const char *value, size_t len)
 {
-    uint8_t key[RK_MAX_SWEEP_INDICATOR + 16];
     uint8_t plen = 0;
+    enum rk_status rc;
     if (len > RK_MAX_SWEEP_INDICATOR)
         return RK_ETOOBIG;
-    size_t n = rk__sw_canon_indicator(value, len, &type, &plen, key, sizeof key);
+    if (b->npend == PEND) {
+        rc = flush_pending(b);
+        if (rc != RK_OK)
+            return rc;
+    }
+    uint8_t *key = b->pbuf + b->pused;
+    size_t n = rk__sw_canon_indicator(value, len, &type, &plen, key, RK_MAX_SWEEP_INDICATOR + 16);
     if (n == 0 || n > RK_MAX_SWEEP_INDICATOR)
         return RK_EINVAL;
-    return add_key(b, type, plen, key, n);
+    struct pending *p = &b->pend[b->npend++];
+    p->h = rk__sw_hash(type, plen, key, n);
+    p->off = b->pused;
+    p->n = (uint16_t)n;
+    p->type = (uint8_t)type;
+    p->plen = plen;
+    b->pused += (uint32_t)(RK_MAX_SWEEP_INDICATOR + 16);
+    __builtin_prefetch(&b->slots[p->h & (((uint64_t)1 << b->log2) - 1)]);
+    return RK_OK;
 }
 
 /* ===== Image ===== */
@@ -331,6 +376,9 @@ enum rk_status rk_sweep_builder_build(struct rk_sweep_builder *b, struct rk_swee
 {
     struct rk__sw_header h;
     *out = NULL;
+    enum rk_status frc = flush_pending(b);
+    if (frc != RK_OK)
+        return frc;
     uint8_t *img = make_image(b, &h, 0);
     struct rk_sweep_index *ix = rk_calloc(1, sizeof *ix);
     if (img == NULL || ix == NULL) {
@@ -377,6 +425,12 @@ enum rk_status rk_sweep_builder_write(struct rk_sweep_builder *b, const char *pa
         set_err(err, errlen, "index path too long");
         return RK_EINVAL;
     }
+    rc = flush_pending(b);
+    if (rc != RK_OK) {
+        set_err(err, errlen, "%s", rk_strerror(rc));
+        return rc;
+    }
+    rc = RK_EIO;
     img = make_image(b, &h, 1);
     if (img == NULL) {
         set_err(err, errlen, "out of memory");

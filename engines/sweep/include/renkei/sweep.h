@@ -84,7 +84,7 @@ enum rk_status rk_sweep_builder_load(struct rk_sweep_builder *b, enum rk_sweep_f
                                      size_t errlen);
 
 /* Number of distinct indicators added so far. */
-uint64_t rk_sweep_builder_count(const struct rk_sweep_builder *b);
+uint64_t rk_sweep_builder_count(struct rk_sweep_builder *b);
 
 /*
  * Writes the index to `path` (through a temporary file renamed into place).
