@@ -561,9 +561,10 @@ out:
     return rc;
 }
 
-enum rk_status rk_sweep_index_open(const char *path, struct rk_sweep_index **out, char *err,
-                                   size_t errlen)
+enum rk_status rk_sweep_index_open(const char *path, unsigned flags, struct rk_sweep_index **out,
+                                   char *err, size_t errlen)
 {
+    int verify = !(flags & RK_SWEEP_OPEN_NO_VERIFY);
     struct rk_sweep_index *ix = NULL;
     enum rk_status rc = RK_EIO;
     struct stat st;
@@ -583,7 +584,9 @@ enum rk_status rk_sweep_index_open(const char *path, struct rk_sweep_index **out
         rc = RK_ECORRUPT;
         goto out;
     }
-    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+    /* When the whole body is read for the checksum, fault it in at once. */
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED | (verify ? MAP_POPULATE : 0),
+               fd, 0);
     if (map == MAP_FAILED) {
         set_err(err, errlen, "cannot map index %s: %s", path, strerror(errno));
         goto out;
@@ -596,7 +599,7 @@ enum rk_status rk_sweep_index_open(const char *path, struct rk_sweep_index **out
     ix->size = (size_t)st.st_size;
     ix->map = map;
     map = MAP_FAILED;
-    rc = check_image(ix, 1, err, errlen);
+    rc = check_image(ix, verify, err, errlen);
     if (rc != RK_OK)
         goto out;
     madvise(ix->map, ix->size, MADV_RANDOM);

@@ -371,7 +371,7 @@ static void test_index_file(void **state)
                                            0),
                      RK_OK);
     assert_int_equal(rk_sweep_builder_write(b, path, err, sizeof err), RK_OK);
-    assert_int_equal(rk_sweep_index_open(path, &ix, err, sizeof err), RK_OK);
+    assert_int_equal(rk_sweep_index_open(path, 0, &ix, err, sizeof err), RK_OK);
     assert_int_equal(rk_sweep_index_count(ix), rk_sweep_builder_count(b));
     scan_expect(ix, "x 1.2.3.4 y\n", 12, "1:1.2.3.4>1.2.3.4(ipv4);");
     rk_sweep_index_close(ix);
@@ -391,16 +391,26 @@ static void test_index_file(void **state)
         write_file(bad, copy, len);
         err[0] = '\0';
         ix = NULL;
-        assert_int_equal(rk_sweep_index_open(bad, &ix, err, sizeof err), RK_ECORRUPT);
+        assert_int_equal(rk_sweep_index_open(bad, 0, &ix, err, sizeof err), RK_ECORRUPT);
         assert_null(ix);
         if (strstr(err, c->msg) == NULL)
             print_error("case %s: message \"%s\"\n", c->name, err);
         assert_non_null(strstr(err, c->msg));
         rk_free(copy);
     }
+    /* Without the body checksum a damaged header is still refused. */
+    img[40] ^= 0x40;
+    write_file(bad, img, n);
+    assert_int_equal(rk_sweep_index_open(bad, RK_SWEEP_OPEN_NO_VERIFY, &ix, err, sizeof err),
+                     RK_ECORRUPT);
+    img[40] ^= 0x40;
+    write_file(bad, img, n);
+    assert_int_equal(rk_sweep_index_open(bad, RK_SWEEP_OPEN_NO_VERIFY, &ix, err, sizeof err),
+                     RK_OK);
+    rk_sweep_index_close(ix);
     rk_free(img);
     snprintf(bad, sizeof bad, "%s/missing.idx", tmpdir);
-    assert_int_equal(rk_sweep_index_open(bad, &ix, err, sizeof err), RK_EIO);
+    assert_int_equal(rk_sweep_index_open(bad, 0, &ix, err, sizeof err), RK_EIO);
 }
 
 /* ===== Driver ===== */

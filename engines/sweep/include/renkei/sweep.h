@@ -97,15 +97,23 @@ enum rk_status rk_sweep_builder_write(struct rk_sweep_builder *b, const char *pa
 
 struct rk_sweep_index;
 
+/* Flags of rk_sweep_index_open(). */
+enum {
+    /* Skip the checksum of the whole body (the header checksum, the layout checks and the
+     * bounds checks of every lookup stay): opening then costs a few system calls instead of a
+     * pass over the file, for an index that was verified before (e.g. just compiled). */
+    RK_SWEEP_OPEN_NO_VERIFY = 1
+};
+
 /*
  * Opens an index file: maps it read-only and checks its magic, version, sizes, structure and
- * checksum. Returns RK_OK, RK_EIO (cannot read), RK_ECORRUPT (foreign, truncated or damaged;
- * message in `err`) or RK_ENOMEM. Ownership: the caller closes `*out` with
- * rk_sweep_index_close(). Thread-safety: the index is immutable and may be used by any number
- * of threads at once.
+ * (unless `flags` has RK_SWEEP_OPEN_NO_VERIFY) the checksum of its whole body. Returns RK_OK,
+ * RK_EIO (cannot read), RK_ECORRUPT (foreign, truncated or damaged; message in `err`) or
+ * RK_ENOMEM. Ownership: the caller closes `*out` with rk_sweep_index_close(). Thread-safety:
+ * the index is immutable and may be used by any number of threads at once.
  */
-enum rk_status rk_sweep_index_open(const char *path, struct rk_sweep_index **out, char *err,
-                                   size_t errlen);
+enum rk_status rk_sweep_index_open(const char *path, unsigned flags, struct rk_sweep_index **out,
+                                   char *err, size_t errlen);
 
 /*
  * Checks and wraps an index image held in memory. With `copy` != 0 the bytes are copied (and
