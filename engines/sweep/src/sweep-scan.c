@@ -287,20 +287,19 @@ static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, u
                              uint64_t off)
 {
     const uint8_t *h = s->buf + t;
+    /* Label starts, found in one pass (a host has at most 127 labels). */
+    uint8_t starts[128];
     unsigned labels = 1;
-    for (size_t i = 0; i < n; i++)
-        labels += h[i] == '.';
-    /* Walk the suffixes at label boundaries, from the whole host to the shortest that an
-     * indicator could be (dom_min labels); only those with at most dom_max labels. */
-    size_t start = 0;
-    for (unsigned l = labels; l >= s->dom_min && l >= 1; l--) {
-        if (l <= s->dom_max)
-            enqueue(s, RK_SWEEP_DOMAIN, 0, t + (uint32_t)start, n - start, t, n, TOK_TEXT,
-                    line, off, 0);
-        const uint8_t *dot = memchr(h + start, '.', n - start);
-        if (dot == NULL)
-            break;
-        start = (size_t)(dot - h) + 1;
+    starts[0] = 0;
+    for (size_t i = 0; i < n && labels < 128; i++)
+        if (h[i] == '.')
+            starts[labels++] = (uint8_t)(i + 1);
+    /* The suffixes at label boundaries whose label count an indicator can have: from
+     * min(labels, dom_max) labels down to dom_min. */
+    unsigned hi = labels < s->dom_max ? labels : s->dom_max;
+    for (unsigned l = hi; l >= s->dom_min && l >= 1; l--) {
+        size_t st = starts[labels - l];
+        enqueue(s, RK_SWEEP_DOMAIN, 0, t + (uint32_t)st, n - st, t, n, TOK_TEXT, line, off, 0);
     }
 }
 
@@ -590,6 +589,7 @@ static int is_scheme_run(const char *p, size_t n)
 struct blk {
     size_t base;
     uint64_t tok, stop, dot, colon, at, plus;
+    uint64_t spec; /* dot | colon | at | plus */
 };
 
 #if defined(__SSE2__)
@@ -659,11 +659,13 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
     b->base = base;
     if (base + 64 <= n) {
         block_masks(s, p + base, b);
+        b->spec = b->dot | b->colon | b->at | b->plus;
     } else {
         char tail[64];
         memset(tail, 0, sizeof tail);
         memcpy(tail, p + base, n - base);
         block_masks(s, tail, b);
+        b->spec = b->dot | b->colon | b->at | b->plus;
     }
 }
 
@@ -673,6 +675,8 @@ static inline unsigned block_flags(const struct blk *b, unsigned from, unsigned 
     uint64_t m = (to >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << to) - 1)) &
                  ~(((uint64_t)1 << from) - 1);
     unsigned f = 0;
+    if (!(b->spec & m))
+        return 0; /* the common case: a plain word */
     if (b->dot & m)
         f |= C_DOT;
     if (b->colon & m)
@@ -755,6 +759,9 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
             break;
         }
         size_t len = i - st;
+        /* A word without '.', ':' or '@' can only be a hash, and then of 32 digits or more. */
+        if (!(flags & (C_DOT | C_COLON | C_AT)) && len < 32)
+            continue;
         if (len < 3 && !(len == 2 && (flags & C_COLON)))
             continue;
         if ((flags & C_COLON) && i + 1 < n && p[i] == '/' && p[i + 1] == '/') {
