@@ -26,7 +26,8 @@ static const char compile_usage[] =
     "Inputs: plain lists (one value a line, type detected, '#' comments), CSV with a\n"
     "\"type\" and a \"value\" column, STIX 2.1 bundles (equality patterns joined by OR) and\n"
     "MISP event JSON. Values are canonicalised; entries that are not supported indicators\n"
-    "are counted as skipped. Exit 0 on success, 2 on error.\n";
+    "are counted as skipped. Exit 0 on success, 2 on error (also when no input held a\n"
+    "single indicator).\n";
 
 static const char sweep_usage[] =
     "usage: renkei sweep [--index FILE | --indicators FILE...] [--json] [--count]\n"
@@ -48,7 +49,7 @@ static const char sweep_usage[] =
     "\n"
     "Prints one line a hit: FILE:LINE:OFFSET<TAB>TYPE<TAB>INDICATOR<TAB>TOKEN, and a summary\n"
     "on stderr. Unreadable or damaged inputs are reported and skipped.\n"
-    "Exit 0: no hits; 1: hits; 2: error.\n";
+    "Exit 0: no hits; 1: hits; 2: error (also when no input at all could be read).\n";
 
 /* ===== Indicator files ===== */
 
@@ -146,6 +147,12 @@ static int run_compile(int argc, char **argv)
     }
     if (ninputs == 0) {
         fprintf(stderr, "%s", compile_usage);
+        goto out;
+    }
+    if (rk_sweep_builder_count(b) == 0) {
+        fprintf(stderr, "renkei sweep compile: no indicators found (%llu entries skipped); "
+                        "nothing written\n",
+                (unsigned long long)total.skipped);
         goto out;
     }
     if (rk_sweep_builder_write(b, out, err, sizeof err) != RK_OK) {
@@ -351,6 +358,10 @@ static int run_sweep(int argc, char **argv)
                 (unsigned long long)st.files_skipped, (unsigned long long)st.files_damaged,
                 (unsigned long long)st.long_tokens);
     fputc('\n', stderr);
+    if (st.files == 0 && st.files_skipped > 0) {
+        fprintf(stderr, "renkei sweep: no input could be read\n");
+        goto out;
+    }
     rc = st.hits > 0 ? RK_EXIT_FOUND : RK_EXIT_OK;
 out:
     rk_sweep_builder_destroy(b);

@@ -55,8 +55,41 @@ def main():
             print("FAIL %s\n  %s" % (name, "\n  ".join(problems)))
         else:
             print("ok   %s (%d hits)" % (name, len(expected)))
+    failed += cli_checks(renkei, cases)
     print("%d cases, %d failed" % (len(names), failed))
     return 1 if failed else 0
+
+
+def cli_checks(renkei, cases):
+    """Exit codes and messages of the error paths of the verb."""
+    failed = 0
+    with tempfile.TemporaryDirectory() as t:
+        ind = os.path.join(t, "ind.txt")
+        with open(ind, "w") as f:
+            f.write("evil.example\n")
+        junk = os.path.join(t, "junk.idx")
+        with open(junk, "wb") as f:
+            f.write(b"PK\x03\x04 this is a zip file, not an index" * 10)
+        empty_feed = os.path.join(t, "empty.txt")
+        with open(empty_feed, "w") as f:
+            f.write("# nothing here\nnot an indicator!\n")
+        checks = [
+            ("unreadable input only", ["sweep", "--indicators", ind, os.path.join(t, "nope")],
+             2, "no input could be read"),
+            ("foreign index", ["sweep", "--index", junk, ind], 2, "bad magic"),
+            ("compile without indicators", ["sweep", "compile", "-o", os.path.join(t, "x.idx"),
+                                            empty_feed], 2, "no indicators found"),
+            ("no paths", ["sweep", "--indicators", ind], 2, "usage"),
+            ("help", ["sweep", "--help"], 0, ""),
+        ]
+        for name, args, want_rc, msg in checks:
+            p = subprocess.run([renkei] + args, capture_output=True, text=True, timeout=60)
+            if p.returncode != want_rc or msg not in p.stderr + p.stdout:
+                failed += 1
+                print("FAIL cli %s: exit %d, stderr %s" % (name, p.returncode, p.stderr.strip()))
+            else:
+                print("ok   cli %s" % name)
+    return failed
 
 
 if __name__ == "__main__":
