@@ -589,7 +589,8 @@ static int is_scheme_run(const char *p, size_t n)
 struct blk {
     size_t base;
     uint64_t tok, stop, dot, colon, at, plus;
-    uint64_t spec; /* dot | colon | at | plus */
+    uint64_t spec;     /* dot | colon | at | plus */
+    uint64_t interest; /* where the scan must stop: see load_block() */
 };
 
 #if defined(__SSE2__)
@@ -653,19 +654,40 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
 }
 #endif
 
+/*
+ * Loads the masks of the block at `base` and marks the bytes the scan must look at: the three
+ * delimiters with a meaning, every '.', ':' and '@' (a run holding one may be an address, a
+ * host, an e-mail or a URL), and, when the index holds hashes, every run of 32 or more token
+ * bytes plus the last run of the block when it goes on into the next one (it may reach 32 there).
+ * Everything else is a plain word or a separator and is skipped 64 bytes at a time.
+ */
 static inline void load_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
                               size_t base, struct blk *b)
 {
     b->base = base;
     if (base + 64 <= n) {
         block_masks(s, p + base, b);
-        b->spec = b->dot | b->colon | b->at | b->plus;
     } else {
         char tail[64];
         memset(tail, 0, sizeof tail);
         memcpy(tail, p + base, n - base);
         block_masks(s, tail, b);
-        b->spec = b->dot | b->colon | b->at | b->plus;
+    }
+    b->spec = b->dot | b->colon | b->at | b->plus;
+    b->interest = b->stop | b->dot | b->colon | b->at;
+    if (s->want_hash) {
+        uint64_t y = b->tok;
+        y &= y >> 1;
+        y &= y >> 2;
+        y &= y >> 4;
+        y &= y >> 8;
+        y &= y >> 16; /* bit j: bytes j..j+31 are all token bytes */
+        b->interest |= y;
+        if (b->tok >> 63) {
+            uint64_t z = ~b->tok;
+            unsigned start = z ? 64u - (unsigned)__builtin_clzll(z) : 0u;
+            b->interest |= (uint64_t)1 << start;
+        }
     }
 }
 
@@ -692,7 +714,7 @@ static inline unsigned block_flags(const struct blk *b, unsigned from, unsigned 
 static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
 {
     uint64_t line = 1;
-    size_t i = 0;
+    size_t i = 0, floor = 0; /* everything before `floor` has been dealt with */
     struct blk b;
     if (n == 0) {
         flush(s);
@@ -700,11 +722,11 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
     }
     load_block(s, p, n, 0, &b);
     while (i < n && !s->stopped) {
-        /* Skip delimiters a block at a time, stopping at a token byte or a '\n' '%' '('. */
+        /* Skip to the next byte worth a look, a block at a time. */
         for (;;) {
             if ((i & ~(size_t)63) != b.base)
                 load_block(s, p, n, i & ~(size_t)63, &b);
-            uint64_t m = (b.tok | b.stop) >> (i - b.base);
+            uint64_t m = b.interest >> (i - b.base);
             if (m != 0) {
                 i += (size_t)__builtin_ctzll(m);
                 break;
@@ -718,7 +740,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
         unsigned char c = (unsigned char)p[i];
         if (c == '\n') {
             line++;
-            i++;
+            floor = ++i;
             continue;
         }
         if (c == '%') {
@@ -727,6 +749,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                 i += 3; /* a percent escape separates tokens like a delimiter */
             else
                 i++;
+            floor = i;
             continue;
         }
         if (c == '(') {
@@ -734,10 +757,15 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
             if (i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '9')
                 k = handle_dns_wire(s, p + i, n - i, line, i);
             i += k > 0 ? k : 1;
+            floor = i;
             continue;
         }
-        /* A run of token bytes: find its end and the classes it holds. */
+        /* A token byte that matters: back to the start of its run (not before floor), then
+         * forward to its end, collecting the classes it holds. */
         size_t st = i;
+        while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
+            st--;
+        i = st;
         unsigned flags = 0;
         for (;;) {
             if ((i & ~(size_t)63) != b.base)
@@ -758,6 +786,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
             i += k;
             break;
         }
+        floor = i;
         size_t len = i - st;
         /* A word without '.', ':' or '@' can only be a hash, and then of 32 digits or more. */
         if (!(flags & (C_DOT | C_COLON | C_AT)) && len < 32)
@@ -774,7 +803,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                     classify_run(s, p + st, ss - st, flags, line, st);
                 size_t k = handle_url(s, p + ss, n - ss, line, ss);
                 if (k > 0)
-                    i = ss + k;
+                    floor = i = ss + k;
                 continue;
             }
         }
