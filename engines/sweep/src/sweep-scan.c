@@ -16,6 +16,8 @@
  */
 #include "sweep-int.h"
 
+#include <stdlib.h>
+
 #include "renkei/alloc.h"
 
 /* Requests are resolved once SOFT are queued; CAP leaves room for the largest single token
@@ -60,6 +62,7 @@ struct seen {
 struct rk_sweep_scanner {
     const struct rk_sweep_index *ix;
     uint8_t cls[256];
+    int avx2; /* the CPU has AVX2 (x86-64 only) */
     int want_ip4, want_ip6, want_dom, want_url, want_email, want_hash;
     unsigned dom_min, dom_max;
     /* The CIDR prefix lengths in use, longest first. */
@@ -115,6 +118,10 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     const struct rk__sw_header *h = ix->h;
     s->ix = ix;
     init_classes(s->cls);
+#if defined(__x86_64__) && defined(__GNUC__)
+    /* RK_SWEEP_NO_AVX2 lets the tests run the SSE2 path on a machine that has AVX2. */
+    s->avx2 = __builtin_cpu_supports("avx2") && getenv("RK_SWEEP_NO_AVX2") == NULL;
+#endif
     for (int p = 32; p >= 0; p--)
         if (h->cidr4_mask & ((uint64_t)1 << p))
             s->c4[s->nc4++] = (uint8_t)p;
@@ -631,6 +638,42 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
         b->plus |= m16(plus) << (16 * k);
     }
 }
+#include <immintrin.h>
+
+/* The same with AVX2, 32 bytes an instruction, chosen at run time where the CPU has it. */
+__attribute__((target("avx2"))) static void block_masks_avx2(const char *p, struct blk *b)
+{
+    b->tok = b->stop = b->dot = b->colon = b->at = b->plus = 0;
+    for (int k = 0; k < 2; k++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
+        __m256i lower = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+        __m256i letter = _mm256_and_si256(_mm256_cmpgt_epi8(lower, _mm256_set1_epi8('a' - 1)),
+                                          _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lower));
+        __m256i digit = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('0' - 1)),
+                                         _mm256_cmpgt_epi8(_mm256_set1_epi8(':' + 1), v));
+        __m256i dot = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('.'));
+        __m256i at = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('@'));
+        __m256i plus = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('+'));
+        __m256i other = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')),
+                                        _mm256_cmpeq_epi8(v, _mm256_set1_epi8('_')));
+        __m256i tok = _mm256_or_si256(_mm256_or_si256(letter, digit),
+                                      _mm256_or_si256(_mm256_or_si256(dot, at),
+                                                      _mm256_or_si256(plus, other)));
+        __m256i stop = _mm256_or_si256(
+            _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
+            _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
+                            _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
+        __m256i colon = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(':'));
+        unsigned sh = 32u * (unsigned)k;
+        b->tok |= (uint64_t)(uint32_t)_mm256_movemask_epi8(tok) << sh;
+        b->stop |= (uint64_t)(uint32_t)_mm256_movemask_epi8(stop) << sh;
+        b->dot |= (uint64_t)(uint32_t)_mm256_movemask_epi8(dot) << sh;
+        b->colon |= (uint64_t)(uint32_t)_mm256_movemask_epi8(colon) << sh;
+        b->at |= (uint64_t)(uint32_t)_mm256_movemask_epi8(at) << sh;
+        b->plus |= (uint64_t)(uint32_t)_mm256_movemask_epi8(plus) << sh;
+    }
+}
+#define RK_SW_HAVE_AVX2 1
 #else
 static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 {
@@ -665,14 +708,21 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
                               size_t base, struct blk *b)
 {
     b->base = base;
-    if (base + 64 <= n) {
-        block_masks(s, p + base, b);
-    } else {
-        char tail[64];
+    const char *q = p + base;
+    char tail[64];
+    if (base + 64 > n) {
         memset(tail, 0, sizeof tail);
         memcpy(tail, p + base, n - base);
-        block_masks(s, tail, b);
+        q = tail;
     }
+#ifdef RK_SW_HAVE_AVX2
+    if (s->avx2)
+        block_masks_avx2(q, b);
+    else
+        block_masks(s, q, b);
+#else
+    block_masks(s, q, b);
+#endif
     b->spec = b->dot | b->colon | b->at | b->plus;
     b->interest = b->stop | b->dot | b->colon | b->at;
     if (s->want_hash) {

@@ -218,6 +218,14 @@ static void test_extract_and_match(void **state)
     rk_sweep_index_close(ix);
 }
 
+/* The same table through the SSE2 block classifier (the AVX2 one is used where available). */
+static void test_extract_sse2(void **state)
+{
+    setenv("RK_SWEEP_NO_AVX2", "1", 1);
+    test_extract_and_match(state);
+    unsetenv("RK_SWEEP_NO_AVX2");
+}
+
 static void test_bad_bytes(void **state)
 {
     struct rk_sweep_index *ix = index_of(feed);
@@ -566,6 +574,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical_forms),
         cmocka_unit_test(test_extract_and_match),
+        cmocka_unit_test(test_extract_sse2),
         cmocka_unit_test(test_bad_bytes),
         cmocka_unit_test(test_loaders),
         cmocka_unit_test(test_index_file),
