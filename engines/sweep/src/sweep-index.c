@@ -37,6 +37,7 @@ struct rk_sweep_builder {
     uint64_t cidr4_mask;
     uint64_t cidr6_mask[3];
     uint32_t dom_min, dom_max;
+    uint64_t tld_filter[64];
     uint64_t type_count[RK_SWEEP_TYPE_COUNT];
     uint64_t *ip4f; /* RK__SW_IP4F_BYTES */
     /* Canonical keys waiting to be inserted: a batch is hashed and its slots prefetched
@@ -268,6 +269,11 @@ static enum rk_status insert_key(struct rk_sweep_builder *b, enum rk_sweep_type 
             b->dom_min = l;
         if (l > b->dom_max)
             b->dom_max = l;
+        size_t ls = n;
+        while (ls > 0 && key[ls - 1] != '.')
+            ls--;
+        unsigned bit = rk__sw_tld_bit((const char *)key + ls, n - ls);
+        b->tld_filter[bit / 64] |= (uint64_t)1 << (bit % 64);
     }
     return RK_OK;
 }
@@ -340,6 +346,7 @@ static void fill_header(const struct rk_sweep_builder *b, struct rk__sw_header *
     memcpy(h->cidr6_mask, b->cidr6_mask, sizeof h->cidr6_mask);
     h->dom_min_labels = b->dom_min;
     h->dom_max_labels = b->dom_max;
+    memcpy(h->tld_filter, b->tld_filter, sizeof h->tld_filter);
     memcpy(h->type_count, b->type_count, sizeof h->type_count);
 }
 

@@ -100,6 +100,19 @@ static inline uint64_t rk__sw_hash(unsigned type, unsigned plen, const uint8_t *
     return rk__sw_mix(h);
 }
 
+/* 12-bit hash of a last label, lower-cased as it goes (letters only are folded). */
+static inline unsigned rk__sw_tld_bit(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 'A' && c <= 'Z')
+            c |= 0x20;
+        h = (h ^ c) * 16777619u;
+    }
+    return (h ^ (h >> 15)) & 4095u;
+}
+
 /* ===== Index image (sweep-index.c) ===== */
 
 #define RK__SW_MAGIC "RKSWEEP\0"
@@ -131,6 +144,9 @@ struct rk__sw_header {
     uint64_t cidr6_mask[3];  /* bits 0..128 */
     uint32_t dom_min_labels; /* fewest labels of a domain indicator (0: no domains) */
     uint32_t dom_max_labels;
+    /* Bit rk__sw_tld_bit(last label) set for every domain indicator's last label: a host whose
+     * last label ("js", "exe", "local") ends no indicator needs no suffix lookups. */
+    uint64_t tld_filter[64];
     uint64_t type_count[RK_SWEEP_TYPE_COUNT];
     uint64_t body_checksum;  /* rk__sw_checksum over [header_size, file_size) */
     uint64_t header_checksum; /* over the header with this field zero */

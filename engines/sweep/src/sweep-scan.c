@@ -65,6 +65,7 @@ struct rk_sweep_scanner {
     int avx2; /* the CPU has AVX2 (x86-64 only) */
     int want_ip4, want_ip6, want_dom, want_url, want_email, want_hash;
     unsigned dom_min, dom_max;
+    uint64_t tld[64]; /* copy of the index's last-label filter */
     /* The CIDR prefix lengths in use, longest first. */
     uint8_t c4[33], c6[129];
     unsigned nc4, nc6;
@@ -135,6 +136,7 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     s->want_email = h->type_count[RK_SWEEP_EMAIL] > 0;
     s->want_hash = h->type_count[RK_SWEEP_MD5] + h->type_count[RK_SWEEP_SHA1] +
                        h->type_count[RK_SWEEP_SHA256] > 0;
+    memcpy(s->tld, h->tld_filter, sizeof s->tld);
     s->dom_min = h->dom_min_labels;
     s->dom_max = h->dom_max_labels;
     *out = s;
@@ -289,11 +291,23 @@ static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64
     }
 }
 
+/* Whether some domain indicator ends in the last label of the host p[0, n). */
+static inline int tld_wanted(const struct rk_sweep_scanner *s, const char *p, size_t n)
+{
+    size_t ls = n;
+    while (ls > 0 && p[ls - 1] != '.')
+        ls--;
+    unsigned bit = rk__sw_tld_bit(p + ls, n - ls);
+    return (s->tld[bit / 64] >> (bit % 64)) & 1;
+}
+
 /* Queues the suffix lookups of a canonical host already stored at buf[t, t+n). */
 static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
                              uint64_t off)
 {
     const uint8_t *h = s->buf + t;
+    if (!tld_wanted(s, (const char *)h, n))
+        return;
     /* Label starts, found in one pass (a host has at most 127 labels). */
     uint8_t starts[128];
     unsigned labels = 1;
@@ -315,6 +329,9 @@ static void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n, uint6
 {
     if (!s->want_dom)
         return;
+    size_t rn = n > 0 && p[n - 1] == '.' ? n - 1 : n;
+    if (!tld_wanted(s, p, rn))
+        return; /* checked on the raw bytes, before any copy */
     make_room(s, n + 8, 130);
     size_t cn = rk__sw_canon_host(p, n, 2, (char *)s->buf + s->used, BUF_SIZE - s->used);
     if (cn == 0)

@@ -69,7 +69,7 @@ def cli_checks(renkei, cases):
             f.write("evil.example\n")
         junk = os.path.join(t, "junk.idx")
         with open(junk, "wb") as f:
-            f.write(b"PK\x03\x04 this is a zip file, not an index" * 10)
+            f.write(b"PK\x03\x04 this is a zip file, not an index" * 100)
         empty_feed = os.path.join(t, "empty.txt")
         with open(empty_feed, "w") as f:
             f.write("# nothing here\nnot an indicator!\n")

@@ -360,7 +360,7 @@ static const struct corrupt_case corrupt_cases[] = {
     {"magic", 0, -1, "bad magic"},
     {"version", 8, -1, "version"},
     {"header field", 40, -1, "header is damaged"},
-    {"slot", 300, -1, "body is damaged"},
+    {"slot", 2048, -1, "body is damaged"},
     {"last byte", -1, -1, "body is damaged"},
     {"truncated", 0, 4000, "truncated"},
     {"empty", 0, 0, "too short"},
