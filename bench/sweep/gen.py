@@ -8,8 +8,8 @@ Writes under OUT:
   <log>.truth     the 1-based numbers of the lines that hold a planted hit, one a line
 
 Name spaces keep the background from matching by accident: indicator IPs have first octet
-11..99 (CIDRs 100..109), background public IPs 150..223 and private ranges; indicator domains
-end in .example/.test/.invalid, background domains in .com/.jp/.net/.org. Every planted
+11..99 (CIDRs 100..109), background public IPs 150..223 and private ranges; indicator domain
+labels start with a digit, background labels never do (both use .com, .net, .jp). Every planted
 indicator is in every set. Trap lines hold near misses that substring tools report and exact
 matching must not: xevil.example for evil.example, 1.2.3.45 for 1.2.3.4, a URL with a longer
 path, a 65-digit hex run, a longer e-mail local part.
@@ -22,20 +22,28 @@ import random
 import sys
 
 PLANTED = 2000  # indicators planted in the logs (and present in every set)
-TLD_BAD = ["example", "test", "invalid"]
+# Indicator domains share the common TLDs with the background (so the index's last-label filter
+# does not skip the background's host lookups); their labels start with a digit, which no
+# background label does, so no background host matches by accident.
+TLD_BAD = ["com", "net", "jp", "xyz", "top", "test"]
 TLD_OK = ["com", "jp", "net", "org", "co.jp", "ne.jp"]
 WORDS = ("shop news mail cdn img api static portal bank city hospital kaisha tokyo osaka "
          "cloud login update data service video blog travel school office").split()
 ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+DIGITS = "0123456789"
 
 
 def label(r, n=None):
     n = n or r.randint(5, 10)
-    return "".join(r.choice(ALNUM) for _ in range(n))
+    return "".join(r.choices(ALNUM, k=n))
+
+
+def bad_label(r):
+    return "".join(r.choices(DIGITS, k=1) + r.choices(ALNUM, k=r.randint(4, 9)))
 
 
 def bad_domain(r):
-    parts = [label(r) for _ in range(r.choice((1, 1, 2)))]
+    parts = [bad_label(r) for _ in range(r.choice((1, 1, 2)))]
     return ".".join(parts) + "." + r.choice(TLD_BAD)
 
 
@@ -59,8 +67,8 @@ def ind_url(r):
 
 
 def ind_hash(r):
-    return "%0*x" % (r.choice((32, 40, 64)), 0) if False else \
-        "".join(r.choice("0123456789abcdef") for _ in range(r.choice((32, 40, 64))))
+    n = r.choice((32, 40, 64))
+    return "%0*x" % (n, r.getrandbits(4 * n))
 
 
 def ind_email(r):
