@@ -328,6 +328,32 @@ static size_t align8(size_t n)
     return (n + 7) & ~(size_t)7;
 }
 
+/* The prefilter's resolution: about 16 bits an IPv4 indicator or range, within [12, 24]. */
+static uint32_t ip4_filter_bits(const struct rk_sweep_builder *b)
+{
+    uint64_t want = 16 * (b->type_count[RK_SWEEP_IPV4] + b->type_count[RK_SWEEP_CIDR4]);
+    uint32_t k = RK__SW_IP4F_MIN_BITS;
+    while (k < RK__SW_IP4F_MAX_BITS && ((uint64_t)1 << k) < want)
+        k++;
+    return k;
+}
+
+/* Folds the builder's /24 bitmap into the /k one of the image. */
+static void fold_ip4_filter(const struct rk_sweep_builder *b, uint32_t k, uint64_t *out)
+{
+    unsigned group = 1u << (24 - k); /* /24 networks per /k network */
+    memset(out, 0, ((size_t)1 << k) / 8);
+    for (uint64_t w = 0; w < RK__SW_IP4F_BYTES / 8; w++) {
+        uint64_t bits = b->ip4f[w];
+        while (bits != 0) {
+            uint64_t n24 = w * 64 + (uint64_t)__builtin_ctzll(bits);
+            uint64_t nk = n24 / group;
+            out[nk / 64] |= (uint64_t)1 << (nk % 64);
+            bits &= bits - 1;
+        }
+    }
+}
+
 static void fill_header(const struct rk_sweep_builder *b, struct rk__sw_header *h)
 {
     memset(h, 0, sizeof *h);
@@ -341,7 +367,8 @@ static void fill_header(const struct rk_sweep_builder *b, struct rk__sw_header *
     h->records_off = h->slots_off + ((uint64_t)8 << b->log2);
     h->records_len = align8(b->rec.len);
     h->ip4_filter_off = h->records_off + h->records_len;
-    h->file_size = h->ip4_filter_off + RK__SW_IP4F_BYTES;
+    h->ip4_filter_bits = ip4_filter_bits(b);
+    h->file_size = h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8;
     h->cidr4_mask = b->cidr4_mask;
     memcpy(h->cidr6_mask, b->cidr6_mask, sizeof h->cidr6_mask);
     h->dom_min_labels = b->dom_min;
@@ -372,7 +399,7 @@ static uint8_t *make_image(const struct rk_sweep_builder *b, struct rk__sw_heade
         return NULL;
     memcpy(img + h->slots_off, b->slots, (size_t)8 << b->log2);
     memcpy(img + h->records_off, b->rec.data, b->rec.len);
-    memcpy(img + h->ip4_filter_off, b->ip4f, RK__SW_IP4F_BYTES);
+    fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
     seal_header(h, for_file ? img + h->header_size : NULL,
                 (size_t)(h->file_size - h->header_size));
     memcpy(img, h, sizeof *h);
@@ -504,8 +531,9 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
         h->records_off != h->slots_off + ((uint64_t)8 << h->log2_slots) ||
         h->records_off > h->file_size || h->ip4_filter_off < h->records_off ||
         h->records_len != h->ip4_filter_off - h->records_off ||
-        h->file_size < RK__SW_IP4F_BYTES ||
-        h->ip4_filter_off != h->file_size - RK__SW_IP4F_BYTES ||
+        h->ip4_filter_bits < RK__SW_IP4F_MIN_BITS || h->ip4_filter_bits > RK__SW_IP4F_MAX_BITS ||
+        h->file_size < ((uint64_t)1 << h->ip4_filter_bits) / 8 ||
+        h->ip4_filter_off != h->file_size - ((uint64_t)1 << h->ip4_filter_bits) / 8 ||
         h->records_len % 8 != 0 || h->max_probe > ((uint64_t)1 << h->log2_slots) ||
         h->count > ((uint64_t)1 << h->log2_slots)) {
         set_err(err, errlen, "sweep index layout is inconsistent");
@@ -530,6 +558,7 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
     ix->rec = ix->base + h->records_off;
     ix->rec_len = h->records_len;
     ix->ip4f = (const uint64_t *)(ix->base + h->ip4_filter_off);
+    ix->ip4f_shift = 32 - h->ip4_filter_bits;
     return RK_OK;
 }
 

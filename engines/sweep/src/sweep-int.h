@@ -124,9 +124,12 @@ static inline unsigned rk__sw_tld_bit(const char *p, size_t n)
  *   slots: 2^log2_slots entries of uint64: (tag << 32) | record offset in 4-byte units,
  *          0 = empty (record offset 0 is a reserved dummy word)
  *   records: each { u8 type, u8 plen, u16 len, bytes[len] } padded to 4 bytes
- *   IPv4 prefilter: 2^24 bits, one per /24 network
+ *   IPv4 prefilter: 2^k bits, one per /k network (12 <= k <= 24, about 16 bits an IPv4
+ *   indicator), so a small index stays small and a large one filters by /24
  */
-#define RK__SW_IP4F_BYTES ((size_t)1 << 21)
+#define RK__SW_IP4F_BYTES ((size_t)1 << 21) /* the builder's /24 bitmap */
+#define RK__SW_IP4F_MIN_BITS 12u
+#define RK__SW_IP4F_MAX_BITS 24u
 struct rk__sw_header {
     char magic[8];
     uint32_t version;
@@ -138,8 +141,10 @@ struct rk__sw_header {
     uint64_t slots_off;
     uint64_t records_off;
     uint64_t records_len;
-    uint64_t ip4_filter_off; /* RK__SW_IP4F_BYTES: bit n set when some IPv4 indicator or CIDR
-                                touches the /24 network n (a prefilter kept in L2/L3) */
+    uint64_t ip4_filter_off; /* 2^ip4_filter_bits bits: bit n set when some IPv4 indicator or
+                                CIDR touches the /k network n (a prefilter kept in cache) */
+    uint32_t ip4_filter_bits; /* k */
+    uint32_t reserved;
     uint64_t cidr4_mask;     /* bit p set: some IPv4 CIDR of prefix length p */
     uint64_t cidr6_mask[3];  /* bits 0..128 */
     uint32_t dom_min_labels; /* fewest labels of a domain indicator (0: no domains) */
@@ -162,6 +167,7 @@ struct rk_sweep_index {
     const uint8_t *rec;
     uint64_t rec_len;
     const uint64_t *ip4f;
+    unsigned ip4f_shift; /* 32 - k */
     void *owned;      /* rk_malloc'd image, or NULL */
     void *map;        /* mmap'd image, or NULL */
 };

@@ -268,9 +268,10 @@ static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64
     if (!(v6 ? s->want_ip6 : s->want_ip4))
         return;
     if (!v6) {
-        uint32_t n24 = (uint32_t)a[0] << 16 | (uint32_t)a[1] << 8 | a[2];
-        if (!(s->ix->ip4f[n24 / 64] & ((uint64_t)1 << (n24 % 64))))
-            return; /* no IPv4 indicator or range touches this /24 */
+        uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+        uint32_t nk = v >> s->ix->ip4f_shift;
+        if (!(s->ix->ip4f[nk / 64] & ((uint64_t)1 << (nk % 64))))
+            return; /* no IPv4 indicator or range touches this network */
     }
     make_room(s, alen * (nc + 1), nc + 1);
     uint32_t t = put(s, a, alen);
