@@ -39,7 +39,8 @@ struct rk_sweep_builder {
     uint32_t dom_min, dom_max;
     uint64_t tld_filter[64];
     uint64_t type_count[RK_SWEEP_TYPE_COUNT];
-    uint64_t *ip4f; /* RK__SW_IP4F_BYTES */
+    uint64_t *ip4f; /* RK__SW_IP4F_BYTES, made with the first IPv4 indicator */
+    uint64_t ip4f_lo, ip4f_hi; /* words of ip4f that may be non-zero: [lo, hi) */
     /* Canonical keys waiting to be inserted: a batch is hashed and its slots prefetched
      * first, so that the table's cache misses overlap (the build is bound by them). */
     struct pending {
@@ -127,8 +128,7 @@ enum rk_status rk_sweep_builder_create(struct rk_sweep_builder **out)
     rk_buf_init(&b->rec, REC_CAP);
     b->log2 = 10;
     b->slots = rk_calloc((size_t)1 << b->log2, sizeof *b->slots);
-    b->ip4f = rk_calloc(1, RK__SW_IP4F_BYTES);
-    if (b->slots == NULL || b->ip4f == NULL)
+    if (b->slots == NULL)
         goto out;
     rc = rk_buf_add(&b->rec, "\0\0\0\0", 4);
     if (rc != RK_OK)
@@ -216,6 +216,12 @@ static enum rk_status insert_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     enum rk_status rc;
     if (b->count >= RK_MAX_SWEEP_INDICATORS || n > RK_MAX_SWEEP_INDICATOR)
         return RK_ETOOBIG;
+    if ((type == RK_SWEEP_IPV4 || type == RK_SWEEP_CIDR4) && b->ip4f == NULL) {
+        /* The /24 bitmap is made with the first IPv4 indicator, before anything is stored. */
+        b->ip4f = rk_calloc(1, RK__SW_IP4F_BYTES);
+        if (b->ip4f == NULL)
+            return RK_ENOMEM;
+    }
     /* Keep the load at or under 5/8: short probe runs, and 8 bytes a slot stay under 14 bytes
      * an indicator even right after a doubling. */
     if ((b->count + 1) * 8 > ((uint64_t)5 << b->log2)) {
@@ -253,6 +259,10 @@ static enum rk_status insert_key(struct rk_sweep_builder *b, enum rk_sweep_type 
         uint64_t first = a >> 8, count = type == RK_SWEEP_CIDR4 && plen < 24
                                               ? (uint64_t)1 << (24 - plen) : 1;
         /* A range is a power-of-two run of /24s aligned to its size: whole words at once. */
+        if (b->ip4f_hi == 0 || first / 64 < b->ip4f_lo)
+            b->ip4f_lo = first / 64;
+        if ((first + count + 63) / 64 > b->ip4f_hi)
+            b->ip4f_hi = (first + count + 63) / 64;
         if (count >= 64)
             memset(&b->ip4f[first / 64], 0xff, (size_t)(count / 8));
         else
@@ -343,7 +353,7 @@ static void fold_ip4_filter(const struct rk_sweep_builder *b, uint32_t k, uint64
 {
     unsigned group = 1u << (24 - k); /* /24 networks per /k network */
     memset(out, 0, ((size_t)1 << k) / 8);
-    for (uint64_t w = 0; w < RK__SW_IP4F_BYTES / 8; w++) {
+    for (uint64_t w = b->ip4f_lo; b->ip4f != NULL && w < b->ip4f_hi; w++) {
         uint64_t bits = b->ip4f[w];
         while (bits != 0) {
             uint64_t n24 = w * 64 + (uint64_t)__builtin_ctzll(bits);
