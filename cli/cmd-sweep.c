@@ -334,8 +334,6 @@ static int run_sweep(int argc, char **argv)
         rk_sweep_builder_destroy(b);
         b = NULL;
     }
-    static char obuf[1 << 16];
-    setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
     opt.progress = progress && isatty(2);
     opt.on_skip = on_skip;
     struct rk_sweep_stats st;
