@@ -1,0 +1,380 @@
+/*
+ * `renkei sweep`: sweep logs against indicators, and `renkei sweep compile`: build the index.
+ * The engine is engines/sweep (renkei/sweep.h); this file only parses arguments, reads
+ * indicator files and prints hits and the summary. docs/sweep.md is the manual.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "renkei/alloc.h"
+#include "renkei/parse.h"
+#include "renkei/sweep.h"
+
+#define EXIT_ERR 2
+
+static const char compile_usage[] =
+    "usage: renkei sweep compile [-o FILE] [--format auto|plain|csv|stix|misp] INPUTS...\n"
+    "\n"
+    "Compiles indicator files into one sweep index (default output: sweep.idx).\n"
+    "Inputs: plain lists (one value a line, type detected, '#' comments), CSV with a\n"
+    "\"type\" and a \"value\" column, STIX 2.1 bundles (equality patterns joined by OR) and\n"
+    "MISP event JSON. Values are canonicalised; entries that are not supported indicators\n"
+    "are counted as skipped. Exit 0 on success, 2 on error (also when no input held a\n"
+    "single indicator).\n";
+
+static const char sweep_usage[] =
+    "usage: renkei sweep [--index FILE | --indicators FILE...] [--json] [--count]\n"
+    "                    [--threads N] [--no-verify] [--no-progress] PATHS...\n"
+    "       renkei sweep compile --help\n"
+    "\n"
+    "Sweeps files, directories (recursively) and stdin (\"-\") against indicators: IP\n"
+    "addresses, CIDR ranges, domains (and their subdomains), URLs, MD5/SHA-1/SHA-256 hashes\n"
+    "and e-mail addresses. .gz .zst .bz2 .xz input is decompressed transparently.\n"
+    "\n"
+    "  --index FILE        a compiled index (renkei sweep compile)\n"
+    "  --indicators FILE   indicator file(s) compiled in memory for this run (repeatable)\n"
+    "  --json              one JSON object a hit: file, line, offset, token, indicator, type\n"
+    "  --count             print only the number of hits\n"
+    "  --threads N         worker threads (default: one per CPU)\n"
+    "  --no-verify         skip the index's whole-file checksum (header and layout are\n"
+    "                      still checked): opens a large index in milliseconds\n"
+    "  --no-progress       no progress line on stderr (shown only on a terminal anyway)\n"
+    "\n"
+    "Prints one line a hit: FILE:LINE:OFFSET<TAB>TYPE<TAB>INDICATOR<TAB>TOKEN, and a summary\n"
+    "on stderr. Unreadable or damaged inputs are reported and skipped.\n"
+    "Exit 0: no hits; 1: hits; 2: error (also when no input at all could be read).\n";
+
+/* ===== Indicator files ===== */
+
+static int load_feed(struct rk_sweep_builder *b, const char *path, enum rk_sweep_format fmt,
+                     struct rk_sweep_load_stats *total)
+{
+    char err[512] = "";
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        fprintf(stderr, "renkei sweep: cannot read %s: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    void *m = NULL;
+    if (st.st_size > 0) {
+        m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED) {
+            fprintf(stderr, "renkei sweep: cannot read %s: %s\n", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+    }
+    close(fd);
+    struct rk_sweep_load_stats ls;
+    enum rk_status rc = rk_sweep_builder_load(b, fmt, m ? m : "", (size_t)st.st_size, &ls, err,
+                                              sizeof err);
+    if (m != NULL)
+        munmap(m, (size_t)st.st_size);
+    if (rc != RK_OK) {
+        fprintf(stderr, "renkei sweep: %s: %s\n", path, err[0] ? err : rk_strerror(rc));
+        return -1;
+    }
+    total->added += ls.added;
+    total->skipped += ls.skipped;
+    return 0;
+}
+
+static int parse_format(const char *s, enum rk_sweep_format *out)
+{
+    static const char *names[] = {"auto", "plain", "csv", "stix", "misp"};
+    for (int i = 0; i < 5; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (enum rk_sweep_format)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int run_compile(int argc, char **argv)
+{
+    const char *out = "sweep.idx";
+    enum rk_sweep_format fmt = RK_SWEEP_FMT_AUTO;
+    struct rk_sweep_builder *b = NULL;
+    struct rk_sweep_load_stats total = {0, 0};
+    int ninputs = 0, rc = EXIT_ERR;
+    char err[512] = "";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(compile_usage, stdout);
+            return RK_EXIT_OK;
+        }
+    }
+    double t0 = now();
+    if (rk_sweep_builder_create(&b) != RK_OK) {
+        fprintf(stderr, "renkei sweep compile: out of memory\n");
+        return EXIT_ERR;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            if (parse_format(argv[++i], &fmt) != 0) {
+                fprintf(stderr, "renkei sweep compile: unknown format '%s'\n", argv[i]);
+                goto out;
+            }
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "renkei sweep compile: unknown option '%s'\n\n%s", argv[i],
+                    compile_usage);
+            goto out;
+        } else {
+            if (load_feed(b, argv[i], fmt, &total) != 0)
+                goto out;
+            ninputs++;
+        }
+    }
+    if (ninputs == 0) {
+        fprintf(stderr, "%s", compile_usage);
+        goto out;
+    }
+    if (rk_sweep_builder_count(b) == 0) {
+        fprintf(stderr, "renkei sweep compile: no indicators found (%llu entries skipped); "
+                        "nothing written\n",
+                (unsigned long long)total.skipped);
+        goto out;
+    }
+    if (rk_sweep_builder_write(b, out, err, sizeof err) != RK_OK) {
+        fprintf(stderr, "renkei sweep compile: %s\n", err);
+        goto out;
+    }
+    struct stat st;
+    uint64_t n = rk_sweep_builder_count(b);
+    double secs = now() - t0;
+    if (stat(out, &st) == 0)
+        fprintf(stderr,
+                "compiled %llu indicators (%llu read, %llu skipped) from %d file(s) in %.2f s "
+                "into %s: %lld bytes, %.1f bytes/indicator\n",
+                (unsigned long long)n, (unsigned long long)total.added,
+                (unsigned long long)total.skipped, ninputs, secs, out, (long long)st.st_size,
+                n ? (double)st.st_size / (double)n : 0.0);
+    rc = RK_EXIT_OK;
+out:
+    rk_sweep_builder_destroy(b);
+    return rc;
+}
+
+/* ===== Output ===== */
+
+struct out_ctx {
+    int json;
+    int count;
+    uint64_t hits;
+};
+
+/* Writes a JSON string; invalid UTF-8 bytes become U+FFFD. */
+static void json_str(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    putchar('"');
+    while (*p) {
+        unsigned char c = *p;
+        if (c == '"' || c == '\\') {
+            putchar('\\');
+            putchar(c);
+            p++;
+        } else if (c < 0x20 || c == 0x7f) {
+            printf("\\u%04x", c);
+            p++;
+        } else if (c < 0x80) {
+            putchar(c);
+            p++;
+        } else {
+            int n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+            int ok = n > 0;
+            for (int k = 1; ok && k < n; k++)
+                ok = (p[k] & 0xc0) == 0x80;
+            if (ok) {
+                fwrite(p, 1, (size_t)n, stdout);
+                p += n;
+            } else {
+                fputs("\\ufffd", stdout);
+                p++;
+            }
+        }
+    }
+    putchar('"');
+}
+
+static int on_hit(const struct rk_sweep_hit *h, void *ud)
+{
+    struct out_ctx *o = ud;
+    o->hits++;
+    if (o->count)
+        return 0;
+    if (o->json) {
+        fputs("{\"file\":", stdout);
+        json_str(h->file);
+        printf(",\"line\":%llu,\"offset\":%llu,\"token\":", (unsigned long long)h->line,
+               (unsigned long long)h->offset);
+        json_str(h->token);
+        fputs(",\"indicator\":", stdout);
+        json_str(h->indicator);
+        printf(",\"type\":\"%s\"}\n", rk_sweep_type_name(h->type));
+    } else {
+        printf("%s:%llu:%llu\t%s\t%s\t%s\n", h->file, (unsigned long long)h->line,
+               (unsigned long long)h->offset, rk_sweep_type_name(h->type), h->indicator,
+               h->token);
+    }
+    return 0;
+}
+
+static void on_skip(const char *path, const char *why, void *ud)
+{
+    (void)ud;
+    fprintf(stderr, "renkei sweep: skipped %s: %s\n", path, why);
+}
+
+static void human(double bytes, char *out, size_t n)
+{
+    if (bytes >= 1e9)
+        snprintf(out, n, "%.2f GB", bytes / 1e9);
+    else if (bytes >= 1e6)
+        snprintf(out, n, "%.1f MB", bytes / 1e6);
+    else
+        snprintf(out, n, "%.0f bytes", bytes);
+}
+
+static int run_sweep(int argc, char **argv)
+{
+    const char *index_path = NULL;
+    const char **feeds = NULL, **paths = NULL;
+    size_t nfeeds = 0, npaths = 0;
+    struct rk_sweep_options opt;
+    struct out_ctx o = {0, 0, 0};
+    struct rk_sweep_index *ix = NULL;
+    struct rk_sweep_builder *b = NULL;
+    int progress = 1, rc = EXIT_ERR;
+    unsigned open_flags = 0;
+    char err[512] = "";
+    memset(&opt, 0, sizeof opt);
+    feeds = rk_calloc((size_t)argc, sizeof *feeds);
+    paths = rk_calloc((size_t)argc, sizeof *paths);
+    if (feeds == NULL || paths == NULL)
+        goto out;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(sweep_usage, stdout);
+            rc = RK_EXIT_OK;
+            goto out;
+        } else if (strcmp(a, "--index") == 0 && i + 1 < argc) {
+            index_path = argv[++i];
+        } else if (strcmp(a, "--indicators") == 0 && i + 1 < argc) {
+            feeds[nfeeds++] = argv[++i];
+        } else if (strcmp(a, "--json") == 0) {
+            o.json = 1;
+        } else if (strcmp(a, "--count") == 0) {
+            o.count = 1;
+        } else if (strcmp(a, "--no-progress") == 0) {
+            progress = 0;
+        } else if (strcmp(a, "--no-verify") == 0) {
+            open_flags |= RK_SWEEP_OPEN_NO_VERIFY;
+        } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
+            uint64_t t;
+            if (rk_parse_u64(argv[i + 1], strlen(argv[i + 1]), 64, &t) != RK_OK || t == 0) {
+                fprintf(stderr, "renkei sweep: --threads takes a number from 1 to 64\n");
+                goto out;
+            }
+            opt.threads = (unsigned)t;
+            i++;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "renkei sweep: unknown option '%s'\n\n%s", a, sweep_usage);
+            goto out;
+        } else {
+            paths[npaths++] = a;
+        }
+    }
+    if ((index_path == NULL) == (nfeeds == 0) || npaths == 0) {
+        fprintf(stderr, "renkei sweep: give --index or --indicators, and paths to sweep\n\n%s",
+                sweep_usage);
+        goto out;
+    }
+    if (index_path != NULL) {
+        enum rk_status s = rk_sweep_index_open(index_path, open_flags, &ix, err, sizeof err);
+        if (s != RK_OK) {
+            fprintf(stderr, "renkei sweep: %s\n", err[0] ? err : rk_strerror(s));
+            goto out;
+        }
+    } else {
+        struct rk_sweep_load_stats total = {0, 0};
+        if (rk_sweep_builder_create(&b) != RK_OK)
+            goto out;
+        for (size_t i = 0; i < nfeeds; i++)
+            if (load_feed(b, feeds[i], RK_SWEEP_FMT_AUTO, &total) != 0)
+                goto out;
+        if (total.skipped > 0)
+            fprintf(stderr, "renkei sweep: %llu indicator entries skipped (not supported)\n",
+                    (unsigned long long)total.skipped);
+        if (rk_sweep_builder_build(b, &ix) != RK_OK) {
+            fprintf(stderr, "renkei sweep: out of memory building the index\n");
+            goto out;
+        }
+        rk_sweep_builder_destroy(b);
+        b = NULL;
+    }
+    opt.progress = progress && isatty(2);
+    opt.on_skip = on_skip;
+    struct rk_sweep_stats st;
+    enum rk_status s = rk_sweep_run(ix, paths, npaths, &opt, on_hit, &o, &st);
+    if (o.count)
+        printf("%llu\n", (unsigned long long)o.hits);
+    fflush(stdout);
+    if (s != RK_OK && s != RK_ECONFLICT) {
+        fprintf(stderr, "renkei sweep: %s\n", rk_strerror(s));
+        goto out;
+    }
+    char hb[32];
+    human((double)st.bytes, hb, sizeof hb);
+    fprintf(stderr, "sweep: %s, %llu lines, %llu files, %llu hits, %.1f MB/s (%.2f s)", hb,
+            (unsigned long long)st.lines, (unsigned long long)st.files,
+            (unsigned long long)st.hits,
+            st.seconds > 0 ? (double)st.bytes / 1e6 / st.seconds : 0.0, st.seconds);
+    if (st.files_skipped || st.files_damaged || st.long_tokens)
+        fprintf(stderr, "; skipped: %llu unreadable, %llu damaged, %llu over-long tokens",
+                (unsigned long long)st.files_skipped, (unsigned long long)st.files_damaged,
+                (unsigned long long)st.long_tokens);
+    fputc('\n', stderr);
+    if (st.files == 0 && st.files_skipped > 0) {
+        fprintf(stderr, "renkei sweep: no input could be read\n");
+        goto out;
+    }
+    rc = st.hits > 0 ? RK_EXIT_FOUND : RK_EXIT_OK;
+out:
+    rk_sweep_builder_destroy(b);
+    rk_sweep_index_close(ix);
+    rk_free(feeds);
+    rk_free(paths);
+    return rc;
+}
+
+static int run_sweep_verb(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "compile") == 0)
+        return run_compile(argc - 1, argv + 1);
+    return run_sweep(argc, argv);
+}
+
+const struct rk_cli_cmd rk_cli_cmd_sweep = {"sweep", "sweep logs against indicators (IOC)",
+                                            run_sweep_verb};

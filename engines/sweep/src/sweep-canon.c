@@ -1,0 +1,627 @@
+/*
+ * The sweep engine's own canonicaliser. The index stores every indicator in one canonical form
+ * and the extractor puts every token into the same form before the lookup, so that matching is
+ * byte equality (plus suffix and prefix walks for domains and CIDR ranges). The rules are those
+ * of docs/sweep.md: addresses in binary (IPv6 printed per RFC 5952), host names lower-case
+ * without a trailing dot and IDN as punycode, URLs with scheme and host lower-cased and the
+ * default port dropped, hashes in binary, e-mail lower-cased.
+ *
+ * Everything here works on caller-supplied buffers and never allocates, except the rare IDN
+ * conversion of a non-ASCII host (libidn2), which only indicator loading reaches.
+ */
+#include "sweep-int.h"
+
+#include <idn2.h>
+#include <string.h>
+#include <strings.h>
+
+#include "renkei/alloc.h"
+
+/* ===== Tables ===== */
+
+const signed char rk__sw_hex_tab[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
+    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+/* Lower-case form of the bytes allowed in a host label; 0 for every other byte. */
+const unsigned char rk__sw_host_tab[256] = {
+    ['-'] = '-', ['_'] = '_', ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9', ['a'] = 'a', ['b'] = 'b',
+    ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i',
+    ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p',
+    ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w',
+    ['x'] = 'x', ['y'] = 'y', ['z'] = 'z', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd',
+    ['E'] = 'e', ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k',
+    ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r',
+    ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
+    ['Z'] = 'z'};
+
+/* ===== Addresses ===== */
+
+int rk__sw_parse_ip4(const char *s, size_t n, uint8_t out[4])
+{
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        unsigned v = 0;
+        size_t digits = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
+            v = v * 10 + (unsigned)(s[i] - '0');
+            i++;
+            digits++;
+        }
+        if (digits == 0 || digits > 3 || v > 255)
+            return 0;
+        out[part] = (uint8_t)v;
+        if (part < 3) {
+            if (i >= n || s[i] != '.')
+                return 0;
+            i++;
+        }
+    }
+    return i == n;
+}
+
+int rk__sw_parse_ip6(const char *s, size_t n, uint8_t out[16])
+{
+    uint16_t w[8] = {0};
+    int nw = 0, gap = -1;
+    size_t i = 0;
+    if (n < 2 || n > 45)
+        return 0;
+    if (s[0] == ':') {
+        if (s[1] != ':')
+            return 0;
+        gap = 0;
+        i = 2;
+        if (i == n)
+            goto done;
+    }
+    while (i < n) {
+        if (nw >= 8)
+            return 0;
+        size_t start = i;
+        unsigned v = 0;
+        while (i < n && i - start < 5 && rk__sw_hexval((unsigned char)s[i]) >= 0) {
+            v = (v << 4) | (unsigned)rk__sw_hexval((unsigned char)s[i]);
+            i++;
+        }
+        if (i < n && s[i] == '.') {
+            /* A trailing dotted quad fills the last two words. */
+            uint8_t q[4];
+            if (nw > 6 || !rk__sw_parse_ip4(s + start, n - start, q))
+                return 0;
+            w[nw++] = (uint16_t)(q[0] << 8 | q[1]);
+            w[nw++] = (uint16_t)(q[2] << 8 | q[3]);
+            i = n;
+            break;
+        }
+        if (i == start || i - start > 4)
+            return 0;
+        w[nw++] = (uint16_t)v;
+        if (i == n)
+            break;
+        if (s[i] != ':')
+            return 0;
+        i++;
+        if (i < n && s[i] == ':') {
+            if (gap >= 0)
+                return 0;
+            gap = nw;
+            i++;
+            if (i == n)
+                break;
+        } else if (i == n) {
+            return 0;
+        }
+    }
+done:
+    if (gap < 0) {
+        if (nw != 8)
+            return 0;
+    } else {
+        if (nw > 7)
+            return 0;
+        int move = nw - gap;
+        for (int k = 0; k < move; k++)
+            w[7 - k] = w[nw - 1 - k];
+        for (int k = gap; k < 8 - move; k++)
+            w[k] = 0;
+    }
+    for (int k = 0; k < 8; k++) {
+        out[2 * k] = (uint8_t)(w[k] >> 8);
+        out[2 * k + 1] = (uint8_t)w[k];
+    }
+    return 1;
+}
+
+static size_t put_dec(unsigned v, char *out)
+{
+    char t[12];
+    size_t n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = t[n - 1 - i];
+    return n;
+}
+
+size_t rk__sw_fmt_ip4(const uint8_t a[4], char *out)
+{
+    size_t n = 0;
+    for (int i = 0; i < 4; i++) {
+        if (i > 0)
+            out[n++] = '.';
+        n += put_dec(a[i], out + n);
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* RFC 5952: lower-case hex, no leading zeros, the longest run (first on a tie) of two or more
+ * zero words shortened to "::". */
+size_t rk__sw_fmt_ip6(const uint8_t a[16], char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned w[8];
+    int best = -1, bestlen = 1;
+    for (int i = 0; i < 8; i++)
+        w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+    for (int i = 0; i < 8;) {
+        if (w[i] != 0) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j < 8 && w[j] == 0)
+            j++;
+        if (j - i > bestlen) {
+            best = i;
+            bestlen = j - i;
+        }
+        i = j;
+    }
+    size_t n = 0;
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            out[n++] = ':';
+            out[n++] = ':';
+            i += bestlen - 1;
+            continue;
+        }
+        if (n > 0 && out[n - 1] != ':')
+            out[n++] = ':';
+        int started = 0;
+        for (int sh = 12; sh >= 0; sh -= 4) {
+            unsigned d = (w[i] >> sh) & 15;
+            if (d != 0 || started || sh == 0) {
+                out[n++] = hex[d];
+                started = 1;
+            }
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* ===== Host names ===== */
+
+/* Checks and lower-cases the labels in place. With min_labels > 0 the name needs that many
+ * labels and a letter in its last label (so "3.14" and "-" are not host names). */
+static size_t check_labels(char *h, size_t n, int min_labels)
+{
+    size_t labels = 0, lab = 0;
+    int last_alpha = 0;
+    if (n == 0 || n > 253)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)h[i];
+        if (c == '.') {
+            if (lab == 0 || lab > 63)
+                return 0;
+            labels++;
+            lab = 0;
+            last_alpha = 0;
+            continue;
+        }
+        unsigned char m = rk__sw_host_tab[c];
+        if (m == 0)
+            return 0;
+        h[i] = (char)m;
+        last_alpha |= (m >= 'a' && m <= 'z');
+        lab++;
+    }
+    if (lab == 0 || lab > 63)
+        return 0;
+    labels++;
+    if (min_labels > 0 && ((int)labels < min_labels || !last_alpha))
+        return 0;
+    return n;
+}
+
+size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, size_t cap)
+{
+    if (n > 0 && s[n - 1] == '.')
+        n--;
+    if (n == 0 || n > 253 || n >= cap)
+        return 0;
+    int ascii = 1;
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)s[i] >= 0x80) {
+            ascii = 0;
+            break;
+        }
+    }
+    if (ascii) {
+        memcpy(out, s, n);
+        return check_labels(out, n, min_labels);
+    }
+    /* Non-ASCII: UTS #46 mapping (which also lower-cases) and punycode, by libidn2. */
+    char tmp[1024];
+    if (n >= sizeof tmp)
+        return 0;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    char *ace = NULL;
+    if (idn2_to_ascii_8z(tmp, &ace, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) != IDN2_OK) {
+        idn2_free(ace);
+        return 0;
+    }
+    size_t an = strlen(ace);
+    size_t r = 0;
+    if (an > 0 && an < cap) {
+        memcpy(out, ace, an);
+        r = check_labels(out, an, min_labels);
+    }
+    idn2_free(ace);
+    return r;
+}
+
+/* ===== URLs ===== */
+
+static int default_port(const char *scheme, size_t n, unsigned port)
+{
+    struct {
+        const char *s;
+        unsigned p;
+    } d[] = {{"http", 80}, {"https", 443}, {"ftp", 21}, {"ws", 80}, {"wss", 443}};
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
+        if (strlen(d[i].s) == n && memcmp(d[i].s, scheme, n) == 0)
+            return d[i].p == port;
+    return 0;
+}
+
+int rk__sw_canon_url(const char *s, size_t n, char *out, size_t cap, struct rk__sw_url *u)
+{
+    size_t i = 0, o = 0;
+    memset(u, 0, sizeof *u);
+    if (cap < 16)
+        return 0;
+    /* Scheme. */
+    while (i < n && i < 32 &&
+           (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
+            (i > 0 && ((s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' || s[i] == '.'))))
+        i++;
+    if (i == 0 || i + 3 > n || s[i] != ':' || s[i + 1] != '/' || s[i + 2] != '/')
+        return 0;
+    size_t scheme_len = i;
+    for (size_t k = 0; k < scheme_len; k++) {
+        char c = s[k];
+        out[o++] = (c >= 'A' && c <= 'Z') ? (char)(c | 0x20) : c;
+    }
+    memcpy(out + o, "://", 3);
+    o += 3;
+    i += 3;
+    /* Authority ends at the first '/', '?' or '#'. */
+    size_t a0 = i, a1 = i;
+    while (a1 < n && s[a1] != '/' && s[a1] != '?' && s[a1] != '#')
+        a1++;
+    u->consumed = a1;
+    size_t h0 = a0;
+    for (size_t k = a0; k < a1; k++)
+        if (s[k] == '@')
+            h0 = k + 1;
+    if (h0 > a0) { /* user info, as given */
+        if (o + (h0 - a0) >= cap)
+            return 0;
+        memcpy(out + o, s + a0, h0 - a0);
+        o += h0 - a0;
+    }
+    size_t h1, p0;
+    if (h0 < a1 && s[h0] == '[') {
+        size_t k = h0 + 1;
+        while (k < a1 && s[k] != ']')
+            k++;
+        if (k >= a1 || !rk__sw_parse_ip6(s + h0 + 1, k - h0 - 1, u->addr))
+            return 0;
+        u->host_type = RK_SWEEP_IPV6;
+        h1 = k + 1;
+        if (o + 48 >= cap)
+            return 0;
+        out[o++] = '[';
+        o += rk__sw_fmt_ip6(u->addr, out + o);
+        out[o++] = ']';
+    } else {
+        h1 = h0;
+        while (h1 < a1 && s[h1] != ':')
+            h1++;
+        /* Percent-decode the host into a scratch buffer. */
+        char host[256];
+        size_t hn = 0;
+        for (size_t k = h0; k < h1; k++) {
+            if (hn >= sizeof host)
+                return 0;
+            if (s[k] == '%' && k + 2 < h1 && rk__sw_hexval((unsigned char)s[k + 1]) >= 0 &&
+                rk__sw_hexval((unsigned char)s[k + 2]) >= 0) {
+                host[hn++] = (char)(rk__sw_hexval((unsigned char)s[k + 1]) << 4 |
+                                    rk__sw_hexval((unsigned char)s[k + 2]));
+                k += 2;
+            } else {
+                host[hn++] = s[k];
+            }
+        }
+        if (rk__sw_parse_ip4(host, hn, u->addr)) {
+            u->host_type = RK_SWEEP_IPV4;
+            if (o + 16 >= cap)
+                return 0;
+            o += rk__sw_fmt_ip4(u->addr, out + o);
+        } else {
+            size_t cn = rk__sw_canon_host(host, hn, 1, out + o, cap - o);
+            if (cn == 0)
+                return 0;
+            u->host_type = RK_SWEEP_DOMAIN;
+            u->host_off = o;
+            u->host_len = cn;
+            o += cn;
+        }
+    }
+    p0 = h1;
+    if (p0 < a1) {
+        if (s[p0] != ':')
+            return 0;
+        unsigned port = 0;
+        size_t k = p0 + 1;
+        if (k == a1)
+            goto path; /* "host:" means the default port */
+        for (; k < a1; k++) {
+            if (s[k] < '0' || s[k] > '9')
+                return 0;
+            port = port * 10 + (unsigned)(s[k] - '0');
+            if (port > 65535)
+                return 0;
+        }
+        if (!default_port(out, scheme_len, port)) {
+            if (o + 8 >= cap)
+                return 0;
+            out[o++] = ':';
+            o += put_dec(port, out + o);
+        }
+    }
+path:;
+    size_t e = a1;
+    while (e < n && s[e] != '#')
+        e++;
+    int web = (scheme_len == 4 && memcmp(out, "http", 4) == 0) ||
+              (scheme_len == 5 && memcmp(out, "https", 5) == 0);
+    if (web && (a1 == e || s[a1] != '/')) {
+        if (o + 1 >= cap)
+            return 0;
+        out[o++] = '/';
+    }
+    if (o + (e - a1) >= cap)
+        return 0;
+    memcpy(out + o, s + a1, e - a1);
+    o += e - a1;
+    out[o] = '\0';
+    u->len = o;
+    return 1;
+}
+
+/* ===== E-mail ===== */
+
+size_t rk__sw_canon_email(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t at = n;
+    for (size_t i = n; i > 0; i--) {
+        if (s[i - 1] == '@') {
+            at = i - 1;
+            break;
+        }
+    }
+    if (at == n || at == 0 || at > 64 || n >= cap)
+        return 0;
+    for (size_t i = 0; i < at; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= ' ' || c >= 0x7f || c == '@' || c == '"' || c == '(' || c == ')' || c == ',' ||
+            c == ':' || c == ';' || c == '<' || c == '>' || c == '[' || c == ']' || c == '\\')
+            return 0;
+        out[i] = (c >= 'A' && c <= 'Z') ? (char)(c | 0x20) : (char)c;
+    }
+    out[at] = '@';
+    size_t hn = rk__sw_canon_host(s + at + 1, n - at - 1, 2, out + at + 1, cap - at - 1);
+    if (hn == 0)
+        return 0;
+    return at + 1 + hn;
+}
+
+/* ===== Indicators ===== */
+
+static int family(enum rk_sweep_type t)
+{
+    switch (t) {
+    case RK_SWEEP_IPV4:
+    case RK_SWEEP_IPV6:
+    case RK_SWEEP_CIDR4:
+    case RK_SWEEP_CIDR6:
+        return 1;
+    case RK_SWEEP_DOMAIN:
+        return 2;
+    case RK_SWEEP_URL:
+        return 3;
+    case RK_SWEEP_EMAIL:
+        return 4;
+    case RK_SWEEP_MD5:
+    case RK_SWEEP_SHA1:
+    case RK_SWEEP_SHA256:
+        return 5;
+    default:
+        return 0;
+    }
+}
+
+/* Undoes the usual defanging of shared indicators: hxxp, [.] (.) [dot] [@] [:]. */
+static size_t refang(const char *s, size_t n, char *out, size_t cap)
+{
+    static const struct {
+        const char *from, *to;
+    } r[] = {{"[.]", "."}, {"(.)", "."}, {"[dot]", "."}, {"[@]", "@"}, {"[:]", ":"},
+             {"hxxps://", "https://"}, {"hxxp://", "http://"}, {"[://]", "://"}};
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k;
+        for (k = 0; k < sizeof r / sizeof r[0]; k++) {
+            size_t fl = strlen(r[k].from);
+            if (i + fl <= n && strncasecmp(s + i, r[k].from, fl) == 0)
+                break;
+        }
+        if (k < sizeof r / sizeof r[0]) {
+            size_t tl = strlen(r[k].to);
+            if (o + tl >= cap)
+                return 0;
+            memcpy(out + o, r[k].to, tl);
+            o += tl;
+            i += strlen(r[k].from);
+        } else {
+            if (o + 1 >= cap)
+                return 0;
+            out[o++] = s[i++];
+        }
+    }
+    return o;
+}
+
+static size_t canon_detect(const char *s, size_t n, enum rk_sweep_type hint,
+                           enum rk_sweep_type *type, uint8_t *plen, uint8_t *out, size_t cap)
+{
+    *plen = 0;
+    /* Hashes: 32, 40 or 64 hex digits. */
+    if (n == 32 || n == 40 || n == 64) {
+        size_t k = 0;
+        while (k < n && rk__sw_hexval((unsigned char)s[k]) >= 0)
+            k++;
+        if (k == n) {
+            for (size_t i = 0; i < n / 2; i++)
+                out[i] = (uint8_t)(rk__sw_hexval((unsigned char)s[2 * i]) << 4 |
+                                   rk__sw_hexval((unsigned char)s[2 * i + 1]));
+            *type = n == 32 ? RK_SWEEP_MD5 : n == 40 ? RK_SWEEP_SHA1 : RK_SWEEP_SHA256;
+            return n / 2;
+        }
+    }
+    const char *sep = memmem(s, n, "://", 3);
+    if (sep != NULL || hint == RK_SWEEP_URL) {
+        char tmp[RK_MAX_SWEEP_INDICATOR + 16];
+        const char *u = s;
+        size_t un = n;
+        if (sep == NULL) { /* a URL given without scheme */
+            if (n + 7 >= sizeof tmp)
+                return 0;
+            memcpy(tmp, "http://", 7);
+            memcpy(tmp + 7, s, n);
+            u = tmp;
+            un = n + 7;
+        }
+        struct rk__sw_url url;
+        if (!rk__sw_canon_url(u, un, (char *)out, cap, &url))
+            return 0;
+        *type = RK_SWEEP_URL;
+        return url.len;
+    }
+    if (memchr(s, '@', n) != NULL) {
+        size_t r = rk__sw_canon_email(s, n, (char *)out, cap);
+        if (r > 0)
+            *type = RK_SWEEP_EMAIL;
+        return r;
+    }
+    const char *slash = memchr(s, '/', n);
+    size_t an = slash ? (size_t)(slash - s) : n;
+    uint8_t a[16];
+    int v4 = rk__sw_parse_ip4(s, an, a), v6 = !v4 && rk__sw_parse_ip6(s, an, a);
+    if (v4 || v6) {
+        size_t alen = v4 ? 4 : 16;
+        if (slash != NULL) {
+            uint64_t p;
+            size_t pl = n - an - 1;
+            if (pl == 0 || pl > 3)
+                return 0;
+            p = 0;
+            for (size_t i = 0; i < pl; i++) {
+                char c = slash[1 + i];
+                if (c < '0' || c > '9')
+                    return 0;
+                p = p * 10 + (uint64_t)(c - '0');
+            }
+            if (p > alen * 8)
+                return 0;
+            /* Clear the host bits. */
+            for (size_t bit = (size_t)p; bit < alen * 8; bit++)
+                a[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+            *plen = (uint8_t)p;
+            *type = v4 ? RK_SWEEP_CIDR4 : RK_SWEEP_CIDR6;
+        } else {
+            *type = v4 ? RK_SWEEP_IPV4 : RK_SWEEP_IPV6;
+        }
+        memcpy(out, a, alen);
+        return alen;
+    }
+    if (slash != NULL)
+        return 0;
+    size_t r = rk__sw_canon_host(s, n, 1, (char *)out, cap);
+    if (r > 0)
+        *type = RK_SWEEP_DOMAIN;
+    return r;
+}
+
+size_t rk__sw_canon_indicator(const char *s, size_t n, enum rk_sweep_type *type, uint8_t *plen,
+                              uint8_t *out, size_t cap)
+{
+    char tmp[RK_MAX_SWEEP_INDICATOR + 16];
+    enum rk_sweep_type hint = *type, got = RK_SWEEP_NONE;
+    while (n > 0 && (s[0] == ' ' || s[0] == '\t'))
+        s++, n--;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        n--;
+    if (n == 0 || n > RK_MAX_SWEEP_INDICATOR)
+        return 0;
+    /* Defanged values hold a bracket or start with "hxxp"; the rest go straight through. */
+    if (memchr(s, '[', n) != NULL || memchr(s, '(', n) != NULL ||
+        (n >= 4 && strncasecmp(s, "hxxp", 4) == 0)) {
+        n = refang(s, n, tmp, sizeof tmp);
+        if (n == 0)
+            return 0;
+        s = tmp;
+    }
+    size_t r = canon_detect(s, n, hint, &got, plen, out, cap);
+    if (r == 0)
+        return 0;
+    if (hint != RK_SWEEP_NONE && family(hint) != family(got) &&
+        !(family(hint) == 2 && family(got) == 1))
+        return 0;
+    *type = got;
+    return r;
+}

@@ -1,0 +1,212 @@
+/*
+ * Internals of the sweep engine shared between its files: the canonicaliser, the 64-bit
+ * hash, the index image layout and the lookup functions used by the scanner.
+ */
+#ifndef RK_SWEEP_INT_H
+#define RK_SWEEP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "renkei/limits.h"
+#include "renkei/sweep.h"
+
+/* ===== Canonicaliser (sweep-canon.c) ===== */
+
+/* Character classes shared by the canonicaliser and the extractor. */
+/* Hex digit values, -1 for other bytes; host-name byte classes (lower-case mapping, 0 for a
+ * byte that may not appear in a label). Tables, because the extractor asks for every byte. */
+extern const signed char rk__sw_hex_tab[256];
+extern const unsigned char rk__sw_host_tab[256];
+
+static inline int rk__sw_hexval(unsigned char c)
+{
+    return rk__sw_hex_tab[c];
+}
+
+/* Parses a dotted-quad IPv4 address filling all of [s, s+n). Returns 1 and sets out[4]. */
+int rk__sw_parse_ip4(const char *s, size_t n, uint8_t out[4]);
+/* Parses an RFC 4291 IPv6 address (also with a trailing dotted quad). Returns 1 on success. */
+int rk__sw_parse_ip6(const char *s, size_t n, uint8_t out[16]);
+/* Formats an address; returns the length written (out must hold 16 / 40 bytes). */
+size_t rk__sw_fmt_ip4(const uint8_t a[4], char *out);
+size_t rk__sw_fmt_ip6(const uint8_t a[16], char *out);
+
+/*
+ * Canonicalises a host name into out (capacity `cap`): lower-case, trailing dot removed, IDN
+ * converted to punycode, labels checked (1..63 bytes of [a-z0-9_-], total <= 253). With
+ * `min_labels` the host must have at least that many labels and a last label that is not all
+ * digits. Returns the length, or 0 when it is not a host name.
+ */
+size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, size_t cap);
+
+/* Result of parsing a URL. */
+struct rk__sw_url {
+    size_t len;         /* canonical URL length in the caller's buffer */
+    enum rk_sweep_type host_type; /* RK_SWEEP_DOMAIN, _IPV4 or _IPV6 */
+    uint8_t addr[16];   /* the address for IP hosts */
+    size_t host_off;    /* canonical host within the canonical URL (domain hosts) */
+    size_t host_len;
+    size_t consumed;    /* bytes of input up to the end of the authority */
+};
+
+/*
+ * Parses and canonicalises the URL at [s, s+n) (the whole range is the URL): scheme and host
+ * lower-cased, percent-encoded host decoded, default port dropped, empty http(s) path made "/",
+ * fragment dropped, path and query as given. Returns 1 on success.
+ */
+int rk__sw_canon_url(const char *s, size_t n, char *out, size_t cap, struct rk__sw_url *u);
+
+/* Canonicalises an e-mail address (lower-cased, domain checked). Returns length or 0. */
+size_t rk__sw_canon_email(const char *s, size_t n, char *out, size_t cap);
+
+/* Detects the type of an indicator value and canonicalises it into the binary/string form
+ * stored in the index: out receives the key bytes, *plen the CIDR prefix length. Returns the
+ * key length, or 0 when the value is not a supported indicator. `type` may be RK_SWEEP_NONE. */
+size_t rk__sw_canon_indicator(const char *s, size_t n, enum rk_sweep_type *type, uint8_t *plen,
+                              uint8_t *out, size_t cap);
+
+/* ===== Hashing ===== */
+
+static inline uint64_t rk__sw_mix(uint64_t h)
+{
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ull;
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ull;
+    h ^= h >> 32;
+    return h;
+}
+
+/* The key hash of the index format (version 1): over (type, plen, bytes). */
+static inline uint64_t rk__sw_hash(unsigned type, unsigned plen, const uint8_t *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)type << 56) ^ ((uint64_t)plen << 48) ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 31;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    if (n > 0) {
+        memcpy(&w, p, n);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+        h ^= h >> 29;
+    }
+    return rk__sw_mix(h);
+}
+
+/* 12-bit hash of a last label, lower-cased as it goes (letters only are folded). */
+static inline unsigned rk__sw_tld_bit(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 'A' && c <= 'Z')
+            c |= 0x20;
+        h = (h ^ c) * 16777619u;
+    }
+    return (h ^ (h >> 15)) & 4095u;
+}
+
+/* ===== Index image (sweep-index.c) ===== */
+
+#define RK__SW_MAGIC "RKSWEEP\0"
+#define RK__SW_VERSION 1u
+
+/*
+ * File layout, all little-endian, every section 8-byte aligned:
+ *   header (struct rk__sw_header)
+ *   slots: 2^log2_slots entries of uint64: (tag << 32) | record offset in 4-byte units,
+ *          0 = empty (record offset 0 is a reserved dummy word)
+ *   records: each { u8 type, u8 plen, u16 len, bytes[len] } padded to 4 bytes
+ *   IPv4 prefilter: 2^k bits, one per /k network (12 <= k <= 24, about 16 bits an IPv4
+ *   indicator), so a small index stays small and a large one filters by /24
+ */
+#define RK__SW_IP4F_BYTES ((size_t)1 << 21) /* the builder's /24 bitmap */
+#define RK__SW_IP4F_MIN_BITS 12u
+#define RK__SW_IP4F_MAX_BITS 24u
+struct rk__sw_header {
+    char magic[8];
+    uint32_t version;
+    uint32_t header_size;
+    uint64_t file_size;
+    uint64_t count;
+    uint32_t log2_slots;
+    uint32_t max_probe;      /* longest probe sequence of any key (bounds every lookup) */
+    uint64_t slots_off;
+    uint64_t records_off;
+    uint64_t records_len;
+    uint64_t ip4_filter_off; /* 2^ip4_filter_bits bits: bit n set when some IPv4 indicator or
+                                CIDR touches the /k network n (a prefilter kept in cache) */
+    uint32_t ip4_filter_bits; /* k */
+    uint32_t reserved;
+    uint64_t cidr4_mask;     /* bit p set: some IPv4 CIDR of prefix length p */
+    uint64_t cidr6_mask[3];  /* bits 0..128 */
+    uint32_t dom_min_labels; /* fewest labels of a domain indicator (0: no domains) */
+    uint32_t dom_max_labels;
+    /* Bit rk__sw_tld_bit(last label) set for every domain indicator's last label: a host whose
+     * last label ("js", "exe", "local") ends no indicator needs no suffix lookups. */
+    uint64_t tld_filter[64];
+    uint64_t type_count[RK_SWEEP_TYPE_COUNT];
+    uint64_t body_checksum;  /* rk__sw_checksum over [header_size, file_size) */
+    uint64_t header_checksum; /* over the header with this field zero */
+};
+
+struct rk_sweep_index {
+    const uint8_t *base;
+    size_t size;
+    const struct rk__sw_header *h;
+    const uint64_t *slots;
+    uint64_t mask;
+    uint32_t max_probe;
+    const uint8_t *rec;
+    uint64_t rec_len;
+    const uint64_t *ip4f;
+    unsigned ip4f_shift; /* 32 - k */
+    void *owned;      /* rk_malloc'd image, or NULL */
+    void *map;        /* mmap'd image, or NULL */
+};
+
+uint64_t rk__sw_checksum(const void *p, size_t n);
+
+/* Looks up a key. Returns the record offset in bytes (> 0) or 0. */
+static inline uint64_t rk__sw_lookup(const struct rk_sweep_index *ix, uint64_t h, unsigned type,
+                                     unsigned plen, const uint8_t *key, size_t n)
+{
+    uint64_t i = h & ix->mask;
+    uint32_t tag = (uint32_t)(h >> 32);
+    for (uint32_t k = 0; k <= ix->max_probe; k++) {
+        uint64_t e = ix->slots[i];
+        if (e == 0)
+            return 0;
+        if ((uint32_t)(e >> 32) == tag) {
+            uint64_t off = (e & 0xffffffffu) * 4;
+            if (off + 4 <= ix->rec_len) {
+                const uint8_t *r = ix->rec + off;
+                size_t rn = (size_t)r[2] | ((size_t)r[3] << 8);
+                if (r[0] == type && r[1] == plen && rn == n && off + 4 + rn <= ix->rec_len &&
+                    memcmp(r + 4, key, n) == 0)
+                    return off;
+            }
+        }
+        i = (i + 1) & ix->mask;
+    }
+    return 0;
+}
+
+static inline void rk__sw_prefetch(const struct rk_sweep_index *ix, uint64_t h)
+{
+    __builtin_prefetch(&ix->slots[h & ix->mask]);
+}
+
+/* Formats the indicator of the record at `off` (canonical text) into out; returns its length.
+ * `out` must hold RK_MAX_SWEEP_INDICATOR + 8 bytes. */
+size_t rk__sw_record_text(const struct rk_sweep_index *ix, uint64_t off, char *out,
+                          enum rk_sweep_type *type);
+
+#endif

@@ -1,0 +1,918 @@
+/*
+ * The extractor and matcher: one pass over the bytes of a chunk, no allocation.
+ *
+ * A byte-class table splits the input into runs of token bytes (letters, digits and . - _ : @ +)
+ * separated by everything else. Almost every run is rejected by its length and the classes it
+ * accumulated (a run without '.', ':' or '@' can only be a hash, and then only if it is 32 or
+ * more bytes long). The others are classified: IPv4 and IPv6 addresses (with ports, in
+ * brackets), host names, e-mail addresses, hex hashes; a run "scheme:" followed by "//" starts
+ * a URL, which is parsed and canonicalised whole, its host decoded. The Windows DNS debug form
+ * "(3)www(7)example(3)com(0)" is read where a '(' is followed by a digit.
+ *
+ * Lookups are not done one by one: each key is hashed, its table slot prefetched, and the
+ * request queued; a batch of requests is resolved together so that the cache misses of the
+ * table overlap instead of adding up. Hits are reported in input order, each (line, token,
+ * indicator) once.
+ */
+#include "sweep-int.h"
+
+#include <stdlib.h>
+
+#include "renkei/alloc.h"
+
+/* Requests are resolved once SOFT are queued; CAP leaves room for the largest single token
+ * (an IPv6 address with every prefix length in use, or a host of 127 labels). */
+#define SOFT 64
+#define CAP 400
+#define BUF_SIZE (64u * 1024u)
+#define SEEN_MAX 256
+
+/* Byte classes. */
+enum {
+    C_TOK = 1,    /* part of a token run */
+    C_DOT = 2,
+    C_COLON = 4,
+    C_AT = 8,
+    C_NONHEX = 16, /* a letter that is not a hex digit, or . - _ : @ + */
+    C_PLUS = 32,
+};
+
+/* How the token of a request is printed. */
+enum { TOK_TEXT = 0, TOK_IP4, TOK_IP6, TOK_HASH };
+
+struct req {
+    uint64_t h;
+    uint64_t line;
+    uint64_t off;      /* token offset in the scanned data */
+    uint32_t key_off;  /* key bytes in buf */
+    uint32_t tok_off;  /* token material in buf */
+    uint16_t key_len;
+    uint16_t tok_len;
+    uint8_t type;
+    uint8_t plen;
+    uint8_t tok_kind;
+    uint8_t cidr_group; /* non-zero: one of a token's CIDR lookups, longest prefix first */
+};
+
+struct seen {
+    uint64_t rec;
+    uint64_t tok;
+};
+
+struct rk_sweep_scanner {
+    const struct rk_sweep_index *ix;
+    uint8_t cls[256];
+    int avx2; /* the CPU has AVX2 (x86-64 only) */
+    int want_ip4, want_ip6, want_dom, want_url, want_email, want_hash;
+    unsigned dom_min, dom_max;
+    uint64_t tld[64]; /* copy of the index's last-label filter */
+    /* The CIDR prefix lengths in use, longest first. */
+    uint8_t c4[33], c6[129];
+    unsigned nc4, nc6;
+    /* Pending requests and their bytes. */
+    struct req q[CAP];
+    unsigned nq;
+    uint8_t buf[BUF_SIZE];
+    uint32_t used;
+    uint8_t group;
+    /* Hits already reported on the current line. */
+    uint64_t seen_line;
+    struct seen seen[SEEN_MAX];
+    unsigned nseen;
+    /* Callback. */
+    rk_sweep_hit_cb cb;
+    void *ud;
+    int stopped;
+    uint64_t base_off; /* added to reported offsets */
+    const char *file;
+    uint64_t line_base;
+    uint64_t long_tokens;
+    uint64_t hits;
+    char tok_text[RK_MAX_SWEEP_TOKEN + 64];
+    char ind_text[RK_MAX_SWEEP_INDICATOR + 64];
+};
+
+static void init_classes(uint8_t *cls)
+{
+    memset(cls, 0, 256);
+    for (int c = '0'; c <= '9'; c++)
+        cls[c] = C_TOK;
+    for (int c = 'a'; c <= 'z'; c++) {
+        cls[c] = C_TOK | (c > 'f' ? C_NONHEX : 0);
+        cls[c - 32] = cls[c];
+    }
+    cls['.'] = C_TOK | C_DOT | C_NONHEX;
+    cls['-'] = C_TOK | C_NONHEX;
+    cls['_'] = C_TOK | C_NONHEX;
+    cls[':'] = C_TOK | C_COLON | C_NONHEX;
+    cls['@'] = C_TOK | C_AT | C_NONHEX;
+    cls['+'] = C_TOK | C_PLUS | C_NONHEX;
+}
+
+enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
+                                       struct rk_sweep_scanner **out)
+{
+    struct rk_sweep_scanner *s = rk_calloc(1, sizeof *s);
+    *out = NULL;
+    if (s == NULL)
+        return RK_ENOMEM;
+    const struct rk__sw_header *h = ix->h;
+    s->ix = ix;
+    init_classes(s->cls);
+#if defined(__x86_64__) && defined(__GNUC__)
+    /* RK_SWEEP_NO_AVX2 lets the tests run the SSE2 path on a machine that has AVX2. */
+    s->avx2 = __builtin_cpu_supports("avx2") && getenv("RK_SWEEP_NO_AVX2") == NULL;
+#endif
+    for (int p = 32; p >= 0; p--)
+        if (h->cidr4_mask & ((uint64_t)1 << p))
+            s->c4[s->nc4++] = (uint8_t)p;
+    for (int p = 128; p >= 0; p--)
+        if (h->cidr6_mask[p / 64] & ((uint64_t)1 << (p % 64)))
+            s->c6[s->nc6++] = (uint8_t)p;
+    s->want_ip4 = h->type_count[RK_SWEEP_IPV4] > 0 || s->nc4 > 0;
+    s->want_ip6 = h->type_count[RK_SWEEP_IPV6] > 0 || s->nc6 > 0;
+    s->want_dom = h->type_count[RK_SWEEP_DOMAIN] > 0;
+    s->want_url = h->type_count[RK_SWEEP_URL] > 0;
+    s->want_email = h->type_count[RK_SWEEP_EMAIL] > 0;
+    s->want_hash = h->type_count[RK_SWEEP_MD5] + h->type_count[RK_SWEEP_SHA1] +
+                       h->type_count[RK_SWEEP_SHA256] > 0;
+    memcpy(s->tld, h->tld_filter, sizeof s->tld);
+    s->dom_min = h->dom_min_labels;
+    s->dom_max = h->dom_max_labels;
+    *out = s;
+    return RK_OK;
+}
+
+void rk_sweep_scanner_destroy(struct rk_sweep_scanner *s)
+{
+    rk_free(s);
+}
+
+/* ===== Reporting ===== */
+
+static size_t token_text(struct rk_sweep_scanner *s, const struct req *r)
+{
+    static const char hex[] = "0123456789abcdef";
+    const uint8_t *t = s->buf + r->tok_off;
+    size_t n = 0;
+    switch (r->tok_kind) {
+    case TOK_IP4:
+        return rk__sw_fmt_ip4(t, s->tok_text);
+    case TOK_IP6:
+        return rk__sw_fmt_ip6(t, s->tok_text);
+    case TOK_HASH:
+        for (size_t i = 0; i < r->tok_len; i++) {
+            s->tok_text[n++] = hex[t[i] >> 4];
+            s->tok_text[n++] = hex[t[i] & 15];
+        }
+        break;
+    default:
+        memcpy(s->tok_text, t, r->tok_len);
+        n = r->tok_len;
+        break;
+    }
+    s->tok_text[n] = '\0';
+    return n;
+}
+
+static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec)
+{
+    uint64_t th = rk__sw_hash(r->tok_kind, 0, s->buf + r->tok_off, r->tok_len);
+    if (r->line != s->seen_line) {
+        s->seen_line = r->line;
+        s->nseen = 0;
+    }
+    for (unsigned k = 0; k < s->nseen; k++)
+        if (s->seen[k].rec == rec && s->seen[k].tok == th)
+            return;
+    if (s->nseen < SEEN_MAX)
+        s->seen[s->nseen++] = (struct seen){rec, th};
+    struct rk_sweep_hit hit;
+    enum rk_sweep_type type;
+    token_text(s, r);
+    rk__sw_record_text(s->ix, rec, s->ind_text, &type);
+    hit.file = s->file;
+    hit.line = s->line_base + r->line;
+    hit.offset = s->base_off + r->off;
+    hit.token = s->tok_text;
+    hit.indicator = s->ind_text;
+    hit.type = type;
+    s->hits++;
+    if (s->cb(&hit, s->ud) != 0)
+        s->stopped = 1;
+}
+
+static void flush(struct rk_sweep_scanner *s)
+{
+    uint8_t group_done = 0;
+    for (unsigned i = 0; i < s->nq && !s->stopped; i++) {
+        const struct req *r = &s->q[i];
+        if (r->cidr_group != 0 && r->cidr_group == group_done)
+            continue;
+        uint64_t rec = rk__sw_lookup(s->ix, r->h, r->type, r->plen, s->buf + r->key_off,
+                                     r->key_len);
+        if (rec == 0)
+            continue;
+        if (r->cidr_group != 0)
+            group_done = r->cidr_group; /* longest prefix only */
+        report(s, r, rec);
+    }
+    s->nq = 0;
+    s->used = 0;
+}
+
+/* Room for one token's worth of requests and bytes. */
+static void make_room(struct rk_sweep_scanner *s, size_t bytes, unsigned reqs)
+{
+    if (s->nq >= SOFT || s->nq + reqs > CAP || s->used + bytes > BUF_SIZE)
+        flush(s);
+}
+
+static uint32_t put(struct rk_sweep_scanner *s, const void *p, size_t n)
+{
+    uint32_t o = s->used;
+    memcpy(s->buf + o, p, n);
+    s->used += (uint32_t)n;
+    return o;
+}
+
+static void enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_off,
+                    size_t key_len, uint32_t tok_off, size_t tok_len, unsigned tok_kind,
+                    uint64_t line, uint64_t off, uint8_t group)
+{
+    if (s->nq == CAP)
+        return; /* unreachable: make_room() reserved room for the whole token */
+    struct req *r = &s->q[s->nq++];
+    r->h = rk__sw_hash(type, plen, s->buf + key_off, key_len);
+    rk__sw_prefetch(s->ix, r->h);
+    r->line = line;
+    r->off = off;
+    r->key_off = key_off;
+    r->key_len = (uint16_t)key_len;
+    r->tok_off = tok_off;
+    r->tok_len = (uint16_t)tok_len;
+    r->type = (uint8_t)type;
+    r->plen = (uint8_t)plen;
+    r->tok_kind = (uint8_t)tok_kind;
+    r->cidr_group = group;
+}
+
+/* ===== Token kinds ===== */
+
+static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
+                    uint64_t off)
+{
+    size_t alen = v6 ? 16 : 4;
+    unsigned nc = v6 ? s->nc6 : s->nc4;
+    const uint8_t *pl = v6 ? s->c6 : s->c4;
+    if (!(v6 ? s->want_ip6 : s->want_ip4))
+        return;
+    if (!v6) {
+        uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+        uint32_t nk = v >> s->ix->ip4f_shift;
+        if (!(s->ix->ip4f[nk / 64] & ((uint64_t)1 << (nk % 64))))
+            return; /* no IPv4 indicator or range touches this network */
+    }
+    make_room(s, alen * (nc + 1), nc + 1);
+    uint32_t t = put(s, a, alen);
+    enqueue(s, v6 ? RK_SWEEP_IPV6 : RK_SWEEP_IPV4, 0, t, alen, t, alen, v6 ? TOK_IP6 : TOK_IP4,
+            line, off, 0);
+    if (nc == 0)
+        return;
+    if (++s->group == 0)
+        s->group = 1;
+    for (unsigned k = 0; k < nc; k++) {
+        uint8_t m[16];
+        memcpy(m, a, alen);
+        for (size_t bit = pl[k]; bit < alen * 8; bit++)
+            m[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+        uint32_t ko = put(s, m, alen);
+        enqueue(s, v6 ? RK_SWEEP_CIDR6 : RK_SWEEP_CIDR4, pl[k], ko, alen, t, alen,
+                v6 ? TOK_IP6 : TOK_IP4, line, off, s->group);
+    }
+}
+
+/* Whether some domain indicator ends in the last label of the host p[0, n). */
+static inline int tld_wanted(const struct rk_sweep_scanner *s, const char *p, size_t n)
+{
+    size_t ls = n;
+    while (ls > 0 && p[ls - 1] != '.')
+        ls--;
+    unsigned bit = rk__sw_tld_bit(p + ls, n - ls);
+    return (s->tld[bit / 64] >> (bit % 64)) & 1;
+}
+
+/* Queues the suffix lookups of a canonical host already stored at buf[t, t+n). */
+static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
+                             uint64_t off)
+{
+    const uint8_t *h = s->buf + t;
+    if (!tld_wanted(s, (const char *)h, n))
+        return;
+    /* Label starts, found in one pass (a host has at most 127 labels). */
+    uint8_t starts[128];
+    unsigned labels = 1;
+    starts[0] = 0;
+    for (size_t i = 0; i < n && labels < 128; i++)
+        if (h[i] == '.')
+            starts[labels++] = (uint8_t)(i + 1);
+    /* The suffixes at label boundaries whose label count an indicator can have: from
+     * min(labels, dom_max) labels down to dom_min. */
+    unsigned hi = labels < s->dom_max ? labels : s->dom_max;
+    for (unsigned l = hi; l >= s->dom_min && l >= 1; l--) {
+        size_t st = starts[labels - l];
+        enqueue(s, RK_SWEEP_DOMAIN, 0, t + (uint32_t)st, n - st, t, n, TOK_TEXT, line, off, 0);
+    }
+}
+
+static void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                      uint64_t off)
+{
+    if (!s->want_dom)
+        return;
+    size_t rn = n > 0 && p[n - 1] == '.' ? n - 1 : n;
+    if (!tld_wanted(s, p, rn))
+        return; /* checked on the raw bytes, before any copy */
+    make_room(s, n + 8, 130);
+    size_t cn = rk__sw_canon_host(p, n, 2, (char *)s->buf + s->used, BUF_SIZE - s->used);
+    if (cn == 0)
+        return;
+    uint32_t t = s->used;
+    s->used += (uint32_t)cn;
+    emit_host_stored(s, t, cn, line, off);
+}
+
+static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                      uint64_t off)
+{
+    if (!s->want_hash)
+        return;
+    make_room(s, n / 2, 1);
+    uint32_t t = s->used;
+    for (size_t i = 0; i < n / 2; i++)
+        s->buf[s->used++] = (uint8_t)(rk__sw_hexval((unsigned char)p[2 * i]) << 4 |
+                                      rk__sw_hexval((unsigned char)p[2 * i + 1]));
+    unsigned type = n == 32 ? RK_SWEEP_MD5 : n == 40 ? RK_SWEEP_SHA1 : RK_SWEEP_SHA256;
+    enqueue(s, type, 0, t, n / 2, t, n / 2, TOK_HASH, line, off, 0);
+}
+
+/* Hex runs of exactly 32, 40 or 64 digits bounded by non-hex bytes. */
+static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                        uint64_t off)
+{
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && rk__sw_hexval((unsigned char)p[i]) < 0)
+            i++;
+        size_t st = i;
+        while (i < n && rk__sw_hexval((unsigned char)p[i]) >= 0)
+            i++;
+        size_t len = i - st;
+        if (len == 32 || len == 40 || len == 64)
+            emit_hash(s, p + st, len, line, off + st);
+    }
+}
+
+/* A piece without ':' '@' or '+': an IPv4 address, a host name, or a run holding hashes. */
+static void classify_piece(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                           uint64_t off)
+{
+    if (n >= 32)
+        find_hashes(s, p, n, line, off);
+    if (n < 4 || memchr(p, '.', n) == NULL)
+        return;
+    /* Sentence punctuation and path dots around a host. */
+    while (n > 0 && (p[0] == '.' || p[0] == '-' || p[0] == '_'))
+        p++, n--, off++;
+    while (n > 0 && (p[n - 1] == '-' || p[n - 1] == '_'))
+        n--;
+    if (n > 0 && p[0] >= '0' && p[0] <= '9') {
+        uint8_t a[4];
+        if (rk__sw_parse_ip4(p, n, a)) {
+            emit_ip(s, a, 0, line, off);
+            return;
+        }
+    }
+    /* A host name's last label has a letter ("3.14" and version numbers are not hosts). */
+    size_t k = n;
+    int letter = 0;
+    while (k > 0 && p[k - 1] != '.' && !letter) {
+        k--;
+        letter = ((p[k] | 0x20) >= 'a' && (p[k] | 0x20) <= 'z');
+    }
+    if (letter)
+        emit_host(s, p, n, line, off);
+}
+
+/* Splits at '+' (which only e-mail local parts may hold) and classifies the pieces. */
+static void classify_plain(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                           uint64_t off)
+{
+    size_t i = 0;
+    while (i <= n) {
+        size_t st = i;
+        while (i < n && p[i] != '+')
+            i++;
+        classify_piece(s, p + st, i - st, line, off + st);
+        i++;
+    }
+}
+
+static void classify_colon(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                           uint64_t off)
+{
+    uint8_t a[16];
+    if (n >= 3 && rk__sw_parse_ip6(p, n, a)) {
+        emit_ip(s, a, 1, line, off);
+        return;
+    }
+    /* host:port, ip:port, key:value: classify each piece. */
+    size_t i = 0;
+    while (i <= n) {
+        size_t st = i;
+        while (i < n && p[i] != ':')
+            i++;
+        if (i - st >= 4)
+            classify_plain(s, p + st, i - st, line, off + st);
+        i++;
+    }
+}
+
+static void classify_email(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                           uint64_t off)
+{
+    size_t at = n;
+    while (at > 0 && p[at - 1] != '@')
+        at--;
+    at--; /* index of the last '@' */
+    size_t ls = at;
+    while (ls > 0 && p[ls - 1] != ':' && p[ls - 1] != '@')
+        ls--;
+    const char *dom = p + at + 1;
+    size_t dn = n - at - 1;
+    if (at > ls && dn >= 4 && memchr(dom, ':', dn) == NULL && (s->want_email || s->want_dom)) {
+        make_room(s, 2 * (n - ls) + 8, 130);
+        char *e = (char *)s->buf + s->used;
+        size_t en = rk__sw_canon_email(p + ls, n - ls, e, BUF_SIZE - s->used);
+        if (en > 0) {
+            uint32_t t = s->used;
+            s->used += (uint32_t)en;
+            if (s->want_email)
+                enqueue(s, RK_SWEEP_EMAIL, 0, t, en, t, en, TOK_TEXT, line, off + ls, 0);
+            if (s->want_dom) {
+                size_t l = (size_t)(memchr(e, '@', en) - (void *)e) + 1;
+                emit_host_stored(s, t + (uint32_t)l, en - l, line, off + at + 1);
+            }
+            if (ls > 0)
+                classify_colon(s, p, ls - 1, line, off);
+            return;
+        }
+    }
+    if (dn > 0)
+        classify_colon(s, dom, dn, line, off + at + 1);
+    if (at > 0)
+        classify_colon(s, p, at, line, off);
+}
+
+static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, unsigned flags,
+                         uint64_t line, uint64_t off)
+{
+    if (n > RK_MAX_SWEEP_TOKEN) {
+        s->long_tokens++;
+        return;
+    }
+    if (!(flags & (C_DOT | C_COLON | C_AT))) {
+        if (n >= 32)
+            find_hashes(s, p, n, line, off);
+        return;
+    }
+    if (flags & C_AT)
+        classify_email(s, p, n, line, off);
+    else if (flags & C_COLON)
+        classify_colon(s, p, n, line, off);
+    else if (flags & C_PLUS)
+        classify_plain(s, p, n, line, off);
+    else
+        classify_piece(s, p, n, line, off);
+}
+
+/* ===== URLs and the Windows DNS form ===== */
+
+/* Bytes that end a URL: blanks and controls, quotes, angle brackets and the other bytes
+ * that RFC 3986 does not allow unescaped and that logs use as separators (and the comma of
+ * CSV logs). A table, because every byte of every URL is tested. */
+static const unsigned char url_end_tab[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] =
+    1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1,
+    [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] =
+    1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1,
+    [0x1e] = 1, [0x1f] = 1, [0x20] = 1, ['"'] = 1, ['\''] = 1, [','] = 1, ['<'] = 1, ['>'] = 1,
+    ['\\'] = 1, ['^'] = 1, ['`'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, [0x7f] = 1
+};
+
+static inline int url_end_byte(unsigned char c)
+{
+    return url_end_tab[c];
+}
+
+/* p[0..sl) is the scheme, p[sl] == ':' and "//" follows. Returns bytes to skip (the scheme
+ * and authority), or 0 when it is not a URL. */
+static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail, uint64_t line,
+                         uint64_t off)
+{
+    size_t e = 0;
+    while (e < avail && e <= RK_MAX_SWEEP_TOKEN && !url_end_byte((unsigned char)p[e]))
+        e++;
+    if (e > RK_MAX_SWEEP_TOKEN) {
+        s->long_tokens++;
+        return 0;
+    }
+    make_room(s, e + 64, 140);
+    struct rk__sw_url u;
+    char *out = (char *)s->buf + s->used;
+    if (!rk__sw_canon_url(p, e, out, BUF_SIZE - s->used, &u))
+        return 0;
+    uint32_t t = s->used;
+    s->used += (uint32_t)u.len;
+    if (s->want_url)
+        enqueue(s, RK_SWEEP_URL, 0, t, u.len, t, u.len, TOK_TEXT, line, off, 0);
+    if (u.host_type == RK_SWEEP_DOMAIN) {
+        if (s->want_dom && u.host_len > 0) {
+            /* Suffix lookups need the host alone; it is inside the canonical URL. */
+            unsigned labels = 1;
+            for (size_t i = 0; i < u.host_len; i++)
+                labels += out[u.host_off + i] == '.';
+            if (labels >= 2)
+                emit_host_stored(s, t + (uint32_t)u.host_off, u.host_len, line, off);
+        }
+    } else {
+        emit_ip(s, u.addr, u.host_type == RK_SWEEP_IPV6, line, off);
+    }
+    return u.consumed;
+}
+
+/* "(3)www(7)example(3)com(0)" at p; returns bytes consumed, 0 when it is not that form. */
+static size_t handle_dns_wire(struct rk_sweep_scanner *s, const char *p, size_t avail,
+                              uint64_t line, uint64_t off)
+{
+    char host[256];
+    size_t hn = 0, i = 0;
+    int labels = 0;
+    for (;;) {
+        if (i >= avail || p[i] != '(')
+            return 0;
+        size_t j = i + 1;
+        unsigned len = 0;
+        while (j < avail && j - i <= 3 && p[j] >= '0' && p[j] <= '9')
+            len = len * 10 + (unsigned)(p[j++] - '0');
+        if (j == i + 1 || j >= avail || p[j] != ')' || len > 63)
+            return 0;
+        j++;
+        if (len == 0) {
+            i = j;
+            break;
+        }
+        if (j + len > avail || hn + len + 1 >= sizeof host)
+            return 0;
+        /* Only host bytes: the form never spans a newline or a separator. */
+        for (size_t k = 0; k < len; k++)
+            if (rk__sw_host_tab[(unsigned char)p[j + k]] == 0)
+                return 0;
+        if (labels > 0)
+            host[hn++] = '.';
+        memcpy(host + hn, p + j, len);
+        hn += len;
+        labels++;
+        i = j + len;
+    }
+    if (labels >= 2)
+        emit_host(s, host, hn, line, off);
+    return i;
+}
+
+/* ===== Main loop ===== */
+
+static int is_scheme_run(const char *p, size_t n)
+{
+    if (n < 2 || p[n - 1] != ':')
+        return 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned char c = (unsigned char)p[i] | 0x20;
+        if (!((c >= 'a' && c <= 'z') || (i > 0 && ((p[i] >= '0' && p[i] <= '9') || p[i] == '+' ||
+                                                    p[i] == '-' || p[i] == '.'))))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * Byte masks of one 64-byte block: which bytes are token bytes, which are the three delimiters
+ * that need a look ('\n', '%', '('), and where the bytes that steer classification are. With
+ * SSE2 (every x86-64) sixteen bytes are classified per instruction; elsewhere the class table
+ * is used. Bytes past the end of the input read as NUL, a plain delimiter.
+ */
+struct blk {
+    size_t base;
+    uint64_t tok, stop, dot, colon, at, plus;
+    uint64_t spec;     /* dot | colon | at | plus */
+    uint64_t interest; /* where the scan must stop: see load_block() */
+};
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+static inline uint64_t m16(__m128i v)
+{
+    return (uint64_t)(uint16_t)_mm_movemask_epi8(v);
+}
+
+static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
+{
+    (void)s;
+    b->tok = b->stop = b->dot = b->colon = b->at = b->plus = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                       _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8(':' + 1)));
+        __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+        __m128i at = _mm_cmpeq_epi8(v, _mm_set1_epi8('@'));
+        __m128i plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
+        __m128i other = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+        __m128i tok = _mm_or_si128(_mm_or_si128(letter, digit),
+                                   _mm_or_si128(_mm_or_si128(dot, at), _mm_or_si128(plus, other)));
+        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+                                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('%')),
+                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('('))));
+        __m128i colon = _mm_cmpeq_epi8(v, _mm_set1_epi8(':'));
+        b->tok |= m16(tok) << (16 * k);
+        b->stop |= m16(stop) << (16 * k);
+        b->dot |= m16(dot) << (16 * k);
+        b->colon |= m16(colon) << (16 * k);
+        b->at |= m16(at) << (16 * k);
+        b->plus |= m16(plus) << (16 * k);
+    }
+}
+#include <immintrin.h>
+
+/* The same with AVX2, 32 bytes an instruction, chosen at run time where the CPU has it. */
+__attribute__((target("avx2"))) static void block_masks_avx2(const char *p, struct blk *b)
+{
+    b->tok = b->stop = b->dot = b->colon = b->at = b->plus = 0;
+    for (int k = 0; k < 2; k++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
+        __m256i lower = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+        __m256i letter = _mm256_and_si256(_mm256_cmpgt_epi8(lower, _mm256_set1_epi8('a' - 1)),
+                                          _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lower));
+        __m256i digit = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('0' - 1)),
+                                         _mm256_cmpgt_epi8(_mm256_set1_epi8(':' + 1), v));
+        __m256i dot = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('.'));
+        __m256i at = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('@'));
+        __m256i plus = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('+'));
+        __m256i other = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')),
+                                        _mm256_cmpeq_epi8(v, _mm256_set1_epi8('_')));
+        __m256i tok = _mm256_or_si256(_mm256_or_si256(letter, digit),
+                                      _mm256_or_si256(_mm256_or_si256(dot, at),
+                                                      _mm256_or_si256(plus, other)));
+        __m256i stop = _mm256_or_si256(
+            _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
+            _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
+                            _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
+        __m256i colon = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(':'));
+        unsigned sh = 32u * (unsigned)k;
+        b->tok |= (uint64_t)(uint32_t)_mm256_movemask_epi8(tok) << sh;
+        b->stop |= (uint64_t)(uint32_t)_mm256_movemask_epi8(stop) << sh;
+        b->dot |= (uint64_t)(uint32_t)_mm256_movemask_epi8(dot) << sh;
+        b->colon |= (uint64_t)(uint32_t)_mm256_movemask_epi8(colon) << sh;
+        b->at |= (uint64_t)(uint32_t)_mm256_movemask_epi8(at) << sh;
+        b->plus |= (uint64_t)(uint32_t)_mm256_movemask_epi8(plus) << sh;
+    }
+}
+#define RK_SW_HAVE_AVX2 1
+#else
+static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
+{
+    b->tok = b->stop = b->dot = b->colon = b->at = b->plus = 0;
+    for (int k = 0; k < 64; k++) {
+        unsigned char c = (unsigned char)p[k];
+        uint64_t bit = (uint64_t)1 << k;
+        if (s->cls[c] & C_TOK)
+            b->tok |= bit;
+        if (c == '\n' || c == '%' || c == '(')
+            b->stop |= bit;
+        if (c == '.')
+            b->dot |= bit;
+        if (c == ':')
+            b->colon |= bit;
+        if (c == '@')
+            b->at |= bit;
+        if (c == '+')
+            b->plus |= bit;
+    }
+}
+#endif
+
+/*
+ * Loads the masks of the block at `base` and marks the bytes the scan must look at: the three
+ * delimiters with a meaning, every '.', ':' and '@' (a run holding one may be an address, a
+ * host, an e-mail or a URL), and, when the index holds hashes, every run of 32 or more token
+ * bytes plus the last run of the block when it goes on into the next one (it may reach 32 there).
+ * Everything else is a plain word or a separator and is skipped 64 bytes at a time.
+ */
+static inline void load_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
+                              size_t base, struct blk *b)
+{
+    b->base = base;
+    const char *q = p + base;
+    char tail[64];
+    if (base + 64 > n) {
+        memset(tail, 0, sizeof tail);
+        memcpy(tail, p + base, n - base);
+        q = tail;
+    }
+#ifdef RK_SW_HAVE_AVX2
+    if (s->avx2)
+        block_masks_avx2(q, b);
+    else
+        block_masks(s, q, b);
+#else
+    block_masks(s, q, b);
+#endif
+    b->spec = b->dot | b->colon | b->at | b->plus;
+    b->interest = b->stop | b->dot | b->colon | b->at;
+    if (s->want_hash) {
+        uint64_t y = b->tok;
+        y &= y >> 1;
+        y &= y >> 2;
+        y &= y >> 4;
+        y &= y >> 8;
+        y &= y >> 16; /* bit j: bytes j..j+31 are all token bytes */
+        b->interest |= y;
+        if (b->tok >> 63) {
+            uint64_t z = ~b->tok;
+            unsigned start = z ? 64u - (unsigned)__builtin_clzll(z) : 0u;
+            b->interest |= (uint64_t)1 << start;
+        }
+    }
+}
+
+/* Class flags of the bits [from, to) of a block (to <= 64). */
+static inline unsigned block_flags(const struct blk *b, unsigned from, unsigned to)
+{
+    uint64_t m = (to >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << to) - 1)) &
+                 ~(((uint64_t)1 << from) - 1);
+    unsigned f = 0;
+    if (!(b->spec & m))
+        return 0; /* the common case: a plain word */
+    if (b->dot & m)
+        f |= C_DOT;
+    if (b->colon & m)
+        f |= C_COLON;
+    if (b->at & m)
+        f |= C_AT;
+    if (b->plus & m)
+        f |= C_PLUS;
+    return f;
+}
+
+/* Scans data; returns the number of newlines seen. */
+static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
+{
+    uint64_t line = 1;
+    size_t i = 0, floor = 0; /* everything before `floor` has been dealt with */
+    struct blk b;
+    if (n == 0) {
+        flush(s);
+        return 0;
+    }
+    load_block(s, p, n, 0, &b);
+    while (i < n && !s->stopped) {
+        /* Skip to the next byte worth a look, a block at a time. */
+        for (;;) {
+            if ((i & ~(size_t)63) != b.base)
+                load_block(s, p, n, i & ~(size_t)63, &b);
+            uint64_t m = b.interest >> (i - b.base);
+            if (m != 0) {
+                i += (size_t)__builtin_ctzll(m);
+                break;
+            }
+            i = b.base + 64;
+            if (i >= n)
+                break;
+        }
+        if (i >= n)
+            break;
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\n') {
+            line++;
+            floor = ++i;
+            continue;
+        }
+        if (c == '%') {
+            if (i + 2 < n && rk__sw_hexval((unsigned char)p[i + 1]) >= 0 &&
+                rk__sw_hexval((unsigned char)p[i + 2]) >= 0)
+                i += 3; /* a percent escape separates tokens like a delimiter */
+            else
+                i++;
+            floor = i;
+            continue;
+        }
+        if (c == '(') {
+            size_t k = 0;
+            if (i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '9')
+                k = handle_dns_wire(s, p + i, n - i, line, i);
+            i += k > 0 ? k : 1;
+            floor = i;
+            continue;
+        }
+        /* A token byte that matters: back to the start of its run (not before floor), then
+         * forward to its end, collecting the classes it holds. */
+        size_t st = i;
+        while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
+            st--;
+        i = st;
+        unsigned flags = 0;
+        for (;;) {
+            if ((i & ~(size_t)63) != b.base)
+                load_block(s, p, n, i & ~(size_t)63, &b);
+            unsigned off = (unsigned)(i - b.base);
+            uint64_t t = ~b.tok >> off;
+            if (t == 0) {
+                flags |= block_flags(&b, off, 64);
+                i = b.base + 64;
+                if (i >= n) {
+                    i = n;
+                    break;
+                }
+                continue;
+            }
+            unsigned k = (unsigned)__builtin_ctzll(t);
+            flags |= block_flags(&b, off, off + k);
+            i += k;
+            break;
+        }
+        floor = i;
+        size_t len = i - st;
+        /* A word without '.', ':' or '@' can only be a hash, and then of 32 digits or more. */
+        if (!(flags & (C_DOT | C_COLON | C_AT)) && len < 32)
+            continue;
+        if (len < 3 && !(len == 2 && (flags & C_COLON)))
+            continue;
+        if ((flags & C_COLON) && i + 1 < n && p[i] == '/' && p[i + 1] == '/') {
+            /* A URL: the scheme is the run's tail after its last ':' or '@'. */
+            size_t ss = i - 1;
+            while (ss > st && p[ss - 1] != ':' && p[ss - 1] != '@')
+                ss--;
+            if (is_scheme_run(p + ss, i - ss)) {
+                if (ss > st)
+                    classify_run(s, p + st, ss - st, flags, line, st);
+                size_t k = handle_url(s, p + ss, n - ss, line, ss);
+                if (k > 0)
+                    floor = i = ss + k;
+                continue;
+            }
+        }
+        classify_run(s, p + st, len, flags, line, st);
+    }
+    flush(s);
+    return line - 1;
+}
+
+/* Internal entry of the run layer: scans one chunk with the given bases. */
+uint64_t rk__sw_scan_chunk(struct rk_sweep_scanner *s, const char *p, size_t n, const char *file,
+                           uint64_t line_base, uint64_t base_off, rk_sweep_hit_cb cb, void *ud,
+                           int *stopped, uint64_t *long_tokens, uint64_t *hits);
+uint64_t rk__sw_scan_chunk(struct rk_sweep_scanner *s, const char *p, size_t n, const char *file,
+                           uint64_t line_base, uint64_t base_off, rk_sweep_hit_cb cb, void *ud,
+                           int *stopped, uint64_t *long_tokens, uint64_t *hits)
+{
+    s->cb = cb;
+    s->ud = ud;
+    s->stopped = 0;
+    s->file = file;
+    s->line_base = line_base;
+    s->base_off = base_off;
+    s->seen_line = UINT64_MAX;
+    s->nseen = 0;
+    s->long_tokens = 0;
+    s->hits = 0;
+    uint64_t nl = scan_bytes(s, p, n);
+    *stopped = s->stopped;
+    *long_tokens = s->long_tokens;
+    *hits = s->hits;
+    return nl;
+}
+
+enum rk_status rk_sweep_scan(struct rk_sweep_scanner *s, const char *data, size_t len,
+                             rk_sweep_hit_cb cb, void *user_data, uint64_t *lines)
+{
+    int stopped;
+    uint64_t lt, hits;
+    uint64_t nl = rk__sw_scan_chunk(s, data, len, NULL, 0, 0, cb, user_data, &stopped, &lt, &hits);
+    if (lines != NULL)
+        *lines = nl + (len > 0 && data[len - 1] != '\n');
+    return stopped ? RK_ECONFLICT : RK_OK;
+}

@@ -1,0 +1,585 @@
+/*
+ * Unit tests of the sweep engine: canonicalisation, token extraction from each log format,
+ * matching semantics (with the negative cases substring tools get wrong), the indicator
+ * loaders, the index file (round trip, damaged and foreign files) and the driver (compressed,
+ * truncated, unreadable and binary input; threads keep input order).
+ */
+#include "rk-test.h"
+
+#include <bzlib.h>
+#include <fcntl.h>
+#include <lzma.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "renkei/alloc.h"
+#include "renkei/buf.h"
+#include "renkei/sweep.h"
+#include "sweep-int.h"
+
+/* ===== Helpers ===== */
+
+static struct rk_sweep_index *index_of(const char *feed)
+{
+    struct rk_sweep_builder *b = NULL;
+    struct rk_sweep_index *ix = NULL;
+    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_AUTO, feed, strlen(feed), NULL, NULL,
+                                           0),
+                     RK_OK);
+    assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
+    rk_sweep_builder_destroy(b);
+    return ix;
+}
+
+/* Appends "line:token>indicator(type);" for each hit. */
+static int collect(const struct rk_sweep_hit *h, void *ud)
+{
+    struct rk_buf *out = ud;
+    assert_int_equal(rk_buf_addf(out, "%llu:%s>%s(%s);", (unsigned long long)h->line, h->token,
+                                 h->indicator, rk_sweep_type_name(h->type)),
+                     RK_OK);
+    return 0;
+}
+
+static void scan_expect(const struct rk_sweep_index *ix, const char *text, size_t len,
+                        const char *expect)
+{
+    struct rk_sweep_scanner *s = NULL;
+    struct rk_buf out;
+    rk_buf_init(&out, 0);
+    assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
+    assert_int_equal(rk_sweep_scan(s, text, len, collect, &out, NULL), RK_OK);
+    if (strcmp(out.data ? out.data : "", expect) != 0)
+        print_error("input:    %.*s\nexpected: %s\ngot:      %s\n", (int)len, text, expect,
+                    out.data ? out.data : "");
+    assert_string_equal(out.data ? out.data : "", expect);
+    rk_sweep_scanner_destroy(s);
+    rk_buf_free(&out);
+}
+
+/* ===== Canonicalisation ===== */
+
+struct canon_case {
+    const char *in;
+    const char *type; /* expected type name, or NULL when the value must be rejected */
+    const char *canonical;
+};
+
+static const struct canon_case canon_cases[] = {
+    {"1.2.3.4", "ipv4", "1.2.3.4"},
+    {" 192.168.001.010 ", "ipv4", "192.168.1.10"},
+    {"2001:DB8:0:0:0:0:0:1", "ipv6", "2001:db8::1"},
+    {"2001:0:0:1:0:0:0:1", "ipv6", "2001:0:0:1::1"},
+    {"2001:db8:0:0:1:0:0:1", "ipv6", "2001:db8::1:0:0:1"},
+    {"::ffff:1.2.3.4", "ipv6", "::ffff:102:304"},
+    {"10.1.2.3/8", "cidr", "10.0.0.0/8"},
+    {"2001:db8:abcd::/32", "cidr", "2001:db8::/32"},
+    {"EVIL.Example.", "domain", "evil.example"},
+    {"bücher.example", "domain", "xn--bcher-kva.example"},
+    {"HTTP://Evil.Example:80/a?b=C", "url", "http://evil.example/a?b=C"},
+    {"https://x.example:8443", "url", "https://x.example:8443/"},
+    {"http://%65vil.example/p#frag", "url", "http://evil.example/p"},
+    {"http://[2001:DB8::1]:8080/x", "url", "http://[2001:db8::1]:8080/x"},
+    {"hxxp://evil[.]example/x", "url", "http://evil.example/x"},
+    {"Bad@Evil.Example", "email", "bad@evil.example"},
+    {"D41D8CD98F00B204E9800998ECF8427E", "md5", "d41d8cd98f00b204e9800998ecf8427e"},
+    {"da39a3ee5e6b4b0d3255bfef95601890afd80709", "sha1",
+     "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+    {"1.2.3", NULL, NULL},
+    {"3.14", NULL, NULL},
+    {"1.2.3.256", NULL, NULL},
+    {"10.0.0.0/33", NULL, NULL},
+    {"http://", NULL, NULL},
+    {"a@", NULL, NULL},
+    {"not a value", NULL, NULL},
+    {"-", NULL, NULL},
+    {"", NULL, NULL},
+};
+
+static void test_canonical_forms(void **state)
+{
+    for (size_t i = 0; i < RK_ARRAY_LEN(canon_cases); i++) {
+        const struct canon_case *c = &canon_cases[i];
+        struct rk_sweep_builder *b = NULL;
+        struct rk_sweep_index *ix = NULL;
+        assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+        enum rk_status rc = rk_sweep_builder_add(b, RK_SWEEP_NONE, c->in, strlen(c->in));
+        if (c->type == NULL) {
+            if (rc != RK_EINVAL)
+                print_error("case %zu (%s) was accepted\n", i, c->in);
+            assert_int_equal(rc, RK_EINVAL);
+            assert_int_equal(rk_sweep_builder_count(b), 0);
+            rk_sweep_builder_destroy(b);
+            continue;
+        }
+        assert_int_equal(rc, RK_OK);
+        assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
+        /* Find the one record through its slot. */
+        char text[RK_MAX_SWEEP_INDICATOR + 64] = "";
+        enum rk_sweep_type t = RK_SWEEP_NONE;
+        for (uint64_t k = 0; k <= ix->mask; k++)
+            if (ix->slots[k] != 0)
+                rk__sw_record_text(ix, (ix->slots[k] & 0xffffffffu) * 4, text, &t);
+        if (strcmp(text, c->canonical) != 0)
+            print_error("case %zu (%s): got %s\n", i, c->in, text);
+        assert_string_equal(text, c->canonical);
+        assert_string_equal(rk_sweep_type_name(t), c->type);
+        rk_sweep_index_close(ix);
+        rk_sweep_builder_destroy(b);
+    }
+}
+
+/* ===== Extraction and matching ===== */
+
+static const char feed[] = "# one of every kind\n"
+                           "1.2.3.4\n"
+                           "10.0.0.0/8\n"
+                           "10.1.0.0/16\n"
+                           "2001:db8::1\n"
+                           "2001:db8:bad::/48\n"
+                           "evil.example\n"
+                           "c2.test\n"
+                           "http://bad.example/x?y=1\n"
+                           "https://tokyo.example/login\n"
+                           "bad@evil.example\n"
+                           "phish@mail.test\n"
+                           "d41d8cd98f00b204e9800998ecf8427e\n"
+                           "da39a3ee5e6b4b0d3255bfef95601890afd80709\n"
+                           "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n";
+
+struct scan_case {
+    const char *name;
+    const char *text;
+    const char *expect;
+};
+
+static const struct scan_case scan_cases[] = {
+    {"squid", "1700000000.123    120 192.168.1.5 TCP_MISS/200 512 GET "
+              "http://a.b.evil.example/x - HIER_DIRECT/1.2.3.4 text/html\n",
+     "1:a.b.evil.example>evil.example(domain);1:1.2.3.4>1.2.3.4(ipv4);"},
+    {"squid CONNECT", "1700000000.5 9 192.168.1.5 TCP_TUNNEL/200 39 CONNECT c2.test:443 - "
+                      "HIER_DIRECT/203.0.113.9 -\n",
+     "1:c2.test>c2.test(domain);"},
+    {"apache combined", "10.1.2.3 - - [21/Nov/2026:10:00:00 +0900] \"GET /index.html HTTP/1.1\" "
+                        "200 512 \"https://Tokyo.Example:443/login\" \"Mozilla/5.0\"\n",
+     "1:10.1.2.3>10.1.0.0/16(cidr);1:https://tokyo.example/login>https://tokyo.example/"
+     "login(url);"},
+    {"zeek conn tsv", "1700000000.000001\tCabc\t192.168.1.5\t51234\t1.2.3.4\t443\ttcp\n",
+     "1:1.2.3.4>1.2.3.4(ipv4);"},
+    {"zeek dns json", "{\"ts\":1700000000.1,\"id.orig_h\":\"192.168.1.5\",\"query\":"
+                      "\"WWW.Evil.Example\",\"answers\":[\"2001:db8:bad::7\"]}\n",
+     "1:www.evil.example>evil.example(domain);1:2001:db8:bad::7>2001:db8:bad::/48(cidr);"},
+    {"windows dns debug", "11/21/2026 10:00:01 AM 0F54 PACKET 000001 UDP Rcv 192.168.1.9 "
+                          "1a2b Q [0001 D NOERROR] A (3)www(4)evil(7)example(0)\n",
+     "1:www.evil.example>evil.example(domain);"},
+    {"sysmon json", "{\"EventID\":1,\"Hashes\":\"SHA1=DA39A3EE5E6B4B0D3255BFEF95601890AFD80709,"
+                    "MD5=00000000000000000000000000000000,IMPHASH=ABC\",\"DestinationIp\":"
+                    "\"10.9.9.9\"}\n",
+     "1:da39a3ee5e6b4b0d3255bfef95601890afd80709>da39a3ee5e6b4b0d3255bfef95601890afd80709(sha1);"
+     "1:10.9.9.9>10.0.0.0/8(cidr);"},
+    {"csv firewall", "2026-11-21 10:00:00,deny,tcp,192.168.1.5,5555,[2001:db8::1]:443,443,60\n",
+     "1:2001:db8::1>2001:db8::1(ipv6);"},
+    {"postfix", "Nov 21 10:00:00 mx1 postfix/smtpd[123]: 4AB12: client=unknown[1.2.3.4], "
+                "from=<Bad@Evil.Example>, size=100\n",
+     "1:1.2.3.4>1.2.3.4(ipv4);1:bad@evil.example>bad@evil.example(email);"
+     "1:evil.example>evil.example(domain);"},
+    {"url query and percent host", "GET http://%62ad.example/x?y=1 r=http%3A%2F%2Fc2.test%2F\n",
+     "1:http://bad.example/x?y=1>http://bad.example/x?y=1(url);1:c2.test>c2.test(domain);"},
+    {"sha256 bounded by non-hex", "file=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b"
+                                  "7852b855.bin\n",
+     "1:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855>e3b0c44298fc1c149afbf4"
+     "c8996fb92427ae41e4649b934ca495991b7852b855(sha256);"},
+    /* Negative cases: substring tools report all of these. */
+    {"xevil is not evil", "host=xevil.example notevil.example evil.example.com\n", ""},
+    {"1.2.3.45 is not 1.2.3.4", "src=1.2.3.45 dst=11.2.3.4 v=1.2.3.4.5\n", ""},
+    {"longer url path", "GET http://bad.example/x?y=12 http://bad.example/xy\n", ""},
+    {"65 hex digits", "h=d41d8cd98f00b204e9800998ecf8427e0\n", ""},
+    {"longer e-mail local part", "from=<xbad@evil.example.jp>\n", ""},
+    {"cidr outside", "9.255.255.255 11.0.0.1 2001:db8:bae::1\n", ""},
+    /* Each (line, token, indicator) once; line numbers count every line. */
+    {"dedupe and lines", "evil.example evil.example EVIL.EXAMPLE.\n\nx 1.2.3.4 1.2.3.4\n",
+     "1:evil.example>evil.example(domain);3:1.2.3.4>1.2.3.4(ipv4);"},
+    {"last line without newline", "a\nb\nhttp://c2.test", "3:c2.test>c2.test(domain);"},
+    {"dns form does not span lines", "(3)c2\nx(4)test(0) 1.2.3.4\n(2)c2(4)test(0)\n",
+     "2:1.2.3.4>1.2.3.4(ipv4);3:c2.test>c2.test(domain);"},
+};
+
+static void test_extract_and_match(void **state)
+{
+    struct rk_sweep_index *ix = index_of(feed);
+    for (size_t i = 0; i < RK_ARRAY_LEN(scan_cases); i++)
+        scan_expect(ix, scan_cases[i].text, strlen(scan_cases[i].text), scan_cases[i].expect);
+    rk_sweep_index_close(ix);
+}
+
+/* The same table through the SSE2 block classifier (the AVX2 one is used where available). */
+static void test_extract_sse2(void **state)
+{
+    setenv("RK_SWEEP_NO_AVX2", "1", 1);
+    test_extract_and_match(state);
+    unsetenv("RK_SWEEP_NO_AVX2");
+}
+
+static void test_bad_bytes(void **state)
+{
+    struct rk_sweep_index *ix = index_of(feed);
+    /* NUL bytes and high bytes are delimiters: "1.2.3.4\0evil.example\xff" */
+    static const char nul[] = "a\0001.2.3.4\000evil.example\xff\xfe\n";
+    scan_expect(ix, nul, sizeof nul - 1,
+                "1:1.2.3.4>1.2.3.4(ipv4);1:evil.example>evil.example(domain);");
+    /* A 10 MB line of token bytes followed by a hit on the same line. */
+    size_t n = 10u * 1024u * 1024u;
+    char *big = rk_malloc(n + 64);
+    assert_non_null(big);
+    memset(big, 'a', n);
+    memcpy(big + n, " c2.test\n", 9);
+    scan_expect(ix, big, n + 9, "1:c2.test>c2.test(domain);");
+    rk_free(big);
+    rk_sweep_index_close(ix);
+}
+
+/* ===== Loaders ===== */
+
+struct load_case {
+    const char *name;
+    enum rk_sweep_format fmt;
+    const char *data;
+    enum rk_status rc;
+    uint64_t added, skipped;
+};
+
+static const struct load_case load_cases[] = {
+    {"plain", RK_SWEEP_FMT_AUTO, "# c\n1.2.3.4\r\n\n  evil.example  \nnot valid!\n", RK_OK, 2, 1},
+    {"csv", RK_SWEEP_FMT_AUTO,
+     "id,type,value\n1,ip-dst,1.2.3.4\n2,domain,\"evil.example\"\n3,mutex,abc\n", RK_OK, 2, 1},
+    {"csv without type column", RK_SWEEP_FMT_CSV, "a,b\n1,2\n", RK_EINVAL, 0, 0},
+    {"stix", RK_SWEEP_FMT_AUTO,
+     "{\"type\":\"bundle\",\"id\":\"bundle--1\",\"objects\":["
+     "{\"type\":\"indicator\",\"pattern_type\":\"stix\",\"pattern\":\"[ipv4-addr:value = "
+     "'1.2.3.4' OR domain-name:value = 'evil.example']\"},"
+     "{\"type\":\"indicator\",\"pattern\":\"[file:hashes.'SHA-256' = "
+     "'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']\"},"
+     "{\"type\":\"indicator\",\"pattern\":\"[url:value = 'http://bad.example/x']\"},"
+     "{\"type\":\"indicator\",\"pattern\":\"[email-addr:value = 'bad@evil.example']\"},"
+     "{\"type\":\"indicator\",\"pattern\":\"[ipv4-addr:value = '1.2.3.4' AND "
+     "network-traffic:dst_port = 443]\"},"
+     "{\"type\":\"indicator\",\"pattern_type\":\"sigma\",\"pattern\":\"x\"},"
+     "{\"type\":\"malware\",\"name\":\"x\"}]}",
+     RK_OK, 5, 2},
+    {"misp", RK_SWEEP_FMT_AUTO,
+     "{\"Event\":{\"info\":\"x\",\"Attribute\":[{\"type\":\"ip-dst\",\"value\":\"1.2.3.4\"},"
+     "{\"type\":\"domain|ip\",\"value\":\"evil.example|5.6.7.8\"},"
+     "{\"type\":\"filename|md5\",\"value\":\"a.exe|d41d8cd98f00b204e9800998ecf8427e\"},"
+     "{\"type\":\"comment\",\"value\":\"x\"}],"
+     "\"Object\":[{\"Attribute\":[{\"type\":\"url\",\"value\":\"bad.example/x\"}]}]}}",
+     RK_OK, 5, 1},
+    {"misp wrong type", RK_SWEEP_FMT_MISP,
+     "{\"Event\":{\"Attribute\":[{\"type\":\"ip-dst\",\"value\":\"evil.example\"}]}}", RK_OK, 0,
+     1},
+    {"bad json", RK_SWEEP_FMT_AUTO, "{\"Event\": [", RK_EINVAL, 0, 0},
+    {"foreign json", RK_SWEEP_FMT_AUTO, "{\"hello\": 1}", RK_EINVAL, 0, 0},
+};
+
+static void test_loaders(void **state)
+{
+    for (size_t i = 0; i < RK_ARRAY_LEN(load_cases); i++) {
+        const struct load_case *c = &load_cases[i];
+        struct rk_sweep_builder *b = NULL;
+        struct rk_sweep_load_stats st;
+        char err[256] = "";
+        assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+        enum rk_status rc =
+            rk_sweep_builder_load(b, c->fmt, c->data, strlen(c->data), &st, err, sizeof err);
+        if (rc != c->rc || (rc == RK_OK && (st.added != c->added || st.skipped != c->skipped)))
+            print_error("case %s: rc %d added %llu skipped %llu (%s)\n", c->name, rc,
+                        (unsigned long long)st.added, (unsigned long long)st.skipped, err);
+        assert_int_equal(rc, c->rc);
+        if (rc == RK_OK) {
+            assert_int_equal(st.added, c->added);
+            assert_int_equal(st.skipped, c->skipped);
+        } else {
+            assert_true(err[0] != '\0');
+        }
+        rk_sweep_builder_destroy(b);
+    }
+}
+
+/* ===== Index file ===== */
+
+static char tmpdir[256];
+
+static int setup_dir(void **state)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/rk-sweep-test-%ld", (long)getpid());
+    mkdir(tmpdir, 0700);
+    return 0;
+}
+
+static int teardown_dir(void **state)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+static size_t read_file(const char *path, char **out)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    *out = rk_malloc((size_t)n + 1);
+    assert_int_equal(fread(*out, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return (size_t)n;
+}
+
+struct corrupt_case {
+    const char *name;
+    long offset; /* byte to flip (negative: from the end); 0 with truncate */
+    long truncate_to;
+    const char *msg; /* part of the error message */
+};
+
+static const struct corrupt_case corrupt_cases[] = {
+    {"magic", 0, -1, "bad magic"},
+    {"version", 8, -1, "version"},
+    {"header field", 40, -1, "header is damaged"},
+    {"slot", 2048, -1, "body is damaged"},
+    {"last byte", -1, -1, "body is damaged"},
+    {"truncated", 0, 4000, "truncated"},
+    {"empty", 0, 0, "too short"},
+};
+
+static void test_index_file(void **state)
+{
+    char path[512], bad[512];
+    struct rk_sweep_builder *b = NULL;
+    struct rk_sweep_index *ix = NULL;
+    char err[256];
+    snprintf(path, sizeof path, "%s/t.idx", tmpdir);
+    snprintf(bad, sizeof bad, "%s/bad.idx", tmpdir);
+    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_PLAIN, feed, strlen(feed), NULL, NULL,
+                                           0),
+                     RK_OK);
+    assert_int_equal(rk_sweep_builder_write(b, path, err, sizeof err), RK_OK);
+    assert_int_equal(rk_sweep_index_open(path, 0, &ix, err, sizeof err), RK_OK);
+    assert_int_equal(rk_sweep_index_count(ix), rk_sweep_builder_count(b));
+    scan_expect(ix, "x 1.2.3.4 y\n", 12, "1:1.2.3.4>1.2.3.4(ipv4);");
+    rk_sweep_index_close(ix);
+    rk_sweep_builder_destroy(b);
+
+    char *img;
+    size_t n = read_file(path, &img);
+    for (size_t i = 0; i < RK_ARRAY_LEN(corrupt_cases); i++) {
+        const struct corrupt_case *c = &corrupt_cases[i];
+        char *copy = rk_malloc(n);
+        memcpy(copy, img, n);
+        size_t len = n;
+        if (c->truncate_to >= 0)
+            len = (size_t)c->truncate_to;
+        else
+            copy[c->offset >= 0 ? (size_t)c->offset : n - 1] ^= 0x40;
+        write_file(bad, copy, len);
+        err[0] = '\0';
+        ix = NULL;
+        assert_int_equal(rk_sweep_index_open(bad, 0, &ix, err, sizeof err), RK_ECORRUPT);
+        assert_null(ix);
+        if (strstr(err, c->msg) == NULL)
+            print_error("case %s: message \"%s\"\n", c->name, err);
+        assert_non_null(strstr(err, c->msg));
+        rk_free(copy);
+    }
+    /* Without the body checksum a damaged header is still refused. */
+    img[40] ^= 0x40;
+    write_file(bad, img, n);
+    assert_int_equal(rk_sweep_index_open(bad, RK_SWEEP_OPEN_NO_VERIFY, &ix, err, sizeof err),
+                     RK_ECORRUPT);
+    img[40] ^= 0x40;
+    write_file(bad, img, n);
+    assert_int_equal(rk_sweep_index_open(bad, RK_SWEEP_OPEN_NO_VERIFY, &ix, err, sizeof err),
+                     RK_OK);
+    rk_sweep_index_close(ix);
+    rk_free(img);
+    snprintf(bad, sizeof bad, "%s/missing.idx", tmpdir);
+    assert_int_equal(rk_sweep_index_open(bad, 0, &ix, err, sizeof err), RK_EIO);
+}
+
+/* ===== Driver ===== */
+
+struct run_out {
+    struct rk_buf text;
+    unsigned skips;
+};
+
+static int collect_run(const struct rk_sweep_hit *h, void *ud)
+{
+    struct run_out *o = ud;
+    const char *base = strrchr(h->file, '/');
+    assert_int_equal(rk_buf_addf(&o->text, "%s:%llu:%s;", base ? base + 1 : h->file,
+                                 (unsigned long long)h->line, h->indicator),
+                     RK_OK);
+    return 0;
+}
+
+static void count_skip(const char *path, const char *why, void *ud)
+{
+    ((struct run_out *)ud)->skips++;
+}
+
+static void gz_file(const char *path, const char *data, size_t n)
+{
+    gzFile g = gzopen(path, "wb");
+    assert_non_null(g);
+    assert_int_equal(gzwrite(g, data, (unsigned)n), (int)n);
+    assert_int_equal(gzclose(g), Z_OK);
+}
+
+static void test_run_inputs(void **state)
+{
+    static const char log[] = "a 1.2.3.4\nb\nc http://c2.test/\n";
+    char p[8][512];
+    size_t cap = 4096;
+    char *buf = rk_malloc(cap);
+    struct rk_sweep_index *ix = index_of(feed);
+    const char *names[] = {"plain.log", "a.gz", "a.zst", "a.bz2", "a.xz", "cut.gz"};
+    for (int i = 0; i < 6; i++)
+        snprintf(p[i], sizeof p[i], "%s/in/%s", tmpdir, names[i]);
+    snprintf(p[6], sizeof p[6], "%s/in", tmpdir);
+    mkdir(p[6], 0700);
+    write_file(p[0], log, sizeof log - 1);
+    gz_file(p[1], log, sizeof log - 1);
+    size_t z = ZSTD_compress(buf, cap, log, sizeof log - 1, 3);
+    write_file(p[2], buf, z);
+    unsigned bl = (unsigned)cap;
+    assert_int_equal(BZ2_bzBuffToBuffCompress(buf, &bl, (char *)log, sizeof log - 1, 9, 0, 0),
+                     BZ_OK);
+    write_file(p[3], buf, bl);
+    size_t xl = 0;
+    assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL, (const uint8_t *)log,
+                                             sizeof log - 1, (uint8_t *)buf, &xl, cap),
+                     LZMA_OK);
+    write_file(p[4], buf, xl);
+    /* A gzip stream cut in the middle: a 1 MB line of hits then junk, then the cut. */
+    {
+        struct rk_buf big;
+        rk_buf_init(&big, 0);
+        for (int i = 0; i < 20000; i++)
+            assert_int_equal(rk_buf_addf(&big, "line %d evil.example %08x\n", i, i * 2654435761u),
+                             RK_OK);
+        gz_file(p[5], big.data, big.len);
+        char *gz;
+        size_t gn = read_file(p[5], &gz);
+        write_file(p[5], gz, gn / 2);
+        rk_free(gz);
+        rk_buf_free(&big);
+    }
+    char missing[600];
+    snprintf(missing, sizeof missing, "%s/does-not-exist.log", tmpdir);
+    const char *paths[] = {p[0], p[1], p[2], p[3], p[4], missing};
+    struct run_out o;
+    struct rk_sweep_stats st;
+    struct rk_sweep_options opt = {2, 0, count_skip};
+    rk_buf_init(&o.text, 0);
+    o.skips = 0;
+    assert_int_equal(rk_sweep_run(ix, paths, 6, &opt, collect_run, &o, &st), RK_OK);
+    assert_string_equal(o.text.data, "plain.log:1:1.2.3.4;plain.log:3:c2.test;"
+                                     "a.gz:1:1.2.3.4;a.gz:3:c2.test;"
+                                     "a.zst:1:1.2.3.4;a.zst:3:c2.test;"
+                                     "a.bz2:1:1.2.3.4;a.bz2:3:c2.test;"
+                                     "a.xz:1:1.2.3.4;a.xz:3:c2.test;");
+    assert_int_equal(st.files, 5);
+    assert_int_equal(st.files_skipped, 1);
+    assert_int_equal(st.files_damaged, 0);
+    assert_int_equal(st.lines, 15);
+    assert_int_equal(st.hits, 10);
+    assert_int_equal(o.skips, 1);
+
+    /* The truncated gzip: the readable part is swept, the file is reported as damaged. */
+    const char *cut[] = {p[5]};
+    rk_buf_reset(&o.text);
+    o.skips = 0;
+    assert_int_equal(rk_sweep_run(ix, cut, 1, &opt, collect_run, &o, &st), RK_OK);
+    assert_int_equal(st.files_damaged, 1);
+    assert_int_equal(o.skips, 1);
+    assert_true(st.hits > 100 && st.hits < 20000);
+
+    /* A directory is walked (sorted); the damaged file is still reported. */
+    const char *dir[] = {p[6]};
+    rk_buf_reset(&o.text);
+    assert_int_equal(rk_sweep_run(ix, dir, 1, &opt, collect_run, &o, &st), RK_OK);
+    assert_int_equal(st.files, 6);
+    assert_int_equal(st.files_damaged, 1);
+    assert_true(strncmp(o.text.data, "a.bz2:1:1.2.3.4;a.bz2:3:c2.test;a.gz:1:", 39) == 0);
+    rk_buf_free(&o.text);
+    rk_free(buf);
+    rk_sweep_index_close(ix);
+}
+
+/* Several chunks on two threads give the same hits, in the same order, as one thread. */
+static void test_run_threads_keep_order(void **state)
+{
+    char path[512];
+    struct rk_buf big, one, two;
+    struct rk_sweep_index *ix = index_of(feed);
+    snprintf(path, sizeof path, "%s/big.log", tmpdir);
+    rk_buf_init(&big, 0);
+    for (unsigned i = 0; big.len < 3u * RK_MAX_SWEEP_CHUNK; i++) {
+        if (i % 997 == 0)
+            assert_int_equal(rk_buf_addf(&big, "%u hit 1.2.3.4\n", i), RK_OK);
+        else
+            assert_int_equal(rk_buf_addf(&big, "%u miss 192.0.2.%u www.example%u.com\n", i,
+                                         i % 250, i),
+                             RK_OK);
+    }
+    write_file(path, big.data, big.len);
+    const char *paths[] = {path};
+    struct run_out o;
+    struct rk_sweep_stats st1, st2;
+    struct rk_sweep_options o1 = {1, 0, NULL}, o2 = {2, 0, NULL};
+    rk_buf_init(&o.text, 0);
+    assert_int_equal(rk_sweep_run(ix, paths, 1, &o1, collect_run, &o, &st1), RK_OK);
+    one = o.text;
+    rk_buf_init(&o.text, 0);
+    assert_int_equal(rk_sweep_run(ix, paths, 1, &o2, collect_run, &o, &st2), RK_OK);
+    two = o.text;
+    assert_string_equal(one.data, two.data);
+    assert_int_equal(st1.lines, st2.lines);
+    assert_int_equal(st1.bytes, big.len);
+    assert_true(strncmp(one.data, "big.log:1:1.2.3.4;big.log:998:1.2.3.4;", 38) == 0);
+    rk_buf_free(&one);
+    rk_buf_free(&two);
+    rk_buf_free(&big);
+    rk_sweep_index_close(ix);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_canonical_forms),
+        cmocka_unit_test(test_extract_and_match),
+        cmocka_unit_test(test_extract_sse2),
+        cmocka_unit_test(test_bad_bytes),
+        cmocka_unit_test(test_loaders),
+        cmocka_unit_test(test_index_file),
+        cmocka_unit_test(test_run_inputs),
+        cmocka_unit_test(test_run_threads_keep_order),
+    };
+    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}
