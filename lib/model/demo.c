@@ -352,6 +352,7 @@ struct demo_ctx {
     int (*report_used)[P_COUNT];
     unsigned char *report_red;
     int *report_station; /* index into LOGINS of the filing station user */
+    const char **report_category; /* the template's category (static strings) */
     /* Reports go in on one connection, in transactions of RK_DEMO_BATCH reports: a commit per
      * report would make a million-report data set for the benchmarks take an hour. */
     struct rk_conn *c;
@@ -573,6 +574,7 @@ static enum rk_status make_report(struct demo_ctx *d, int idx, char hashes[N_HAS
      * from them, and the supervisor cannot decide their steps. */
     d->report_red[idx] = (unsigned char)(red || strcmp(scope, "unit") == 0);
     d->report_station[idx] = station;
+    d->report_category[idx] = t->category;
     return advance_report(d, idx, age_days, err);
 }
 
@@ -634,10 +636,13 @@ static enum rk_status make_cases(struct demo_ctx *d, int n_cases, int *made,
         if (lead_station)
             json_array_append_new(assignees,
                                   json_string(d->users[d->report_station[first]].user_id));
-        json_t *in = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "title", title, "summary",
-                               "複数の相談に共通する観測値から関連を確認した事案。", "tlp",
-                               "AMBER", "scope", "prefecture", "lead_unit_id", lead,
-                               "assignee_ids", assignees, "report_ids", ids);
+        /* A case takes the category of its first report, so case lists can be filtered and
+         * read by category like the reports. */
+        json_t *in = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "title", title, "summary",
+                               "複数の相談に共通する観測値から関連を確認した事案。", "category",
+                               d->report_category[first], "tlp", "AMBER", "scope", "prefecture",
+                               "lead_unit_id", lead, "assignee_ids", assignees, "report_ids",
+                               ids);
         json_t *o = NULL;
         rc = rk_case_create(d->s, analyst, in, &o, err);
         json_decref(in);
@@ -720,8 +725,10 @@ enum rk_status rk_demo_generate(struct rk_store *s, uint64_t seed, int reports,
     d->report_used = rk_calloc((size_t)reports, sizeof(*d->report_used));
     d->report_red = rk_calloc((size_t)reports, 1);
     d->report_station = rk_calloc((size_t)reports, sizeof(int));
+    d->report_category = rk_calloc((size_t)reports, sizeof(const char *));
     enum rk_status rc = RK_OK;
-    if (!d->report_id || !d->report_used || !d->report_red || !d->report_station)
+    if (!d->report_id || !d->report_used || !d->report_red || !d->report_station ||
+        !d->report_category)
         rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
     /* Only an empty store: the demo must never mix with real data. */
     struct rk_actor sys;
@@ -789,6 +796,7 @@ enum rk_status rk_demo_generate(struct rk_store *s, uint64_t seed, int reports,
     rk_free(d->report_used);
     rk_free(d->report_red);
     rk_free(d->report_station);
+    rk_free(d->report_category);
     rk_free(d);
     return rc;
 }

@@ -275,11 +275,15 @@ enum rk_status rk_ref_get(struct rk_store *s, const struct rk_actor *who, json_t
         labels(json_object_get(r->cat, "scopes"), NULL), "observable_roles",
         labels(json_object_get(r->cat, "observable_roles"), NULL), "case_relations",
         labels(json_object_get(r->cat, "case_relations"), NULL), "roles",
-        json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s}]",
-                  "code", "station", "ja", "警察署", "en", "Police station", "code", "analyst",
-                  "ja", "分析担当", "en", "Analyst", "code", "supervisor", "ja", "所属長・決裁者",
-                  "en", "Supervisor", "code", "admin", "ja", "システム管理者", "en",
-                  "Administrator", "code", "partner", "ja", "協定事業者", "en", "Partner"),
+        /* The one source of role labels for the UI (DOMAIN.md §7 glossary); every role of
+         * rk_role_name() in include/renkei/service.h. */
+        json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},"
+                  "{s:s,s:s,s:s}]",
+                  "code", "station", "ja", "警察署員", "en", "Station officer", "code",
+                  "analyst", "ja", "本部分析官", "en", "HQ analyst", "code", "supervisor", "ja",
+                  "所属長・決裁者", "en", "Supervisor", "code", "admin", "ja", "システム管理者",
+                  "en", "Administrator", "code", "partner", "ja", "協定先", "en", "Partner",
+                  "code", "peer", "ja", "連携先システム", "en", "Peer system"),
         "report_initial", json_object_get(rep, "initial"), "case_initial",
         json_object_get(cas, "initial"));
     if (o == NULL)

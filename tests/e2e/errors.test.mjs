@@ -30,6 +30,8 @@ runTest('errors', async (t) => {
   const text = await box.textContent();
   check(text.includes('damage_amount') && text.includes('被害額'), `the error names the field by its label (${text})`);
   check(await page.locator('[data-field=damage_amount]').getAttribute('aria-invalid') === 'true', 'the control is marked invalid');
+  // The server's English message ("out of range") reaches a Japanese user in Japanese.
+  check(text.includes('値が範囲外です') && !text.includes('out of range'), `the message is in Japanese (${text})`);
   await t.shot(page, 'intake-error');
   const after = await page.evaluate(async () => (await (await fetch('/api/v1/reports?limit=1')).json()).total);
   check(before === after, `nothing was filed (${before} -> ${after})`);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   eraOf, warekiYear, jstParts, formatDate, formatDateTime, fiscalYear, formatYen,
-  jstDayToUtc, jstLocalToUtc, utcToJstLocal, groupDigits, tidyDetail,
+  jstDayToUtc, jstLocalToUtc, utcToJstLocal, groupDigits, tidyDetail, formatCount,
 } from '../../ui/js/format.js';
 
 test('warekiYear across era boundaries', () => {
@@ -116,4 +116,18 @@ test('tidyDetail drops internal ids from timeline details', () => {
   assert.equal(tidyDetail('C2026-000030 reports=3'), 'C2026-000030 reports=3');
   assert.equal(tidyDetail('note=a4dcc81b-644f-4009-aa9d-72b3f1552dcd'), '');
   assert.equal(tidyDetail(null), '');
+});
+
+test('formatCount groups digits and shows a capped total as "10,000+"', () => {
+  const cases = [
+    [0, false, '0'],
+    [312, false, '312'],
+    [9999, false, '9,999'],
+    [10000, false, '10,000'],
+    [10000, true, '10,000+'],
+    [50, true, '50+'],
+    [undefined, false, ''],
+    [NaN, true, ''],
+  ];
+  for (const [n, capped, want] of cases) assert.equal(formatCount(n, capped), want, `${n} ${capped}`);
 });

@@ -92,7 +92,7 @@ test('every message key the UI code uses is in the catalogues', () => {
 test('message families the UI builds from codes are complete', () => {
   const ja = load('ja');
   const families = {
-    role: ['station', 'analyst', 'supervisor', 'admin', 'partner', 'peer'],
+    // (role labels come from GET /api/v1/ref "roles", not from the catalogues)
     error: ['error', 'invalid', 'too_big', 'not_found', 'forbidden', 'unauthenticated', 'conflict', 'io_error', 'out_of_memory', 'network'],
     gender: ['male', 'female', 'other', 'unspecified'],
     account_type: ['futsu', 'toza', 'chochiku', 'other'],

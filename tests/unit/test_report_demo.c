@@ -111,6 +111,11 @@ static void test_demo_content(void **state)
                               " case_tasks WHERE case_id = c.id)"),
                      0);
     assert_true(count(d, "SELECT count(*) FROM case_observables") >= cases);
+    /* Every case has the category of one of its reports (the demo uses the first). */
+    assert_int_equal(count(d, "SELECT count(*) FROM cases c WHERE c.category IS NULL OR NOT EXISTS"
+                              " (SELECT 1 FROM case_reports cr JOIN reports r ON r.id ="
+                              " cr.report_id WHERE cr.case_id = c.id AND r.category = c.category)"),
+                     0);
     assert_true(count(d, "SELECT count(*) FROM approvals WHERE status = 'pending'") >= 1);
     assert_true(count(d, "SELECT count(DISTINCT status) FROM reports") >= 6);
     /* Every role has a log-in, and the printed log-ins work. */

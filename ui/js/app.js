@@ -5,6 +5,7 @@ import { I18n } from './i18n.js';
 import { h, clear } from './dom.js';
 import { matchRoute, href, parseHash } from './router.js';
 import { loading, showError, errorBox } from './components.js';
+import { refName } from './ref.js';
 
 import * as loginPage from './pages/login.js';
 import * as intakePage from './pages/intake.js';
@@ -157,7 +158,7 @@ class App {
       onclick: () => this.setLang(other),
     }, other === 'en' ? 'English' : '日本語'));
     if (this.user) {
-      const role = t(`role.${this.user.role}`);
+      const role = refName(this.ref, 'roles', this.user.role, this.i18n); // labels: GET /api/v1/ref
       box.append(
         h('span', { class: 'who' }, h('span', { class: 'who-name' }, this.user.name || this.user.login),
           h('span', { class: 'who-unit' }, `${this.user.unit ? this.user.unit.name : ''} · ${role}`)),

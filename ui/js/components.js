@@ -1,6 +1,8 @@
 // Small pieces shared by the pages: badges, the error box, paging, empty and loading states.
 import { h, clear } from './dom.js';
 import { refName } from './ref.js';
+import { groupDigits, formatCount } from './format.js';
+import { localMessage } from './errors.js';
 
 export const TLP_CODES = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
 
@@ -32,7 +34,11 @@ export function showError(ctx, box, err, form) {
   let head = i18n.t(`error.${code}`);
   if (head === `error.${code}`) head = i18n.t('error.error');
   const parts = [h('strong', {}, head)];
-  if (err && err.message) parts.push(' ', h('span', { class: 'err-msg' }, err.message));
+  // In Japanese, a server message we know is said in Japanese; the original stays as a tooltip.
+  if (err && err.message) {
+    const msg = localMessage(err.message, i18n.lang, (k, p) => i18n.t(k, p));
+    parts.push(' ', h('span', { class: 'err-msg', title: msg === err.message ? null : err.message }, msg));
+  }
   if (err && err.field) {
     let label = err.field;
     let ctl = null;
@@ -69,15 +75,24 @@ export function empty(text) {
   return h('p', { class: 'empty' }, text);
 }
 
-// "1–50 / 312" with previous/next links; go(offset) changes the page.
-export function pager(ctx, total, limit, offset, go) {
+// "1–50 / 312" with previous/next links; go(offset) changes the page. `capped`: the API
+// stopped counting at `total` ("total_capped"), so it reads "10,000+" and the next page is
+// offered while the pages are full.
+export function pager(ctx, total, limit, offset, go, capped = false, pageLen = limit) {
   const t = (k, p) => ctx.i18n.t(k, p);
-  const from = total === 0 ? 0 : offset + 1;
-  const to = Math.min(offset + limit, total);
+  const from = total === 0 && !capped ? 0 : offset + 1;
+  const to = capped ? offset + pageLen : Math.min(offset + limit, total);
+  const last = capped ? pageLen < limit : to >= total;
   return h('nav', { class: 'pager', 'aria-label': t('pager.label') },
     h('button', { type: 'button', class: 'btn', disabled: offset <= 0, onclick: () => go(Math.max(0, offset - limit)) }, t('pager.prev')),
-    h('span', { class: 'pager-info' }, t('pager.info', { from, to, total })),
-    h('button', { type: 'button', class: 'btn', disabled: to >= total, onclick: () => go(offset + limit) }, t('pager.next')));
+    h('span', { class: 'pager-info' }, t('pager.info', { from: groupDigits(from), to: groupDigits(to), total: formatCount(total, capped) })),
+    h('button', { type: 'button', class: 'btn', disabled: last, onclick: () => go(offset + limit) }, t('pager.next')));
+}
+
+// "312 件" / "10,000+ 件" above a list, from the API's list answer.
+export function listCount(ctx, res, items) {
+  const total = res.total ?? items.length;
+  return ctx.i18n.t('reports.count', { n: formatCount(total, res.total_capped === true) });
 }
 
 // A link to a person or unit object {id, name}; plain text when there is no name.

@@ -104,6 +104,13 @@ export function groupDigits(n) {
   return s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+// The size of a list: grouped digits, or "10,000+" when the API stopped counting
+// ("total_capped": true, docs/api.md Lists) — the total is then a floor, not the count.
+export function formatCount(total, capped = false) {
+  if (typeof total !== 'number' || !Number.isFinite(total)) return '';
+  return capped ? `${groupDigits(total)}+` : groupDigits(total);
+}
+
 const UNITS_JA = [
   { v: 10n ** 12n, s: '兆' },
   { v: 10n ** 8n, s: '億' },

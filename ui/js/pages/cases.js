@@ -1,6 +1,6 @@
 // The case list: search, status filter, paging.
 import { h, field, select } from '../dom.js';
-import { pageHead, pager, tlpBadge, statusBadge, empty, nameOf } from '../components.js';
+import { pageHead, pager, listCount, tlpBadge, statusBadge, empty, nameOf } from '../components.js';
 import { refOptions, refName } from '../ref.js';
 import { formatDate } from '../format.js';
 
@@ -33,10 +33,10 @@ export async function render(ctx, view, params, query) {
     h('td', {}, tlpBadge(c.tlp)),
     h('td', { class: 'nowrap' }, formatDate(c.updated_at || c.created_at, lang))));
   view.append(pageHead(t('cases.title')), form,
-    h('p', { class: 'count', role: 'status' }, t('reports.count', { n: total })),
+    h('p', { class: 'count', role: 'status' }, listCount(ctx, res, items)),
     items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'case-list' },
       h('thead', {}, h('tr', {}, ['case.ref', 'field.case_title', 'field.category', 'case.lead_unit', 'field.status', 'TLP', 'report.updated_at']
         .map((k) => h('th', { scope: 'col' }, k === 'TLP' ? k : t(k))))),
       h('tbody', {}, rows))) : empty(t('cases.none')),
-    pager(ctx, total, res.limit || PAGE, offset, (o) => { ctx.go('/cases', { ...query, offset: o }); }));
+    pager(ctx, total, res.limit || PAGE, offset, (o) => { ctx.go('/cases', { ...query, offset: o }); }, res.total_capped === true, items.length));
 }

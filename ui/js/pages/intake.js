@@ -5,6 +5,7 @@ import { h, field, select, debounce, append } from '../dom.js';
 import { errorBox, showError, hideError, pageHead, tlpBadge, TLP_CODES } from '../components.js';
 import { refList, refOptions } from '../ref.js';
 import { formatYen, jstLocalToUtc, utcToJstLocal } from '../format.js';
+import { ransomwareBlock, cryptoBlock, attachmentsBlock, RANSOMWARE_CATEGORY } from './intake-more.js';
 
 const PREVIEW_DELAY_MS = 350;
 const GENDERS = ['male', 'female', 'other', 'unspecified'];
@@ -75,7 +76,9 @@ export async function render(ctx, view) {
     category: h('select', {}, categoryOptions(ctx, t('common.choose'))),
     received_at: h('input', { type: 'datetime-local', value: utcToJstLocal(Date.now()) }),
     occurred_at: h('input', { type: 'datetime-local' }),
+    recognised_at: h('input', { type: 'datetime-local' }),
     urgent: h('input', { type: 'checkbox' }),
+    npa_reported: h('input', { type: 'checkbox', 'aria-describedby': 'npa-reported-hint' }),
     tlp: select(refList(ref, 'tlp').length ? refOptions(ref, 'tlp', ctx.i18n) : TLP_CODES.map((x) => ({ value: x, label: `TLP:${x}` })), 'AMBER'),
     scope: select(refOptions(ref, 'scopes', ctx.i18n), 'prefecture'),
     title: h('input', { type: 'text', maxlength: '200' }),
@@ -98,6 +101,7 @@ export async function render(ctx, view) {
     r_reply: h('input', { type: 'checkbox' }),
   };
   c.urgent.dataset.field = 'urgent';
+  c.npa_reported.dataset.field = 'npa_reported';
   c.r_reply.dataset.field = 'reporter.wants_reply';
   const scopeBox = h('div', { class: 'tlp-preview' }, tlpBadge('AMBER'));
   c.tlp.addEventListener('change', () => scopeBox.replaceChildren(tlpBadge(c.tlp.value)));
@@ -123,12 +127,19 @@ export async function render(ctx, view) {
     accounts.append(row);
   } }, t('intake.add_account'));
 
+  // The ransomware block (DOMAIN.md §3) only for the ransomware category; crypto transfers and
+  // attachments for any.
+  const rw = ransomwareBlock(ctx);
+  const showRansomware = () => { rw.el.hidden = c.category.value !== RANSOMWARE_CATEGORY; };
+  c.category.addEventListener('change', showRansomware);
+
   // The live preview of observables found in the narrative and the SMS text.
   const previewList = h('ul', { class: 'obs-preview', id: 'obs-preview', 'aria-live': 'polite' });
   const previewState = h('p', { class: 'muted', id: 'obs-preview-state' }, t('intake.preview_empty'));
   let previewSeq = 0;
   const runPreview = async () => {
-    const text = [c.narrative.value, c.sms_text.value, c.urls.value, c.sender.value].filter(Boolean).join('\n');
+    const text = [c.narrative.value, c.sms_text.value, c.urls.value, c.sender.value,
+      rw.el.hidden ? '' : rw.text(), cryptoRows.text()].filter(Boolean).join('\n');
     const seq = ++previewSeq;
     if (!text.trim()) {
       previewList.replaceChildren();
@@ -152,6 +163,10 @@ export async function render(ctx, view) {
     }
   };
   const schedulePreview = debounce(runPreview, PREVIEW_DELAY_MS);
+  const cryptoRows = cryptoBlock(ctx, schedulePreview);
+  const attachments = attachmentsBlock(ctx);
+  rw.controls.ransom_note.addEventListener('input', schedulePreview);
+  c.category.addEventListener('change', schedulePreview);
   c.narrative.addEventListener('input', schedulePreview);
   c.sms_text.addEventListener('input', schedulePreview);
   c.urls.addEventListener('input', schedulePreview);
@@ -167,7 +182,10 @@ export async function render(ctx, view) {
         field(t('field.category'), c.category, { name: 'category', required: true, hint: t('intake.category_hint') }),
         field(t('field.received_at'), c.received_at, { name: 'received_at', required: true, hint: t('common.jst') }),
         field(t('field.occurred_at'), c.occurred_at, { name: 'occurred_at', hint: t('common.jst') }),
+        field(t('field.recognised_at'), c.recognised_at, { name: 'recognised_at', hint: t('common.jst') }),
         h('div', { class: 'field check' }, h('label', {}, c.urgent, ' ', t('field.urgent'))),
+        h('div', { class: 'field check' }, h('label', {}, c.npa_reported, ' ', t('field.npa_reported')),
+          h('div', { class: 'hint', id: 'npa-reported-hint' }, t('intake.npa_reported_hint'))),
         append(field(t('field.tlp'), c.tlp, { name: 'tlp' }), [scopeBox]),
         field(t('field.scope'), c.scope, { name: 'scope' }))),
     h('fieldset', { class: 'card' }, h('legend', {}, t('intake.sec_incident')),
@@ -184,6 +202,7 @@ export async function render(ctx, view) {
         h('aside', { class: 'preview', 'aria-labelledby': 'preview-h' },
           h('h3', { id: 'preview-h' }, t('intake.preview_title')),
           previewState, previewList))),
+    rw.el,
     h('fieldset', { class: 'card' }, h('legend', {}, t('intake.sec_reporter')),
       h('div', { class: 'grid' },
         field(t('field.reporter_type'), c.r_type, { name: 'reporter.type', required: true }),
@@ -199,6 +218,8 @@ export async function render(ctx, view) {
         field(t('field.reporter_email'), c.r_email, { name: 'reporter.email' }),
         h('div', { class: 'field check' }, h('label', {}, c.r_reply, ' ', t('field.wants_reply'))))),
     h('fieldset', { class: 'card' }, h('legend', {}, t('intake.sec_accounts')), accounts, addAccount),
+    cryptoRows.el,
+    attachments.el,
     h('div', { class: 'form-actions sticky-actions' }, submit));
 
   form.addEventListener('submit', async (e) => {
@@ -212,6 +233,7 @@ export async function render(ctx, view) {
       narrative: c.narrative.value,
       received_at: jstLocalToUtc(c.received_at.value),
       urgent: c.urgent.checked,
+      npa_reported: c.npa_reported.checked,
       tlp: c.tlp.value,
       scope: c.scope.value,
     };
@@ -223,6 +245,7 @@ export async function render(ctx, view) {
       }
     }
     if (c.occurred_at.value) body.occurred_at = jstLocalToUtc(c.occurred_at.value);
+    if (c.recognised_at.value) body.recognised_at = jstLocalToUtc(c.recognised_at.value);
     if (c.damage_amount.value.trim()) body.damage_amount = Number(c.damage_amount.value);
     if (c.sms_text.value.trim()) body.sms_text = c.sms_text.value;
     const urls = c.urls.value.split('\n').map((x) => x.trim()).filter(Boolean);
@@ -241,6 +264,12 @@ export async function render(ctx, view) {
     body.reporter = rep;
     const accts = rows.map((r) => r.readValue()).filter(Boolean);
     if (accts.length) body.bank_accounts = accts;
+    const ransomware = body.category === RANSOMWARE_CATEGORY ? rw.read() : null;
+    if (ransomware) body.ransomware = ransomware;
+    const transfers = cryptoRows.read();
+    if (transfers.length) body.crypto = transfers;
+    const files = attachments.read();
+    if (files.length) body.attachments = files;
     submit.disabled = true;
     try {
       const created = await ctx.api.post('/reports', body);

@@ -1,6 +1,6 @@
 // Observable search: by value (prefix or substring of the canonical form) and type.
 import { h, field, select } from '../dom.js';
-import { pageHead, pager, empty } from '../components.js';
+import { pageHead, pager, listCount, empty } from '../components.js';
 import { formatDate } from '../format.js';
 import { obsLink } from './common.js';
 
@@ -27,10 +27,10 @@ export async function render(ctx, view, params, query) {
   const items = res.items || [];
   const total = res.total ?? items.length;
   view.append(pageHead(t('observables.title')), form,
-    h('p', { class: 'count', role: 'status' }, t('reports.count', { n: total })),
+    h('p', { class: 'count', role: 'status' }, listCount(ctx, res, items)),
     items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'obs-list' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('observables.value')), h('th', { scope: 'col' }, t('observable.first_seen')), h('th', { scope: 'col' }, t('observable.last_seen')))),
       h('tbody', {}, items.map((o) => h('tr', {}, h('td', {}, obsLink(ctx, o)),
         h('td', { class: 'nowrap' }, formatDate(o.first_seen, lang)), h('td', { class: 'nowrap' }, formatDate(o.last_seen, lang))))))) : empty(t('observables.none')),
-    pager(ctx, total, res.limit || PAGE, offset, (o) => { ctx.go('/observables', { ...query, offset: o }); }));
+    pager(ctx, total, res.limit || PAGE, offset, (o) => { ctx.go('/observables', { ...query, offset: o }); }, res.total_capped === true, items.length));
 }

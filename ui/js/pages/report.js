@@ -6,6 +6,7 @@ import { refName, nextStates, needsApproval } from '../ref.js';
 import { formatDate, formatDateTime, formatYen } from '../format.js';
 import { details, obsLink, restricted } from './common.js';
 import { openCaseForm } from './opencase.js';
+import { reportSections } from './intake-more.js';
 
 // Who may open a case (POST /cases).
 const HQ = ['analyst', 'supervisor'];
@@ -123,6 +124,7 @@ export async function render(ctx, view, params) {
           ? h('ul', { class: 'obs-list', id: 'report-observables' }, r.observables.map((o) => h('li', {}, obsLink(ctx, o))))
           : empty(t('report.no_observables'))),
         accounts.length ? section(t('intake.sec_accounts'), h('ul', {}, accounts)) : null,
+        reportSections(ctx, r, section),
         (() => {
           const wf = workflowBox(ctx, r, 'report_states', `/reports/${encodeURIComponent(r.id)}`);
           return wf ? section(t('report.workflow'), wf) : null;
@@ -134,6 +136,8 @@ export async function render(ctx, view, params) {
           [t('field.category'), refName(ctx.ref, 'categories', r.category, ctx.i18n)],
           [t('field.received_at'), formatDateTime(r.received_at, lang)],
           [t('field.occurred_at'), formatDateTime(r.occurred_at, lang)],
+          [t('field.recognised_at'), formatDateTime(r.recognised_at, lang)],
+          [t('field.npa_reported'), r.npa_reported ? t('common.yes') : ''],
           [t('field.damage_amount'), r.damage_amount ? formatYen(r.damage_amount, lang) : ''],
           [t('field.station'), nameOf(r.unit)],
           [t('report.created_by'), nameOf(r.created_by)],

@@ -1,7 +1,7 @@
 // The report list: Japanese substring search, filters (category, status, station, date range in
 // JST, this 年度 in one click), paging, and "open a case from the selected reports" for HQ.
 import { h, field, select } from '../dom.js';
-import { pageHead, pager, tlpBadge, statusBadge, urgentBadge, empty, nameOf } from '../components.js';
+import { pageHead, pager, listCount, tlpBadge, statusBadge, urgentBadge, empty, nameOf } from '../components.js';
 import { refOptions, refName } from '../ref.js';
 import { formatDate, formatYen, jstDayToUtc, fiscalYear } from '../format.js';
 import { openCaseForm } from './opencase.js';
@@ -102,11 +102,11 @@ export async function render(ctx, view, params, query) {
     pageHead(t('reports.title'), h('a', { href: '#/intake', class: 'btn' }, t('nav.intake'))),
     form,
     h('div', { class: 'list-bar' },
-      h('p', { class: 'count', role: 'status' }, t('reports.count', { n: total })),
+      h('p', { class: 'count', role: 'status' }, listCount(ctx, res, items)),
       isHQ ? openBtn : null),
     formSlot,
     items.length
       ? h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'report-list' }, h('thead', {}, head), h('tbody', {}, rows)))
       : empty(t('reports.none')),
-    pager(ctx, total, res.limit || PAGE, offset, go));
+    pager(ctx, total, res.limit || PAGE, offset, go, res.total_capped === true, items.length));
 }

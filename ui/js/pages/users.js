@@ -2,6 +2,7 @@
 import { h, field, select } from '../dom.js';
 import { pageHead, section, errorBox, showError, hideError, empty } from '../components.js';
 import { formatDate } from '../format.js';
+import { refName } from '../ref.js';
 
 const ROLES = ['station', 'analyst', 'supervisor', 'admin', 'partner'];
 
@@ -25,7 +26,7 @@ export async function render(ctx, view) {
     } }, u.disabled ? t('users.enable') : t('users.disable'));
     if (u.id !== ctx.user.id) tbox.append(btn); // never lock oneself out from here
     return h('tr', { class: u.disabled ? 'disabled' : null, 'data-login': u.login },
-      h('td', {}, h('code', {}, u.login)), h('td', {}, u.name), h('td', {}, t(`role.${u.role}`)),
+      h('td', {}, h('code', {}, u.login)), h('td', {}, u.name), h('td', {}, refName(ctx.ref, 'roles', u.role, ctx.i18n)),
       h('td', {}, u.unit ? u.unit.name : ''), h('td', {}, u.disabled ? t('users.disabled') : t('users.active')),
       h('td', { class: 'nowrap' }, formatDate(u.created_at, lang)), tbox);
   });
@@ -34,7 +35,7 @@ export async function render(ctx, view) {
   const f = {
     login: h('input', { type: 'text', autocomplete: 'off', autocapitalize: 'off' }),
     name: h('input', { type: 'text' }),
-    role: select(ROLES.map((r) => ({ value: r, label: t(`role.${r}`) })), 'station'),
+    role: select(ROLES.map((r) => ({ value: r, label: refName(ctx.ref, 'roles', r, ctx.i18n) })), 'station'),
     unit_id: select([{ value: '', label: t('common.choose') }, ...units.map((u) => ({ value: u.id, label: unitName(u) }))], ''),
     password: h('input', { type: 'password', autocomplete: 'new-password' }),
   };
