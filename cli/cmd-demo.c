@@ -4,6 +4,7 @@
  * Progress goes to stderr.
  */
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "cli.h"
@@ -27,12 +28,15 @@ static void usage(FILE *out)
             "2 usage error.\n");
 }
 
+/* On a terminal the progress line rewrites itself; in a log (make run, CI) each update is a
+ * line of its own so that the log stays readable. */
 static void progress(uint64_t done, uint64_t total, void *ud)
 {
     (void)ud;
-    fprintf(stderr, "\rrenkei demo: %llu/%llu", (unsigned long long)done,
+    int tty = isatty(STDERR_FILENO);
+    fprintf(stderr, "%srenkei demo: %llu/%llu", tty ? "\r" : "", (unsigned long long)done,
             (unsigned long long)total);
-    if (done == total)
+    if (!tty || done == total)
         fputc('\n', stderr);
 }
 
