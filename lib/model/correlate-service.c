@@ -622,6 +622,20 @@ static enum rk_status correlate_canonical(struct rk_store *s, struct rk_conn *c,
     rk_corr_result_destroy(res);
     if (*out == NULL)
         return rk__err(err, RK_ENOMEM, NULL, "out of memory");
+    /* A value no object holds is not in the index; still say when a list would stop it. */
+    json_t *sup = json_object_get(*out, "suppressed");
+    if (json_array_size(sup) == 0) {
+        pthread_rwlock_rdlock(&s->corr->rw);
+        const char *wl = s->corr->wl ? rk_corr_wlset_match(s->corr->wl, type, canonical) : NULL;
+        if (wl != NULL) {
+            char reason[160];
+            snprintf(reason, sizeof(reason), "in warninglist '%s'", wl);
+            json_array_append_new(sup,
+                                  json_pack("{s:s,s:s,s:s,s:s}", "type", type, "value", canonical,
+                                            "noise", "warninglist", "reason", reason));
+        }
+        pthread_rwlock_unlock(&s->corr->rw);
+    }
     json_object_set_new(*out, "value",
                         json_pack("{s:s,s:s,s:o}", "type", type, "canonical", canonical,
                                   "observable_id", obs_id ? json_string(obs_id) : json_null()));

@@ -234,6 +234,13 @@ static void test_values_and_groups(void **state)
     snprintf(obs_id, sizeof(obs_id), "%s", oid);
     json_decref(o);
 
+    /* A value nobody holds still says when a warninglist would stop it. */
+    assert_int_equal(rk_correlate_value(f->s, &f->analyst, NULL, "1.1.1.1", &o, &err), RK_OK);
+    assert_int_equal(json_array_size(json_object_get(o, "items")), 0);
+    json_t *sup = json_array_get(json_object_get(o, "suppressed"), 0);
+    assert_non_null(strstr(json_string_value(json_object_get(sup, "reason")), "warninglist"));
+    json_decref(o);
+
     /* By observable id; station_a sees its own report and station_b's only as restricted. */
     assert_int_equal(rk_correlate_observable(f->s, &f->station_a, obs_id, &o, &err), RK_OK);
     assert_non_null(item_by_id(o, r1));

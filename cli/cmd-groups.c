@@ -1,0 +1,100 @@
+/*
+ * `renkei groups --db FILE [--json]`: candidate groups of reports and cases that share rare
+ * values (bank accounts, phone numbers, hosts, ...), each with the values that tie it.
+ * Runs as the installation (rk_actor_system).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "renkei/service.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: renkei groups --db FILE [--json]\n\n"
+                 "Clusters the reports and cases of FILE by the values they share, after\n"
+                 "removing warninglisted and too common values, and lists the candidate\n"
+                 "groups (largest first) with the values that tie each one.\n\n"
+                 "Runs as the installation itself: every report and case is readable.\n"
+                 "Exit status: 0 ok, 1 failure, 2 usage error.\n");
+}
+
+static const char *str(json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+static int run_groups(int argc, char **argv)
+{
+    const char *db = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return RK_EXIT_OK;
+        } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            db = argv[++i];
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else {
+            fprintf(stderr, "renkei groups: unknown argument '%s'\n", argv[i]);
+            usage(stderr);
+            return RK_EXIT_USAGE;
+        }
+    }
+    if (db == NULL) {
+        usage(stderr);
+        return RK_EXIT_USAGE;
+    }
+    struct rk_store *s = NULL;
+    struct rk_error err = {0};
+    struct rk_actor sys;
+    json_t *o = NULL;
+    rk_actor_system(&sys);
+    if (rk_store_open(db, &s, &err) != RK_OK || rk_groups_list(s, &sys, &o, &err) != RK_OK) {
+        fprintf(stderr, "renkei groups: %s\n", err.message);
+        rk_store_close(s);
+        return RK_EXIT_FAIL;
+    }
+    json_t *items = json_object_get(o, "items");
+    if (json) {
+        char *t = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+        if (t != NULL)
+            printf("%s\n", t);
+        json_free_t f = NULL;
+        json_get_alloc_funcs(NULL, &f);
+        f(t);
+    } else {
+        printf("%zu group%s\n", json_array_size(items), json_array_size(items) == 1 ? "" : "s");
+        size_t i, k;
+        json_t *g, *x;
+        json_array_foreach(items, i, g)
+        {
+            json_t *m = json_object_get(g, "members");
+            printf("%s (%s, %zu members)\n", str(g, "id"), str(g, "status"), json_array_size(m));
+            printf("  tied by:");
+            json_array_foreach(json_object_get(g, "ties"), k, x)
+            {
+                printf("%s %s %s (%lld)", k ? ";" : "", str(x, "type"), str(x, "value"),
+                       (long long)json_integer_value(json_object_get(x, "members")));
+            }
+            printf("\n");
+            /* The first members; --json lists them all. */
+            json_array_foreach(m, k, x)
+            {
+                if (k == 10) {
+                    printf("  ... and %zu more (--json lists all)\n", json_array_size(m) - k);
+                    break;
+                }
+                printf("  - %s %s  %s\n", str(x, "kind"), str(x, "ref"), str(x, "title"));
+            }
+        }
+    }
+    json_decref(o);
+    rk_store_close(s);
+    return RK_EXIT_OK;
+}
+
+const struct rk_cli_cmd rk_cli_cmd_groups = {
+    "groups", "candidate groups of related reports and cases", run_groups};
