@@ -36,6 +36,9 @@ ROUTES = [
     ("GET", "/api/v1/units"), ("POST", "/api/v1/units"),
     ("GET", "/api/v1/approvals"), ("POST", "/api/v1/approvals/" + ID),
     ("GET", "/api/v1/audit"), ("GET", "/api/v1/audit/verify"),
+    ("GET", "/api/v1/reports/%s/related" % ID), ("GET", "/api/v1/cases/%s/related" % ID),
+    ("GET", "/api/v1/observables/related"), ("GET", "/api/v1/observables/%s/related" % ID),
+    ("GET", "/api/v1/groups"),
 ]
 
 SECURITY_HEADERS = {
