@@ -63,6 +63,12 @@
 /* Milliseconds a connection waits for the write lock before giving up with RK_EIO. The audit
  * writer keeps its transactions short, so this is only reached under a stuck writer. */
 #define RK_STORE_BUSY_TIMEOUT_MS 10000
+/* Page cache of each connection, in KiB (SQLite's cache_size as a negative number), and the
+ * bytes of the database file each connection reads through a memory map instead of pread().
+ * The map is address space shared with the OS page cache, not extra memory; pages past it are
+ * read with pread() as before. 16 connections x 32 MiB bounds the caches at 512 MiB. */
+#define RK_STORE_CACHE_KIB 32768
+#define RK_STORE_MMAP_BYTES (4096LL * 1024 * 1024)
 /* Read events waiting for the audit writer; a reader that finds the queue full waits until the
  * writer has drained it (back-pressure instead of losing events). Policy: wait. */
 #define RK_MAX_AUDIT_QUEUE 65536
@@ -96,6 +102,9 @@
  * store on each page would cost more than the page itself. Policy: "total" stops here and the
  * list says "total_capped": true (the UI shows "10,000+"). */
 #define RK_MAX_LIST_COUNT 10000
+/* Totals a connection remembers for repeated lists (lib/model/report.c): each is valid only
+ * while no report changes, and the table is emptied when it reaches this many. */
+#define RK_MAX_LIST_TOTALS 256
 /* Reports that the store indexes for two-character search when it opens a database to which
  * another tool added them (e.g. a benchmark's SQL cloner). More than this would delay start-up
  * for minutes. Policy: above it the bigram index is left incomplete and two-character terms use

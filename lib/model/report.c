@@ -840,17 +840,84 @@ enum rk_status rk_report_transition(struct rk_store *s, const struct rk_actor *w
 
 /* ===== List and search ===== */
 
+/* Remembered totals. Counting up to RK_MAX_LIST_COUNT visible reports through the access
+ * filter was most of a list request's time, and the same list (same caller, same filters) is
+ * asked for again and again: page after page, the UI's refresh, a client polling. Each
+ * connection keeps the totals it counted in a small in-memory table, with the reports'
+ * generation (migration 6: raised by every insert, update and delete of a report) at the time.
+ * The generation is read in the list's own read transaction, so a remembered total is used
+ * only while it is still exactly what counting would give. */
+static const char SQL_TOTALS_TABLE[] = "CREATE TEMP TABLE IF NOT EXISTS list_totals ("
+                                       "k TEXT PRIMARY KEY, gen INTEGER NOT NULL,"
+                                       " total INTEGER NOT NULL)";
+static const char SQL_REPORTS_GEN[] = "SELECT value FROM store_generation WHERE name = 'reports'";
+static const char SQL_TOTAL_GET[] = "SELECT total FROM temp.list_totals WHERE k = ?1 AND gen = ?2";
+static const char SQL_TOTAL_PRUNE[] =
+    "DELETE FROM temp.list_totals WHERE gen <> ?1"
+    " OR (SELECT count(*) FROM temp.list_totals) >= ?2";
+static const char SQL_TOTAL_PUT[] =
+    "INSERT OR REPLACE INTO temp.list_totals (k, gen, total) VALUES (?1, ?2, ?3)";
+
+/* Looks up the total for `key` at the current generation: *gen is set (-1 when the store has no
+ * generation, then nothing is remembered) and *total to the remembered total or -1. */
+static void total_lookup(struct rk_conn *c, const char *key, sqlite3_int64 *gen,
+                         sqlite3_int64 *total)
+{
+    *gen = -1;
+    *total = -1;
+    sqlite3_stmt *st = rk__stmt(c, SQL_REPORTS_GEN, NULL);
+    if (st == NULL)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *gen = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (*gen < 0 || rk__exec(c, SQL_TOTALS_TABLE, NULL) != RK_OK)
+        return;
+    st = rk__stmt(c, SQL_TOTAL_GET, NULL);
+    if (st == NULL)
+        return;
+    rk__bind_text(st, 1, key);
+    sqlite3_bind_int64(st, 2, *gen);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *total = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+}
+
+/* Remembers a counted total (best effort: a failure only means counting again next time). */
+static void total_remember(struct rk_conn *c, const char *key, sqlite3_int64 gen,
+                           sqlite3_int64 total)
+{
+    if (gen < 0)
+        return;
+    sqlite3_stmt *st = rk__stmt(c, SQL_TOTAL_PRUNE, NULL);
+    if (st == NULL)
+        return;
+    sqlite3_bind_int64(st, 1, gen);
+    sqlite3_bind_int(st, 2, RK_MAX_LIST_TOTALS);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    st = rk__stmt(c, SQL_TOTAL_PUT, NULL);
+    if (st == NULL)
+        return;
+    rk__bind_text(st, 1, key);
+    sqlite3_bind_int64(st, 2, gen);
+    sqlite3_bind_int64(st, 3, total);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+}
+
 enum rk_status rk_report_list(struct rk_store *s, const struct rk_actor *who,
                               const struct rk_report_query *q, json_t **out, struct rk_error *err)
 {
     struct rk_conn *c = NULL;
     struct rk_access a;
-    struct rk_buf where, sql;
+    struct rk_buf where, sql, key;
     sqlite3_stmt *st = NULL;
     json_t *items = NULL;
     char from[21] = "", to[21] = "";
     rk_buf_init(&where, 64 * 1024);
     rk_buf_init(&sql, 64 * 1024);
+    rk_buf_init(&key, 80 * 1024);
     int limit = q && q->limit > 0 ? q->limit : RK_DEFAULT_LIST_LIMIT;
     int offset = q && q->offset > 0 ? q->offset : 0;
     if (limit > RK_MAX_LIST_LIMIT)
@@ -913,9 +980,28 @@ enum rk_status rk_report_list(struct rk_store *s, const struct rk_actor *who,
         rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
         goto out;
     }
+    /* The remembered total's key: the filter's SQL (access rule included) and every value
+     * bound into it. */
+    enum rk_status kr =
+        rk_buf_addf(&key, "%s\x1f%s\x1f%s", where.data, a.who->user_id, a.who->unit_id);
+    if (kr == RK_OK && q)
+        kr = rk_buf_addf(&key, "\x1f%s\x1f%s\x1f%s\x1f%s", q->category ? q->category : "",
+                         q->status ? q->status : "", q->unit_id ? q->unit_id : "",
+                         q->q ? q->q : "");
+    if (kr == RK_OK)
+        kr = rk_buf_addf(&key, "\x1f%s\x1f%s", from, to);
+    /* A key that did not fit is not used at all (a truncated one could match another list). */
+    const char *keyp = kr == RK_OK ? key.data : NULL;
     /* Both queries run in one read transaction so total and page agree. */
     sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+    sqlite3_int64 gen = -1, known = -1;
+    if (keyp != NULL)
+        total_lookup(c, keyp, &gen, &known);
     for (int pass = 0; pass < 2; pass++) {
+        if (pass == 0 && known >= 0) {
+            t = known;
+            continue;
+        }
         rk_buf_reset(&sql);
         if (pass == 0)
             rk_buf_addf(&sql, "SELECT count(*) FROM (SELECT 1 FROM reports r%s LIMIT %d)", where.data,
@@ -951,6 +1037,8 @@ enum rk_status rk_report_list(struct rk_store *s, const struct rk_actor *who,
                 goto out_tx;
             }
             t = sqlite3_column_int64(st, 0);
+            if (keyp != NULL)
+                total_remember(c, keyp, gen, t);
         } else {
             items = json_array();
             while ((r = sqlite3_step(st)) == SQLITE_ROW)
@@ -990,6 +1078,7 @@ out:
     json_decref(items);
     rk_buf_free(&where);
     rk_buf_free(&sql);
+    rk_buf_free(&key);
     rk__conn_put(s, c);
     return rc;
 }

@@ -25,6 +25,10 @@ struct rk_conn {
     struct rk_conn *next; /* free list */
     int tx_depth;         /* rk__tx_begin nesting: only the outermost begins and commits */
     int tx_failed;        /* an inner rollback happened: the outermost commit rolls back */
+    /* The store's writer gate (rk_store.write_mu) and whether this connection holds it: the
+     * outermost write transaction holds it from BEGIN IMMEDIATE to COMMIT or ROLLBACK. */
+    pthread_mutex_t *write_mu;
+    int holds_write;
     /* Statements prepared once per connection, keyed by the address of their SQL text. */
     struct {
         const char *sql;
@@ -80,6 +84,10 @@ struct rk_store {
     struct rk_conn *pool_free;
     int pool_open; /* connections in existence */
     int pool_cap;
+    /* Serialises this process's write transactions before SQLite's own write lock: a waiting
+     * writer is woken the moment the previous one commits, instead of polling in SQLite's busy
+     * handler, whose back-off sleeps (up to 100 ms a try) set the write latency under load. */
+    pthread_mutex_t write_mu;
     struct rk_ref *ref;
     struct rk_audit_queue *audit;
     struct rk__corr_cache *corr; /* created at open, its index built lazily */

@@ -21,7 +21,7 @@ static int teardown(void **state)
 static void test_schema_and_pragmas(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(fx_count(f, "PRAGMA user_version"), 5);
+    assert_int_equal(fx_count(f, "PRAGMA user_version"), 6);
     sqlite3 *db;
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -368,6 +368,73 @@ static void test_list_total_capped(void **state)
     json_decref(o);
 }
 
+static long long list_total(struct fx *f, const struct rk_actor *who, const char *category)
+{
+    struct rk_report_query rq = {.category = category, .limit = 1};
+    json_t *o = NULL;
+    struct rk_error err = {0};
+    assert_int_equal(rk_report_list(f->s, who, &rq, &o, &err), RK_OK);
+    long long n = json_integer_value(json_object_get(o, "total"));
+    json_decref(o);
+    return n;
+}
+
+/* Remembered list totals (lib/model/report.c): asked again, a list gives the same total; every
+ * write of a report (create, update, a row added behind the store's back) makes the next list
+ * count again; callers and filters never share a total. */
+static void test_list_total_remembered(void **state)
+{
+    struct fx *f = *state;
+    char a1[37], a2[37], b1[37];
+    fx_report(f, &f->station_a, "相談", "詐欺の相談", NULL, a1);
+    fx_report(f, &f->station_a, "相談", "詐欺の相談", NULL, a2);
+    fx_report(f, &f->station_b, "相談", "詐欺の相談", NULL, b1);
+    struct {
+        const char *step;
+        long long analyst, station_a, station_b, analyst_phishing;
+    } want[] = {
+        {"start", 3, 2, 1, 3},
+        {"asked again", 3, 2, 1, 3},
+        {"station_b creates", 4, 2, 2, 4},
+        {"a report leaves phishing", 4, 2, 2, 3},
+        {"a row added in SQL", 5, 3, 2, 4},
+    };
+    for (size_t i = 0; i < RK_ARRAY_LEN(want); i++) {
+        if (strcmp(want[i].step, "station_b creates") == 0) {
+            fx_report(f, &f->station_b, "相談", "詐欺の相談", NULL, b1);
+        } else if (strcmp(want[i].step, "a report leaves phishing") == 0) {
+            json_t *in = json_pack("{s:s}", "category", "card_fraud");
+            json_t *o = NULL;
+            struct rk_error err = {0};
+            assert_int_equal(rk_report_update(f->s, &f->station_a, a2, in, &o, &err), RK_OK);
+            json_decref(in);
+            json_decref(o);
+        } else if (strcmp(want[i].step, "a row added in SQL") == 0) {
+            sqlite3 *db;
+            assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+            assert_int_equal(
+                sqlite3_exec(db,
+                             "INSERT INTO reports (id, ref, intake_type, channel, category,"
+                             " title, narrative, received_at, unit_id, created_by, status, tlp,"
+                             " scope, created_at, updated_at) SELECT"
+                             " '00000000-0000-4000-8000-000000000001', 'X1', intake_type,"
+                             " channel, category, title, narrative, received_at, unit_id,"
+                             " created_by, status, tlp, scope, created_at, updated_at FROM"
+                             " reports WHERE ref NOT LIKE 'X%' AND category = 'phishing'"
+                             " AND created_by = (SELECT created_by FROM reports WHERE id ="
+                             " (SELECT id FROM reports ORDER BY rowid LIMIT 1)) LIMIT 1",
+                             NULL, NULL, NULL),
+                SQLITE_OK);
+            sqlite3_close(db);
+        }
+        fprintf(stderr, "step: %s\n", want[i].step);
+        assert_int_equal(list_total(f, &f->analyst, NULL), want[i].analyst);
+        assert_int_equal(list_total(f, &f->station_a, NULL), want[i].station_a);
+        assert_int_equal(list_total(f, &f->station_b, NULL), want[i].station_b);
+        assert_int_equal(list_total(f, &f->analyst, "phishing"), want[i].analyst_phishing);
+    }
+}
+
 static long long total_for(struct fx *f, const char *q)
 {
     struct rk_report_query rq = {.q = q};
@@ -557,6 +624,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_report_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_japanese, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_total_capped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_total_remembered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bigram_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_observables_seen_in, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ref_data, setup, teardown),
