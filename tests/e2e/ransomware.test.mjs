@@ -70,6 +70,19 @@ runTest('ransomware', async (t) => {
   await page.locator(`#attachment-list li[data-sha256="${ATTACHMENT_SHA}"]`, { hasText: 'ransom-note.png' }).waitFor();
   await t.shot(page, '01-intake');
 
+  // A value the server refuses inside the block: the Japanese message names the field by its
+  // label and marks it; nothing is filed. Then the right value.
+  const amount = block.locator('[data-field="ransomware.demand_amount"]');
+  await amount.fill('-5');
+  await page.locator('#intake-submit').click();
+  const box = page.locator('.intake-form .error-box');
+  await box.waitFor();
+  const errText = await box.textContent();
+  check(errText.includes('要求額') && errText.includes('ransomware.demand_amount') && errText.includes('値が範囲外です'),
+    `the error names the block's field in Japanese (${errText})`);
+  check(await amount.getAttribute('aria-invalid') === 'true', 'the amount is marked invalid');
+  await amount.fill('3');
+
   await page.locator('#intake-submit').click();
   await page.waitForURL(/#\/reports\/[^/?]+$/);
   await page.locator('#narrative', { hasText: MARK }).waitFor();

@@ -43,11 +43,9 @@ export function showError(ctx, box, err, form) {
     let label = err.field;
     let ctl = null;
     if (form) {
-      ctl = [...form.querySelectorAll('[data-field]')].find((el) => el.dataset.field === err.field) || null;
-      if (ctl && ctl.id) {
-        const lab = form.querySelector(`label[for="${CSS.escape(ctl.id)}"]`);
-        if (lab) label = `${lab.textContent.replace(/\s*\*$/, '')} (${err.field})`;
-      }
+      ctl = controlFor(form, err.field);
+      const lab = ctl && ((ctl.id && form.querySelector(`label[for="${CSS.escape(ctl.id)}"]`)) || ctl.closest('label'));
+      if (lab) label = `${lab.textContent.replace(/\s*\*$/, '').trim()} (${err.field})`;
     }
     parts.push(' ', h('span', { class: 'err-field' }, i18n.t('error.field', { field: label })));
     if (ctl) {
@@ -56,6 +54,18 @@ export function showError(ctx, box, err, form) {
     }
   }
   box.append(...parts);
+}
+
+// The control of API field `name` ("attachments[1].sha256"), else of the nearest enclosing
+// field that has one ("attachments[1]", then "attachments").
+function controlFor(form, name) {
+  const all = [...form.querySelectorAll('[data-field]')];
+  for (let n = name; n; n = n.replace(/(\[\d+\]|\.[^.[\]]+)$/, '') || '') {
+    const el = all.find((x) => x.dataset.field === n);
+    if (el) return el;
+    if (!/(\[\d+\]|\.[^.[\]]+)$/.test(n)) break;
+  }
+  return null;
 }
 
 export function errorBox() {
