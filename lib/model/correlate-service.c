@@ -101,7 +101,8 @@ static char *dupstr(const char *s)
     return d;
 }
 
-static enum rk_status values_add(struct value_list *l, const char *type, const char *value)
+static enum rk_status values_add(struct value_list *l, const char *type, const char *value,
+                                 enum rk_corr_rel rel)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
@@ -125,7 +126,7 @@ static enum rk_status values_add(struct value_list *l, const char *type, const c
     l->strs[2 * l->n + 1] = val;
     l->v[l->n].type = t;
     l->v[l->n].value = val;
-    l->v[l->n].rel = RK_CORR_REL_SAME;
+    l->v[l->n].rel = rel;
     l->n++;
     return RK_OK;
 }
@@ -136,7 +137,8 @@ static enum rk_status values_add(struct value_list *l, const char *type, const c
  * losing the whole object.
  */
 static enum rk_status load_object(struct rk_conn *c, struct rk_corr_index *idx,
-                                  enum rk_corr_kind kind, const char *id, struct rk_error *err)
+                                  const struct rk_corr_wlset *wl, enum rk_corr_kind kind,
+                                  const char *id, struct rk_error *err)
 {
     const char *row_sql = kind == RK_CORR_REPORT ? SQL_REPORT_ROW : SQL_CASE_ROW;
     const char *val_sql = kind == RK_CORR_REPORT ? SQL_REPORT_VALUES : SQL_CASE_VALUES;
@@ -175,7 +177,15 @@ static enum rk_status load_object(struct rk_conn *c, struct rk_corr_index *idx,
         const char *v = rk__col_text(st, 1);
         if (*v == '\0' || strlen(v) > RK_MAX_CORR_VALUE)
             continue;
-        if (values_add(&l, rk__col_text(st, 0), v) != RK_OK) {
+        /* A warninglisted value is indexed as given, which the index does not expand: the
+         * /24 and /16 of 8.8.8.8 are the resolver's own networks and would otherwise link
+         * every report that mentions the resolver. The value itself stays indexed and is
+         * listed as suppressed with its reason. */
+        const char *type = rk__col_text(st, 0);
+        enum rk_corr_rel rel = wl != NULL && rk_corr_wlset_match(wl, type, v) != NULL
+                                   ? RK_CORR_REL_GIVEN
+                                   : RK_CORR_REL_SAME;
+        if (values_add(&l, type, v, rel) != RK_OK) {
             sqlite3_reset(st);
             rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
             goto out;
@@ -247,9 +257,9 @@ static enum rk_status load_warninglists(struct rk__corr_cache *cc, struct rk_err
 
 /* Puts every object of one kind with a rowid above `*rowid` into `idx` and advances it. */
 static enum rk_status load_new_rows(struct rk_conn *c, struct rk_corr_index *idx,
-                                    enum rk_corr_kind kind, int64_t *rowid, uint64_t *done,
-                                    uint64_t total, rk_progress_cb progress, void *ud,
-                                    struct rk_error *err)
+                                    const struct rk_corr_wlset *wl, enum rk_corr_kind kind,
+                                    int64_t *rowid, uint64_t *done, uint64_t total,
+                                    rk_progress_cb progress, void *ud, struct rk_error *err)
 {
     const char *sql =
         kind == RK_CORR_REPORT
@@ -274,7 +284,7 @@ static enum rk_status load_new_rows(struct rk_conn *c, struct rk_corr_index *idx
         }
         sqlite3_reset(st);
         for (int i = 0; i < n && rc == RK_OK; i++)
-            rc = load_object(c, idx, kind, ids[i], err);
+            rc = load_object(c, idx, wl, kind, ids[i], err);
         if (rc != RK_OK)
             break;
         *rowid = last;
@@ -321,9 +331,11 @@ static enum rk_status corr_refresh(struct rk_store *s, int rebuild, rk_progress_
                                                  " (SELECT count(*) FROM cases)");
         uint64_t done = 0;
         int64_t rrow = 0, crow = 0;
-        rc = load_new_rows(c, fresh, RK_CORR_REPORT, &rrow, &done, total, progress, ud, err);
+        rc =
+            load_new_rows(c, fresh, cc->wl, RK_CORR_REPORT, &rrow, &done, total, progress, ud, err);
         if (rc == RK_OK)
-            rc = load_new_rows(c, fresh, RK_CORR_CASE, &crow, &done, total, progress, ud, err);
+            rc = load_new_rows(c, fresh, cc->wl, RK_CORR_CASE, &crow, &done, total, progress, ud,
+                               err);
         if (rc != RK_OK)
             goto out;
         rk_corr_index_compact(fresh);
@@ -390,13 +402,14 @@ static enum rk_status corr_refresh(struct rk_store *s, int rebuild, rk_progress_
     }
     pthread_rwlock_wrlock(&cc->rw);
     for (size_t i = 0; i < n && rc == RK_OK; i++)
-        rc = load_object(c, cc->idx, (enum rk_corr_kind)kinds[i], ids[i], err);
+        rc = load_object(c, cc->idx, cc->wl, (enum rk_corr_kind)kinds[i], ids[i], err);
     uint64_t done = 0;
     if (rc == RK_OK)
-        rc =
-            load_new_rows(c, cc->idx, RK_CORR_REPORT, &cc->report_rowid, &done, 0, NULL, NULL, err);
+        rc = load_new_rows(c, cc->idx, cc->wl, RK_CORR_REPORT, &cc->report_rowid, &done, 0, NULL,
+                           NULL, err);
     if (rc == RK_OK)
-        rc = load_new_rows(c, cc->idx, RK_CORR_CASE, &cc->case_rowid, &done, 0, NULL, NULL, err);
+        rc = load_new_rows(c, cc->idx, cc->wl, RK_CORR_CASE, &cc->case_rowid, &done, 0, NULL, NULL,
+                           err);
     if (rc == RK_OK)
         cc->audit_seq = top;
     else {
@@ -601,6 +614,11 @@ static enum rk_status correlate_canonical(struct rk_store *s, struct rk_conn *c,
                                           struct rk_error *err)
 {
     struct rk_corr_value v = {type, canonical, RK_CORR_REL_SAME};
+    /* As in load_object(): a warninglisted value is not expanded into its networks. */
+    pthread_rwlock_rdlock(&s->corr->rw);
+    if (s->corr->wl != NULL && rk_corr_wlset_match(s->corr->wl, type, canonical) != NULL)
+        v.rel = RK_CORR_REL_GIVEN;
+    pthread_rwlock_unlock(&s->corr->rw);
     struct rk_corr_result *res = NULL;
     size_t nwl = 0;
     enum rk_status rc = related(s, c, a, 0, NULL, &v, 1, &res, &nwl, err);

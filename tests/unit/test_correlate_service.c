@@ -91,6 +91,13 @@ static void test_related_and_need_to_know(void **state)
     assert_non_null(
         strstr(json_string_value(json_object_get(hit, "explanation")), "+819011112222"));
     assert_null(item_by_id(o, r3));
+    /* Nor do the resolver's networks (a warninglisted value is not expanded). */
+    size_t k0;
+    json_t *sh;
+    json_array_foreach(json_object_get(hit, "shared"), k0, sh)
+    {
+        assert_string_not_equal(json_string_value(json_object_get(sh, "type")), "cidr");
+    }
     /* 8.8.8.8 links nothing and says why. */
     size_t i;
     json_t *sup;

@@ -7,6 +7,7 @@ import { refList, refOptions, refName } from '../ref.js';
 import { workflowBox } from './report.js';
 import { formatDate, formatDateTime, jstDayToUtc, tidyDetail } from '../format.js';
 import { obsLink, restricted, details } from './common.js';
+import { relatedPanel } from './related.js';
 
 const RELATIONS = ['related', 'joint', 'duplicate', 'parent'];
 
@@ -224,6 +225,7 @@ export async function render(ctx, view, params) {
             h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('case.obs_value')), h('th', { scope: 'col' }, t('case.obs_role')), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('case.unlink'))))),
             h('tbody', {}, obsRows)))
           : empty(t('case.no_observables')), canEdit && obsForm),
+        relatedPanel(ctx, 'case', c.id),
         section(t('case.tasks'), (c.tasks || []).length ? tasks : empty(t('case.no_tasks')), canEdit && taskForm),
         section(t('case.notes'), (c.notes || []).length ? notes : empty(t('case.no_notes')), canEdit && noteForm),
         section(t('case.timeline'), (c.timeline || []).length ? timeline : empty(t('case.no_timeline')))),

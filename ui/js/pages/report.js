@@ -7,6 +7,7 @@ import { formatDate, formatDateTime, formatYen } from '../format.js';
 import { details, obsLink, restricted } from './common.js';
 import { openCaseForm } from './opencase.js';
 import { reportSections } from './intake-more.js';
+import { relatedPanel } from './related.js';
 
 // Who may open a case (POST /cases).
 const HQ = ['analyst', 'supervisor'];
@@ -123,6 +124,7 @@ export async function render(ctx, view, params) {
         section(t('report.observables'), (r.observables || []).length
           ? h('ul', { class: 'obs-list', id: 'report-observables' }, r.observables.map((o) => h('li', {}, obsLink(ctx, o))))
           : empty(t('report.no_observables'))),
+        relatedPanel(ctx, 'report', r.id),
         accounts.length ? section(t('intake.sec_accounts'), h('ul', {}, accounts)) : null,
         reportSections(ctx, r, section),
         (() => {
