@@ -70,8 +70,10 @@ enum rk_status rk_patrol_scanner_create(const struct rk_patrol_dict *d,
         rc = RK_ENOMEM;
         goto out;
     }
-    /* One scratch sized for the main database and every regex's own SOM database. */
-    if (hs_alloc_scratch(d->db, &s->scratch) != HS_SUCCESS) {
+    /* One scratch sized for the main database, the prefilter and every regex's own SOM
+     * database. */
+    if (hs_alloc_scratch(d->db, &s->scratch) != HS_SUCCESS ||
+        (d->pre_db != NULL && hs_alloc_scratch(d->pre_db, &s->scratch) != HS_SUCCESS)) {
         rc = RK_ENOMEM;
         goto out;
     }
@@ -385,11 +387,28 @@ static void fix_pointers(struct rk_patrol_scanner *s)
     }
 }
 
+/* The prefilter's callback: one positive rule occurs; stop. */
+static int on_positive(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                       void *ud)
+{
+    *(int *)ud = 1;
+    return 1;
+}
+
 static enum rk_status scan_one(struct rk_patrol_scanner *s, const char *text, size_t len)
 {
     s->n_hits = 0;
     if (len == 0)
         return RK_OK;
+    if (s->d->pre_db != NULL) {
+        /* No positive rule, no finding (score_record needs one): skip the full scan. */
+        int any = 0;
+        hs_error_t e = hs_scan(s->d->pre_db, text, (unsigned)len, 0, s->scratch, on_positive, &any);
+        if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
+            return RK_EIO;
+        if (!any)
+            return RK_OK;
+    }
     hs_error_t e = hs_scan(s->d->db, text, (unsigned)len, 0, s->scratch, on_match, s);
     if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
         return RK_EIO;
