@@ -62,12 +62,14 @@ struct rk_patrol_dict {
      * length; a regex's start is found afterwards, only for hits that become evidence of a
      * finding, by running that regex's own small SOM database (som_db) over the record. */
     hs_database_t *db; /* NULL until compiled */
-    /* The prefilter: every positive-weight rule, each reporting once, scanned first with the scan
-     * stopped at the first hit. A finding needs a counted positive rule, so a record in which
-     * none of them occurs has no finding and skips `db`, which is several times slower: the
-     * contexts and innocent rules (@handles, URLs, prices, 映画, 猫) are the bulk of its hits,
-     * and about half of ordinary posts contain none of the positive rules. NULL when the
-     * dictionary has no positive rule (then every record gets the full scan). */
+    /* The prefilter: every positive-weight rule, each reporting once, scanned first. A finding
+     * needs its category's score to reach the threshold, and the sum of the weights of the
+     * positive rules present bounds that score from above (a rule with a context may not count,
+     * negative rules only lower it); when no category's bound reaches its threshold the record
+     * has no finding and skips `db`, which is several times slower: contexts and innocent rules
+     * (@handles, URLs, prices, 映画, 猫) are the bulk of its hits, and most posts hold at most
+     * one 0.5 slang word. NULL when the dictionary has no positive rule (then every record gets
+     * the full scan). */
     hs_database_t *pre_db;
 };
 

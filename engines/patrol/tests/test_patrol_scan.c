@@ -189,7 +189,8 @@ static void test_dup_prefix(void **state)
 }
 
 /*
- * The prefilter (only records with a positive rule get the full scan) must not change any result:
+ * The prefilter (only records whose positive rules could reach a threshold get the full scan)
+ * must not change any result:
  * every score case, plus texts holding only contexts or only a negative rule, gives the same
  * findings with and without it. A dictionary of negative rules only has no prefilter and still
  * scans.
@@ -198,7 +199,13 @@ static void test_prefilter(void **state)
 {
     struct state *st = *state;
     assert_non_null(st->dict->pre_db);
-    static const char *extra[] = {"1000円 手押し", "八百屋", "日給", "アイス 1000円 冷たいの", ""};
+    static const char *extra[] = {"1000円 手押し",
+                                  "八百屋",
+                                  "日給",
+                                  "アイス 1000円 冷たいの",
+                                  "アイス 日給5万 1000円",
+                                  "冷たいの 手押し 闇バイト",
+                                  ""};
     for (size_t i = 0; i < RK_ARRAY_LEN(score_cases) + RK_ARRAY_LEN(extra); i++) {
         const char *text = i < RK_ARRAY_LEN(score_cases) ? score_cases[i].text
                                                          : extra[i - RK_ARRAY_LEN(score_cases)];
