@@ -76,6 +76,8 @@ void rk_patrol_dict_destroy(struct rk_patrol_dict *d)
     rk_free(d->pats);
     if (d->db != NULL)
         hs_free_database(d->db);
+    if (d->pre_db != NULL)
+        hs_free_database(d->pre_db);
     rk_free(d);
 }
 
@@ -628,6 +630,8 @@ enum rk_status rk_patrol_dict_compile(struct rk_patrol_dict *d, char *err, size_
     char **exprs = rk_calloc(n, sizeof *exprs);
     unsigned *flags = rk_calloc(n, sizeof *flags);
     unsigned *ids = rk_calloc(n, sizeof *ids);
+    const char **pre_exprs = NULL;
+    unsigned *pre_flags = NULL, *pre_ids = NULL;
     struct rk_buf b;
     rk_buf_init(&b, 64u * RK_MAX_PATROL_PATTERN);
     if (exprs == NULL || flags == NULL || ids == NULL) {
@@ -670,12 +674,47 @@ enum rk_status rk_patrol_dict_compile(struct rk_patrol_dict *d, char *err, size_
         rc = RK_EINVAL;
         goto out;
     }
+    /* The prefilter (see patrol-int.h): the positive rules only, each reported once. The
+     * patterns were accepted just above, so a failure here is one of resources. */
+    pre_exprs = rk_calloc(n, sizeof *pre_exprs);
+    pre_flags = rk_calloc(n, sizeof *pre_flags);
+    pre_ids = rk_calloc(n, sizeof *pre_ids);
+    if (pre_exprs == NULL || pre_flags == NULL || pre_ids == NULL) {
+        hs_free_database(d->db);
+        d->db = NULL;
+        rc = RK_ENOMEM;
+        goto out;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct rk__patrol_pattern *p = &d->pats[i];
+        if (p->category < 0 || p->weight <= 0)
+            continue;
+        pre_exprs[k] = exprs[i];
+        pre_ids[k] = ids[i];
+        pre_flags[k] = HS_FLAG_SINGLEMATCH | (p->kind == RK__PATROL_RE ? HS_FLAG_UTF8 : 0);
+        k++;
+    }
+    if (k > 0 && hs_compile_multi(pre_exprs, pre_flags, pre_ids, (unsigned)k, HS_MODE_BLOCK, NULL,
+                                  &d->pre_db, &cerr) != HS_SUCCESS) {
+        snprintf(err, errlen, "Vectorscan compile of the prefilter failed: %s",
+                 cerr ? cerr->message : "unknown error");
+        hs_free_compile_error(cerr);
+        hs_free_database(d->db);
+        d->db = NULL;
+        d->pre_db = NULL;
+        rc = RK_ENOMEM;
+        goto out;
+    }
 out:
     for (size_t i = 0; exprs != NULL && i < n; i++)
         rk_free(exprs[i]);
     rk_free(exprs);
     rk_free(flags);
     rk_free(ids);
+    rk_free(pre_exprs);
+    rk_free(pre_flags);
+    rk_free(pre_ids);
     rk_buf_free(&b);
     return rc;
 }

@@ -70,8 +70,10 @@ enum rk_status rk_patrol_scanner_create(const struct rk_patrol_dict *d,
         rc = RK_ENOMEM;
         goto out;
     }
-    /* One scratch sized for the main database and every regex's own SOM database. */
-    if (hs_alloc_scratch(d->db, &s->scratch) != HS_SUCCESS) {
+    /* One scratch sized for the main database, the prefilter and every regex's own SOM
+     * database. */
+    if (hs_alloc_scratch(d->db, &s->scratch) != HS_SUCCESS ||
+        (d->pre_db != NULL && hs_alloc_scratch(d->pre_db, &s->scratch) != HS_SUCCESS)) {
         rc = RK_ENOMEM;
         goto out;
     }
@@ -385,11 +387,40 @@ static void fix_pointers(struct rk_patrol_scanner *s)
     }
 }
 
+/*
+ * The prefilter's callback: adds the weight of a positive rule (each reported once) to its
+ * category and stops the scan once some category could reach its threshold. The sum is an upper
+ * bound of the real score: a rule with a context may not count, and negative rules only lower it.
+ */
+static int on_positive(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                       void *ud)
+{
+    struct rk_patrol_scanner *s = ud;
+    const struct rk__patrol_pattern *p = &s->d->pats[id];
+    s->score[p->category] += p->weight;
+    if (s->score[p->category] >= s->d->cats[p->category].pub.threshold - 1e-9) {
+        s->positive[p->category] = 1;
+        return 1;
+    }
+    return 0;
+}
+
 static enum rk_status scan_one(struct rk_patrol_scanner *s, const char *text, size_t len)
 {
     s->n_hits = 0;
     if (len == 0)
         return RK_OK;
+    if (s->d->pre_db != NULL) {
+        /* No category can reach its threshold with the positive rules present: no finding
+         * (score_record would find none), so the full scan is skipped. */
+        memset(s->score, 0, s->d->n_cats * sizeof *s->score);
+        memset(s->positive, 0, s->d->n_cats);
+        hs_error_t e = hs_scan(s->d->pre_db, text, (unsigned)len, 0, s->scratch, on_positive, s);
+        if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
+            return RK_EIO;
+        if (e != HS_SCAN_TERMINATED)
+            return RK_OK;
+    }
     hs_error_t e = hs_scan(s->d->db, text, (unsigned)len, 0, s->scratch, on_match, s);
     if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
         return RK_EIO;

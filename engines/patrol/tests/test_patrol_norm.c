@@ -53,6 +53,11 @@ static const struct fold_case fold_cases[] = {
     {"㈱", "株"},
     {"¥5000", "¥5000"},
     {"★高収入★", "高収入"},
+    /* Hiragana and kanji take the copy fast path; the context folds must still see them. */
+    {"か゛", "が"},               /* a mark after a copied hiragana joins it */
+    {"ほ\xe3\x82\x9aん", "ぽん"}, /* combining semi-voiced after hiragana */
+    {"ね4ね", "ねしね"},          /* a digit run after a copied kana */
+    {"今日4ね", "今日しね"},      /* after a copied kanji */
     {"", ""},
 };
 
@@ -126,6 +131,8 @@ static const struct invalid_case invalid_cases[] = {
     {"\xe3\x81", 2, 2, 0},     /* truncated sequence: each byte reported */
     {"\xc0\xaf", 2, 2, 0},     /* overlong slash */
     {"\xed\xa0\x80", 3, 3, 0}, /* surrogate */
+    {"漢字\xe6\xbc", 8, 2, 6}, /* cut after kanji (the copy fast path must not take it) */
+    {"\xe0\x9f\xbf", 3, 3, 0}, /* overlong 3-byte form */
     {"あ\xf8", 4, 1, 3},
 };
 

@@ -9,6 +9,9 @@
 
 #include "renkei/patrol.h"
 
+/* test_prefilter switches the dictionary's prefilter off to compare (engine internals). */
+#include "patrol-int.h"
+
 static const char *dict_text = "category drug 1.0 薬物\n"
                                "category recruit 1.0 犯罪実行者募集\n"
                                "context price re:[0-9]{3,6}円\n"
@@ -185,6 +188,62 @@ static void test_dup_prefix(void **state)
     assert_int_equal(rk_patrol_scanner_findings(st->scan, &f), 1);
 }
 
+/*
+ * The prefilter (only records whose positive rules could reach a threshold get the full scan)
+ * must not change any result:
+ * every score case, plus texts holding only contexts or only a negative rule, gives the same
+ * findings with and without it. A dictionary of negative rules only has no prefilter and still
+ * scans.
+ */
+static void test_prefilter(void **state)
+{
+    struct state *st = *state;
+    assert_non_null(st->dict->pre_db);
+    static const char *extra[] = {"1000円 手押し",
+                                  "八百屋",
+                                  "日給",
+                                  "アイス 1000円 冷たいの",
+                                  "アイス 日給5万 1000円",
+                                  "冷たいの 手押し 闇バイト",
+                                  ""};
+    for (size_t i = 0; i < RK_ARRAY_LEN(score_cases) + RK_ARRAY_LEN(extra); i++) {
+        const char *text = i < RK_ARRAY_LEN(score_cases) ? score_cases[i].text
+                                                         : extra[i - RK_ARRAY_LEN(score_cases)];
+        struct rk_patrol_record r = {text, strlen(text), 0};
+        size_t n[2];
+        double score[2] = {0, 0};
+        hs_database_t *pre = st->dict->pre_db;
+        for (int off = 0; off < 2; off++) {
+            st->dict->pre_db = off ? NULL : pre;
+            assert_int_equal(rk_patrol_scan(st->scan, &r, 1), RK_OK);
+            const struct rk_patrol_finding *f;
+            n[off] = rk_patrol_scanner_findings(st->scan, &f);
+            for (size_t k = 0; k < n[off]; k++)
+                score[off] += f[k].score;
+        }
+        st->dict->pre_db = pre;
+        if (n[0] != n[1] || score[0] != score[1])
+            fail_msg("'%s': %zu findings with the prefilter, %zu without", text, n[0], n[1]);
+    }
+
+    struct rk_patrol_dict *neg = NULL;
+    struct rk_patrol_scanner *sc = NULL;
+    static const char neg_text[] = "category c 1.0 c\nrule N1 c -1.0 lit:八百屋\n";
+    char err[256] = "";
+    assert_int_equal(rk_patrol_dict_create(st->norm, &neg), RK_OK);
+    assert_int_equal(
+        rk_patrol_dict_parse(neg, "n.rules", neg_text, strlen(neg_text), err, sizeof err), RK_OK);
+    assert_int_equal(rk_patrol_dict_compile(neg, err, sizeof err), RK_OK);
+    assert_null(neg->pre_db);
+    assert_int_equal(rk_patrol_scanner_create(neg, &sc), RK_OK);
+    struct rk_patrol_record r = {"八百屋", strlen("八百屋"), 0};
+    assert_int_equal(rk_patrol_scan(sc, &r, 1), RK_OK);
+    const struct rk_patrol_finding *f;
+    assert_int_equal(rk_patrol_scanner_findings(sc, &f), 0);
+    rk_patrol_scanner_destroy(sc);
+    rk_patrol_dict_destroy(neg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_dup_prefix),
         cmocka_unit_test(test_regex_start_at_end),
+        cmocka_unit_test(test_prefilter),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
