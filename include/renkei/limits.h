@@ -63,12 +63,12 @@
 /* Milliseconds a connection waits for the write lock before giving up with RK_EIO. The audit
  * writer keeps its transactions short, so this is only reached under a stuck writer. */
 #define RK_STORE_BUSY_TIMEOUT_MS 10000
-/* Page cache of each connection, in KiB (SQLite's cache_size as a negative number), and the
- * bytes of the database file each connection reads through a memory map instead of pread().
- * The map is address space shared with the OS page cache, not extra memory; pages past it are
- * read with pread() as before. 16 connections x 32 MiB bounds the caches at 512 MiB. */
+/* Page cache of each connection, in KiB (SQLite's cache_size as a negative number); 16
+ * connections x 32 MiB bounds the caches at 512 MiB. */
 #define RK_STORE_CACHE_KIB 32768
-#define RK_STORE_MMAP_BYTES (4096LL * 1024 * 1024)
+/* WAL frames (pages) after which a committing writer checkpoints, once out of the writer gate
+ * (SQLite's own default for its automatic checkpoint is the same 1000). */
+#define RK_STORE_CHECKPOINT_FRAMES 1000
 /* Read events waiting for the audit writer; a reader that finds the queue full waits until the
  * writer has drained it (back-pressure instead of losing events). Policy: wait. */
 #define RK_MAX_AUDIT_QUEUE 65536

@@ -29,6 +29,7 @@ struct rk_conn {
      * outermost write transaction holds it from BEGIN IMMEDIATE to COMMIT or ROLLBACK. */
     pthread_mutex_t *write_mu;
     int holds_write;
+    int wal_frames; /* frames in the WAL after this connection's last commit (its WAL hook) */
     /* Statements prepared once per connection, keyed by the address of their SQL text. */
     struct {
         const char *sql;
