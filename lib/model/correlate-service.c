@@ -544,7 +544,8 @@ static enum rk_status correlate_object(struct rk_store *s, const struct rk_actor
     struct rk_access a;
     struct rk_corr_result *res = NULL;
     size_t nwl = 0;
-    if (id == NULL || !rk__is_uuid(id))
+    char byref[40];
+    if (id == NULL || strlen(id) > 36)
         return rk__err(err, RK_ENOTFOUND, "id", "no such %s", rk_corr_kind_name(kind));
     enum rk_status rc = corr_refresh(s, 0, NULL, NULL, err);
     if (rc == RK_OK)
@@ -554,6 +555,33 @@ static enum rk_status correlate_object(struct rk_store *s, const struct rk_actor
     rc = rk__access_load(c, who, &a, err);
     if (rc != RK_OK)
         goto out;
+    if (!rk__is_uuid(id)) {
+        /* The installation may name a report or case by its reference ("R2026-000123"), as
+         * the CLI prints them. Others may not: references are sequential, and answering 403
+         * or 404 for them would let anyone count what exists. */
+        int r = SQLITE_DONE;
+        if (rk__access_is_installation(&a)) {
+            sqlite3_stmt *st =
+                rk__stmt(c,
+                         kind == RK_CORR_REPORT ? "SELECT id FROM reports WHERE ref = ?1"
+                                                : "SELECT id FROM cases WHERE ref = ?1",
+                         err);
+            if (st == NULL) {
+                rc = RK_EIO;
+                goto out;
+            }
+            rk__bind_text(st, 1, id);
+            r = sqlite3_step(st);
+            if (r == SQLITE_ROW)
+                snprintf(byref, sizeof(byref), "%s", rk__col_text(st, 0));
+            sqlite3_reset(st);
+        }
+        if (r != SQLITE_ROW) {
+            rc = rk__err(err, RK_ENOTFOUND, "id", "no such %s", rk_corr_kind_name(kind));
+            goto out;
+        }
+        id = byref;
+    }
     if (!rk__access_is_installation(&a)) {
         rc = rk__access_require(
             &a, kind == RK_CORR_REPORT ? RK_PERM_REPORT_READ : RK_PERM_CASE_READ, err);

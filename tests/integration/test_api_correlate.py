@@ -74,7 +74,7 @@ class CorrelateCliTest(unittest.TestCase):
         self.assertGreater(top["score"], 0)
         self.assertTrue(top["explanation"])
         self.assertTrue(top["shared"])
-        human = rkserver.run("correlate", "--db", self.db, "--" + kind, member["id"]).stdout
+        human = rkserver.run("correlate", "--db", self.db, "--" + kind, member["ref"]).stdout
         self.assertIn(top["explanation"], human)
         # The tie value finds the group's members.
         tie = group["ties"][0]

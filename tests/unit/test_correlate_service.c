@@ -139,10 +139,23 @@ static void test_related_and_need_to_know(void **state)
     assert_null(corr_report(f, &f->analyst, "00000000-0000-4000-8000-000000000000", RK_ENOTFOUND));
     assert_null(corr_report(f, &f->analyst, "not-a-uuid", RK_ENOTFOUND));
 
-    /* The system actor (CLI) reads everything. */
+    /* The system actor (CLI) reads everything, and may name a report by its reference;
+     * nobody else may (references are sequential: no counting what exists). */
     o = corr_report(f, &f->sys, r1, RK_OK);
     assert_non_null(item_by_id(o, r2));
     json_decref(o);
+    json_t *rep = NULL;
+    struct rk_error e2 = {0};
+    assert_int_equal(rk_report_get(f->s, &f->station_a, r1, &rep, &e2), RK_OK);
+    char ref[40];
+    snprintf(ref, sizeof(ref), "%s", json_string_value(json_object_get(rep, "ref")));
+    json_decref(rep);
+    o = corr_report(f, &f->sys, ref, RK_OK);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o, "of"), "id")), r1);
+    assert_non_null(item_by_id(o, r2));
+    json_decref(o);
+    assert_null(corr_report(f, &f->station_a, ref, RK_ENOTFOUND));
+    assert_null(corr_report(f, &f->sys, "R1999-000001", RK_ENOTFOUND));
 
     /* Audited: the query and each readable hit. */
     rk__audit_flush(f->s);
