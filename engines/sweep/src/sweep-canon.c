@@ -55,16 +55,27 @@ const unsigned char rk__sw_host_tab[256] = {
 
 int rk__sw_parse_ip4(const char *s, size_t n, uint8_t out[4])
 {
+    /* Unrolled: the extractor calls this for every dotted run that starts with a digit (most
+     * of them timestamps and version numbers), so a failure must come early and cheaply. */
     size_t i = 0;
+    if (n < 7 || n > 15)
+        return 0;
     for (int part = 0; part < 4; part++) {
-        unsigned v = 0;
-        size_t digits = 0;
-        while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
-            v = v * 10 + (unsigned)(s[i] - '0');
+        unsigned d, v;
+        if (i >= n || (v = (unsigned)(unsigned char)s[i] - '0') > 9)
+            return 0;
+        i++;
+        if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+            v = v * 10 + d;
             i++;
-            digits++;
+            if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+                v = v * 10 + d;
+                i++;
+                if (i < n && (unsigned)(unsigned char)s[i] - '0' <= 9)
+                    return 0; /* a fourth digit */
+            }
         }
-        if (digits == 0 || digits > 3 || v > 255)
+        if (v > 255)
             return 0;
         out[part] = (uint8_t)v;
         if (part < 3) {

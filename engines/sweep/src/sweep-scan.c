@@ -375,11 +375,11 @@ static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uin
 
 /* A piece without ':' '@' or '+': an IPv4 address, a host name, or a run holding hashes. */
 static void classify_piece(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
-                           uint64_t off)
+                           uint64_t off, int has_dot)
 {
     if (n >= 32)
         find_hashes(s, p, n, line, off);
-    if (n < 4 || memchr(p, '.', n) == NULL)
+    if (n < 4 || (!has_dot && memchr(p, '.', n) == NULL))
         return;
     /* Sentence punctuation and path dots around a host. */
     while (n > 0 && (p[0] == '.' || p[0] == '-' || p[0] == '_'))
@@ -413,7 +413,7 @@ static void classify_plain(struct rk_sweep_scanner *s, const char *p, size_t n, 
         size_t st = i;
         while (i < n && p[i] != '+')
             i++;
-        classify_piece(s, p + st, i - st, line, off + st);
+        classify_piece(s, p + st, i - st, line, off + st, 0);
         i++;
     }
 }
@@ -493,7 +493,7 @@ static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, un
     else if (flags & C_PLUS)
         classify_plain(s, p, n, line, off);
     else
-        classify_piece(s, p, n, line, off);
+        classify_piece(s, p, n, line, off, 1); /* flags say it holds a '.' */
 }
 
 /* ===== URLs and the Windows DNS form ===== */
@@ -830,7 +830,16 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
         }
         /* A token byte that matters: back to the start of its run (not before floor), then
          * forward to its end, collecting the classes it holds. */
-        size_t st = i;
+        size_t st;
+        {
+            /* The run's start within this block from the token mask; byte by byte only
+             * when the run began in an earlier block. */
+            unsigned o = (unsigned)(i - b.base);
+            uint64_t below = o == 0 ? 0 : ~b.tok & (~(uint64_t)0 >> (64u - o));
+            st = below != 0 ? b.base + 64u - (unsigned)__builtin_clzll(below) : b.base;
+            if (st < floor)
+                st = floor;
+        }
         while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
             st--;
         i = st;
