@@ -272,6 +272,40 @@ size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, siz
         n--;
     if (n == 0 || n > 253 || n >= cap)
         return 0;
+    /* ASCII (every host name the extractor finds): copied, lower-cased and checked in one
+     * pass. A failure only stands when no byte is non-ASCII; otherwise IDN decides. */
+    size_t labels = 0, lab = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '.') {
+            if (lab == 0 || lab > 63)
+                goto not_ascii_host;
+            labels++;
+            lab = 0;
+            out[i] = '.';
+            continue;
+        }
+        unsigned char m = rk__sw_host_tab[c]; /* 0 for non-ASCII bytes too */
+        if (m == 0)
+            goto not_ascii_host;
+        out[i] = (char)m;
+        lab++;
+    }
+    if (lab == 0 || lab > 63)
+        return 0; /* every byte was ASCII */
+    labels++;
+    if (min_labels > 0) {
+        if ((int)labels < min_labels)
+            return 0;
+        /* The last label must hold a letter ("1.2.3.999" is no host name). */
+        size_t k = n;
+        while (k > 0 && out[k - 1] != '.' && !(out[k - 1] >= 'a' && out[k - 1] <= 'z'))
+            k--;
+        if (k == 0 || out[k - 1] == '.')
+            return 0;
+    }
+    return n;
+not_ascii_host:;
     int ascii = 1;
     for (size_t i = 0; i < n; i++) {
         if ((unsigned char)s[i] >= 0x80) {
@@ -279,10 +313,8 @@ size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, siz
             break;
         }
     }
-    if (ascii) {
-        memcpy(out, s, n);
-        return check_labels(out, n, min_labels);
-    }
+    if (ascii)
+        return 0;
     /* Non-ASCII: UTS #46 mapping (which also lower-cases) and punycode, by libidn2. */
     char tmp[1024];
     if (n >= sizeof tmp)

@@ -304,10 +304,10 @@ static inline int tld_wanted(const struct rk_sweep_scanner *s, const char *p, si
 
 /* Queues the suffix lookups of a canonical host already stored at buf[t, t+n). */
 static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
-                             uint64_t off)
+                             uint64_t off, int tld_checked)
 {
     const uint8_t *h = s->buf + t;
-    if (!tld_wanted(s, (const char *)h, n))
+    if (!tld_checked && !tld_wanted(s, (const char *)h, n))
         return;
     /* Label starts, found in one pass (a host has at most 127 labels). */
     uint8_t starts[128];
@@ -339,7 +339,7 @@ static void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n, uint6
         return;
     uint32_t t = s->used;
     s->used += (uint32_t)cn;
-    emit_host_stored(s, t, cn, line, off);
+    emit_host_stored(s, t, cn, line, off, 1); /* last label checked on the raw bytes */
 }
 
 static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
@@ -461,7 +461,7 @@ static void classify_email(struct rk_sweep_scanner *s, const char *p, size_t n, 
                 enqueue(s, RK_SWEEP_EMAIL, 0, t, en, t, en, TOK_TEXT, line, off + ls, 0);
             if (s->want_dom) {
                 size_t l = (size_t)(memchr(e, '@', en) - (void *)e) + 1;
-                emit_host_stored(s, t + (uint32_t)l, en - l, line, off + at + 1);
+                emit_host_stored(s, t + (uint32_t)l, en - l, line, off + at + 1, 0);
             }
             if (ls > 0)
                 classify_colon(s, p, ls - 1, line, off);
@@ -543,7 +543,7 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
             for (size_t i = 0; i < u.host_len; i++)
                 labels += out[u.host_off + i] == '.';
             if (labels >= 2)
-                emit_host_stored(s, t + (uint32_t)u.host_off, u.host_len, line, off);
+                emit_host_stored(s, t + (uint32_t)u.host_off, u.host_len, line, off, 0);
         }
     } else {
         emit_ip(s, u.addr, u.host_type == RK_SWEEP_IPV6, line, off);
@@ -836,12 +836,16 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
              * when the run began in an earlier block. */
             unsigned o = (unsigned)(i - b.base);
             uint64_t below = o == 0 ? 0 : ~b.tok & (~(uint64_t)0 >> (64u - o));
-            st = below != 0 ? b.base + 64u - (unsigned)__builtin_clzll(below) : b.base;
-            if (st < floor)
-                st = floor;
+            if (below != 0) {
+                st = b.base + 64u - (unsigned)__builtin_clzll(below);
+                if (st < floor)
+                    st = floor;
+            } else {
+                st = b.base > floor ? b.base : floor;
+                while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
+                    st--;
+            }
         }
-        while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
-            st--;
         i = st;
         unsigned flags = 0;
         for (;;) {
