@@ -664,26 +664,29 @@ __attribute__((target("avx2"))) static void block_masks_avx2(const char *p, stru
     b->tok = b->stop = b->dot = b->colon = b->at = b->plus = 0;
     for (int k = 0; k < 2; k++) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
-        __m256i lower = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
-        __m256i letter = _mm256_and_si256(_mm256_cmpgt_epi8(lower, _mm256_set1_epi8('a' - 1)),
-                                          _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lower));
-        __m256i digit = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('0' - 1)),
-                                         _mm256_cmpgt_epi8(_mm256_set1_epi8(':' + 1), v));
+        /* Token bytes by two nibble lookups: the high nibble picks a bit (one per ASCII
+         * column 0x2_..0x7_), the low-nibble table says in which columns that nibble is a token
+         * byte (0x2_: + - .  0x3_: 0-9 :  0x4_: @ A-O  0x5_: P-Z _  0x6_: a-o  0x7_: p-z). */
+        const __m256i lo_tab = _mm256_setr_epi8(46, 62, 62, 62, 62, 62, 62, 62, 62, 62, 62, 21,
+                                                20, 21, 21, 28, 46, 62, 62, 62, 62, 62, 62, 62,
+                                                62, 62, 62, 21, 20, 21, 21, 28);
+        const __m256i hi_tab = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0);
+        const __m256i nib = _mm256_set1_epi8(0x0f);
+        __m256i cls = _mm256_and_si256(
+            _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib)),
+            _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+        __m256i nontok = _mm256_cmpeq_epi8(cls, _mm256_setzero_si256());
         __m256i dot = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('.'));
         __m256i at = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('@'));
         __m256i plus = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('+'));
-        __m256i other = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')),
-                                        _mm256_cmpeq_epi8(v, _mm256_set1_epi8('_')));
-        __m256i tok = _mm256_or_si256(_mm256_or_si256(letter, digit),
-                                      _mm256_or_si256(_mm256_or_si256(dot, at),
-                                                      _mm256_or_si256(plus, other)));
         __m256i stop = _mm256_or_si256(
             _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
             _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
                             _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
         __m256i colon = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(':'));
         unsigned sh = 32u * (unsigned)k;
-        b->tok |= (uint64_t)(uint32_t)_mm256_movemask_epi8(tok) << sh;
+        b->tok |= (uint64_t)(uint32_t)~(uint32_t)_mm256_movemask_epi8(nontok) << sh;
         b->stop |= (uint64_t)(uint32_t)_mm256_movemask_epi8(stop) << sh;
         b->dot |= (uint64_t)(uint32_t)_mm256_movemask_epi8(dot) << sh;
         b->colon |= (uint64_t)(uint32_t)_mm256_movemask_epi8(colon) << sh;
