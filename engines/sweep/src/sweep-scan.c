@@ -356,6 +356,34 @@ static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint6
     enqueue(s, type, 0, t, n / 2, t, n / 2, TOK_HASH, line, off, 0);
 }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* The end of the hex run starting at p[i] (16 bytes a step where SSE2 is there). */
+static inline size_t hex_run_end(const char *p, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* Only A-F become a-f when bit 5 is set, so letters are tested lower-cased; digits
+         * are tested as they are (0x10-0x19 would become digits). */
+        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i af = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(lower, _mm_set1_epi8('f' + 1)));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
+        if (m != 0xffffu)
+            return i + (size_t)__builtin_ctz(~m);
+        i += 16;
+    }
+#endif
+    while (i < n && rk__sw_hexval((unsigned char)p[i]) >= 0)
+        i++;
+    return i;
+}
+
 /* Hex runs of exactly 32, 40 or 64 digits bounded by non-hex bytes. */
 static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
                         uint64_t off)
@@ -365,8 +393,7 @@ static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uin
         while (i < n && rk__sw_hexval((unsigned char)p[i]) < 0)
             i++;
         size_t st = i;
-        while (i < n && rk__sw_hexval((unsigned char)p[i]) >= 0)
-            i++;
+        i = hex_run_end(p, i, n);
         size_t len = i - st;
         if (len == 32 || len == 40 || len == 64)
             emit_hash(s, p + st, len, line, off + st);
