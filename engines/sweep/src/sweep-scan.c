@@ -449,7 +449,17 @@ static void classify_colon(struct rk_sweep_scanner *s, const char *p, size_t n, 
                            uint64_t off)
 {
     uint8_t a[16];
-    if (n >= 3 && rk__sw_parse_ip6(p, n, a)) {
+    /* An IPv6 address has a "::" or at least six colons (seven, or six before a dotted quad):
+     * times ("10:00:00"), MAC addresses and key:value runs are not parsed as one. */
+    unsigned colons = 0;
+    int dbl = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (p[k] == ':') {
+            colons++;
+            dbl |= k + 1 < n && p[k + 1] == ':';
+        }
+    }
+    if (n >= 3 && (dbl || colons >= 6) && rk__sw_parse_ip6(p, n, a)) {
         emit_ip(s, a, 1, line, off);
         return;
     }
