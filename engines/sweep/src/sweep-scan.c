@@ -445,8 +445,9 @@ static void classify_plain(struct rk_sweep_scanner *s, const char *p, size_t n, 
     }
 }
 
+/* `flags`: the classes the run holds (C_DOT, C_PLUS), or both when not known. */
 static void classify_colon(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
-                           uint64_t off)
+                           uint64_t off, unsigned flags)
 {
     uint8_t a[16];
     /* An IPv6 address has a "::" or at least six colons (seven, or six before a dotted quad):
@@ -469,8 +470,15 @@ static void classify_colon(struct rk_sweep_scanner *s, const char *p, size_t n, 
         size_t st = i;
         while (i < n && p[i] != ':')
             i++;
-        if (i - st >= 4)
-            classify_plain(s, p + st, i - st, line, off + st);
+        /* Without a '.' a piece can only hold hashes (32 digits or more); without a '+' it
+         * needs no split at '+'. */
+        size_t pn = i - st;
+        if (pn >= ((flags & C_DOT) ? 4u : 32u)) {
+            if (flags & C_PLUS)
+                classify_plain(s, p + st, pn, line, off + st);
+            else
+                classify_piece(s, p + st, pn, line, off + st, 0);
+        }
         i++;
     }
 }
@@ -501,14 +509,14 @@ static void classify_email(struct rk_sweep_scanner *s, const char *p, size_t n, 
                 emit_host_stored(s, t + (uint32_t)l, en - l, line, off + at + 1, 0);
             }
             if (ls > 0)
-                classify_colon(s, p, ls - 1, line, off);
+                classify_colon(s, p, ls - 1, line, off, C_DOT | C_PLUS);
             return;
         }
     }
     if (dn > 0)
-        classify_colon(s, dom, dn, line, off + at + 1);
+        classify_colon(s, dom, dn, line, off + at + 1, C_DOT | C_PLUS);
     if (at > 0)
-        classify_colon(s, p, at, line, off);
+        classify_colon(s, p, at, line, off, C_DOT | C_PLUS);
 }
 
 static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, unsigned flags,
@@ -526,7 +534,7 @@ static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, un
     if (flags & C_AT)
         classify_email(s, p, n, line, off);
     else if (flags & C_COLON)
-        classify_colon(s, p, n, line, off);
+        classify_colon(s, p, n, line, off, flags);
     else if (flags & C_PLUS)
         classify_plain(s, p, n, line, off);
     else
