@@ -372,14 +372,11 @@ int rk__sw_canon_url(const char *s, size_t n, char *out, size_t cap, struct rk__
     o += 3;
     i += 3;
     /* Authority ends at the first '/', '?' or '#'. */
-    size_t a0 = i, a1 = i;
-    while (a1 < n && s[a1] != '/' && s[a1] != '?' && s[a1] != '#')
-        a1++;
+    size_t a0 = i, a1 = i, h0 = a0;
+    for (; a1 < n && s[a1] != '/' && s[a1] != '?' && s[a1] != '#'; a1++)
+        if (s[a1] == '@')
+            h0 = a1 + 1; /* the host follows the last '@' */
     u->consumed = a1;
-    size_t h0 = a0;
-    for (size_t k = a0; k < a1; k++)
-        if (s[k] == '@')
-            h0 = k + 1;
     if (h0 > a0) { /* user info, as given */
         if (o + (h0 - a0) >= cap)
             return 0;
@@ -404,19 +401,28 @@ int rk__sw_canon_url(const char *s, size_t n, char *out, size_t cap, struct rk__
         h1 = h0;
         while (h1 < a1 && s[h1] != ':')
             h1++;
-        /* Percent-decode the host into a scratch buffer. */
-        char host[256];
+        /* Percent-decode the host into a scratch buffer (used in place when it holds no
+         * '%'; the same length limit either way). */
+        char hostbuf[256];
+        const char *host = hostbuf;
         size_t hn = 0;
-        for (size_t k = h0; k < h1; k++) {
-            if (hn >= sizeof host)
+        if (memchr(s + h0, '%', h1 - h0) == NULL) {
+            if (h1 - h0 > sizeof hostbuf)
                 return 0;
-            if (s[k] == '%' && k + 2 < h1 && rk__sw_hexval((unsigned char)s[k + 1]) >= 0 &&
-                rk__sw_hexval((unsigned char)s[k + 2]) >= 0) {
-                host[hn++] = (char)(rk__sw_hexval((unsigned char)s[k + 1]) << 4 |
-                                    rk__sw_hexval((unsigned char)s[k + 2]));
-                k += 2;
-            } else {
-                host[hn++] = s[k];
+            host = s + h0;
+            hn = h1 - h0;
+        } else {
+            for (size_t k = h0; k < h1; k++) {
+                if (hn >= sizeof hostbuf)
+                    return 0;
+                if (s[k] == '%' && k + 2 < h1 && rk__sw_hexval((unsigned char)s[k + 1]) >= 0 &&
+                    rk__sw_hexval((unsigned char)s[k + 2]) >= 0) {
+                    hostbuf[hn++] = (char)(rk__sw_hexval((unsigned char)s[k + 1]) << 4 |
+                                           rk__sw_hexval((unsigned char)s[k + 2]));
+                    k += 2;
+                } else {
+                    hostbuf[hn++] = s[k];
+                }
             }
         }
         if (rk__sw_parse_ip4(host, hn, u->addr)) {
@@ -457,9 +463,8 @@ int rk__sw_canon_url(const char *s, size_t n, char *out, size_t cap, struct rk__
         }
     }
 path:;
-    size_t e = a1;
-    while (e < n && s[e] != '#')
-        e++;
+    const char *hash = a1 < n ? memchr(s + a1, '#', n - a1) : NULL;
+    size_t e = hash != NULL ? (size_t)(hash - s) : n;
     int web = (scheme_len == 4 && memcmp(out, "http", 4) == 0) ||
               (scheme_len == 5 && memcmp(out, "https", 5) == 0);
     if (web && (a1 == e || s[a1] != '/')) {
