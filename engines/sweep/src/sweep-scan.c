@@ -68,6 +68,13 @@ struct rk_sweep_scanner {
     int avx2; /* the CPU has AVX2 (x86-64 only) */
     int want_ip4, want_ip6, want_dom, want_url, want_email, want_hash;
     unsigned dom_min, dom_max;
+    /* The IPv4 prefilter is too large to stay in cache (a large index): an address's bit is
+     * prefetched when the address is found and tested only when the next request is made, so
+     * that the scan between the two hides the miss; requests stay in input order. */
+    int defer_ip4;
+    int pend4; /* an IPv4 address waits for its prefilter test */
+    uint8_t pend4_a[4];
+    uint64_t pend4_line, pend4_off;
     uint64_t tld[64]; /* copy of the index's last-label filter */
     /* The CIDR prefix lengths in use, longest first. */
     uint8_t c4[33], c6[129];
@@ -140,6 +147,8 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     s->want_hash = h->type_count[RK_SWEEP_MD5] + h->type_count[RK_SWEEP_SHA1] +
                        h->type_count[RK_SWEEP_SHA256] > 0;
     memcpy(s->tld, h->tld_filter, sizeof s->tld);
+    /* 256 KiB and more; RK_SWEEP_DEFER_IP4 lets the tests run this path with a small index. */
+    s->defer_ip4 = h->ip4_filter_bits >= 21 || getenv("RK_SWEEP_DEFER_IP4") != NULL;
     s->dom_min = h->dom_min_labels;
     s->dom_max = h->dom_max_labels;
     *out = s;
@@ -205,9 +214,12 @@ static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec
         s->stopped = 1;
 }
 
+static void settle_ip4(struct rk_sweep_scanner *s);
+
 static void flush(struct rk_sweep_scanner *s)
 {
     uint8_t group_done = 0;
+    settle_ip4(s); /* its requests, if any, join this batch */
     for (unsigned i = 0; i < s->nq && !s->stopped; i++) {
         const struct req *r = &s->q[i];
         if (r->cidr_group != 0 && r->cidr_group == group_done)
@@ -227,6 +239,7 @@ static void flush(struct rk_sweep_scanner *s)
 /* Room for one token's worth of requests and bytes. */
 static void make_room(struct rk_sweep_scanner *s, size_t bytes, unsigned reqs)
 {
+    settle_ip4(s); /* an earlier address's requests go first */
     if (s->nq >= SOFT || s->nq + reqs > CAP || s->used + bytes > BUF_SIZE)
         flush(s);
 }
@@ -262,20 +275,57 @@ static void enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, ui
 
 /* ===== Token kinds ===== */
 
+/* The prefilter word of an IPv4 address and its bit. */
+static inline uint32_t ip4f_net(const struct rk_sweep_scanner *s, const uint8_t *a)
+{
+    uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+    return v >> s->ix->ip4f_shift;
+}
+
+static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
+                        uint64_t off);
+
+/* Tests the waiting IPv4 address, if any, and queues its requests when its bit is set. */
+static void settle_ip4(struct rk_sweep_scanner *s)
+{
+    if (!s->pend4)
+        return;
+    s->pend4 = 0;
+    uint32_t nk = ip4f_net(s, s->pend4_a);
+    if (s->ix->ip4f[nk / 64] & ((uint64_t)1 << (nk % 64)))
+        emit_ip_now(s, s->pend4_a, 0, s->pend4_line, s->pend4_off);
+}
+
 static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
                     uint64_t off)
+{
+    if (!(v6 ? s->want_ip6 : s->want_ip4))
+        return;
+    if (!v6) {
+        uint32_t nk = ip4f_net(s, a);
+        if (s->defer_ip4) {
+            settle_ip4(s);
+            __builtin_prefetch(&s->ix->ip4f[nk / 64]);
+            memcpy(s->pend4_a, a, 4);
+            s->pend4_line = line;
+            s->pend4_off = off;
+            s->pend4 = 1;
+            return;
+        }
+        if (!(s->ix->ip4f[nk / 64] & ((uint64_t)1 << (nk % 64))))
+            return; /* no IPv4 indicator or range touches this network */
+    }
+    emit_ip_now(s, a, v6, line, off);
+}
+
+/* Queues the lookups of an address that passed the prefilter: the address, then each CIDR
+ * prefix length in use. */
+static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
+                        uint64_t off)
 {
     size_t alen = v6 ? 16 : 4;
     unsigned nc = v6 ? s->nc6 : s->nc4;
     const uint8_t *pl = v6 ? s->c6 : s->c4;
-    if (!(v6 ? s->want_ip6 : s->want_ip4))
-        return;
-    if (!v6) {
-        uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-        uint32_t nk = v >> s->ix->ip4f_shift;
-        if (!(s->ix->ip4f[nk / 64] & ((uint64_t)1 << (nk % 64))))
-            return; /* no IPv4 indicator or range touches this network */
-    }
     make_room(s, alen * (nc + 1), nc + 1);
     uint32_t t = put(s, a, alen);
     enqueue(s, v6 ? RK_SWEEP_IPV6 : RK_SWEEP_IPV4, 0, t, alen, t, alen, v6 ? TOK_IP6 : TOK_IP4,
