@@ -55,16 +55,27 @@ const unsigned char rk__sw_host_tab[256] = {
 
 int rk__sw_parse_ip4(const char *s, size_t n, uint8_t out[4])
 {
+    /* Unrolled: the extractor calls this for every dotted run that starts with a digit (most
+     * of them timestamps and version numbers), so a failure must come early and cheaply. */
     size_t i = 0;
+    if (n < 7 || n > 15)
+        return 0;
     for (int part = 0; part < 4; part++) {
-        unsigned v = 0;
-        size_t digits = 0;
-        while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
-            v = v * 10 + (unsigned)(s[i] - '0');
+        unsigned d, v;
+        if (i >= n || (v = (unsigned)(unsigned char)s[i] - '0') > 9)
+            return 0;
+        i++;
+        if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+            v = v * 10 + d;
             i++;
-            digits++;
+            if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+                v = v * 10 + d;
+                i++;
+                if (i < n && (unsigned)(unsigned char)s[i] - '0' <= 9)
+                    return 0; /* a fourth digit */
+            }
         }
-        if (digits == 0 || digits > 3 || v > 255)
+        if (v > 255)
             return 0;
         out[part] = (uint8_t)v;
         if (part < 3) {
@@ -261,6 +272,40 @@ size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, siz
         n--;
     if (n == 0 || n > 253 || n >= cap)
         return 0;
+    /* ASCII (every host name the extractor finds): copied, lower-cased and checked in one
+     * pass. A failure only stands when no byte is non-ASCII; otherwise IDN decides. */
+    size_t labels = 0, lab = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '.') {
+            if (lab == 0 || lab > 63)
+                goto not_ascii_host;
+            labels++;
+            lab = 0;
+            out[i] = '.';
+            continue;
+        }
+        unsigned char m = rk__sw_host_tab[c]; /* 0 for non-ASCII bytes too */
+        if (m == 0)
+            goto not_ascii_host;
+        out[i] = (char)m;
+        lab++;
+    }
+    if (lab == 0 || lab > 63)
+        return 0; /* every byte was ASCII */
+    labels++;
+    if (min_labels > 0) {
+        if ((int)labels < min_labels)
+            return 0;
+        /* The last label must hold a letter ("1.2.3.999" is no host name). */
+        size_t k = n;
+        while (k > 0 && out[k - 1] != '.' && !(out[k - 1] >= 'a' && out[k - 1] <= 'z'))
+            k--;
+        if (k == 0 || out[k - 1] == '.')
+            return 0;
+    }
+    return n;
+not_ascii_host:;
     int ascii = 1;
     for (size_t i = 0; i < n; i++) {
         if ((unsigned char)s[i] >= 0x80) {
@@ -268,10 +313,8 @@ size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, siz
             break;
         }
     }
-    if (ascii) {
-        memcpy(out, s, n);
-        return check_labels(out, n, min_labels);
-    }
+    if (ascii)
+        return 0;
     /* Non-ASCII: UTS #46 mapping (which also lower-cases) and punycode, by libidn2. */
     char tmp[1024];
     if (n >= sizeof tmp)
@@ -329,14 +372,11 @@ int rk__sw_canon_url(const char *s, size_t n, char *out, size_t cap, struct rk__
     o += 3;
     i += 3;
     /* Authority ends at the first '/', '?' or '#'. */
-    size_t a0 = i, a1 = i;
-    while (a1 < n && s[a1] != '/' && s[a1] != '?' && s[a1] != '#')
-        a1++;
+    size_t a0 = i, a1 = i, h0 = a0;
+    for (; a1 < n && s[a1] != '/' && s[a1] != '?' && s[a1] != '#'; a1++)
+        if (s[a1] == '@')
+            h0 = a1 + 1; /* the host follows the last '@' */
     u->consumed = a1;
-    size_t h0 = a0;
-    for (size_t k = a0; k < a1; k++)
-        if (s[k] == '@')
-            h0 = k + 1;
     if (h0 > a0) { /* user info, as given */
         if (o + (h0 - a0) >= cap)
             return 0;
@@ -361,19 +401,28 @@ int rk__sw_canon_url(const char *s, size_t n, char *out, size_t cap, struct rk__
         h1 = h0;
         while (h1 < a1 && s[h1] != ':')
             h1++;
-        /* Percent-decode the host into a scratch buffer. */
-        char host[256];
+        /* Percent-decode the host into a scratch buffer (used in place when it holds no
+         * '%'; the same length limit either way). */
+        char hostbuf[256];
+        const char *host = hostbuf;
         size_t hn = 0;
-        for (size_t k = h0; k < h1; k++) {
-            if (hn >= sizeof host)
+        if (memchr(s + h0, '%', h1 - h0) == NULL) {
+            if (h1 - h0 > sizeof hostbuf)
                 return 0;
-            if (s[k] == '%' && k + 2 < h1 && rk__sw_hexval((unsigned char)s[k + 1]) >= 0 &&
-                rk__sw_hexval((unsigned char)s[k + 2]) >= 0) {
-                host[hn++] = (char)(rk__sw_hexval((unsigned char)s[k + 1]) << 4 |
-                                    rk__sw_hexval((unsigned char)s[k + 2]));
-                k += 2;
-            } else {
-                host[hn++] = s[k];
+            host = s + h0;
+            hn = h1 - h0;
+        } else {
+            for (size_t k = h0; k < h1; k++) {
+                if (hn >= sizeof hostbuf)
+                    return 0;
+                if (s[k] == '%' && k + 2 < h1 && rk__sw_hexval((unsigned char)s[k + 1]) >= 0 &&
+                    rk__sw_hexval((unsigned char)s[k + 2]) >= 0) {
+                    hostbuf[hn++] = (char)(rk__sw_hexval((unsigned char)s[k + 1]) << 4 |
+                                           rk__sw_hexval((unsigned char)s[k + 2]));
+                    k += 2;
+                } else {
+                    hostbuf[hn++] = s[k];
+                }
             }
         }
         if (rk__sw_parse_ip4(host, hn, u->addr)) {
@@ -414,9 +463,8 @@ int rk__sw_canon_url(const char *s, size_t n, char *out, size_t cap, struct rk__
         }
     }
 path:;
-    size_t e = a1;
-    while (e < n && s[e] != '#')
-        e++;
+    const char *hash = a1 < n ? memchr(s + a1, '#', n - a1) : NULL;
+    size_t e = hash != NULL ? (size_t)(hash - s) : n;
     int web = (scheme_len == 4 && memcmp(out, "http", 4) == 0) ||
               (scheme_len == 5 && memcmp(out, "https", 5) == 0);
     if (web && (a1 == e || s[a1] != '/')) {

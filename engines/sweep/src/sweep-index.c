@@ -24,6 +24,7 @@
 #include "renkei/buf.h"
 
 #define PEND 32
+#define GROW_BATCH 16
 
 /* Records blob cap: 2^32 words of 4 bytes (the slot's record offset is 32-bit). */
 #define REC_CAP ((size_t)0xffffffffu * 4u)
@@ -184,15 +185,30 @@ static enum rk_status grow(struct rk_sweep_builder *b)
     if (ns == NULL)
         return RK_ENOMEM;
     uint32_t maxp = 0;
-    for (uint64_t i = 0; i <= (((uint64_t)1 << b->log2) - 1); i++) {
-        uint64_t e = b->slots[i];
-        if (e == 0)
-            continue;
-        uint64_t word = e & 0xffffffffu;
-        uint64_t h = rec_hash((const uint8_t *)b->rec.data + word * 4);
-        uint32_t d = place(ns, mask, h, word);
-        if (d > maxp)
-            maxp = d;
+    /* Every entry of the table has exactly one record, and the records lie in one blob in
+     * insertion order: walking the blob reads memory in order where walking the old table
+     * would read each record at a random place. The hashes of a batch are computed first and
+     * their new slots prefetched, so that the misses of the new table overlap. */
+    const uint8_t *rec = (const uint8_t *)b->rec.data;
+    size_t off = 4, end = b->rec.len; /* after the dummy word */
+    while (off < end) {
+        uint64_t hs[GROW_BATCH], words[GROW_BATCH];
+        unsigned k = 0;
+        for (; k < GROW_BATCH && off + 4 <= end; k++) {
+            const uint8_t *r = rec + off;
+            size_t rn = (size_t)r[2] | ((size_t)r[3] << 8);
+            hs[k] = rec_hash(r);
+            words[k] = off / 4;
+            __builtin_prefetch(&ns[hs[k] & mask], 1);
+            off += 4 + ((rn + 3) & ~(size_t)3);
+        }
+        if (k == 0)
+            break;
+        for (unsigned j = 0; j < k; j++) {
+            uint32_t d = place(ns, mask, hs[j], words[j]);
+            if (d > maxp)
+                maxp = d;
+        }
     }
     rk_free(b->slots);
     b->slots = ns;

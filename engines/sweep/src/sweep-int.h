@@ -91,9 +91,20 @@ static inline uint64_t rk__sw_hash(unsigned type, unsigned plen, const uint8_t *
         p += 8;
         n -= 8;
     }
-    uint64_t w = 0;
     if (n > 0) {
-        memcpy(&w, p, n);
+        /* The last 1..7 bytes as a little-endian word with zeros above, by overlapping
+         * fixed-size loads (a variable-length copy costs a branch ladder): the same value as
+         * copying them into a zeroed word. */
+        uint64_t w;
+        if (n >= 4) {
+            uint32_t lo, hi;
+            memcpy(&lo, p, 4);
+            memcpy(&hi, p + n - 4, 4);
+            w = (uint64_t)lo | ((uint64_t)hi << (8 * (n - 4)));
+        } else {
+            w = (uint64_t)p[0] | ((uint64_t)p[n >> 1] << (8 * (n >> 1))) |
+                ((uint64_t)p[n - 1] << (8 * (n - 1)));
+        }
         h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
         h ^= h >> 29;
     }

@@ -17,6 +17,9 @@
 #include "sweep-int.h"
 
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "renkei/alloc.h"
 
@@ -65,6 +68,13 @@ struct rk_sweep_scanner {
     int avx2; /* the CPU has AVX2 (x86-64 only) */
     int want_ip4, want_ip6, want_dom, want_url, want_email, want_hash;
     unsigned dom_min, dom_max;
+    /* The IPv4 prefilter is too large to stay in cache (a large index): an address's bit is
+     * prefetched when the address is found and tested only when the next request is made, so
+     * that the scan between the two hides the miss; requests stay in input order. */
+    int defer_ip4;
+    int pend4; /* an IPv4 address waits for its prefilter test */
+    uint8_t pend4_a[4];
+    uint64_t pend4_line, pend4_off;
     uint64_t tld[64]; /* copy of the index's last-label filter */
     /* The CIDR prefix lengths in use, longest first. */
     uint8_t c4[33], c6[129];
@@ -137,6 +147,8 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     s->want_hash = h->type_count[RK_SWEEP_MD5] + h->type_count[RK_SWEEP_SHA1] +
                        h->type_count[RK_SWEEP_SHA256] > 0;
     memcpy(s->tld, h->tld_filter, sizeof s->tld);
+    /* 256 KiB and more; RK_SWEEP_DEFER_IP4 lets the tests run this path with a small index. */
+    s->defer_ip4 = h->ip4_filter_bits >= 21 || getenv("RK_SWEEP_DEFER_IP4") != NULL;
     s->dom_min = h->dom_min_labels;
     s->dom_max = h->dom_max_labels;
     *out = s;
@@ -202,9 +214,12 @@ static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec
         s->stopped = 1;
 }
 
+static void settle_ip4(struct rk_sweep_scanner *s);
+
 static void flush(struct rk_sweep_scanner *s)
 {
     uint8_t group_done = 0;
+    settle_ip4(s); /* its requests, if any, join this batch */
     for (unsigned i = 0; i < s->nq && !s->stopped; i++) {
         const struct req *r = &s->q[i];
         if (r->cidr_group != 0 && r->cidr_group == group_done)
@@ -224,6 +239,7 @@ static void flush(struct rk_sweep_scanner *s)
 /* Room for one token's worth of requests and bytes. */
 static void make_room(struct rk_sweep_scanner *s, size_t bytes, unsigned reqs)
 {
+    settle_ip4(s); /* an earlier address's requests go first */
     if (s->nq >= SOFT || s->nq + reqs > CAP || s->used + bytes > BUF_SIZE)
         flush(s);
 }
@@ -259,20 +275,57 @@ static void enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, ui
 
 /* ===== Token kinds ===== */
 
+/* The prefilter word of an IPv4 address and its bit. */
+static inline uint32_t ip4f_net(const struct rk_sweep_scanner *s, const uint8_t *a)
+{
+    uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+    return v >> s->ix->ip4f_shift;
+}
+
+static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
+                        uint64_t off);
+
+/* Tests the waiting IPv4 address, if any, and queues its requests when its bit is set. */
+static void settle_ip4(struct rk_sweep_scanner *s)
+{
+    if (!s->pend4)
+        return;
+    s->pend4 = 0;
+    uint32_t nk = ip4f_net(s, s->pend4_a);
+    if (s->ix->ip4f[nk / 64] & ((uint64_t)1 << (nk % 64)))
+        emit_ip_now(s, s->pend4_a, 0, s->pend4_line, s->pend4_off);
+}
+
 static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
                     uint64_t off)
+{
+    if (!(v6 ? s->want_ip6 : s->want_ip4))
+        return;
+    if (!v6) {
+        uint32_t nk = ip4f_net(s, a);
+        if (s->defer_ip4) {
+            settle_ip4(s);
+            __builtin_prefetch(&s->ix->ip4f[nk / 64]);
+            memcpy(s->pend4_a, a, 4);
+            s->pend4_line = line;
+            s->pend4_off = off;
+            s->pend4 = 1;
+            return;
+        }
+        if (!(s->ix->ip4f[nk / 64] & ((uint64_t)1 << (nk % 64))))
+            return; /* no IPv4 indicator or range touches this network */
+    }
+    emit_ip_now(s, a, v6, line, off);
+}
+
+/* Queues the lookups of an address that passed the prefilter: the address, then each CIDR
+ * prefix length in use. */
+static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
+                        uint64_t off)
 {
     size_t alen = v6 ? 16 : 4;
     unsigned nc = v6 ? s->nc6 : s->nc4;
     const uint8_t *pl = v6 ? s->c6 : s->c4;
-    if (!(v6 ? s->want_ip6 : s->want_ip4))
-        return;
-    if (!v6) {
-        uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-        uint32_t nk = v >> s->ix->ip4f_shift;
-        if (!(s->ix->ip4f[nk / 64] & ((uint64_t)1 << (nk % 64))))
-            return; /* no IPv4 indicator or range touches this network */
-    }
     make_room(s, alen * (nc + 1), nc + 1);
     uint32_t t = put(s, a, alen);
     enqueue(s, v6 ? RK_SWEEP_IPV6 : RK_SWEEP_IPV4, 0, t, alen, t, alen, v6 ? TOK_IP6 : TOK_IP4,
@@ -304,16 +357,31 @@ static inline int tld_wanted(const struct rk_sweep_scanner *s, const char *p, si
 
 /* Queues the suffix lookups of a canonical host already stored at buf[t, t+n). */
 static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
-                             uint64_t off)
+                             uint64_t off, int tld_checked)
 {
     const uint8_t *h = s->buf + t;
-    if (!tld_wanted(s, (const char *)h, n))
+    if (!tld_checked && !tld_wanted(s, (const char *)h, n))
         return;
     /* Label starts, found in one pass (a host has at most 127 labels). */
     uint8_t starts[128];
     unsigned labels = 1;
     starts[0] = 0;
-    for (size_t i = 0; i < n && labels < 128; i++)
+    size_t i = 0;
+#if defined(__SSE2__)
+    /* 16 bytes a step; the bytes past the host (inside buf) are masked off. */
+    while (i < n && labels <= 128 - 16 && t + i + 16 <= BUF_SIZE) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+        if (n - i < 16)
+            m &= (1u << (n - i)) - 1;
+        while (m != 0) {
+            starts[labels++] = (uint8_t)(i + (unsigned)__builtin_ctz(m) + 1);
+            m &= m - 1;
+        }
+        i += 16;
+    }
+#endif
+    for (; i < n && labels < 128; i++)
         if (h[i] == '.')
             starts[labels++] = (uint8_t)(i + 1);
     /* The suffixes at label boundaries whose label count an indicator can have: from
@@ -339,7 +407,7 @@ static void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n, uint6
         return;
     uint32_t t = s->used;
     s->used += (uint32_t)cn;
-    emit_host_stored(s, t, cn, line, off);
+    emit_host_stored(s, t, cn, line, off, 1); /* last label checked on the raw bytes */
 }
 
 static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
@@ -356,6 +424,30 @@ static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint6
     enqueue(s, type, 0, t, n / 2, t, n / 2, TOK_HASH, line, off, 0);
 }
 
+/* The end of the hex run starting at p[i] (16 bytes a step where SSE2 is there). */
+static inline size_t hex_run_end(const char *p, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* Only A-F become a-f when bit 5 is set, so letters are tested lower-cased; digits
+         * are tested as they are (0x10-0x19 would become digits). */
+        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i af = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(lower, _mm_set1_epi8('f' + 1)));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
+        if (m != 0xffffu)
+            return i + (size_t)__builtin_ctz(~m);
+        i += 16;
+    }
+#endif
+    while (i < n && rk__sw_hexval((unsigned char)p[i]) >= 0)
+        i++;
+    return i;
+}
+
 /* Hex runs of exactly 32, 40 or 64 digits bounded by non-hex bytes. */
 static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
                         uint64_t off)
@@ -365,8 +457,7 @@ static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uin
         while (i < n && rk__sw_hexval((unsigned char)p[i]) < 0)
             i++;
         size_t st = i;
-        while (i < n && rk__sw_hexval((unsigned char)p[i]) >= 0)
-            i++;
+        i = hex_run_end(p, i, n);
         size_t len = i - st;
         if (len == 32 || len == 40 || len == 64)
             emit_hash(s, p + st, len, line, off + st);
@@ -375,11 +466,11 @@ static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uin
 
 /* A piece without ':' '@' or '+': an IPv4 address, a host name, or a run holding hashes. */
 static void classify_piece(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
-                           uint64_t off)
+                           uint64_t off, int has_dot)
 {
     if (n >= 32)
         find_hashes(s, p, n, line, off);
-    if (n < 4 || memchr(p, '.', n) == NULL)
+    if (n < 4 || (!has_dot && memchr(p, '.', n) == NULL))
         return;
     /* Sentence punctuation and path dots around a host. */
     while (n > 0 && (p[0] == '.' || p[0] == '-' || p[0] == '_'))
@@ -413,16 +504,27 @@ static void classify_plain(struct rk_sweep_scanner *s, const char *p, size_t n, 
         size_t st = i;
         while (i < n && p[i] != '+')
             i++;
-        classify_piece(s, p + st, i - st, line, off + st);
+        classify_piece(s, p + st, i - st, line, off + st, 0);
         i++;
     }
 }
 
+/* `flags`: the classes the run holds (C_DOT, C_PLUS), or both when not known. */
 static void classify_colon(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
-                           uint64_t off)
+                           uint64_t off, unsigned flags)
 {
     uint8_t a[16];
-    if (n >= 3 && rk__sw_parse_ip6(p, n, a)) {
+    /* An IPv6 address has a "::" or at least six colons (seven, or six before a dotted quad):
+     * times ("10:00:00"), MAC addresses and key:value runs are not parsed as one. */
+    unsigned colons = 0;
+    int dbl = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (p[k] == ':') {
+            colons++;
+            dbl |= k + 1 < n && p[k + 1] == ':';
+        }
+    }
+    if (n >= 3 && (dbl || colons >= 6) && rk__sw_parse_ip6(p, n, a)) {
         emit_ip(s, a, 1, line, off);
         return;
     }
@@ -432,8 +534,15 @@ static void classify_colon(struct rk_sweep_scanner *s, const char *p, size_t n, 
         size_t st = i;
         while (i < n && p[i] != ':')
             i++;
-        if (i - st >= 4)
-            classify_plain(s, p + st, i - st, line, off + st);
+        /* Without a '.' a piece can only hold hashes (32 digits or more); without a '+' it
+         * needs no split at '+'. */
+        size_t pn = i - st;
+        if (pn >= ((flags & C_DOT) ? 4u : 32u)) {
+            if (flags & C_PLUS)
+                classify_plain(s, p + st, pn, line, off + st);
+            else
+                classify_piece(s, p + st, pn, line, off + st, 0);
+        }
         i++;
     }
 }
@@ -461,17 +570,17 @@ static void classify_email(struct rk_sweep_scanner *s, const char *p, size_t n, 
                 enqueue(s, RK_SWEEP_EMAIL, 0, t, en, t, en, TOK_TEXT, line, off + ls, 0);
             if (s->want_dom) {
                 size_t l = (size_t)(memchr(e, '@', en) - (void *)e) + 1;
-                emit_host_stored(s, t + (uint32_t)l, en - l, line, off + at + 1);
+                emit_host_stored(s, t + (uint32_t)l, en - l, line, off + at + 1, 0);
             }
             if (ls > 0)
-                classify_colon(s, p, ls - 1, line, off);
+                classify_colon(s, p, ls - 1, line, off, C_DOT | C_PLUS);
             return;
         }
     }
     if (dn > 0)
-        classify_colon(s, dom, dn, line, off + at + 1);
+        classify_colon(s, dom, dn, line, off + at + 1, C_DOT | C_PLUS);
     if (at > 0)
-        classify_colon(s, p, at, line, off);
+        classify_colon(s, p, at, line, off, C_DOT | C_PLUS);
 }
 
 static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, unsigned flags,
@@ -489,11 +598,11 @@ static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, un
     if (flags & C_AT)
         classify_email(s, p, n, line, off);
     else if (flags & C_COLON)
-        classify_colon(s, p, n, line, off);
+        classify_colon(s, p, n, line, off, flags);
     else if (flags & C_PLUS)
         classify_plain(s, p, n, line, off);
     else
-        classify_piece(s, p, n, line, off);
+        classify_piece(s, p, n, line, off, 1); /* flags say it holds a '.' */
 }
 
 /* ===== URLs and the Windows DNS form ===== */
@@ -521,6 +630,28 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
                          uint64_t off)
 {
     size_t e = 0;
+#if defined(__SSE2__)
+    /* 16 bytes a step while they lie inside the input: blanks and controls (<= 0x20), DEL
+     * and the eleven separators of url_end_tab. */
+    while (e + 16 <= avail && e <= RK_MAX_SWEEP_TOKEN) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + e));
+        __m128i end = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x20));
+#define RK_SW_EQ(c) _mm_cmpeq_epi8(v, _mm_set1_epi8(c))
+        end = _mm_or_si128(end, _mm_or_si128(_mm_or_si128(RK_SW_EQ(0x7f), RK_SW_EQ('"')),
+                                             _mm_or_si128(RK_SW_EQ('\''), RK_SW_EQ(','))));
+        end = _mm_or_si128(end, _mm_or_si128(_mm_or_si128(RK_SW_EQ('<'), RK_SW_EQ('>')),
+                                             _mm_or_si128(RK_SW_EQ('\\'), RK_SW_EQ('^'))));
+        end = _mm_or_si128(end, _mm_or_si128(_mm_or_si128(RK_SW_EQ('`'), RK_SW_EQ('{')),
+                                             _mm_or_si128(RK_SW_EQ('|'), RK_SW_EQ('}'))));
+#undef RK_SW_EQ
+        unsigned m = (unsigned)_mm_movemask_epi8(end);
+        if (m != 0) {
+            e += (size_t)__builtin_ctz(m);
+            break;
+        }
+        e += 16;
+    }
+#endif
     while (e < avail && e <= RK_MAX_SWEEP_TOKEN && !url_end_byte((unsigned char)p[e]))
         e++;
     if (e > RK_MAX_SWEEP_TOKEN) {
@@ -543,7 +674,7 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
             for (size_t i = 0; i < u.host_len; i++)
                 labels += out[u.host_off + i] == '.';
             if (labels >= 2)
-                emit_host_stored(s, t + (uint32_t)u.host_off, u.host_len, line, off);
+                emit_host_stored(s, t + (uint32_t)u.host_off, u.host_len, line, off, 0);
         }
     } else {
         emit_ip(s, u.addr, u.host_type == RK_SWEEP_IPV6, line, off);
@@ -664,26 +795,29 @@ __attribute__((target("avx2"))) static void block_masks_avx2(const char *p, stru
     b->tok = b->stop = b->dot = b->colon = b->at = b->plus = 0;
     for (int k = 0; k < 2; k++) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
-        __m256i lower = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
-        __m256i letter = _mm256_and_si256(_mm256_cmpgt_epi8(lower, _mm256_set1_epi8('a' - 1)),
-                                          _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lower));
-        __m256i digit = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('0' - 1)),
-                                         _mm256_cmpgt_epi8(_mm256_set1_epi8(':' + 1), v));
+        /* Token bytes by two nibble lookups: the high nibble picks a bit (one per ASCII
+         * column 0x2_..0x7_), the low-nibble table says in which columns that nibble is a token
+         * byte (0x2_: + - .  0x3_: 0-9 :  0x4_: @ A-O  0x5_: P-Z _  0x6_: a-o  0x7_: p-z). */
+        const __m256i lo_tab = _mm256_setr_epi8(46, 62, 62, 62, 62, 62, 62, 62, 62, 62, 62, 21,
+                                                20, 21, 21, 28, 46, 62, 62, 62, 62, 62, 62, 62,
+                                                62, 62, 62, 21, 20, 21, 21, 28);
+        const __m256i hi_tab = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0);
+        const __m256i nib = _mm256_set1_epi8(0x0f);
+        __m256i cls = _mm256_and_si256(
+            _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib)),
+            _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+        __m256i nontok = _mm256_cmpeq_epi8(cls, _mm256_setzero_si256());
         __m256i dot = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('.'));
         __m256i at = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('@'));
         __m256i plus = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('+'));
-        __m256i other = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')),
-                                        _mm256_cmpeq_epi8(v, _mm256_set1_epi8('_')));
-        __m256i tok = _mm256_or_si256(_mm256_or_si256(letter, digit),
-                                      _mm256_or_si256(_mm256_or_si256(dot, at),
-                                                      _mm256_or_si256(plus, other)));
         __m256i stop = _mm256_or_si256(
             _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
             _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
                             _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
         __m256i colon = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(':'));
         unsigned sh = 32u * (unsigned)k;
-        b->tok |= (uint64_t)(uint32_t)_mm256_movemask_epi8(tok) << sh;
+        b->tok |= (uint64_t)(uint32_t)~(uint32_t)_mm256_movemask_epi8(nontok) << sh;
         b->stop |= (uint64_t)(uint32_t)_mm256_movemask_epi8(stop) << sh;
         b->dot |= (uint64_t)(uint32_t)_mm256_movemask_epi8(dot) << sh;
         b->colon |= (uint64_t)(uint32_t)_mm256_movemask_epi8(colon) << sh;
@@ -830,9 +964,22 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
         }
         /* A token byte that matters: back to the start of its run (not before floor), then
          * forward to its end, collecting the classes it holds. */
-        size_t st = i;
-        while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
-            st--;
+        size_t st;
+        {
+            /* The run's start within this block from the token mask; byte by byte only
+             * when the run began in an earlier block. */
+            unsigned o = (unsigned)(i - b.base);
+            uint64_t below = o == 0 ? 0 : ~b.tok & (~(uint64_t)0 >> (64u - o));
+            if (below != 0) {
+                st = b.base + 64u - (unsigned)__builtin_clzll(below);
+                if (st < floor)
+                    st = floor;
+            } else {
+                st = b.base > floor ? b.base : floor;
+                while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
+                    st--;
+            }
+        }
         i = st;
         unsigned flags = 0;
         for (;;) {

@@ -226,6 +226,15 @@ static void test_extract_sse2(void **state)
     unsetenv("RK_SWEEP_NO_AVX2");
 }
 
+/* The same table with the IPv4 prefilter test deferred to the next request (the path of an
+ * index whose prefilter does not fit the cache): the same hits in the same order. */
+static void test_extract_deferred_ip4(void **state)
+{
+    setenv("RK_SWEEP_DEFER_IP4", "1", 1);
+    test_extract_and_match(state);
+    unsetenv("RK_SWEEP_DEFER_IP4");
+}
+
 static void test_bad_bytes(void **state)
 {
     struct rk_sweep_index *ix = index_of(feed);
@@ -575,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_canonical_forms),
         cmocka_unit_test(test_extract_and_match),
         cmocka_unit_test(test_extract_sse2),
+        cmocka_unit_test(test_extract_deferred_ip4),
         cmocka_unit_test(test_bad_bytes),
         cmocka_unit_test(test_loaders),
         cmocka_unit_test(test_index_file),
