@@ -117,7 +117,10 @@ export async function setUp(name) {
       executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo',
     });
-    browser.setDefaultTimeout(15000);
+    // Generous on purpose: ctest runs two browser tests at once on a 2-core machine next to the
+    // other suites, and a log-in hashes with argon2id; a wait that passes alone in 6 s has been
+    // seen to need more than 15 s under that load. A real hang still fails.
+    browser.setDefaultTimeout(40000);
     const pageErrors = [];
     const watch = (page) => {
       // A script error or a Content-Security-Policy violation fails the test.
