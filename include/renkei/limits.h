@@ -221,6 +221,14 @@
 
 /* Evidence spans and rule ids reported per finding. Policy: the rest are counted, not listed. */
 #define RK_MAX_PATROL_SPANS 16u
+/* ===== Patrol review queue (lib/model/patrol-service.c) ===== */
+
+/* Largest post submitted for checking through the service (a social-media post or a forum
+ * message; a whole page goes through `renkei patrol`). Policy: RK_ETOOBIG naming "text". */
+#define RK_MAX_PATROL_SUBMIT_BYTES (64u * 1024u)
+/* Longest url / post id / posted_at given with a submitted post. Policy: RK_EINVAL naming it. */
+#define RK_MAX_PATROL_SUBMIT_FIELD 2048u
+
 /* ===== Sweep (engines/sweep) ===== */
 
 /* Longest indicator value (canonical form). URLs longer than this are rare and are almost

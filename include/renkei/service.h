@@ -294,4 +294,46 @@ enum rk_status rk_correlate_rebuild(struct rk_store *s, const struct rk_actor *w
                                     rk_progress_cb progress, void *user_data, json_t **out,
                                     struct rk_error *err);
 
+/* ===== Cyber-patrol review queue (lib/model/patrol-service.c; docs/api.md) ===== */
+
+/*
+ * Analysts and supervisors only; every other role gets RK_EFORBIDDEN. A finding renders as
+ * {"id","url","post_id","posted_at","text","category","category_label","score",
+ * "spans":[{"start","end"}] (byte offsets into "text", UTF-8),"rule_ids":[...],
+ * "unit":{"id","name"},"created_by":{"id","name"},"created_at","status":"open"|"decided",
+ * "decision","decided_by","decided_at","comment"} (the last four null while open).
+ */
+
+/* Checks one post with the patrol engine (the dictionary of RENKEI_PATROL_DICT, else the
+ * built-in directory; compiled once per store on first use) and stores each finding, audited as
+ * a create. `in`: {"text" (required, at most RK_MAX_PATROL_SUBMIT_BYTES), "url"?, "id"?,
+ * "posted_at"?}. `*out` = {"findings":[finding]} (empty when the post is clean). RK_EIO when the
+ * dictionary cannot be loaded (the message names its file and line). */
+enum rk_status rk_patrol_submit(struct rk_store *s, const struct rk_actor *who, json_t *in,
+                                json_t **out, struct rk_error *err);
+
+struct rk_patrol_query {
+    const char *status;   /* "open" (default) or "decided" */
+    const char *category; /* a category key, e.g. "drugs.sale" */
+    int limit;            /* default 50, max RK_MAX_LIST_LIMIT */
+    int offset;
+};
+/* Findings ranked by score (highest first). `*out` = {"items":[finding],"total","limit",
+ * "offset"}. RK_EINVAL naming "status" for an unknown status. */
+enum rk_status rk_patrol_list(struct rk_store *s, const struct rk_actor *who,
+                              const struct rk_patrol_query *q, json_t **out, struct rk_error *err);
+/* One finding (RK_ENOTFOUND when unknown). */
+enum rk_status rk_patrol_get(struct rk_store *s, const struct rk_actor *who, const char *id,
+                             json_t **out, struct rk_error *err);
+/* Records the review decision, audited. `in`: {"decision": "deletion_request" (削除依頼) |
+ * "case_review" (事件化検討) | "warning_post" (警告投稿) | "not_applicable" (非該当),
+ * "comment"?}. RK_ECONFLICT when the finding is already decided. A deletion_request is recorded
+ * only: no deletion-request tracker exists yet. `*out` = the finding. */
+enum rk_status rk_patrol_decide(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                json_t *in, json_t **out, struct rk_error *err);
+/* Counts per category and decision. `*out` = {"items":[{"category","category_label","open",
+ * "deletion_request","case_review","warning_post","not_applicable","total"}],"total":N}. */
+enum rk_status rk_patrol_stats(struct rk_store *s, const struct rk_actor *who, json_t **out,
+                               struct rk_error *err);
+
 #endif

@@ -105,6 +105,9 @@ int rk__access_allows(const struct rk_access *a, enum rk_perm perm)
         return police;
     case RK_PERM_CASE_CREATE:
     case RK_PERM_OBS_READ_ALL:
+    /* Patrol review is the cyber unit's work: analysts decide, supervisors oversee. A station
+     * receives reports, not patrol leads; partners and admins never see the posts. */
+    case RK_PERM_PATROL:
         return r == RK_ROLE_ANALYST || r == RK_ROLE_SUPERVISOR;
     case RK_PERM_USER_LIST:
         return r == RK_ROLE_ANALYST || r == RK_ROLE_SUPERVISOR || r == RK_ROLE_ADMIN;

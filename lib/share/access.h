@@ -43,6 +43,7 @@ enum rk_perm {
     RK_PERM_AUDIT_READ,
     RK_PERM_APIKEY,
     RK_PERM_REF,
+    RK_PERM_PATROL, /* the cyber-patrol review queue: submit, review, decide */
 };
 
 /* The row facts a decision needs. */

@@ -36,6 +36,8 @@ enum rk_status rk_store_open(const char *path, struct rk_store **out, struct rk_
         rc = rk__audit_start(s, err);
     if (rc == RK_OK)
         rc = rk__corr_cache_create(&s->corr, err);
+    if (rc == RK_OK)
+        rc = rk__patrol_cache_create(&s->patrol, err);
     if (rc != RK_OK) {
         rk_store_close(s);
         return rc;
@@ -50,6 +52,7 @@ void rk_store_close(struct rk_store *s)
         return;
     rk__audit_stop(s);
     rk__corr_cache_free(s->corr);
+    rk__patrol_cache_free(s->patrol);
     if (s->ops != NULL)
         s->ops->close(s);
     rk__ref_free(s->ref);

@@ -76,6 +76,9 @@ struct rk_audit_queue;
 /* The store's correlation index, built on first use (lib/model/correlate-service.c). */
 struct rk__corr_cache;
 
+/* The store's compiled patrol dictionary, built on first use (lib/model/patrol-service.c). */
+struct rk__patrol_cache;
+
 struct rk_store {
     const struct rk_store_ops *ops;
     char *path;
@@ -91,7 +94,8 @@ struct rk_store {
     pthread_mutex_t write_mu;
     struct rk_ref *ref;
     struct rk_audit_queue *audit;
-    struct rk__corr_cache *corr; /* created at open, its index built lazily */
+    struct rk__corr_cache *corr;     /* created at open, its index built lazily */
+    struct rk__patrol_cache *patrol; /* created at open, its dictionary compiled lazily */
 };
 
 /* ===== Connections and transactions (thin wrappers over s->ops) ===== */
@@ -210,6 +214,10 @@ int rk__ref_transition(const struct rk_ref *r, const char *machine, const char *
 /* The correlation cache of a store: created empty at open, freed at close (accepts NULL). */
 enum rk_status rk__corr_cache_create(struct rk__corr_cache **out, struct rk_error *err);
 void rk__corr_cache_free(struct rk__corr_cache *cc);
+
+/* The patrol cache of a store: created empty at open, freed at close (accepts NULL). */
+enum rk_status rk__patrol_cache_create(struct rk__patrol_cache **out, struct rk_error *err);
+void rk__patrol_cache_free(struct rk__patrol_cache *pc);
 
 /* Indexes for two-character search the reports other tools added (lib/model/report-search.c). */
 enum rk_status rk__bigram_catch_up(struct rk_store *s, struct rk_error *err);
