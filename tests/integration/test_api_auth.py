@@ -39,6 +39,10 @@ ROUTES = [
     ("GET", "/api/v1/reports/%s/related" % ID), ("GET", "/api/v1/cases/%s/related" % ID),
     ("GET", "/api/v1/observables/related"), ("GET", "/api/v1/observables/%s/related" % ID),
     ("GET", "/api/v1/groups"),
+    ("GET", "/api/v1/patrol/findings"), ("POST", "/api/v1/patrol/findings"),
+    ("GET", "/api/v1/patrol/findings/" + ID),
+    ("POST", "/api/v1/patrol/findings/%s/decision" % ID),
+    ("GET", "/api/v1/patrol/stats"),
 ]
 
 SECURITY_HEADERS = {
