@@ -16,6 +16,7 @@ import * as casePage from './pages/case.js';
 import * as observablesPage from './pages/observables.js';
 import * as observablePage from './pages/observable.js';
 import * as approvalsPage from './pages/approvals.js';
+import * as patrolPage from './pages/patrol.js';
 import * as usersPage from './pages/users.js';
 import * as homePage from './pages/home.js';
 
@@ -36,6 +37,7 @@ const ROUTES = [
   { name: 'observables', pattern: '/observables', page: observablesPage, roles: CASEWORK, nav: 'nav.observables' },
   { name: 'observable', pattern: '/observables/:id', page: observablePage, roles: CASEWORK },
   { name: 'approvals', pattern: '/approvals', page: approvalsPage, roles: ['supervisor'], nav: 'nav.approvals' },
+  { name: 'patrol', pattern: '/patrol', page: patrolPage, roles: ['analyst', 'supervisor'], nav: 'nav.patrol' },
   { name: 'users', pattern: '/admin/users', page: usersPage, roles: ['admin'], nav: 'nav.users' },
 ];
 
