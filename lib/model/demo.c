@@ -4,7 +4,8 @@
  * the last 12 months across every category, with Japanese narratives built from templates and
  * observables drawn from small pools with a skewed distribution, so that the same phishing
  * domain, bank account or wallet recurs across reports and stations; and about 30 cases built
- * from reports that share an observable, with tasks, notes, transitions and pending approvals.
+ * from reports that share an observable, with tasks, notes, transitions and pending approvals;
+ * and a few fictional posts checked by the cyber patrol, so the review queue is not empty.
  *
  * Everything is fictional: names are 架空/見本/試験-style, domains are under example.com/.net/
  * .org/.jp, addresses come from the documentation ranges 192.0.2.0/24, 198.51.100.0/24 and
@@ -709,6 +710,57 @@ static enum rk_status make_cases(struct demo_ctx *d, int n_cases, int *made,
     return rc;
 }
 
+/* ===== Patrol review queue ===== */
+
+/* Fictional posts, checked through rk_patrol_submit as an analyst would: most are flagged by
+ * the shipped dictionary, the last is a grocer's innocent post that shares vocabulary. */
+static const char *const PATROL_POSTS[][2] = {
+    {"https://bbs.example.jp/job/1001",
+     "【高収入】簡単な荷物受け取りで日給5万円、即日現金手渡し。詳細はテレグラムで。"
+     "闇バイトではありません"},
+    {"https://sns.example.com/post/2002", "野菜あります 手押し 即日発送 リキッドも 秘密厳守"},
+    {"https://bbs.example.jp/trade/3003",
+     "銀行口座買い取ります。通帳とキャッシュカードのセットで高価買取、即日振込"},
+    {"https://sns.example.com/post/4004", "拳銃売ります。実銃、弾もセットで譲渡可能。DMください"},
+    {"https://bbs.example.jp/loan/5005",
+     "ソフト闇金、ブラックでも即日融資。審査なし、LINEで個人間融資"},
+    {"https://sns.example.com/post/6006",
+     "今日は八百屋で新鮮な野菜を買いました。冷たい風が吹いています。"},
+};
+
+/* Submits the posts and decides the bank-account one (削除依頼), so the statistics show a
+ * decision as well as open findings. */
+static enum rk_status make_patrol(struct demo_ctx *d, struct rk_error *err)
+{
+    enum rk_status rc = RK_OK;
+    for (int i = 0; rc == RK_OK && i < N_OF(PATROL_POSTS); i++) {
+        json_t *in = json_pack("{s:s,s:s}", "url", PATROL_POSTS[i][0], "text", PATROL_POSTS[i][1]);
+        json_t *out = NULL;
+        if (in == NULL)
+            return rk__err(err, RK_ENOMEM, NULL, "out of memory");
+        rc = rk_patrol_submit(d->s, user(d, "sousa1"), in, &out, err);
+        json_decref(in);
+        /* An installation without the patrol dictionary (RENKEI_PATROL_DICT unset and the
+         * built-in directory absent) still gets its demo data, with an empty review queue. */
+        if (rc == RK_EIO && i == 0 && err != NULL && strstr(err->message, "patrol dictionary"))
+            return RK_OK;
+        json_t *f = json_array_get(json_object_get(out, "findings"), 0);
+        if (rc == RK_OK && i == 2 && f != NULL) {
+            json_t *dec = json_pack("{s:s,s:s}", "decision", "deletion_request", "comment",
+                                    "掲示板管理者へ削除を依頼する（デモ）");
+            json_t *o = NULL;
+            rc = dec != NULL ? rk_patrol_decide(d->s, user(d, "sousa1"),
+                                                json_string_value(json_object_get(f, "id")), dec,
+                                                &o, err)
+                             : rk__err(err, RK_ENOMEM, NULL, "out of memory");
+            json_decref(dec);
+            json_decref(o);
+        }
+        json_decref(out);
+    }
+    return rc;
+}
+
 enum rk_status rk_demo_generate(struct rk_store *s, uint64_t seed, int reports,
                                 rk_progress_cb progress, void *user_data, json_t **out,
                                 struct rk_error *err)
@@ -781,6 +833,8 @@ enum rk_status rk_demo_generate(struct rk_store *s, uint64_t seed, int reports,
     int cases = 0;
     if (rc == RK_OK)
         rc = make_cases(d, 30, &cases, hashes, err);
+    if (rc == RK_OK)
+        rc = make_patrol(d, err);
     if (rc == RK_OK && progress != NULL)
         progress(total, total, user_data);
     if (rc == RK_OK) {
