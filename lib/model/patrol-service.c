@@ -20,7 +20,7 @@
 #include "store/store.h"
 
 struct rk__patrol_cache {
-    pthread_mutex_t mu;         /* guards everything below */
+    pthread_mutex_t mu;          /* guards everything below */
     struct rk_patrol_norm *norm; /* NULL until first use */
     struct rk_patrol_dict *dict;
     struct rk_patrol_scanner *scan;
@@ -81,8 +81,8 @@ static enum rk_status patrol_ready(struct rk__patrol_cache *pc, struct rk_error 
 
 /* ===== Rendering ===== */
 
-#define FINDING_COLS                                                                             \
-    "id, source_url, post_id, posted_at, text, category, category_label, score, spans,"        \
+#define FINDING_COLS                                                                               \
+    "id, source_url, post_id, posted_at, text, category, category_label, score, spans,"            \
     " rule_ids, unit_id, created_by, created_at, decision, decided_by, decided_at, comment"
 
 static json_t *col_json(sqlite3_stmt *st, int i)
@@ -95,25 +95,24 @@ static json_t *render_row(struct rk_conn *c, sqlite3_stmt *st)
 {
     int decided = sqlite3_column_type(st, 13) != SQLITE_NULL;
     json_t *decided_by = decided ? rk__user_ref(c, rk__col_text(st, 14)) : json_null();
-    return json_pack("{s:s,s:o,s:o,s:o,s:s,s:s,s:s,s:f,s:o,s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o}",
-                     "id", rk__col_text(st, 0), "url", rk__col_json_str(st, 1), "post_id",
-                     rk__col_json_str(st, 2), "posted_at", rk__col_json_str(st, 3), "text",
-                     rk__col_text(st, 4), "category", rk__col_text(st, 5), "category_label",
-                     rk__col_text(st, 6), "score", sqlite3_column_double(st, 7), "spans",
-                     col_json(st, 8), "rule_ids", col_json(st, 9), "unit",
-                     rk__unit_ref(c, rk__col_text(st, 10)), "created_by",
-                     rk__user_ref(c, rk__col_text(st, 11)), "created_at", rk__col_text(st, 12),
-                     "status", decided ? "decided" : "open", "decision",
-                     rk__col_json_str(st, 13), "decided_by", decided_by, "decided_at",
-                     rk__col_json_str(st, 15), "comment", rk__col_json_str(st, 16));
+    return json_pack(
+        "{s:s,s:o,s:o,s:o,s:s,s:s,s:s,s:f,s:o,s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o}", "id",
+        rk__col_text(st, 0), "url", rk__col_json_str(st, 1), "post_id", rk__col_json_str(st, 2),
+        "posted_at", rk__col_json_str(st, 3), "text", rk__col_text(st, 4), "category",
+        rk__col_text(st, 5), "category_label", rk__col_text(st, 6), "score",
+        sqlite3_column_double(st, 7), "spans", col_json(st, 8), "rule_ids", col_json(st, 9), "unit",
+        rk__unit_ref(c, rk__col_text(st, 10)), "created_by", rk__user_ref(c, rk__col_text(st, 11)),
+        "created_at", rk__col_text(st, 12), "status", decided ? "decided" : "open", "decision",
+        rk__col_json_str(st, 13), "decided_by", decided_by, "decided_at", rk__col_json_str(st, 15),
+        "comment", rk__col_json_str(st, 16));
 }
 
 /* Renders finding `id` into `*out` (RK_ENOTFOUND when there is none). */
 static enum rk_status render_one(struct rk_conn *c, const char *id, json_t **out,
                                  struct rk_error *err)
 {
-    sqlite3_stmt *st = rk__stmt(c, "SELECT " FINDING_COLS " FROM patrol_findings WHERE id = ?1",
-                                err);
+    sqlite3_stmt *st =
+        rk__stmt(c, "SELECT " FINDING_COLS " FROM patrol_findings WHERE id = ?1", err);
     if (st == NULL)
         return RK_EIO;
     rk__bind_text(st, 1, id);
@@ -186,12 +185,12 @@ static enum rk_status insert_finding(struct rk_conn *c, const struct rk_actor *w
     if (finding_json(f, &spans, &rules) != RK_OK)
         return rk__err(err, RK_ENOMEM, NULL, "out of memory");
     enum rk_status rc = RK_OK;
-    sqlite3_stmt *st = rk__stmt(
-        c,
-        "INSERT INTO patrol_findings (id, source_url, post_id, posted_at, text, category,"
-        " category_label, score, spans, rule_ids, unit_id, created_by, created_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        err);
+    sqlite3_stmt *st =
+        rk__stmt(c,
+                 "INSERT INTO patrol_findings (id, source_url, post_id, posted_at, text, category,"
+                 " category_label, score, spans, rule_ids, unit_id, created_by, created_at)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 err);
     if (st == NULL) {
         rc = RK_EIO;
         goto out;
@@ -256,7 +255,7 @@ enum rk_status rk_patrol_submit(struct rk_store *s, const struct rk_actor *who, 
     struct submit_in p;
     struct rk_conn *c = NULL;
     json_t *res = NULL, *items = NULL;
-    char (*ids)[37] = NULL;
+    char(*ids)[37] = NULL;
     size_t n = 0;
     int locked = 0, in_tx = 0;
     enum rk_status rc = parse_submit(in, &p, err);
@@ -354,8 +353,9 @@ enum rk_status rk_patrol_list(struct rk_store *s, const struct rk_actor *who,
                                     " ORDER BY score DESC, created_at DESC, id LIMIT ?2 OFFSET ?3";
     static const char COUNT_OPEN[] = "SELECT count(*) FROM patrol_findings"
                                      " WHERE decision IS NULL AND (?1 IS NULL OR category = ?1)";
-    static const char COUNT_DONE[] = "SELECT count(*) FROM patrol_findings"
-                                     " WHERE decision IS NOT NULL AND (?1 IS NULL OR category = ?1)";
+    static const char COUNT_DONE[] =
+        "SELECT count(*) FROM patrol_findings"
+        " WHERE decision IS NOT NULL AND (?1 IS NULL OR category = ?1)";
     sqlite3_stmt *st = rk__stmt(c, open ? COUNT_OPEN : COUNT_DONE, err);
     if (st == NULL) {
         rc = RK_EIO;
@@ -387,8 +387,8 @@ enum rk_status rk_patrol_list(struct rk_store *s, const struct rk_actor *who,
     else if (r != SQLITE_DONE)
         rc = rk__db_error(c, r, err);
     if (rc == RK_OK) {
-        *out = json_pack("{s:O,s:I,s:i,s:i}", "items", items, "total", (json_int_t)total,
-                         "limit", limit, "offset", offset);
+        *out = json_pack("{s:O,s:I,s:i,s:i}", "items", items, "total", (json_int_t)total, "limit",
+                         limit, "offset", offset);
         if (*out == NULL)
             rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
         else
@@ -517,10 +517,9 @@ enum rk_status rk_patrol_stats(struct rk_store *s, const struct rk_actor *who, j
     while (items != NULL && (r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *cat = rk__col_text(st, 0);
         if (row == NULL || strcmp(json_string_value(json_object_get(row, "category")), cat) != 0) {
-            row = json_pack("{s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "category", cat,
-                            "category_label", rk__col_text(st, 1), "open", 0, "deletion_request",
-                            0, "case_review", 0, "warning_post", 0, "not_applicable", 0,
-                            "total", 0);
+            row = json_pack("{s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "category", cat, "category_label",
+                            rk__col_text(st, 1), "open", 0, "deletion_request", 0, "case_review", 0,
+                            "warning_post", 0, "not_applicable", 0, "total", 0);
             if (row == NULL || json_array_append_new(items, row) != 0) {
                 r = SQLITE_NOMEM;
                 break;

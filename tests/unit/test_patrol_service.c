@@ -68,9 +68,8 @@ static void test_submit_list_decide(void **state)
     json_decref(o);
     o = submit(f, &f->analyst, DRUG, RK_OK);
     assert_int_equal(json_array_size(json_object_get(o, "findings")), 1);
-    double drug_score =
-        json_real_value(json_object_get(json_array_get(json_object_get(o, "findings"), 0),
-                                        "score"));
+    double drug_score = json_real_value(
+        json_object_get(json_array_get(json_object_get(o, "findings"), 0), "score"));
     json_decref(o);
     assert_int_equal(fx_count(f, "SELECT count(*) FROM patrol_findings"), 2);
     assert_int_equal(fx_count(f, "SELECT count(*) FROM audit WHERE object_type ="
@@ -112,21 +111,21 @@ static void test_submit_list_decide(void **state)
                      0);
 
     /* Decide once; the second decision conflicts. */
-    json_t *dec = json_pack("{s:s,s:s}", "decision", "deletion_request", "comment", "掲示板管理者へ");
+    json_t *dec =
+        json_pack("{s:s,s:s}", "decision", "deletion_request", "comment", "掲示板管理者へ");
     assert_int_equal(rk_patrol_decide(f->s, &f->analyst, rid, dec, &o, &err), RK_OK);
     assert_string_equal(json_string_value(json_object_get(o, "decision")), "deletion_request");
     assert_string_equal(json_string_value(json_object_get(o, "status")), "decided");
     assert_string_equal(json_string_value(json_object_get(o, "comment")), "掲示板管理者へ");
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(o, "decided_by"), "id")),
-        f->analyst.user_id);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o, "decided_by"), "id")),
+                        f->analyst.user_id);
     json_decref(o);
     o = NULL;
     assert_int_equal(rk_patrol_decide(f->s, &f->supervisor, rid, dec, &o, &err), RK_ECONFLICT);
     assert_null(o);
-    assert_int_equal(rk_patrol_decide(f->s, &f->analyst, "00000000-0000-4000-8000-000000000000",
-                                      dec, &o, &err),
-                     RK_ENOTFOUND);
+    assert_int_equal(
+        rk_patrol_decide(f->s, &f->analyst, "00000000-0000-4000-8000-000000000000", dec, &o, &err),
+        RK_ENOTFOUND);
     json_decref(dec);
     assert_int_equal(fx_count(f, "SELECT count(*) FROM audit WHERE object_type ="
                                  " 'patrol_finding' AND action = 'decide'"),
@@ -187,8 +186,7 @@ static void test_refusals(void **state)
         {json_pack("{s:i}", "text", 3), RK_EINVAL, "text"},
         {json_pack("{}"), RK_EINVAL, "text"},
         {json_pack("{s:s}", "text", ""), RK_EINVAL, "text"},
-        {json_pack("{s:s,s:s}", "text", RECRUIT, "posted_at", "yesterday"), RK_EINVAL,
-         "posted_at"},
+        {json_pack("{s:s,s:s}", "text", RECRUIT, "posted_at", "yesterday"), RK_EINVAL, "posted_at"},
         {json_pack("{s:s,s:i}", "text", RECRUIT, "url", 5), RK_EINVAL, "url"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
