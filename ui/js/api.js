@@ -26,6 +26,11 @@ export class Api {
   constructor() {
     this.csrf = '';
     this.onUnauthenticated = null; // called on a 401 from anything but the log-in itself
+    // Counts log-ins and log-outs. A request sent under an earlier session (say, before the
+    // cookie expired and the user logged in again) may come back 401 after the new log-in has
+    // succeeded; that answer says nothing about the new session and must not send the user
+    // back to the log-in page.
+    this.epoch = 0;
   }
 
   async request(method, path, body, query) {
@@ -36,6 +41,7 @@ export class Api {
       init.body = JSON.stringify(body);
     }
     if (method !== 'GET' && method !== 'HEAD' && this.csrf) headers['X-CSRF-Token'] = this.csrf;
+    const epoch = this.epoch;
     let res;
     try {
       res = await fetch(BASE + path + queryString(query), init);
@@ -54,7 +60,8 @@ export class Api {
     if (!res.ok) {
       const e = data && data.error ? data.error : {};
       const err = new ApiError(res.status, e.code, e.message, e.field);
-      if (res.status === 401 && path !== '/session' && this.onUnauthenticated) {
+      if (res.status === 401 && path !== '/session' && epoch === this.epoch &&
+          this.onUnauthenticated) {
         this.onUnauthenticated(err);
       }
       throw err;
@@ -82,6 +89,7 @@ export class Api {
   async login(login, password) {
     const s = await this.post('/session', { login, password });
     this.csrf = (s && s.csrf) || '';
+    this.epoch++;
     return s;
   }
 
@@ -90,6 +98,7 @@ export class Api {
       await this.del('/session');
     } finally {
       this.csrf = '';
+      this.epoch++;
     }
   }
 }
