@@ -257,4 +257,19 @@
  * Policy: deeper directories are skipped and reported. */
 #define RK_MAX_SWEEP_DEPTH 64u
 
+/* ===== Link-analysis graph (lib/model/graph-service.c) ===== */
+
+/* Deepest neighbourhood a graph query walks. Three hops (case -> value -> other report -> its
+ * values) is what an analyst reads on one chart; further out is reached by expanding a node.
+ * Policy: a larger depth is rejected with RK_EINVAL naming "depth". */
+#define RK_MAX_GRAPH_DEPTH 3
+/* Nodes of one answer when the caller does not say. */
+#define RK_GRAPH_DEFAULT_NODES 200
+/* Most nodes one answer may hold: a browser link chart stays usable up to about a thousand.
+ * Policy: a larger limit is rejected with RK_EINVAL naming "limit"; a neighbourhood larger than
+ * the limit is cut in breadth-first order and the answer says "truncated": true. */
+#define RK_MAX_GRAPH_NODES 1000
+/* Entries of the "kinds" and "types" filters. Policy: more are rejected with RK_EINVAL. */
+#define RK_MAX_GRAPH_FILTERS 32
+
 #endif

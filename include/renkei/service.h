@@ -336,4 +336,37 @@ enum rk_status rk_patrol_decide(struct rk_store *s, const struct rk_actor *who, 
 enum rk_status rk_patrol_stats(struct rk_store *s, const struct rk_actor *who, json_t **out,
                                struct rk_error *err);
 
+/* ===== Link-analysis graph (lib/model/graph-service.c; docs/correlation.md "Graph") ===== */
+
+/* A neighbourhood query; NULL / 0 fields take their defaults. */
+struct rk_graph_query {
+    const char *node;  /* the start: "report:ID", "case:ID", "observable:ID", "account:ID" or
+                          "group:ID" (a candidate group id of rk_groups_list) */
+    int depth;         /* hops from the start, 1..RK_MAX_GRAPH_DEPTH; 0 means 1 */
+    const char *kinds; /* comma-separated node kinds to keep ("report,case,observable,account,
+                          group"); NULL or "" keeps all. Other kinds are neither shown nor
+                          walked through. */
+    const char *types; /* comma-separated observable types (renkei/obs.h names) to keep */
+    const char *from;  /* time window, RFC 3339 or YYYY-MM-DD, "from" inclusive, "to" exclusive: */
+    const char *to;    /* report received_at, case opened (created_at), value first..last seen */
+    int limit;         /* most nodes, 1..RK_MAX_GRAPH_NODES; 0 means RK_GRAPH_DEFAULT_NODES */
+    int suppressed;    /* nonzero: show warninglisted / too-common values as nodes marked
+                          "suppressed" (never walked through); zero leaves them out */
+};
+
+/*
+ * The neighbourhood of one node for the link chart. `*out` = {"start":node id,"depth",
+ * "truncated":bool,"nodes":[{"id","kind","label","type","time", ...}],"edges":[{"id","source",
+ * "target","kind","role"?}]}. Node ids are "<kind>:<id>"; a report or case the caller may not
+ * read is {"id":"restricted:<opaque>","kind","restricted":true,"unit":{"id","name"}} (no id,
+ * title, reference or time) and is never walked through, so its other values stay hidden.
+ * Observables of the types phone, bank-account and crypto-wallet are of kind "account".
+ * RK_EINVAL naming "node", "depth", "kinds", "types", "from", "to" or "limit"; RK_ENOTFOUND /
+ * RK_EFORBIDDEN for the start as for the object's own get. Partners and admins: RK_EFORBIDDEN.
+ * Every readable node returned is audited as a read ("graph").
+ */
+enum rk_status rk_graph_neighbourhood(struct rk_store *s, const struct rk_actor *who,
+                                      const struct rk_graph_query *q, json_t **out,
+                                      struct rk_error *err);
+
 #endif
