@@ -410,9 +410,12 @@ static enum rk_status object_groups(struct graph *g, size_t i, struct rk_error *
                 continue;
             char key[64];
             snprintf(key, sizeof(key), "group:%s", json_string_value(json_object_get(grp, "id")));
+            /* A group reached from a member is not walked through: a candidate group can
+             * hold hundreds of members, which would bury the chart in one hop. Its members
+             * come when the analyst starts from (expands) the group itself. */
             long gi = -1;
             enum rk_status rc = add_node(g, GK_GROUP, json_string_value(json_object_get(grp, "id")),
-                                         key, g->g[i].depth + 1, 1, group_node(grp), &gi, err);
+                                         key, g->g[i].depth + 1, 0, group_node(grp), &gi, err);
             if (rc == RK_OK)
                 rc = add_edge(g, gi, (long)i, "member", NULL, err);
             if (rc != RK_OK)

@@ -8,6 +8,7 @@ import { workflowBox } from './report.js';
 import { formatDate, formatDateTime, jstDayToUtc, tidyDetail } from '../format.js';
 import { obsLink, restricted, details } from './common.js';
 import { relatedPanel } from './related.js';
+import { graphButton } from './graph.js';
 
 const RELATIONS = ['related', 'joint', 'duplicate', 'parent'];
 
@@ -213,7 +214,7 @@ export async function render(ctx, view, params) {
     tidyDetail(ev.detail) ? h('span', { class: 'detail' }, ` — ${tidyDetail(ev.detail)}`) : null)));
 
   view.append(
-    pageHead(h('span', {}, h('span', { class: 'ref' }, c.ref || ''), ' ', c.title || '')),
+    pageHead(h('span', {}, h('span', { class: 'ref' }, c.ref || ''), ' ', c.title || ''), graphButton(ctx, 'case', c.id)),
     h('div', { class: 'badges' }, statusBadge(ctx, 'case_states', c.status), tlpBadge(c.tlp),
       h('span', { class: 'badge' }, refName(ctx.ref, 'scopes', c.scope, ctx.i18n)),
       c.category ? h('span', { class: 'badge' }, refName(ctx.ref, 'categories', c.category, ctx.i18n)) : null),

@@ -5,6 +5,7 @@ import { pageHead, section, empty, tlpBadge, statusBadge, nameOf } from '../comp
 import { formatDate, formatDateTime } from '../format.js';
 import { refName } from '../ref.js';
 import { details, obsTypeLabel, restricted } from './common.js';
+import { graphButton } from './graph.js';
 
 export async function render(ctx, view, params) {
   const t = (k, p) => ctx.i18n.t(k, p);
@@ -24,7 +25,7 @@ export async function render(ctx, view, params) {
     c.tlp ? tlpBadge(c.tlp) : null,
     c.lead_unit ? h('span', { class: 'muted' }, ` ${nameOf(c.lead_unit)}`) : null]));
   view.append(
-    pageHead(h('span', { class: 'obs-title' }, h('span', { class: `obs-type obs-${o.type}` }, obsTypeLabel(ctx, o.type)), ' ', o.display || o.canonical)),
+    pageHead(h('span', { class: 'obs-title' }, h('span', { class: `obs-type obs-${o.type}` }, obsTypeLabel(ctx, o.type)), ' ', o.display || o.canonical), graphButton(ctx, 'observable', o.id)),
     h('div', { class: 'cols' },
       h('div', { class: 'col-main' },
         h('section', { class: 'card', id: 'seen-in', 'aria-labelledby': 'seen-in-h' },
