@@ -344,14 +344,16 @@ struct rk_graph_query {
                           "group:ID" (a candidate group id of rk_groups_list) */
     int depth;         /* hops from the start, 1..RK_MAX_GRAPH_DEPTH; 0 means 1 */
     const char *kinds; /* comma-separated node kinds to keep ("report,case,observable,account,
-                          group"); NULL or "" keeps all. Other kinds are neither shown nor
-                          walked through. */
+                          group"); NULL or "" keeps all but "group" (candidate groups cost a
+                          whole-store clustering, so they come only when named). Other kinds
+                          are neither shown nor walked through. */
     const char *types; /* comma-separated observable types (renkei/obs.h names) to keep */
     const char *from;  /* time window, RFC 3339 or YYYY-MM-DD, "from" inclusive, "to" exclusive: */
     const char *to;    /* report received_at, case opened (created_at), value first..last seen */
     int limit;         /* most nodes, 1..RK_MAX_GRAPH_NODES; 0 means RK_GRAPH_DEFAULT_NODES */
-    int suppressed;    /* nonzero: show warninglisted / too-common values as nodes marked
-                          "suppressed" (never walked through); zero leaves them out */
+    int suppressed;    /* nonzero: show values in a warninglist or held by more than
+                          RK_CORR_DEFAULT_CAP reports and cases as nodes marked "suppressed"
+                          (never walked through); zero leaves them out */
 };
 
 /*

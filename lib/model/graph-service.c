@@ -1,10 +1,11 @@
 /*
  * The link-analysis graph: the neighbourhood of one report, case, value or candidate group to a
  * chosen depth, for the browser link chart (ui/js/pages/graph.js). It walks the store's own
- * tables (report_observables, case_observables, case_reports, case_links) breadth first and
- * asks the correlation service two things through its public functions: which of an object's
- * values are warninglisted or too common (those never carry the walk further), and which
- * candidate groups exist (rk_groups_list).
+ * tables (report_observables, case_observables, case_reports, case_links) breadth first. A value
+ * that correlation suppresses never carries the walk further: one in a warninglist (the same
+ * lists, read with lib/correlate's rk_corr_wlset_*) or held by more reports and cases than the
+ * correlation cap (RK_CORR_DEFAULT_CAP). Candidate groups come from the correlation service
+ * (rk_groups_list), only when asked for: grouping is a whole-store computation.
  *
  * Need-to-know is decided by lib/share/access, as everywhere: a report or case the caller may
  * not read becomes a "restricted" node that shows its kind and holding unit only and is never
@@ -16,10 +17,12 @@
  * functions.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/report.h"
 #include "renkei/alloc.h"
+#include "renkei/correlate.h"
 #include "renkei/limits.h"
 #include "renkei/obs.h"
 #include "share/access.h"
@@ -66,12 +69,13 @@ struct graph {
     int truncated;
     struct gnode *g;
     size_t n, cap;
-    json_t *nodes;      /* array */
-    json_t *index;      /* node key -> index */
-    json_t *edges;      /* array */
-    json_t *edge_keys;  /* edge id -> true */
-    json_t *suppressed; /* "type\tvalue" -> reason, from the correlation service */
-    json_t *groups;     /* rk_groups_list "items", or NULL when not loaded */
+    json_t *nodes;            /* array */
+    json_t *index;            /* node key -> index */
+    json_t *edges;            /* array */
+    json_t *edge_keys;        /* edge id -> true */
+    struct rk_corr_wlset *wl; /* the warninglists, loaded on first need; NULL before */
+    int wl_loaded;
+    json_t *groups; /* rk_groups_list "items", or NULL when not loaded */
 };
 
 static int is_account_type(const char *type)
@@ -249,6 +253,70 @@ static enum rk_status add_object(struct graph *g, enum gkind kind, const char *i
     return add_node(g, kind, id, key, parent >= 0 ? g->g[parent].depth + 1 : 0, 1, n, idx, err);
 }
 
+/* ===== Suppressed values ===== */
+
+/*
+ * The warninglists, from where the correlation service reads them ($RENKEI_DATA_DIR/
+ * warninglists when set, else the build tree's data/warninglists), loaded once per query. A
+ * directory that cannot be read means no lists, as for the service when it is not configured.
+ */
+static const struct rk_corr_wlset *warninglists(struct graph *g)
+{
+    if (g->wl_loaded)
+        return g->wl;
+    g->wl_loaded = 1;
+    const char *env = getenv("RENKEI_DATA_DIR");
+    char dir[1024];
+    if (env != NULL && *env != '\0')
+        snprintf(dir, sizeof(dir), "%s/warninglists", env);
+    else
+        snprintf(dir, sizeof(dir), "%s/data/warninglists", RK_SOURCE_DIR);
+    if (rk_corr_wlset_create(&g->wl) != RK_OK)
+        return NULL;
+    if (rk_corr_wlset_load_dir(g->wl, dir) != RK_OK) {
+        rk_corr_wlset_destroy(g->wl);
+        g->wl = NULL;
+    }
+    return g->wl;
+}
+
+/* Reports and cases holding a value (a case holds its reports' values, as in the index). */
+static const char SQL_OBS_HOLDERS[] =
+    "SELECT (SELECT count(*) FROM report_observables WHERE observable_id = ?1) +"
+    " (SELECT count(*) FROM (SELECT case_id FROM case_observables WHERE observable_id = ?1"
+    " UNION SELECT cr.case_id FROM case_reports cr JOIN report_observables ro"
+    " ON ro.report_id = cr.report_id WHERE ro.observable_id = ?1))";
+
+/*
+ * Whether correlation suppresses a value, and why (`reason`, "" when it links): the same two
+ * rules as the correlation index (docs/correlation.md, "Noise control"), so the chart never
+ * links what the related lists refuse to link.
+ */
+static enum rk_status value_noise(struct graph *g, const char *id, const char *type,
+                                  const char *canonical, char reason[160], struct rk_error *err)
+{
+    reason[0] = '\0';
+    const struct rk_corr_wlset *wl = warninglists(g);
+    const char *list = wl ? rk_corr_wlset_match(wl, type, canonical) : NULL;
+    if (list != NULL) {
+        snprintf(reason, 160, "in warninglist '%s'", list);
+        return RK_OK;
+    }
+    sqlite3_stmt *st = rk__stmt(g->c, SQL_OBS_HOLDERS, err);
+    if (st == NULL)
+        return RK_EIO;
+    rk__bind_text(st, 1, id);
+    int r = sqlite3_step(st);
+    int64_t n = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (r != SQLITE_ROW)
+        return rk__db_error(g->c, r, err);
+    if (n > (int64_t)RK_CORR_DEFAULT_CAP)
+        snprintf(reason, 160, "too common: %lld objects (cap %u)", (long long)n,
+                 RK_CORR_DEFAULT_CAP);
+    return RK_OK;
+}
+
 static const char SQL_OBS_NODE[] = "SELECT type, canonical, display, first_seen, last_seen"
                                    " FROM observables WHERE id = ?1";
 
@@ -268,6 +336,14 @@ static enum rk_status add_observable(struct graph *g, const char *id, long paren
     }
     const char *type = rk__col_text(st, 0), *canonical = rk__col_text(st, 1);
     enum gkind kind = is_account_type(type) ? GK_ACCOUNT : GK_OBSERVABLE;
+    char key[64];
+    snprintf(key, sizeof(key), "%s:%s", kind == GK_ACCOUNT ? "account" : "observable", id);
+    long have = find_node(g, key);
+    if (have >= 0) {
+        sqlite3_reset(st);
+        *idx = have;
+        return RK_OK;
+    }
     int keep = 1;
     if (parent >= 0) {
         keep = (g->kinds & (1u << kind)) != 0 &&
@@ -279,29 +355,38 @@ static enum rk_status add_observable(struct graph *g, const char *id, long paren
         if (keep && g->from[0] != '\0' && strcmp(rk__col_text(st, 4), g->from) < 0)
             keep = 0;
     }
-    char skey[4200];
-    snprintf(skey, sizeof(skey), "%s\t%s", type, canonical);
-    json_t *reason = json_object_get(g->suppressed, skey);
-    if (reason != NULL && !g->q->suppressed && parent >= 0)
-        keep = 0;
     if (!keep) {
         sqlite3_reset(st);
         return RK_OK;
     }
-    char key[64];
-    snprintf(key, sizeof(key), "%s:%s", kind == GK_ACCOUNT ? "account" : "observable", id);
-    const char *label = sqlite3_column_type(st, 2) != SQLITE_NULL && *rk__col_text(st, 2)
-                            ? rk__col_text(st, 2)
-                            : canonical;
-    json_t *n = json_pack("{s:s,s:s,s:s,s:s,s:s}", "label", label, "value", canonical, "type", type,
-                          "time", rk__col_text(st, 3), "last_seen", rk__col_text(st, 4));
+    char type_c[32];
+    snprintf(type_c, sizeof(type_c), "%s", type);
+    json_t *n = json_pack("{s:s,s:s,s:s,s:s,s:s}", "label",
+                          sqlite3_column_type(st, 2) != SQLITE_NULL && *rk__col_text(st, 2)
+                              ? rk__col_text(st, 2)
+                              : canonical,
+                          "value", canonical, "type", type, "time", rk__col_text(st, 3),
+                          "last_seen", rk__col_text(st, 4));
     sqlite3_reset(st);
-    if (n != NULL && reason != NULL) {
-        json_object_set_new(n, "suppressed", json_true());
-        json_object_set(n, "suppressed_reason", reason);
+    if (n == NULL)
+        return rk__err(err, RK_ENOMEM, NULL, "out of memory");
+    const char *canon_c = json_string_value(json_object_get(n, "value"));
+    char reason[160];
+    enum rk_status rc = value_noise(g, id, type_c, canon_c, reason, err);
+    if (rc != RK_OK) {
+        json_decref(n);
+        return rc;
     }
-    return add_node(g, kind, id, key, parent >= 0 ? g->g[parent].depth + 1 : 0, reason == NULL, n,
-                    idx, err);
+    if (reason[0] != '\0' && !g->q->suppressed && parent >= 0) {
+        json_decref(n);
+        return RK_OK;
+    }
+    if (reason[0] != '\0') {
+        json_object_set_new(n, "suppressed", json_true());
+        json_object_set_new(n, "suppressed_reason", json_string(reason));
+    }
+    return add_node(g, kind, id, key, parent >= 0 ? g->g[parent].depth + 1 : 0, reason[0] == '\0',
+                    n, idx, err);
 }
 
 /* Runs a one-parameter query and collects its rows as arrays of strings (so that the cached
@@ -732,7 +817,8 @@ static enum rk_status parse_query(struct graph *g, const struct rk_graph_query *
     if (q->limit < 0 || q->limit > RK_MAX_GRAPH_NODES)
         return rk__err(err, RK_EINVAL, "limit", "must be from 1 to %d", RK_MAX_GRAPH_NODES);
     g->limit = q->limit ? (size_t)q->limit : RK_GRAPH_DEFAULT_NODES;
-    g->kinds = (1u << GK_COUNT) - 1;
+    /* Groups only when asked for: rk_groups_list clusters the whole store. */
+    g->kinds = ((1u << GK_COUNT) - 1) & ~(1u << GK_GROUP);
     if (q->kinds != NULL && *q->kinds != '\0') {
         g->kinds = 0;
         enum rk_status rc = parse_list(g, q->kinds, "kinds", err);
@@ -755,86 +841,6 @@ static enum rk_status parse_query(struct graph *g, const struct rk_graph_query *
     return rc;
 }
 
-/* ===== Suppressed values (the correlation service decides) ===== */
-
-/* Adds the suppressed values of a correlation answer to g->suppressed. */
-static void note_suppressed(struct graph *g, json_t *res)
-{
-    size_t k;
-    json_t *x;
-    json_array_foreach(json_object_get(res, "suppressed"), k, x)
-    {
-        const char *type = json_string_value(json_object_get(x, "type"));
-        const char *value = json_string_value(json_object_get(x, "value"));
-        if (type == NULL || value == NULL)
-            continue;
-        char skey[4200];
-        snprintf(skey, sizeof(skey), "%s\t%s", type, value);
-        json_object_set(g->suppressed, skey, json_object_get(x, "reason"));
-    }
-}
-
-/*
- * Asks the correlation service which values of the readable objects about to be expanded
- * (depth `d`) do not link (warninglisted, too common). Runs with no connection borrowed: the
- * service borrows its own.
- */
-static enum rk_status load_suppressed(struct graph *g, int d, struct rk_error *err)
-{
-    for (size_t i = 0; i < g->n; i++) {
-        struct gnode *gn = &g->g[i];
-        if (gn->depth != d || !gn->expand)
-            continue;
-        json_t *res = NULL;
-        struct rk_error e2 = {0};
-        enum rk_status rc = RK_OK;
-        if (gn->kind == GK_REPORT)
-            rc = rk_correlate_report(g->s, g->who, gn->id, &res, &e2);
-        else if (gn->kind == GK_CASE)
-            rc = rk_correlate_case(g->s, g->who, gn->id, &res, &e2);
-        else
-            continue;
-        if (rc == RK_ENOTFOUND || rc == RK_EFORBIDDEN)
-            continue; /* changed since it was read; the walk re-checks access itself */
-        if (rc != RK_OK) {
-            if (err != NULL)
-                *err = e2;
-            return rc;
-        }
-        note_suppressed(g, res);
-        json_decref(res);
-    }
-    return RK_OK;
-}
-
-/* The start value itself: suppressed when the service lists it for itself. */
-static enum rk_status start_value_suppressed(struct graph *g, struct rk_error *err)
-{
-    json_t *res = NULL;
-    struct rk_error e2 = {0};
-    enum rk_status rc = rk_correlate_observable(g->s, g->who, g->g[0].id, &res, &e2);
-    if (rc == RK_EFORBIDDEN || rc == RK_ENOTFOUND)
-        return RK_OK;
-    if (rc != RK_OK) {
-        if (err != NULL)
-            *err = e2;
-        return rc;
-    }
-    note_suppressed(g, res);
-    json_decref(res);
-    json_t *n = json_array_get(g->nodes, 0);
-    char skey[4200];
-    snprintf(skey, sizeof(skey), "%s\t%s", json_string_value(json_object_get(n, "type")),
-             json_string_value(json_object_get(n, "value")));
-    json_t *reason = json_object_get(g->suppressed, skey);
-    if (reason != NULL) {
-        json_object_set_new(n, "suppressed", json_true());
-        json_object_set(n, "suppressed_reason", reason);
-        g->g[0].expand = 0;
-    }
-    return RK_OK;
-}
-
 /* ===== The query ===== */
 
 static void graph_free(struct graph *g)
@@ -845,7 +851,7 @@ static void graph_free(struct graph *g)
     json_decref(g->index);
     json_decref(g->edges);
     json_decref(g->edge_keys);
-    json_decref(g->suppressed);
+    rk_corr_wlset_destroy(g->wl);
     json_decref(g->groups);
 }
 
@@ -898,12 +904,10 @@ enum rk_status rk_graph_neighbourhood(struct rk_store *s, const struct rk_actor 
     g.index = json_object();
     g.edges = json_array();
     g.edge_keys = json_object();
-    g.suppressed = json_object();
     int kind = -1;
     char id[48];
     enum rk_status rc = RK_OK;
-    if (g.nodes == NULL || g.index == NULL || g.edges == NULL || g.edge_keys == NULL ||
-        g.suppressed == NULL) {
+    if (g.nodes == NULL || g.index == NULL || g.edges == NULL || g.edge_keys == NULL) {
         rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
         goto out;
     }
@@ -928,15 +932,8 @@ enum rk_status rk_graph_neighbourhood(struct rk_store *s, const struct rk_actor 
     graph_end(&g);
     if (rc != RK_OK)
         goto out;
-    if ((kind == GK_OBSERVABLE || kind == GK_ACCOUNT) && g.n > 0) {
-        rc = start_value_suppressed(&g, err);
-        if (rc != RK_OK)
-            goto out;
-    }
     for (int d = 0; d < depth; d++) {
-        rc = load_suppressed(&g, d, err);
-        if (rc == RK_OK)
-            rc = graph_begin(&g, err);
+        rc = graph_begin(&g, err);
         /* Nodes are appended while this level is expanded; only those of depth d are. */
         size_t n = g.n;
         for (size_t i = 0; rc == RK_OK && i < n; i++)

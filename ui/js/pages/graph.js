@@ -109,10 +109,15 @@ export async function render(ctx, view, params, query) {
     view.append(pageHead(t('graph.title')), empty(t('graph.no_node')));
     return;
   }
-  const state = { depth: Math.min(3, Math.max(1, Number(query.depth) || 2)), suppressed: query.suppressed === '1' };
+  const state = { depth: Math.min(3, Math.max(1, Number(query.depth) || 2)), suppressed: query.suppressed === '1', groups: query.groups === '1' };
+  // What the server is asked for; the kind and type checkboxes below only hide what came.
+  const ask = (node, depth) => ({
+    node, depth, limit: 300, suppressed: state.suppressed ? 1 : undefined,
+    kinds: state.groups ? KINDS.join(',') : undefined,
+  });
   // Loaded only when the chart is opened: the library is the largest file of the UI.
   const { default: cytoscape } = await import('../../vendor/cytoscape.esm.min.js');
-  const first = await ctx.api.get('/graph/neighbourhood', { node: start, depth: state.depth, limit: 300, suppressed: state.suppressed ? 1 : undefined });
+  const first = await ctx.api.get('/graph/neighbourhood', ask(start, state.depth));
 
   const box = errorBox();
   const status = h('p', { id: 'graph-status', class: 'muted', role: 'status', 'aria-live': 'polite' });
@@ -152,6 +157,7 @@ export async function render(ctx, view, params, query) {
   // ----- Controls -----
   const depthSel = h('select', { id: 'graph-depth' }, [1, 2, 3].map((d) => h('option', { value: String(d), selected: d === state.depth }, String(d))));
   const suppBox = h('input', { type: 'checkbox', id: 'graph-suppressed', checked: state.suppressed });
+  const groupBox = h('input', { type: 'checkbox', id: 'graph-groups', checked: state.groups });
   const reload = h('button', { type: 'button', class: 'btn', id: 'graph-reload' }, t('graph.reload'));
   const layoutSel = h('select', { id: 'graph-layout' }, LAYOUTS.map((l) => h('option', { value: l }, t(`graph.layout.${l}`))));
   const layoutBtn = h('button', { type: 'button', class: 'btn', id: 'graph-relayout' }, t('graph.relayout'));
@@ -315,7 +321,7 @@ export async function render(ctx, view, params, query) {
     if (!n || n.empty() || n.data('restricted') || n.data('suppressed')) return;
     hideError(box);
     try {
-      const res = await ctx.api.get('/graph/neighbourhood', { node: n.id(), depth: 1, limit: 300, suppressed: state.suppressed ? 1 : undefined });
+      const res = await ctx.api.get('/graph/neighbourhood', ask(n.id(), 1));
       const added = merge(res);
       n.data('expanded', true);
       if (res.truncated) state.truncated = true;
@@ -339,7 +345,9 @@ export async function render(ctx, view, params, query) {
   expandBtn.addEventListener('click', () => expand(cy.nodes(':selected').first()));
   pinBtn.addEventListener('click', () => togglePin(cy.nodes(':selected').first()));
   layoutBtn.addEventListener('click', () => runLayout(true));
-  reload.addEventListener('click', () => ctx.go('/graph', { node: start, depth: depthSel.value, suppressed: suppBox.checked ? '1' : undefined }));
+  reload.addEventListener('click', () => ctx.go('/graph', {
+    node: start, depth: depthSel.value, suppressed: suppBox.checked ? '1' : undefined, groups: groupBox.checked ? '1' : undefined,
+  }));
   cy.on('tap', 'node', (e) => selectNode(e.target));
   cy.on('dbltap', 'node', (e) => expand(e.target));
   canvas.addEventListener('keydown', (e) => {
@@ -406,6 +414,7 @@ export async function render(ctx, view, params, query) {
       h('div', { class: 'graph-row' },
         h('label', { for: depthId }, t('graph.depth')), depthSel,
         h('label', { for: 'graph-suppressed', class: 'graph-check' }, suppBox, ' ', t('graph.show_suppressed')),
+        h('label', { for: 'graph-groups', class: 'graph-check' }, groupBox, ' ', t('graph.show_groups')),
         reload,
         h('label', { for: 'graph-layout' }, t('graph.layout_label')), layoutSel, layoutBtn,
         pngBtn, jsonBtn),
