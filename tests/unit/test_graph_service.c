@@ -223,12 +223,44 @@ static void test_need_to_know(void **state)
                      3); /* station_a's view of its own report, the analyst's two */
 }
 
+/* A public DNS resolver (warninglisted) held by two reports links them in no chart. */
+static void test_suppressed_values(void **state)
+{
+    struct fx *f = *state;
+    char r1[37], r2[37], node1[64];
+    fx_report(f, &f->analyst, "DNS 1", "DNS が 8.8.8.8 に変更された。", NULL, r1);
+    fx_report(f, &f->analyst, "DNS 2", "こちらも DNS 8.8.8.8 を設定されていた。", NULL, r2);
+    snprintf(node1, sizeof(node1), "report:%s", r1);
+    static const struct {
+        int suppressed;
+        size_t values; /* value nodes on the chart */
+    } cases[] = {{0, 0}, {1, 1}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct rk_graph_query q = {.node = node1, .depth = 3, .suppressed = cases[i].suppressed};
+        json_t *g = graph(f, &f->analyst, &q, RK_OK);
+        assert_int_equal(count_kind(g, "observable", 0), cases[i].values);
+        assert_null(node(g, "report:", r2));
+        size_t k;
+        json_t *n;
+        json_array_foreach(json_object_get(g, "nodes"), k, n)
+        {
+            if (strcmp(json_string_value(json_object_get(n, "kind")), "observable") != 0)
+                continue;
+            assert_true(json_is_true(json_object_get(n, "suppressed")));
+            assert_non_null(strstr(json_string_value(json_object_get(n, "suppressed_reason")),
+                                   "public-dns-resolvers"));
+        }
+        json_decref(g);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bad_parameters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_depth_filters_window_and_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_need_to_know, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_suppressed_values, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
