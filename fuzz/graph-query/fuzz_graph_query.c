@@ -57,7 +57,6 @@ static struct fixture *fixture(void)
     snprintf(fx.dir, sizeof(fx.dir), "/tmp/rk-fuzz-graph-XXXXXX");
     if (mkdtemp(fx.dir) == NULL)
         return NULL;
-    atexit(cleanup);
     snprintf(path, sizeof(path), "%s/renkei.db", fx.dir);
     struct rk_error err = {0};
     json_t *out = NULL;
@@ -72,6 +71,9 @@ static struct fixture *fixture(void)
         return NULL;
     }
     json_decref(out);
+    /* Registered after OpenSSL registered its own exit handler (the store hashed with it), so
+     * that the store is closed, and its audit writer stopped, before OpenSSL is torn down. */
+    atexit(cleanup);
     fx.analyst = sess.actor;
     struct rk_report_query rq = {.limit = 1};
     struct rk_case_query cq = {.limit = 1};
