@@ -43,6 +43,10 @@ ROUTES = [
     ("GET", "/api/v1/patrol/findings/" + ID),
     ("POST", "/api/v1/patrol/findings/%s/decision" % ID),
     ("GET", "/api/v1/patrol/stats"),
+    ("GET", "/api/v1/access-requests"), ("POST", "/api/v1/access-requests"),
+    ("GET", "/api/v1/access-requests/" + ID),
+    ("POST", "/api/v1/access-requests/%s/decision" % ID),
+    ("POST", "/api/v1/access-requests/%s/withdraw" % ID),
 ]
 
 SECURITY_HEADERS = {
