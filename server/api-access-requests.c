@@ -35,8 +35,7 @@ static void requests_get(struct rk_http_req *req, struct rk_http_resp *resp)
 {
     struct rk_error err = {0};
     json_t *out = NULL;
-    enum rk_status rc =
-        rk_access_request_get(req->store, &req->actor, req->params[0], &out, &err);
+    enum rk_status rc = rk_access_request_get(req->store, &req->actor, req->params[0], &out, &err);
     rk_http_reply(resp, rc, out, &err, 200);
 }
 
@@ -44,8 +43,8 @@ static void requests_decide(struct rk_http_req *req, struct rk_http_resp *resp)
 {
     struct rk_error err = {0};
     json_t *out = NULL;
-    enum rk_status rc = rk_access_request_decide(req->store, &req->actor, req->params[0],
-                                                 req->body, &out, &err);
+    enum rk_status rc =
+        rk_access_request_decide(req->store, &req->actor, req->params[0], req->body, &out, &err);
     rk_http_reply(resp, rc, out, &err, 200);
 }
 

@@ -375,8 +375,8 @@ enum rk_status rk_access_request_list(struct rk_store *s, const struct rk_actor 
                                       const struct rk_access_request_query *q, json_t **out,
                                       struct rk_error *err);
 /* One request, for its requester or a member of the holding unit (else RK_ENOTFOUND). */
-enum rk_status rk_access_request_get(struct rk_store *s, const struct rk_actor *who,
-                                     const char *id, json_t **out, struct rk_error *err);
+enum rk_status rk_access_request_get(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                     json_t **out, struct rk_error *err);
 /* The holding unit's answer, by one of its members, audited (one event for the decision and one
  * per grant). `in`: {"decision":"grant"|"refuse","object_ids":[...]? (grant: a subset of the
  * request's objects, default all of them),"expires_at"? (grant: RFC 3339 or YYYY-MM-DD, in the

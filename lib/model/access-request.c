@@ -27,8 +27,8 @@
 
 static const char *const CONTEXT_KINDS[] = {"report", "case", "observable", NULL};
 static const char *const TARGET_KINDS[] = {"report", "case", NULL};
-static const char *const STATUSES[] = {"pending", "granted", "partly_granted", "refused",
-                                       "withdrawn", NULL};
+static const char *const STATUSES[] = {"pending", "granted",   "partly_granted",
+                                       "refused", "withdrawn", NULL};
 
 /* ===== Small helpers ===== */
 
@@ -37,8 +37,8 @@ static int is_member(const struct rk_access *a, const char *unit_id)
     return strcmp(a->who->unit_id, unit_id) == 0;
 }
 
-static int object_visible(struct rk_conn *c, const struct rk_access *a, int is_case,
-                          const char *id, char unit_out[37])
+static int object_visible(struct rk_conn *c, const struct rk_access *a, int is_case, const char *id,
+                          char unit_out[37])
 {
     return is_case ? rk__access_case_visible(c, a, id, unit_out)
                    : rk__access_report_visible(c, a, id, unit_out);
@@ -154,9 +154,9 @@ static json_t *render_objects(struct rk_conn *c, const struct rk_access *a, cons
     if (st != NULL && rows != NULL) {
         rk__bind_text(st, 1, id);
         while (sqlite3_step(st) == SQLITE_ROW)
-            json_array_append_new(rows, json_pack("[s,s,o,b]", rk__col_text(st, 0),
-                                                  rk__col_text(st, 1), rk__col_json_str(st, 2),
-                                                  sqlite3_column_int(st, 3)));
+            json_array_append_new(rows,
+                                  json_pack("[s,s,o,b]", rk__col_text(st, 0), rk__col_text(st, 1),
+                                            rk__col_json_str(st, 2), sqlite3_column_int(st, 3)));
         sqlite3_reset(st);
     }
     size_t i;
@@ -257,8 +257,8 @@ static enum rk_status render_request(struct rk_conn *c, const struct rk_access *
         sqlite3_reset(st);
         return rk__err(err, RK_ENOTFOUND, "id", "no such access request");
     }
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:I}", "id", rk__col_text(st, 0),
-                          "status", rk__col_text(st, 1), "kind", rk__col_text(st, 5), "reason",
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:I}", "id", rk__col_text(st, 0), "status",
+                          rk__col_text(st, 1), "kind", rk__col_text(st, 5), "reason",
                           rk__col_text(st, 6), "created_at", rk__col_text(st, 9), "decided_at",
                           rk__col_json_str(st, 11), "decision_note", rk__col_json_str(st, 12),
                           "objects_count", (json_int_t)sqlite3_column_int64(st, 13));
@@ -423,8 +423,8 @@ static enum rk_status insert_request(struct rk_store *s, struct rk_conn *c,
         rc = RK_EIO;
         goto out;
     }
-    const char *vals[] = {id, a->who->user_id, a->who->unit_id, ctx_kind, ctx_id, unit, kind,
-                          reason, now};
+    const char *vals[] = {
+        id, a->who->user_id, a->who->unit_id, ctx_kind, ctx_id, unit, kind, reason, now};
     for (int i = 0; i < 9; i++)
         rk__bind_text(st, i + 1, vals[i]);
     r = sqlite3_step(st);
@@ -471,8 +471,8 @@ out:
 enum rk_status rk_access_request_create(struct rk_store *s, const struct rk_actor *who, json_t *in,
                                         json_t **out, struct rk_error *err)
 {
-    static const char *const allowed[] = {"context_kind", "context_id", "unit_id", "kind",
-                                          "reason",       NULL};
+    static const char *const allowed[] = {"context_kind", "context_id", "unit_id",
+                                          "kind",         "reason",     NULL};
     const char *ctx_kind = NULL, *ctx_id = NULL, *unit = NULL, *kind = NULL, *reason = NULL;
     char ctx_id_c[40] = "", unit_c[40] = "", kind_c[16] = "", ctx_kind_c[16] = "";
     char id[37];
@@ -525,8 +525,8 @@ enum rk_status rk_access_request_create(struct rk_store *s, const struct rk_acto
         /* The correlation query borrows its own connection: give ours back first. */
         rk__conn_put(s, c);
         c = NULL;
-        rc = rk__corr_refused(s, &a, strcmp(ctx_kind_c, "case") == 0, ctx_id_c, collect_refused,
-                              &k, err);
+        rc = rk__corr_refused(s, &a, strcmp(ctx_kind_c, "case") == 0, ctx_id_c, collect_refused, &k,
+                              err);
         if (rc == RK_OK)
             rc = rk__conn_get(s, &c, err);
         if (rc != RK_OK)
@@ -645,8 +645,8 @@ out:
     return rc;
 }
 
-enum rk_status rk_access_request_get(struct rk_store *s, const struct rk_actor *who,
-                                     const char *id, json_t **out, struct rk_error *err)
+enum rk_status rk_access_request_get(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                     json_t **out, struct rk_error *err)
 {
     struct rk_conn *c = NULL;
     struct rk_access a;
@@ -730,8 +730,7 @@ static enum rk_status grant_objects(struct rk_conn *c, const struct rk_access *a
     enum rk_status rc = RK_OK;
     size_t ngranted = 0;
     sqlite3_stmt *st = rk__stmt(
-        c, "SELECT object_kind, object_id FROM access_request_objects WHERE request_id = ?1",
-        err);
+        c, "SELECT object_kind, object_id FROM access_request_objects WHERE request_id = ?1", err);
     if (st == NULL || rows == NULL) {
         json_decref(rows);
         return st == NULL ? RK_EIO : rk__err(err, RK_ENOMEM, NULL, "out of memory");
@@ -750,8 +749,10 @@ static enum rk_status grant_objects(struct rk_conn *c, const struct rk_access *a
         json_array_foreach(rows, j, w) found |=
             oid != NULL && strcmp(json_string_value(json_array_get(w, 1)), oid) == 0;
         if (!found) {
-            rc = rk__err(err, RK_EINVAL, "object_ids", "object_ids[%zu] is not an object of this"
-                         " request", i);
+            rc = rk__err(err, RK_EINVAL, "object_ids",
+                         "object_ids[%zu] is not an object of this"
+                         " request",
+                         i);
             goto out;
         }
     }

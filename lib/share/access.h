@@ -46,7 +46,7 @@ enum rk_perm {
     RK_PERM_AUDIT_READ,
     RK_PERM_APIKEY,
     RK_PERM_REF,
-    RK_PERM_PATROL, /* the cyber-patrol review queue: submit, review, decide */
+    RK_PERM_PATROL,         /* the cyber-patrol review queue: submit, review, decide */
     RK_PERM_ACCESS_REQUEST, /* ask a unit for access to its restricted objects; decide on one */
 };
 

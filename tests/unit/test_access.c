@@ -233,8 +233,8 @@ static void plant_grant(struct world *w, const char *kind, const char *id, enum 
              "INSERT INTO access_grants (id, object_kind, object_id, user_id, granted_by,"
              " granted_at, expires_at) VALUES ('grant-%d', '%s', '%s', '%s', '%s',"
              " '2026-01-01T00:00:00Z', %s%s%s)",
-             n++, kind, id, actor(w->f, who)->user_id, w->f->analyst.user_id,
-             expires ? "'" : "", expires ? expires : "NULL", expires ? "'" : "");
+             n++, kind, id, actor(w->f, who)->user_id, w->f->analyst.user_id, expires ? "'" : "",
+             expires ? expires : "NULL", expires ? "'" : "");
     assert_int_equal(sqlite3_open(w->f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
@@ -245,10 +245,10 @@ static void plant_grant(struct world *w, const char *kind, const char *id, enum 
  * still stops it). The agreement tests below run over this world. */
 static void plant_grants(struct world *w)
 {
-    plant_grant(w, "report", w->red_report, ANALYST, NULL);             /* RED, opens */
+    plant_grant(w, "report", w->red_report, ANALYST, NULL);                 /* RED, opens */
     plant_grant(w, "report", w->unit_scope, STA_B, "2999-01-01T00:00:00Z"); /* other station */
-    plant_grant(w, "report", w->strict, NPA, "2000-01-01T00:00:00Z");   /* expired */
-    plant_grant(w, "report", w->police, PARTNER, NULL);                 /* role gate wins */
+    plant_grant(w, "report", w->strict, NPA, "2000-01-01T00:00:00Z");       /* expired */
+    plant_grant(w, "report", w->police, PARTNER, NULL);                     /* role gate wins */
     plant_grant(w, "case", w->red_case, SUPERVISOR, "2999-01-01T00:00:00Z");
     plant_grant(w, "case", w->red_case, STA_A, "2000-01-01T00:00:00Z"); /* expired */
     plant_grant(w, "case", w->kase, STA_A, NULL);                       /* station, other unit */

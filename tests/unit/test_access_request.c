@@ -70,8 +70,8 @@ static enum rk_status ask(struct world *w, const struct rk_actor *who, const cha
                           const char *ctx_id, const char *unit, const char *kind, char id[37],
                           struct rk_error *err)
 {
-    json_t *in = json_pack("{s:s,s:s,s:s,s:s,s:s}", "context_kind", ctx_kind, "context_id",
-                           ctx_id, "unit_id", unit, "kind", kind, "reason",
+    json_t *in = json_pack("{s:s,s:s,s:s,s:s,s:s}", "context_kind", ctx_kind, "context_id", ctx_id,
+                           "unit_id", unit, "kind", kind, "reason",
                            "同一番号の架空請求。被害者の共通点を確認したい。");
     json_t *o = NULL;
     enum rk_status rc = rk_access_request_create(w->f->s, who, in, &o, err);
@@ -157,15 +157,15 @@ static void test_grant_loop(void **state)
     assert_int_equal(json_array_size(json_object_get(o, "items")), 1);
     json_decref(o);
     assert_int_equal(rk_access_request_get(f->s, &f->analyst, id, &o, &err), RK_OK);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(o, "granted"), 0), "id")),
-                        w->case_b);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(o, "granted"), 0), "id")),
+        w->case_b);
     json_decref(o);
 
     /* Decided once. */
-    assert_int_equal(decide(w, &w->sup_b, id, json_pack("{s:s,s:s}", "decision", "refuse", "note",
-                                                        "やはり不可"),
-                            &o, &err),
+    assert_int_equal(decide(w, &w->sup_b, id,
+                            json_pack("{s:s,s:s}", "decision", "refuse", "note", "やはり不可"), &o,
+                            &err),
                      RK_ECONFLICT);
 
     /* Expiry ends it. */
@@ -196,13 +196,11 @@ static void test_refuse_and_withdraw(void **state)
     struct rk_error err = {0};
     char id[37], id2[37];
     json_t *o = NULL;
-    assert_int_equal(ask(w, &f->analyst, "observable", w->obs, w->unit_b, "case", id, &err),
-                     RK_OK);
+    assert_int_equal(ask(w, &f->analyst, "observable", w->obs, w->unit_b, "case", id, &err), RK_OK);
     assert_int_equal(decide(w, &w->sup_b, id, json_pack("{s:s}", "decision", "refuse"), &o, &err),
                      RK_EINVAL);
     assert_string_equal(err.field, "note");
-    assert_int_equal(decide(w, &f->analyst, id,
-                            json_pack("{s:s}", "decision", "grant"), &o, &err),
+    assert_int_equal(decide(w, &f->analyst, id, json_pack("{s:s}", "decision", "grant"), &o, &err),
                      RK_EFORBIDDEN);
     assert_int_equal(decide(w, &w->analyst_b, id,
                             json_pack("{s:s,s:s}", "decision", "refuse", "note", "捜査上の支障"),
@@ -232,7 +230,8 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-    {"{\"context_kind\":\"case\",\"context_id\":\"CTX_A\",\"unit_id\":\"UNIT_B\",\"kind\":\"case\"}",
+    {"{\"context_kind\":\"case\",\"context_id\":\"CTX_A\",\"unit_id\":\"UNIT_B\",\"kind\":"
+     "\"case\"}",
      0, RK_EINVAL, "reason"},
     {"{\"context_kind\":\"case\",\"context_id\":\"CTX_A\",\"unit_id\":\"UNIT_B\",\"kind\":\"case\","
      "\"reason\":\"  \"}",
@@ -248,7 +247,8 @@ static const struct bad_case bad_cases[] = {
      0, RK_EINVAL, "object_id"},
     /* Probes: no restricted report of that unit is related; the caller's own unit holds nothing
      * it may not read; an unknown unit. */
-    {"{\"context_kind\":\"case\",\"context_id\":\"CTX_A\",\"unit_id\":\"UNIT_B\",\"kind\":\"report\","
+    {"{\"context_kind\":\"case\",\"context_id\":\"CTX_A\",\"unit_id\":\"UNIT_B\",\"kind\":"
+     "\"report\","
      "\"reason\":\"r\"}",
      0, RK_EINVAL, "unit_id"},
     {"{\"context_kind\":\"case\",\"context_id\":\"CTX_A\",\"unit_id\":\"UNIT_A\",\"kind\":\"case\","
@@ -258,10 +258,12 @@ static const struct bad_case bad_cases[] = {
      "\"00000000-0000-4000-8000-000000000000\",\"kind\":\"case\",\"reason\":\"r\"}",
      0, RK_EINVAL, "unit_id"},
     /* A context the caller may not read. */
-    {"{\"context_kind\":\"case\",\"context_id\":\"CTX_B2\",\"unit_id\":\"UNIT_B\",\"kind\":\"case\","
+    {"{\"context_kind\":\"case\",\"context_id\":\"CTX_B2\",\"unit_id\":\"UNIT_B\",\"kind\":"
+     "\"case\","
      "\"reason\":\"r\"}",
      0, RK_EFORBIDDEN, "context_id"},
-    {"{\"context_kind\":\"report\",\"context_id\":\"CTX_A\",\"unit_id\":\"UNIT_B\",\"kind\":\"case\","
+    {"{\"context_kind\":\"report\",\"context_id\":\"CTX_A\",\"unit_id\":\"UNIT_B\",\"kind\":"
+     "\"case\","
      "\"reason\":\"r\"}",
      0, RK_ENOTFOUND, "context_id"},
     /* Partners never. */
@@ -349,20 +351,19 @@ static void test_bad_decisions(void **state)
         memset(&err, 0, sizeof(err));
         enum rk_status rc = decide(w, &w->sup_b, id, json_loads(s, 0, NULL), &o, &err);
         if (rc != bad_decisions[i].want)
-            fprintf(stderr, "bad decision %zu: got %s (%s)\n", i, rk_status_code(rc),
-                    err.message);
+            fprintf(stderr, "bad decision %zu: got %s (%s)\n", i, rk_status_code(rc), err.message);
         assert_int_equal(rc, bad_decisions[i].want);
         assert_string_equal(err.field, bad_decisions[i].field);
         rk_free(s);
     }
     /* A member of another unit: as if the request did not exist. */
     json_t *o = NULL;
-    assert_int_equal(decide(w, &f->supervisor, id, json_pack("{s:s}", "decision", "grant"), &o,
-                            &err),
-                     RK_ENOTFOUND);
-    assert_int_equal(fx_count(f, "SELECT count(*) FROM access_grants"), 0);
     assert_int_equal(
-        fx_count(f, "SELECT count(*) FROM access_requests WHERE status = 'pending'"), 1);
+        decide(w, &f->supervisor, id, json_pack("{s:s}", "decision", "grant"), &o, &err),
+        RK_ENOTFOUND);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM access_grants"), 0);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM access_requests WHERE status = 'pending'"),
+                     1);
 }
 
 int main(void)
