@@ -236,6 +236,8 @@ static void plant_grant(struct world *w, const char *kind, const char *id, enum 
              n++, kind, id, actor(w->f, who)->user_id, w->f->analyst.user_id, expires ? "'" : "",
              expires ? expires : "NULL", expires ? "'" : "");
     assert_int_equal(sqlite3_open(w->f->path, &db), SQLITE_OK);
+    /* The store's audit writer may hold the write lock for a moment. */
+    sqlite3_busy_timeout(db, 10000);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
 }
