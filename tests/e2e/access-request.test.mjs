@@ -4,7 +4,24 @@
 // is refused, naming the field, in Japanese), sees the request pending on the 閲覧依頼 page; an
 // analyst of the holding unit sees it there with the case it concerns and grants it; the first
 // analyst then finds the case under "now readable" and opens it. The page also switches to English.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { runTest, logIn, logOut, check } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// axe-core's WCAG 2 A/AA rules (as tests/e2e/a11y.test.mjs): a serious or critical violation fails.
+async function audit(page, where) {
+  await page.evaluate(AXE);
+  const res = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(bad.length === 0, `accessibility of ${where}:\n${JSON.stringify(bad, null, 1)}`);
+}
 
 // Fictional values that exist only in this test.
 const ACCOUNT = '三井住友銀行 架空台支店 普通 1618033 カクウジロウ';
@@ -58,6 +75,7 @@ runTest('access-request', async (t) => {
   const dialog = page.locator('dialog.access-dialog');
   await dialog.waitFor();
   check((await dialog.textContent()).includes(a2.unit), 'the dialog names the holding unit');
+  await audit(page, 'the request dialog');
   // An empty reason: the browser's own required check is bypassed to see the server's answer.
   await page.locator('#access-reason').evaluate((el) => { el.required = false; });
   await page.locator('#access-send').click();
@@ -89,6 +107,7 @@ runTest('access-request', async (t) => {
   check((await inc.locator('.access-reason').textContent()).includes('同一口座への振込被害'), 'the reason is shown');
   await inc.locator(`.access-object[data-id="${hidden.id}"]`, { hasText: HIDDEN_TITLE }).waitFor();
   await t.shot(page, 'incoming');
+  await audit(page, 'the 閲覧依頼 page with an incoming request');
   await inc.locator('button[data-decision=grant]').click();
   await page.locator('#flash', { hasText: '閲覧を許可しました' }).waitFor();
   await page.locator('#access-incoming .access-request .access-status', { hasText: '許可' }).first().waitFor();
