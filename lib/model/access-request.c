@@ -101,8 +101,8 @@ static enum rk_status context_readable(struct rk_conn *c, const struct rk_access
 }
 
 /* The context as the caller may see it: its details when readable, else only its kind. */
-static json_t *render_context(struct rk_conn *c, const struct rk_access *a, const char *kind,
-                              const char *id)
+static json_t *render_context(struct rk_store *s, struct rk_conn *c, const struct rk_access *a,
+                              const char *kind, const char *id)
 {
     json_t *o = NULL;
     if (strcmp(kind, "observable") == 0) {
@@ -121,8 +121,10 @@ static json_t *render_context(struct rk_conn *c, const struct rk_access *a, cons
         int is_case = strcmp(kind, "case") == 0;
         if (object_visible(c, a, is_case, id, NULL)) {
             o = is_case ? rk__case_brief(c, id) : rk__report_brief(c, id);
-            if (json_is_object(o))
+            if (json_is_object(o)) {
                 json_object_set_new(o, "kind", json_string(kind));
+                rk__audit_read(s, a->who, kind, id, "access_request");
+            }
         }
     }
     if (!json_is_object(o)) {
@@ -141,7 +143,8 @@ static const char SQL_REQUEST[] =
     " FROM access_requests WHERE id = ?1";
 
 /* The objects of request `id` as a member of the holding unit sees them. */
-static json_t *render_objects(struct rk_conn *c, const struct rk_access *a, const char *id)
+static json_t *render_objects(struct rk_store *s, struct rk_conn *c, const struct rk_access *a,
+                              const char *id)
 {
     json_t *rows = json_array(), *items = json_array();
     sqlite3_stmt *st = rk__stmt(c,
@@ -169,8 +172,10 @@ static json_t *render_objects(struct rk_conn *c, const struct rk_access *a, cons
         json_t *o = NULL;
         if (object_visible(c, a, is_case, oid, NULL)) {
             o = is_case ? rk__case_brief(c, oid) : rk__report_brief(c, oid);
-            if (json_is_object(o))
+            if (json_is_object(o)) {
                 json_object_set_new(o, "readable", json_true());
+                rk__audit_read(s, a->who, kind, oid, "access_request");
+            }
         }
         if (!json_is_object(o)) {
             /* Held by the unit but not readable by this member (RED, say): nobody here can
@@ -188,7 +193,8 @@ static json_t *render_objects(struct rk_conn *c, const struct rk_access *a, cons
 }
 
 /* The objects granted to the requester that the caller (the requester) may now read. */
-static json_t *render_granted(struct rk_conn *c, const struct rk_access *a, const char *id)
+static json_t *render_granted(struct rk_store *s, struct rk_conn *c, const struct rk_access *a,
+                              const char *id)
 {
     json_t *rows = json_array(), *items = json_array();
     sqlite3_stmt *st = rk__stmt(c,
@@ -221,6 +227,7 @@ static json_t *render_granted(struct rk_conn *c, const struct rk_access *a, cons
         json_object_set_new(o, "kind", json_string(kind));
         json_object_set(o, "expires_at", json_array_get(v, 2));
         json_array_append_new(items, o);
+        rk__audit_read(s, a->who, kind, oid, "access_request");
     }
     json_decref(rows);
     return items;
@@ -229,10 +236,12 @@ static json_t *render_granted(struct rk_conn *c, const struct rk_access *a, cons
 /*
  * Renders request `id` for the caller. RK_ENOTFOUND when it does not exist or the caller is
  * neither its requester nor a member of the holding unit (the same answer, so ids cannot be
- * probed). `detail` adds "objects" (holding unit) or "granted" (requester).
+ * probed). `detail` adds "objects" (holding unit) or "granted" (requester). Every report or case
+ * shown (its reference and title are case data) queues a read event.
  */
-static enum rk_status render_request(struct rk_conn *c, const struct rk_access *a, const char *id,
-                                     int detail, json_t **out, struct rk_error *err)
+static enum rk_status render_request(struct rk_store *s, struct rk_conn *c,
+                                     const struct rk_access *a, const char *id, int detail,
+                                     json_t **out, struct rk_error *err)
 {
     sqlite3_stmt *st = rk__stmt(c, SQL_REQUEST, err);
     if (st == NULL)
@@ -269,14 +278,14 @@ static enum rk_status render_request(struct rk_conn *c, const struct rk_access *
         return rk__err(err, RK_ENOMEM, NULL, "out of memory");
     }
     json_object_set_new(o, "requester_unit", runit);
-    json_object_set_new(o, "context", render_context(c, a, ctx_kind, ctx_id));
+    json_object_set_new(o, "context", render_context(s, c, a, ctx_kind, ctx_id));
     json_object_set_new(o, "unit", rk__unit_ref(c, unit));
     json_object_set_new(o, "requester", rk__user_ref(c, requester));
     json_object_set_new(o, "decided_by", decider[0] ? rk__user_ref(c, decider) : json_null());
     if (detail && holder)
-        json_object_set_new(o, "objects", render_objects(c, a, id));
+        json_object_set_new(o, "objects", render_objects(s, c, a, id));
     if (detail && mine)
-        json_object_set_new(o, "granted", render_granted(c, a, id));
+        json_object_set_new(o, "granted", render_granted(s, c, a, id));
     *out = o;
     return RK_OK;
 }
@@ -543,7 +552,7 @@ enum rk_status rk_access_request_create(struct rk_store *s, const struct rk_acto
         rc = insert_request(s, c, &a, id, ctx_kind_c, ctx_id_c, unit_c, kind_c, reason_c, objects,
                             err);
     if (rc == RK_OK)
-        rc = render_request(c, &a, id, 1, out, err);
+        rc = render_request(s, c, &a, id, 1, out, err);
 out:
     json_decref(objects);
     rk_free(reason_c);
@@ -625,7 +634,7 @@ enum rk_status rk_access_request_list(struct rk_store *s, const struct rk_actor 
     json_array_foreach(ids, i, v)
     {
         json_t *o = NULL;
-        rc = render_request(c, &a, json_string_value(v), 0, &o, err);
+        rc = render_request(s, c, &a, json_string_value(v), 0, &o, err);
         if (rc != RK_OK)
             goto out_tx;
         json_array_append_new(items, o);
@@ -655,7 +664,7 @@ enum rk_status rk_access_request_get(struct rk_store *s, const struct rk_actor *
     enum rk_status rc = begin(s, who, &c, &a, err);
     if (rc == RK_OK) {
         sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
-        rc = render_request(c, &a, id, 1, out, err);
+        rc = render_request(s, c, &a, id, 1, out, err);
         sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
     }
     if (rc == RK_OK)
@@ -900,7 +909,7 @@ enum rk_status rk_access_request_decide(struct rk_store *s, const struct rk_acto
     else
         rk__tx_rollback(s, c);
     if (rc == RK_OK)
-        rc = render_request(c, &a, id, 1, out, err);
+        rc = render_request(s, c, &a, id, 1, out, err);
 out:
     rk__conn_put(s, c);
     return rc;
@@ -931,7 +940,7 @@ enum rk_status rk_access_request_withdraw(struct rk_store *s, const struct rk_ac
     else
         rk__tx_rollback(s, c);
     if (rc == RK_OK)
-        rc = render_request(c, &a, id, 1, out, err);
+        rc = render_request(s, c, &a, id, 1, out, err);
 out:
     rk__conn_put(s, c);
     return rc;

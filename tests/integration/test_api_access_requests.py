@@ -160,6 +160,10 @@ class AccessRequestApiTest(unittest.TestCase):
         self.assertError(self.station.get("/api/v1/access-requests/" + rid), 404, "not_found")
         self.assertEqual(self.station.get("/api/v1/access-requests").status, 200)
         self.assertError(self.partner.get("/api/v1/access-requests"), 403, "forbidden")
+        admin = self.srv.client("admin")
+        self.assertError(admin.get("/api/v1/access-requests"), 403, "forbidden")
+        self.assertError(admin.post("/api/v1/access-requests/%s/decision" % rid,
+                                    {"decision": "grant"}), 403, "forbidden")
         self.assertError(self.a.get("/api/v1/access-requests?box=sideways"), 422, "invalid", "box")
 
 

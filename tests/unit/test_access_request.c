@@ -6,6 +6,8 @@
 
 #include <time.h>
 
+#include "store/store.h" /* rk__audit_flush */
+
 struct world {
     struct fx *f;
     char unit_b[37];
@@ -125,6 +127,14 @@ static void test_grant_loop(void **state)
     /* The requester's case is scope unit: the holding unit sees only its kind. */
     assert_true(json_is_true(json_object_get(json_object_get(o, "context"), "restricted")));
     json_decref(o);
+    /* Showing the case's reference and title is a read of it, audited. */
+    rk__audit_flush(f->s);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM audit WHERE action = 'read' AND object_type = 'case' AND"
+             " object_id = '%s' AND actor_id = '%s' AND detail = 'access_request'",
+             w->case_b, w->sup_b.user_id);
+    assert_int_equal(fx_count(f, sql), 1);
 
     /* The requester sees the request, never the objects' ids. */
     assert_int_equal(rk_access_request_get(f->s, &f->analyst, id, &o, &err), RK_OK);
