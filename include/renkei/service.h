@@ -389,5 +389,10 @@ enum rk_status rk_access_request_decide(struct rk_store *s, const struct rk_acto
 /* The requester withdraws a pending request, audited (RK_ECONFLICT when decided). */
 enum rk_status rk_access_request_withdraw(struct rk_store *s, const struct rk_actor *who,
                                           const char *id, json_t **out, struct rk_error *err);
+/* A member of the holding unit ends, now, every grant of a decided request that is still in
+ * force (their expiry becomes now), audited. RK_ECONFLICT when the request is pending or none of
+ * its grants is in force. `*out` = the request. */
+enum rk_status rk_access_request_revoke(struct rk_store *s, const struct rk_actor *who,
+                                        const char *id, json_t **out, struct rk_error *err);
 
 #endif

@@ -945,3 +945,61 @@ out:
     rk__conn_put(s, c);
     return rc;
 }
+
+/* Ends every grant of a request that is still in force now, by setting its expiry to now (the
+ * row stays, so the history of who could read what, and until when, stays too). */
+enum rk_status rk_access_request_revoke(struct rk_store *s, const struct rk_actor *who,
+                                        const char *id, json_t **out, struct rk_error *err)
+{
+    char unit[40] = "", requester[40] = "";
+    struct rk_conn *c = NULL;
+    struct rk_access a;
+    if (id == NULL || !rk__is_uuid(id))
+        return rk__err(err, RK_ENOTFOUND, "id", "no such access request");
+    enum rk_status rc = begin(s, who, &c, &a, err);
+    if (rc == RK_OK)
+        rc = rk__tx_begin(s, c, err);
+    if (rc != RK_OK)
+        goto out;
+    rc = load_pending(c, id, unit, requester, err);
+    if (rc == RK_ECONFLICT)
+        rc = RK_OK; /* a decided request is what has grants */
+    else if (rc == RK_OK)
+        rc = rk__err(err, RK_ECONFLICT, "status", "the request is still pending");
+    if (rc == RK_OK && !is_member(&a, unit))
+        rc = strcmp(requester, who->user_id) == 0
+                 ? rk__err(err, RK_EFORBIDDEN, NULL, "only the holding unit revokes a grant")
+                 : rk__err(err, RK_ENOTFOUND, "id", "no such access request");
+    if (rc == RK_OK) {
+        sqlite3_stmt *st = rk__stmt(c,
+                                    "UPDATE access_grants SET expires_at = ?2 WHERE request_id = ?1"
+                                    " AND (expires_at IS NULL OR expires_at > ?2)",
+                                    err);
+        if (st == NULL) {
+            rc = RK_EIO;
+        } else {
+            rk__bind_text(st, 1, id);
+            rk__bind_text(st, 2, a.now);
+            int r = sqlite3_step(st);
+            sqlite3_reset(st);
+            if (r != SQLITE_DONE)
+                rc = rk__db_error(c, r, err);
+            else if (sqlite3_changes(c->db) == 0)
+                rc = rk__err(err, RK_ECONFLICT, "status", "no grant of this request is in force");
+        }
+    }
+    if (rc == RK_OK) {
+        struct rk_audit_event ev;
+        rk__audit_event(&ev, who, "revoke", "access_request", id, requester);
+        rc = rk__audit_append(c, &ev, err);
+    }
+    if (rc == RK_OK)
+        rc = rk__tx_commit(s, c, err);
+    else
+        rk__tx_rollback(s, c);
+    if (rc == RK_OK)
+        rc = render_request(s, c, &a, id, 1, out, err);
+out:
+    rk__conn_put(s, c);
+    return rc;
+}

@@ -1,4 +1,4 @@
-// 閲覧依頼 in a real browser, two users, the full loop. An analyst of one HQ unit works on a case
+// 閲覧依頼 in a real browser, two users, the full loop (request, grant, read, revoke). An analyst of one HQ unit works on a case
 // that shares a bank account with a unit-scope case of another HQ unit: the related panel shows
 // that case only as "held by <unit>" with a 閲覧を依頼 button. The analyst asks (an empty reason
 // is refused, naming the field, in Japanese), sees the request pending on the 閲覧依頼 page; an
@@ -129,5 +129,18 @@ runTest('access-request', async (t) => {
   await page.locator('#access-outgoing .access-status', { hasText: 'Granted' }).first().waitFor();
   await page.locator('#lang-switch').click();
   await page.locator('h1', { hasText: '閲覧依頼' }).waitFor();
+  await logOut(page);
+
+  // 5. The holding unit ends the grant early; the case is restricted again.
+  await logIn(page, t.base, a2);
+  await page.goto(`${t.base}/#/access-requests`);
+  await page.locator('#access-incoming button[data-action=revoke]').first().click();
+  await page.locator('#flash', { hasText: '許可を取り消しました' }).waitFor();
+  await page.locator(`#access-incoming .access-object[data-id="${hidden.id}"] .access-grant-state`, { hasText: '許可終了' }).waitFor();
+  check(await page.locator('#access-incoming button[data-action=revoke]').count() === 0, 'nothing left to revoke');
+  await logOut(page);
+  await logIn(page, t.base, a1);
+  await page.goto(`${t.base}/#/cases/${hidden.id}`);
+  await page.locator('.error-box', { hasText: '権限' }).first().waitFor();
   t.checkNoPageErrors();
 });

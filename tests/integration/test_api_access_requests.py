@@ -146,6 +146,20 @@ class AccessRequestApiTest(unittest.TestCase):
         self.assertNotIn(self.case_b, listed)
         self.assertEqual(self.a.get("/api/v1/access-requests/" + rid).json["granted"], [])
 
+    def test_3_revoke(self):
+        r = self.ask(self.a)
+        self.assertEqual(r.status, 201, r)
+        rid = r.json["id"]
+        r = self.sb.post("/api/v1/access-requests/%s/decision" % rid, {"decision": "grant"})
+        self.assertEqual(r.json["status"], "granted")
+        self.assertEqual(self.a.get("/api/v1/cases/" + self.case_b).status, 200)
+        self.assertError(self.a.post("/api/v1/access-requests/%s/revoke" % rid), 403, "forbidden")
+        r = self.sb.post("/api/v1/access-requests/%s/revoke" % rid)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["objects"][0]["expires_at"])
+        self.assertEqual(self.a.get("/api/v1/cases/" + self.case_b).status, 403)
+        self.assertError(self.sb.post("/api/v1/access-requests/%s/revoke" % rid), 409, "conflict")
+
     def test_2_withdraw_and_roles(self):
         r = self.ask(self.a, context_kind="observable",
                      context=self.a.get("/api/v1/cases/" + self.case_a).json["observables"][0]["id"])

@@ -47,6 +47,7 @@ ROUTES = [
     ("GET", "/api/v1/access-requests/" + ID),
     ("POST", "/api/v1/access-requests/%s/decision" % ID),
     ("POST", "/api/v1/access-requests/%s/withdraw" % ID),
+    ("POST", "/api/v1/access-requests/%s/revoke" % ID),
 ]
 
 SECURITY_HEADERS = {

@@ -377,6 +377,34 @@ static void test_bad_decisions(void **state)
                      1);
 }
 
+/* The holding unit ends a grant early; only it, only while a grant is in force. */
+static void test_revoke(void **state)
+{
+    struct world *w = *state;
+    struct fx *f = w->f;
+    struct rk_error err = {0};
+    char id[37];
+    json_t *o = NULL;
+    assert_int_equal(ask(w, &f->analyst, "case", w->case_a, w->unit_b, "case", id, &err), RK_OK);
+    assert_int_equal(rk_access_request_revoke(f->s, &w->sup_b, id, &o, &err), RK_ECONFLICT);
+    assert_int_equal(decide(w, &w->sup_b, id, json_pack("{s:s}", "decision", "grant"), &o, &err),
+                     RK_OK);
+    json_decref(o);
+    assert_int_equal(can_read_case(w, &f->analyst, w->case_b), RK_OK);
+    assert_int_equal(rk_access_request_revoke(f->s, &f->analyst, id, &o, &err), RK_EFORBIDDEN);
+    assert_int_equal(rk_access_request_revoke(f->s, &f->supervisor, id, &o, &err), RK_ENOTFOUND);
+    assert_int_equal(rk_access_request_revoke(f->s, &w->analyst_b, id, &o, &err), RK_OK);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(o, "objects"), 0), "id")),
+        w->case_b);
+    assert_true(json_is_string(
+        json_object_get(json_array_get(json_object_get(o, "objects"), 0), "expires_at")));
+    json_decref(o);
+    assert_int_equal(can_read_case(w, &f->analyst, w->case_b), RK_EFORBIDDEN);
+    assert_int_equal(rk_access_request_revoke(f->s, &w->sup_b, id, &o, &err), RK_ECONFLICT);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM audit WHERE action = 'revoke'"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +412,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refuse_and_withdraw, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_decisions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

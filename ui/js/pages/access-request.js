@@ -103,8 +103,16 @@ function header(ctx, r, incoming) {
   ];
 }
 
+// A grant's state in words: open-ended, until a time, or ended (expired or revoked).
+function grantState(ctx, o) {
+  const t = (k, p) => ctx.i18n.t(k, p);
+  if (!o.expires_at) return t('access.granted_open');
+  const at = formatDateTime(o.expires_at, ctx.i18n.lang);
+  return Date.parse(o.expires_at) > Date.now() ? t('access.granted_until', { at }) : t('access.granted_ended', { at });
+}
+
 // A request to the user's unit: the objects it concerns (those the user may read can be
-// ticked), an expiry, a note, and grant / refuse while pending.
+// ticked), an expiry, a note, and grant / refuse while pending; revoke while a grant holds.
 function incomingCard(ctx, r) {
   const t = (k, p) => ctx.i18n.t(k, p);
   const box = errorBox();
@@ -116,7 +124,7 @@ function incomingCard(ctx, r) {
     ticks.push(cb);
     return h('li', { class: 'access-object', 'data-id': o.id },
       h('label', {}, cb, ' ', objectLink(o)),
-      o.granted ? h('span', { class: 'muted small' }, ` ${o.expires_at ? t('access.granted_until', { at: formatDateTime(o.expires_at, ctx.i18n.lang) }) : t('access.granted_open')}`) : null);
+      o.granted ? h('span', { class: 'muted small access-grant-state' }, ` ${grantState(ctx, o)}`) : null);
   });
   const parts = [...header(ctx, r, true),
     h('h3', {}, t('access.objects')),
@@ -148,6 +156,21 @@ function incomingCard(ctx, r) {
         h('button', { type: 'button', class: 'btn btn-primary', 'data-decision': 'grant', onclick: () => decide('grant') }, t('access.grant')),
         h('button', { type: 'button', class: 'btn', 'data-decision': 'refuse', onclick: () => decide('refuse') }, t('access.refuse'))));
     parts.push(form);
+  }
+  const holding = objects.some((o) => o.granted && (!o.expires_at || Date.parse(o.expires_at) > Date.now()));
+  if (r.status !== 'pending' && holding) {
+    const revoke = async () => {
+      hideError(box);
+      try {
+        await ctx.api.post(`/access-requests/${encodeURIComponent(r.id)}/revoke`);
+        ctx.flash(t('access.revoked'));
+        await ctx.route();
+      } catch (err) {
+        showError(ctx, box, err);
+      }
+    };
+    parts.push(box, h('div', { class: 'form-actions' },
+      h('button', { type: 'button', class: 'btn', 'data-action': 'revoke', onclick: revoke }, t('access.revoke'))));
   }
   return h('article', { class: 'card access-request', 'data-id': r.id }, parts);
 }
