@@ -70,7 +70,9 @@ runTest('access-request', async (t) => {
   await page.goto(`${t.base}/#/cases/${mine.id}`);
   const entry = page.locator('#related .related-restricted', { hasText: a2.unit });
   await entry.first().waitFor();
-  check(!(await page.locator('#related').textContent()).includes(HIDDEN_TITLE), 'the hidden title is not shown');
+  const relatedText = await page.locator('#related').textContent();
+  check(!relatedText.includes(HIDDEN_TITLE), 'the hidden title is not shown');
+  check(!/\bnull\b/.test(relatedText), `no stray "null" in the related panel: ${relatedText}`);
   await entry.first().locator('button.access-request-btn', { hasText: '閲覧を依頼' }).click();
   const dialog = page.locator('dialog.access-dialog');
   await dialog.waitFor();

@@ -2,7 +2,7 @@
 // /cases/{id}/related): each related item with why it is linked (the values both hold and
 // how), then the values of this object that link nothing and why. An item the user may not
 // read shows only that it exists and which unit holds it — the server sends nothing more.
-import { h } from '../dom.js';
+import { h, clear, append } from '../dom.js';
 import { section, empty } from '../components.js';
 import { obsTypeLabel, restricted } from './common.js';
 
@@ -58,7 +58,9 @@ function render(ctx, body, res, context) {
   const t = (k, p) => ctx.i18n.t(k, p);
   const items = res.items || [];
   const sup = res.suppressed || [];
-  body.replaceChildren(
+  // replaceChildren() would write a null child as the text "null": leave it out.
+  clear(body);
+  append(body, [
     items.length ? h('ul', { class: 'plain related-list', id: 'related-items' }, items.map((it) => hitItem(ctx, it, context)))
       : empty(t('related.none')),
     sup.length ? h('div', { class: 'related-suppressed', id: 'related-suppressed' },
@@ -66,7 +68,7 @@ function render(ctx, body, res, context) {
       h('ul', { class: 'plain' }, sup.map((s) => h('li', { title: s.reason || '' },
         h('span', { class: `obs-type obs-${s.type}` }, obsTypeLabel(ctx, s.type)), ' ',
         h('code', {}, s.value), ' — ',
-        h('span', { class: 'related-reason' }, suppressedReason(ctx, s)))))) : null);
+        h('span', { class: 'related-reason' }, suppressedReason(ctx, s)))))) : null]);
 }
 
 // The panel for `kind` ('report' or 'case') `id`. It is drawn at once and filled when the
