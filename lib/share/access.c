@@ -202,8 +202,8 @@ static int marking_sql(const struct rk_access *a, const char *x, const char *uni
     /* The markings first: they pass most rows from the row itself, so SQLite's short-circuit
      * skips the "named" subqueries (assignees, grants) for them. */
     return snprintf(out, n,
-                    "((%s.tlp <> 'RED'%s AND (%s.scope <> 'unit' OR %s.%s = :a_unit)) OR (%s))",
-                    x, outside, x, x, unit_col, named);
+                    "((%s.tlp <> 'RED'%s AND (%s.scope <> 'unit' OR %s.%s = :a_unit)) OR (%s))", x,
+                    outside, x, x, unit_col, named);
 }
 
 enum rk_status rk__access_grant_sql(const char *kind, const char *alias, char *out, size_t n)
@@ -212,11 +212,12 @@ enum rk_status rk__access_grant_sql(const char *kind, const char *alias, char *o
      * statement, and a report list keeps its covering-index scan (reports_unit_access holds
      * the rowid but not the id), which a correlated EXISTS on `id` would turn into a table
      * lookup per row (2.5 times the CPU of a 5000-report count, measured). */
-    int k = snprintf(out, n,
-                     "%s.rowid IN (SELECT ag_obj.rowid FROM access_grants ag JOIN %s ag_obj"
-                     " ON ag_obj.id = ag.object_id WHERE ag.object_kind = '%s'"
-                     " AND ag.user_id = :a_uid AND (ag.expires_at IS NULL OR ag.expires_at > :a_now))",
-                     alias, strcmp(kind, "case") == 0 ? "cases" : "reports", kind);
+    int k =
+        snprintf(out, n,
+                 "%s.rowid IN (SELECT ag_obj.rowid FROM access_grants ag JOIN %s ag_obj"
+                 " ON ag_obj.id = ag.object_id WHERE ag.object_kind = '%s'"
+                 " AND ag.user_id = :a_uid AND (ag.expires_at IS NULL OR ag.expires_at > :a_now))",
+                 alias, strcmp(kind, "case") == 0 ? "cases" : "reports", kind);
     return k < 0 || (size_t)k >= n ? RK_ETOOBIG : RK_OK;
 }
 
