@@ -272,4 +272,19 @@
 /* Entries of the "kinds" and "types" filters. Policy: more are rejected with RK_EINVAL. */
 #define RK_MAX_GRAPH_FILTERS 32
 
+/* ===== Access requests (lib/model/access-request.c) ===== */
+
+/* Longest reason for an access request (shown to the holding unit) and longest decision note: a
+ * few sentences, like a memo. Policy: rejected with RK_EINVAL naming the field. */
+#define RK_MAX_ACCESS_REASON_BYTES 2000u
+
+/* Most objects one access request may concern (those related to its context, held by the target
+ * unit, unreadable by the requester). A context linked to more restricted objects of one unit
+ * than this is unusual; the request keeps the first ones found and the holding unit can be asked
+ * again once these are decided. Policy: truncated. */
+#define RK_MAX_ACCESS_REQUEST_OBJECTS 200u
+
+/* Longest a grant may last: one year. Policy: a later expiry is rejected with RK_EINVAL. */
+#define RK_MAX_ACCESS_GRANT_SECONDS (366 * 24 * 3600)
+
 #endif

@@ -200,10 +200,10 @@ export async function render(ctx, view, params) {
   }) : null;
   const linked = (c.linked_cases || []).map((x) => h('li', {},
     h('span', { class: 'badge' }, relationName(ctx, x.relation)), ' ',
-    x.restricted ? restricted(ctx, 'case', x) : h('a', { href: `#/cases/${encodeURIComponent(x.id)}` }, `${x.ref || ''} ${x.title || ''}`)));
+    x.restricted ? restricted(ctx, 'case', x, { kind: 'case', id: c.id }) : h('a', { href: `#/cases/${encodeURIComponent(x.id)}` }, `${x.ref || ''} ${x.title || ''}`)));
 
   const reports = (c.reports || []).map((r) => h('li', {},
-    r.restricted ? restricted(ctx, 'report', r) : [
+    r.restricted ? restricted(ctx, 'report', r, { kind: 'case', id: c.id }) : [
       h('a', { href: `#/reports/${encodeURIComponent(r.id)}` }, `${r.ref || ''} ${r.title || ''}`),
       r.received_at ? h('span', { class: 'muted' }, ` · ${formatDate(r.received_at, lang)}`) : null]));
 

@@ -14,12 +14,12 @@ export async function render(ctx, view, params) {
   const seen = o.seen_in || {};
   const reports = seen.reports || [];
   const cases = seen.cases || [];
-  const reportRows = reports.map((r) => h('li', {}, r.restricted ? restricted(ctx, 'report', r) : [
+  const reportRows = reports.map((r) => h('li', {}, r.restricted ? restricted(ctx, 'report', r, { kind: 'observable', id: o.id }) : [
     h('a', { href: `#/reports/${encodeURIComponent(r.id)}` }, `${r.ref || ''} ${r.title || ''}`), ' ',
     r.received_at ? h('span', { class: 'muted' }, formatDate(r.received_at, lang)) : null, ' ',
     r.unit ? h('span', { class: 'muted' }, nameOf(r.unit)) : null, ' ',
     r.status ? statusBadge(ctx, 'report_states', r.status) : null]));
-  const caseRows = cases.map((c) => h('li', {}, c.restricted ? restricted(ctx, 'case', c) : [
+  const caseRows = cases.map((c) => h('li', {}, c.restricted ? restricted(ctx, 'case', c, { kind: 'observable', id: o.id }) : [
     h('a', { href: `#/cases/${encodeURIComponent(c.id)}` }, `${c.ref || ''} ${c.title || ''}`), ' ',
     c.role ? h('span', { class: 'badge' }, refName(ctx.ref, 'observable_roles', c.role, ctx.i18n)) : null, ' ',
     c.tlp ? tlpBadge(c.tlp) : null,

@@ -159,7 +159,7 @@ export async function render(ctx, view, params) {
           [t('field.wants_reply'), rep.wants_reply === undefined ? '' : (rep.wants_reply ? t('common.yes') : t('common.no'))],
         ])),
         section(t('report.cases'), (r.cases || []).length
-          ? h('ul', { class: 'plain' }, r.cases.map((c) => h('li', {}, c.restricted ? restricted(ctx, 'case', c)
+          ? h('ul', { class: 'plain' }, r.cases.map((c) => h('li', {}, c.restricted ? restricted(ctx, 'case', c, { kind: 'report', id: r.id })
             : h('a', { href: `#/cases/${encodeURIComponent(c.id)}` }, `${c.ref || ''} ${c.title || ''}`))))
           : empty(t('report.no_cases')), addForm),
         h('p', { class: 'muted small' }, t('report.received_on', { date: formatDate(r.received_at, lang) })))));
