@@ -257,4 +257,14 @@
  * Policy: deeper directories are skipped and reported. */
 #define RK_MAX_SWEEP_DEPTH 64u
 
+/* ===== Exports for sensors (lib/share/export-sensor.c) ===== */
+
+/* Largest export held in memory (all its files together); ten million indicators of a typical
+ * mix take well under this. Policy: the export fails with RK_ETOOBIG and nothing is written. */
+#define RK_MAX_EXPORT_BYTES (1024ull * 1024u * 1024u)
+
+/* Default first Suricata sid: inside the range 1,000,000–1,999,999 that the sid allocation list
+ * keeps for local rules, high enough to stay clear of a unit's hand-written ones. */
+#define RK_EXPORT_SID_BASE_DEFAULT 1900000
+
 #endif
