@@ -43,6 +43,7 @@ ROUTES = [
     ("GET", "/api/v1/patrol/findings/" + ID),
     ("POST", "/api/v1/patrol/findings/%s/decision" % ID),
     ("GET", "/api/v1/patrol/stats"),
+    ("GET", "/api/v1/exports/" + ID),
 ]
 
 SECURITY_HEADERS = {
