@@ -257,7 +257,11 @@
  * Policy: deeper directories are skipped and reported. */
 #define RK_MAX_SWEEP_DEPTH 64u
 
-/* ===== Exports for sensors (lib/share/export-sensor.c) ===== */
+/* ===== Store indicators: sweep index metadata, exports for sensors (lib/share/export-sensor.c) ===== */
+
+/* Longest metadata string of one indicator in a sweep index (its TLP and case references:
+ * room for about 300 references). Policy: the indicator is rejected with RK_ETOOBIG. */
+#define RK_MAX_SWEEP_META 4096u
 
 /* Largest export held in memory (all its files together); ten million indicators of a typical
  * mix take well under this. Policy: the export fails with RK_ETOOBIG and nothing is written. */
