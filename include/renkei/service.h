@@ -390,4 +390,42 @@ int rk_export_format_valid(const char *format);
  * export needs a type. */
 int rk_export_format_per_type(const char *format);
 
+/* ===== Store indicators (lib/model/indicator-source.c; docs/sweep.md) ===== */
+
+/* Which of the store's indicators to walk. Every field may be NULL/0. */
+struct rk_indicator_query {
+    const char *tlp_max;  /* highest TLP ("CLEAR" … "RED") */
+    const char *audience; /* "police", "partners", "public": only what it may receive */
+    const char *tag;      /* only values a case links with this observable role */
+    int64_t max_age_days; /* only values last seen within this many days */
+    const char *case_id;  /* only values of this case (UUID or reference "C2026-000045") and
+                             its reports */
+    const char *purpose;  /* what the values are for, for the audit event ("sweep-compile") */
+};
+
+/* One indicator; every pointer is borrowed for the callback only. */
+struct rk_indicator {
+    const char *type;              /* observable type (docs/observables.md) */
+    const char *value;             /* canonical value */
+    const char *tlp;               /* strictest TLP of the holders admitted */
+    const char *const *case_refs;  /* references of the admitted cases holding it, sorted */
+    size_t ncases;
+};
+
+typedef enum rk_status (*rk_indicator_fn)(void *ud, const struct rk_indicator *ind,
+                                          struct rk_error *err);
+
+/*
+ * Calls `fn` for every observable of the store usable as an indicator (never a victim asset)
+ * that `who` may read and the query admits, in (type, value) order; the rules are those of
+ * docs/access.md ("Audiences"). Police readers and the installation only (RK_EFORBIDDEN
+ * otherwise; `fn` is then never called). RK_EINVAL names the bad query field; an unknown case
+ * is RK_ENOTFOUND naming "case_id". The walk is audited as a read of "indicators" with the
+ * purpose, the query and the count. `*count` (may be NULL) receives the number of indicators.
+ * A non-OK status from `fn` stops the walk and is returned.
+ */
+enum rk_status rk_indicators_each(struct rk_store *s, const struct rk_actor *who,
+                                  const struct rk_indicator_query *q, rk_indicator_fn fn,
+                                  void *ud, uint64_t *count, struct rk_error *err);
+
 #endif

@@ -337,3 +337,95 @@ out:
     rk__conn_put(s, c);
     return rc;
 }
+
+/* ===== The public walk (renkei sweep compile --db) ===== */
+
+struct pub {
+    rk_indicator_fn fn;
+    void *ud;
+    uint64_t count;
+    const char **refs;
+    size_t cap;
+};
+
+static enum rk_status pub_cb(void *ud, const struct rk_store_indicator *ind, struct rk_error *err)
+{
+    struct pub *p = ud;
+    if (ind->ncases > p->cap) {
+        const char **n = rk_reallocarray(p->refs, ind->ncases, sizeof(*n));
+        if (n == NULL)
+            return rk__err(err, RK_ENOMEM, NULL, "out of memory");
+        p->refs = n;
+        p->cap = ind->ncases;
+    }
+    for (size_t i = 0; i < ind->ncases; i++)
+        p->refs[i] = ind->cases[i].ref;
+    struct rk_indicator pi = {ind->type, ind->value, ind->tlp, p->refs, ind->ncases};
+    p->count++;
+    return p->fn(p->ud, &pi, err);
+}
+
+/* A case reference ("C2026-000045") to its id; RK_ENOTFOUND naming case_id when unknown. */
+static enum rk_status case_by_ref(struct rk_store *s, const char *ref, char id[37],
+                                  struct rk_error *err)
+{
+    struct rk_conn *c = NULL;
+    enum rk_status rc = rk__conn_get(s, &c, err);
+    if (rc != RK_OK)
+        return rc;
+    sqlite3_stmt *st = rk__stmt(c, "SELECT id FROM cases WHERE ref = ?1", err);
+    if (st == NULL) {
+        rk__conn_put(s, c);
+        return RK_EIO;
+    }
+    rk__bind_text(st, 1, ref);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        snprintf(id, 37, "%s", rk__col_text(st, 0));
+    sqlite3_reset(st);
+    rk__conn_put(s, c);
+    if (r == SQLITE_ROW)
+        return RK_OK;
+    return rk__err(err, RK_ENOTFOUND, "case_id", "no such case");
+}
+
+enum rk_status rk_indicators_each(struct rk_store *s, const struct rk_actor *who,
+                                  const struct rk_indicator_query *q, rk_indicator_fn fn, void *ud,
+                                  uint64_t *count, struct rk_error *err)
+{
+    static const struct rk_indicator_query none = {0};
+    const struct rk_indicator_query *x = q != NULL ? q : &none;
+    struct rk_indicator_filter f = {.tlp_max = x->tlp_max,
+                                    .audience = x->audience,
+                                    .tag = x->tag,
+                                    .max_age_days = x->max_age_days,
+                                    .case_id = x->case_id};
+    struct pub p = {.fn = fn, .ud = ud};
+    char id[37];
+    enum rk_status rc = RK_OK;
+    if (count != NULL)
+        *count = 0;
+    /* A reference is resolved first; whether the caller may read that case is decided by the
+     * walk, which answers RK_EFORBIDDEN for a case the caller may not read. */
+    if (x->case_id != NULL && !rk__is_uuid(x->case_id)) {
+        rc = case_by_ref(s, x->case_id, id, err);
+        if (rc != RK_OK)
+            return rc;
+        f.case_id = id;
+    }
+    rc = rk__store_indicators_each(s, who, &f, pub_cb, &p, err);
+    rk_free(p.refs);
+    if (rc != RK_OK)
+        return rc;
+    char detail[256];
+    snprintf(detail, sizeof(detail),
+             "purpose=%s audience=%s tlp_max=%s tag=%s max_age_days=%lld "
+             "case=%s count=%llu",
+             x->purpose ? x->purpose : "-", x->audience ? x->audience : "-",
+             x->tlp_max ? x->tlp_max : "-", x->tag ? x->tag : "-", (long long)x->max_age_days,
+             f.case_id ? f.case_id : "-", (unsigned long long)p.count);
+    rk__audit_read(s, who, "indicators", f.case_id ? f.case_id : "", detail);
+    if (count != NULL)
+        *count = p.count;
+    return RK_OK;
+}

@@ -7,6 +7,7 @@ export audited; the RPZ zone passes BIND's named-checkzone and the Suricata rule
 when that binary exists.
 """
 import base64
+import json
 import os
 import shutil
 import subprocess
@@ -186,6 +187,53 @@ class ExportsApiTest(unittest.TestCase):
                              "--audience", "police", check=False)
             self.assertEqual(p.returncode, 2)
             self.assertIn("-o must name an existing directory", p.stderr)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+    def test_sweep_index_from_the_store(self):
+        """`renkei sweep compile --db` for partners: a log holding every planted value hits only
+        the partner-visible ones, and each hit names its TLP and case; an index without the store
+        prints neither."""
+        d = tempfile.mkdtemp()
+        try:
+            idx, log = os.path.join(d, "p.idx"), os.path.join(d, "proxy.log")
+            rkserver.run("sweep", "compile", "--db", self.srv.db, "--audience", "partners",
+                         "-o", idx)
+            with open(log, "w") as f:
+                for _, _, _, values in CASES:
+                    for v, _ in values:
+                        f.write("2026-11-21T10:00:00Z GET http://www.%s/ 10.0.0.1\n" % v
+                                if "." in v and not v[0].isdigit() and "://" not in v
+                                else "2026-11-21T10:00:00Z CONNECT %s\n" % v)
+            p = rkserver.run("sweep", "--json", "--no-progress", "--index", idx, log,
+                             check=False)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            hits = [json.loads(l) for l in p.stdout.splitlines()]
+            got = {h["indicator"]: h for h in hits}
+            self.assertIn("partner-ok.example.net", got)
+            self.assertIn("198.51.100.7", got)
+            self.assertIn("public-ok.example.net", got)
+            for planted in NOT_FOR_PARTNERS:
+                self.assertFalse(any(planted in i for i in got), (planted, sorted(got)))
+            h = got["partner-ok.example.net"]
+            self.assertEqual(h["tlp"], "GREEN")
+            self.assertEqual(h["cases"], [self.refs["共有可能な攻撃基盤"]])
+            self.assertEqual(got["public-ok.example.net"]["tlp"], "CLEAR")
+            # The same values from a plain list: no tlp, no cases.
+            plain = os.path.join(d, "plain.txt")
+            with open(plain, "w") as f:
+                f.write("partner-ok.example.net\n")
+            p = rkserver.run("sweep", "--json", "--no-progress", "--indicators", plain, log,
+                             check=False)
+            h = json.loads(p.stdout.splitlines()[0])
+            self.assertNotIn("tlp", h)
+            self.assertNotIn("cases", h)
+            # A bad filter names its option and writes nothing.
+            p = rkserver.run("sweep", "compile", "--db", self.srv.db, "--tag", "victim_asset",
+                             "-o", os.path.join(d, "v.idx"), check=False)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("--tag", p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(d, "v.idx")))
         finally:
             shutil.rmtree(d, ignore_errors=True)
 
