@@ -88,8 +88,8 @@ static int load_feed(struct rk_sweep_builder *b, const char *path, enum rk_sweep
     }
     close(fd);
     struct rk_sweep_load_stats ls;
-    enum rk_status rc =
-        rk_sweep_builder_load(b, fmt, m ? m : "", (size_t)st.st_size, &ls, err, sizeof err);
+    enum rk_status rc = rk_sweep_builder_load(b, fmt, m ? m : "", (size_t)st.st_size, &ls, err,
+                                              sizeof err);
     if (m != NULL)
         munmap(m, (size_t)st.st_size);
     if (rc != RK_OK) {
@@ -290,9 +290,8 @@ static int run_compile(int argc, char **argv)
         goto out;
     }
     if (rk_sweep_builder_count(b) == 0) {
-        fprintf(stderr,
-                "renkei sweep compile: no indicators found (%llu entries skipped); "
-                "nothing written\n",
+        fprintf(stderr, "renkei sweep compile: no indicators found (%llu entries skipped); "
+                        "nothing written\n",
                 (unsigned long long)total.skipped);
         goto out;
     }
@@ -532,7 +531,8 @@ static int run_sweep(int argc, char **argv)
     char hb[32];
     human((double)st.bytes, hb, sizeof hb);
     fprintf(stderr, "sweep: %s, %llu lines, %llu files, %llu hits, %.1f MB/s (%.2f s)", hb,
-            (unsigned long long)st.lines, (unsigned long long)st.files, (unsigned long long)st.hits,
+            (unsigned long long)st.lines, (unsigned long long)st.files,
+            (unsigned long long)st.hits,
             st.seconds > 0 ? (double)st.bytes / 1e6 / st.seconds : 0.0, st.seconds);
     if (st.files_skipped || st.files_damaged || st.long_tokens)
         fprintf(stderr, "; skipped: %llu unreadable, %llu damaged, %llu over-long tokens",
