@@ -159,31 +159,42 @@ static int marking_admits(const struct rk_indicator_filter *f, const char *tlp, 
 /* ===== The walk ===== */
 
 /*
- * Columns: 0 observable id, 1 type, 2 canonical, 3 last_seen, 4 holder TLP, 5 holder scope,
- * 6 case id (NULL for a report outside any readable case), 7 case ref, 8 case TLP,
- * 9 case scope, 10 role (NULL for a report).
+ * Two statements instead of one join: the observables in (type, value) order straight from
+ * their unique index, and for each one its holders through the observable_id indexes. One big
+ * join would have to materialise and sort every holder row first (a temporary b-tree of the
+ * whole store, 16 s for 200,000 observables on the shared machine); this streams in constant
+ * memory. Both run inside one read transaction, so they see the same snapshot.
+ *
+ * Observables: 0 id, 1 type, 2 canonical, 3 last_seen. Never one a case calls a victim asset;
+ * with a case filter only those the case holds (by link or through one of its reports).
+ */
+static const char SQL_OBS[] =
+    "SELECT o.id, o.type, o.canonical, o.last_seen FROM observables o"
+    " WHERE (:since IS NULL OR o.last_seen >= :since)"
+    " AND NOT EXISTS (SELECT 1 FROM case_observables v"
+    "  WHERE v.observable_id = o.id AND v.role = 'victim_asset')"
+    " AND (:case IS NULL OR o.id IN (SELECT observable_id FROM case_observables"
+    "  WHERE case_id = :case UNION SELECT ro.observable_id FROM case_reports cr"
+    "  JOIN report_observables ro ON ro.report_id = cr.report_id WHERE cr.case_id = :case))"
+    " ORDER BY o.type, o.canonical"; /* unique: the index gives the order */
+
+/*
+ * Holders of :oid the actor may read: 0 holder TLP, 1 holder scope, 2 case id (NULL for a
+ * report outside any readable case), 3 case ref, 4 case TLP, 5 case scope.
  * %1$s is the case access expression over alias c, %2$s the report one over alias r.
  */
-static const char SQL_WALK[] =
-    "SELECT o.id, o.type, o.canonical, o.last_seen, h.tlp, h.scope, h.case_id, h.case_ref,"
-    " h.case_tlp, h.case_scope, h.role FROM ("
-    " SELECT co.observable_id AS oid, c.tlp AS tlp, c.scope AS scope, c.id AS case_id,"
-    "  c.ref AS case_ref, c.tlp AS case_tlp, c.scope AS case_scope, co.role AS role"
-    "  FROM case_observables co JOIN cases c ON c.id = co.case_id"
-    "  WHERE co.role <> 'victim_asset' AND (%s)"
+static const char SQL_HOLDERS[] =
+    "SELECT c.tlp, c.scope, c.id, c.ref, c.tlp, c.scope"
+    " FROM case_observables co JOIN cases c ON c.id = co.case_id"
+    " WHERE co.observable_id = :oid AND co.role <> 'victim_asset' AND (%s)"
+    " AND (:case IS NULL OR c.id = :case) AND (:tag IS NULL OR co.role = :tag)"
     " UNION ALL"
-    " SELECT ro.observable_id, r.tlp, r.scope, c.id, c.ref, c.tlp, c.scope, NULL"
-    "  FROM report_observables ro JOIN reports r ON r.id = ro.report_id"
-    "  LEFT JOIN case_reports cr ON cr.report_id = r.id"
-    "  LEFT JOIN cases c ON c.id = cr.case_id AND (%s)"
-    "  WHERE (%s)"
-    ") h JOIN observables o ON o.id = h.oid"
-    " WHERE NOT EXISTS (SELECT 1 FROM case_observables v"
-    "  WHERE v.observable_id = o.id AND v.role = 'victim_asset')"
-    " AND (:since IS NULL OR o.last_seen >= :since)"
-    " AND (:case IS NULL OR h.case_id = :case)"
-    " AND (:tag IS NULL OR h.role = :tag)"
-    " ORDER BY o.type, o.canonical, o.id";
+    " SELECT r.tlp, r.scope, c.id, c.ref, c.tlp, c.scope"
+    " FROM report_observables ro JOIN reports r ON r.id = ro.report_id"
+    " LEFT JOIN case_reports cr ON cr.report_id = r.id"
+    " LEFT JOIN cases c ON c.id = cr.case_id AND (%s)"
+    " WHERE ro.observable_id = :oid AND (%s) AND :tag IS NULL"
+    " AND (:case IS NULL OR c.id = :case)";
 
 static enum rk_status build_sql(const struct rk_access *a, char **out, struct rk_error *err)
 {
@@ -200,14 +211,14 @@ static enum rk_status build_sql(const struct rk_access *a, char **out, struct rk
         if (rc != RK_OK)
             return rk__err(err, rc, NULL, "access expression too long");
     }
-    size_t n = sizeof(SQL_WALK) + 2 * strlen(case_sql) + strlen(report_sql);
+    size_t n = sizeof(SQL_HOLDERS) + 2 * strlen(case_sql) + strlen(report_sql);
     char *sql = rk_malloc(n);
     if (sql == NULL)
         return rk__err(err, RK_ENOMEM, NULL, "out of memory");
         /* The template is a constant of this file with exactly three %s. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    int k = snprintf(sql, n, SQL_WALK, case_sql, case_sql, report_sql);
+    int k = snprintf(sql, n, SQL_HOLDERS, case_sql, case_sql, report_sql);
 #pragma GCC diagnostic pop
     if (k < 0 || (size_t)k >= n) {
         rk_free(sql);
@@ -217,40 +228,51 @@ static enum rk_status build_sql(const struct rk_access *a, char **out, struct rk
     return RK_OK;
 }
 
-static enum rk_status walk(struct rk_conn *c, sqlite3_stmt *st, const struct rk_indicator_filter *f,
-                           rk_store_indicator_fn fn, void *ud, struct rk_error *err)
+/* Applies the filter to the holders of the observable `g` was started with. */
+static enum rk_status holders(struct rk_conn *c, sqlite3_stmt *hs, struct group *g,
+                              const struct rk_indicator_filter *f, struct rk_error *err)
+{
+    int r;
+    sqlite3_reset(hs);
+    rk__bind_named_text(hs, ":oid", g->oid);
+    while ((r = sqlite3_step(hs)) == SQLITE_ROW) {
+        if (!marking_admits(f, rk__col_text(hs, 0), rk__col_text(hs, 1)))
+            continue;
+        int rank = rk__access_tlp_rank(rk__col_text(hs, 0));
+        g->admitted = 1;
+        if (rank > g->tlp_rank)
+            g->tlp_rank = rank;
+        if (sqlite3_column_type(hs, 2) != SQLITE_NULL &&
+            marking_admits(f, rk__col_text(hs, 4), rk__col_text(hs, 5)) &&
+            group_add_case(g, rk__col_text(hs, 2), rk__col_text(hs, 3)) != RK_OK) {
+            sqlite3_reset(hs);
+            return rk__err(err, RK_ENOMEM, NULL, "out of memory");
+        }
+    }
+    sqlite3_reset(hs);
+    return r == SQLITE_DONE ? RK_OK : rk__db_error(c, r, err);
+}
+
+static enum rk_status walk(struct rk_conn *c, sqlite3_stmt *os, sqlite3_stmt *hs,
+                           const struct rk_indicator_filter *f, rk_store_indicator_fn fn, void *ud,
+                           struct rk_error *err)
 {
     struct group g = {.tlp_rank = -1};
     enum rk_status rc = RK_OK;
     int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *oid = rk__col_text(st, 0);
-        if (g.oid == NULL || strcmp(g.oid, oid) != 0) {
+    while ((r = sqlite3_step(os)) == SQLITE_ROW) {
+        if (group_start(&g, os) != RK_OK) {
+            rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
+            goto out;
+        }
+        rc = holders(c, hs, &g, f, err);
+        if (rc == RK_OK)
             rc = group_emit(&g, fn, ud, err);
-            if (rc == RK_OK && group_start(&g, st) != RK_OK)
-                rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
-            if (rc != RK_OK)
-                goto out;
-        }
-        if (!marking_admits(f, rk__col_text(st, 4), rk__col_text(st, 5)))
-            continue;
-        int rank = rk__access_tlp_rank(rk__col_text(st, 4));
-        g.admitted = 1;
-        if (rank > g.tlp_rank)
-            g.tlp_rank = rank;
-        if (sqlite3_column_type(st, 6) != SQLITE_NULL &&
-            marking_admits(f, rk__col_text(st, 8), rk__col_text(st, 9))) {
-            if (group_add_case(&g, rk__col_text(st, 6), rk__col_text(st, 7)) != RK_OK) {
-                rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
-                goto out;
-            }
-        }
+        if (rc != RK_OK)
+            goto out;
     }
-    if (r != SQLITE_DONE) {
+    if (r != SQLITE_DONE)
         rc = rk__db_error(c, r, err);
-        goto out;
-    }
-    rc = group_emit(&g, fn, ud, err);
 out:
     group_clear(&g);
     rk_free(g.cases);
@@ -290,7 +312,7 @@ enum rk_status rk__store_indicators_each(struct rk_store *s, const struct rk_act
     const struct rk_indicator_filter *f = filter != NULL ? filter : &none;
     struct rk_conn *c = NULL;
     struct rk_access a;
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = NULL, *hs = NULL;
     char *sql = NULL;
     int in_tx = 0;
     enum rk_status rc = rk__indicator_filter_check(s, f, err);
@@ -316,21 +338,25 @@ enum rk_status rk__store_indicators_each(struct rk_store *s, const struct rk_act
     }
     rc = build_sql(&a, &sql, err);
     if (rc == RK_OK)
-        rc = rk__stmt_new(c, sql, &st, err);
+        rc = rk__stmt_new(c, sql, &hs, err);
+    if (rc == RK_OK)
+        rc = rk__stmt_new(c, SQL_OBS, &st, err);
     if (rc != RK_OK)
         goto out;
     if (!rk__access_is_installation(&a))
-        rk__access_bind(st, &a);
+        rk__access_bind(hs, &a);
     if (f->max_age_days > 0) {
         char since[21];
         rk__time_format(rk__now_unix() - f->max_age_days * 86400, since);
         rk__bind_named_text(st, ":since", since);
     }
     rk__bind_named_text(st, ":case", f->case_id);
-    rk__bind_named_text(st, ":tag", f->tag);
-    rc = walk(c, st, f, fn, ud, err);
+    rk__bind_named_text(hs, ":case", f->case_id);
+    rk__bind_named_text(hs, ":tag", f->tag);
+    rc = walk(c, st, hs, f, fn, ud, err);
 out:
     sqlite3_finalize(st);
+    sqlite3_finalize(hs);
     rk_free(sql);
     if (in_tx)
         sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
