@@ -257,7 +257,7 @@
  * Policy: deeper directories are skipped and reported. */
 #define RK_MAX_SWEEP_DEPTH 64u
 
-/* ===== Store indicators: sweep index metadata, exports for sensors (lib/share/export-sensor.c) ===== */
+/* ===== Store indicators: sweep index metadata, sensor exports (lib/share/export-sensor.c) ===== */
 
 /* Longest metadata string of one indicator in a sweep index (its TLP and case references:
  * room for about 300 references). Policy: the indicator is rejected with RK_ETOOBIG. */

@@ -336,7 +336,8 @@ enum rk_status rk_patrol_decide(struct rk_store *s, const struct rk_actor *who, 
 enum rk_status rk_patrol_stats(struct rk_store *s, const struct rk_actor *who, json_t **out,
                                struct rk_error *err);
 
-/* ===== Exports for sensors (lib/share/export-sensor.c; docs/sweep.md "Exports for sensors") ===== */
+/* ===== Exports for sensors (lib/share/export-sensor.c; docs/sweep.md "Exports for sensors") =====
+ */
 
 /*
  * What the store knows as indicators, written for a network sensor: Suricata (datasets and the
@@ -405,10 +406,10 @@ struct rk_indicator_query {
 
 /* One indicator; every pointer is borrowed for the callback only. */
 struct rk_indicator {
-    const char *type;              /* observable type (docs/observables.md) */
-    const char *value;             /* canonical value */
-    const char *tlp;               /* strictest TLP of the holders admitted */
-    const char *const *case_refs;  /* references of the admitted cases holding it, sorted */
+    const char *type;             /* observable type (docs/observables.md) */
+    const char *value;            /* canonical value */
+    const char *tlp;              /* strictest TLP of the holders admitted */
+    const char *const *case_refs; /* references of the admitted cases holding it, sorted */
     size_t ncases;
 };
 
@@ -425,7 +426,7 @@ typedef enum rk_status (*rk_indicator_fn)(void *ud, const struct rk_indicator *i
  * A non-OK status from `fn` stops the walk and is returned.
  */
 enum rk_status rk_indicators_each(struct rk_store *s, const struct rk_actor *who,
-                                  const struct rk_indicator_query *q, rk_indicator_fn fn,
-                                  void *ud, uint64_t *count, struct rk_error *err);
+                                  const struct rk_indicator_query *q, rk_indicator_fn fn, void *ud,
+                                  uint64_t *count, struct rk_error *err);
 
 #endif

@@ -60,7 +60,7 @@ struct rk_sweep_builder {
         uint32_t word; /* record offset in 4-byte units */
         uint32_t str;  /* offset in mstr */
         uint64_t seq;  /* order added: the first metadata of a record wins */
-    } *ments;
+    } * ments;
     size_t nments, capments;
     struct rk_buf mstr;
     uint32_t *mtab;
@@ -735,8 +735,7 @@ out:
 /* Checks the metadata section at `off` (to the end of the image) and points the index at it.
  * Every entry is checked here (sorted, string offset inside the strings, the strings ended by
  * a NUL), so that a lookup at hit time needs no check: a few milliseconds for a million. */
-static enum rk_status check_meta(struct rk_sweep_index *ix, uint64_t off, char *err,
-                                 size_t errlen)
+static enum rk_status check_meta(struct rk_sweep_index *ix, uint64_t off, char *err, size_t errlen)
 {
     const struct rk__sw_header *h = (const void *)ix->base;
     uint64_t len = h->file_size - off;
@@ -779,8 +778,7 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
         return RK_ECORRUPT;
     }
     if (h->version != RK__SW_VERSION && h->version != RK__SW_VERSION_META) {
-        set_err(err, errlen,
-                "sweep index version %u is not supported (this build reads %u and %u)",
+        set_err(err, errlen, "sweep index version %u is not supported (this build reads %u and %u)",
                 h->version, RK__SW_VERSION, RK__SW_VERSION_META);
         return RK_ECORRUPT;
     }
@@ -823,8 +821,8 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
     (void)verify_body;
 #endif
     if (h->version == RK__SW_VERSION_META &&
-        check_meta(ix, h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8, err,
-                   errlen) != RK_OK)
+        check_meta(ix, h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8, err, errlen) !=
+            RK_OK)
         return RK_ECORRUPT;
     ix->h = h;
     ix->slots = (const uint64_t *)(ix->base + h->slots_off);

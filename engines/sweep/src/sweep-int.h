@@ -127,7 +127,7 @@ static inline unsigned rk__sw_tld_bit(const char *p, size_t n)
 /* ===== Index image (sweep-index.c) ===== */
 
 #define RK__SW_MAGIC "RKSWEEP\0"
-#define RK__SW_VERSION 1u      /* an index without metadata */
+#define RK__SW_VERSION      1u /* an index without metadata */
 #define RK__SW_VERSION_META 2u /* the same, followed by the metadata section */
 
 /*
