@@ -5,9 +5,25 @@
 // the AMBER value comes in; the Zeek file for partners carries the GREEN case's reference. A
 // format that writes one file per type offers no "all types" and no CIDR dataset. A station
 // officer has no menu entry and is refused the page. After the language switch the page is in
-// English.
+// English (both checked with axe-core).
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { runTest, logIn, logOut, check } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// axe-core's WCAG 2 A/AA rules on the page as shown; a serious or critical violation fails.
+async function accessible(page, where) {
+  await page.evaluate(AXE);
+  const res = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(bad.length === 0, `accessibility of ${where}:\n${JSON.stringify(bad, null, 1)}`);
+}
 
 // Fictional values that exist only in this test.
 const GREEN = 'e2e-partner-ok.example.net';
@@ -70,6 +86,7 @@ runTest('exports', async (t) => {
   check(countText.includes(`${lines.length} 件`), `the count (${countText}) is the file's ${lines.length} lines`);
   check(lines.includes(GREEN) && !lines.includes(AMBER), 'the downloaded file holds what the preview showed');
   await t.shot(page, 'partners');
+  await accessible(page, 'the export page with a result');
 
   // For police, the AMBER value goes too; the Zeek file carries the GREEN case's reference.
   await make(page, 'blocklist', 'domain', 'police');
@@ -101,5 +118,6 @@ runTest('exports', async (t) => {
     'the rule in English');
   await make(page, 'blocklist', 'domain', 'partners');
   await page.locator('#export-count', { hasText: 'indicators for Partners' }).waitFor();
+  await accessible(page, 'the export page in English');
   t.checkNoPageErrors();
 });
