@@ -259,6 +259,10 @@
 
 /* ===== Store indicators: sweep index metadata, sensor exports (lib/share/export-sensor.c) ===== */
 
+/* Longest "last seen within" filter of the store's indicators, in days (a century): longer is
+ * surely a typo. Policy: the filter is rejected with RK_EINVAL naming max_age_days. */
+#define RK_MAX_INDICATOR_AGE_DAYS 36500
+
 /* Longest metadata string of one indicator in a sweep index (its TLP and case references:
  * room for about 300 references). Policy: the indicator is rejected with RK_ETOOBIG. */
 #define RK_MAX_SWEEP_META 4096u

@@ -11,11 +11,9 @@
 #include <string.h>
 
 #include "renkei/alloc.h"
+#include "renkei/limits.h"
 #include "share/access.h"
 #include "store/store.h"
-
-/* Longest max_age_days a filter may ask for (a century): longer is surely a typo. */
-#define RK_INDICATOR_MAX_AGE_DAYS 36500
 
 enum rk_status rk__indicator_filter_check(struct rk_store *st, const struct rk_indicator_filter *f,
                                           struct rk_error *err)
@@ -31,9 +29,9 @@ enum rk_status rk__indicator_filter_check(struct rk_store *st, const struct rk_i
         return rk__err(err, RK_EINVAL, "tag", "victim assets are never indicators");
     if (f->tag != NULL && !rk__ref_in_list(st->ref, "observable_roles", f->tag))
         return rk__err(err, RK_EINVAL, "tag", "unknown observable role");
-    if (f->max_age_days < 0 || f->max_age_days > RK_INDICATOR_MAX_AGE_DAYS)
+    if (f->max_age_days < 0 || f->max_age_days > RK_MAX_INDICATOR_AGE_DAYS)
         return rk__err(err, RK_EINVAL, "max_age_days", "must be between 0 and %d",
-                       RK_INDICATOR_MAX_AGE_DAYS);
+                       RK_MAX_INDICATOR_AGE_DAYS);
     if (f->case_id != NULL && !rk__is_uuid(f->case_id))
         return rk__err(err, RK_EINVAL, "case_id", "not a case id");
     return RK_OK;
