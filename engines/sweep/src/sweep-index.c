@@ -527,7 +527,9 @@ const char *rk__sw_meta(const struct rk_sweep_index *ix, uint64_t off)
         uint64_t mid = lo + (hi - lo) / 2;
         uint32_t w = ix->meta_ent[2 * mid];
         if (w == word)
-            return ix->meta_str + ix->meta_ent[2 * mid + 1];
+            return ix->meta_ent[2 * mid + 1] < ix->meta_str_len
+                       ? ix->meta_str + ix->meta_ent[2 * mid + 1]
+                       : NULL;
         if (w < word)
             lo = mid + 1;
         else
@@ -733,9 +735,13 @@ out:
 /* ===== Opening ===== */
 
 /* Checks the metadata section at `off` (to the end of the image) and points the index at it.
- * Every entry is checked here (sorted, string offset inside the strings, the strings ended by
- * a NUL), so that a lookup at hit time needs no check: a few milliseconds for a million. */
-static enum rk_status check_meta(struct rk_sweep_index *ix, uint64_t off, char *err, size_t errlen)
+ * The header always; every entry (sorted, string offset inside the strings) only with
+ * `verify`, when the whole body is read for its checksum anyway: --no-verify must stay a few
+ * system calls whatever the size. A lookup bounds-checks the string offset itself, and a
+ * binary search over entries out of order still ends (it may only miss), so an unchecked
+ * section cannot make a read leave the image. */
+static enum rk_status check_meta(struct rk_sweep_index *ix, uint64_t off, int verify, char *err,
+                                 size_t errlen)
 {
     const struct rk__sw_header *h = (const void *)ix->base;
     uint64_t len = h->file_size - off;
@@ -754,7 +760,7 @@ static enum rk_status check_meta(struct rk_sweep_index *ix, uint64_t off, char *
         return RK_ECORRUPT;
     }
     const uint32_t *e = (const uint32_t *)(const void *)(ix->base + off + m.entries_off);
-    for (uint64_t i = 0; i < m.count; i++) {
+    for (uint64_t i = 0; verify && i < m.count; i++) {
         if (e[2 * i + 1] >= m.strings_len || (i > 0 && e[2 * i] <= e[2 * i - 2])) {
             set_err(err, errlen, "sweep index metadata entry %llu is damaged",
                     (unsigned long long)i);
@@ -764,6 +770,7 @@ static enum rk_status check_meta(struct rk_sweep_index *ix, uint64_t off, char *
     ix->meta_ent = e;
     ix->meta_count = m.count;
     ix->meta_str = (const char *)ix->base + off + m.strings_off;
+    ix->meta_str_len = m.strings_len;
     ix->meta_size = len;
     return RK_OK;
 }
@@ -821,8 +828,8 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
     (void)verify_body;
 #endif
     if (h->version == RK__SW_VERSION_META &&
-        check_meta(ix, h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8, err, errlen) !=
-            RK_OK)
+        check_meta(ix, h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8, verify_body,
+                   err, errlen) != RK_OK)
         return RK_ECORRUPT;
     ix->h = h;
     ix->slots = (const uint64_t *)(ix->base + h->slots_off);

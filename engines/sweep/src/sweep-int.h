@@ -200,6 +200,7 @@ struct rk_sweep_index {
     const uint32_t *meta_ent; /* version 2: 2 words an entry */
     uint64_t meta_count;
     const char *meta_str;
+    uint64_t meta_str_len; /* the last byte is a NUL (checked at open) */
     uint64_t meta_size; /* bytes of the metadata section */
     void *owned;      /* rk_malloc'd image, or NULL */
     void *map;        /* mmap'd image, or NULL */
