@@ -201,7 +201,7 @@ struct rk_sweep_index {
     uint64_t meta_count;
     const char *meta_str;
     uint64_t meta_str_len; /* the last byte is a NUL (checked at open) */
-    uint64_t meta_size; /* bytes of the metadata section */
+    uint64_t meta_size;    /* bytes of the metadata section */
     void *owned;      /* rk_malloc'd image, or NULL */
     void *map;        /* mmap'd image, or NULL */
 };
