@@ -12,6 +12,7 @@
 
 #include "renkei/alloc.h"
 #include "renkei/limits.h"
+#include "renkei/obs.h"
 #include "share/access.h"
 #include "store/store.h"
 
@@ -34,6 +35,8 @@ enum rk_status rk__indicator_filter_check(struct rk_store *st, const struct rk_i
                        RK_MAX_INDICATOR_AGE_DAYS);
     if (f->case_id != NULL && !rk__is_uuid(f->case_id))
         return rk__err(err, RK_EINVAL, "case_id", "not a case id");
+    if (f->type != NULL && rk_obs_type_from_name(f->type) == RK_OBS_NONE)
+        return rk__err(err, RK_EINVAL, "type", "unknown observable type");
     return RK_OK;
 }
 
@@ -168,7 +171,7 @@ static int marking_admits(const struct rk_indicator_filter *f, const char *tlp, 
  */
 static const char SQL_OBS[] =
     "SELECT o.id, o.type, o.canonical, o.last_seen FROM observables o"
-    " WHERE (:since IS NULL OR o.last_seen >= :since)"
+    " WHERE (:type IS NULL OR o.type = :type) AND (:since IS NULL OR o.last_seen >= :since)"
     " AND NOT EXISTS (SELECT 1 FROM case_observables v"
     "  WHERE v.observable_id = o.id AND v.role = 'victim_asset')"
     " AND (:case IS NULL OR o.id IN (SELECT observable_id FROM case_observables"
@@ -349,6 +352,7 @@ enum rk_status rk__store_indicators_each(struct rk_store *s, const struct rk_act
         rk__bind_named_text(st, ":since", since);
     }
     rk__bind_named_text(st, ":case", f->case_id);
+    rk__bind_named_text(st, ":type", f->type);
     rk__bind_named_text(hs, ":case", f->case_id);
     rk__bind_named_text(hs, ":tag", f->tag);
     rc = walk(c, st, hs, f, fn, ud, err);

@@ -43,6 +43,8 @@ struct rk_indicator_filter {
     int64_t max_age_days; /* only observables last seen within this many days; 0 = any */
     const char *case_id;  /* UUID: only observables of this case (its links and its reports);
                              NULL = all */
+    const char *type;     /* only observables of this type ("domain", "ipv4", ...; added after
+                             the first draft, for exports of one type); NULL = any */
 };
 
 /* A case holding an indicator. Borrowed: valid during the callback only. */

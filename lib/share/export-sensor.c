@@ -665,7 +665,8 @@ enum rk_status rk_export_sensor(struct rk_store *s, const struct rk_actor *who,
         rc = rk__export_begin(o, rk__now_unix(), &w, err);
     if (rc != RK_OK)
         return rc;
-    struct rk_indicator_filter f = {.tlp_max = o->tlp_max, .audience = o->audience};
+    struct rk_indicator_filter f = {
+        .tlp_max = o->tlp_max, .audience = o->audience, .type = o->type};
     rc = rk__store_indicators_each(s, who, &f, rk__export_add, w, err);
     if (rc != RK_OK) {
         rk__export_abort(w);

@@ -198,6 +198,8 @@ static const struct {
     {"analyst, public", ANALYST, {.audience = "public"}, "domain public.example.net CLEAR 1\n"},
     {"installation, TLP ≤ CLEAR", SYS, {.tlp_max = "CLEAR"}, "domain public.example.net CLEAR 1\n"},
     {"installation, tag malware", SYS, {.tag = "malware"}, "domain red-only.example.net RED 1\n"},
+    {"analyst, partners, type ipv4", ANALYST, {.audience = "partners", .type = "ipv4"},
+     "ipv4 203.0.113.5 GREEN 1\n"},
     {"installation, tag phishing_site, partners",
      SYS,
      {.tag = "phishing_site", .audience = "partners"},
@@ -294,6 +296,7 @@ static const struct {
     {{.tag = "c2"}, "tag"},
     {{.max_age_days = -1}, "max_age_days"},
     {{.case_id = "C2026-000001"}, "case_id"},
+    {{.type = "fqdn"}, "type"},
     {{.case_id = "00000000-0000-4000-8000-000000000000"}, "case_id"},
 };
 
