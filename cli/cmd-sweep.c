@@ -14,20 +14,30 @@
 
 #include "cli.h"
 #include "renkei/alloc.h"
+#include "renkei/limits.h"
 #include "renkei/parse.h"
+#include "renkei/service.h"
 #include "renkei/sweep.h"
 
 #define EXIT_ERR 2
 
 static const char compile_usage[] =
     "usage: renkei sweep compile [-o FILE] [--format auto|plain|csv|stix|misp] INPUTS...\n"
+    "       renkei sweep compile --db FILE [--tlp-max TLP] [--audience A] [--tag ROLE]\n"
+    "                            [--max-age DAYS] [--case ID|REF] [-o FILE] [INPUTS...]\n"
     "\n"
     "Compiles indicator files into one sweep index (default output: sweep.idx).\n"
     "Inputs: plain lists (one value a line, type detected, '#' comments), CSV with a\n"
     "\"type\" and a \"value\" column, STIX 2.1 bundles (equality patterns joined by OR) and\n"
     "MISP event JSON. Values are canonicalised; entries that are not supported indicators\n"
-    "are counted as skipped. Exit 0 on success, 2 on error (also when no input held a\n"
-    "single indicator).\n";
+    "are counted as skipped.\n"
+    "\n"
+    "With --db the store's own indicators are added: every observable of a report or case\n"
+    "(never a victim asset), filtered by the highest TLP, the audience that may receive\n"
+    "them (police, partners, public), the role a case gives them (--tag, e.g. phishing_site),\n"
+    "the days since last seen and one case; each carries its TLP and case references, which\n"
+    "`renkei sweep` prints with every hit. Runs as the installation; audited.\n"
+    "Exit 0 on success, 2 on error (also when no input held a single indicator).\n";
 
 static const char sweep_usage[] =
     "usage: renkei sweep [--index FILE | --indicators FILE...] [--json] [--count]\n"
@@ -40,14 +50,16 @@ static const char sweep_usage[] =
     "\n"
     "  --index FILE        a compiled index (renkei sweep compile)\n"
     "  --indicators FILE   indicator file(s) compiled in memory for this run (repeatable)\n"
-    "  --json              one JSON object a hit: file, line, offset, token, indicator, type\n"
+    "  --json              one JSON object a hit: file, line, offset, token, indicator,\n"
+    "                      type, and tlp and cases when the index came from the store\n"
     "  --count             print only the number of hits\n"
     "  --threads N         worker threads (default: one per CPU)\n"
     "  --no-verify         skip the index's whole-file checksum (header and layout are\n"
     "                      still checked): opens a large index in milliseconds\n"
     "  --no-progress       no progress line on stderr (shown only on a terminal anyway)\n"
     "\n"
-    "Prints one line a hit: FILE:LINE:OFFSET<TAB>TYPE<TAB>INDICATOR<TAB>TOKEN, and a summary\n"
+    "Prints one line a hit: FILE:LINE:OFFSET<TAB>TYPE<TAB>INDICATOR<TAB>TOKEN (then\n"
+    "<TAB>TLP:x REFS for an index from the store), and a summary\n"
     "on stderr. Unreadable or damaged inputs are reported and skipped.\n"
     "Exit 0: no hits; 1: hits; 2: error (also when no input at all could be read).\n";
 
@@ -108,8 +120,106 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* ===== Indicators from the store ===== */
+
+struct store_feed {
+    struct rk_sweep_builder *b;
+    uint64_t added, skipped;
+    char meta[RK_MAX_SWEEP_META + 1];
+};
+
+static enum rk_sweep_type sweep_type_of(const char *t)
+{
+    static const struct {
+        const char *name;
+        enum rk_sweep_type type;
+    } map[] = {{"ipv4", RK_SWEEP_IPV4},     {"ipv6", RK_SWEEP_IPV6}, {"cidr", RK_SWEEP_NONE},
+               {"domain", RK_SWEEP_DOMAIN}, {"url", RK_SWEEP_URL},   {"email", RK_SWEEP_EMAIL},
+               {"md5", RK_SWEEP_MD5},       {"sha1", RK_SWEEP_SHA1}, {"sha256", RK_SWEEP_SHA256}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(t, map[i].name) == 0)
+            return map[i].type;
+    return RK_SWEEP_TYPE_COUNT; /* not a sweep type (phone, bank account, ...) */
+}
+
+/* The metadata of an indicator from the store: "TLP<TAB>REF,REF,...". */
+static enum rk_status add_store_indicator(void *ud, const struct rk_indicator *ind,
+                                          struct rk_error *err)
+{
+    struct store_feed *sf = ud;
+    (void)err;
+    enum rk_sweep_type t = sweep_type_of(ind->type);
+    if (t == RK_SWEEP_TYPE_COUNT) {
+        sf->skipped++;
+        return RK_OK;
+    }
+    size_t n = (size_t)snprintf(sf->meta, sizeof sf->meta, "%s\t", ind->tlp);
+    for (size_t i = 0; i < ind->ncases && n < sizeof sf->meta; i++)
+        n += (size_t)snprintf(sf->meta + n, sizeof sf->meta - n, "%s%s", i ? "," : "",
+                              ind->case_refs[i]);
+    if (n >= sizeof sf->meta) {
+        sf->skipped++; /* hundreds of cases: cannot be one metadata string */
+        return RK_OK;
+    }
+    enum rk_status rc =
+        rk_sweep_builder_add_meta(sf->b, t, ind->value, strlen(ind->value), sf->meta);
+    if (rc == RK_EINVAL || rc == RK_ETOOBIG) {
+        sf->skipped++; /* a value the sweep canonicaliser does not take */
+        return RK_OK;
+    }
+    if (rc == RK_OK)
+        sf->added++;
+    return rc;
+}
+
+struct store_opts {
+    const char *db;
+    struct rk_indicator_query q;
+};
+
+static int load_store(struct rk_sweep_builder *b, const struct store_opts *so,
+                      struct rk_sweep_load_stats *total)
+{
+    static const struct {
+        const char *field, *option;
+    } names[] = {{"tlp_max", "--tlp-max"},
+                 {"audience", "--audience"},
+                 {"tag", "--tag"},
+                 {"max_age_days", "--max-age"},
+                 {"case_id", "--case"}};
+    struct rk_store *s = NULL;
+    struct rk_error err = {0};
+    struct rk_actor sys;
+    struct store_feed *sf = rk_calloc(1, sizeof *sf);
+    if (sf == NULL)
+        return -1;
+    sf->b = b;
+    rk_actor_system(&sys);
+    enum rk_status rc = rk_store_open(so->db, &s, &err);
+    if (rc == RK_OK)
+        rc = rk_indicators_each(s, &sys, &so->q, add_store_indicator, sf, NULL, &err);
+    rk_store_close(s);
+    if (rc != RK_OK) {
+        const char *opt = NULL;
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (strcmp(err.field, names[i].field) == 0)
+                opt = names[i].option;
+        if (opt != NULL)
+            fprintf(stderr, "renkei sweep compile: %s: %s\n", opt, err.message);
+        else
+            fprintf(stderr, "renkei sweep compile: %s: %s\n", so->db, err.message);
+        rk_free(sf);
+        return -1;
+    }
+    total->added += sf->added;
+    total->skipped += sf->skipped;
+    rk_free(sf);
+    return 0;
+}
+
 static int run_compile(int argc, char **argv)
 {
+    struct store_opts so = {NULL, {.purpose = "sweep-compile"}};
     const char *out = "sweep.idx";
     enum rk_sweep_format fmt = RK_SWEEP_FMT_AUTO;
     struct rk_sweep_builder *b = NULL;
@@ -135,6 +245,25 @@ static int run_compile(int argc, char **argv)
                 fprintf(stderr, "renkei sweep compile: unknown format '%s'\n", argv[i]);
                 goto out;
             }
+        } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            so.db = argv[++i];
+        } else if (strcmp(argv[i], "--tlp-max") == 0 && i + 1 < argc) {
+            so.q.tlp_max = argv[++i];
+        } else if (strcmp(argv[i], "--audience") == 0 && i + 1 < argc) {
+            so.q.audience = argv[++i];
+        } else if (strcmp(argv[i], "--tag") == 0 && i + 1 < argc) {
+            so.q.tag = argv[++i];
+        } else if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) {
+            so.q.case_id = argv[++i];
+        } else if (strcmp(argv[i], "--max-age") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (rk_parse_i64(v, strlen(v), 1, 36500, &so.q.max_age_days) != RK_OK) {
+                fprintf(stderr,
+                        "renkei sweep compile: --max-age: a number of days from 1 to "
+                        "36500, not '%s'\n",
+                        v);
+                goto out;
+            }
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "renkei sweep compile: unknown option '%s'\n\n%s", argv[i],
                     compile_usage);
@@ -144,6 +273,17 @@ static int run_compile(int argc, char **argv)
                 goto out;
             ninputs++;
         }
+    }
+    if (so.db == NULL &&
+        (so.q.tlp_max || so.q.audience || so.q.tag || so.q.case_id || so.q.max_age_days)) {
+        fprintf(stderr, "renkei sweep compile: --tlp-max, --audience, --tag, --max-age and "
+                        "--case filter the store: give --db\n");
+        goto out;
+    }
+    if (so.db != NULL) {
+        if (load_store(b, &so, &total) != 0)
+            goto out;
+        ninputs++;
     }
     if (ninputs == 0) {
         fprintf(stderr, "%s", compile_usage);
@@ -217,6 +357,44 @@ static void json_str(const char *s)
     putchar('"');
 }
 
+/* An index compiled from the store (--db) carries "TLP<TAB>REF,REF" for each indicator. */
+static void print_meta_json(const char *meta)
+{
+    const char *tab = strchr(meta, '\t');
+    char tlp[32];
+    size_t n = tab ? (size_t)(tab - meta) : strlen(meta);
+    snprintf(tlp, sizeof tlp, "%.*s", (int)(n < sizeof tlp ? n : sizeof tlp - 1), meta);
+    fputs(",\"tlp\":", stdout);
+    json_str(tlp);
+    fputs(",\"cases\":[", stdout);
+    const char *p = tab ? tab + 1 : "";
+    int first = 1;
+    while (*p != '\0') {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char ref[64];
+        snprintf(ref, sizeof ref, "%.*s", (int)(len < sizeof ref ? len : sizeof ref - 1), p);
+        if (!first)
+            putchar(',');
+        json_str(ref);
+        first = 0;
+        p += len + (comma != NULL);
+    }
+    putchar(']');
+}
+
+static void print_meta_text(const char *meta)
+{
+    const char *tab = strchr(meta, '\t');
+    if (tab == NULL) {
+        printf("\tTLP:%s", meta);
+        return;
+    }
+    printf("\tTLP:%.*s", (int)(tab - meta), meta);
+    if (tab[1] != '\0')
+        printf(" %s", tab + 1);
+}
+
 static int on_hit(const struct rk_sweep_hit *h, void *ud)
 {
     struct out_ctx *o = ud;
@@ -231,11 +409,16 @@ static int on_hit(const struct rk_sweep_hit *h, void *ud)
         json_str(h->token);
         fputs(",\"indicator\":", stdout);
         json_str(h->indicator);
-        printf(",\"type\":\"%s\"}\n", rk_sweep_type_name(h->type));
+        printf(",\"type\":\"%s\"", rk_sweep_type_name(h->type));
+        if (h->meta != NULL)
+            print_meta_json(h->meta);
+        fputs("}\n", stdout);
     } else {
-        printf("%s:%llu:%llu\t%s\t%s\t%s\n", h->file, (unsigned long long)h->line,
-               (unsigned long long)h->offset, rk_sweep_type_name(h->type), h->indicator,
-               h->token);
+        printf("%s:%llu:%llu\t%s\t%s\t%s", h->file, (unsigned long long)h->line,
+               (unsigned long long)h->offset, rk_sweep_type_name(h->type), h->indicator, h->token);
+        if (h->meta != NULL)
+            print_meta_text(h->meta);
+        putchar('\n');
     }
     return 0;
 }

@@ -287,4 +287,22 @@
 /* Longest a grant may last: one year. Policy: a later expiry is rejected with RK_EINVAL. */
 #define RK_MAX_ACCESS_GRANT_SECONDS (366 * 24 * 3600)
 
+/* ===== Store indicators: sweep index metadata, sensor exports (lib/share/export-sensor.c) ===== */
+
+/* Longest "last seen within" filter of the store's indicators, in days (a century): longer is
+ * surely a typo. Policy: the filter is rejected with RK_EINVAL naming max_age_days. */
+#define RK_MAX_INDICATOR_AGE_DAYS 36500
+
+/* Longest metadata string of one indicator in a sweep index (its TLP and case references:
+ * room for about 300 references). Policy: the indicator is rejected with RK_ETOOBIG. */
+#define RK_MAX_SWEEP_META 4096u
+
+/* Largest export held in memory (all its files together); ten million indicators of a typical
+ * mix take well under this. Policy: the export fails with RK_ETOOBIG and nothing is written. */
+#define RK_MAX_EXPORT_BYTES (1024ull * 1024u * 1024u)
+
+/* Default first Suricata sid: inside the range 1,000,000–1,999,999 that the sid allocation list
+ * keeps for local rules, high enough to stay clear of a unit's hand-written ones. */
+#define RK_EXPORT_SID_BASE_DEFAULT 1900000
+
 #endif

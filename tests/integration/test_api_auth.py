@@ -49,6 +49,7 @@ ROUTES = [
     ("POST", "/api/v1/access-requests/%s/decision" % ID),
     ("POST", "/api/v1/access-requests/%s/withdraw" % ID),
     ("POST", "/api/v1/access-requests/%s/revoke" % ID),
+    ("GET", "/api/v1/exports/" + ID),
 ]
 
 SECURITY_HEADERS = {

@@ -18,6 +18,7 @@ import * as observablePage from './pages/observable.js';
 import * as approvalsPage from './pages/approvals.js';
 import * as patrolPage from './pages/patrol.js';
 import * as accessPage from './pages/access-request.js';
+import * as exportsPage from './pages/exports.js';
 import * as usersPage from './pages/users.js';
 import * as homePage from './pages/home.js';
 import * as graphPage from './pages/graph.js';
@@ -42,6 +43,7 @@ const ROUTES = [
   { name: 'patrol', pattern: '/patrol', page: patrolPage, roles: ['analyst', 'supervisor'], nav: 'nav.patrol' },
   { name: 'graph', pattern: '/graph', page: graphPage, roles: CASEWORK },
   { name: 'access', pattern: '/access-requests', page: accessPage, roles: CASEWORK, nav: 'nav.access' },
+  { name: 'exports', pattern: '/exports', page: exportsPage, roles: ['analyst', 'supervisor'], nav: 'export.nav' },
   { name: 'users', pattern: '/admin/users', page: usersPage, roles: ['admin'], nav: 'nav.users' },
 ];
 

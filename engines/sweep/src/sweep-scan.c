@@ -209,6 +209,7 @@ static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec
     hit.token = s->tok_text;
     hit.indicator = s->ind_text;
     hit.type = type;
+    hit.meta = s->ix->meta_count ? rk__sw_meta(s->ix, rec) : NULL;
     s->hits++;
     if (s->cb(&hit, s->ud) != 0)
         s->stopped = 1;
