@@ -1,6 +1,7 @@
 /*
- * `renkei groups --db FILE [--json]`: candidate groups of reports and cases that share rare
- * values (bank accounts, phone numbers, hosts, ...), each with the values that tie it.
+ * `renkei groups --db FILE [--json]`: the confirmed groups (name, aliases, actor, members, open
+ * flags of new cases touching them) and the candidate groups of reports and cases that share
+ * rare values (bank accounts, phone numbers, hosts, ...), each with the values that tie it.
  * Runs as the installation (rk_actor_system).
  */
 #include <stdio.h>
@@ -13,8 +14,10 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: renkei groups --db FILE [--json]\n\n"
                  "Clusters the reports and cases of FILE by the values they share, after\n"
-                 "removing warninglisted and too common values, and lists the candidate\n"
-                 "groups (largest first) with the values that tie each one.\n\n"
+                 "removing warninglisted and too common values. Lists the confirmed groups\n"
+                 "first (name, aliases, actor, open flags: new reports or cases touching\n"
+                 "the group), then the candidate groups (largest first), each with the\n"
+                 "values that tie it.\n\n"
                  "Runs as the installation itself: every report and case is readable.\n"
                  "Exit status: 0 ok, 1 failure, 2 usage error.\n");
 }
@@ -52,7 +55,7 @@ static int run_groups(int argc, char **argv)
     struct rk_actor sys;
     json_t *o = NULL;
     rk_actor_system(&sys);
-    if (rk_store_open(db, &s, &err) != RK_OK || rk_groups_list(s, &sys, &o, &err) != RK_OK) {
+    if (rk_store_open(db, &s, &err) != RK_OK || rk_group_list(s, &sys, &o, &err) != RK_OK) {
         fprintf(stderr, "renkei groups: %s\n", err.message);
         rk_store_close(s);
         return RK_EXIT_FAIL;
@@ -72,7 +75,25 @@ static int run_groups(int argc, char **argv)
         json_array_foreach(items, i, g)
         {
             json_t *m = json_object_get(g, "members");
-            printf("%s (%s, %zu members)\n", str(g, "id"), str(g, "status"), json_array_size(m));
+            if (json_is_true(json_object_get(g, "confirmed"))) {
+                printf("%s \"%s\" (confirmed, %zu members, %lld open flags)\n", str(g, "id"),
+                       str(g, "name"), json_array_size(m),
+                       (long long)json_integer_value(json_object_get(g, "flags_open")));
+                json_t *al = json_object_get(g, "aliases"), *act = json_object_get(g, "actor");
+                if (json_array_size(al) > 0) {
+                    printf("  aliases:");
+                    json_array_foreach(al, k, x)
+                    {
+                        printf("%s %s", k ? "," : "", json_string_value(x));
+                    }
+                    printf("\n");
+                }
+                if (json_is_object(act))
+                    printf("  actor: %s %s\n", str(act, "name_ja"), str(act, "name_en"));
+            } else {
+                printf("%s (%s, %zu members)\n", str(g, "id"), str(g, "status"),
+                       json_array_size(m));
+            }
             printf("  tied by:");
             json_array_foreach(json_object_get(g, "ties"), k, x)
             {
@@ -97,4 +118,4 @@ static int run_groups(int argc, char **argv)
 }
 
 const struct rk_cli_cmd rk_cli_cmd_groups = {
-    "groups", "candidate groups of related reports and cases", run_groups};
+    "groups", "confirmed and candidate groups of related reports and cases", run_groups};
