@@ -180,16 +180,16 @@ static enum rk_status parse_members(json_t *in, const char *key, int required,
     json_array_foreach(arr, i, v)
     {
         char prefix[48], field[64];
-        snprintf(prefix, sizeof(prefix), "%s[%zu].", key, i);
+        snprintf(prefix, sizeof(prefix), "%s[%zu]", key, i);
         const char *kind = NULL, *id = NULL;
         enum rk_status rc = rk__json_only(v, allowed, prefix, err);
         if (rc != RK_OK)
             return rc;
-        snprintf(field, sizeof(field), "%skind", prefix);
+        snprintf(field, sizeof(field), "%s.kind", prefix);
         rc = rk__json_str(v, "kind", field, 1, 16, &kind, err);
         if (rc == RK_OK && strcmp(kind, "report") != 0 && strcmp(kind, "case") != 0)
             rc = rk__err(err, RK_EINVAL, field, "kind must be \"report\" or \"case\"");
-        snprintf(field, sizeof(field), "%sid", prefix);
+        snprintf(field, sizeof(field), "%s.id", prefix);
         if (rc == RK_OK)
             rc = rk__json_str(v, "id", field, 1, 36, &id, err);
         if (rc == RK_OK && !rk__is_uuid(id))
