@@ -40,4 +40,13 @@ enum rk_status rk__corr_touching_of(struct rk_store *s, enum rk_corr_kind kind, 
                                     const struct rk_corr_confirmed *confirmed, size_t nconfirmed,
                                     struct rk_corr_touches **out, struct rk_error *err);
 
+/*
+ * Demo data (`renkei demo`): confirms, as `analyst`, the smallest candidate group tied by a
+ * strong value (account, phone, wallet, e-mail, URL) under a fictional name, with a fictional
+ * actor record, so that the groups page is populated. Does nothing when there is no such
+ * candidate. Uses the public group functions, so everything is audited as the analyst's.
+ */
+enum rk_status rk__group_demo(struct rk_store *s, const struct rk_actor *analyst,
+                              struct rk_error *err);
+
 #endif

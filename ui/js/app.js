@@ -17,6 +17,7 @@ import * as observablesPage from './pages/observables.js';
 import * as observablePage from './pages/observable.js';
 import * as approvalsPage from './pages/approvals.js';
 import * as patrolPage from './pages/patrol.js';
+import * as groupsPage from './pages/groups.js';
 import * as usersPage from './pages/users.js';
 import * as homePage from './pages/home.js';
 
@@ -38,6 +39,8 @@ const ROUTES = [
   { name: 'observable', pattern: '/observables/:id', page: observablePage, roles: CASEWORK },
   { name: 'approvals', pattern: '/approvals', page: approvalsPage, roles: ['supervisor'], nav: 'nav.approvals' },
   { name: 'patrol', pattern: '/patrol', page: patrolPage, roles: ['analyst', 'supervisor'], nav: 'nav.patrol' },
+  { name: 'groups', pattern: '/groups', page: groupsPage, roles: ['analyst', 'supervisor'], nav: 'groups.nav' },
+  { name: 'group', pattern: '/groups/:id', page: groupsPage, roles: ['analyst', 'supervisor'] },
   { name: 'users', pattern: '/admin/users', page: usersPage, roles: ['admin'], nav: 'nav.users' },
 ];
 

@@ -30,6 +30,14 @@ export const RULES = [
   [/^use a-z, 0-9, '\.', '_' and '-' only$/, 'errmsg.login_chars'],
   [/^no such (active police user|police unit|unit)$/, 'errmsg.no_such'],
   [/^search text too long$/, 'errmsg.search_long'],
+  // Groups (lib/model/group-service.c).
+  [/^the group is dissolved$/, 'groups.err.dissolved'],
+  [/^no such (group|actor|flag|report|case)$/, 'groups.err.no_such'],
+  [/^(at least one member must stay in the group|a group keeps at least one member)$/, 'groups.err.stay'],
+  [/^not a member of this group$/, 'groups.err.not_member'],
+  [/^the (name|Japanese name) is empty$/, 'groups.err.empty_name'],
+  [/^you may not read this (report|case)$/, 'groups.err.forbidden_member'],
+  [/^the flag is already closed$/, 'groups.err.closed'],
 ];
 
 // {key, params} for the server message `message`, or null when no rule knows it.
