@@ -331,6 +331,18 @@ function dissolveSection(ctx, g) {
     h('div', { class: 'form-actions' }, h('button', { type: 'button', class: 'btn', id: 'group-dissolve', onclick: dissolve }, t('groups.dissolve'))));
 }
 
+// Objects outside the group that hold a value of a member: folded, since a group tied by a
+// common value can have many (the server sends at most 200).
+function linkedSection(ctx, g) {
+  const t = tt(ctx);
+  const linked = g.linked || [];
+  if (!linked.length) return section(t('groups.linked_title'), empty(t('groups.no_linked')));
+  return section(t('groups.linked_title'), h('p', { class: 'muted small' }, t('groups.linked_note')),
+    h('details', { id: 'group-linked' }, h('summary', {}, t('groups.linked_count', { n: linked.length })),
+      h('ul', { class: 'plain group-linked' }, linked.map((m) => h('li', {}, objectLine(ctx, m),
+        m.reason ? h('span', { class: 'muted small' }, ` — ${m.reason}`) : null)))));
+}
+
 async function renderOne(ctx, view, id) {
   const t = tt(ctx);
   const enc = encodeURIComponent(id);
@@ -352,11 +364,9 @@ async function renderOne(ctx, view, id) {
     live ? section(t('groups.settings_title'), settingsForm(ctx, g, actors.items || []),
       h('h3', {}, t('groups.actor_new_title')), actorForm(ctx, g)) : null,
     section(t('groups.ties_title'), h('p', { class: 'muted small' }, t('groups.ties_note')), tieList(ctx, g.ties)),
-    membersSection(ctx, g),
     flagsSection(ctx, g, flags),
-    section(t('groups.linked_title'), h('p', { class: 'muted small' }, t('groups.linked_note')),
-      (g.linked || []).length ? h('ul', { class: 'plain group-linked' }, g.linked.map((m) => h('li', {}, objectLine(ctx, m),
-        m.reason ? h('span', { class: 'muted small' }, ` — ${m.reason}`) : null))) : empty(t('groups.no_linked'))),
+    membersSection(ctx, g),
+    linkedSection(ctx, g),
     live ? mergeSection(ctx, g, others) : null,
     live ? dissolveSection(ctx, g) : null);
 }
