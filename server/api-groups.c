@@ -83,8 +83,7 @@ static void group_flags(struct rk_http_req *req, struct rk_http_resp *resp)
         return;
     struct rk_error err = {0};
     json_t *out = NULL;
-    enum rk_status rc =
-        rk_group_flags(req->store, &req->actor, req->params[0], status, &out, &err);
+    enum rk_status rc = rk_group_flags(req->store, &req->actor, req->params[0], status, &out, &err);
     rk_http_reply(resp, rc, out, &err, 200);
 }
 

@@ -77,11 +77,11 @@ static int visible(struct rk_conn *c, const struct rk_access *a, enum rk_corr_ki
 {
     unit[0] = '\0';
     if (rk__access_is_installation(a)) {
-        sqlite3_stmt *st = rk__stmt(c,
-                                    kind == RK_CORR_REPORT
-                                        ? "SELECT unit_id FROM reports WHERE id = ?1"
-                                        : "SELECT lead_unit_id FROM cases WHERE id = ?1",
-                                    NULL);
+        sqlite3_stmt *st =
+            rk__stmt(c,
+                     kind == RK_CORR_REPORT ? "SELECT unit_id FROM reports WHERE id = ?1"
+                                            : "SELECT lead_unit_id FROM cases WHERE id = ?1",
+                     NULL);
         if (st == NULL)
             return 0;
         rk__bind_text(st, 1, id);
@@ -151,7 +151,8 @@ static enum rk_status parse_aliases(json_t *in, char **out, struct rk_error *err
             json_string_length(v) > RK_MAX_GROUP_ALIAS ||
             strlen(json_string_value(v)) != json_string_length(v)) {
             json_decref(clean);
-            return rk__err(err, RK_EINVAL, field, "an alias is a non-empty string of at most %u bytes",
+            return rk__err(err, RK_EINVAL, field,
+                           "an alias is a non-empty string of at most %u bytes",
                            RK_MAX_GROUP_ALIAS);
         }
         json_array_append(clean, v);
@@ -249,9 +250,9 @@ static enum rk_status step_done(struct rk_conn *c, sqlite3_stmt *st, struct rk_e
     return r == SQLITE_DONE ? RK_OK : rk__db_error(c, r, err);
 }
 
-static enum rk_status audit_write(struct rk_conn *c, const struct rk_actor *who,
-                                  const char *action, const char *type, const char *id,
-                                  const char *detail, struct rk_error *err)
+static enum rk_status audit_write(struct rk_conn *c, const struct rk_actor *who, const char *action,
+                                  const char *type, const char *id, const char *detail,
+                                  struct rk_error *err)
 {
     struct rk_audit_event ev;
     rk__audit_event(&ev, who, action, type, id, detail);
@@ -614,8 +615,8 @@ static json_t *stored_ties(struct rk_conn *c, const char *gid)
         return ties;
     rk__bind_text(st, 1, gid);
     while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(ties, json_pack("{s:s,s:s,s:I}", "type", rk__col_text(st, 0),
-                                              "value", rk__col_text(st, 1), "members",
+        json_array_append_new(ties, json_pack("{s:s,s:s,s:I}", "type", rk__col_text(st, 0), "value",
+                                              rk__col_text(st, 1), "members",
                                               (json_int_t)sqlite3_column_int64(st, 2)));
     sqlite3_reset(st);
     return ties;
@@ -627,13 +628,11 @@ static json_t *stored_ties(struct rk_conn *c, const char *gid)
 
 /* A confirmed or dissolved group. `live` is the index's view of it (the caller's need-to-know
  * applied: linked objects and ties of readable members), or NULL. */
-static enum rk_status render_group(struct rk_store *s, struct rk_conn *c,
-                                   const struct rk_access *a, const char *gid,
-                                   const struct rk_corr_group *live, int with_members,
-                                   json_t **out, struct rk_error *err)
+static enum rk_status render_group(struct rk_store *s, struct rk_conn *c, const struct rk_access *a,
+                                   const char *gid, const struct rk_corr_group *live,
+                                   int with_members, json_t **out, struct rk_error *err)
 {
-    sqlite3_stmt *st =
-        rk__stmt(c, "SELECT " GROUP_COLS " FROM grp_groups WHERE id = ?1", err);
+    sqlite3_stmt *st = rk__stmt(c, "SELECT " GROUP_COLS " FROM grp_groups WHERE id = ?1", err);
     if (st == NULL)
         return RK_EIO;
     rk__bind_text(st, 1, gid);
@@ -676,8 +675,8 @@ static enum rk_status render_group(struct rk_store *s, struct rk_conn *c,
     struct member_list rows = {0};
     char(*how)[16] = NULL;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (members_push(&rows, rk_corr_kind_from_name(rk__col_text(st, 0)),
-                         rk__col_text(st, 1)) != RK_OK)
+        if (members_push(&rows, rk_corr_kind_from_name(rk__col_text(st, 0)), rk__col_text(st, 1)) !=
+            RK_OK)
             break;
         char(*h)[16] = rk_realloc(how, rows.cap * sizeof(*h));
         if (h == NULL)
@@ -721,12 +720,12 @@ static enum rk_status render_group(struct rk_store *s, struct rk_conn *c,
         json_array_append_new(linked, o);
     }
     json_object_set_new(g, "linked", linked);
-    json_object_set_new(g, "flags_open",
-                        json_integer((json_int_t)count_of(
-                            c,
-                            "SELECT count(*) FROM grp_flags WHERE group_id = ?1"
-                            " AND acked_at IS NULL",
-                            gid)));
+    json_object_set_new(
+        g, "flags_open",
+        json_integer((json_int_t)count_of(c,
+                                          "SELECT count(*) FROM grp_flags WHERE group_id = ?1"
+                                          " AND acked_at IS NULL",
+                                          gid)));
     *out = g;
     return RK_OK;
 }
@@ -809,9 +808,8 @@ static json_t *render_candidate(struct rk_store *s, struct rk_conn *c, const str
                 sqlite3_reset(q);
             }
             if (n > 0)
-                json_array_append_new(overlaps, json_pack("{s:s,s:s,s:I}", "group_id", gid,
-                                                          "name", rk__col_text(st, 1),
-                                                          "members", n));
+                json_array_append_new(overlaps, json_pack("{s:s,s:s,s:I}", "group_id", gid, "name",
+                                                          rk__col_text(st, 1), "members", n));
         }
         if (st != NULL)
             sqlite3_reset(st);
@@ -1100,8 +1098,7 @@ static enum rk_status parse_marking(struct rk_store *s, json_t *in, const char *
     return rc;
 }
 
-static enum rk_status parse_name(json_t *in, int required, const char **name,
-                                 struct rk_error *err)
+static enum rk_status parse_name(json_t *in, int required, const char **name, struct rk_error *err)
 {
     enum rk_status rc = rk__json_str(in, "name", "name", required, RK_MAX_GROUP_NAME, name, err);
     if (rc == RK_OK && *name != NULL && (*name)[0] == '\0')
@@ -1152,7 +1149,7 @@ out:
 enum rk_status rk_group_update(struct rk_store *s, const struct rk_actor *who, const char *id,
                                json_t *in, json_t **out, struct rk_error *err)
 {
-    static const char *const allowed[] = {"name", "aliases", "actor_id", "tlp",
+    static const char *const allowed[] = {"name",  "aliases", "actor_id", "tlp",
                                           "scope", "status",  NULL};
     const char *name = NULL, *actor_id = NULL, *tlp = NULL, *scope = NULL, *status = NULL;
     char *aliases = NULL;
@@ -1262,8 +1259,7 @@ enum rk_status rk_group_merge(struct rk_store *s, const struct rk_actor *who, co
         " updated_at = ?4 WHERE id = ?1",
         "UPDATE grp_groups SET status = 'dissolved', merged_into = ?1, updated_at = ?4"
         " WHERE id = ?2",
-        "DELETE FROM grp_ties WHERE group_id = ?2",
-        NULL};
+        "DELETE FROM grp_ties WHERE group_id = ?2", NULL};
     for (size_t i = 0; rc == RK_OK && sql[i] != NULL; i++) {
         sqlite3_stmt *st = rk__stmt(w.c, sql[i], err);
         if (st == NULL) {
@@ -1415,11 +1411,10 @@ enum rk_status rk_group_members(struct rk_store *s, const struct rk_actor *who, 
     if (rc == RK_OK &&
         count_of(w.c, "SELECT count(*) FROM grp_members WHERE group_id = ?1", id) < 1)
         rc = rk__err(err, RK_EINVAL, "remove", "a group keeps at least one member");
-    if (rc == RK_OK &&
-        count_of(w.c, "SELECT count(*) FROM grp_members WHERE group_id = ?1", id) >
-            (int64_t)RK_MAX_GROUP_MEMBERS)
-        rc = rk__err(err, RK_ETOOBIG, "add", "a group has at most %u members",
-                     RK_MAX_GROUP_MEMBERS);
+    if (rc == RK_OK && count_of(w.c, "SELECT count(*) FROM grp_members WHERE group_id = ?1", id) >
+                           (int64_t)RK_MAX_GROUP_MEMBERS)
+        rc =
+            rk__err(err, RK_ETOOBIG, "add", "a group has at most %u members", RK_MAX_GROUP_MEMBERS);
     if (rc == RK_OK)
         rc = touch_group(w.c, id, now, err);
     if (rc == RK_OK)
@@ -1448,25 +1443,23 @@ static json_t *render_flag(struct rk_store *s, struct rk_conn *c, const struct r
     enum rk_corr_kind kind = rk_corr_kind_from_name(rk__col_text(st, 3));
     json_t *obj = object_json(s, c, a, kind, rk__col_text(st, 4), &readable);
     int acked = sqlite3_column_type(st, 9) != SQLITE_NULL;
-    json_t *f = json_pack("{s:s,s:{s:s,s:s},s:o,s:s,s:s,s:o,s:o}", "id", rk__col_text(st, 0),
-                          "group", "id", rk__col_text(st, 1), "name", rk__col_text(st, 2),
-                          "object", obj, "flagged_at", rk__col_text(st, 7), "status",
-                          acked ? (strcmp(rk__col_text(st, 10), "add") == 0 ? "added"
-                                                                            : "acknowledged")
-                                : "open",
-                          "acked_by", acked ? rk__user_ref(c, rk__col_text(st, 8)) : json_null(),
-                          "acked_at", rk__col_json_str(st, 9));
+    json_t *f = json_pack(
+        "{s:s,s:{s:s,s:s},s:o,s:s,s:s,s:o,s:o}", "id", rk__col_text(st, 0), "group", "id",
+        rk__col_text(st, 1), "name", rk__col_text(st, 2), "object", obj, "flagged_at",
+        rk__col_text(st, 7), "status",
+        acked ? (strcmp(rk__col_text(st, 10), "add") == 0 ? "added" : "acknowledged") : "open",
+        "acked_by", acked ? rk__user_ref(c, rk__col_text(st, 8)) : json_null(), "acked_at",
+        rk__col_json_str(st, 9));
     /* The value is case data of the flagged object: shown only to those who may read it. */
     if (f != NULL && readable)
-        json_object_set_new(f, "shared",
-                            json_pack("{s:s,s:s}", "type", rk__col_text(st, 5), "value",
-                                      rk__col_text(st, 6)));
+        json_object_set_new(
+            f, "shared",
+            json_pack("{s:s,s:s}", "type", rk__col_text(st, 5), "value", rk__col_text(st, 6)));
     return f;
 }
 
-enum rk_status rk_group_flags(struct rk_store *s, const struct rk_actor *who,
-                              const char *group_id, const char *status, json_t **out,
-                              struct rk_error *err)
+enum rk_status rk_group_flags(struct rk_store *s, const struct rk_actor *who, const char *group_id,
+                              const char *status, json_t **out, struct rk_error *err)
 {
     struct rk_conn *c = NULL;
     struct rk_access a;
@@ -1647,24 +1640,23 @@ static enum rk_status render_actor(struct rk_conn *c, const char *id, json_t **o
                                 : rk__db_error(c, r, err);
     }
     json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:o,s:s,s:s}", "id", rk__col_text(st, 0),
-                          "name_ja", rk__col_text(st, 1), "name_en", rk__col_text(st, 2),
-                          "aliases", aliases_json(rk__col_text(st, 3)), "notes",
-                          rk__col_text(st, 4), "tlp", rk__col_text(st, 5), "scope",
-                          rk__col_text(st, 6), "created_by", rk__user_ref(c, rk__col_text(st, 7)),
-                          "created_at", rk__col_text(st, 8), "updated_at", rk__col_text(st, 9));
+                          "name_ja", rk__col_text(st, 1), "name_en", rk__col_text(st, 2), "aliases",
+                          aliases_json(rk__col_text(st, 3)), "notes", rk__col_text(st, 4), "tlp",
+                          rk__col_text(st, 5), "scope", rk__col_text(st, 6), "created_by",
+                          rk__user_ref(c, rk__col_text(st, 7)), "created_at", rk__col_text(st, 8),
+                          "updated_at", rk__col_text(st, 9));
     sqlite3_reset(st);
     if (o == NULL)
         return rk__err(err, RK_ENOMEM, NULL, "out of memory");
     json_t *groups = json_array();
-    st = rk__stmt(c,
-                  "SELECT id, name, status FROM grp_groups WHERE actor_id = ?1 ORDER BY name",
+    st = rk__stmt(c, "SELECT id, name, status FROM grp_groups WHERE actor_id = ?1 ORDER BY name",
                   err);
     if (st != NULL) {
         rk__bind_text(st, 1, id);
         while (sqlite3_step(st) == SQLITE_ROW)
-            json_array_append_new(groups, json_pack("{s:s,s:s,s:s}", "id", rk__col_text(st, 0),
-                                                    "name", rk__col_text(st, 1), "status",
-                                                    rk__col_text(st, 2)));
+            json_array_append_new(groups,
+                                  json_pack("{s:s,s:s,s:s}", "id", rk__col_text(st, 0), "name",
+                                            rk__col_text(st, 1), "status", rk__col_text(st, 2)));
         sqlite3_reset(st);
     }
     json_object_set_new(o, "groups", groups);
@@ -1869,11 +1861,10 @@ out:
  * more tightly than a host does. */
 static int strong_tie(json_t *g)
 {
-    static const char *const strong[] = {"bank-account", "phone", "crypto-wallet", "email", "url",
-                                         NULL};
-    const char *type = json_string_value(json_object_get(json_array_get(json_object_get(g, "ties"),
-                                                                        0),
-                                                         "type"));
+    static const char *const strong[] = {"bank-account", "phone", "crypto-wallet",
+                                         "email",        "url",   NULL};
+    const char *type =
+        json_string_value(json_object_get(json_array_get(json_object_get(g, "ties"), 0), "type"));
     return type != NULL && rk__in_set(type, strong);
 }
 
@@ -1912,8 +1903,8 @@ enum rk_status rk__group_demo(struct rk_store *s, const struct rk_actor *analyst
         json_array_append_new(members, json_pack("{s:O,s:O}", "kind", json_object_get(m, "kind"),
                                                  "id", json_object_get(m, "id")));
     }
-    in = json_pack("{s:s,s:o,s:[s,s],s:O}", "name", "架空請求グループ「さくら」（デモ）",
-                   "members", members, "aliases", "さくらペイ", "Sakura (demo)", "actor_id",
+    in = json_pack("{s:s,s:o,s:[s,s],s:O}", "name", "架空請求グループ「さくら」（デモ）", "members",
+                   members, "aliases", "さくらペイ", "Sakura (demo)", "actor_id",
                    json_object_get(actor, "id"));
     rc = in != NULL ? rk_group_confirm(s, analyst, in, &out, err)
                     : rk__err(err, RK_ENOMEM, NULL, "out of memory");

@@ -23,7 +23,8 @@ static int teardown(void **state)
 }
 
 /* Fictional narratives: two share a phone number and a URL, the third shares nothing. */
-static const char RING[] = "090-3141-5926 から電話、https://mikan-pay-kakuu.xyz/login に誘導された。";
+static const char RING[] =
+    "090-3141-5926 から電話、https://mikan-pay-kakuu.xyz/login に誘導された。";
 static const char OTHER[] = "無関係の相談。050-2718-2818 から一度だけ着信。";
 
 static json_t *members_json(const char *const *ids, size_t n)
@@ -134,9 +135,9 @@ static void test_confirm_flag_stable(void **state)
     /* Acknowledge: closed once, a second time is a conflict. */
     assert_int_equal(rk_group_flags(f->s, &f->analyst, gid, NULL, &o, &err), RK_OK);
     char fid[37];
-    snprintf(fid, sizeof fid, "%s",
-             json_string_value(json_object_get(json_array_get(json_object_get(o, "items"), 0),
-                                               "id")));
+    snprintf(
+        fid, sizeof fid, "%s",
+        json_string_value(json_object_get(json_array_get(json_object_get(o, "items"), 0), "id")));
     json_decref(o);
     json_t *in = json_pack("{s:s}", "action", "acknowledge");
     assert_int_equal(rk_group_flag_ack(f->s, &f->analyst, gid, fid, in, &o, &err), RK_OK);
@@ -206,7 +207,7 @@ static void test_restricted_member(void **state)
     char *dump = json_dumps(o, 0);
     assert_null(strstr(dump, r1));
     assert_null(strstr(dump, "県内限り"));
-    free(dump);
+    rk_free(dump);
     json_decref(o);
     /* The NPA analyst may not name r1 in a group either. */
     json_t *in = json_pack("{s:[{s:s,s:s}]}", "add", "kind", "report", "id", r1);
@@ -259,13 +260,12 @@ static void test_split_merge_members(void **state)
     assert_int_equal(rk_group_merge(f->s, &f->analyst, gid, in, &o, &err), RK_ECONFLICT);
     assert_string_equal(err.field, "group_id");
     json_decref(in);
-    assert_int_equal(fx_count(f, "SELECT count(*) FROM grp_groups WHERE status = 'dissolved'"),
-                     1);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM grp_groups WHERE status = 'dissolved'"), 1);
     assert_int_equal(fx_count(f, "SELECT count(*) FROM grp_members"), 4);
-    assert_int_equal(
-        fx_count(f, "SELECT count(*) FROM audit WHERE object_type = 'group' AND action IN"
-                    " ('confirm', 'members', 'split', 'merge', 'dissolve')"),
-        6); /* confirm, members, split (+ confirm of the new one), merge, dissolve */
+    assert_int_equal(fx_count(f,
+                              "SELECT count(*) FROM audit WHERE object_type = 'group' AND action IN"
+                              " ('confirm', 'members', 'split', 'merge', 'dissolve')"),
+                     6); /* confirm, members, split (+ confirm of the new one), merge, dissolve */
 }
 
 /* Bad input: each is refused naming the field, and nothing is written. */
@@ -283,8 +283,8 @@ static const struct bad_case BAD_CONFIRM[] = {
     {"{\"name\":\"x\",\"members\":[{\"kind\":\"source\",\"id\":\"@R\"}]}", "members[0].kind",
      RK_EINVAL},
     {"{\"name\":\"x\",\"members\":[{\"kind\":\"report\"}]}", "members[0].id", RK_EINVAL},
-    {"{\"name\":\"x\",\"members\":[{\"kind\":\"report\",\"id\":\"@R\",\"x\":1}]}",
-     "members[0].x", RK_EINVAL},
+    {"{\"name\":\"x\",\"members\":[{\"kind\":\"report\",\"id\":\"@R\",\"x\":1}]}", "members[0].x",
+     RK_EINVAL},
     {"{\"name\":\"x\",\"members\":[{\"kind\":\"case\",\"id\":\"@R\"}]}", "members[0].id",
      RK_EINVAL},
     {"{\"name\":\"x\",\"members\":[{\"kind\":\"report\",\"id\":\"@R\"}],\"aliases\":[\"\"]}",
@@ -358,8 +358,8 @@ static void test_roles_and_actors(void **state)
     json_decref(g);
     json_t *in = json_pack("{s:s}", "actor_id", aid), *o = NULL;
     assert_int_equal(rk_group_update(f->s, &f->analyst, gid, in, &o, &err), RK_OK);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(o, "actor"), "name_en")), "Mikan Ring");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o, "actor"), "name_en")),
+                        "Mikan Ring");
     json_decref(in);
     json_decref(o);
     assert_int_equal(rk_actor_get(f->s, &f->analyst, aid, &o, &err), RK_OK);
