@@ -190,6 +190,21 @@ class GroupsApiTest(unittest.TestCase):
         items = self.ok(self.a2.get("/api/v1/groups"))["items"]
         self.assertNotIn(gid, [x["id"] for x in items])
 
+    def test_demo_group_and_cli(self):
+        # The demo confirms one fictional group, with an actor record; the CLI lists it first.
+        items = self.ok(self.a1.get("/api/v1/groups"))["items"]
+        demo = [g for g in items if g.get("name") == "架空請求グループ「さくら」（デモ）"]
+        self.assertEqual(len(demo), 1, [g.get("name") for g in items])
+        self.assertEqual(demo[0]["actor"]["name_ja"], "架空請求集団「さくら」（デモ）")
+        self.assertGreaterEqual(demo[0]["member_count"], 2)
+        self.assertTrue(demo[0]["ties"])
+        self.assertTrue([g for g in items if g["status"] == "candidate"])
+        out = rkserver.run("groups", "--db", self.srv.db).stdout
+        self.assertIn("架空請求グループ「さくら」（デモ）", out)
+        self.assertIn("aliases: さくらペイ, Sakura (demo)", out)
+        j = json.loads(rkserver.run("groups", "--db", self.srv.db, "--json").stdout)
+        self.assertTrue(j["items"][0]["confirmed"])
+
     def test_refusals(self):
         for role in ("station", "partner", "admin"):
             c = self.srv.client(role)
