@@ -30,7 +30,8 @@
 /* A member reference parsed from input or loaded from the store. */
 struct member {
     enum rk_corr_kind kind;
-    char id[37];
+    char id[37];  /* "" until a reference is resolved */
+    char ref[24]; /* "R2026-000123" / "C2026-000045" when named by reference, else "" */
 };
 
 struct member_list {
@@ -46,7 +47,7 @@ static void members_free(struct member_list *l)
 
 static enum rk_status members_push(struct member_list *l, enum rk_corr_kind kind, const char *id)
 {
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; id[0] != '\0' && i < l->n; i++)
         if (l->m[i].kind == kind && strcmp(l->m[i].id, id) == 0)
             return RK_OK; /* listed twice: once is enough */
     if (l->n == l->cap) {
@@ -59,6 +60,7 @@ static enum rk_status members_push(struct member_list *l, enum rk_corr_kind kind
     }
     l->m[l->n].kind = kind;
     snprintf(l->m[l->n].id, sizeof(l->m[l->n].id), "%s", id);
+    l->m[l->n].ref[0] = '\0';
     l->n++;
     return RK_OK;
 }
@@ -162,7 +164,24 @@ static enum rk_status parse_aliases(json_t *in, char **out, struct rk_error *err
     return *out != NULL ? RK_OK : rk__err(err, RK_ENOMEM, NULL, "out of memory");
 }
 
-/* Parses "members":[{"kind","id"}] into `l`. */
+/* "R2026-000123" / "C2026-000045": a letter, then digits and one hyphen. */
+static int valid_ref(const char *r)
+{
+    if (r[0] != 'R' && r[0] != 'C')
+        return 0;
+    int hyphens = 0, digits = 0;
+    for (const char *p = r + 1; *p != '\0'; p++) {
+        if (*p == '-')
+            hyphens++;
+        else if (*p >= '0' && *p <= '9')
+            digits++;
+        else
+            return 0;
+    }
+    return hyphens == 1 && digits > 0;
+}
+
+/* Parses "members":[{"kind","id"} or {"kind","ref"}] into `l`. */
 static enum rk_status parse_members(json_t *in, const char *key, int required,
                                     struct member_list *l, struct rk_error *err)
 {
@@ -175,14 +194,14 @@ static enum rk_status parse_members(json_t *in, const char *key, int required,
     if (json_array_size(arr) > RK_MAX_GROUP_MEMBERS)
         return rk__err(err, RK_ETOOBIG, key, "at most %u members in one request",
                        RK_MAX_GROUP_MEMBERS);
-    static const char *const allowed[] = {"kind", "id", NULL};
+    static const char *const allowed[] = {"kind", "id", "ref", NULL};
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v)
     {
         char prefix[48], field[64];
         snprintf(prefix, sizeof(prefix), "%s[%zu]", key, i);
-        const char *kind = NULL, *id = NULL;
+        const char *kind = NULL, *id = NULL, *ref = NULL;
         enum rk_status rc = rk__json_only(v, allowed, prefix, err);
         if (rc != RK_OK)
             return rc;
@@ -190,16 +209,69 @@ static enum rk_status parse_members(json_t *in, const char *key, int required,
         rc = rk__json_str(v, "kind", field, 1, 16, &kind, err);
         if (rc == RK_OK && strcmp(kind, "report") != 0 && strcmp(kind, "case") != 0)
             rc = rk__err(err, RK_EINVAL, field, "kind must be \"report\" or \"case\"");
-        snprintf(field, sizeof(field), "%s.id", prefix);
+        /* A member is named by its id or, as analysts know it, by its reference number. */
+        snprintf(field, sizeof(field), "%s.ref", prefix);
         if (rc == RK_OK)
+            rc = rk__json_str(v, "ref", field, 0, 23, &ref, err);
+        if (rc == RK_OK && ref != NULL && !valid_ref(ref))
+            rc = rk__err(err, RK_EINVAL, field, "not a reference number (R2026-000123)");
+        snprintf(field, sizeof(field), "%s.id", prefix);
+        if (rc == RK_OK && json_object_get(v, "id") != NULL && ref != NULL)
+            rc = rk__err(err, RK_EINVAL, field, "give the id or the reference, not both");
+        if (rc == RK_OK && ref == NULL)
             rc = rk__json_str(v, "id", field, 1, 36, &id, err);
-        if (rc == RK_OK && !rk__is_uuid(id))
+        if (rc == RK_OK && id != NULL && !rk__is_uuid(id))
             rc = rk__err(err, RK_EINVAL, field, "not a report or case id");
         if (rc != RK_OK)
             return rc;
-        if (members_push(l, rk_corr_kind_from_name(kind), id) != RK_OK)
+        if (members_push(l, rk_corr_kind_from_name(kind), id != NULL ? id : "") != RK_OK)
             return rk__err(err, RK_ENOMEM, NULL, "out of memory");
+        if (ref != NULL)
+            snprintf(l->m[l->n - 1].ref, sizeof(l->m[l->n - 1].ref), "%s", ref);
     }
+    return RK_OK;
+}
+
+/*
+ * Resolves the members named by reference number to ids. A reference the caller may not read
+ * gets the same answer as one that does not exist: references are sequential, and telling the
+ * two apart would let anyone count what exists. Duplicates that appear once resolved are
+ * dropped.
+ */
+static enum rk_status resolve_refs(struct rk_conn *c, const struct rk_access *a,
+                                   struct member_list *l, const char *key, struct rk_error *err)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        struct member *m = &l->m[i];
+        if (m->ref[0] == '\0')
+            continue;
+        sqlite3_stmt *st =
+            rk__stmt(c,
+                     m->kind == RK_CORR_REPORT ? "SELECT id FROM reports WHERE ref = ?1"
+                                               : "SELECT id FROM cases WHERE ref = ?1",
+                     err);
+        if (st == NULL)
+            return RK_EIO;
+        rk__bind_text(st, 1, m->ref);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            snprintf(m->id, sizeof(m->id), "%s", rk__col_text(st, 0));
+        sqlite3_reset(st);
+        char unit[37];
+        if (m->id[0] == '\0' || !visible(c, a, m->kind, m->id, unit)) {
+            char field[48];
+            snprintf(field, sizeof(field), "%s[%zu].ref", key, i);
+            return rk__err(err, RK_EINVAL, field, "no such %s", rk_corr_kind_name(m->kind));
+        }
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        int dup = 0;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = l->m[k].kind == l->m[i].kind && strcmp(l->m[k].id, l->m[i].id) == 0;
+        if (!dup)
+            l->m[n++] = l->m[i];
+    }
+    l->n = n;
     return RK_OK;
 }
 
@@ -1131,6 +1203,8 @@ enum rk_status rk_group_confirm(struct rk_store *s, const struct rk_actor *who, 
         goto out;
     rc = write_begin(s, who, &w, err);
     if (rc == RK_OK)
+        rc = resolve_refs(w.c, &w.a, &l, "members", err);
+    if (rc == RK_OK)
         rc = check_readable(w.c, &w.a, &l, "members", err);
     if (rc == RK_OK)
         rc = actor_exists(w.c, actor_id, err);
@@ -1308,6 +1382,8 @@ enum rk_status rk_group_split(struct rk_store *s, const struct rk_actor *who, co
     rc = write_begin(s, who, &w, err);
     if (rc == RK_OK)
         rc = group_live(w.c, id, "id", err);
+    if (rc == RK_OK)
+        rc = resolve_refs(w.c, &w.a, &l, "members", err);
     for (size_t i = 0; rc == RK_OK && i < l.n; i++) {
         if (!is_member(w.c, id, &l.m[i])) {
             char field[48];
@@ -1392,6 +1468,10 @@ enum rk_status rk_group_members(struct rk_store *s, const struct rk_actor *who, 
     rc = write_begin(s, who, &w, err);
     if (rc == RK_OK)
         rc = group_live(w.c, id, "id", err);
+    if (rc == RK_OK)
+        rc = resolve_refs(w.c, &w.a, &add, "add", err);
+    if (rc == RK_OK)
+        rc = resolve_refs(w.c, &w.a, &rem, "remove", err);
     if (rc == RK_OK)
         rc = check_readable(w.c, &w.a, &add, "add", err);
     for (size_t i = 0; rc == RK_OK && i < rem.n; i++) {

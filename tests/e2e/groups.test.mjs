@@ -96,6 +96,23 @@ runTest('groups', async (t) => {
   await page.locator('#group-merge').click();
   await page.waitForFunction((k) => document.querySelectorAll('#group-members li').length === k, members + 1);
   check((await page.locator('dd').allTextContents()).some((x) => x.includes(NAME)), 'the merged name became an alias');
+  // Remove a member with its box, then add it back by its reference number.
+  const first = page.locator('#group-members li').first();
+  const ref = (await first.locator('a').textContent()).trim().split(/\s+/)[0];
+  await first.locator('input.member-pick').check();
+  await page.locator('#group-remove').click();
+  await page.waitForFunction((k) => document.querySelectorAll('#group-members li').length === k, members);
+  await page.locator('#add-id').fill(ref);
+  await page.locator('form.group-add button[type=submit]').click();
+  await page.waitForFunction((k) => document.querySelectorAll('#group-members li').length === k, members + 1);
+  check((await page.locator('#group-members li', { hasText: ref }).textContent()).includes('手動で追加'), `${ref} was added back by hand`);
+  // A reference that does not exist: the error names the field by its label.
+  await page.locator('#add-id').fill('R2099-999999');
+  await page.locator('form.group-add button[type=submit]').click();
+  const addErr = page.locator('.group-member-actions').locator('xpath=..').locator('.error-box', { hasText: '該当するものがありません' });
+  await addErr.waitFor();
+  check((await addErr.textContent()).includes('add[0].ref'), 'the error names the field');
+
   await page.goto(groupUrl);
   await page.locator('#group-status', { hasText: '解消' }).waitFor();
 

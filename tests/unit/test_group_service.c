@@ -327,6 +327,66 @@ static void test_bad_input(void **state)
                      0);
 }
 
+static void ref_of(struct fx *f, const char *id, char ref[24])
+{
+    json_t *o = NULL;
+    struct rk_error err = {0};
+    assert_int_equal(rk_report_get(f->s, &f->analyst, id, &o, &err), RK_OK);
+    snprintf(ref, 24, "%s", json_string_value(json_object_get(o, "ref")));
+    json_decref(o);
+}
+
+/* Analysts know reports by their reference numbers: members may be named so. A reference the
+ * caller may not read gets the same answer as one that does not exist. */
+static void test_members_by_reference(void **state)
+{
+    struct fx *f = *state;
+    struct rk_error err = {0};
+    char r1[37], r2[37], ref1[24], ref2[24];
+    fx_report(f, &f->analyst, "番号で指定 1", RING, NULL, r1);
+    fx_report(f, &f->analyst, "番号で指定 2", RING, NULL, r2);
+    ref_of(f, r1, ref1);
+    ref_of(f, r2, ref2);
+    json_t *in =
+        json_pack("{s:s,s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}]}", "name", "番号指定", "members", "kind",
+                  "report", "ref", ref1, "kind", "report", "id", r2, "kind", "report", "ref", ref2);
+    json_t *o = NULL;
+    assert_int_equal(rk_group_confirm(f->s, &f->analyst, in, &o, &err), RK_OK);
+    json_decref(in);
+    assert_true(has_member(o, r1) && has_member(o, r2));
+    assert_int_equal(json_array_size(json_object_get(o, "members")), 2); /* r2 named twice */
+    char gid[37];
+    snprintf(gid, sizeof gid, "%s", json_string_value(json_object_get(o, "id")));
+    json_decref(o);
+
+    /* The NPA analyst cannot read r1 (scope prefecture): the same answer as a missing one. */
+    static const struct {
+        const char *ref;
+        const char *field;
+        const char *message;
+    } cases[] = {
+        {"@1", "add[0].ref", "no such report"},
+        {"R2099-999999", "add[0].ref", "no such report"},
+        {"X-1", "add[0].ref", "not a reference number (R2026-000123)"},
+        {"R2026", "add[0].ref", "not a reference number (R2026-000123)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        in = json_pack("{s:[{s:s,s:s}]}", "add", "kind", "report", "ref",
+                       strcmp(cases[i].ref, "@1") == 0 ? ref1 : cases[i].ref);
+        o = NULL;
+        assert_int_equal(rk_group_members(f->s, &f->npa, gid, in, &o, &err), RK_EINVAL);
+        assert_string_equal(err.field, cases[i].field);
+        assert_string_equal(err.message, cases[i].message);
+        assert_null(o);
+        json_decref(in);
+    }
+    in = json_pack("{s:[{s:s,s:s,s:s}]}", "add", "kind", "report", "ref", ref1, "id", r1);
+    assert_int_equal(rk_group_members(f->s, &f->analyst, gid, in, &o, &err), RK_EINVAL);
+    assert_string_equal(err.field, "add[0].id");
+    json_decref(in);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM grp_members"), 2);
+}
+
 static void test_roles_and_actors(void **state)
 {
     struct fx *f = *state;
@@ -393,6 +453,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restricted_member, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_merge_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_members_by_reference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roles_and_actors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -196,6 +196,15 @@ function actorForm(ctx, g) {
   return form;
 }
 
+// What the analyst typed: a reference number ("R2026-000123" is a report, "C2026-000045" a
+// case, whatever the kind chosen) or an id of the chosen kind.
+export function memberRef(kind, text) {
+  const v = text.trim();
+  const m = /^([RC])\d{4}-\d+$/i.exec(v);
+  if (m) return { kind: m[1].toUpperCase() === 'C' ? 'case' : 'report', ref: v.toUpperCase() };
+  return { kind, id: v };
+}
+
 function membersSection(ctx, g) {
   const t = tt(ctx);
   const box = errorBox();
@@ -233,12 +242,12 @@ function membersSection(ctx, g) {
     }
   };
   const addKind = select([{ value: 'report', label: t('groups.kind.report') }, { value: 'case', label: t('groups.kind.case') }], 'report', { id: 'add-kind' });
-  const addId = h('input', { type: 'text', maxlength: '36', id: 'add-id', placeholder: '00000000-0000-4000-8000-000000000000' });
+  const addId = h('input', { type: 'text', maxlength: '36', id: 'add-id', placeholder: 'R2026-000123' });
   const add = async (ev) => {
     ev.preventDefault();
     hideError(box);
     try {
-      await ctx.api.post(`/groups/${encodeURIComponent(g.id)}/members`, { add: [{ kind: addKind.value, id: addId.value.trim() }] });
+      await ctx.api.post(`/groups/${encodeURIComponent(g.id)}/members`, { add: [memberRef(addKind.value, addId.value)] });
       ctx.flash(t('groups.added_flash'));
       await ctx.route();
     } catch (err) {
@@ -255,7 +264,7 @@ function membersSection(ctx, g) {
         h('button', { type: 'button', class: 'btn btn-primary', id: 'group-split', onclick: split }, t('groups.split')),
         h('button', { type: 'button', class: 'btn', id: 'group-remove', onclick: remove }, t('groups.remove'))),
       h('form', { class: 'group-add', onsubmit: add },
-        h('div', { class: 'grid' }, field(t('groups.add_kind'), addKind, {}), field(t('groups.add_id'), addId, { hint: t('groups.add_hint') })),
+        h('div', { class: 'grid' }, field(t('groups.add_kind'), addKind, {}), field(t('groups.add_id'), addId, { name: 'add[0].ref', hint: t('groups.add_hint') })),
         h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn' }, t('groups.add'))))) : null);
 }
 
