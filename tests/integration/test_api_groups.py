@@ -6,7 +6,9 @@ read shows only as restricted; stations, partners and admins are refused.
 """
 import json
 import os
+import shutil
 import sys
+import tempfile
 import unittest
 
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
@@ -204,6 +206,30 @@ class GroupsApiTest(unittest.TestCase):
         self.assertIn("aliases: さくらペイ, Sakura (demo)", out)
         j = json.loads(rkserver.run("groups", "--db", self.srv.db, "--json").stdout)
         self.assertTrue(j["items"][0]["confirmed"])
+
+    def test_cli_confirm(self):
+        tmp = tempfile.mkdtemp(prefix="rk-groups-cli-")
+        try:
+            db, _ = rkserver.demo_db(tmp)
+            j = json.loads(rkserver.run("groups", "--db", db, "--json").stdout)
+            cand = [g for g in j["items"] if not g["confirmed"]][-1]
+            refs = [m["ref"] for m in cand["members"]]
+            p = rkserver.run("groups", "confirm", "--db", db, "--name", "CLI で確定", *refs)
+            self.assertIn("CLI で確定", p.stdout)
+            self.assertIn("(%d members)" % len(refs), p.stdout)
+            out = rkserver.run("groups", "--db", db).stdout
+            self.assertIn('"CLI で確定" (confirmed, %d members' % len(refs), out)
+            p = rkserver.run("groups", "confirm", "--db", db, "--name", "x", "R2099-000001",
+                             check=False)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("no such report: members[0].ref", p.stderr)
+            for args in (["confirm", "--db", db, refs[0]], ["confirm", "--db", db, "--name", "x"],
+                         ["confirm", "--db", db, "--name", "x", "--nope", refs[0]]):
+                p = rkserver.run("groups", *args, check=False)
+                self.assertEqual(p.returncode, 2, args)
+                self.assertIn("usage", p.stderr)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def test_refusals(self):
         for role in ("station", "partner", "admin"):
