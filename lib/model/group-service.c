@@ -833,10 +833,15 @@ static json_t *render_candidate(struct rk_store *s, struct rk_conn *c, const str
         if (m->restricted)
             continue;
         nread++;
+        /* One statement per kind, so the lookup uses grp_members_object (kind, id). */
         ninconf += count_of(c,
-                            "SELECT count(*) FROM grp_members m JOIN grp_groups g"
-                            " ON g.id = m.group_id WHERE g.status = 'confirmed'"
-                            " AND m.object_id = ?1",
+                            m->kind == RK_CORR_REPORT
+                                ? "SELECT count(*) FROM grp_members m JOIN grp_groups g"
+                                  " ON g.id = m.group_id WHERE g.status = 'confirmed'"
+                                  " AND m.object_kind = 'report' AND m.object_id = ?1"
+                                : "SELECT count(*) FROM grp_members m JOIN grp_groups g"
+                                  " ON g.id = m.group_id WHERE g.status = 'confirmed'"
+                                  " AND m.object_kind = 'case' AND m.object_id = ?1",
                             m->object_id) > 0;
     }
     if (nread == 0 || ninconf == gr->nmembers)
