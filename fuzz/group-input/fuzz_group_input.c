@@ -54,7 +54,6 @@ static int fx_init(void)
     snprintf(path, sizeof path, "%s/renkei.db", fx.dir);
     if (rk_store_open(path, &fx.s, &err) != RK_OK)
         return -1;
-    atexit(fx_cleanup);
     rk_actor_system(&sys);
     in = json_pack("{s:s,s:s}", "name", "サイバー捜査課", "kind", "hq_division");
     if (rk_unit_create(fx.s, &sys, in, &o, &err) != RK_OK)
@@ -90,6 +89,9 @@ static int fx_init(void)
     json_decref(in);
     snprintf(fx.gid, sizeof fx.gid, "%s", id_of(o));
     json_decref(o);
+    /* Registered last, so that it runs before OpenSSL's own exit handler (registered at its
+     * first use above): the store's audit writer hashes with OpenSSL until the store closes. */
+    atexit(fx_cleanup);
     return 0;
 }
 
