@@ -113,6 +113,14 @@ static void test_confirm_flag_stable(void **state)
     assert_int_equal(fx_count(f, "SELECT count(*) FROM grp_flags"), 1);
     /* Confirmed membership did not move. */
     assert_int_equal(fx_count(f, "SELECT count(*) FROM grp_members"), 2);
+    /* A case opened from the new report holds its values: it is flagged too. */
+    json_t *cin = json_pack("{s:s,s:[s]}", "title", "確定後の事案", "report_ids", r4);
+    json_t *cout = NULL;
+    assert_int_equal(rk_case_create(f->s, &f->analyst, cin, &cout, &err), RK_OK);
+    json_decref(cin);
+    json_decref(cout);
+    assert_int_equal(open_flags(f, &f->analyst, gid), 2);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM grp_flags WHERE object_kind = 'case'"), 1);
 
     /* The group is listed first under its name; no candidate repeats r1 and r2. */
     assert_int_equal(rk_group_list(f->s, &f->analyst, &o, &err), RK_OK);
@@ -125,7 +133,7 @@ static void test_confirm_flag_stable(void **state)
         if (conf) {
             assert_string_equal(json_string_value(json_object_get(x, "name")),
                                 "みかんペイ詐欺グループ");
-            assert_int_equal(json_integer_value(json_object_get(x, "flags_open")), 1);
+            assert_int_equal(json_integer_value(json_object_get(x, "flags_open")), 2);
         } else {
             assert_false(has_member(x, r1) && has_member(x, r2));
         }
@@ -147,7 +155,7 @@ static void test_confirm_flag_stable(void **state)
     assert_int_equal(rk_group_flag_ack(f->s, &f->analyst, gid, fid, in, &o, &err), RK_ECONFLICT);
     assert_null(o);
     json_decref(in);
-    assert_int_equal(open_flags(f, &f->analyst, gid), 0);
+    assert_int_equal(open_flags(f, &f->analyst, gid), 1);
     assert_int_equal(fx_count(f, "SELECT count(*) FROM grp_members"), 2);
 }
 
