@@ -335,6 +335,44 @@ static void test_bad_input(void **state)
                      0);
 }
 
+/* A confirmed group drawn from two candidates: the cluster it overlaps most is that group, the
+ * other is still a candidate and says which confirmed group it shares a member with. */
+static void test_candidate_overlap(void **state)
+{
+    struct fx *f = *state;
+    struct rk_error err = {0};
+    static const char P[] = "070-1111-2345 から架空請求の電話。";
+    static const char Q[] = "080-5555-6789 から架空請求の電話。";
+    char a1[37], a2[37], b1[37], b2[37];
+    fx_report(f, &f->analyst, "P1", P, NULL, a1);
+    fx_report(f, &f->analyst, "P2", P, NULL, a2);
+    fx_report(f, &f->analyst, "Q1", Q, NULL, b1);
+    fx_report(f, &f->analyst, "Q2", Q, NULL, b2);
+    const char *ids[] = {a1, b1};
+    json_t *g = confirm(f, &f->analyst, "重複試験", ids, 2);
+    char gid[37];
+    snprintf(gid, sizeof gid, "%s", json_string_value(json_object_get(g, "id")));
+    json_decref(g);
+    json_t *o = NULL;
+    assert_int_equal(rk_group_list(f->s, &f->analyst, &o, &err), RK_OK);
+    size_t i, ncand = 0;
+    json_t *x;
+    json_array_foreach(json_object_get(o, "items"), i, x)
+    {
+        if (json_is_true(json_object_get(x, "confirmed")))
+            continue;
+        ncand++;
+        json_t *ov = json_array_get(json_object_get(x, "overlaps"), 0);
+        assert_non_null(ov);
+        assert_string_equal(json_string_value(json_object_get(ov, "group_id")), gid);
+        assert_int_equal(json_integer_value(json_object_get(ov, "members")), 1);
+        assert_true((has_member(x, a1) && has_member(x, a2)) ||
+                    (has_member(x, b1) && has_member(x, b2)));
+    }
+    assert_int_equal(ncand, 1);
+    json_decref(o);
+}
+
 static void ref_of(struct fx *f, const char *id, char ref[24])
 {
     json_t *o = NULL;
@@ -461,6 +499,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restricted_member, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_merge_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_candidate_overlap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_members_by_reference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roles_and_actors, setup, teardown),
     };
