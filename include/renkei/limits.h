@@ -305,4 +305,18 @@
  * keeps for local rules, high enough to stay clear of a unit's hand-written ones. */
 #define RK_EXPORT_SID_BASE_DEFAULT 1900000
 
+/* ===== Confirmed groups and actors (lib/model/group-service.c) ===== */
+
+/* Longest group or actor name, alias and actor note, in bytes (UTF-8: about 70 kanji for a
+ * name). Policy: the request is rejected with RK_EINVAL naming the field. */
+#define RK_MAX_GROUP_NAME 200u
+#define RK_MAX_GROUP_ALIAS 200u
+#define RK_MAX_ACTOR_NOTES (32u * 1024u)
+/* Most aliases of one group or actor. Policy: rejected with RK_EINVAL naming "aliases". */
+#define RK_MAX_GROUP_ALIASES 32u
+/* Most members named in one request (confirm, split, add/remove) and most members of one group:
+ * a group an analyst names is tens of reports, and the ties are recomputed over every member at
+ * each change. Policy: rejected with RK_ETOOBIG naming "members". */
+#define RK_MAX_GROUP_MEMBERS 2000u
+
 #endif

@@ -523,4 +523,68 @@ enum rk_status rk_indicators_each(struct rk_store *s, const struct rk_actor *who
                                   const struct rk_indicator_query *q, rk_indicator_fn fn, void *ud,
                                   uint64_t *count, struct rk_error *err);
 
+/* ===== Groups (攻撃グループ / 犯行グループ) and actors (lib/model/group-service.c) ===== */
+
+/*
+ * Analysts and supervisors only (and the CLI's system actor); every other role gets
+ * RK_EFORBIDDEN. A member is {"kind":"report"|"case","id"}. Members and flagged objects the
+ * caller may not read appear only as {"restricted":true,"kind","unit":{"id","name"}}, as in
+ * related items; every readable member shown is audited as a read. Confirmed membership never
+ * changes by itself: only the calls below change it. Before each read, writes of reports and
+ * cases since the last look (audit chain) are checked against the confirmed groups and a flag is
+ * recorded for each new report or case that holds a linking value of a member (docs/correlation.md,
+ * "Confirmed groups"). Shapes in docs/api.md, "Groups and actors".
+ */
+
+/* Confirmed groups (name order) then candidates (largest first). `*out` = {"items":[group]}. */
+enum rk_status rk_group_list(struct rk_store *s, const struct rk_actor *who, json_t **out,
+                             struct rk_error *err);
+/* One confirmed or dissolved group with members, ties, linked objects and flags. */
+enum rk_status rk_group_get(struct rk_store *s, const struct rk_actor *who, const char *id,
+                            json_t **out, struct rk_error *err);
+/* Confirms a group from its members (not from a candidate's unstable id). `in`: {"name",
+ * "members":[member] (1..RK_MAX_GROUP_MEMBERS, each readable by the caller),"aliases"?,
+ * "actor_id"?,"tlp"?,"scope"?}. `*out` = the group. */
+enum rk_status rk_group_confirm(struct rk_store *s, const struct rk_actor *who, json_t *in,
+                                json_t **out, struct rk_error *err);
+/* `in`: any of {"name","aliases","actor_id" (null unlinks),"tlp","scope","status":"dissolved"}.
+ * RK_ECONFLICT when the group is already dissolved. */
+enum rk_status rk_group_update(struct rk_store *s, const struct rk_actor *who, const char *id,
+                               json_t *in, json_t **out, struct rk_error *err);
+/* Moves every member of group `in`.{"group_id"} into group `id`; the other is dissolved (its
+ * "merged_into" names `id`). `*out` = group `id`. */
+enum rk_status rk_group_merge(struct rk_store *s, const struct rk_actor *who, const char *id,
+                              json_t *in, json_t **out, struct rk_error *err);
+/* Moves the chosen members to a new group. `in`: {"name","members":[member],"aliases"?}; at
+ * least one member must stay. `*out` = {"from":group,"to":new group}. */
+enum rk_status rk_group_split(struct rk_store *s, const struct rk_actor *who, const char *id,
+                              json_t *in, json_t **out, struct rk_error *err);
+/* Adds and removes members by hand. `in`: {"add":[member]?,"remove":[member]?}; a group keeps
+ * at least one member. `*out` = the group. */
+enum rk_status rk_group_members(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                json_t *in, json_t **out, struct rk_error *err);
+/* Flags (新たに関連する事案) of one group (`group_id`) or of every confirmed group (NULL).
+ * `status`: "open" (default) or "all". `*out` = {"items":[flag],"open":N}. */
+enum rk_status rk_group_flags(struct rk_store *s, const struct rk_actor *who,
+                              const char *group_id, const char *status, json_t **out,
+                              struct rk_error *err);
+/* Closes a flag. `in`: {"action":"acknowledge"|"add"} ("add" also makes the object a member).
+ * RK_ECONFLICT when already closed. `*out` = the flag. */
+enum rk_status rk_group_flag_ack(struct rk_store *s, const struct rk_actor *who,
+                                 const char *group_id, const char *flag_id, json_t *in,
+                                 json_t **out, struct rk_error *err);
+
+/* Actor records. An actor renders as {"id","name_ja","name_en","aliases","notes","tlp","scope",
+ * "created_by","created_at","updated_at","groups":[{"id","name","status"}]}. */
+enum rk_status rk_actor_list(struct rk_store *s, const struct rk_actor *who, json_t **out,
+                             struct rk_error *err);
+/* `in`: {"name_ja" (required),"name_en"?,"aliases"?,"notes"?,"tlp"?,"scope"?}. */
+enum rk_status rk_actor_create(struct rk_store *s, const struct rk_actor *who, json_t *in,
+                               json_t **out, struct rk_error *err);
+enum rk_status rk_actor_get(struct rk_store *s, const struct rk_actor *who, const char *id,
+                            json_t **out, struct rk_error *err);
+/* `in`: any of the create fields. */
+enum rk_status rk_actor_update(struct rk_store *s, const struct rk_actor *who, const char *id,
+                               json_t *in, json_t **out, struct rk_error *err);
+
 #endif

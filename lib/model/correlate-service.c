@@ -963,3 +963,59 @@ enum rk_status rk_correlate_rebuild(struct rk_store *s, const struct rk_actor *w
                      "warninglists", (json_int_t)nwl, "warninglist_dir", cc->wl_dir);
     return *out ? RK_OK : rk__err(err, RK_ENOMEM, NULL, "out of memory");
 }
+
+/* ===== Hooks for the group service (added by eng/groups; lib/model/group.h) ===== */
+
+/* The group service keeps confirmed groups, actors and flags in its own tables; these three
+ * functions give it the index under the same locks as every query above. */
+#include "model/group.h"
+
+enum rk_status rk__corr_sync(struct rk_store *s, int64_t *seq, struct rk_error *err)
+{
+    enum rk_status rc = corr_refresh(s, 0, NULL, NULL, err);
+    if (rc != RK_OK)
+        return rc;
+    pthread_rwlock_rdlock(&s->corr->rw);
+    *seq = s->corr->audit_seq;
+    int ok = s->corr->idx != NULL;
+    pthread_rwlock_unlock(&s->corr->rw);
+    return ok ? RK_OK : rk__err(err, RK_EIO, NULL, "correlation index not available");
+}
+
+enum rk_status rk__corr_groups_with(struct rk_store *s, struct rk_conn *c,
+                                    const struct rk_access *a,
+                                    const struct rk_corr_confirmed *confirmed, size_t nconfirmed,
+                                    struct rk_corr_groups **out, struct rk_error *err)
+{
+    struct access_ctx x = {c, a};
+    int all = a == NULL || rk__access_is_installation(a);
+    struct rk__corr_cache *cc = s->corr;
+    enum rk_status rc = RK_EIO;
+    pthread_rwlock_rdlock(&cc->rw);
+    if (cc->idx != NULL)
+        rc = rk_corr_groups_compute(cc->idx, NULL, confirmed, nconfirmed, all ? NULL : access_cb,
+                                    &x, out);
+    pthread_rwlock_unlock(&cc->rw);
+    if (rc != RK_OK)
+        return rk__err(err, rc, NULL, "grouping failed");
+    return RK_OK;
+}
+
+enum rk_status rk__corr_touching_of(struct rk_store *s, enum rk_corr_kind kind, const char *id,
+                                    const struct rk_corr_confirmed *confirmed, size_t nconfirmed,
+                                    struct rk_corr_touches **out, struct rk_error *err)
+{
+    struct rk__corr_cache *cc = s->corr;
+    enum rk_status rc = RK_EIO;
+    pthread_rwlock_rdlock(&cc->rw);
+    if (cc->idx != NULL)
+        rc = rk_corr_touching(cc->idx, kind, id, confirmed, nconfirmed, out);
+    pthread_rwlock_unlock(&cc->rw);
+    if (rc == RK_ENOTFOUND) {
+        *out = rk_calloc(1, sizeof(**out));
+        rc = *out != NULL ? RK_OK : RK_ENOMEM;
+    }
+    if (rc != RK_OK)
+        return rk__err(err, rc, NULL, "flag check failed");
+    return RK_OK;
+}

@@ -13,6 +13,7 @@
  * test vectors of BIP 173 and EIP-55. The data go in through the service functions, so they are
  * validated, extracted, access-checked and audited exactly like real input.
  */
+#include "model/group.h"
 #include "model/report.h"
 
 #include <stdio.h>
@@ -835,6 +836,9 @@ enum rk_status rk_demo_generate(struct rk_store *s, uint64_t seed, int reports,
         rc = make_cases(d, 30, &cases, hashes, err);
     if (rc == RK_OK)
         rc = make_patrol(d, err);
+    /* A confirmed group (lib/model/group-service.c), so the groups page is not empty. */
+    if (rc == RK_OK)
+        rc = rk__group_demo(s, user(d, "sousa1"), err);
     if (rc == RK_OK && progress != NULL)
         progress(total, total, user_data);
     if (rc == RK_OK) {

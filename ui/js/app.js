@@ -19,6 +19,7 @@ import * as approvalsPage from './pages/approvals.js';
 import * as patrolPage from './pages/patrol.js';
 import * as accessPage from './pages/access-request.js';
 import * as exportsPage from './pages/exports.js';
+import * as groupsPage from './pages/groups.js';
 import * as usersPage from './pages/users.js';
 import * as homePage from './pages/home.js';
 import * as graphPage from './pages/graph.js';
@@ -44,6 +45,8 @@ const ROUTES = [
   { name: 'graph', pattern: '/graph', page: graphPage, roles: CASEWORK },
   { name: 'access', pattern: '/access-requests', page: accessPage, roles: CASEWORK, nav: 'nav.access' },
   { name: 'exports', pattern: '/exports', page: exportsPage, roles: ['analyst', 'supervisor'], nav: 'export.nav' },
+  { name: 'groups', pattern: '/groups', page: groupsPage, roles: ['analyst', 'supervisor'], nav: 'groups.nav' },
+  { name: 'group', pattern: '/groups/:id', page: groupsPage, roles: ['analyst', 'supervisor'] },
   { name: 'users', pattern: '/admin/users', page: usersPage, roles: ['admin'], nav: 'nav.users' },
 ];
 

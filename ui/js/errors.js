@@ -37,6 +37,14 @@ export const RULES = [
   [/^say why the request is refused$/, 'access.err.refuse_note'],
   [/^(expires_at must be in the future|a grant may last at most one year)$/, 'access.err.expiry'],
   [/^you may read none of the objects this request concerns$/, 'access.err.none_readable'],
+  // Groups (lib/model/group-service.c).
+  [/^the group is dissolved$/, 'groups.err.dissolved'],
+  [/^no such (group|actor|flag|report|case)$/, 'groups.err.no_such'],
+  [/^(at least one member must stay in the group|a group keeps at least one member)$/, 'groups.err.stay'],
+  [/^not a member of this group$/, 'groups.err.not_member'],
+  [/^the (name|Japanese name) is empty$/, 'groups.err.empty_name'],
+  [/^you may not read this (report|case)$/, 'groups.err.forbidden_member'],
+  [/^the flag is already closed$/, 'groups.err.closed'],
 ];
 
 // {key, params} for the server message `message`, or null when no rule knows it.

@@ -1,0 +1,52 @@
+/*
+ * Internal interface between the group service (lib/model/group-service.c) and the store's
+ * correlation index (lib/model/correlate-service.c, whose cache is private to that file). The
+ * group service keeps confirmed groups, actors and flags in the store; it asks the index only
+ * for clustering, tie values and "which confirmed groups does this object touch".
+ */
+#ifndef RK_MODEL_GROUP_H
+#define RK_MODEL_GROUP_H
+
+#include <stdint.h>
+
+#include "renkei/correlate.h"
+#include "share/access.h"
+#include "store/store.h"
+
+/*
+ * Brings the store's correlation index up to date (as every correlation query does) and puts in
+ * `*seq` the audit sequence number the index now reflects: every write event up to it has been
+ * applied. Call it before borrowing a connection (it borrows one of its own).
+ */
+enum rk_status rk__corr_sync(struct rk_store *s, int64_t *seq, struct rk_error *err);
+
+/*
+ * rk_corr_groups_compute() on the store's index with the given confirmed groups and the
+ * caller's need-to-know hook (`a` NULL or the installation: everything readable). `c` is the
+ * caller's borrowed connection, used by the hook. Ownership: on RK_OK the caller frees `*out`
+ * with rk_corr_groups_destroy().
+ */
+enum rk_status rk__corr_groups_with(struct rk_store *s, struct rk_conn *c,
+                                    const struct rk_access *a,
+                                    const struct rk_corr_confirmed *confirmed, size_t nconfirmed,
+                                    struct rk_corr_groups **out, struct rk_error *err);
+
+/*
+ * rk_corr_touching() on the store's index: the confirmed groups that the report or case touches
+ * without being a member. An object the index does not hold touches nothing (an empty result).
+ * Ownership: on RK_OK the caller frees `*out` with rk_corr_touches_destroy().
+ */
+enum rk_status rk__corr_touching_of(struct rk_store *s, enum rk_corr_kind kind, const char *id,
+                                    const struct rk_corr_confirmed *confirmed, size_t nconfirmed,
+                                    struct rk_corr_touches **out, struct rk_error *err);
+
+/*
+ * Demo data (`renkei demo`): confirms, as `analyst`, the smallest candidate group tied by a
+ * strong value (account, phone, wallet, e-mail, URL) under a fictional name, with a fictional
+ * actor record, so that the groups page is populated. Does nothing when there is no such
+ * candidate. Uses the public group functions, so everything is audited as the analyst's.
+ */
+enum rk_status rk__group_demo(struct rk_store *s, const struct rk_actor *analyst,
+                              struct rk_error *err);
+
+#endif
