@@ -44,6 +44,7 @@ enum rk_perm {
     RK_PERM_APIKEY,
     RK_PERM_REF,
     RK_PERM_PATROL, /* the cyber-patrol review queue: submit, review, decide */
+    RK_PERM_LOOKALIKE, /* the lookalike review list: submit, review, confirm, takedowns */
 };
 
 /* The row facts a decision needs. */
