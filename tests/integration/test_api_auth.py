@@ -43,6 +43,11 @@ ROUTES = [
     ("GET", "/api/v1/patrol/findings/" + ID),
     ("POST", "/api/v1/patrol/findings/%s/decision" % ID),
     ("GET", "/api/v1/patrol/stats"),
+    ("GET", "/api/v1/lookalike/matches"), ("POST", "/api/v1/lookalike/matches"),
+    ("GET", "/api/v1/lookalike/matches/" + ID),
+    ("POST", "/api/v1/lookalike/matches/%s/decision" % ID),
+    ("GET", "/api/v1/lookalike/takedowns"), ("PATCH", "/api/v1/lookalike/takedowns/" + ID),
+    ("GET", "/api/v1/lookalike/stats"),
 ]
 
 SECURITY_HEADERS = {
