@@ -17,6 +17,7 @@ import * as observablesPage from './pages/observables.js';
 import * as observablePage from './pages/observable.js';
 import * as approvalsPage from './pages/approvals.js';
 import * as patrolPage from './pages/patrol.js';
+import * as lookalikePage from './pages/lookalike.js';
 import * as usersPage from './pages/users.js';
 import * as homePage from './pages/home.js';
 
@@ -38,6 +39,7 @@ const ROUTES = [
   { name: 'observable', pattern: '/observables/:id', page: observablePage, roles: CASEWORK },
   { name: 'approvals', pattern: '/approvals', page: approvalsPage, roles: ['supervisor'], nav: 'nav.approvals' },
   { name: 'patrol', pattern: '/patrol', page: patrolPage, roles: ['analyst', 'supervisor'], nav: 'nav.patrol' },
+  { name: 'lookalike', pattern: '/lookalike', page: lookalikePage, roles: ['analyst', 'supervisor'], nav: 'lookalike.nav' },
   { name: 'users', pattern: '/admin/users', page: usersPage, roles: ['admin'], nav: 'nav.users' },
 ];
 
