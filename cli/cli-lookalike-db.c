@@ -41,8 +41,8 @@
 #define BATCH_LINES 1000
 /* Bytes read at a time, and the longest line kept (a longer one cannot be a name or a useful
  * URL; it is skipped and counted). */
-#define READ_CHUNK  (256u * 1024u)
-#define MAX_LINE    (16u * 1024u)
+#define READ_CHUNK (256u * 1024u)
+#define MAX_LINE   (16u * 1024u)
 
 struct dbopts {
     const char *db;
@@ -109,8 +109,8 @@ static void progress(const struct dbopts *o, const struct tally *t, const char *
 {
     if (!t->tty || o->quiet)
         return;
-    fprintf(stderr, "\r\033[K%s: %llu lines, %llu matches (%llu new), %llu skipped", what,
-            t->lines, t->matches, t->fresh, t->skipped + t->overlong);
+    fprintf(stderr, "\r\033[K%s: %llu lines, %llu matches (%llu new), %llu skipped", what, t->lines,
+            t->matches, t->fresh, t->skipped + t->overlong);
 }
 
 /* Stores one batch of whole lines; prints the new matches. Returns 0 or 1 (failure). */
@@ -123,8 +123,9 @@ static int store(struct rk_store *s, const struct rk_actor *sys, const struct db
     if (rc != RK_OK) {
         if (t->tty)
             fputs("\r\033[K", stderr);
-        fprintf(stderr, "renkei lookalike: %s%s%s\n", err.message[0] ? err.message : rk_strerror(rc),
-                err.field[0] ? " — field " : "", err.field);
+        fprintf(stderr, "renkei lookalike: %s%s%s\n",
+                err.message[0] ? err.message : rk_strerror(rc), err.field[0] ? " — field " : "",
+                err.field);
         return 1;
     }
     t->checked += (unsigned long long)json_integer_value(json_object_get(out, "checked"));
@@ -364,7 +365,7 @@ static int run_watch(struct rk_store *s, const struct rk_actor *sys, const struc
         if (fstat(r.fd, &cur) == 0 && (uint64_t)cur.st_size < r.off + r.len) {
             if (!o->quiet)
                 fprintf(stderr, "\nrenkei lookalike: %s was truncated; reading from the top\n",
-                            o->watch);
+                        o->watch);
             lseek(r.fd, 0, SEEK_SET);
             r.off = 0;
             r.len = 0;
@@ -473,8 +474,8 @@ int rk_cli_lookalike_db(int argc, char **argv)
     rk_actor_system(&sys);
     struct tally t = {0};
     t.tty = isatty(STDERR_FILENO);
-    int status = o.watch != NULL ? run_watch(s, &sys, &o, &t)
-                                 : run_store(s, &sys, &o, argv + i, nfiles, &t);
+    int status =
+        o.watch != NULL ? run_watch(s, &sys, &o, &t) : run_store(s, &sys, &o, argv + i, nfiles, &t);
     if (t.tty && !o.quiet)
         fputs("\r\033[K", stderr);
     if (!o.quiet)

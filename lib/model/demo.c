@@ -807,13 +807,13 @@ static enum rk_status make_lookalike(struct demo_ctx *d, struct rk_error *err)
             if (!json_is_true(json_object_get(m, "new")) ||
                 strcmp(json_string_value(json_object_get(m, "host")), decide[k][0]) != 0)
                 continue;
-            json_t *in = json_pack("{s:s,s:s?}", "decision", decide[k][1], "target_org",
-                                   decide[k][2]);
+            json_t *in =
+                json_pack("{s:s,s:s?}", "decision", decide[k][1], "target_org", decide[k][2]);
             json_t *o = NULL;
-            rc = in != NULL ? rk_lookalike_decide(d->s, user(d, "sousa1"),
-                                                  json_string_value(json_object_get(m, "id")),
-                                                  in, &o, err)
-                            : rk__err(err, RK_ENOMEM, NULL, "out of memory");
+            rc = in != NULL
+                     ? rk_lookalike_decide(d->s, user(d, "sousa1"),
+                                           json_string_value(json_object_get(m, "id")), in, &o, err)
+                     : rk__err(err, RK_ENOMEM, NULL, "out of memory");
             json_decref(in);
             json_t *td = json_object_get(o, "takedown");
             if (rc == RK_OK && json_is_object(td)) {

@@ -74,7 +74,7 @@ static enum rk_status lookalike_ready(struct rk__lookalike_cache *lc, struct rk_
     char msg[200];
     snprintf(msg, sizeof msg, "%s",
              lc->lk != NULL && rk_lookalike_errmsg(lc->lk)[0] ? rk_lookalike_errmsg(lc->lk)
-                                                                : rk_strerror(rc));
+                                                              : rk_strerror(rc));
     rk_lookalike_scanner_destroy(lc->scan);
     rk_lookalike_destroy(lc->lk);
     lc->scan = NULL;
@@ -103,8 +103,7 @@ static enum rk_status lk_begin(struct rk_store *s, const struct rk_actor *who, s
 /* ===== Rendering ===== */
 
 static const char *const STATUSES[] = {"new", "confirmed", "dismissed", NULL};
-static const char *const TD_STATUSES[] = {"not_requested", "requested", "removed", "refused",
-                                          NULL};
+static const char *const TD_STATUSES[] = {"not_requested", "requested", "removed", "refused", NULL};
 
 #define MATCH_COLS                                                                                 \
     "m.id, m.input, m.host, m.registrable, m.brand_id, m.brand_ja, m.brand_en, m.sector,"          \
@@ -134,18 +133,16 @@ static json_t *user_or_null(struct rk_conn *c, sqlite3_stmt *st, int i)
 
 static json_t *td_row(struct rk_conn *c, sqlite3_stmt *st)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:s,s:o,s:o}", "id",
-                     rk__col_text(st, 0), "match_id", rk__col_text(st, 1), "domain",
-                     rk__col_text(st, 2), "host", rk__col_text(st, 3), "brand", brand_json(st, 4),
-                     "status", rk__col_text(st, 8), "target_org", rk__col_json_str(st, 9), "note",
-                     rk__col_json_str(st, 10), "created_by", user_or_null(c, st, 11),
-                     "created_at", rk__col_text(st, 12), "updated_by", user_or_null(c, st, 13),
-                     "updated_at", rk__col_json_str(st, 14));
+    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:s,s:o,s:o}", "id", rk__col_text(st, 0),
+                     "match_id", rk__col_text(st, 1), "domain", rk__col_text(st, 2), "host",
+                     rk__col_text(st, 3), "brand", brand_json(st, 4), "status", rk__col_text(st, 8),
+                     "target_org", rk__col_json_str(st, 9), "note", rk__col_json_str(st, 10),
+                     "created_by", user_or_null(c, st, 11), "created_at", rk__col_text(st, 12),
+                     "updated_by", user_or_null(c, st, 13), "updated_at", rk__col_json_str(st, 14));
 }
 
 /* Renders takedown `id` (RK_ENOTFOUND when there is none). */
-static enum rk_status td_one(struct rk_conn *c, const char *id, json_t **out,
-                             struct rk_error *err)
+static enum rk_status td_one(struct rk_conn *c, const char *id, json_t **out, struct rk_error *err)
 {
     sqlite3_stmt *st = rk__stmt(c,
                                 "SELECT " TD_COLS " FROM lookalike_takedowns t"
@@ -179,18 +176,17 @@ static json_t *reasons_json(sqlite3_stmt *st, int i)
  * rendered by the caller after the statement is reset (it needs a statement of its own). */
 static json_t *match_row(struct rk_conn *c, sqlite3_stmt *st)
 {
-    json_t *obs = json_pack("{s:o,s:o}", "domain", rk__col_json_str(st, 18), "url",
-                            rk__col_json_str(st, 19));
-    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:i,s:o,s:s,s:s,s:s,s:I,s:s,s:o,s:o,s:o,s:o,s:o}",
-                     "id", rk__col_text(st, 0), "input", rk__col_text(st, 1), "host",
-                     rk__col_text(st, 2), "registrable", rk__col_text(st, 3), "brand",
-                     brand_json(st, 4), "score", sqlite3_column_int(st, 8), "reasons",
-                     reasons_json(st, 9), "source", rk__col_text(st, 10), "first_seen",
-                     rk__col_text(st, 11), "last_seen", rk__col_text(st, 12), "times_seen",
-                     (json_int_t)sqlite3_column_int64(st, 13), "status", rk__col_text(st, 14),
-                     "decided_by", user_or_null(c, st, 15), "decided_at",
-                     rk__col_json_str(st, 16), "note", rk__col_json_str(st, 17), "observables",
-                     obs, "takedown", rk__col_json_str(st, 20));
+    json_t *obs =
+        json_pack("{s:o,s:o}", "domain", rk__col_json_str(st, 18), "url", rk__col_json_str(st, 19));
+    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:i,s:o,s:s,s:s,s:s,s:I,s:s,s:o,s:o,s:o,s:o,s:o}", "id",
+                     rk__col_text(st, 0), "input", rk__col_text(st, 1), "host", rk__col_text(st, 2),
+                     "registrable", rk__col_text(st, 3), "brand", brand_json(st, 4), "score",
+                     sqlite3_column_int(st, 8), "reasons", reasons_json(st, 9), "source",
+                     rk__col_text(st, 10), "first_seen", rk__col_text(st, 11), "last_seen",
+                     rk__col_text(st, 12), "times_seen", (json_int_t)sqlite3_column_int64(st, 13),
+                     "status", rk__col_text(st, 14), "decided_by", user_or_null(c, st, 15),
+                     "decided_at", rk__col_json_str(st, 16), "note", rk__col_json_str(st, 17),
+                     "observables", obs, "takedown", rk__col_json_str(st, 20));
 }
 
 /* Replaces the takedown id of each rendered match by the record itself. */
@@ -411,8 +407,8 @@ static enum rk_status save_feed(struct rk_conn *c, const struct rk_actor *who,
 /* The result of one batch before rendering. */
 struct batch_res {
     size_t checked, skipped;
-    json_t *skips;     /* [{"line","reason"}] */
-    char (*ids)[37];   /* stored matches, in input order (a host may repeat) */
+    json_t *skips;   /* [{"line","reason"}] */
+    char (*ids)[37]; /* stored matches, in input order (a host may repeat) */
     unsigned char *is_new;
     size_t n, cap;
 };
@@ -549,10 +545,10 @@ enum rk_status rk_lookalike_store_batch(struct rk_store *s, const struct rk_acto
         }
     }
     if (rc == RK_OK) {
-        res = items != NULL ? json_pack("{s:I,s:I,s:O,s:O}", "checked", (json_int_t)br.checked,
-                                        "skipped", (json_int_t)br.skipped, "skips", br.skips,
-                                        "matches", items)
-                            : NULL;
+        res = items != NULL
+                  ? json_pack("{s:I,s:I,s:O,s:O}", "checked", (json_int_t)br.checked, "skipped",
+                              (json_int_t)br.skipped, "skips", br.skips, "matches", items)
+                  : NULL;
         if (res == NULL)
             rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
     }
@@ -650,8 +646,7 @@ enum rk_status rk_lookalike_list(struct rk_store *s, const struct rk_actor *who,
 {
     const char *status = q->status != NULL && q->status[0] != '\0' ? q->status : "new";
     if (strcmp(status, "all") != 0 && !rk__in_set(status, STATUSES))
-        return rk__err(err, RK_EINVAL, "status",
-                       "status must be new, confirmed, dismissed or all");
+        return rk__err(err, RK_EINVAL, "status", "status must be new, confirmed, dismissed or all");
     if (q->min_score < 0 || q->min_score > 100)
         return rk__err(err, RK_EINVAL, "min_score", "min_score must be 0-100");
     int limit = q->limit > 0 ? q->limit : RK_DEFAULT_LIST_LIMIT;
@@ -788,8 +783,7 @@ static enum rk_status step_done(struct rk_conn *c, sqlite3_stmt *st, struct rk_e
 
 static enum rk_status create_takedown(struct rk_conn *c, const struct rk_actor *who,
                                       const char *match_id, const struct match_state *ms,
-                                      const char *target_org, const char *now,
-                                      struct rk_error *err)
+                                      const char *target_org, const char *now, struct rk_error *err)
 {
     char tid[37];
     if (rk__uuid(tid) != RK_OK)
@@ -818,8 +812,8 @@ static enum rk_status create_takedown(struct rk_conn *c, const struct rk_actor *
 
 /* Applies `decision` to the match inside the transaction. */
 static enum rk_status apply_decision(struct rk_conn *c, const struct rk_actor *who, const char *id,
-                                     const char *decision, const char *note,
-                                     const char *target_org, struct rk_error *err)
+                                     const char *decision, const char *note, const char *target_org,
+                                     struct rk_error *err)
 {
     struct match_state ms;
     enum rk_status rc = load_state(c, id, &ms, err);
@@ -837,9 +831,7 @@ static enum rk_status apply_decision(struct rk_conn *c, const struct rk_actor *w
                        ms.td_status);
     char now[21];
     rk__now(now);
-    const char *to = reopen                              ? "new"
-                     : strcmp(decision, "confirm") == 0 ? "confirmed"
-                                                        : "dismissed";
+    const char *to = reopen ? "new" : strcmp(decision, "confirm") == 0 ? "confirmed" : "dismissed";
     sqlite3_stmt *st = rk__stmt(c,
                                 "UPDATE lookalike_matches SET status = ?2, decided_by = ?3,"
                                 " decided_at = ?4, note = ?5 WHERE id = ?1",
@@ -916,8 +908,8 @@ out:
 /* ===== Takedown records ===== */
 
 enum rk_status rk_lookalike_takedown_list(struct rk_store *s, const struct rk_actor *who,
-                                          const char *status, int limit, int offset,
-                                          json_t **out, struct rk_error *err)
+                                          const char *status, int limit, int offset, json_t **out,
+                                          struct rk_error *err)
 {
     if (status != NULL && status[0] == '\0')
         status = NULL;
@@ -1078,11 +1070,11 @@ enum rk_status rk_lookalike_stats(struct rk_store *s, const struct rk_actor *who
     int r = SQLITE_DONE;
     while (items != NULL && (r = sqlite3_step(st)) == SQLITE_ROW) {
         json_int_t n = (json_int_t)sqlite3_column_int64(st, 7);
-        json_array_append_new(
-            items, json_pack("{s:o,s:I,s:I,s:I,s:I}", "brand", brand_json(st, 0), "new",
-                             (json_int_t)sqlite3_column_int64(st, 4), "confirmed",
-                             (json_int_t)sqlite3_column_int64(st, 5), "dismissed",
-                             (json_int_t)sqlite3_column_int64(st, 6), "total", n));
+        json_array_append_new(items,
+                              json_pack("{s:o,s:I,s:I,s:I,s:I}", "brand", brand_json(st, 0), "new",
+                                        (json_int_t)sqlite3_column_int64(st, 4), "confirmed",
+                                        (json_int_t)sqlite3_column_int64(st, 5), "dismissed",
+                                        (json_int_t)sqlite3_column_int64(st, 6), "total", n));
         total += n;
     }
     sqlite3_reset(st);

@@ -55,9 +55,9 @@ struct line_case {
 static const struct line_case LINES[] = {
     {"rakuten-login-kakunin.xyz", 1, "rakuten", "combosquat", 0},
     {"https://amazon-co-jp-fuzai.top/signin", 1, "amazon", "combosquat", 1},
-    {"www.rakuten.co.jp", 0, NULL, NULL, 0},    /* the brand's own domain */
-    {"example-bakery.jp", 0, NULL, NULL, 0},    /* nothing like a brand */
-    {"192.0.2.10", 0, NULL, NULL, 0},           /* an IP literal: skipped */
+    {"www.rakuten.co.jp", 0, NULL, NULL, 0},           /* the brand's own domain */
+    {"example-bakery.jp", 0, NULL, NULL, 0},           /* nothing like a brand */
+    {"192.0.2.10", 0, NULL, NULL, 0},                  /* an IP literal: skipped */
     {"smbc-card.test", 1, "smbc-card", "tld-swap", 0}, /* reserved TLD: no observable */
 };
 
@@ -118,10 +118,9 @@ static void test_reseen_and_list(void **state)
                        RK_OK);
     assert_int_equal(json_integer_value(json_object_get(o, "checked")), 4);
     assert_int_equal(json_integer_value(json_object_get(o, "skipped")), 1);
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(o, "skips"),
-                                                                       0),
-                                                        "line")),
-                     4);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(json_object_get(o, "skips"), 0), "line")),
+        4);
     json_t *ms = json_object_get(o, "matches");
     assert_int_equal(json_array_size(ms), 3);
     assert_true(json_is_true(json_object_get(json_array_get(ms, 0), "new")));
@@ -231,8 +230,7 @@ static void test_decide_takedown_stats(void **state)
     assert_null(decide(f, a, "reopen", NULL, RK_ECONFLICT));
     in = json_pack("{s:s}", "status", "依頼済");
     o = NULL;
-    assert_int_equal(rk_lookalike_takedown_update(f->s, &f->analyst, tid, in, &o, &err),
-                     RK_EINVAL);
+    assert_int_equal(rk_lookalike_takedown_update(f->s, &f->analyst, tid, in, &o, &err), RK_EINVAL);
     assert_string_equal(err.field, "status");
     json_decref(in);
     in = json_pack("{s:s}", "status", "removed");
