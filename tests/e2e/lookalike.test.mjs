@@ -6,7 +6,25 @@
 // another match is dismissed and reopened; the brand × status table counts the confirmation.
 // The English switch shows the same page in English. A station officer has no menu entry and is
 // refused the page. All hosts are fictional (reserved .test/.example names).
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { runTest, logIn, logOut, check } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// axe-core's WCAG 2 A/AA rules on the page as it stands (as tests/e2e/a11y.test.mjs does for
+// the other pages): no serious or critical violation.
+async function audit(page, where) {
+  await page.evaluate(AXE);
+  const res = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(bad.length === 0, `accessibility of ${where}:\n${JSON.stringify(bad, null, 1)}`);
+}
 
 const NEW_HOST = 'aeon-card-kakunin.example';
 
@@ -46,6 +64,7 @@ runTest('lookalike', async (t) => {
   await card.waitFor();
   check(await page.locator('.lookalike-match[data-host="www.aeon.co.jp"]').count() === 0, 'the real domain is not a match');
   await t.shot(page, 'list');
+  await audit(page, 'フィッシング監視 (ja)');
 
   // Confirm: the match leaves the new list and a takedown record 未依頼 appears.
   await card.locator('input[data-field=target_org]').fill('架空レジストラ（e2e）');
@@ -85,6 +104,7 @@ runTest('lookalike', async (t) => {
   await page.locator('#lang-switch').click();
   await page.locator('h1', { hasText: 'Phishing watch' }).waitFor();
   await page.locator('#lookalike-matches .lookalike-reasons li', { hasText: 'Brand name plus phishing words' }).first().waitFor();
+  await audit(page, 'Phishing watch (en)');
   await page.locator('#lang-switch').click();
   await page.locator('h1', { hasText: 'フィッシング監視' }).waitFor();
   await logOut(page);
