@@ -349,7 +349,8 @@ enum rk_status rk_patrol_stats(struct rk_store *s, const struct rk_actor *who, j
  * A match renders as {"id","input","host","registrable","brand":{"id","name_ja","name_en",
  * "sector"},"score","reasons":[{"kind","score","detail"}],"source","first_seen","last_seen",
  * "times_seen","status":"new"|"confirmed"|"dismissed","decided_by","decided_at","note",
- * "observables":{"domain":id|null,"url":id|null},"takedown":takedown|null}.
+ * "observables":{"domain":id|null,"url":id|null,"reports":N,"cases":N},"takedown":takedown|null}
+ * where "reports" and "cases" count the reports and cases holding the domain or URL.
  * A takedown record: {"id","match_id","domain","host","brand":{...},"status":"not_requested" (未依頼)
  * |"requested" (依頼済)|"removed" (削除確認)|"refused" (拒否),"target_org","note",
  * "created_by","created_at","updated_by","updated_at"}.

@@ -108,7 +108,11 @@ static const char *const TD_STATUSES[] = {"not_requested", "requested", "removed
 #define MATCH_COLS                                                                                 \
     "m.id, m.input, m.host, m.registrable, m.brand_id, m.brand_ja, m.brand_en, m.sector,"          \
     " m.score, m.reasons, m.source, m.first_seen, m.last_seen, m.times_seen, m.status,"            \
-    " m.decided_by, m.decided_at, m.note, m.domain_obs_id, m.url_obs_id, t.id"
+    " m.decided_by, m.decided_at, m.note, m.domain_obs_id, m.url_obs_id, t.id,"                    \
+    " (SELECT count(DISTINCT report_id) FROM report_observables"                                   \
+    "  WHERE observable_id IN (m.domain_obs_id, m.url_obs_id)),"                                   \
+    " (SELECT count(DISTINCT case_id) FROM case_observables"                                       \
+    "  WHERE observable_id IN (m.domain_obs_id, m.url_obs_id))"
 
 #define TD_COLS                                                                                    \
     "t.id, t.match_id, t.domain, m.host, m.brand_id, m.brand_ja, m.brand_en, m.sector,"            \
@@ -176,8 +180,13 @@ static json_t *reasons_json(sqlite3_stmt *st, int i)
  * rendered by the caller after the statement is reset (it needs a statement of its own). */
 static json_t *match_row(struct rk_conn *c, sqlite3_stmt *st)
 {
+    /* "Seen elsewhere": how many reports and cases hold the match's domain or URL. Counts only,
+     * as the observable page shows holders a caller may not read as restricted; the page itself
+     * (GET /observables/{id}) lists them under the access rules. */
     json_t *obs =
-        json_pack("{s:o,s:o}", "domain", rk__col_json_str(st, 18), "url", rk__col_json_str(st, 19));
+        json_pack("{s:o,s:o,s:I,s:I}", "domain", rk__col_json_str(st, 18), "url",
+                  rk__col_json_str(st, 19), "reports", (json_int_t)sqlite3_column_int64(st, 21),
+                  "cases", (json_int_t)sqlite3_column_int64(st, 22));
     return json_pack("{s:s,s:s,s:s,s:s,s:o,s:i,s:o,s:s,s:s,s:s,s:I,s:s,s:o,s:o,s:o,s:o,s:o}", "id",
                      rk__col_text(st, 0), "input", rk__col_text(st, 1), "host", rk__col_text(st, 2),
                      "registrable", rk__col_text(st, 3), "brand", brand_json(st, 4), "score",

@@ -59,6 +59,16 @@ class LookalikeApiTest(unittest.TestCase):
         o = self.an.get("/api/v1/observables/" + amz["observables"]["domain"])
         self.assertEqual(o.status, 200, o)
         self.assertEqual(o.json["canonical"], "amazon-co-jp-fuzai.top")
+        self.assertEqual(amz["observables"]["reports"], 0)
+        # A report that carries the same domain shares the observable: the match counts it.
+        r = self.an.post("/api/v1/reports", {
+            "intake_type": "sodan", "channel": "denwa", "category": "phishing",
+            "title": "不在通知を装うSMS（試験）",
+            "narrative": "荷物の不在通知SMSのリンク先 amazon-co-jp-fuzai.top でログインした。"})
+        self.assertEqual(r.status, 201, r)
+        m = self.an.get("/api/v1/lookalike/matches/" + amz["id"]).json
+        self.assertEqual(m["observables"]["reports"], 1)
+        self.assertEqual(m["observables"]["cases"], 0)
 
         r = self.an.get("/api/v1/lookalike/matches?limit=500")
         self.assertEqual(r.status, 200, r)

@@ -106,6 +106,20 @@ static void test_lines_table(void **state)
     assert_int_equal(fx_count(f, "SELECT count(*) FROM audit WHERE object_type ="
                                  " 'lookalike_match' AND action = 'create'"),
                      3);
+
+    /* Seen elsewhere: a report holding the domain is counted on the match. */
+    char rid[37];
+    fx_report(f, &f->station_a, "フィッシングサイト（試験）",
+              "rakuten-login-kakunin.xyz にカード番号を入力した。", NULL, rid);
+    struct rk_lookalike_query q = {0};
+    q.brand = "rakuten";
+    json_t *o = NULL;
+    struct rk_error err = {0};
+    assert_int_equal(rk_lookalike_list(f->s, &f->analyst, &q, &o, &err), RK_OK);
+    json_t *obs = json_object_get(json_array_get(json_object_get(o, "items"), 0), "observables");
+    assert_int_equal(json_integer_value(json_object_get(obs, "reports")), 1);
+    assert_int_equal(json_integer_value(json_object_get(obs, "cases")), 0);
+    json_decref(o);
 }
 
 static void test_reseen_and_list(void **state)

@@ -71,7 +71,8 @@ function matchCard(ctx, m) {
         last: formatDateTime(m.last_seen, ctx.i18n.lang),
         n: m.times_seen,
       }), ` — ${t('lookalike.source')}: ${m.source}`,
-      obs.domain ? h('span', {}, ' — ', h('a', { href: `#/observables/${encodeURIComponent(obs.domain)}`, class: 'lookalike-obs' }, t('lookalike.observable'))) : null),
+      obs.domain ? h('span', {}, ' — ', h('a', { href: `#/observables/${encodeURIComponent(obs.domain)}`, class: 'lookalike-obs' }, t('lookalike.observable'))) : null,
+      obs.reports || obs.cases ? h('strong', { class: 'lookalike-elsewhere' }, ' — ', t('lookalike.elsewhere', { reports: obs.reports || 0, cases: obs.cases || 0 })) : null),
     m.status !== 'new' && m.decided_by
       ? h('p', { class: 'lookalike-decided small' }, t('lookalike.decided_by', {
         who: m.decided_by.name || '', at: formatDateTime(m.decided_at, ctx.i18n.lang),
