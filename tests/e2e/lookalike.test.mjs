@@ -49,6 +49,8 @@ runTest('lookalike', async (t) => {
   check(reasons.some((r) => r.includes('紛らわしい文字')), `reasons in Japanese: ${JSON.stringify(reasons)}`);
   const yamato = page.locator('.lookalike-match[data-host="yamato-fuzai.test"]');
   check((await yamato.locator('.lookalike-input').textContent()).includes('hxxps://yamato-fuzai[.]test/track'), 'the URL input is defanged');
+  const idn = page.locator('.lookalike-match[data-host="r\u0430kuten.test"]');
+  check((await idn.locator('.lookalike-ascii code').textContent()) === 'xn--rkuten-3nf[.]test', 'an IDN host also shows its ASCII form');
   const links = await page.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href') || ''));
   check(!links.some((l) => /\.test|\.example|^https?:/.test(l)), `no link to a lookalike: ${JSON.stringify(links)}`);
 

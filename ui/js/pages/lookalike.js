@@ -21,6 +21,17 @@ export function defang(s) {
     .replace(/\./g, '[.]');
 }
 
+// The ASCII (punycode) form of an IDN host, as a browser would resolve it, or '' when the host
+// is plain ASCII already: a homograph such as rаkuten (Cyrillic а) reads as the brand otherwise.
+function asciiHost(host) {
+  try {
+    const a = new URL(`http://${host}/`).hostname;
+    return a !== host ? a : '';
+  } catch (e) {
+    return '';
+  }
+}
+
 function brandName(ctx, b) {
   if (!b) return '';
   return (ctx.i18n.lang === 'en' ? b.name_en : b.name_ja) || b.id;
@@ -62,7 +73,8 @@ function matchCard(ctx, m) {
       h('strong', { class: 'lookalike-brand' }, brandName(ctx, m.brand)), ' ',
       h('span', { class: 'muted small' }, t(`lookalike.sector.${m.brand.sector}`)), ' ',
       h('span', { class: `badge lookalike-status status-${m.status}` }, t(`lookalike.status.${m.status}`))),
-    h('p', { class: 'lookalike-host' }, h('code', {}, defang(m.host))),
+    h('p', { class: 'lookalike-host' }, h('code', {}, defang(m.host)),
+      asciiHost(m.host) ? h('span', { class: 'muted small lookalike-ascii' }, ' ', t('lookalike.ascii'), ' ', h('code', {}, defang(asciiHost(m.host)))) : null),
     m.input !== m.host ? h('p', { class: 'muted small lookalike-input' }, t('lookalike.input'), ' ', h('code', {}, defang(m.input))) : null,
     h('ul', { class: 'lookalike-reasons' }, (m.reasons || []).map((r) => reasonText(ctx, r))),
     h('p', { class: 'muted small' },
@@ -106,7 +118,7 @@ function takedownTable(ctx, res) {
     }
   };
   return h('div', {}, box,
-    h('table', { class: 'table lookalike-takedowns', id: 'lookalike-takedowns' },
+    h('div', { class: 'table-wrap' }, h('table', { class: 'list lookalike-takedowns', id: 'lookalike-takedowns' },
       h('thead', {}, h('tr', {},
         ['td_domain', 'brand', 'td_status', 'target_org', 'td_created'].map((c) => h('th', { scope: 'col' }, t(`lookalike.${c}`))))),
       h('tbody', {}, items.map((td) => h('tr', { 'data-id': td.id, 'data-domain': td.domain },
@@ -118,7 +130,7 @@ function takedownTable(ctx, res) {
           onchange: (ev) => change(td, ev.target.value),
         })),
         h('td', {}, td.target_org || ''),
-        h('td', {}, formatDateTime(td.created_at, ctx.i18n.lang)))))));
+        h('td', {}, formatDateTime(td.created_at, ctx.i18n.lang))))))));
 }
 
 function statsTable(ctx, stats) {
@@ -126,13 +138,13 @@ function statsTable(ctx, stats) {
   const items = stats.items || [];
   if (!items.length) return empty(t('lookalike.stats_none'));
   const cols = ['new', 'confirmed', 'dismissed'];
-  return h('table', { class: 'table lookalike-stats', id: 'lookalike-stats' },
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'list lookalike-stats', id: 'lookalike-stats' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('lookalike.brand')),
       cols.map((c) => h('th', { scope: 'col' }, t(`lookalike.status.${c}`))),
       h('th', { scope: 'col' }, t('lookalike.total')))),
     h('tbody', {}, items.map((r) => h('tr', { 'data-brand': r.brand.id },
       h('th', { scope: 'row' }, brandName(ctx, r.brand)),
-      [...cols, 'total'].map((c) => h('td', { class: 'num' }, String(r[c] || 0)))))));
+      [...cols, 'total'].map((c) => h('td', { class: 'num' }, String(r[c] || 0))))))));
 }
 
 function submitForm(ctx) {
