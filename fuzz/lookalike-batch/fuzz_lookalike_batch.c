@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "renkei/alloc.h"
 #include "renkei/lookalike.h"
 #include "renkei/service.h"
 
@@ -47,7 +48,7 @@ static struct rk_store *store(void)
 {
     if (state != NULL)
         return state->s;
-    state = calloc(1, sizeof(*state));
+    state = rk_calloc(1, sizeof(*state));
     if (state == NULL)
         abort();
     snprintf(state->dir, sizeof state->dir, "/tmp/rk-fuzz-lk-XXXXXX");
