@@ -130,13 +130,11 @@ static int store(struct rk_store *s, const struct rk_actor *sys, const struct db
     }
     t->checked += (unsigned long long)json_integer_value(json_object_get(out, "checked"));
     t->skipped += (unsigned long long)json_integer_value(json_object_get(out, "skipped"));
+    t->matches += (unsigned long long)json_integer_value(json_object_get(out, "stored"));
     size_t i;
     json_t *m;
     json_array_foreach(json_object_get(out, "matches"), i, m)
     {
-        t->matches++;
-        if (!json_is_true(json_object_get(m, "new")))
-            continue;
         t->fresh++;
         if (t->tty)
             fputs("\r\033[K", stderr);
@@ -211,6 +209,7 @@ static int drain(struct rk_store *s, const struct rk_actor *sys, const struct db
         b.text = r->buf;
         b.len = end;
         b.min_score = o->min_score;
+        b.only_new = 1;
         if (o->watch != NULL) {
             b.feed = o->watch;
             b.pos.dev = r->dev;

@@ -374,11 +374,16 @@ struct rk_lookalike_batch {
      * so that a crash neither loses nor repeats lines (rk_lookalike_feed_get reads it back). */
     const char *feed;
     struct rk_lookalike_feed_pos pos;
+    /* List only the hosts not seen before in "matches" (a feed reader prints no others, and
+     * rendering every sighting of a busy feed costs a third of the time). */
+    int only_new;
 };
 
 /* Checks every line of the batch and stores the matches, all in one transaction, audited (a
  * "create" for a new host, a "seen" for a known one). `*out` = {"checked":N,"skipped":N,
- * "skips":[{"line","reason"}] (the first few),"matches":[match + "new":bool]}. RK_EIO when the
+ * "stored":N,"skips":[{"line","reason"}] (the first few),"matches":[match + "new":bool]}, where
+ * "stored" counts every match stored (sightings included) and "matches" lists them in input
+ * order (only the new hosts with `only_new`). RK_EIO when the
  * brand list cannot be loaded (the message names it). */
 enum rk_status rk_lookalike_store_batch(struct rk_store *s, const struct rk_actor *who,
                                         const struct rk_lookalike_batch *b, json_t **out,

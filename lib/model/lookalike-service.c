@@ -546,6 +546,8 @@ enum rk_status rk_lookalike_store_batch(struct rk_store *s, const struct rk_acto
         goto out;
     items = json_array();
     for (size_t i = 0; items != NULL && rc == RK_OK && i < br.n; i++) {
+        if (b->only_new && !br.is_new[i])
+            continue;
         json_t *m = NULL;
         rc = match_one(c, br.ids[i], &m, err);
         if (rc == RK_OK) {
@@ -554,10 +556,10 @@ enum rk_status rk_lookalike_store_batch(struct rk_store *s, const struct rk_acto
         }
     }
     if (rc == RK_OK) {
-        res = items != NULL
-                  ? json_pack("{s:I,s:I,s:O,s:O}", "checked", (json_int_t)br.checked, "skipped",
-                              (json_int_t)br.skipped, "skips", br.skips, "matches", items)
-                  : NULL;
+        res = items != NULL ? json_pack("{s:I,s:I,s:I,s:O,s:O}", "checked", (json_int_t)br.checked,
+                                        "skipped", (json_int_t)br.skipped, "stored",
+                                        (json_int_t)br.n, "skips", br.skips, "matches", items)
+                            : NULL;
         if (res == NULL)
             rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
     }

@@ -312,6 +312,21 @@ static void test_feed_position(void **state)
     assert_null(o);
     assert_int_equal(fx_count(f, "SELECT offset FROM lookalike_feeds"), sizeof TEXT - 1);
     assert_int_equal(fx_count(f, "SELECT times_seen FROM lookalike_matches"), 1);
+
+    /* only_new: every match is stored and counted, only first-time hosts are listed. */
+    static const char MORE[] = "rakuten-login-kakunin.xyz\nsmbc-card.test\nsmbc-card.test\n";
+    b.min_score = 0;
+    b.text = MORE;
+    b.len = sizeof MORE - 1;
+    b.pos.offset = 99;
+    b.only_new = 1;
+    assert_int_equal(rk_lookalike_store_batch(f->s, &f->sys, &b, &o, &err), RK_OK);
+    assert_int_equal(json_integer_value(json_object_get(o, "stored")), 3);
+    json_t *ms = json_object_get(o, "matches");
+    assert_int_equal(json_array_size(ms), 1);
+    assert_string_equal(str(json_array_get(ms, 0), "host"), "smbc-card.test");
+    json_decref(o);
+    assert_int_equal(fx_count(f, "SELECT sum(times_seen) FROM lookalike_matches"), 4);
 }
 
 static void test_refusals(void **state)
