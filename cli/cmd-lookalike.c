@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli-lookalike-db.h"
 #include "renkei/alloc.h"
 #include "renkei/buf.h"
 #include "renkei/limits.h"
@@ -81,6 +82,8 @@ static void usage(FILE *f)
             "  --threads N      worker threads (default: number of cores, at most %d)\n"
             "  --follow         keep reading the last FILE as it grows (like tail -f)\n"
             "  --quiet          no progress line and no per-line warnings\n"
+            "  --db FILE        store the matches in a Renkei database for review, with\n"
+            "                   --store [FILE...] or --watch FEED (see --db FILE --help)\n"
             "\n"
             "Skipped lines (empty, too long, invalid punycode, IP literals, junk) are counted\n"
             "and reported on stderr. A progress line is shown when stderr is a terminal.\n"
@@ -378,6 +381,10 @@ out:
 
 static int run_lookalike(int argc, char **argv)
 {
+    /* With --db the matches go into the store (cli/cli-lookalike-db.c). */
+    for (int k = 1; k < argc && strcmp(argv[k], "--") != 0; k++)
+        if (strcmp(argv[k], "--db") == 0)
+            return rk_cli_lookalike_db(argc, argv);
     struct opts o = {RK_LOOKALIKE_BRANDS_DIR, 0, RK_LOOKALIKE_DEFAULT_MIN_SCORE, 0, 0, 0};
     const char *env = getenv("RENKEI_BRANDS");
     if (env != NULL && env[0] != '\0')

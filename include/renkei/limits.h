@@ -319,4 +319,18 @@
  * each change. Policy: rejected with RK_ETOOBIG naming "members". */
 #define RK_MAX_GROUP_MEMBERS 2000u
 
+/* ===== Lookalike review (lib/model/lookalike-service.c) ===== */
+
+/* Largest block of candidate lines pasted into the review page or posted to the API (a watched
+ * feed goes through `renkei lookalike --watch`, which cuts it into batches of its own). Policy:
+ * RK_ETOOBIG naming "text". */
+#define RK_MAX_LOOKALIKE_SUBMIT_BYTES (256u * 1024u)
+#define RK_MAX_LOOKALIKE_SUBMIT_LINES 2000u
+/* Longest source name (a feed file's name) kept with a match. Policy: RK_EINVAL naming it. */
+#define RK_MAX_LOOKALIKE_SOURCE 512u
+/* Skipped lines listed (with their reason) in a submit's answer; the rest are only counted. */
+#define RK_MAX_LOOKALIKE_SKIPS_LISTED 20u
+/* Longest target organisation / note on a takedown record or a decision. */
+#define RK_MAX_LOOKALIKE_TARGET_ORG 512u
+
 #endif

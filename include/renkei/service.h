@@ -587,4 +587,101 @@ enum rk_status rk_actor_get(struct rk_store *s, const struct rk_actor *who, cons
 enum rk_status rk_actor_update(struct rk_store *s, const struct rk_actor *who, const char *id,
                                json_t *in, json_t **out, struct rk_error *err);
 
+/* ===== Lookalike review (lib/model/lookalike-service.c; docs/lookalike.md "In Renkei") ===== */
+
+/*
+ * The phishing watch of the cyber unit: analysts and supervisors, and the CLI's installation
+ * actor (`renkei lookalike --db`); every other role gets RK_EFORBIDDEN. The lookalike engine
+ * (engines/lookalike, brand lists of RENKEI_BRANDS, else the shipped directory) is compiled once
+ * per store on first use. One row per host: a host seen again updates "last_seen" and
+ * "times_seen" (and keeps its review status). Each stored match upserts its domain (and its URL
+ * when the input was one) as observables, linked by id.
+ *
+ * A match renders as {"id","input","host","registrable","brand":{"id","name_ja","name_en",
+ * "sector"},"score","reasons":[{"kind","score","detail"}],"source","first_seen","last_seen",
+ * "times_seen","status":"new"|"confirmed"|"dismissed","decided_by","decided_at","note",
+ * "observables":{"domain":id|null,"url":id|null,"reports":N,"cases":N},"takedown":takedown|null}
+ * where "reports" and "cases" count the reports and cases holding the domain or URL.
+ * A takedown record: {"id","match_id","domain","host","brand":{...},"status":"not_requested" (未依頼)
+ * |"requested" (依頼済)|"removed" (削除確認)|"refused" (拒否),"target_org","note",
+ * "created_by","created_at","updated_by","updated_at"}.
+ */
+
+/* How far a watched feed file has been read: the file's identity and the byte offset just past
+ * the last whole line whose matches are stored. */
+struct rk_lookalike_feed_pos {
+    uint64_t dev, ino; /* st_dev, st_ino of the file read */
+    uint64_t offset;   /* bytes of whole lines done */
+    uint64_t lines;    /* lines done in total (for progress) */
+};
+
+/* One batch of candidate lines to check and store. */
+struct rk_lookalike_batch {
+    const char *source; /* "api", or the feed file's name; at most RK_MAX_LOOKALIKE_SOURCE */
+    const char *text;   /* candidate domains or URLs, one a line (LF or CRLF); borrowed */
+    size_t len;
+    int min_score; /* store matches scoring this or more; 0 = RK_LOOKALIKE_DEFAULT_MIN_SCORE */
+    /* When `feed` is not NULL, `pos` is recorded for it in the same transaction as the matches,
+     * so that a crash neither loses nor repeats lines (rk_lookalike_feed_get reads it back). */
+    const char *feed;
+    struct rk_lookalike_feed_pos pos;
+    /* List only the hosts not seen before in "matches" (a feed reader prints no others, and
+     * rendering every sighting of a busy feed costs a third of the time). */
+    int only_new;
+};
+
+/* Checks every line of the batch and stores the matches, all in one transaction, audited (a
+ * "create" for a new host, a "seen" for a known one). `*out` = {"checked":N,"skipped":N,
+ * "stored":N,"skips":[{"line","reason"}] (the first few),"matches":[match + "new":bool]}, where
+ * "stored" counts every match stored (sightings included) and "matches" lists them in input
+ * order (only the new hosts with `only_new`). RK_EIO when the
+ * brand list cannot be loaded (the message names it). */
+enum rk_status rk_lookalike_store_batch(struct rk_store *s, const struct rk_actor *who,
+                                        const struct rk_lookalike_batch *b, json_t **out,
+                                        struct rk_error *err);
+/* The HTTP form: `in` = {"text" (required, at most RK_MAX_LOOKALIKE_SUBMIT_BYTES and
+ * RK_MAX_LOOKALIKE_SUBMIT_LINES lines)}; source "api". `*out` as rk_lookalike_store_batch. */
+enum rk_status rk_lookalike_submit(struct rk_store *s, const struct rk_actor *who, json_t *in,
+                                   json_t **out, struct rk_error *err);
+/* The saved position of feed `feed`: `*found` 0 (and `*out` zeroed) when it was never read. */
+enum rk_status rk_lookalike_feed_get(struct rk_store *s, const struct rk_actor *who,
+                                     const char *feed, struct rk_lookalike_feed_pos *out,
+                                     int *found, struct rk_error *err);
+
+struct rk_lookalike_query {
+    const char *status; /* "new" (default), "confirmed", "dismissed" or "all" */
+    const char *brand;  /* a brand id, e.g. "rakuten" */
+    const char *sector; /* a sector, e.g. "bank" */
+    int min_score;      /* 0..100 */
+    int limit;          /* default 50, max RK_MAX_LIST_LIMIT */
+    int offset;
+};
+/* Matches ranked by score, then last seen (newest first). `*out` = {"items":[match],"total",
+ * "limit","offset"}. RK_EINVAL naming "status" or "min_score". */
+enum rk_status rk_lookalike_list(struct rk_store *s, const struct rk_actor *who,
+                                 const struct rk_lookalike_query *q, json_t **out,
+                                 struct rk_error *err);
+/* One match (RK_ENOTFOUND when unknown). */
+enum rk_status rk_lookalike_get(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                json_t **out, struct rk_error *err);
+/* `in`: {"decision":"confirm"|"dismiss"|"reopen","note"?,"target_org"?}. confirm and dismiss
+ * need a new match; confirm creates its takedown record (未依頼, `target_org` kept there). reopen
+ * takes a decided match back to new; a confirmed one only while its takedown is still
+ * not_requested (the record is then removed). RK_ECONFLICT otherwise. `*out` = the match. */
+enum rk_status rk_lookalike_decide(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                   json_t *in, json_t **out, struct rk_error *err);
+/* Takedown records, newest first; `status` NULL or "" for all. `*out` = {"items","total",
+ * "limit","offset"}. */
+enum rk_status rk_lookalike_takedown_list(struct rk_store *s, const struct rk_actor *who,
+                                          const char *status, int limit, int offset,
+                                          json_t **out, struct rk_error *err);
+/* `in`: any of {"status","target_org","note"}, audited. `*out` = the record. */
+enum rk_status rk_lookalike_takedown_update(struct rk_store *s, const struct rk_actor *who,
+                                            const char *id, json_t *in, json_t **out,
+                                            struct rk_error *err);
+/* Counts per brand and status. `*out` = {"items":[{"brand":{...},"new","confirmed",
+ * "dismissed","total"}],"total":N}, brands by total (highest first). */
+enum rk_status rk_lookalike_stats(struct rk_store *s, const struct rk_actor *who, json_t **out,
+                                  struct rk_error *err);
+
 #endif

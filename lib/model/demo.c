@@ -5,7 +5,8 @@
  * observables drawn from small pools with a skewed distribution, so that the same phishing
  * domain, bank account or wallet recurs across reports and stations; and about 30 cases built
  * from reports that share an observable, with tasks, notes, transitions and pending approvals;
- * and a few fictional posts checked by the cyber patrol, so the review queue is not empty.
+ * and a few fictional posts checked by the cyber patrol, so the review queue is not empty; and
+ * a few fictional lookalike domains for the phishing watch (フィッシング監視).
  *
  * Everything is fictional: names are 架空/見本/試験-style, domains are under example.com/.net/
  * .org/.jp, addresses come from the documentation ranges 192.0.2.0/24, 198.51.100.0/24 and
@@ -762,6 +763,77 @@ static enum rk_status make_patrol(struct demo_ctx *d, struct rk_error *err)
     return rc;
 }
 
+/* ===== Lookalike review ===== */
+
+/* Fictional lookalike hosts under the reserved .test, .example and .invalid suffixes (RFC 2606),
+ * as a daily feed would bring them: each imitates a brand of the shipped list in a different way
+ * (combosquat, an IDN homograph, a 0/o homoglyph, a TLD swap). Reserved names are never
+ * observables, so these matches link none. */
+static const char DEMO_FEED[] = "rakuten-card-kakunin.test\n"
+                                "smbc-card-login.example\n"
+                                "https://yamato-fuzai.test/track?id=1\n"
+                                "mufg-secure-verify.invalid\n"
+                                "xn--rkuten-3nf.test\n"
+                                "amaz0n-co-jp.test\n"
+                                "sagawa-exp.example\n"
+                                "mercari-support.test\n"
+                                "japanpost-saihaitatsu.test\n"
+                                "www.example.org\n"
+                                "rakuten-card-kakunin.test\n";
+
+/* Stores the feed as `renkei lookalike --db --store` would, then confirms one match (with its
+ * takedown requested) and dismisses another, as an analyst would. */
+static enum rk_status make_lookalike(struct demo_ctx *d, struct rk_error *err)
+{
+    struct rk_actor sys;
+    rk_actor_system(&sys);
+    struct rk_lookalike_batch b = {0};
+    b.source = "demo-feed.txt";
+    b.text = DEMO_FEED;
+    b.len = sizeof DEMO_FEED - 1;
+    json_t *out = NULL;
+    enum rk_status rc = rk_lookalike_store_batch(d->s, &sys, &b, &out, err);
+    /* An installation without the brand list still gets its demo data, with an empty list. */
+    if (rc == RK_EIO && err != NULL && strstr(err->message, "brand list"))
+        return RK_OK;
+    static const char *const decide[][3] = {
+        {"rakuten-card-kakunin.test", "confirm", "架空レジストラ株式会社（デモ）"},
+        {"mercari-support.test", "dismiss", NULL},
+    };
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(out, "matches"), i, m)
+    {
+        for (int k = 0; rc == RK_OK && k < N_OF(decide); k++) {
+            if (!json_is_true(json_object_get(m, "new")) ||
+                strcmp(json_string_value(json_object_get(m, "host")), decide[k][0]) != 0)
+                continue;
+            json_t *in =
+                json_pack("{s:s,s:s?}", "decision", decide[k][1], "target_org", decide[k][2]);
+            json_t *o = NULL;
+            rc = in != NULL
+                     ? rk_lookalike_decide(d->s, user(d, "sousa1"),
+                                           json_string_value(json_object_get(m, "id")), in, &o, err)
+                     : rk__err(err, RK_ENOMEM, NULL, "out of memory");
+            json_decref(in);
+            json_t *td = json_object_get(o, "takedown");
+            if (rc == RK_OK && json_is_object(td)) {
+                json_t *up = json_pack("{s:s}", "status", "requested");
+                json_t *o2 = NULL;
+                rc = up != NULL ? rk_lookalike_takedown_update(
+                                      d->s, user(d, "sousa1"),
+                                      json_string_value(json_object_get(td, "id")), up, &o2, err)
+                                : rk__err(err, RK_ENOMEM, NULL, "out of memory");
+                json_decref(up);
+                json_decref(o2);
+            }
+            json_decref(o);
+        }
+    }
+    json_decref(out);
+    return rc;
+}
+
 enum rk_status rk_demo_generate(struct rk_store *s, uint64_t seed, int reports,
                                 rk_progress_cb progress, void *user_data, json_t **out,
                                 struct rk_error *err)
@@ -839,6 +911,8 @@ enum rk_status rk_demo_generate(struct rk_store *s, uint64_t seed, int reports,
     /* A confirmed group (lib/model/group-service.c), so the groups page is not empty. */
     if (rc == RK_OK)
         rc = rk__group_demo(s, user(d, "sousa1"), err);
+    if (rc == RK_OK)
+        rc = make_lookalike(d, err);
     if (rc == RK_OK && progress != NULL)
         progress(total, total, user_data);
     if (rc == RK_OK) {

@@ -112,6 +112,8 @@ int rk__access_allows(const struct rk_access *a, enum rk_perm perm)
     /* Patrol review is the cyber unit's work: analysts decide, supervisors oversee. A station
      * receives reports, not patrol leads; partners and admins never see the posts. */
     case RK_PERM_PATROL:
+    /* Lookalike review is the same unit's phishing watch: the same people, for the same reason. */
+    case RK_PERM_LOOKALIKE:
         return r == RK_ROLE_ANALYST || r == RK_ROLE_SUPERVISOR;
     /* Whoever may read case data may ask for more of it, and decide for their own unit. */
     case RK_PERM_ACCESS_REQUEST:

@@ -48,6 +48,7 @@ enum rk_perm {
     RK_PERM_REF,
     RK_PERM_PATROL,         /* the cyber-patrol review queue: submit, review, decide */
     RK_PERM_ACCESS_REQUEST, /* ask a unit for access to its restricted objects; decide on one */
+    RK_PERM_LOOKALIKE, /* the lookalike review list: submit, review, confirm, takedowns */
 };
 
 /* The row facts a decision needs. */

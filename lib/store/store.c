@@ -38,6 +38,8 @@ enum rk_status rk_store_open(const char *path, struct rk_store **out, struct rk_
         rc = rk__corr_cache_create(&s->corr, err);
     if (rc == RK_OK)
         rc = rk__patrol_cache_create(&s->patrol, err);
+    if (rc == RK_OK)
+        rc = rk__lookalike_cache_create(&s->lookalike, err);
     if (rc != RK_OK) {
         rk_store_close(s);
         return rc;
@@ -53,6 +55,7 @@ void rk_store_close(struct rk_store *s)
     rk__audit_stop(s);
     rk__corr_cache_free(s->corr);
     rk__patrol_cache_free(s->patrol);
+    rk__lookalike_cache_free(s->lookalike);
     if (s->ops != NULL)
         s->ops->close(s);
     rk__ref_free(s->ref);

@@ -79,6 +79,9 @@ struct rk__corr_cache;
 /* The store's compiled patrol dictionary, built on first use (lib/model/patrol-service.c). */
 struct rk__patrol_cache;
 
+/* The store's compiled lookalike detector, built on first use (lib/model/lookalike-service.c). */
+struct rk__lookalike_cache;
+
 struct rk_store {
     const struct rk_store_ops *ops;
     char *path;
@@ -96,6 +99,7 @@ struct rk_store {
     struct rk_audit_queue *audit;
     struct rk__corr_cache *corr;     /* created at open, its index built lazily */
     struct rk__patrol_cache *patrol; /* created at open, its dictionary compiled lazily */
+    struct rk__lookalike_cache *lookalike; /* created at open, its brand list compiled lazily */
 };
 
 /* ===== Connections and transactions (thin wrappers over s->ops) ===== */
@@ -228,6 +232,10 @@ enum rk_status rk__corr_refused(struct rk_store *s, const struct rk_access *a, i
 /* The patrol cache of a store: created empty at open, freed at close (accepts NULL). */
 enum rk_status rk__patrol_cache_create(struct rk__patrol_cache **out, struct rk_error *err);
 void rk__patrol_cache_free(struct rk__patrol_cache *pc);
+
+/* The lookalike cache of a store: created empty at open, freed at close (accepts NULL). */
+enum rk_status rk__lookalike_cache_create(struct rk__lookalike_cache **out, struct rk_error *err);
+void rk__lookalike_cache_free(struct rk__lookalike_cache *lc);
 
 /* Indexes for two-character search the reports other tools added (lib/model/report-search.c). */
 enum rk_status rk__bigram_catch_up(struct rk_store *s, struct rk_error *err);

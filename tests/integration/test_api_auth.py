@@ -57,6 +57,11 @@ ROUTES = [
     ("POST", "/api/v1/access-requests/%s/withdraw" % ID),
     ("POST", "/api/v1/access-requests/%s/revoke" % ID),
     ("GET", "/api/v1/exports/" + ID),
+    ("GET", "/api/v1/lookalike/matches"), ("POST", "/api/v1/lookalike/matches"),
+    ("GET", "/api/v1/lookalike/matches/" + ID),
+    ("POST", "/api/v1/lookalike/matches/%s/decision" % ID),
+    ("GET", "/api/v1/lookalike/takedowns"), ("PATCH", "/api/v1/lookalike/takedowns/" + ID),
+    ("GET", "/api/v1/lookalike/stats"),
 ]
 
 SECURITY_HEADERS = {

@@ -20,6 +20,7 @@ import * as patrolPage from './pages/patrol.js';
 import * as accessPage from './pages/access-request.js';
 import * as exportsPage from './pages/exports.js';
 import * as groupsPage from './pages/groups.js';
+import * as lookalikePage from './pages/lookalike.js';
 import * as usersPage from './pages/users.js';
 import * as homePage from './pages/home.js';
 import * as graphPage from './pages/graph.js';
@@ -47,6 +48,7 @@ const ROUTES = [
   { name: 'exports', pattern: '/exports', page: exportsPage, roles: ['analyst', 'supervisor'], nav: 'export.nav' },
   { name: 'groups', pattern: '/groups', page: groupsPage, roles: ['analyst', 'supervisor'], nav: 'groups.nav' },
   { name: 'group', pattern: '/groups/:id', page: groupsPage, roles: ['analyst', 'supervisor'] },
+  { name: 'lookalike', pattern: '/lookalike', page: lookalikePage, roles: ['analyst', 'supervisor'], nav: 'lookalike.nav' },
   { name: 'users', pattern: '/admin/users', page: usersPage, roles: ['admin'], nav: 'nav.users' },
 ];
 
