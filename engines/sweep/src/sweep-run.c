@@ -424,6 +424,8 @@ struct hitrec {
     uint32_t type;
     uint32_t tok_len;
     uint32_t ind_len;
+    uint64_t line_off; /* the hit's line within the chunk (the chunk stays until emitted) */
+    uint64_t line_len;
 };
 
 struct slot {
@@ -464,8 +466,13 @@ struct pipe {
 static int collect_hit(const struct rk_sweep_hit *h, void *ud)
 {
     struct slot *sl = ud;
-    struct hitrec r = {h->line, h->offset, (uint32_t)h->type, (uint32_t)strlen(h->token),
-                       (uint32_t)strlen(h->indicator)};
+    struct hitrec r = {h->line,
+                       h->offset,
+                       (uint32_t)h->type,
+                       (uint32_t)strlen(h->token),
+                       (uint32_t)strlen(h->indicator),
+                       (uint64_t)(h->line_text - sl->data),
+                       h->line_len};
     if (rk_buf_add(&sl->hits, &r, sizeof r) != RK_OK ||
         rk_buf_add(&sl->hits, h->token, r.tok_len) != RK_OK ||
         rk_buf_add(&sl->hits, h->indicator, r.ind_len) != RK_OK) {
@@ -570,8 +577,14 @@ static enum rk_status emit_one(struct pipe *p)
         memcpy(ind, sl->hits.data + i, r.ind_len);
         ind[r.ind_len] = '\0';
         i += r.ind_len;
-        struct rk_sweep_hit h = {f->name, f->newlines + r.line, sl->base_off + r.offset, tok, ind,
-                                 (enum rk_sweep_type)r.type};
+        struct rk_sweep_hit h = {f->name,
+                                 f->newlines + r.line,
+                                 sl->base_off + r.offset,
+                                 tok,
+                                 ind,
+                                 (enum rk_sweep_type)r.type,
+                                 sl->data + r.line_off,
+                                 (size_t)r.line_len};
         p->st->hits++;
         if (p->cb(&h, p->ud) != 0)
             p->stopped = 1;

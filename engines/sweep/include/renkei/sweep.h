@@ -146,6 +146,11 @@ struct rk_sweep_hit {
     const char *token;      /* the token in canonical form, NUL-terminated */
     const char *indicator;  /* the indicator that matched, canonical, NUL-terminated */
     enum rk_sweep_type type; /* the indicator's type */
+    /* The whole line the token is on, without its line end ("\n" or "\r\n"); NOT
+     * NUL-terminated. Lets a caller take the line's host and time without reading the input
+     * again. A line longer than RK_MAX_SWEEP_CHUNK is given as the cut piece it was scanned in. */
+    const char *line_text;
+    size_t line_len;
 };
 
 /* Hit callback; returns 0 to go on, non-zero to stop the sweep. */
