@@ -524,11 +524,18 @@ static double since(const struct timespec *a)
 
 static void progress(struct pipe *p, int final)
 {
-    if (!p->opt->progress)
+    if (!p->opt->progress && p->opt->on_progress == NULL)
         return;
     if (!final && since(&p->last_progress) < 0.5)
         return;
     clock_gettime(CLOCK_MONOTONIC, &p->last_progress);
+    if (p->opt->on_progress != NULL) {
+        p->st->seconds = since(&p->t0);
+        if (p->opt->on_progress(p->done_in, p->total_in, p->st, p->ud) != 0)
+            p->stopped = 1;
+    }
+    if (!p->opt->progress)
+        return;
     double t = since(&p->t0), mb = (double)p->st->bytes / 1e6;
     double rate = t > 0 ? mb / t : 0;
     double frac = p->total_in ? (double)p->done_in / (double)p->total_in : 0;

@@ -504,7 +504,7 @@ static void test_run_inputs(void **state)
     const char *paths[] = {p[0], p[1], p[2], p[3], p[4], missing};
     struct run_out o;
     struct rk_sweep_stats st;
-    struct rk_sweep_options opt = {2, 0, count_skip};
+    struct rk_sweep_options opt = {2, 0, count_skip, NULL};
     rk_buf_init(&o.text, 0);
     o.skips = 0;
     assert_int_equal(rk_sweep_run(ix, paths, 6, &opt, collect_run, &o, &st), RK_OK);
@@ -561,7 +561,7 @@ static void test_run_threads_keep_order(void **state)
     const char *paths[] = {path};
     struct run_out o;
     struct rk_sweep_stats st1, st2;
-    struct rk_sweep_options o1 = {1, 0, NULL}, o2 = {2, 0, NULL};
+    struct rk_sweep_options o1 = {1, 0, NULL, NULL}, o2 = {2, 0, NULL, NULL};
     rk_buf_init(&o.text, 0);
     assert_int_equal(rk_sweep_run(ix, paths, 1, &o1, collect_run, &o, &st1), RK_OK);
     one = o.text;
@@ -615,7 +615,7 @@ static void test_hit_line_text(void **state)
         assert_string_equal(out.data, cases[i].expect);
         gz_file(path, cases[i].log, strlen(cases[i].log));
         const char *paths[] = {path};
-        struct rk_sweep_options opt = {2, 0, NULL};
+        struct rk_sweep_options opt = {2, 0, NULL, NULL};
         struct rk_sweep_stats st;
         rk_buf_reset(&out);
         assert_int_equal(rk_sweep_run(ix, paths, 1, &opt, collect_lines, &out, &st), RK_OK);
