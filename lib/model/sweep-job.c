@@ -470,7 +470,7 @@ enum rk_status rk_sweep_upload_write(struct rk_sweep_upload *u, const void *data
     return RK_OK;
 }
 
-/* Inserts a file row (next seq) and adds its size to the job's total; inside a transaction. */
+/* Inserts a file row (next seq) and adds a log's size to the job's total; inside a transaction. */
 static enum rk_status insert_file(struct rk_conn *c, const char *job_id, const char *kind,
                                   const char *name, const char *path, uint64_t bytes,
                                   const char *sha, struct rk_error *err)
@@ -492,6 +492,8 @@ static enum rk_status insert_file(struct rk_conn *c, const char *job_id, const c
     sqlite3_reset(st);
     if (r != SQLITE_DONE)
         return rk__db_error(c, r, err);
+    if (strcmp(kind, "log") != 0)
+        return RK_OK; /* the progress counts the logs' bytes only */
     st = rk__stmt(c, "UPDATE sweep_jobs SET bytes_total = bytes_total + ?2 WHERE id = ?1", err);
     if (st == NULL)
         return RK_EIO;
