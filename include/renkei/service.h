@@ -414,6 +414,9 @@ struct rk_sweep_job_run_opts {
     /* Called about twice a second with the job's running totals (may be NULL). */
     void (*on_progress)(const json_t *job, void *user_data);
     void *user_data;
+    /* When not NULL: read (atomically) at each progress step; once non-zero the run stops and
+     * the job is marked "failed" with error "interrupted" (a server shutting down). */
+    const int *stop;
 };
 
 /*

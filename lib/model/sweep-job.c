@@ -899,6 +899,7 @@ struct run {
     uint64_t in_done, in_total;
     struct rk_sweep_stats sofar;
     int cancelled;
+    int stopped;       /* opt->stop was set: the process is shutting down */
     enum rk_status rc; /* the first store error; stops the sweep */
     struct rk_error *err;
     const struct rk_sweep_job_run_opts *opt;
@@ -1108,6 +1109,10 @@ static int on_progress(uint64_t in_done, uint64_t in_total, const struct rk_swee
             r->opt->on_progress(j, r->opt->user_data);
             json_decref(j);
         }
+    }
+    if (r->opt != NULL && r->opt->stop != NULL && __atomic_load_n(r->opt->stop, __ATOMIC_ACQUIRE)) {
+        r->stopped = 1;
+        return 1;
     }
     if (cancel_requested(r)) {
         r->cancelled = 1;
@@ -1417,6 +1422,8 @@ enum rk_status rk_sweep_job_run(struct rk_store *s, const char *job_id,
         rc = finish(&r, "failed", "the store could not record the sightings", rk_sweep_index_count(ix));
         if (rc == RK_OK)
             rc = r.rc;
+    } else if (r.stopped) {
+        rc = finish(&r, "failed", "interrupted", rk_sweep_index_count(ix));
     } else if (r.cancelled || (src == RK_ECONFLICT && cancel_requested(&r))) {
         rc = finish(&r, "cancelled", NULL, rk_sweep_index_count(ix));
     } else if (src != RK_OK && src != RK_ECONFLICT) {

@@ -43,6 +43,10 @@ ROUTES = [
     ("GET", "/api/v1/patrol/findings/" + ID),
     ("POST", "/api/v1/patrol/findings/%s/decision" % ID),
     ("GET", "/api/v1/patrol/stats"),
+    ("POST", "/api/v1/cases/%s/sweep-jobs" % ID), ("GET", "/api/v1/cases/%s/sweep-jobs" % ID),
+    ("GET", "/api/v1/cases/%s/sightings" % ID), ("GET", "/api/v1/sweep-jobs/" + ID),
+    ("PUT", "/api/v1/sweep-jobs/%s/files" % ID), ("POST", "/api/v1/sweep-jobs/%s/start" % ID),
+    ("POST", "/api/v1/sweep-jobs/%s/cancel" % ID),
 ]
 
 SECURITY_HEADERS = {
