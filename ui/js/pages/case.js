@@ -8,6 +8,7 @@ import { workflowBox } from './report.js';
 import { formatDate, formatDateTime, jstDayToUtc, tidyDetail } from '../format.js';
 import { obsLink, restricted, details } from './common.js';
 import { relatedPanel } from './related.js';
+import { sightingsPanel } from './case-sightings.js';
 
 const RELATIONS = ['related', 'joint', 'duplicate', 'parent'];
 
@@ -226,6 +227,7 @@ export async function render(ctx, view, params) {
             h('tbody', {}, obsRows)))
           : empty(t('case.no_observables')), canEdit && obsForm),
         relatedPanel(ctx, 'case', c.id),
+        sightingsPanel(ctx, c.id, canEdit),
         section(t('case.tasks'), (c.tasks || []).length ? tasks : empty(t('case.no_tasks')), canEdit && taskForm),
         section(t('case.notes'), (c.notes || []).length ? notes : empty(t('case.no_notes')), canEdit && noteForm),
         section(t('case.timeline'), (c.timeline || []).length ? timeline : empty(t('case.no_timeline')))),
