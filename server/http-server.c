@@ -130,9 +130,38 @@ static enum MHD_Result send_empty(struct MHD_Connection *conn, const struct rk_h
     return ret;
 }
 
+/* Sends a file download (resp->raw, released here). */
+static enum MHD_Result send_raw(struct MHD_Connection *conn, struct rk_http_resp *resp)
+{
+    char *data = resp->raw;
+    resp->raw = NULL;
+    json_decref(resp->json);
+    resp->json = NULL;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(resp->raw_len, data, free_body);
+    if (r == NULL) {
+        rk_free(data);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", resp->raw_type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (resp->disposition[0] != '\0')
+        MHD_add_response_header(r, "Content-Disposition", resp->disposition);
+    if (resp->count[0] != '\0')
+        MHD_add_response_header(r, "X-Renkei-Count", resp->count);
+    add_security_headers(r);
+    if (resp->set_cookie[0] != '\0')
+        MHD_add_response_header(r, "Set-Cookie", resp->set_cookie);
+    enum MHD_Result ret = MHD_queue_response(conn, resp->status != 0 ? resp->status : 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 /* Sends `resp` (its JSON is released here). */
 static enum MHD_Result send_json(struct MHD_Connection *conn, struct rk_http_resp *resp)
 {
+    if (resp->raw != NULL)
+        return send_raw(conn, resp);
     struct rk_buf b;
     rk_buf_init(&b, 0);
     unsigned status = resp->status != 0 ? resp->status : 500;

@@ -47,6 +47,14 @@ struct rk_http_resp {
     unsigned status;
     json_t *json;
     char set_cookie[256];
+    /* A file download instead of JSON (e.g. an export for sensors): `raw` is owned (freed with
+     * rk_free() once sent), `raw_type` a static Content-Type, `disposition` the
+     * Content-Disposition value ("" for none), `count` an X-Renkei-Count value ("" for none). */
+    char *raw;
+    size_t raw_len;
+    const char *raw_type;
+    char disposition[128];
+    char count[24];
 };
 
 /* Sets `resp` to the JSON error {"error":{"code","message","field"}} for `rc` with the HTTP

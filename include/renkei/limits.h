@@ -281,4 +281,18 @@
 #define RK_MAX_SIGHTING_HOST 255u
 #define RK_MAX_SIGHTING_TOKEN 2048u
 
+/* ===== Store indicators: sweep index metadata, exports for sensors (lib/share/export-sensor.c) ===== */
+
+/* Longest metadata string of one indicator in a sweep index (its TLP and case references:
+ * room for about 300 references). Policy: the indicator is rejected with RK_ETOOBIG. */
+#define RK_MAX_SWEEP_META 4096u
+
+/* Largest export held in memory (all its files together); ten million indicators of a typical
+ * mix take well under this. Policy: the export fails with RK_ETOOBIG and nothing is written. */
+#define RK_MAX_EXPORT_BYTES (1024ull * 1024u * 1024u)
+
+/* Default first Suricata sid: inside the range 1,000,000–1,999,999 that the sid allocation list
+ * keeps for local rules, high enough to stay clear of a unit's hand-written ones. */
+#define RK_EXPORT_SID_BASE_DEFAULT 1900000
+
 #endif

@@ -454,4 +454,58 @@ enum rk_status rk_case_sightings(struct rk_store *s, const struct rk_actor *who,
                                  const char *case_id, const struct rk_sighting_query *q,
                                  json_t **out, struct rk_error *err);
 
+/* ===== Exports for sensors (lib/share/export-sensor.c; docs/sweep.md "Exports for sensors") ===== */
+
+/*
+ * What the store knows as indicators, written for a network sensor: Suricata (datasets and the
+ * rules that load them), a Zeek Intel framework file, a DNS RPZ zone, or plain blocklists, for
+ * one audience ("police", "partners", "public") under the sharing rule of lib/share/access.c
+ * (docs/access.md "Audiences"). Values are the store's canonical forms (domains in A-label form).
+ */
+struct rk_export_opts {
+    const char *format;   /* "suricata-datasets", "suricata-rules", "zeek-intel", "rpz",
+                             "blocklist" */
+    const char *type;     /* only this indicator type ("ipv4", "ipv6", "cidr", "domain", "url",
+                             "email", "md5", "sha1", "sha256"); NULL = every type the format
+                             carries */
+    const char *audience; /* required: "police", "partners" or "public" */
+    const char *tlp_max;  /* NULL = any TLP the audience may receive */
+    int64_t sid_base;     /* Suricata: first sid; 0 = RK_EXPORT_SID_BASE_DEFAULT */
+};
+
+/* One file of an export. */
+struct rk_export_file {
+    char name[64]; /* "renkei.rules", "renkei-domain.lst", "renkei.intel", "renkei.rpz",
+                      "blocklist-domain.txt", ... */
+    const char *content_type;
+    char *data; /* owned by the export */
+    size_t len;
+    uint64_t count; /* indicators in this file (0 for a rules file) */
+};
+
+struct rk_export {
+    struct rk_export_file *files;
+    size_t nfiles;
+    uint64_t count;   /* indicators exported */
+    uint64_t skipped; /* indicators of a carried type whose value the format cannot hold */
+};
+
+/*
+ * Builds an export. Analysts and supervisors may export (the CLI acts as the installation);
+ * every other role gets RK_EFORBIDDEN. RK_EINVAL names the bad option ("format", "type",
+ * "audience", "tlp_max", "sid_base"). The export is audited (action "export", with format,
+ * type, audience, TLP ceiling and count) in its own transaction before it is returned.
+ * Returns a new export in `*out`; the caller frees it with rk_export_destroy().
+ */
+enum rk_status rk_export_sensor(struct rk_store *s, const struct rk_actor *who,
+                                const struct rk_export_opts *o, struct rk_export **out,
+                                struct rk_error *err);
+/* Frees an export; accepts NULL. */
+void rk_export_destroy(struct rk_export *x);
+/* 1 when `format` is one of the export formats. */
+int rk_export_format_valid(const char *format);
+/* 1 when the format writes one file per type (suricata-datasets, blocklist): over HTTP such an
+ * export needs a type. */
+int rk_export_format_per_type(const char *format);
+
 #endif

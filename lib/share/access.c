@@ -328,3 +328,38 @@ int rk__access_report_visible(struct rk_conn *c, const struct rk_access *a, cons
 {
     return decide(c, a, id, 0, unit_out, NULL) == 1;
 }
+
+/* ===== Sharing audiences ===== */
+
+/* What leaves the unit is decided by the object's marking alone: the recipient is not a user
+ * of this installation, so gates 1 and the "named" exception do not apply. Both TLP and scope
+ * must allow the audience (the stricter of the two wins). */
+
+int rk__access_tlp_rank(const char *tlp)
+{
+    static const char *const order[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
+    for (int i = 0; i < 5; i++) {
+        if (eq(tlp, order[i]))
+            return i;
+    }
+    return -1;
+}
+
+int rk__access_audience_valid(const char *audience)
+{
+    return eq(audience, "police") || eq(audience, "partners") || eq(audience, "public");
+}
+
+int rk__access_audience_allows(const char *audience, const char *tlp, const char *scope)
+{
+    int rank = rk__access_tlp_rank(tlp);
+    if (rank < 0 || rank >= 3) /* unknown, AMBER+STRICT, RED: never leaves */
+        return 0;
+    if (eq(audience, "police"))
+        return eq(scope, "police") || eq(scope, "partners") || eq(scope, "public");
+    if (eq(audience, "partners"))
+        return rank <= 1 && (eq(scope, "partners") || eq(scope, "public"));
+    if (eq(audience, "public"))
+        return rank == 0 && eq(scope, "public");
+    return 0;
+}

@@ -93,4 +93,20 @@ int rk__access_case_visible(struct rk_conn *c, const struct rk_access *a, const 
 int rk__access_report_visible(struct rk_conn *c, const struct rk_access *a, const char *id,
                               char *unit_out);
 
+/* ===== Sharing audiences (exports, sensor feeds): docs/access.md "Audiences" ===== */
+
+/* The rank of a TLP 2.0 marking, strictest last: CLEAR 0, GREEN 1, AMBER 2, AMBER+STRICT 3,
+ * RED 4; -1 for anything else. */
+int rk__access_tlp_rank(const char *tlp);
+/* 1 when `audience` is "police", "partners" or "public". */
+int rk__access_audience_valid(const char *audience);
+/* 1 when an object marked `tlp` and `scope` may be given to `audience`; 0 otherwise, and for an
+ * unknown audience, TLP or scope. The one rule every export and feed applies:
+ *   - TLP:RED and TLP:AMBER+STRICT never leave, whatever the audience;
+ *   - "police" (every police organisation, the NPA included): AMBER and below, scope police,
+ *     partners or public;
+ *   - "partners" (共同対処協定 partners): GREEN and below, scope partners or public;
+ *   - "public": CLEAR, scope public. */
+int rk__access_audience_allows(const char *audience, const char *tlp, const char *scope);
+
 #endif

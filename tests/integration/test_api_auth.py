@@ -47,6 +47,7 @@ ROUTES = [
     ("GET", "/api/v1/cases/%s/sightings" % ID), ("GET", "/api/v1/sweep-jobs/" + ID),
     ("PUT", "/api/v1/sweep-jobs/%s/files" % ID), ("POST", "/api/v1/sweep-jobs/%s/start" % ID),
     ("POST", "/api/v1/sweep-jobs/%s/cancel" % ID),
+    ("GET", "/api/v1/exports/" + ID),
 ]
 
 SECURITY_HEADERS = {

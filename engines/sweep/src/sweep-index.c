@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,6 +54,17 @@ struct rk_sweep_builder {
     unsigned npend;
     uint32_t pused;
     uint8_t pbuf[PEND * (RK_MAX_SWEEP_INDICATOR + 16)];
+    /* Metadata (rk_sweep_builder_add_meta): entries in the order added, and the strings, each
+     * stored once (mtab: an open-addressing set of string offsets + 1, 0 = empty). */
+    struct meta_ent {
+        uint32_t word; /* record offset in 4-byte units */
+        uint32_t str;  /* offset in mstr */
+        uint64_t seq;  /* order added: the first metadata of a record wins */
+    } *ments;
+    size_t nments, capments;
+    struct rk_buf mstr;
+    uint32_t *mtab;
+    uint32_t mtab_log2, mtab_n;
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -127,6 +139,7 @@ enum rk_status rk_sweep_builder_create(struct rk_sweep_builder **out)
     if (b == NULL)
         goto out;
     rk_buf_init(&b->rec, REC_CAP);
+    rk_buf_init(&b->mstr, 0xffffffffu);
     b->log2 = 10;
     b->slots = rk_calloc((size_t)1 << b->log2, sizeof *b->slots);
     if (b->slots == NULL)
@@ -146,6 +159,9 @@ void rk_sweep_builder_destroy(struct rk_sweep_builder *b)
     if (b == NULL)
         return;
     rk_buf_free(&b->rec);
+    rk_buf_free(&b->mstr);
+    rk_free(b->ments);
+    rk_free(b->mtab);
     rk_free(b->slots);
     rk_free(b->ip4f);
     rk_free(b);
@@ -347,6 +363,189 @@ enum rk_status rk_sweep_builder_add(struct rk_sweep_builder *b, enum rk_sweep_ty
     return RK_OK;
 }
 
+/* ===== Metadata ===== */
+
+/* The record word of a key already in the table, or 0. */
+static uint32_t find_key(const struct rk_sweep_builder *b, unsigned type, unsigned plen,
+                         const uint8_t *key, size_t n, uint64_t h)
+{
+    uint64_t mask = ((uint64_t)1 << b->log2) - 1, i = h & mask;
+    uint32_t tag = (uint32_t)(h >> 32);
+    for (; b->slots[i] != 0; i = (i + 1) & mask) {
+        uint64_t e = b->slots[i];
+        if ((uint32_t)(e >> 32) != tag)
+            continue;
+        const uint8_t *r = (const uint8_t *)b->rec.data + (e & 0xffffffffu) * 4;
+        if (r[0] == type && r[1] == plen && ((size_t)r[2] | ((size_t)r[3] << 8)) == n &&
+            memcmp(r + 4, key, n) == 0)
+            return (uint32_t)(e & 0xffffffffu);
+    }
+    return 0;
+}
+
+static uint32_t str_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* Stores `s` once in the strings blob; `*off` receives its offset. */
+static enum rk_status intern(struct rk_sweep_builder *b, const char *s, size_t n, uint32_t *off)
+{
+    if ((b->mtab_n + 1) * 2 > ((uint32_t)1 << b->mtab_log2) || b->mtab == NULL) {
+        uint32_t log2 = b->mtab == NULL ? 10 : b->mtab_log2 + 1;
+        uint32_t *t = rk_calloc((size_t)1 << log2, sizeof *t);
+        if (t == NULL)
+            return RK_ENOMEM;
+        uint32_t mask = ((uint32_t)1 << log2) - 1;
+        for (uint32_t i = 0; b->mtab != NULL && i < ((uint32_t)1 << b->mtab_log2); i++) {
+            if (b->mtab[i] == 0)
+                continue;
+            const char *x = b->mstr.data + b->mtab[i] - 1;
+            uint32_t j = str_hash(x, strlen(x)) & mask;
+            while (t[j] != 0)
+                j = (j + 1) & mask;
+            t[j] = b->mtab[i];
+        }
+        rk_free(b->mtab);
+        b->mtab = t;
+        b->mtab_log2 = log2;
+    }
+    uint32_t mask = ((uint32_t)1 << b->mtab_log2) - 1, j = str_hash(s, n) & mask;
+    for (; b->mtab[j] != 0; j = (j + 1) & mask) {
+        const char *x = b->mstr.data + b->mtab[j] - 1;
+        if (strncmp(x, s, n) == 0 && x[n] == '\0') {
+            *off = b->mtab[j] - 1;
+            return RK_OK;
+        }
+    }
+    size_t at = b->mstr.len;
+    enum rk_status rc = rk_buf_add(&b->mstr, s, n);
+    if (rc == RK_OK)
+        rc = rk_buf_addc(&b->mstr, '\0');
+    if (rc != RK_OK)
+        return rc;
+    b->mtab[j] = (uint32_t)at + 1;
+    b->mtab_n++;
+    *off = (uint32_t)at;
+    return RK_OK;
+}
+
+enum rk_status rk_sweep_builder_add_meta(struct rk_sweep_builder *b, enum rk_sweep_type type,
+                                         const char *value, size_t len, const char *meta)
+{
+    uint8_t key[RK_MAX_SWEEP_INDICATOR + 16];
+    uint8_t plen = 0;
+    size_t ml = strlen(meta);
+    if (len > RK_MAX_SWEEP_INDICATOR || ml > RK_MAX_SWEEP_META)
+        return RK_ETOOBIG;
+    enum rk_status rc = flush_pending(b);
+    if (rc != RK_OK)
+        return rc;
+    size_t n = rk__sw_canon_indicator(value, len, &type, &plen, key, sizeof key);
+    if (n == 0 || n > RK_MAX_SWEEP_INDICATOR)
+        return RK_EINVAL;
+    uint64_t h = rk__sw_hash(type, plen, key, n);
+    rc = insert_key(b, type, plen, key, n, h);
+    if (rc != RK_OK)
+        return rc;
+    uint32_t word = find_key(b, type, plen, key, n, h), str = 0;
+    if (word == 0)
+        return RK_ENOMEM; /* cannot happen: the key was just inserted */
+    if (b->nments == b->capments) {
+        size_t cap = b->capments ? b->capments * 2 : 256;
+        struct meta_ent *m = rk_reallocarray(b->ments, cap, sizeof *m);
+        if (m == NULL)
+            return RK_ENOMEM;
+        b->ments = m;
+        b->capments = cap;
+    }
+    rc = intern(b, meta, ml, &str);
+    if (rc != RK_OK)
+        return rc;
+    b->ments[b->nments] = (struct meta_ent){word, str, b->nments};
+    b->nments++;
+    return RK_OK;
+}
+
+static int cmp_ment(const void *x, const void *y)
+{
+    const struct meta_ent *a = x, *c = y;
+    if (a->word != c->word)
+        return a->word < c->word ? -1 : 1;
+    return a->seq < c->seq ? -1 : a->seq > c->seq;
+}
+
+/* Sorts the entries by record and keeps the first of each record; returns how many remain. */
+static size_t meta_prepare(struct rk_sweep_builder *b)
+{
+    if (b->nments == 0)
+        return 0;
+    qsort(b->ments, b->nments, sizeof *b->ments, cmp_ment);
+    size_t k = 1;
+    for (size_t i = 1; i < b->nments; i++) {
+        if (b->ments[i].word != b->ments[k - 1].word)
+            b->ments[k++] = b->ments[i];
+    }
+    b->nments = k;
+    return k;
+}
+
+/* Bytes of the metadata section for `count` entries. */
+static uint64_t meta_section_size(const struct rk_sweep_builder *b)
+{
+    return b->nments == 0 ? 0
+                          : ((sizeof(struct rk__sw_meta_header) + 7) & ~(uint64_t)7) +
+                                (uint64_t)b->nments * 8 + ((b->mstr.len + 7) & ~(uint64_t)7);
+}
+
+static void meta_write(const struct rk_sweep_builder *b, uint8_t *sec)
+{
+    struct rk__sw_meta_header mh;
+    memset(&mh, 0, sizeof mh);
+    memcpy(mh.magic, RK__SW_META_MAGIC, 8);
+    mh.count = b->nments;
+    mh.entries_off = (sizeof mh + 7) & ~(uint64_t)7;
+    mh.strings_off = mh.entries_off + (uint64_t)b->nments * 8;
+    mh.strings_len = b->mstr.len;
+    memcpy(sec, &mh, sizeof mh);
+    uint32_t *e = (uint32_t *)(void *)(sec + mh.entries_off);
+    for (size_t i = 0; i < b->nments; i++) {
+        e[2 * i] = b->ments[i].word;
+        e[2 * i + 1] = b->ments[i].str;
+    }
+    memcpy(sec + mh.strings_off, b->mstr.data, b->mstr.len);
+}
+
+const char *rk__sw_meta(const struct rk_sweep_index *ix, uint64_t off)
+{
+    uint64_t lo = 0, hi = ix->meta_count;
+    uint32_t word = (uint32_t)(off / 4);
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        uint32_t w = ix->meta_ent[2 * mid];
+        if (w == word)
+            return ix->meta_str + ix->meta_ent[2 * mid + 1];
+        if (w < word)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+uint64_t rk_sweep_index_meta_count(const struct rk_sweep_index *ix)
+{
+    return ix->meta_count;
+}
+
+uint64_t rk_sweep_index_meta_size(const struct rk_sweep_index *ix)
+{
+    return ix->meta_size;
+}
+
 /* ===== Image ===== */
 
 static size_t align8(size_t n)
@@ -416,16 +615,22 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
 
 /* Returns the whole image (header, slots, records, filter), sealed; rk_free() it. With
  * `for_file` the body checksum is computed (an in-memory image skips it). */
-static uint8_t *make_image(const struct rk_sweep_builder *b, struct rk__sw_header *h,
-                           int for_file)
+static uint8_t *make_image(struct rk_sweep_builder *b, struct rk__sw_header *h, int for_file)
 {
     fill_header(b, h);
+    uint64_t meta_off = h->file_size;
+    if (meta_prepare(b) > 0) {
+        h->version = RK__SW_VERSION_META;
+        h->file_size += meta_section_size(b);
+    }
     uint8_t *img = rk_calloc(1, (size_t)h->file_size);
     if (img == NULL)
         return NULL;
     memcpy(img + h->slots_off, b->slots, (size_t)8 << b->log2);
     memcpy(img + h->records_off, b->rec.data, b->rec.len);
     fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
+    if (b->nments > 0)
+        meta_write(b, img + meta_off);
     seal_header(h, for_file ? img + h->header_size : NULL,
                 (size_t)(h->file_size - h->header_size));
     memcpy(img, h, sizeof *h);
@@ -527,6 +732,43 @@ out:
 
 /* ===== Opening ===== */
 
+/* Checks the metadata section at `off` (to the end of the image) and points the index at it.
+ * Every entry is checked here (sorted, string offset inside the strings, the strings ended by
+ * a NUL), so that a lookup at hit time needs no check: a few milliseconds for a million. */
+static enum rk_status check_meta(struct rk_sweep_index *ix, uint64_t off, char *err,
+                                 size_t errlen)
+{
+    const struct rk__sw_header *h = (const void *)ix->base;
+    uint64_t len = h->file_size - off;
+    struct rk__sw_meta_header m;
+    if (off % 8 != 0 || len < sizeof m) {
+        set_err(err, errlen, "sweep index metadata section is missing");
+        return RK_ECORRUPT;
+    }
+    memcpy(&m, ix->base + off, sizeof m);
+    if (memcmp(m.magic, RK__SW_META_MAGIC, 8) != 0 || m.count == 0 || m.count > h->count ||
+        m.entries_off < sizeof m || m.entries_off % 8 != 0 || m.entries_off > len ||
+        m.count > (len - m.entries_off) / 8 || m.strings_off != m.entries_off + m.count * 8 ||
+        m.strings_len == 0 || m.strings_len > len - m.strings_off ||
+        ix->base[off + m.strings_off + m.strings_len - 1] != '\0') {
+        set_err(err, errlen, "sweep index metadata section is inconsistent");
+        return RK_ECORRUPT;
+    }
+    const uint32_t *e = (const uint32_t *)(const void *)(ix->base + off + m.entries_off);
+    for (uint64_t i = 0; i < m.count; i++) {
+        if (e[2 * i + 1] >= m.strings_len || (i > 0 && e[2 * i] <= e[2 * i - 2])) {
+            set_err(err, errlen, "sweep index metadata entry %llu is damaged",
+                    (unsigned long long)i);
+            return RK_ECORRUPT;
+        }
+    }
+    ix->meta_ent = e;
+    ix->meta_count = m.count;
+    ix->meta_str = (const char *)ix->base + off + m.strings_off;
+    ix->meta_size = len;
+    return RK_OK;
+}
+
 static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, char *err,
                                   size_t errlen)
 {
@@ -536,9 +778,10 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
         set_err(err, errlen, "not a Renkei sweep index (bad magic)");
         return RK_ECORRUPT;
     }
-    if (h->version != RK__SW_VERSION) {
-        set_err(err, errlen, "sweep index version %u is not supported (this build reads %u)",
-                h->version, RK__SW_VERSION);
+    if (h->version != RK__SW_VERSION && h->version != RK__SW_VERSION_META) {
+        set_err(err, errlen,
+                "sweep index version %u is not supported (this build reads %u and %u)",
+                h->version, RK__SW_VERSION, RK__SW_VERSION_META);
         return RK_ECORRUPT;
     }
     memcpy(&copy, h, sizeof copy);
@@ -559,7 +802,9 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
         h->records_len != h->ip4_filter_off - h->records_off ||
         h->ip4_filter_bits < RK__SW_IP4F_MIN_BITS || h->ip4_filter_bits > RK__SW_IP4F_MAX_BITS ||
         h->file_size < ((uint64_t)1 << h->ip4_filter_bits) / 8 ||
-        h->ip4_filter_off != h->file_size - ((uint64_t)1 << h->ip4_filter_bits) / 8 ||
+        h->ip4_filter_off > h->file_size - ((uint64_t)1 << h->ip4_filter_bits) / 8 ||
+        (h->version == RK__SW_VERSION &&
+         h->ip4_filter_off != h->file_size - ((uint64_t)1 << h->ip4_filter_bits) / 8) ||
         h->records_len % 8 != 0 || h->max_probe > ((uint64_t)1 << h->log2_slots) ||
         h->count > ((uint64_t)1 << h->log2_slots)) {
         set_err(err, errlen, "sweep index layout is inconsistent");
@@ -577,6 +822,10 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
 #else
     (void)verify_body;
 #endif
+    if (h->version == RK__SW_VERSION_META &&
+        check_meta(ix, h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8, err,
+                   errlen) != RK_OK)
+        return RK_ECORRUPT;
     ix->h = h;
     ix->slots = (const uint64_t *)(ix->base + h->slots_off);
     ix->mask = ((uint64_t)1 << h->log2_slots) - 1;

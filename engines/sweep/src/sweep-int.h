@@ -127,7 +127,8 @@ static inline unsigned rk__sw_tld_bit(const char *p, size_t n)
 /* ===== Index image (sweep-index.c) ===== */
 
 #define RK__SW_MAGIC "RKSWEEP\0"
-#define RK__SW_VERSION 1u
+#define RK__SW_VERSION 1u      /* an index without metadata */
+#define RK__SW_VERSION_META 2u /* the same, followed by the metadata section */
 
 /*
  * File layout, all little-endian, every section 8-byte aligned:
@@ -168,6 +169,23 @@ struct rk__sw_header {
     uint64_t header_checksum; /* over the header with this field zero */
 };
 
+/*
+ * Version 2 adds a metadata section after the prefilter (8-byte aligned, up to the file's end):
+ * this header, then `count` entries {u32 record offset in 4-byte units, u32 string offset}
+ * sorted by record offset (each record at most once), then the strings: UTF-8, each ended by a
+ * NUL, the section's last string byte a NUL. Identical strings are stored once. A hit finds its
+ * metadata by a binary search over the entries: hits are rare, so nothing on the hot path
+ * changes and a version 1 index stays byte for byte what it was.
+ */
+#define RK__SW_META_MAGIC "RKSWMETA"
+struct rk__sw_meta_header {
+    char magic[8];
+    uint64_t count;
+    uint64_t entries_off; /* from the section's start */
+    uint64_t strings_off; /* from the section's start */
+    uint64_t strings_len;
+};
+
 struct rk_sweep_index {
     const uint8_t *base;
     size_t size;
@@ -179,6 +197,10 @@ struct rk_sweep_index {
     uint64_t rec_len;
     const uint64_t *ip4f;
     unsigned ip4f_shift; /* 32 - k */
+    const uint32_t *meta_ent; /* version 2: 2 words an entry */
+    uint64_t meta_count;
+    const char *meta_str;
+    uint64_t meta_size; /* bytes of the metadata section */
     void *owned;      /* rk_malloc'd image, or NULL */
     void *map;        /* mmap'd image, or NULL */
 };
@@ -214,6 +236,9 @@ static inline void rk__sw_prefetch(const struct rk_sweep_index *ix, uint64_t h)
 {
     __builtin_prefetch(&ix->slots[h & ix->mask]);
 }
+
+/* The metadata string of the record at byte offset `off`, or NULL. */
+const char *rk__sw_meta(const struct rk_sweep_index *ix, uint64_t off);
 
 /* Formats the indicator of the record at `off` (canonical text) into out; returns its length.
  * `out` must hold RK_MAX_SWEEP_INDICATOR + 8 bytes. */

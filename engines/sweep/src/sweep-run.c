@@ -424,6 +424,7 @@ struct hitrec {
     uint32_t type;
     uint32_t tok_len;
     uint32_t ind_len;
+    const char *meta; /* points into the index, which outlives the run */
     uint64_t line_off; /* the hit's line within the chunk (the chunk stays until emitted) */
     uint64_t line_len;
 };
@@ -471,6 +472,7 @@ static int collect_hit(const struct rk_sweep_hit *h, void *ud)
                        (uint32_t)h->type,
                        (uint32_t)strlen(h->token),
                        (uint32_t)strlen(h->indicator),
+                       h->meta,
                        (uint64_t)(h->line_text - sl->data),
                        h->line_len};
     if (rk_buf_add(&sl->hits, &r, sizeof r) != RK_OK ||
@@ -590,6 +592,7 @@ static enum rk_status emit_one(struct pipe *p)
                                  tok,
                                  ind,
                                  (enum rk_sweep_type)r.type,
+                                 r.meta,
                                  sl->data + r.line_off,
                                  (size_t)r.line_len};
         p->st->hits++;

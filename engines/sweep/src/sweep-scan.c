@@ -213,6 +213,7 @@ static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec
     hit.token = s->tok_text;
     hit.indicator = s->ind_text;
     hit.type = type;
+    hit.meta = s->ix->meta_count ? rk__sw_meta(s->ix, rec) : NULL;
     /* The hit's line: back from the token to the previous newline, forward to the next. Only
      * hits pay for this, and a chunk always ends at a line end (or is one cut line). */
     {

@@ -56,6 +56,18 @@ void rk_sweep_builder_destroy(struct rk_sweep_builder *b);
 enum rk_status rk_sweep_builder_add(struct rk_sweep_builder *b, enum rk_sweep_type type,
                                     const char *value, size_t len);
 
+/*
+ * Adds one indicator as rk_sweep_builder_add() does, with a metadata string (UTF-8 text without
+ * NUL, at most RK_MAX_SWEEP_META bytes) that every hit on it will carry (`hit->meta`): Renkei
+ * stores there where the indicator came from (its TLP and case references). An indicator added
+ * twice keeps the metadata it was first given. An index with metadata is written in format
+ * version 2 (a metadata section after the prefilter); one without is version 1 as before, so
+ * older builds still read it. Returns as rk_sweep_builder_add(), or RK_ETOOBIG for too long a
+ * metadata string.
+ */
+enum rk_status rk_sweep_builder_add_meta(struct rk_sweep_builder *b, enum rk_sweep_type type,
+                                         const char *value, size_t len, const char *meta);
+
 /* Formats of indicator files. */
 enum rk_sweep_format {
     RK_SWEEP_FMT_AUTO = 0, /* detected from the content */
@@ -135,6 +147,10 @@ void rk_sweep_index_close(struct rk_sweep_index *ix);
 /* Number of indicators and size of the index image in bytes. */
 uint64_t rk_sweep_index_count(const struct rk_sweep_index *ix);
 uint64_t rk_sweep_index_size(const struct rk_sweep_index *ix);
+/* Number of indicators that carry metadata, and the bytes of the metadata section (0 and 0 for
+ * a version 1 index). */
+uint64_t rk_sweep_index_meta_count(const struct rk_sweep_index *ix);
+uint64_t rk_sweep_index_meta_size(const struct rk_sweep_index *ix);
 
 /* ===== Scanning ===== */
 
@@ -146,6 +162,8 @@ struct rk_sweep_hit {
     const char *token;      /* the token in canonical form, NUL-terminated */
     const char *indicator;  /* the indicator that matched, canonical, NUL-terminated */
     enum rk_sweep_type type; /* the indicator's type */
+    const char *meta;        /* the indicator's metadata (rk_sweep_builder_add_meta), borrowed
+                                from the index for as long as it is open; NULL when none */
     /* The whole line the token is on, without its line end ("\n" or "\r\n"); NOT
      * NUL-terminated. Lets a caller take the line's host and time without reading the input
      * again. A line longer than RK_MAX_SWEEP_CHUNK is given as the cut piece it was scanned in. */
