@@ -33,7 +33,7 @@ static const char compile_usage[] =
 static const char sweep_usage[] =
     "usage: renkei sweep [--index FILE | --indicators FILE...] [--json] [--count]\n"
     "                    [--threads N] [--no-verify] [--no-progress] PATHS...\n"
-    "       renkei sweep --db FILE --case ID (--index FILE | --indicators FILE...)\n"
+    "       renkei sweep --db FILE --case ID [--index FILE | --indicators FILE...]\n"
     "                    [--json] [--threads N] [--no-progress] PATHS...\n"
     "       renkei sweep compile --help\n"
     "\n"
@@ -51,7 +51,9 @@ static const char sweep_usage[] =
     "  --no-progress       no progress line on stderr (shown only on a terminal anyway)\n"
     "  --db FILE --case ID record every hit as a sighting on the case (ID or reference\n"
     "                      number C2026-000045) as a sweep job in the database; prints\n"
-    "                      the job's summary (--json: the job as JSON) instead of hits\n"
+    "                      the job's summary (--json: the job as JSON) instead of hits;\n"
+    "                      without --index/--indicators, against the store's own\n"
+    "                      indicators (never a case's victim assets)\n"
     "\n"
     "Prints one line a hit: FILE:LINE:OFFSET<TAB>TYPE<TAB>INDICATOR<TAB>TOKEN, and a summary\n"
     "on stderr. Unreadable or damaged inputs are reported and skipped.\n"
@@ -430,7 +432,8 @@ static int run_sweep(int argc, char **argv)
         fprintf(stderr, "renkei sweep: --db and --case go together\n\n%s", sweep_usage);
         goto out;
     }
-    if ((index_path == NULL) == (nfeeds == 0) || npaths == 0) {
+    if ((index_path != NULL && nfeeds > 0) || npaths == 0 ||
+        (db == NULL && index_path == NULL && nfeeds == 0)) {
         fprintf(stderr, "renkei sweep: give --index or --indicators, and paths to sweep\n\n%s",
                 sweep_usage);
         goto out;

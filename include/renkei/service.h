@@ -363,7 +363,8 @@ enum rk_status rk_sweep_job_create(struct rk_store *s, const struct rk_actor *wh
 struct rk_sweep_upload;
 
 /*
- * Starts an upload into job `job_id` (which must be "uploading"): `kind` "log" or "indicators"
+ * Starts an upload into job `job_id` (which must be "uploading"): `kind` "log", "indicators" or
+ * "index" (a compiled sweep index, `renkei sweep compile`)
  * (an indicator file of any format of `renkei sweep compile`), `name` the file's name as the
  * uploader calls it (1..RK_MAX_SWEEP_FILE_NAME bytes of UTF-8 without '/' or control bytes; it
  * is never used as a path). Returns a new upload in `*out`; the caller ends it with
@@ -391,9 +392,9 @@ enum rk_status rk_sweep_job_add_path(struct rk_store *s, const struct rk_actor *
                                      struct rk_error *err);
 
 /* Queues an uploading job (it must hold at least one log file: else RK_EINVAL naming "files").
- * Without indicator files the job sweeps against the store's own indicators; that source is
- * not built yet, so such a job is refused with RK_EUNSUPPORTED naming "indicators".
- * `*out` = the job. */
+ * Without indicator files the job sweeps against the store's own indicators as its creator may
+ * read them (lib/model/indicator-source.h: never a victim asset), "source": "store"; with
+ * them, against those files only, "source": "files". `*out` = the job. */
 enum rk_status rk_sweep_job_start(struct rk_store *s, const struct rk_actor *who,
                                   const char *job_id, json_t **out, struct rk_error *err);
 

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "model/indicator-source.h"
 #include "model/report.h"
 #include "model/sweep-line.h"
 #include "renkei/alloc.h"
@@ -627,13 +628,11 @@ enum rk_status rk_sweep_job_start(struct rk_store *s, const struct rk_actor *who
                      status);
     if (rc == RK_OK && logs == 0)
         rc = rk__err(err, RK_EINVAL, "files", "the job holds no log file to sweep");
-    if (rc == RK_OK && feeds == 0)
-        rc = rk__err(err, RK_EUNSUPPORTED, "indicators",
-                     "upload an indicator file: sweeping against the store's own indicators is "
-                     "not built yet");
     if (rc == RK_OK) {
-        const char *args[] = {job_id, NULL};
-        rc = exec_text(c, "UPDATE sweep_jobs SET status = 'queued' WHERE id = ?1", err, args);
+        /* Without indicator files the job sweeps against the store's own indicators. */
+        const char *args[] = {job_id, feeds > 0 ? "files" : "store", NULL};
+        rc = exec_text(c, "UPDATE sweep_jobs SET status = 'queued', source = ?2 WHERE id = ?1",
+                       err, args);
     }
     snprintf(detail, sizeof detail, "sweep_job=%s", job_id);
     rc = job_write_end(s, c, who, case_id, rc, "sweep_job_start", detail, 0, err);
@@ -880,7 +879,7 @@ struct pending {
     uint64_t line;
     uint64_t offset;
     uint32_t type;
-    uint32_t file_len, ind_len, tok_len, host_len;
+    uint32_t file_len, ind_len, tok_len, host_len, meta_len;
     char time[21];
 };
 
@@ -905,9 +904,11 @@ struct run {
     const struct rk_sweep_job_run_opts *opt;
 };
 
-/* The observable of an indicator: found or created, linked to the case when it is not yet. */
+/* The observable of an indicator: found or created, linked to the case when it is not yet.
+ * `known_id` is the observable's id when the indicator came from the store (the index's
+ * metadata), else NULL. */
 static enum rk_status resolve_obs(struct run *r, enum rk_sweep_type t, const char *ind,
-                                  const char **id_out)
+                                  const char *known_id, const char **id_out)
 {
     char key[RK_MAX_SWEEP_INDICATOR + 32], oid[37] = "", now[21];
     const char *tname = t == RK_SWEEP_CIDR4 || t == RK_SWEEP_CIDR6 ? "cidr" : rk_sweep_type_name(t);
@@ -919,7 +920,9 @@ static enum rk_status resolve_obs(struct run *r, enum rk_sweep_type t, const cha
     }
     struct rk_obs o = {0};
     enum rk_status rc;
-    if (rk_obs_parse(ind, strlen(ind), rk_obs_type_from_name(tname), &o) == RK_OK)
+    if (known_id != NULL && rk__is_uuid(known_id))
+        rc = (snprintf(oid, sizeof oid, "%s", known_id), RK_OK);
+    else if (rk_obs_parse(ind, strlen(ind), rk_obs_type_from_name(tname), &o) == RK_OK)
         rc = rk__obs_upsert(r->c, rk_obs_type_name(o.type), o.canonical, o.display, o.value, NULL,
                             oid, r->err);
     else
@@ -961,9 +964,10 @@ static enum rk_status flush_batch(struct run *r)
         const char *ind = file + p.file_len + 1;
         const char *tok = ind + p.ind_len + 1;
         const char *host = tok + p.tok_len + 1;
-        i += sizeof p + p.file_len + p.ind_len + p.tok_len + p.host_len + 4;
+        const char *meta = host + p.host_len + 1;
+        i += sizeof p + p.file_len + p.ind_len + p.tok_len + p.host_len + p.meta_len + 5;
         const char *oid = NULL;
-        rc = resolve_obs(r, (enum rk_sweep_type)p.type, ind, &oid);
+        rc = resolve_obs(r, (enum rk_sweep_type)p.type, ind, p.meta_len > 0 ? meta : NULL, &oid);
         if (rc != RK_OK)
             break;
         sqlite3_stmt *st = rk__stmt(
@@ -1053,12 +1057,14 @@ static int on_hit(const struct rk_sweep_hit *h, void *ud)
     p.ind_len = (uint32_t)strlen(h->indicator);
     p.tok_len = (uint32_t)tl;
     p.host_len = (uint32_t)strlen(ln.host);
+    p.meta_len = h->meta != NULL ? (uint32_t)strlen(h->meta) : 0;
     memcpy(p.time, ln.time, sizeof p.time);
     if (rk_buf_add(&r->batch, &p, sizeof p) != RK_OK ||
         rk_buf_add(&r->batch, file, p.file_len + 1) != RK_OK ||
         rk_buf_add(&r->batch, h->indicator, p.ind_len + 1) != RK_OK ||
         rk_buf_add(&r->batch, h->token, tl) != RK_OK || rk_buf_add(&r->batch, "", 1) != RK_OK ||
-        rk_buf_add(&r->batch, ln.host, p.host_len + 1) != RK_OK) {
+        rk_buf_add(&r->batch, ln.host, p.host_len + 1) != RK_OK ||
+        rk_buf_add(&r->batch, h->meta != NULL ? h->meta : "", p.meta_len + 1) != RK_OK) {
         r->rc = rk__err(r->err, RK_ENOMEM, NULL, "out of memory");
         return 1;
     }
@@ -1159,6 +1165,37 @@ static enum rk_status load_feed(struct rk_sweep_builder *b, const char *path, co
         snprintf(msg, cap, "indicator file %s: %s", name, e[0] ? e : rk_strerror(rc));
     *skipped += ls.skipped;
     return rc;
+}
+
+/* The store's indicators as the job's creator may read them, each carrying its observable id. */
+struct store_feed {
+    struct rk_sweep_builder *b;
+    uint64_t skipped;
+};
+
+static enum rk_status add_store_indicator(void *ud, const struct rk_store_indicator *ind,
+                                          struct rk_error *err)
+{
+    static const struct {
+        const char *name;
+        enum rk_sweep_type type;
+    } types[] = {{"ipv4", RK_SWEEP_IPV4}, {"ipv6", RK_SWEEP_IPV6},     {"cidr", RK_SWEEP_NONE},
+                 {"domain", RK_SWEEP_DOMAIN}, {"url", RK_SWEEP_URL},   {"email", RK_SWEEP_EMAIL},
+                 {"md5", RK_SWEEP_MD5},       {"sha1", RK_SWEEP_SHA1}, {"sha256", RK_SWEEP_SHA256}};
+    struct store_feed *sf = ud;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        if (strcmp(ind->type, types[i].name) != 0)
+            continue;
+        enum rk_status rc = rk_sweep_builder_add_meta(sf->b, types[i].type, ind->value,
+                                                      strlen(ind->value), ind->observable_id);
+        if (rc == RK_ENOMEM)
+            return rk__err(err, RK_ENOMEM, NULL, "out of memory");
+        if (rc != RK_OK)
+            sf->skipped++;
+        return RK_OK;
+    }
+    sf->skipped++; /* phone numbers, bank accounts ...: not in logs the sweep reads */
+    return RK_OK;
 }
 
 /* Claims the job: takes its lock file, then moves it from queued to running. */
@@ -1296,7 +1333,7 @@ enum rk_status rk_sweep_job_run(struct rk_store *s, const char *job_id,
     struct rk_sweep_index *ix = NULL;
     json_t *paths = NULL;
     const char **pv = NULL;
-    int lock_fd = -1, claimed = 0;
+    int lock_fd = -1, claimed = 0, from_store = 0;
     char msg[512] = "", creator[37] = "";
     memset(&r, 0, sizeof r);
     rk_buf_init(&r.batch, (size_t)RK_SWEEP_SIGHTING_BATCH * (sizeof(struct pending) + 8192));
@@ -1337,7 +1374,7 @@ enum rk_status rk_sweep_job_run(struct rk_store *s, const char *job_id,
     if (ran != NULL)
         *ran = 1;
     sqlite3_stmt *st =
-        rk__stmt(r.c, "SELECT case_id, created_by FROM sweep_jobs WHERE id = ?1", err);
+        rk__stmt(r.c, "SELECT case_id, created_by, source FROM sweep_jobs WHERE id = ?1", err);
     if (st == NULL) {
         rc = RK_EIO;
         goto out;
@@ -1346,6 +1383,7 @@ enum rk_status rk_sweep_job_run(struct rk_store *s, const char *job_id,
     if (sqlite3_step(st) == SQLITE_ROW) {
         snprintf(r.case_id, sizeof r.case_id, "%s", rk__col_text(st, 0));
         snprintf(creator, sizeof creator, "%s", rk__col_text(st, 1));
+        from_store = strcmp(rk__col_text(st, 2), "store") == 0;
     }
     sqlite3_reset(st);
     r.obs_ids = json_object();
@@ -1384,9 +1422,19 @@ enum rk_status rk_sweep_job_run(struct rk_store *s, const char *job_id,
         } else if ((lrc = rk_sweep_index_open(index_path, 0, &ix, e, sizeof e)) != RK_OK) {
             snprintf(msg, sizeof msg, "index %s: %s", index_path, e[0] ? e : rk_strerror(lrc));
         }
-    } else if (lrc == RK_OK && rk_sweep_builder_count(b) == 0) {
+    } else if (lrc == RK_OK && rk_sweep_builder_count(b) == 0 && !from_store) {
         lrc = RK_EINVAL;
         snprintf(msg, sizeof msg, "the indicator files hold no indicator");
+    } else if (lrc == RK_OK && from_store) {
+        struct store_feed sf = {b, 0};
+        struct rk_error werr = {0};
+        lrc = rk__store_indicators_each(s, &r.who, NULL, add_store_indicator, &sf, &werr);
+        if (lrc != RK_OK)
+            snprintf(msg, sizeof msg, "the store's indicators: %s", werr.message);
+        else if (rk_sweep_builder_count(b) == 0) {
+            lrc = RK_EINVAL;
+            snprintf(msg, sizeof msg, "the store holds no indicator the sweep can use");
+        }
     }
     if (lrc == RK_OK && ix == NULL && rk_sweep_builder_build(b, &ix) != RK_OK) {
         lrc = RK_ENOMEM;

@@ -1,6 +1,6 @@
 // ログ照合 (スイープ) on a case page in a real browser. An analyst opens a case, chooses a gzipped
 // proxy log with planted hits and an indicator file, and starts the sweep; the progress line
-// appears and the job finishes 完了; the sightings are listed by indicator (evil.example twice,
+// appears and the job finishes 完了; the sightings are listed by indicator (evil.example.com twice,
 // 198.51.100.7 once), by host and by time (JST, file:line). In English the section and the views
 // switch language. A station officer of another unit cannot open the case at all.
 import zlib from 'node:zlib';
@@ -8,12 +8,12 @@ import { runTest, logIn, logOut, check } from './harness.mjs';
 
 // Fictional log lines; the planted hits are lines 1, 3 and 4.
 const LOG = [
-  '192.0.2.10 - - [21/Nov/2026:10:00:00 +0900] "GET http://evil.example/a HTTP/1.1" 200 1',
+  '192.0.2.10 - - [21/Nov/2026:10:00:00 +0900] "GET http://evil.example.com/a HTTP/1.1" 200 1',
   '192.0.2.11 - - [21/Nov/2026:10:05:00 +0900] "GET http://www.example.com/ HTTP/1.1" 200 1',
   '192.0.2.12 - - [21/Nov/2026:10:06:00 +0900] "CONNECT 198.51.100.7:443 HTTP/1.1" 200 0',
-  '192.0.2.10 - - [21/Nov/2026:10:07:00 +0900] "GET http://cdn.evil.example/b HTTP/1.1" 200 1',
+  '192.0.2.10 - - [21/Nov/2026:10:07:00 +0900] "GET http://cdn.evil.example.com/b HTTP/1.1" 200 1',
 ].join('\n') + '\n';
-const IOCS = '# e2e\n198.51.100.7\nevil.example\n';
+const IOCS = '# e2e\n198.51.100.7\nevil.example.com\n';
 
 runTest('sweep', async (t) => {
   const analyst = t.user('analyst');
@@ -51,8 +51,8 @@ runTest('sweep', async (t) => {
   await byInd.first().waitFor();
   const rows = await byInd.allTextContents();
   check(rows.length === 2, `two indicators: ${JSON.stringify(rows)}`);
-  check(rows[0].includes('evil.example') && (await byInd.nth(0).locator('td').nth(1).textContent()) === '2',
-    `evil.example seen twice: ${rows[0]}`);
+  check(rows[0].includes('evil.example.com') && (await byInd.nth(0).locator('td').nth(1).textContent()) === '2',
+    `evil.example.com seen twice: ${rows[0]}`);
   check(rows[1].includes('198.51.100.7') && (await byInd.nth(1).locator('td').nth(1).textContent()) === '1',
     `198.51.100.7 seen once: ${rows[1]}`);
 
@@ -72,7 +72,7 @@ runTest('sweep', async (t) => {
   const first = await byTime.nth(0).locator('td').nth(0).textContent();
   check(first.includes('10:00'), `the first time is shown in JST: ${first}`);
   const tokens = await byTime.locator('td:nth-child(5)').allTextContents();
-  check(tokens[2] === 'cdn.evil.example', `the token as found: ${JSON.stringify(tokens)}`);
+  check(tokens[2] === 'cdn.evil.example.com', `the token as found: ${JSON.stringify(tokens)}`);
   await t.shot(page, 'time');
 
   // English.

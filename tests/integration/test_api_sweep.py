@@ -12,7 +12,7 @@ import unittest
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 import rkserver  # noqa: E402
 
-IOCS = b"# fictional indicators\n198.51.100.7\nevil.example\nhttp://c2.test/gate.php\n"
+IOCS = b"# fictional indicators\n198.51.100.7\nevil.example.com\nhttp://c2.test/gate.php\n"
 
 # Fictional proxy log (Apache combined): every 50th line is a planted hit.
 def access_log(lines):
@@ -21,8 +21,8 @@ def access_log(lines):
         host = "192.0.2.%d" % (10 + i % 5)
         t = "21/Nov/2026:10:%02d:%02d +0900" % (i // 60 % 60, i % 60)
         if i % 50 == 7:
-            url = "http://cdn.evil.example/p%d" % i
-            planted.append((i + 1, host, "evil.example", "cdn.evil.example"))
+            url = "http://cdn.evil.example.com/p%d" % i
+            planted.append((i + 1, host, "evil.example.com", "cdn.evil.example.com"))
         elif i % 50 == 31:
             url = "http://c2.test/gate.php"
             planted.append((i + 1, host, "http://c2.test/gate.php", "http://c2.test/gate.php"))
@@ -107,7 +107,7 @@ class SweepApiTest(unittest.TestCase):
         r = self.ok(self.an.get("/api/v1/cases/%s/sightings?group=indicator" % case["id"]))
         counts = {i["observable"]["value"]: i["count"] for i in r["items"]}
         self.assertEqual(counts, {
-            "evil.example": sum(1 for p in planted if p[2] == "evil.example"),
+            "evil.example.com": sum(1 for p in planted if p[2] == "evil.example.com"),
             "http://c2.test/gate.php": sum(1 for p in planted if p[2].startswith("http"))})
         r = self.ok(self.an.get("/api/v1/cases/%s/sightings?group=host" % case["id"]))
         self.assertEqual(sum(i["count"] for i in r["items"]), len(planted))
@@ -115,7 +115,7 @@ class SweepApiTest(unittest.TestCase):
         # The hits' observables are on the case now.
         got = self.ok(self.an.get("/api/v1/cases/" + case["id"]))
         values = {o.get("value") or o.get("canonical") for o in got["observables"]}
-        self.assertIn("evil.example", values)
+        self.assertIn("evil.example.com", values)
 
         # A station user of another unit sees nothing of it.
         for method, path in (("GET", "/api/v1/sweep-jobs/" + job["id"]),
@@ -128,6 +128,26 @@ class SweepApiTest(unittest.TestCase):
                 self.assertIn(r.status, (403, 404), r)
         r = self.put(job["id"], "log", "x.log", b"1.2.3.4\n", client=self.st)
         self.assertIn(r.status, (403, 404), r)
+
+    def test_store_indicators(self):
+        """Without an indicator file the job sweeps against the store's own indicators: the
+        case's attacker infrastructure hits, its victim asset never does."""
+        case = self.new_case()
+        self.ok(self.an.post("/api/v1/cases/%s/observables" % case["id"], {
+            "value": "hxxp://c2-store[.]example[.]net/gate", "role": "phishing_site"}), 201)
+        self.ok(self.an.post("/api/v1/cases/%s/observables" % case["id"], {
+            "value": "192.0.2.77", "role": "victim_asset"}), 201)
+        job = self.new_job(case["id"])
+        log = (b'192.0.2.77 - - [21/Nov/2026:10:00:00 +0900] "GET http://c2-store.example.net/gate'
+               b' HTTP/1.1" 200 1\n192.0.2.77 - - [21/Nov/2026:10:00:01 +0900] "GET / HTTP/1.1" 200 1\n')
+        self.ok(self.put(job["id"], "log", "web.log", log), 201)
+        j = self.ok(self.an.post("/api/v1/sweep-jobs/%s/start" % job["id"]), 202)
+        self.assertEqual(j["source"], "store")
+        j = self.wait(job["id"])
+        self.assertEqual((j["status"], j["hits"]), ("done", 1), j)
+        r = self.ok(self.an.get("/api/v1/cases/%s/sightings?group=time" % case["id"]))
+        self.assertEqual([(s["line"], s["host"], s["observable"]["value"]) for s in r["items"]],
+                         [(1, "192.0.2.77", "http://c2-store.example.net/gate")])
 
     def test_bad_input_and_cancel(self):
         case = self.new_case()
@@ -166,7 +186,7 @@ class SweepApiTest(unittest.TestCase):
         case = self.new_case()
         job = self.new_job(case["id"])
         # Every line a hit: recording sightings keeps the job running for a while.
-        lines = "".join("192.0.2.%d - - [21/Nov/2026:10:00:00 +0900] \"GET http://h%d.evil.example/"
+        lines = "".join("192.0.2.%d - - [21/Nov/2026:10:00:00 +0900] \"GET http://h%d.evil.example.com/"
                         "\" 200 1\n" % (i % 250, i) for i in range(400000)).encode()
         self.ok(self.put(job["id"], "indicators", "iocs.txt", IOCS), 201)
         self.ok(self.put(job["id"], "log", "big.log.gz", gzip.compress(lines, 1)), 201)

@@ -15,15 +15,15 @@
 #include "store/store.h"
 
 /* Planted hits (fictional addresses from the documentation ranges):
- *   line 1: evil.example (domain, via the URL's host), client 192.0.2.10, 2026-11-21T01:00:00Z
+ *   line 1: evil.example.com (domain, via the URL's host), client 192.0.2.10, 2026-11-21T01:00:00Z
  *   line 3: 198.51.100.7, client 192.0.2.12, 2026-11-21T01:06:00Z
- *   line 4: evil.example (sub-domain), client 192.0.2.10, 2026-11-21T01:07:00Z */
+ *   line 4: evil.example.com (sub-domain), client 192.0.2.10, 2026-11-21T01:07:00Z */
 static const char access_log[] =
-    "192.0.2.10 - - [21/Nov/2026:10:00:00 +0900] \"GET http://evil.example/a HTTP/1.1\" 200 1\n"
+    "192.0.2.10 - - [21/Nov/2026:10:00:00 +0900] \"GET http://evil.example.com/a HTTP/1.1\" 200 1\n"
     "192.0.2.11 - - [21/Nov/2026:10:05:00 +0900] \"GET /ok HTTP/1.1\" 200 1\n"
     "192.0.2.12 - - [21/Nov/2026:10:06:00 +0900] \"CONNECT 198.51.100.7:443 HTTP/1.1\" 200 0\n"
-    "192.0.2.10 - - [21/Nov/2026:10:07:00 +0900] \"GET http://cdn.evil.example/b HTTP/1.1\" 200 1\n";
-static const char iocs[] = "# fictional\n198.51.100.7\nevil.example\nnot-an-indicator!\n";
+    "192.0.2.10 - - [21/Nov/2026:10:07:00 +0900] \"GET http://cdn.evil.example.com/b HTTP/1.1\" 200 1\n";
+static const char iocs[] = "# fictional\n198.51.100.7\nevil.example.com\nnot-an-indicator!\n";
 
 struct t {
     struct fx *f;
@@ -162,7 +162,7 @@ static void test_run_and_views(void **state)
     o = run_next(t, 0); /* nothing queued any more */
     assert_null(o);
 
-    /* By indicator: evil.example twice (one host), 198.51.100.7 once. */
+    /* By indicator: evil.example.com twice (one host), 198.51.100.7 once. */
     struct rk_sighting_query q = {"indicator", 0, 0};
     assert_int_equal(rk_case_sightings(f->s, &f->analyst, t->case_id, &q, &o, &err), RK_OK);
     assert_int_equal(jint(o, "total"), 2);
@@ -170,7 +170,7 @@ static void test_run_and_views(void **state)
     json_t *b = json_array_get(json_object_get(o, "items"), 1);
     assert_string_equal(json_string_value(json_object_get(json_object_get(a, "observable"),
                                                           "value")),
-                        "evil.example");
+                        "evil.example.com");
     assert_int_equal(jint(a, "count"), 2);
     assert_int_equal(jint(a, "hosts"), 1);
     assert_string_equal(json_string_value(json_object_get(a, "first_time")),
@@ -200,9 +200,9 @@ static void test_run_and_views(void **state)
     static const struct {
         long long line;
         const char *host, *time, *token;
-    } want[] = {{1, "192.0.2.10", "2026-11-21T01:00:00Z", "evil.example"},
+    } want[] = {{1, "192.0.2.10", "2026-11-21T01:00:00Z", "evil.example.com"},
                 {3, "192.0.2.12", "2026-11-21T01:06:00Z", "198.51.100.7"},
-                {4, "192.0.2.10", "2026-11-21T01:07:00Z", "cdn.evil.example"}};
+                {4, "192.0.2.10", "2026-11-21T01:07:00Z", "cdn.evil.example.com"}};
     for (size_t i = 0; i < RK_ARRAY_LEN(want); i++) {
         json_t *it = json_array_get(json_object_get(o, "items"), i);
         assert_int_equal(jint(it, "line"), want[i].line);
@@ -288,8 +288,6 @@ static void test_bad_input(void **state)
     assert_int_equal(upload(t, &f->analyst, job, "log", "a.log", access_log,
                             sizeof access_log - 1, &err),
                      RK_OK);
-    assert_int_equal(rk_sweep_job_start(f->s, &f->analyst, job, &o, &err), RK_EUNSUPPORTED);
-    assert_string_equal(err.field, "indicators");
     assert_int_equal(fx_count(f, "SELECT count(*) FROM sweep_jobs WHERE status = 'uploading'"),
                      1);
     /* An indicator file that is not of its format fails the job with a message naming it. */
@@ -336,7 +334,7 @@ static void test_cancel_and_damaged(void **state)
     rk_buf_init(&big, 0);
     for (int i = 0; i < 3000; i++)
         assert_int_equal(rk_buf_addf(&big, "192.0.2.%d - - [21/Nov/2026:10:00:00 +0900] \"GET "
-                                           "http://evil.example/%08x\" 200 1\n",
+                                           "http://evil.example.com/%08x\" 200 1\n",
                                      i % 200, (unsigned)i * 2654435761u),
                          RK_OK);
     snprintf(gz, sizeof gz, "%s/big.log.gz", f->dir);
@@ -403,6 +401,49 @@ static void test_recover(void **state)
     assert_int_equal(n, 1);
 }
 
+/* Without an indicator file the job sweeps against the store's own indicators, as its creator
+ * may read them: the case's attacker infrastructure hits, its victim asset (the client address
+ * in every line) never does. */
+static void test_store_source(void **state)
+{
+    struct t *t = *state;
+    struct fx *f = t->f;
+    char job[37];
+    json_t *o = NULL;
+    struct rk_error err = {0};
+    static const struct {
+        const char *value, *role;
+    } links[] = {{"evil.example.com", "attacker_infrastructure"}, {"192.0.2.10", "victim_asset"}};
+    for (size_t i = 0; i < RK_ARRAY_LEN(links); i++) {
+        json_t *in = json_pack("{s:s,s:s}", "value", links[i].value, "role", links[i].role);
+        assert_int_equal(rk_case_observable_link(f->s, &f->analyst, t->case_id, in, &o, &err),
+                         RK_OK);
+        json_decref(in);
+        json_decref(o);
+    }
+    new_job(t, &f->analyst, job);
+    assert_int_equal(upload(t, &f->analyst, job, "log", "a.log", access_log,
+                            sizeof access_log - 1, &err),
+                     RK_OK);
+    assert_int_equal(rk_sweep_job_start(f->s, &f->analyst, job, &o, &err), RK_OK);
+    assert_string_equal(json_string_value(json_object_get(o, "source")), "store");
+    json_decref(o);
+    o = run_next(t, 1);
+    assert_string_equal(json_string_value(json_object_get(o, "status")), "done");
+    assert_int_equal(jint(o, "hits"), 2);
+    json_decref(o);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM sightings s JOIN observables o ON"
+                                 " o.id = s.observable_id WHERE o.canonical = 'evil.example.com'"),
+                     2);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM sightings s JOIN observables o ON"
+                                 " o.id = s.observable_id WHERE o.canonical = '192.0.2.10'"),
+                     0);
+    /* The victim asset keeps its role. */
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM case_observables WHERE role ="
+                                 " 'victim_asset'"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +452,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_and_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_source, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
