@@ -41,9 +41,9 @@ struct req_ctx {
     int too_big;
     /* The streamed upload route (http-upload.c): the body goes to `upload`, never to `body`. */
     int is_upload;
-    int responded;                /* an error was sent before the body was read */
+    int responded; /* an error was sent before the body was read */
     struct rk_sweep_upload *upload;
-    struct rk_error upload_err;   /* the first write error; answered once the body is in */
+    struct rk_error upload_err; /* the first write error; answered once the body is in */
 };
 
 /* ===== Query arguments ===== */
@@ -384,9 +384,8 @@ static enum MHD_Result upload_begin(struct rk_http_server *srv, struct MHD_Conne
     if (rk_http_query_str(&req, &resp, "kind", &kind) != RK_OK ||
         rk_http_query_str(&req, &resp, "name", &name) != RK_OK)
         return send_json(conn, &resp);
-    enum rk_status rc =
-        rk_sweep_upload_open(srv->store, &req.actor, job_id, kind != NULL ? kind : "log", name,
-                             &ctx->upload, &err);
+    enum rk_status rc = rk_sweep_upload_open(srv->store, &req.actor, job_id,
+                                             kind != NULL ? kind : "log", name, &ctx->upload, &err);
     if (rc != RK_OK) {
         rk_http_error_from(&resp, rc, &err);
         return send_json(conn, &resp);

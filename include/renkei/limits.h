@@ -278,7 +278,7 @@
 #define RK_SWEEP_SIGHTING_BATCH 2000u
 
 /* Longest host and token kept on a sighting (bytes); longer values are cut at this length. */
-#define RK_MAX_SIGHTING_HOST 255u
+#define RK_MAX_SIGHTING_HOST  255u
 #define RK_MAX_SIGHTING_TOKEN 2048u
 
 /* ===== Store indicators: sweep index metadata, exports for sensors (lib/share/export-sensor.c) ===== */

@@ -380,8 +380,8 @@ enum rk_status rk_sweep_upload_write(struct rk_sweep_upload *u, const void *data
                                      struct rk_error *err);
 /* Records the file (name, kind, bytes, SHA-256) on the job and frees `u` (also on error, when the
  * partial file is removed). `*out` = the job. */
-enum rk_status rk_sweep_upload_finish(struct rk_store *s, struct rk_sweep_upload *u,
-                                      json_t **out, struct rk_error *err);
+enum rk_status rk_sweep_upload_finish(struct rk_store *s, struct rk_sweep_upload *u, json_t **out,
+                                      struct rk_error *err);
 /* Removes the partial file and frees `u`; accepts NULL. */
 void rk_sweep_upload_abort(struct rk_sweep_upload *u);
 
@@ -404,8 +404,8 @@ enum rk_status rk_sweep_job_cancel(struct rk_store *s, const struct rk_actor *wh
                                    const char *job_id, json_t **out, struct rk_error *err);
 
 /* One job; the jobs of a case, newest first: `*out` = {"items":[job]}. */
-enum rk_status rk_sweep_job_get(struct rk_store *s, const struct rk_actor *who,
-                                const char *job_id, json_t **out, struct rk_error *err);
+enum rk_status rk_sweep_job_get(struct rk_store *s, const struct rk_actor *who, const char *job_id,
+                                json_t **out, struct rk_error *err);
 enum rk_status rk_sweep_job_list(struct rk_store *s, const struct rk_actor *who,
                                  const char *case_id, json_t **out, struct rk_error *err);
 

@@ -43,8 +43,8 @@
 /* ===== Paths ===== */
 
 /* "<db>.sweep" and "<db>.sweep/<job>" (and "/<leaf>" when leaf is not NULL). */
-static enum rk_status job_path(struct rk_store *s, const char *job_id, const char *leaf,
-                               char *out, size_t cap, struct rk_error *err)
+static enum rk_status job_path(struct rk_store *s, const char *job_id, const char *leaf, char *out,
+                               size_t cap, struct rk_error *err)
 {
     int n = job_id == NULL ? snprintf(out, cap, "%s.sweep", s->path)
             : leaf == NULL ? snprintf(out, cap, "%s.sweep/%s", s->path, job_id)
@@ -109,10 +109,9 @@ static enum rk_status case_ok(struct rk_conn *c, const struct rk_access *a, cons
 
 /* Borrows a connection and checks that `who` may work on the job's case; fills `case_out` and
  * `status_out` (16 bytes) when not NULL. With `write` the case write permission is needed. */
-static enum rk_status job_access(struct rk_store *s, const struct rk_actor *who,
-                                 const char *job_id, int write, struct rk_conn **c,
-                                 struct rk_access *a, char case_out[37], char status_out[16],
-                                 struct rk_error *err)
+static enum rk_status job_access(struct rk_store *s, const struct rk_actor *who, const char *job_id,
+                                 int write, struct rk_conn **c, struct rk_access *a,
+                                 char case_out[37], char status_out[16], struct rk_error *err)
 {
     *c = NULL;
     if (job_id == NULL || !rk__is_uuid(job_id))
@@ -198,24 +197,23 @@ static enum rk_status render_job(struct rk_conn *c, const char *id, json_t **out
     double secs = sqlite3_column_double(st, 20);
     double scanned = (double)sqlite3_column_int64(st, 10);
     json_t *skipped = json_loads(rk__col_text(st, 16), 0, NULL);
-    j = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:I,"
-                  "s:o,s:b,s:f}",
-                  "id", rk__col_text(st, 0), "case_id", rk__col_text(st, 1), "status",
-                  rk__col_text(st, 2), "source", rk__col_text(st, 3), "created_by",
-                  rk__user_ref(c, rk__col_text(st, 4)), "created_at", rk__col_text(st, 5),
-                  "started_at", rk__col_json_str(st, 6), "finished_at", rk__col_json_str(st, 7),
-                  "bytes_total", (json_int_t)sqlite3_column_int64(st, 8), "bytes_done",
-                  (json_int_t)sqlite3_column_int64(st, 9), "bytes_scanned",
-                  (json_int_t)sqlite3_column_int64(st, 10), "lines",
-                  (json_int_t)sqlite3_column_int64(st, 11), "hits",
-                  (json_int_t)sqlite3_column_int64(st, 12), "files",
-                  (json_int_t)sqlite3_column_int64(st, 13), "files_skipped",
-                  (json_int_t)sqlite3_column_int64(st, 14), "files_damaged",
-                  (json_int_t)sqlite3_column_int64(st, 15), "skipped",
-                  skipped != NULL ? skipped : json_array(), "indicators",
-                  (json_int_t)sqlite3_column_int64(st, 17), "error", rk__col_json_str(st, 18),
-                  "cancel_requested", sqlite3_column_int(st, 19) != 0, "mb_per_s",
-                  secs > 0 ? scanned / secs / 1e6 : 0.0);
+    j = json_pack(
+        "{s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:I,"
+        "s:o,s:b,s:f}",
+        "id", rk__col_text(st, 0), "case_id", rk__col_text(st, 1), "status", rk__col_text(st, 2),
+        "source", rk__col_text(st, 3), "created_by", rk__user_ref(c, rk__col_text(st, 4)),
+        "created_at", rk__col_text(st, 5), "started_at", rk__col_json_str(st, 6), "finished_at",
+        rk__col_json_str(st, 7), "bytes_total", (json_int_t)sqlite3_column_int64(st, 8),
+        "bytes_done", (json_int_t)sqlite3_column_int64(st, 9), "bytes_scanned",
+        (json_int_t)sqlite3_column_int64(st, 10), "lines", (json_int_t)sqlite3_column_int64(st, 11),
+        "hits", (json_int_t)sqlite3_column_int64(st, 12), "files",
+        (json_int_t)sqlite3_column_int64(st, 13), "files_skipped",
+        (json_int_t)sqlite3_column_int64(st, 14), "files_damaged",
+        (json_int_t)sqlite3_column_int64(st, 15), "skipped",
+        skipped != NULL ? skipped : json_array(), "indicators",
+        (json_int_t)sqlite3_column_int64(st, 17), "error", rk__col_json_str(st, 18),
+        "cancel_requested", sqlite3_column_int(st, 19) != 0, "mb_per_s",
+        secs > 0 ? scanned / secs / 1e6 : 0.0);
     if (j == NULL) {
         rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
         goto out;
@@ -231,11 +229,10 @@ static enum rk_status render_job(struct rk_conn *c, const char *id, json_t **out
         goto out;
     rk__bind_text(st, 1, id);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        json_array_append_new(inputs,
-                              json_pack("{s:s,s:s,s:I,s:o}", "kind", rk__col_text(st, 0), "name",
-                                        rk__col_text(st, 1), "bytes",
-                                        (json_int_t)sqlite3_column_int64(st, 2), "sha256",
-                                        rk__col_json_str(st, 3)));
+        json_array_append_new(inputs, json_pack("{s:s,s:s,s:I,s:o}", "kind", rk__col_text(st, 0),
+                                                "name", rk__col_text(st, 1), "bytes",
+                                                (json_int_t)sqlite3_column_int64(st, 2), "sha256",
+                                                rk__col_json_str(st, 3)));
     }
     json_object_set_new(j, "inputs", inputs);
     inputs = NULL;
@@ -367,8 +364,8 @@ static int good_name(const char *name)
 
 static enum rk_status check_kind(const char *kind, struct rk_error *err)
 {
-    if (kind == NULL || (strcmp(kind, "log") != 0 && strcmp(kind, "indicators") != 0 &&
-                         strcmp(kind, "index") != 0))
+    if (kind == NULL ||
+        (strcmp(kind, "log") != 0 && strcmp(kind, "indicators") != 0 && strcmp(kind, "index") != 0))
         return rk__err(err, RK_EINVAL, "kind", "must be \"log\", \"indicators\" or \"index\"");
     return RK_OK;
 }
@@ -524,8 +521,8 @@ static enum rk_status still_uploading(struct rk_conn *c, const char *job_id, str
     return rc;
 }
 
-enum rk_status rk_sweep_upload_finish(struct rk_store *s, struct rk_sweep_upload *u,
-                                      json_t **out, struct rk_error *err)
+enum rk_status rk_sweep_upload_finish(struct rk_store *s, struct rk_sweep_upload *u, json_t **out,
+                                      struct rk_error *err)
 {
     struct rk_conn *c = NULL;
     struct rk_access a;
@@ -624,15 +621,14 @@ enum rk_status rk_sweep_job_start(struct rk_store *s, const struct rk_actor *who
         sqlite3_reset(st);
     }
     if (rc == RK_OK && strcmp(status, "uploading") != 0)
-        rc = rk__err(err, RK_ECONFLICT, "status", "the job was already started (it is %s)",
-                     status);
+        rc = rk__err(err, RK_ECONFLICT, "status", "the job was already started (it is %s)", status);
     if (rc == RK_OK && logs == 0)
         rc = rk__err(err, RK_EINVAL, "files", "the job holds no log file to sweep");
     if (rc == RK_OK) {
         /* Without indicator files the job sweeps against the store's own indicators. */
         const char *args[] = {job_id, feeds > 0 ? "files" : "store", NULL};
-        rc = exec_text(c, "UPDATE sweep_jobs SET status = 'queued', source = ?2 WHERE id = ?1",
-                       err, args);
+        rc = exec_text(c, "UPDATE sweep_jobs SET status = 'queued', source = ?2 WHERE id = ?1", err,
+                       args);
     }
     snprintf(detail, sizeof detail, "sweep_job=%s", job_id);
     rc = job_write_end(s, c, who, case_id, rc, "sweep_job_start", detail, 0, err);
@@ -671,8 +667,8 @@ enum rk_status rk_sweep_job_cancel(struct rk_store *s, const struct rk_actor *wh
                        " finished_at = ?2 WHERE id = ?1",
                        err, args);
     else if (rc == RK_OK && strcmp(status, "running") == 0)
-        rc = exec_text(c, "UPDATE sweep_jobs SET cancel = 1 WHERE id = ?1 AND ?2 IS NOT NULL",
-                       err, args);
+        rc = exec_text(c, "UPDATE sweep_jobs SET cancel = 1 WHERE id = ?1 AND ?2 IS NOT NULL", err,
+                       args);
     else if (rc == RK_OK)
         rc = rk__err(err, RK_ECONFLICT, "status", "the job has ended (it is %s)", status);
     snprintf(detail, sizeof detail, "sweep_job=%s", job_id);
@@ -686,8 +682,8 @@ out:
 
 /* ===== Reads ===== */
 
-enum rk_status rk_sweep_job_get(struct rk_store *s, const struct rk_actor *who,
-                                const char *job_id, json_t **out, struct rk_error *err)
+enum rk_status rk_sweep_job_get(struct rk_store *s, const struct rk_actor *who, const char *job_id,
+                                json_t **out, struct rk_error *err)
 {
     struct rk_conn *c = NULL;
     struct rk_access a;
@@ -808,9 +804,8 @@ enum rk_status rk_case_sightings(struct rk_store *s, const struct rk_actor *who,
         if (sql == by_indicator) {
             j = json_pack("{s:{s:s,s:s,s:s},s:I,s:I,s:I,s:o,s:o,s:I}", "observable", "id",
                           rk__col_text(st, 0), "type", rk__col_text(st, 1), "value",
-                          rk__col_text(st, 2), "sightings",
-                          (json_int_t)sqlite3_column_int64(st, 3), "count",
-                          (json_int_t)sqlite3_column_int64(st, 4), "hosts",
+                          rk__col_text(st, 2), "sightings", (json_int_t)sqlite3_column_int64(st, 3),
+                          "count", (json_int_t)sqlite3_column_int64(st, 4), "hosts",
                           (json_int_t)sqlite3_column_int64(st, 5), "first_time",
                           rk__col_json_str(st, 6), "last_time", rk__col_json_str(st, 7), "files",
                           (json_int_t)sqlite3_column_int64(st, 8));
@@ -823,16 +818,15 @@ enum rk_status rk_case_sightings(struct rk_store *s, const struct rk_actor *who,
                           rk__col_json_str(st, 4), "last_time", rk__col_json_str(st, 5));
             total = sqlite3_column_int64(st, 6);
         } else {
-            j = json_pack("{s:I,s:{s:s,s:s,s:s},s:s,s:o,s:s,s:I,s:I,s:s,s:I,s:s,s:s,s:s}", "id",
-                          (json_int_t)sqlite3_column_int64(st, 0), "observable", "id",
-                          rk__col_text(st, 1), "type", rk__col_text(st, 2), "value",
-                          rk__col_text(st, 3), "host", rk__col_text(st, 4), "event_time",
-                          rk__col_json_str(st, 5), "file", rk__col_text(st, 6), "line",
-                          (json_int_t)sqlite3_column_int64(st, 7), "offset",
-                          (json_int_t)sqlite3_column_int64(st, 8), "token", rk__col_text(st, 9),
-                          "count", (json_int_t)sqlite3_column_int64(st, 10), "job_id",
-                          rk__col_text(st, 11), "first_seen", rk__col_text(st, 12), "last_seen",
-                          rk__col_text(st, 13));
+            j = json_pack(
+                "{s:I,s:{s:s,s:s,s:s},s:s,s:o,s:s,s:I,s:I,s:s,s:I,s:s,s:s,s:s}", "id",
+                (json_int_t)sqlite3_column_int64(st, 0), "observable", "id", rk__col_text(st, 1),
+                "type", rk__col_text(st, 2), "value", rk__col_text(st, 3), "host",
+                rk__col_text(st, 4), "event_time", rk__col_json_str(st, 5), "file",
+                rk__col_text(st, 6), "line", (json_int_t)sqlite3_column_int64(st, 7), "offset",
+                (json_int_t)sqlite3_column_int64(st, 8), "token", rk__col_text(st, 9), "count",
+                (json_int_t)sqlite3_column_int64(st, 10), "job_id", rk__col_text(st, 11),
+                "first_seen", rk__col_text(st, 12), "last_seen", rk__col_text(st, 13));
             total = sqlite3_column_int64(st, 14);
         }
         if (j == NULL || json_array_append_new(items, j) != 0) {
@@ -858,8 +852,8 @@ enum rk_status rk_case_sightings(struct rk_store *s, const struct rk_actor *who,
         if (sqlite3_step(st) == SQLITE_ROW)
             total = sqlite3_column_int64(st, 0);
     }
-    *out = json_pack("{s:o,s:I,s:i,s:i,s:s}", "items", items, "total", (json_int_t)total,
-                     "limit", limit, "offset", offset, "group", group);
+    *out = json_pack("{s:o,s:I,s:i,s:i,s:s}", "items", items, "total", (json_int_t)total, "limit",
+                     limit, "offset", offset, "group", group);
     items = NULL;
     if (*out == NULL)
         rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
@@ -892,9 +886,9 @@ struct run {
     int64_t now;
     struct rk_buf batch; /* struct pending + strings, RK_SWEEP_SIGHTING_BATCH of them at most */
     unsigned nbatch;
-    json_t *obs_ids;   /* "type\tindicator" -> observable id (those seen in this run) */
-    json_t *names;     /* disk path -> uploaded name */
-    json_t *skipped;   /* [{"file","reason"}] */
+    json_t *obs_ids; /* "type\tindicator" -> observable id (those seen in this run) */
+    json_t *names;   /* disk path -> uploaded name */
+    json_t *skipped; /* [{"file","reason"}] */
     uint64_t in_done, in_total;
     struct rk_sweep_stats sofar;
     int cancelled;
@@ -997,14 +991,14 @@ static enum rk_status flush_batch(struct run *r)
             rc = rk__db_error(r->c, res, r->err);
         written++;
     }
-    sqlite3_stmt *st =
-        rc == RK_OK ? rk__stmt(r->c,
-                               "UPDATE sweep_jobs SET bytes_total = ?2, bytes_done = ?3,"
-                               " bytes_scanned = ?4, lines = ?5, hits = ?6, files = ?7,"
-                               " files_skipped = ?8, files_damaged = ?9, seconds = ?10"
-                               " WHERE id = ?1",
-                               r->err)
-                    : NULL;
+    sqlite3_stmt *st = rc == RK_OK
+                           ? rk__stmt(r->c,
+                                      "UPDATE sweep_jobs SET bytes_total = ?2, bytes_done = ?3,"
+                                      " bytes_scanned = ?4, lines = ?5, hits = ?6, files = ?7,"
+                                      " files_skipped = ?8, files_damaged = ?9, seconds = ?10"
+                                      " WHERE id = ?1",
+                                      r->err)
+                           : NULL;
     if (rc == RK_OK && st == NULL)
         rc = RK_EIO;
     if (rc == RK_OK) {
@@ -1081,9 +1075,9 @@ static void on_skip(const char *path, const char *why, void *ud)
 {
     struct run *r = ud;
     json_t *nm = json_object_get(r->names, path);
-    json_array_append_new(r->skipped,
-                          json_pack("{s:s,s:s}", "file", nm != NULL ? json_string_value(nm) : path,
-                                    "reason", why));
+    json_array_append_new(
+        r->skipped,
+        json_pack("{s:s,s:s}", "file", nm != NULL ? json_string_value(nm) : path, "reason", why));
 }
 
 static int cancel_requested(struct run *r)
@@ -1179,7 +1173,7 @@ static enum rk_status add_store_indicator(void *ud, const struct rk_store_indica
     static const struct {
         const char *name;
         enum rk_sweep_type type;
-    } types[] = {{"ipv4", RK_SWEEP_IPV4}, {"ipv6", RK_SWEEP_IPV6},     {"cidr", RK_SWEEP_NONE},
+    } types[] = {{"ipv4", RK_SWEEP_IPV4},     {"ipv6", RK_SWEEP_IPV6}, {"cidr", RK_SWEEP_NONE},
                  {"domain", RK_SWEEP_DOMAIN}, {"url", RK_SWEEP_URL},   {"email", RK_SWEEP_EMAIL},
                  {"md5", RK_SWEEP_MD5},       {"sha1", RK_SWEEP_SHA1}, {"sha256", RK_SWEEP_SHA256}};
     struct store_feed *sf = ud;
@@ -1467,7 +1461,8 @@ enum rk_status rk_sweep_job_run(struct rk_store *s, const char *job_id,
         r.rc = flush_batch(&r);
     if (r.rc != RK_OK) {
         /* The store failed under the sweep: record what can be recorded. */
-        rc = finish(&r, "failed", "the store could not record the sightings", rk_sweep_index_count(ix));
+        rc = finish(&r, "failed", "the store could not record the sightings",
+                    rk_sweep_index_count(ix));
         if (rc == RK_OK)
             rc = r.rc;
     } else if (r.stopped) {

@@ -171,8 +171,8 @@ static int parse_clf(const char *p, size_t n, char out[21])
                 h = digits(b + 13, 2), mi = digits(b + 16, 2), s = digits(b + 19, 2);
             int64_t off;
             int z = parse_zone(b + 22, rest - 22, &off);
-            if (d > 0 && mo > 0 && y > 0 && h >= 0 && mi >= 0 && s >= 0 && z == 5 &&
-                b[27] == ']' && fmt_time(y, mo, d, h, mi, s, off, out))
+            if (d > 0 && mo > 0 && y > 0 && h >= 0 && mi >= 0 && s >= 0 && z == 5 && b[27] == ']' &&
+                fmt_time(y, mo, d, h, mi, s, off, out))
                 return 1;
         }
         b = memchr(b + 1, '[', rest - 1);
@@ -271,8 +271,8 @@ static void first_ip(const char *p, size_t n, char *out, size_t cap)
             i++;
         size_t len = i - st;
         /* Trim a trailing ":port"-less colon or dot (end of sentence). */
-        while (len > 0 && (p[st + len - 1] == '.' || (p[st + len - 1] == ':' && len > 1 &&
-                                                      p[st + len - 2] != ':')))
+        while (len > 0 && (p[st + len - 1] == '.' ||
+                           (p[st + len - 1] == ':' && len > 1 && p[st + len - 2] != ':')))
             len--;
         if (len >= 7 && take_ip(p + st, len, out, cap))
             return;
@@ -325,12 +325,12 @@ static void parse_json(const char *p, size_t n, struct rk__sweep_line *out)
 {
     static const char *const time_keys[] = {"ts", "timestamp", "@timestamp", "time", NULL};
     static const char *const host_keys[] = {"id.orig_h", "src_ip", "client_ip", "clientip",
-                                            "src", "client", NULL};
+                                            "src",       "client", NULL};
     const char *v;
     size_t vn;
     for (int k = 0; time_keys[k] != NULL && out->time[0] == '\0'; k++) {
-        if (json_value(p, n, time_keys[k], &v, &vn) &&
-            !parse_epoch(v, vn, out->time) && parse_iso(v, vn, out->time) != vn)
+        if (json_value(p, n, time_keys[k], &v, &vn) && !parse_epoch(v, vn, out->time) &&
+            parse_iso(v, vn, out->time) != vn)
             out->time[0] = '\0';
     }
     for (int k = 0; host_keys[k] != NULL && out->host[0] == '\0'; k++) {

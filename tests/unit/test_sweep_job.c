@@ -22,7 +22,8 @@ static const char access_log[] =
     "192.0.2.10 - - [21/Nov/2026:10:00:00 +0900] \"GET http://evil.example.com/a HTTP/1.1\" 200 1\n"
     "192.0.2.11 - - [21/Nov/2026:10:05:00 +0900] \"GET /ok HTTP/1.1\" 200 1\n"
     "192.0.2.12 - - [21/Nov/2026:10:06:00 +0900] \"CONNECT 198.51.100.7:443 HTTP/1.1\" 200 0\n"
-    "192.0.2.10 - - [21/Nov/2026:10:07:00 +0900] \"GET http://cdn.evil.example.com/b HTTP/1.1\" 200 1\n";
+    "192.0.2.10 - - [21/Nov/2026:10:07:00 +0900] \"GET http://cdn.evil.example.com/b HTTP/1.1\" "
+    "200 1\n";
 static const char iocs[] = "# fictional\n198.51.100.7\nevil.example.com\nnot-an-indicator!\n";
 
 struct t {
@@ -34,9 +35,8 @@ static int setup(void **state)
 {
     struct t *t = rk_calloc(1, sizeof *t);
     t->f = fx_open();
-    json_t *in = json_pack("{s:s,s:s,s:s,s:s}", "title", "不正アクセス事案", "summary",
-                           "ログ照合", "category", "fake_shop", "lead_unit_id",
-                           t->f->div);
+    json_t *in = json_pack("{s:s,s:s,s:s,s:s}", "title", "不正アクセス事案", "summary", "ログ照合",
+                           "category", "fake_shop", "lead_unit_id", t->f->div);
     json_t *o = NULL;
     struct rk_error err = {0};
     enum rk_status rc = rk_case_create(t->f->s, &t->f->analyst, in, &o, &err);
@@ -135,9 +135,8 @@ static void test_run_and_views(void **state)
     gz_bytes(gz, access_log, sizeof access_log - 1);
     size_t gn = slurp(gz, buf, sizeof buf);
     new_job(t, &f->analyst, job);
-    assert_int_equal(upload(t, &f->analyst, job, "indicators", "iocs.txt", iocs, sizeof iocs - 1,
-                            &err),
-                     RK_OK);
+    assert_int_equal(
+        upload(t, &f->analyst, job, "indicators", "iocs.txt", iocs, sizeof iocs - 1, &err), RK_OK);
     assert_int_equal(upload(t, &f->analyst, job, "log", "access.log.gz", buf, gn, &err), RK_OK);
     json_t *o = NULL;
     assert_int_equal(rk_sweep_job_start(f->s, &f->analyst, job, &o, &err), RK_OK);
@@ -168,18 +167,17 @@ static void test_run_and_views(void **state)
     assert_int_equal(jint(o, "total"), 2);
     json_t *a = json_array_get(json_object_get(o, "items"), 0);
     json_t *b = json_array_get(json_object_get(o, "items"), 1);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(a, "observable"),
-                                                          "value")),
-                        "evil.example.com");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(a, "observable"), "value")),
+        "evil.example.com");
     assert_int_equal(jint(a, "count"), 2);
     assert_int_equal(jint(a, "hosts"), 1);
     assert_string_equal(json_string_value(json_object_get(a, "first_time")),
                         "2026-11-21T01:00:00Z");
-    assert_string_equal(json_string_value(json_object_get(a, "last_time")),
-                        "2026-11-21T01:07:00Z");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(b, "observable"),
-                                                          "value")),
-                        "198.51.100.7");
+    assert_string_equal(json_string_value(json_object_get(a, "last_time")), "2026-11-21T01:07:00Z");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(b, "observable"), "value")),
+        "198.51.100.7");
     assert_int_equal(jint(b, "count"), 1);
     json_decref(o);
 
@@ -220,9 +218,8 @@ static void test_run_and_views(void **state)
 
     /* Sweeping the same log again counts the sightings again, without new rows. */
     new_job(t, &f->analyst, job);
-    assert_int_equal(upload(t, &f->analyst, job, "indicators", "iocs.txt", iocs, sizeof iocs - 1,
-                            &err),
-                     RK_OK);
+    assert_int_equal(
+        upload(t, &f->analyst, job, "indicators", "iocs.txt", iocs, sizeof iocs - 1, &err), RK_OK);
     assert_int_equal(upload(t, &f->analyst, job, "log", "access.log.gz", buf, gn, &err), RK_OK);
     assert_int_equal(rk_sweep_job_start(f->s, &f->analyst, job, &o, &err), RK_OK);
     json_decref(o);
@@ -242,8 +239,7 @@ static void test_access(void **state)
     long long before = fx_count(f, "SELECT count(*) FROM sweep_jobs");
     assert_int_not_equal(rk_sweep_job_create(f->s, &f->station_b, t->case_id, NULL, &o, &err),
                          RK_OK);
-    assert_int_not_equal(rk_sweep_job_create(f->s, &f->partner, t->case_id, NULL, &o, &err),
-                         RK_OK);
+    assert_int_not_equal(rk_sweep_job_create(f->s, &f->partner, t->case_id, NULL, &o, &err), RK_OK);
     assert_int_equal(fx_count(f, "SELECT count(*) FROM sweep_jobs"), before);
     new_job(t, &f->analyst, job);
     assert_int_equal(rk_sweep_job_get(f->s, &f->station_b, job, &o, &err), RK_ENOTFOUND);
@@ -269,13 +265,13 @@ static void test_bad_input(void **state)
     new_job(t, &f->analyst, job);
     static const struct {
         const char *kind, *name, *field;
-    } bad[] = {{"exe", "a.log", "kind"},   {"log", "../a.log", "name"}, {"log", "", "name"},
-               {"log", "a\nb", "name"},    {NULL, "a.log", "kind"},     {"log", NULL, "name"}};
+    } bad[] = {{"exe", "a.log", "kind"}, {"log", "../a.log", "name"}, {"log", "", "name"},
+               {"log", "a\nb", "name"},  {NULL, "a.log", "kind"},     {"log", NULL, "name"}};
     for (size_t i = 0; i < RK_ARRAY_LEN(bad); i++) {
         memset(&err, 0, sizeof err);
-        assert_int_equal(rk_sweep_upload_open(f->s, &f->analyst, job, bad[i].kind, bad[i].name,
-                                              &u, &err),
-                         RK_EINVAL);
+        assert_int_equal(
+            rk_sweep_upload_open(f->s, &f->analyst, job, bad[i].kind, bad[i].name, &u, &err),
+            RK_EINVAL);
         assert_string_equal(err.field, bad[i].field);
     }
     json_t *in = json_pack("{s:s}", "source", "store");
@@ -285,14 +281,12 @@ static void test_bad_input(void **state)
     /* Start without a log, then without indicators. */
     assert_int_equal(rk_sweep_job_start(f->s, &f->analyst, job, &o, &err), RK_EINVAL);
     assert_string_equal(err.field, "files");
-    assert_int_equal(upload(t, &f->analyst, job, "log", "a.log", access_log,
-                            sizeof access_log - 1, &err),
-                     RK_OK);
-    assert_int_equal(fx_count(f, "SELECT count(*) FROM sweep_jobs WHERE status = 'uploading'"),
-                     1);
+    assert_int_equal(
+        upload(t, &f->analyst, job, "log", "a.log", access_log, sizeof access_log - 1, &err),
+        RK_OK);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM sweep_jobs WHERE status = 'uploading'"), 1);
     /* An indicator file that is not of its format fails the job with a message naming it. */
-    assert_int_equal(upload(t, &f->analyst, job, "indicators", "feed.json", "{\"Event\":", 9,
-                            &err),
+    assert_int_equal(upload(t, &f->analyst, job, "indicators", "feed.json", "{\"Event\":", 9, &err),
                      RK_OK);
     assert_int_equal(rk_sweep_job_start(f->s, &f->analyst, job, &o, &err), RK_OK);
     json_decref(o);
@@ -316,12 +310,11 @@ static void test_cancel_and_damaged(void **state)
     json_t *o = NULL;
     struct rk_error err = {0};
     new_job(t, &f->analyst, job);
-    assert_int_equal(upload(t, &f->analyst, job, "indicators", "i.txt", iocs, sizeof iocs - 1,
-                            &err),
-                     RK_OK);
-    assert_int_equal(upload(t, &f->analyst, job, "log", "a.log", access_log,
-                            sizeof access_log - 1, &err),
-                     RK_OK);
+    assert_int_equal(
+        upload(t, &f->analyst, job, "indicators", "i.txt", iocs, sizeof iocs - 1, &err), RK_OK);
+    assert_int_equal(
+        upload(t, &f->analyst, job, "log", "a.log", access_log, sizeof access_log - 1, &err),
+        RK_OK);
     assert_int_equal(rk_sweep_job_start(f->s, &f->analyst, job, &o, &err), RK_OK);
     json_decref(o);
     assert_int_equal(rk_sweep_job_cancel(f->s, &f->analyst, job, &o, &err), RK_OK);
@@ -333,8 +326,9 @@ static void test_cancel_and_damaged(void **state)
     struct rk_buf big;
     rk_buf_init(&big, 0);
     for (int i = 0; i < 3000; i++)
-        assert_int_equal(rk_buf_addf(&big, "192.0.2.%d - - [21/Nov/2026:10:00:00 +0900] \"GET "
-                                           "http://evil.example.com/%08x\" 200 1\n",
+        assert_int_equal(rk_buf_addf(&big,
+                                     "192.0.2.%d - - [21/Nov/2026:10:00:00 +0900] \"GET "
+                                     "http://evil.example.com/%08x\" 200 1\n",
                                      i % 200, (unsigned)i * 2654435761u),
                          RK_OK);
     snprintf(gz, sizeof gz, "%s/big.log.gz", f->dir);
@@ -343,13 +337,12 @@ static void test_cancel_and_damaged(void **state)
     assert_true(gn < sizeof buf);
     rk_buf_free(&big);
     new_job(t, &f->analyst, job);
-    assert_int_equal(upload(t, &f->analyst, job, "indicators", "i.txt", iocs, sizeof iocs - 1,
-                            &err),
-                     RK_OK);
+    assert_int_equal(
+        upload(t, &f->analyst, job, "indicators", "i.txt", iocs, sizeof iocs - 1, &err), RK_OK);
     assert_int_equal(upload(t, &f->analyst, job, "log", "cut.log.gz", buf, gn / 2, &err), RK_OK);
-    assert_int_equal(upload(t, &f->analyst, job, "log", "a.log", access_log,
-                            sizeof access_log - 1, &err),
-                     RK_OK);
+    assert_int_equal(
+        upload(t, &f->analyst, job, "log", "a.log", access_log, sizeof access_log - 1, &err),
+        RK_OK);
     assert_int_equal(rk_sweep_job_start(f->s, &f->analyst, job, &o, &err), RK_OK);
     json_decref(o);
     o = run_next(t, 1);
@@ -422,9 +415,9 @@ static void test_store_source(void **state)
         json_decref(o);
     }
     new_job(t, &f->analyst, job);
-    assert_int_equal(upload(t, &f->analyst, job, "log", "a.log", access_log,
-                            sizeof access_log - 1, &err),
-                     RK_OK);
+    assert_int_equal(
+        upload(t, &f->analyst, job, "log", "a.log", access_log, sizeof access_log - 1, &err),
+        RK_OK);
     assert_int_equal(rk_sweep_job_start(f->s, &f->analyst, job, &o, &err), RK_OK);
     assert_string_equal(json_string_value(json_object_get(o, "source")), "store");
     json_decref(o);

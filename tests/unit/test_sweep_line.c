@@ -39,7 +39,8 @@ static const struct {
     /* BSD syslog of December read in ... November 2026 is in the future: last year. */
     {"Dec  3 01:02:03 gw sshd[1]: Failed password", "gw", "2025-12-03T01:02:03Z"},
     /* JSON lines (Zeek JSON). */
-    {"{\"ts\":1795305000.25,\"uid\":\"C1\",\"id.orig_h\":\"192.0.2.55\",\"query\":\"evil.example\"}",
+    {"{\"ts\":1795305000.25,\"uid\":\"C1\",\"id.orig_h\":\"192.0.2.55\",\"query\":\"evil."
+     "example\"}",
      "192.0.2.55", "2026-11-21T23:50:00Z"},
     {"{\"@timestamp\":\"2026-11-21T03:04:05Z\",\"src_ip\":\"2001:db8::5\"}", "2001:db8::5",
      "2026-11-21T03:04:05Z"},

@@ -424,7 +424,7 @@ struct hitrec {
     uint32_t type;
     uint32_t tok_len;
     uint32_t ind_len;
-    const char *meta; /* points into the index, which outlives the run */
+    const char *meta;  /* points into the index, which outlives the run */
     uint64_t line_off; /* the hit's line within the chunk (the chunk stays until emitted) */
     uint64_t line_len;
 };

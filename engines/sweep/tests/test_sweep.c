@@ -583,8 +583,8 @@ static void test_run_threads_keep_order(void **state)
 static int collect_lines(const struct rk_sweep_hit *h, void *ud)
 {
     struct rk_buf *out = ud;
-    assert_int_equal(rk_buf_addf(out, "%llu[%.*s];", (unsigned long long)h->line,
-                                 (int)h->line_len, h->line_text),
+    assert_int_equal(rk_buf_addf(out, "%llu[%.*s];", (unsigned long long)h->line, (int)h->line_len,
+                                 h->line_text),
                      RK_OK);
     return 0;
 }
@@ -609,9 +609,9 @@ static void test_hit_line_text(void **state)
     snprintf(path, sizeof path, "%s/lines.gz", tmpdir);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         rk_buf_reset(&out);
-        assert_int_equal(rk_sweep_scan(sc, cases[i].log, strlen(cases[i].log), collect_lines,
-                                       &out, NULL),
-                         RK_OK);
+        assert_int_equal(
+            rk_sweep_scan(sc, cases[i].log, strlen(cases[i].log), collect_lines, &out, NULL),
+            RK_OK);
         assert_string_equal(out.data, cases[i].expect);
         gz_file(path, cases[i].log, strlen(cases[i].log));
         const char *paths[] = {path};
