@@ -363,8 +363,7 @@ enum rk_status rk_sweep_job_create(struct rk_store *s, const struct rk_actor *wh
 struct rk_sweep_upload;
 
 /*
- * Starts an upload into job `job_id` (which must be "uploading"): `kind` "log", "indicators" or
- * "index" (a compiled sweep index, `renkei sweep compile`)
+ * Starts an upload into job `job_id` (which must be "uploading"): `kind` "log" or "indicators"
  * (an indicator file of any format of `renkei sweep compile`), `name` the file's name as the
  * uploader calls it (1..RK_MAX_SWEEP_FILE_NAME bytes of UTF-8 without '/' or control bytes; it
  * is never used as a path). Returns a new upload in `*out`; the caller ends it with
@@ -386,7 +385,8 @@ enum rk_status rk_sweep_upload_finish(struct rk_store *s, struct rk_sweep_upload
 void rk_sweep_upload_abort(struct rk_sweep_upload *u);
 
 /* For the CLI run by the operator on the server: adds a file or directory by its path, without
- * copying it. `kind` as for rk_sweep_upload_open(). */
+ * copying it. `kind` as for rk_sweep_upload_open(), or "index": a compiled sweep index
+ * (`renkei sweep compile`; a job takes one index or indicator files, not both). */
 enum rk_status rk_sweep_job_add_path(struct rk_store *s, const struct rk_actor *who,
                                      const char *job_id, const char *kind, const char *path,
                                      struct rk_error *err);

@@ -391,7 +391,10 @@ enum rk_status rk_sweep_upload_open(struct rk_store *s, const struct rk_actor *w
     struct rk_sweep_upload *u = NULL;
     char status[16] = "", leaf[48], hex[17];
     int64_t nfiles = 0;
-    enum rk_status rc = check_kind(kind, err);
+    /* A compiled index is named by the CLI on the server only: an upload is a log or a feed. */
+    enum rk_status rc = kind != NULL && strcmp(kind, "index") == 0
+                            ? rk__err(err, RK_EINVAL, "kind", "must be \"log\" or \"indicators\"")
+                            : check_kind(kind, err);
     if (rc == RK_OK && (name == NULL || !good_name(name)))
         rc = rk__err(err, RK_EINVAL, "name",
                      "a file name of 1 to %u bytes without '/', '\\\\' or control characters",
@@ -1414,7 +1417,8 @@ enum rk_status rk_sweep_job_run(struct rk_store *s, const char *job_id,
             lrc = RK_EINVAL;
             snprintf(msg, sizeof msg, "give either a compiled index or indicator files");
         } else if ((lrc = rk_sweep_index_open(index_path, 0, &ix, e, sizeof e)) != RK_OK) {
-            snprintf(msg, sizeof msg, "index %s: %s", index_path, e[0] ? e : rk_strerror(lrc));
+            snprintf(msg, sizeof msg, "index %.200s: %.250s", index_path,
+                     e[0] ? e : rk_strerror(lrc));
         }
     } else if (lrc == RK_OK && rk_sweep_builder_count(b) == 0 && !from_store) {
         lrc = RK_EINVAL;

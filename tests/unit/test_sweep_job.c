@@ -265,8 +265,9 @@ static void test_bad_input(void **state)
     new_job(t, &f->analyst, job);
     static const struct {
         const char *kind, *name, *field;
-    } bad[] = {{"exe", "a.log", "kind"}, {"log", "../a.log", "name"}, {"log", "", "name"},
-               {"log", "a\nb", "name"},  {NULL, "a.log", "kind"},     {"log", NULL, "name"}};
+    } bad[] = {{"exe", "a.log", "kind"}, {"index", "a.idx", "kind"}, {"log", "../a.log", "name"},
+               {"log", "", "name"},      {"log", "a\nb", "name"},    {NULL, "a.log", "kind"},
+               {"log", NULL, "name"}};
     for (size_t i = 0; i < RK_ARRAY_LEN(bad); i++) {
         memset(&err, 0, sizeof err);
         assert_int_equal(
