@@ -42,6 +42,8 @@ runTest('sweep', async (t) => {
   await panel.locator('input[name=indicators]').setInputFiles({ name: 'iocs.txt', mimeType: 'text/plain', buffer: Buffer.from(IOCS) });
   await panel.locator('form.sweep-form button[type=submit]').click();
   await panel.locator('#sweep-job[data-status=done]').waitFor();
+  check(!(await panel.locator('#sweep-cancel').isVisible()), 'no cancel button once the job is done');
+  check(!(await panel.locator('#sweep-panel, #sightings').first().textContent()).includes('null'), 'no stray "null" in the section');
   const figures = await panel.locator('.sweep-figures').textContent();
   check(figures.includes('ヒット 3 件') && figures.includes('4 行'), `the job's figures: ${figures}`);
   await t.shot(page, 'done');
@@ -74,6 +76,10 @@ runTest('sweep', async (t) => {
   const tokens = await byTime.locator('td:nth-child(5)').allTextContents();
   check(tokens[2] === 'cdn.evil.example.com', `the token as found: ${JSON.stringify(tokens)}`);
   await t.shot(page, 'time');
+
+  // The case's timeline records the sweep (after a reload of the page).
+  await page.reload();
+  await page.locator('#timeline li', { hasText: 'ログ照合終了' }).waitFor();
 
   // English.
   await page.locator('#lang-switch').click();

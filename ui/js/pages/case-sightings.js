@@ -33,8 +33,12 @@ async function putFile(ctx, jobId, kind, file) {
   return data;
 }
 
-function mb(n) {
-  return (n / 1e6).toFixed(1);
+// Bytes for people: "512 B", "48.2 KB", "238.1 MB", "1.25 GB".
+function size(n) {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} KB`;
+  return `${n} B`;
 }
 
 function statusText(ctx, st) {
@@ -52,7 +56,7 @@ function jobView(ctx, job) {
   return h('div', { class: 'sweep-job', 'data-status': job.status, id: 'sweep-job' },
     h('p', {}, h('span', { class: 'badge' }, statusText(ctx, job.status)), ' ',
       h('span', { class: 'sweep-figures' }, t('sweep.figures', {
-        done: mb(done), total: mb(total), rate: (job.mb_per_s || 0).toFixed(1),
+        done: size(done), total: size(total), rate: (job.mb_per_s || 0).toFixed(1),
         hits: groupDigits(job.hits || 0), lines: groupDigits(job.lines || 0),
       }))),
     running ? h('progress', { max: total || 1, value: done, 'aria-label': t('sweep.progress') }) : null,
@@ -116,10 +120,11 @@ export function sightingsPanel(ctx, caseId, canEdit) {
     try {
       const res = await ctx.api.get(`${base}/sightings`, { group, limit: PAGE, offset });
       const items = res.items || [];
-      results.replaceChildren(
+      const parts = [
         h('p', { class: 'muted small', id: 'sightings-total' }, t('sweep.total', { n: groupDigits(res.total || 0) })),
-        items.length ? viewTable(ctx, group, items) : empty(t('sweep.none')),
-        res.total > PAGE ? pager(ctx, res.total, PAGE, offset, (o) => { offset = o; loadSightings(); }) : null);
+        items.length ? viewTable(ctx, group, items) : empty(t('sweep.none'))];
+      if (res.total > PAGE) parts.push(pager(ctx, res.total, PAGE, offset, (o) => { offset = o; loadSightings(); }));
+      results.replaceChildren(...parts);
     } catch (err) {
       results.replaceChildren(h('p', { class: 'muted' }, t('sweep.unavailable', { code: (err && err.code) || '' })));
     }
@@ -146,12 +151,12 @@ export function sightingsPanel(ctx, caseId, canEdit) {
     status.replaceChildren(jobView(ctx, job));
     if (FINISHED.includes(job.status)) {
       stopPolling();
-      if (cancelBtn) cancelBtn.hidden = true;
+      if (cancelBtn) cancelBtn.style.display = 'none';
       loadSightings();
       return;
     }
     if (cancelBtn) {
-      cancelBtn.hidden = false;
+      cancelBtn.style.display = '';
       cancelBtn.onclick = async () => {
         try { await ctx.api.post(`/sweep-jobs/${encodeURIComponent(jobId)}/cancel`); } catch (err) { showError(ctx, box, err); }
       };
@@ -166,7 +171,10 @@ export function sightingsPanel(ctx, caseId, canEdit) {
     logs.dataset.field = 'files';
     iocs.dataset.field = 'indicators';
     const go = h('button', { type: 'submit', class: 'btn btn-primary' }, t('sweep.start'));
-    cancelBtn = h('button', { type: 'button', class: 'btn', hidden: true }, t('sweep.cancel'));
+    // Shown only while a job runs: through the CSSOM (the CSP refuses style attributes), not the
+    // hidden attribute, which .btn's display rule beats.
+    cancelBtn = h('button', { type: 'button', class: 'btn', id: 'sweep-cancel' }, t('sweep.cancel'));
+    cancelBtn.style.display = 'none';
     form = h('form', { class: 'sweep-form', novalidate: true },
       field(t('sweep.logs'), logs, { hint: t('sweep.logs_hint') }),
       field(t('sweep.indicators'), iocs, { hint: t('sweep.indicators_hint') }),
@@ -174,6 +182,7 @@ export function sightingsPanel(ctx, caseId, canEdit) {
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       hideError(box);
+      for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
       if (!logs.files.length) {
         showError(ctx, box, new ApiError(422, 'invalid', t('sweep.need_logs'), 'files'), form);
         return;
