@@ -345,8 +345,8 @@ enum rk_status rk_patrol_stats(struct rk_store *s, const struct rk_actor *who, j
  * database ("<db>.sweep/<job id>/"). A job's JSON: {"id","case_id","status","source",
  * "created_by":{"id","name"},"created_at","started_at","finished_at","bytes_total",
  * "bytes_done","bytes_scanned","lines","hits","files","files_skipped","files_damaged",
- * "skipped":[{"file","reason"}],"indicators","error","mb_per_s","inputs":[{"kind","name",
- * "bytes","sha256"}]}.
+ * "skipped":[{"file","reason"}],"indicators","error","cancel_requested","mb_per_s",
+ * "inputs":[{"kind","name","bytes","sha256"}]}.
  *
  * Who: the caller must be allowed to work on the case (the case write permission and the case
  * readable to it, as for adding a note); otherwise RK_EFORBIDDEN / RK_ENOTFOUND as for
