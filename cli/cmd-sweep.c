@@ -42,6 +42,8 @@ static const char compile_usage[] =
 static const char sweep_usage[] =
     "usage: renkei sweep [--index FILE | --indicators FILE...] [--json] [--count]\n"
     "                    [--threads N] [--no-verify] [--no-progress] PATHS...\n"
+    "       renkei sweep --db FILE --case ID [--index FILE | --indicators FILE...]\n"
+    "                    [--json] [--threads N] [--no-progress] PATHS...\n"
     "       renkei sweep compile --help\n"
     "\n"
     "Sweeps files, directories (recursively) and stdin (\"-\") against indicators: IP\n"
@@ -57,6 +59,11 @@ static const char sweep_usage[] =
     "  --no-verify         skip the index's whole-file checksum (header and layout are\n"
     "                      still checked): opens a large index in milliseconds\n"
     "  --no-progress       no progress line on stderr (shown only on a terminal anyway)\n"
+    "  --db FILE --case ID record every hit as a sighting on the case (ID or reference\n"
+    "                      number C2026-000045) as a sweep job in the database; prints\n"
+    "                      the job's summary (--json: the job as JSON) instead of hits;\n"
+    "                      without --index/--indicators, against the store's own\n"
+    "                      indicators (never a case's victim assets)\n"
     "\n"
     "Prints one line a hit: FILE:LINE:OFFSET<TAB>TYPE<TAB>INDICATOR<TAB>TOKEN (then\n"
     "<TAB>TLP:x REFS for an index from the store), and a summary\n"
@@ -439,9 +446,119 @@ static void human(double bytes, char *out, size_t n)
         snprintf(out, n, "%.0f bytes", bytes);
 }
 
+/* ===== Sweep as a job on a case ===== */
+
+static void job_progress(const json_t *job, void *ud)
+{
+    (void)ud;
+    fprintf(stderr, "\r\033[K%.0f MB  %.0f MB/s  hits %lld",
+            (double)json_integer_value(json_object_get(job, "bytes_scanned")) / 1e6,
+            json_real_value(json_object_get(job, "mb_per_s")),
+            (long long)json_integer_value(json_object_get(job, "hits")));
+    fflush(stderr);
+}
+
+static int jint(const json_t *j, const char *k)
+{
+    return (int)json_integer_value(json_object_get(j, k));
+}
+
+/*
+ * `renkei sweep --db FILE --case ID ...`: the same sweep, recorded as a job on the case, each
+ * hit a sighting. Runs as the installation (rk_actor_system), like the other store tools.
+ */
+static int run_case_sweep(const char *db, const char *case_id, const char *index_path,
+                          const char **feeds, size_t nfeeds, const char **paths, size_t npaths,
+                          unsigned threads, int progress, int json)
+{
+    struct rk_store *st = NULL;
+    struct rk_error err = {0};
+    struct rk_actor sys;
+    struct rk_sweep_job_run_opts ro;
+    json_t *job = NULL, *fin = NULL;
+    int rc = RK_EXIT_USAGE, ran = 0, recovered = 0;
+    enum rk_status s;
+    rk_actor_system(&sys);
+    memset(&ro, 0, sizeof ro);
+    ro.threads = threads;
+    if (progress && isatty(2))
+        ro.on_progress = job_progress;
+    s = rk_store_open(db, &st, &err);
+    if (s == RK_OK)
+        s = rk_sweep_jobs_recover(st, &recovered, &err);
+    if (s == RK_OK && recovered > 0)
+        fprintf(stderr, "renkei sweep: %d interrupted job(s) marked failed\n", recovered);
+    if (s == RK_OK)
+        s = rk_sweep_job_create(st, &sys, case_id, NULL, &job, &err);
+    const char *id = s == RK_OK ? json_string_value(json_object_get(job, "id")) : NULL;
+    if (s == RK_OK && index_path != NULL)
+        s = rk_sweep_job_add_path(st, &sys, id, "index", index_path, &err);
+    for (size_t i = 0; s == RK_OK && i < nfeeds; i++)
+        s = rk_sweep_job_add_path(st, &sys, id, "indicators", feeds[i], &err);
+    for (size_t i = 0; s == RK_OK && i < npaths; i++)
+        s = rk_sweep_job_add_path(st, &sys, id, "log", paths[i], &err);
+    json_t *started = NULL;
+    if (s == RK_OK)
+        s = rk_sweep_job_start(st, &sys, id, &started, &err);
+    json_decref(started);
+    if (s == RK_OK)
+        s = rk_sweep_job_run(st, id, &ro, &ran, &fin, &err);
+    if (ro.on_progress != NULL)
+        fputs("\r\033[K", stderr);
+    if (s != RK_OK) {
+        fprintf(stderr, "renkei sweep: %s%s%s\n", err.message[0] ? err.message : rk_strerror(s),
+                err.field[0] ? " — " : "", err.field);
+        /* A job that was created but could not start is cancelled, not left uploading. */
+        if (id != NULL) {
+            json_t *x = NULL;
+            struct rk_error e2 = {0};
+            if (rk_sweep_job_cancel(st, &sys, id, &x, &e2) == RK_OK)
+                json_decref(x);
+        }
+        goto out;
+    }
+    const char *status = json_string_value(json_object_get(fin, "status"));
+    json_t *skipped = json_object_get(fin, "skipped");
+    size_t i;
+    json_t *v;
+    json_array_foreach(skipped, i, v)
+    {
+        fprintf(stderr, "renkei sweep: skipped %s: %s\n",
+                json_string_value(json_object_get(v, "file")),
+                json_string_value(json_object_get(v, "reason")));
+    }
+    if (json) {
+        json_dumpf(fin, stdout, JSON_COMPACT);
+        putchar('\n');
+    }
+    fprintf(stderr,
+            "sweep job %s: %s, %d lines, %d files, %d hits recorded as sightings on the case,"
+            " %.1f MB/s",
+            id, status, jint(fin, "lines"), jint(fin, "files"), jint(fin, "hits"),
+            json_real_value(json_object_get(fin, "mb_per_s")));
+    if (jint(fin, "files_skipped") || jint(fin, "files_damaged"))
+        fprintf(stderr, "; skipped: %d unreadable, %d damaged", jint(fin, "files_skipped"),
+                jint(fin, "files_damaged"));
+    fputc('\n', stderr);
+    if (strcmp(status, "done") != 0) {
+        fprintf(stderr, "renkei sweep: the job %s: %s\n", status,
+                json_is_string(json_object_get(fin, "error"))
+                    ? json_string_value(json_object_get(fin, "error"))
+                    : "");
+        rc = RK_EXIT_USAGE;
+        goto out;
+    }
+    rc = jint(fin, "hits") > 0 ? RK_EXIT_FOUND : RK_EXIT_OK;
+out:
+    json_decref(job);
+    json_decref(fin);
+    rk_store_close(st);
+    return rc;
+}
+
 static int run_sweep(int argc, char **argv)
 {
-    const char *index_path = NULL;
+    const char *index_path = NULL, *db = NULL, *case_id = NULL;
     const char **feeds = NULL, **paths = NULL;
     size_t nfeeds = 0, npaths = 0;
     struct rk_sweep_options opt;
@@ -466,6 +583,10 @@ static int run_sweep(int argc, char **argv)
             index_path = argv[++i];
         } else if (strcmp(a, "--indicators") == 0 && i + 1 < argc) {
             feeds[nfeeds++] = argv[++i];
+        } else if (strcmp(a, "--db") == 0 && i + 1 < argc) {
+            db = argv[++i];
+        } else if (strcmp(a, "--case") == 0 && i + 1 < argc) {
+            case_id = argv[++i];
         } else if (strcmp(a, "--json") == 0) {
             o.json = 1;
         } else if (strcmp(a, "--count") == 0) {
@@ -489,9 +610,23 @@ static int run_sweep(int argc, char **argv)
             paths[npaths++] = a;
         }
     }
-    if ((index_path == NULL) == (nfeeds == 0) || npaths == 0) {
+    if ((db == NULL) != (case_id == NULL)) {
+        fprintf(stderr, "renkei sweep: --db and --case go together\n\n%s", sweep_usage);
+        goto out;
+    }
+    if ((index_path != NULL && nfeeds > 0) || npaths == 0 ||
+        (db == NULL && index_path == NULL && nfeeds == 0)) {
         fprintf(stderr, "renkei sweep: give --index or --indicators, and paths to sweep\n\n%s",
                 sweep_usage);
+        goto out;
+    }
+    if (db != NULL) {
+        if (o.count) {
+            fprintf(stderr, "renkei sweep: --count does not go with --case\n");
+            goto out;
+        }
+        rc = run_case_sweep(db, case_id, index_path, feeds, nfeeds, paths, npaths, opt.threads,
+                            progress, o.json);
         goto out;
     }
     if (index_path != NULL) {

@@ -32,12 +32,18 @@ struct rk_http_server {
     struct rk_store *store;
     int tls;
     unsigned port;
+    struct rk_http_sweep_runner *sweep; /* runs queued sweep jobs (http-upload.c) */
 };
 
 /* Per-connection state of one request, freed by request_completed(). */
 struct req_ctx {
     struct rk_buf body;
     int too_big;
+    /* The streamed upload route (http-upload.c): the body goes to `upload`, never to `body`. */
+    int is_upload;
+    int responded; /* an error was sent before the body was read */
+    struct rk_sweep_upload *upload;
+    struct rk_error upload_err; /* the first write error; answered once the body is in */
 };
 
 /* ===== Query arguments ===== */
@@ -343,6 +349,80 @@ static enum MHD_Result dispatch(struct rk_http_server *srv, struct MHD_Connectio
     return send_json(conn, &resp);
 }
 
+/* ===== Streamed uploads ===== */
+
+/* First call of the upload route: identity and the service's checks come before a byte of the
+ * body is read, so a refused upload costs nothing. */
+static enum MHD_Result upload_begin(struct rk_http_server *srv, struct MHD_Connection *conn,
+                                    const char *url, const char *method, const char *job_id,
+                                    struct req_ctx *ctx)
+{
+    struct rk_http_req req = {0};
+    struct rk_http_resp resp = {0};
+    struct rk_session sess;
+    struct rk_error err = {0};
+    req.method = method;
+    req.path = url;
+    req.conn = conn;
+    req.store = srv->store;
+    req.tls = srv->tls;
+    ctx->responded = 1;
+    if (authenticate(&req, &resp, &sess) != RK_OK)
+        return send_json(conn, &resp);
+    memset(&sess, 0, sizeof sess);
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    uint64_t n;
+    if (cl != NULL && rk_parse_u64(cl, strlen(cl), UINT64_MAX, &n) == RK_OK &&
+        n > RK_MAX_SWEEP_UPLOAD) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "an uploaded file may hold at most %llu bytes",
+                 (unsigned long long)RK_MAX_SWEEP_UPLOAD);
+        return send_error(conn, 413, RK_ETOOBIG, "file", msg);
+    }
+    const char *kind = NULL, *name = NULL;
+    if (rk_http_query_str(&req, &resp, "kind", &kind) != RK_OK ||
+        rk_http_query_str(&req, &resp, "name", &name) != RK_OK)
+        return send_json(conn, &resp);
+    enum rk_status rc = rk_sweep_upload_open(srv->store, &req.actor, job_id,
+                                             kind != NULL ? kind : "log", name, &ctx->upload, &err);
+    if (rc != RK_OK) {
+        rk_http_error_from(&resp, rc, &err);
+        return send_json(conn, &resp);
+    }
+    ctx->responded = 0;
+    return MHD_YES;
+}
+
+static enum MHD_Result upload_piece(struct rk_http_server *srv, struct MHD_Connection *conn,
+                                    const char *data, size_t *size, struct req_ctx *ctx)
+{
+    if (*size > 0) {
+        if (ctx->upload != NULL &&
+            rk_sweep_upload_write(ctx->upload, data, *size, &ctx->upload_err) != RK_OK) {
+            rk_sweep_upload_abort(ctx->upload);
+            ctx->upload = NULL;
+        }
+        *size = 0;
+        return MHD_YES;
+    }
+    if (ctx->responded)
+        return MHD_YES;
+    ctx->responded = 1;
+    struct rk_http_resp resp = {0};
+    if (ctx->upload == NULL) {
+        rk_http_error_from(&resp, ctx->upload_err.code, &ctx->upload_err);
+        return send_json(conn, &resp);
+    }
+    struct rk_error err = {0};
+    json_t *out = NULL;
+    struct rk_sweep_upload *u = ctx->upload;
+    ctx->upload = NULL;
+    enum rk_status rc = rk_sweep_upload_finish(srv->store, u, &out, &err);
+    rk_http_reply(&resp, rc, out, &err, 201);
+    return send_json(conn, &resp);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -350,11 +430,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct rk_http_server *srv = cls;
     struct req_ctx *ctx = *con_cls;
     if (ctx == NULL) {
+        char job_id[64];
         ctx = rk_calloc(1, sizeof *ctx);
         if (ctx == NULL)
             return MHD_NO;
         rk_buf_init(&ctx->body, RK_MAX_HTTP_BODY);
         *con_cls = ctx;
+        if (rk_http_upload_match(method, url, job_id)) {
+            ctx->is_upload = 1;
+            return upload_begin(srv, conn, url, method, job_id, ctx);
+        }
         /* A declared length over the cap is refused before a byte of the body is read. */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -366,6 +451,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         return MHD_YES;
     }
+    if (ctx->is_upload)
+        return upload_piece(srv, conn, upload_data, upload_data_size, ctx);
     if (*upload_data_size > 0) {
         if (!ctx->too_big && rk_buf_add(&ctx->body, upload_data, *upload_data_size) != RK_OK) {
             ctx->too_big = 1;
@@ -383,6 +470,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct req_ctx *ctx = *con_cls;
     if (ctx == NULL)
         return;
+    rk_sweep_upload_abort(ctx->upload); /* a client that went away mid-upload */
     rk_buf_free(&ctx->body);
     rk_free(ctx);
     *con_cls = NULL;
@@ -464,6 +552,12 @@ enum rk_status rk_http_server_start(const struct rk_http_config *cfg, struct rk_
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di != NULL ? di->port : 0;
+    enum rk_status rc = rk_http_sweep_runner_start(store, &srv->sweep, err);
+    if (rc != RK_OK) {
+        MHD_stop_daemon(srv->daemon);
+        rk_free(srv);
+        return rc;
+    }
     *out = srv;
     return RK_OK;
 }
@@ -490,6 +584,7 @@ void rk_http_server_stop(struct rk_http_server *srv)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(srv->daemon);
+    rk_http_sweep_runner_stop(srv->sweep);
     /* After quiescing, the listening socket belongs to us. */
     if (lfd >= 0)
         close(lfd);

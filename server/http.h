@@ -246,4 +246,19 @@ void rk_http_server_stop(struct rk_http_server *srv);
  */
 enum rk_status rk_http_parse_listen(const char *listen, void *addr, unsigned *addrlen);
 
+/* ===== Streamed uploads and the sweep runner (server/http-upload.c) ===== */
+
+/* 1 when `method` and `url` are the streamed upload route (PUT
+ * /api/v1/sweep-jobs/{id}/files), whose body goes to disk instead of the JSON buffer; copies the
+ * job id into `job_id`. */
+int rk_http_upload_match(const char *method, const char *url, char job_id[64]);
+
+/* The background thread that runs queued sweep jobs one at a time. Start marks jobs a killed
+ * server left "running" as failed first. Stop interrupts a running job (it is marked failed,
+ * "interrupted") and joins the thread; accepts NULL. */
+struct rk_http_sweep_runner;
+enum rk_status rk_http_sweep_runner_start(struct rk_store *s, struct rk_http_sweep_runner **out,
+                                          struct rk_error *err);
+void rk_http_sweep_runner_stop(struct rk_http_sweep_runner *r);
+
 #endif

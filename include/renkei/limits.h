@@ -293,6 +293,32 @@
  * surely a typo. Policy: the filter is rejected with RK_EINVAL naming max_age_days. */
 #define RK_MAX_INDICATOR_AGE_DAYS 36500
 
+/* ===== Sweep jobs on a case (lib/model/sweep-job.c, server/api-sweep.c) ===== */
+
+/* Largest single uploaded file of a sweep job (as uploaded, compressed or not). Uploads are
+ * streamed to disk beside the database, never held in memory; this caps the disk one request
+ * can fill. Policy: the upload is refused with RK_ETOOBIG (HTTP 413) and its partial file
+ * removed. Raise it here for sites that sweep larger single files (the CLI has no such cap). */
+#define RK_MAX_SWEEP_UPLOAD (8ull * 1024u * 1024u * 1024u)
+
+/* Files of one sweep job (logs and indicator files). Policy: adding more is RK_ETOOBIG. */
+#define RK_MAX_SWEEP_JOB_FILES 256u
+
+/* Longest uploaded file name kept (bytes); the name is shown to people, never used as a path.
+ * Policy: longer names are refused (RK_EINVAL naming "name"). */
+#define RK_MAX_SWEEP_FILE_NAME 255u
+
+/* Sightings written per transaction while a job runs: large enough that commits cost little
+ * next to the sweep, small enough that a reader (the progress poll, the case page) never waits
+ * long for the writer. */
+#define RK_SWEEP_SIGHTING_BATCH 2000u
+
+/* Longest host and token kept on a sighting (bytes); longer values are cut at this length. */
+#define RK_MAX_SIGHTING_HOST  255u
+#define RK_MAX_SIGHTING_TOKEN 2048u
+
+/* ===== Store indicators: sweep index metadata, exports for sensors (lib/share/export-sensor.c) ===== */
+
 /* Longest metadata string of one indicator in a sweep index (its TLP and case references:
  * room for about 300 references). Policy: the indicator is rejected with RK_ETOOBIG. */
 #define RK_MAX_SWEEP_META 4096u

@@ -433,6 +433,127 @@ enum rk_status rk_access_request_revoke(struct rk_store *s, const struct rk_acto
 /* ===== Exports for sensors (lib/share/export-sensor.c; docs/sweep.md "Exports for sensors") =====
  */
 
+/* ===== Sweep jobs and sightings (lib/model/sweep-job.c; docs/sweep.md "In Renkei") ===== */
+
+/*
+ * A sweep job sweeps log files against indicators for one case and records every hit as a
+ * sighting of an observable in that case. Jobs live in the store (status uploading -> queued ->
+ * running -> done | failed | cancelled) and their uploaded files in a directory beside the
+ * database ("<db>.sweep/<job id>/"). A job's JSON: {"id","case_id","status","source",
+ * "created_by":{"id","name"},"created_at","started_at","finished_at","bytes_total",
+ * "bytes_done","bytes_scanned","lines","hits","files","files_skipped","files_damaged",
+ * "skipped":[{"file","reason"}],"indicators","error","cancel_requested","mb_per_s",
+ * "inputs":[{"kind","name","bytes","sha256"}]}.
+ *
+ * Who: the caller must be allowed to work on the case (the case write permission and the case
+ * readable to it, as for adding a note); otherwise RK_EFORBIDDEN / RK_ENOTFOUND as for
+ * rk_case_get. Every read is audited, every write appends an audit event in its transaction.
+ */
+
+/* Creates a job on a case, status "uploading". `in`: {} (no fields yet; unknown ones are
+ * refused). `*out` = the job. */
+enum rk_status rk_sweep_job_create(struct rk_store *s, const struct rk_actor *who,
+                                   const char *case_id, json_t *in, json_t **out,
+                                   struct rk_error *err);
+
+/* An upload of one file into a job, streamed to disk. */
+struct rk_sweep_upload;
+
+/*
+ * Starts an upload into job `job_id` (which must be "uploading"): `kind` "log" or "indicators"
+ * (an indicator file of any format of `renkei sweep compile`), `name` the file's name as the
+ * uploader calls it (1..RK_MAX_SWEEP_FILE_NAME bytes of UTF-8 without '/' or control bytes; it
+ * is never used as a path). Returns a new upload in `*out`; the caller ends it with
+ * rk_sweep_upload_finish() or rk_sweep_upload_abort(). RK_EINVAL naming "kind" or "name",
+ * RK_ECONFLICT when the job is no longer uploading, RK_ETOOBIG past RK_MAX_SWEEP_JOB_FILES.
+ */
+enum rk_status rk_sweep_upload_open(struct rk_store *s, const struct rk_actor *who,
+                                    const char *job_id, const char *kind, const char *name,
+                                    struct rk_sweep_upload **out, struct rk_error *err);
+/* Appends bytes. RK_ETOOBIG past RK_MAX_SWEEP_UPLOAD, RK_EIO when the disk write fails; after
+ * an error the upload can only be aborted. */
+enum rk_status rk_sweep_upload_write(struct rk_sweep_upload *u, const void *data, size_t len,
+                                     struct rk_error *err);
+/* Records the file (name, kind, bytes, SHA-256) on the job and frees `u` (also on error, when the
+ * partial file is removed). `*out` = the job. */
+enum rk_status rk_sweep_upload_finish(struct rk_store *s, struct rk_sweep_upload *u, json_t **out,
+                                      struct rk_error *err);
+/* Removes the partial file and frees `u`; accepts NULL. */
+void rk_sweep_upload_abort(struct rk_sweep_upload *u);
+
+/* For the CLI run by the operator on the server: adds a file or directory by its path, without
+ * copying it. `kind` as for rk_sweep_upload_open(), or "index": a compiled sweep index
+ * (`renkei sweep compile`; a job takes one index or indicator files, not both). */
+enum rk_status rk_sweep_job_add_path(struct rk_store *s, const struct rk_actor *who,
+                                     const char *job_id, const char *kind, const char *path,
+                                     struct rk_error *err);
+
+/* Queues an uploading job (it must hold at least one log file: else RK_EINVAL naming "files").
+ * Without indicator files the job sweeps against the store's own indicators as its creator may
+ * read them (lib/model/indicator-source.h: never a victim asset), "source": "store"; with
+ * them, against those files only, "source": "files". `*out` = the job. */
+enum rk_status rk_sweep_job_start(struct rk_store *s, const struct rk_actor *who,
+                                  const char *job_id, json_t **out, struct rk_error *err);
+
+/* Asks a job to stop: an uploading or queued job becomes "cancelled" at once, a running one at
+ * its next progress step (within about a second). RK_ECONFLICT for a finished job. */
+enum rk_status rk_sweep_job_cancel(struct rk_store *s, const struct rk_actor *who,
+                                   const char *job_id, json_t **out, struct rk_error *err);
+
+/* One job; the jobs of a case, newest first: `*out` = {"items":[job]}. */
+enum rk_status rk_sweep_job_get(struct rk_store *s, const struct rk_actor *who, const char *job_id,
+                                json_t **out, struct rk_error *err);
+enum rk_status rk_sweep_job_list(struct rk_store *s, const struct rk_actor *who,
+                                 const char *case_id, json_t **out, struct rk_error *err);
+
+/* Options of a run. Zero-initialise. */
+struct rk_sweep_job_run_opts {
+    unsigned threads; /* sweep worker threads; 0 = one per CPU */
+    /* Called about twice a second with the job's running totals (may be NULL). */
+    void (*on_progress)(const json_t *job, void *user_data);
+    void *user_data;
+    /* When not NULL: read (atomically) at each progress step; once non-zero the run stops and
+     * the job is marked "failed" with error "interrupted" (a server shutting down). */
+    const int *stop;
+};
+
+/*
+ * Runs a queued job to its end in the calling thread: compiles its indicator files, sweeps its
+ * logs, records the sightings in batched transactions and updates the job's progress as it
+ * goes; status "done", "failed" (with "error") or "cancelled". With `job_id` NULL it takes the
+ * oldest queued job of the store (`*ran` = 0 when there was none). Runs as the job's creator
+ * (the audit log names them). `*out` (may be NULL) = the finished job.
+ * Returns RK_OK when the job ran (whatever its outcome), or an error of the store.
+ */
+enum rk_status rk_sweep_job_run(struct rk_store *s, const char *job_id,
+                                const struct rk_sweep_job_run_opts *opt, int *ran, json_t **out,
+                                struct rk_error *err);
+
+/* Marks every job left "running" by a process that died (kill -9, power loss) as "failed" with
+ * error "interrupted". A job whose runner is alive holds a lock on its directory and is left
+ * alone, so this is safe while another process runs jobs. `*n` (may be NULL) = jobs marked. */
+enum rk_status rk_sweep_jobs_recover(struct rk_store *s, int *n, struct rk_error *err);
+
+struct rk_sighting_query {
+    const char *group; /* "indicator" (default), "host" or "time" */
+    int limit;         /* default 50, max RK_MAX_LIST_LIMIT */
+    int offset;
+};
+
+/*
+ * The sightings of a case. By "indicator": {"items":[{"observable":{"id","type","value"},
+ * "sightings","count","hosts","first_time","last_time","files"}]}; by "host": {"items":[{"host",
+ * "sightings","count","indicators","first_time","last_time"}]}; by "time": every sighting,
+ * ordered by event time (those without one last): {"items":[{"id","observable":{...},"host",
+ * "event_time","file","line","offset","token","count","job_id","first_seen","last_seen"}]}.
+ * Each with "total","limit","offset","group". RK_EINVAL naming "group" for another value.
+ */
+enum rk_status rk_case_sightings(struct rk_store *s, const struct rk_actor *who,
+                                 const char *case_id, const struct rk_sighting_query *q,
+                                 json_t **out, struct rk_error *err);
+
+/* ===== Exports for sensors (lib/share/export-sensor.c; docs/sweep.md "Exports for sensors") ===== */
+
 /*
  * What the store knows as indicators, written for a network sensor: Suricata (datasets and the
  * rules that load them), a Zeek Intel framework file, a DNS RPZ zone, or plain blocklists, for

@@ -424,7 +424,9 @@ struct hitrec {
     uint32_t type;
     uint32_t tok_len;
     uint32_t ind_len;
-    const char *meta; /* points into the index, which outlives the run */
+    const char *meta;  /* points into the index, which outlives the run */
+    uint64_t line_off; /* the hit's line within the chunk (the chunk stays until emitted) */
+    uint64_t line_len;
 };
 
 struct slot {
@@ -470,7 +472,9 @@ static int collect_hit(const struct rk_sweep_hit *h, void *ud)
                        (uint32_t)h->type,
                        (uint32_t)strlen(h->token),
                        (uint32_t)strlen(h->indicator),
-                       h->meta};
+                       h->meta,
+                       (uint64_t)(h->line_text - sl->data),
+                       h->line_len};
     if (rk_buf_add(&sl->hits, &r, sizeof r) != RK_OK ||
         rk_buf_add(&sl->hits, h->token, r.tok_len) != RK_OK ||
         rk_buf_add(&sl->hits, h->indicator, r.ind_len) != RK_OK) {
@@ -522,11 +526,18 @@ static double since(const struct timespec *a)
 
 static void progress(struct pipe *p, int final)
 {
-    if (!p->opt->progress)
+    if (!p->opt->progress && p->opt->on_progress == NULL)
         return;
     if (!final && since(&p->last_progress) < 0.5)
         return;
     clock_gettime(CLOCK_MONOTONIC, &p->last_progress);
+    if (p->opt->on_progress != NULL) {
+        p->st->seconds = since(&p->t0);
+        if (p->opt->on_progress(p->done_in, p->total_in, p->st, p->ud) != 0)
+            p->stopped = 1;
+    }
+    if (!p->opt->progress)
+        return;
     double t = since(&p->t0), mb = (double)p->st->bytes / 1e6;
     double rate = t > 0 ? mb / t : 0;
     double frac = p->total_in ? (double)p->done_in / (double)p->total_in : 0;
@@ -581,7 +592,9 @@ static enum rk_status emit_one(struct pipe *p)
                                  tok,
                                  ind,
                                  (enum rk_sweep_type)r.type,
-                                 r.meta};
+                                 r.meta,
+                                 sl->data + r.line_off,
+                                 (size_t)r.line_len};
         p->st->hits++;
         if (p->cb(&h, p->ud) != 0)
             p->stopped = 1;

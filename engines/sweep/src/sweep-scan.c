@@ -98,6 +98,10 @@ struct rk_sweep_scanner {
     uint64_t line_base;
     uint64_t long_tokens;
     uint64_t hits;
+    /* The chunk being scanned, so that a hit can point at its line (found only when a hit is
+     * reported: the scan loop never looks for line starts). */
+    const char *chunk;
+    size_t chunk_len;
     char tok_text[RK_MAX_SWEEP_TOKEN + 64];
     char ind_text[RK_MAX_SWEEP_INDICATOR + 64];
 };
@@ -210,6 +214,20 @@ static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec
     hit.indicator = s->ind_text;
     hit.type = type;
     hit.meta = s->ix->meta_count ? rk__sw_meta(s->ix, rec) : NULL;
+    /* The hit's line: back from the token to the previous newline, forward to the next. Only
+     * hits pay for this, and a chunk always ends at a line end (or is one cut line). */
+    {
+        size_t a = r->off < s->chunk_len ? r->off : s->chunk_len, b = a;
+        const char *nl;
+        while (a > 0 && s->chunk[a - 1] != '\n')
+            a--;
+        nl = memchr(s->chunk + b, '\n', s->chunk_len - b);
+        b = nl != NULL ? (size_t)(nl - s->chunk) : s->chunk_len;
+        if (b > a && s->chunk[b - 1] == '\r')
+            b--;
+        hit.line_text = s->chunk + a;
+        hit.line_len = b - a;
+    }
     s->hits++;
     if (s->cb(&hit, s->ud) != 0)
         s->stopped = 1;
@@ -1047,6 +1065,8 @@ uint64_t rk__sw_scan_chunk(struct rk_sweep_scanner *s, const char *p, size_t n, 
     s->nseen = 0;
     s->long_tokens = 0;
     s->hits = 0;
+    s->chunk = p;
+    s->chunk_len = n;
     uint64_t nl = scan_bytes(s, p, n);
     *stopped = s->stopped;
     *long_tokens = s->long_tokens;

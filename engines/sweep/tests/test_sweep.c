@@ -504,7 +504,7 @@ static void test_run_inputs(void **state)
     const char *paths[] = {p[0], p[1], p[2], p[3], p[4], missing};
     struct run_out o;
     struct rk_sweep_stats st;
-    struct rk_sweep_options opt = {2, 0, count_skip};
+    struct rk_sweep_options opt = {2, 0, count_skip, NULL};
     rk_buf_init(&o.text, 0);
     o.skips = 0;
     assert_int_equal(rk_sweep_run(ix, paths, 6, &opt, collect_run, &o, &st), RK_OK);
@@ -561,7 +561,7 @@ static void test_run_threads_keep_order(void **state)
     const char *paths[] = {path};
     struct run_out o;
     struct rk_sweep_stats st1, st2;
-    struct rk_sweep_options o1 = {1, 0, NULL}, o2 = {2, 0, NULL};
+    struct rk_sweep_options o1 = {1, 0, NULL, NULL}, o2 = {2, 0, NULL, NULL};
     rk_buf_init(&o.text, 0);
     assert_int_equal(rk_sweep_run(ix, paths, 1, &o1, collect_run, &o, &st1), RK_OK);
     one = o.text;
@@ -578,6 +578,54 @@ static void test_run_threads_keep_order(void **state)
     rk_sweep_index_close(ix);
 }
 
+/* Each hit carries its whole line (without "\n" or "\r\n"), through rk_sweep_scan() and
+ * through rk_sweep_run() over plain and compressed files. */
+static int collect_lines(const struct rk_sweep_hit *h, void *ud)
+{
+    struct rk_buf *out = ud;
+    assert_int_equal(rk_buf_addf(out, "%llu[%.*s];", (unsigned long long)h->line, (int)h->line_len,
+                                 h->line_text),
+                     RK_OK);
+    return 0;
+}
+
+static void test_hit_line_text(void **state)
+{
+    static const struct {
+        const char *log;
+        const char *expect;
+    } cases[] = {
+        {"x 1.2.3.4 y\n", "1[x 1.2.3.4 y];"},
+        {"first\r\nGET c2.test/a\r\nlast", "2[GET c2.test/a];"},
+        {"1.2.3.4", "1[1.2.3.4];"},
+        {"a\n\nb 1.2.3.4 c2.test\n", "3[b 1.2.3.4 c2.test];3[b 1.2.3.4 c2.test];"},
+    };
+    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_sweep_scanner *sc = NULL;
+    struct rk_buf out;
+    char path[512];
+    assert_int_equal(rk_sweep_scanner_create(ix, &sc), RK_OK);
+    rk_buf_init(&out, 0);
+    snprintf(path, sizeof path, "%s/lines.gz", tmpdir);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rk_buf_reset(&out);
+        assert_int_equal(
+            rk_sweep_scan(sc, cases[i].log, strlen(cases[i].log), collect_lines, &out, NULL),
+            RK_OK);
+        assert_string_equal(out.data, cases[i].expect);
+        gz_file(path, cases[i].log, strlen(cases[i].log));
+        const char *paths[] = {path};
+        struct rk_sweep_options opt = {2, 0, NULL, NULL};
+        struct rk_sweep_stats st;
+        rk_buf_reset(&out);
+        assert_int_equal(rk_sweep_run(ix, paths, 1, &opt, collect_lines, &out, &st), RK_OK);
+        assert_string_equal(out.data, cases[i].expect);
+    }
+    rk_buf_free(&out);
+    rk_sweep_scanner_destroy(sc);
+    rk_sweep_index_close(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_index_file),
         cmocka_unit_test(test_run_inputs),
         cmocka_unit_test(test_run_threads_keep_order),
+        cmocka_unit_test(test_hit_line_text),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

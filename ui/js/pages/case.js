@@ -9,6 +9,7 @@ import { formatDate, formatDateTime, jstDayToUtc, tidyDetail } from '../format.j
 import { obsLink, restricted, details } from './common.js';
 import { relatedPanel } from './related.js';
 import { graphButton } from './graph.js';
+import { sightingsPanel } from './case-sightings.js';
 
 const RELATIONS = ['related', 'joint', 'duplicate', 'parent'];
 
@@ -227,6 +228,7 @@ export async function render(ctx, view, params) {
             h('tbody', {}, obsRows)))
           : empty(t('case.no_observables')), canEdit && obsForm),
         relatedPanel(ctx, 'case', c.id),
+        sightingsPanel(ctx, c.id, canEdit),
         section(t('case.tasks'), (c.tasks || []).length ? tasks : empty(t('case.no_tasks')), canEdit && taskForm),
         section(t('case.notes'), (c.notes || []).length ? notes : empty(t('case.no_notes')), canEdit && noteForm),
         section(t('case.timeline'), (c.timeline || []).length ? timeline : empty(t('case.no_timeline')))),

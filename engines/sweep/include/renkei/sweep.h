@@ -164,6 +164,11 @@ struct rk_sweep_hit {
     enum rk_sweep_type type; /* the indicator's type */
     const char *meta;        /* the indicator's metadata (rk_sweep_builder_add_meta), borrowed
                                 from the index for as long as it is open; NULL when none */
+    /* The whole line the token is on, without its line end ("\n" or "\r\n"); NOT
+     * NUL-terminated. Lets a caller take the line's host and time without reading the input
+     * again. A line longer than RK_MAX_SWEEP_CHUNK is given as the cut piece it was scanned in. */
+    const char *line_text;
+    size_t line_len;
 };
 
 /* Hit callback; returns 0 to go on, non-zero to stop the sweep. */
@@ -186,12 +191,20 @@ void rk_sweep_scanner_destroy(struct rk_sweep_scanner *s);
 enum rk_status rk_sweep_scan(struct rk_sweep_scanner *s, const char *data, size_t len,
                              rk_sweep_hit_cb cb, void *user_data, uint64_t *lines);
 
+struct rk_sweep_stats;
+
 /* Options of rk_sweep_run(). Zero-initialise, then set what you need. */
 struct rk_sweep_options {
     unsigned threads; /* worker threads; 0 means the number of online CPUs */
     int progress;     /* non-zero: print progress on stderr (the caller checks for a TTY) */
     /* Called for each file that cannot be read or is damaged (may be NULL). */
     void (*on_skip)(const char *path, const char *why, void *user_data);
+    /* Called (may be NULL) from the calling thread at most every half second and once at the
+     * end, with the input bytes read so far (as on disk: compressed bytes for compressed
+     * input), their total and the running totals; returns 0 to go on, non-zero to stop the
+     * sweep as a hit callback would (rk_sweep_run() then returns RK_ECONFLICT). */
+    int (*on_progress)(uint64_t in_done, uint64_t in_total, const struct rk_sweep_stats *sofar,
+                       void *user_data);
 };
 
 /* Totals of a sweep. */
