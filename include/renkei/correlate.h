@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "renkei/buf.h"
+#include "renkei/limits.h" /* RK_CORR_MINHASH: the length of a narrative signature */
 #include "renkei/status.h"
 
 /* ===== Objects and relations ===== */
