@@ -674,7 +674,7 @@ static enum rk_status list_rows(struct rk_conn *c, enum rk_corr_kind kind, int64
 /* ===== Building, resuming, catching up ===== */
 
 /* Objects put and persisted per transaction of a build: a kill loses at most this many. */
-#define CORR_BUILD_BATCH 1024
+#define CORR_BUILD_BATCH 512
 
 static int64_t *rebuild_cursor(struct corr_state *st, enum rk_corr_kind kind)
 {

@@ -193,7 +193,7 @@ static void test_rebuild_resumes_after_kill9(void **state)
     json_t *o = NULL;
     struct rk_actor sys;
     rk_actor_system(&sys);
-    /* More reports than one batch of the build (1024 objects). */
+    /* More reports than a few batches of the build (512 objects each). */
     assert_int_equal(rk_store_open(path, &s, &err), RK_OK);
     assert_int_equal(rk_demo_generate(s, 7, 2600, NULL, NULL, &o, &err), RK_OK);
     json_decref(o);
@@ -214,13 +214,13 @@ static void test_rebuild_resumes_after_kill9(void **state)
     char *partial = db_text(path, "SELECT (SELECT value FROM corr_state WHERE name ="
                                   " 'rebuilding') || ' ' || (SELECT value FROM corr_state WHERE"
                                   " name = 'complete') || ' ' || (SELECT count(*) FROM corr_object)");
-    assert_string_equal(partial, "1 0 1024");
+    assert_string_equal(partial, "1 0 512");
     rk_free(partial);
 
     /* The next rebuild resumes after the committed batch. */
     assert_int_equal(rk_store_open(path, &s, &err), RK_OK);
     o = rebuild(s);
-    assert_int_equal(json_integer_value(json_object_get(o, "resumed")), 1024);
+    assert_int_equal(json_integer_value(json_object_get(o, "resumed")), 512);
     long long objects = json_integer_value(json_object_get(o, "objects"));
     assert_true(objects > 2600);
     json_decref(o);
