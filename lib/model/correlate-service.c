@@ -35,6 +35,9 @@ struct rk__corr_cache {
     int64_t audit_seq;          /* highest audit event looked at */
     int64_t report_rowid;       /* highest report rowid indexed */
     int64_t case_rowid;
+    int64_t p_audit_seq;    /* where the tables stood when this index last wrote or loaded */
+    int64_t p_report_rowid; /* them: catch-up writes only onto tables that still stand there */
+    int64_t p_case_rowid;
     int64_t generation; /* corr_state.generation the persisted value ids belong to */
     int64_t *pid;       /* corr_value id of each in-memory value number, 0 = not written yet */
     uint32_t npid;
@@ -839,6 +842,9 @@ static void install_index(struct rk__corr_cache *cc, struct rk_corr_index *idx,
     cc->audit_seq = st->audit_seq;
     cc->report_rowid = st->report_rowid;
     cc->case_rowid = st->case_rowid;
+    cc->p_audit_seq = st->audit_seq;
+    cc->p_report_rowid = st->report_rowid;
+    cc->p_case_rowid = st->case_rowid;
     cc->generation = st->generation;
     pthread_rwlock_unlock(&cc->rw);
 }
@@ -884,9 +890,12 @@ static enum rk_status first_use(struct rk_store *s, struct rk_conn *c, struct rk
 /*
  * Applies the writes since the index last looked: the objects named by write events after its
  * audit position (and the cases holding a report that changed) and rows with a higher rowid.
- * In one write transaction, which also writes them to the tables with the new position when
- * the tables stand where the index does; tables that moved on without it (a rebuild by
- * another process) are loaded again instead. `*reload` is set when that is needed.
+ * They are listed in a read snapshot first: most calls find only read events (every query
+ * audits its reads), and then only the in-memory position moves, with no write transaction.
+ * Objects that did change are put and written to the tables, with the tables' new position, in
+ * one write transaction, when the tables stand where this index last wrote or loaded them;
+ * tables that moved on without it (a rebuild by another process) are loaded again instead
+ * (`*reload` is set).
  */
 static enum rk_status catch_up(struct rk_store *s, struct rk_conn *c, int *reload,
                                struct rk_error *err)
@@ -894,25 +903,16 @@ static enum rk_status catch_up(struct rk_store *s, struct rk_conn *c, int *reloa
     struct rk__corr_cache *cc = s->corr;
     struct objlist l = {0};
     struct corr_state st;
+    int intx = 0;
     *reload = 0;
     int64_t top = scalar_i64(c, "SELECT coalesce(max(seq), 0) FROM audit");
     int64_t rmax = scalar_i64(c, "SELECT coalesce(max(rowid), 0) FROM reports");
     int64_t cmax = scalar_i64(c, "SELECT coalesce(max(rowid), 0) FROM cases");
     if (top == cc->audit_seq && rmax == cc->report_rowid && cmax == cc->case_rowid)
         return RK_OK;
-    enum rk_status rc = rk__tx_begin(s, c, err);
+    enum rk_status rc = rk__exec(c, "BEGIN", err);
     if (rc != RK_OK)
         return rc;
-    rc = state_read(c, &st, err);
-    if (rc != RK_OK)
-        goto out;
-    int persist = st.complete && !st.rebuilding && st.generation == cc->generation &&
-                  st.audit_seq == cc->audit_seq && st.report_rowid == cc->report_rowid &&
-                  st.case_rowid == cc->case_rowid;
-    if (st.complete && !persist) {
-        *reload = 1;
-        goto out;
-    }
     top = scalar_i64(c, "SELECT coalesce(max(seq), 0) FROM audit");
     /* Objects written since the last look; a changed report also changes the cases that hold
      * it (a case holds its reports' values). */
@@ -925,28 +925,52 @@ static enum rk_status catch_up(struct rk_store *s, struct rk_conn *c, int *reloa
                                " WHERE a.seq > ?1 AND a.seq <= ?2 AND a.action <> 'read'"
                                " AND a.object_type = 'report'",
                                err);
-    if (q == NULL) {
-        rc = RK_EIO;
-        goto out;
-    }
-    sqlite3_bind_int64(q, 1, cc->audit_seq);
-    sqlite3_bind_int64(q, 2, top);
     int r = SQLITE_DONE;
-    while (rc == RK_OK && (r = sqlite3_step(q)) == SQLITE_ROW)
-        rc = objlist_add(&l,
-                         strcmp(rk__col_text(q, 0), "report") == 0 ? RK_CORR_REPORT : RK_CORR_CASE,
-                         rk__col_text(q, 1));
-    sqlite3_reset(q);
-    if (rc != RK_OK || r != SQLITE_DONE) {
-        rc = rc != RK_OK ? rk__err(err, rc, NULL, "out of memory") : rk__db_error(c, r, err);
-        goto out;
+    if (q != NULL) {
+        sqlite3_bind_int64(q, 1, cc->audit_seq);
+        sqlite3_bind_int64(q, 2, top);
+        while (rc == RK_OK && (r = sqlite3_step(q)) == SQLITE_ROW)
+            rc = objlist_add(&l,
+                             strcmp(rk__col_text(q, 0), "report") == 0 ? RK_CORR_REPORT
+                                                                       : RK_CORR_CASE,
+                             rk__col_text(q, 1));
+        sqlite3_reset(q);
     }
-    int64_t rlast, clast;
-    rc = list_rows(c, RK_CORR_REPORT, cc->report_rowid, 0, &l, &rlast, err);
+    if (q == NULL)
+        rc = RK_EIO;
+    else if (rc != RK_OK)
+        rc = rk__err(err, rc, NULL, "out of memory");
+    else if (r != SQLITE_DONE)
+        rc = rk__db_error(c, r, err);
+    int64_t rlast = cc->report_rowid, clast = cc->case_rowid;
+    if (rc == RK_OK)
+        rc = list_rows(c, RK_CORR_REPORT, cc->report_rowid, 0, &l, &rlast, err);
     if (rc == RK_OK)
         rc = list_rows(c, RK_CORR_CASE, cc->case_rowid, 0, &l, &clast, err);
+    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
     if (rc != RK_OK)
         goto out;
+    if (l.n == 0) {
+        /* Only reads happened: nothing to put or write. */
+        pthread_rwlock_wrlock(&cc->rw);
+        cc->audit_seq = top;
+        pthread_rwlock_unlock(&cc->rw);
+        goto out;
+    }
+    rc = rk__tx_begin(s, c, err);
+    if (rc != RK_OK)
+        goto out;
+    intx = 1;
+    rc = state_read(c, &st, err);
+    if (rc != RK_OK)
+        goto out;
+    int persist = st.complete && !st.rebuilding && st.generation == cc->generation &&
+                  st.audit_seq == cc->p_audit_seq && st.report_rowid == cc->p_report_rowid &&
+                  st.case_rowid == cc->p_case_rowid;
+    if (st.complete && !persist) {
+        *reload = 1;
+        goto out;
+    }
     pthread_rwlock_wrlock(&cc->rw);
     for (size_t i = 0; i < l.n && rc == RK_OK; i++)
         rc = load_object(c, cc->idx, cc->wl, (enum rk_corr_kind)l.kinds[i], l.ids[i], err);
@@ -962,19 +986,26 @@ static enum rk_status catch_up(struct rk_store *s, struct rk_conn *c, int *reloa
         rc = state_set(c, "case_rowid", clast, err);
     if (rc == RK_OK)
         rc = rk__tx_commit(s, c, err);
-    if (rc == RK_OK) {
-        pthread_rwlock_wrlock(&cc->rw);
-        cc->audit_seq = top;
-        cc->report_rowid = rlast;
-        cc->case_rowid = clast;
-        pthread_rwlock_unlock(&cc->rw);
-        objlist_free(&l);
-        return RK_OK;
+    intx = 0;
+    if (rc != RK_OK) {
+        /* A half-applied update is not trusted: the next call loads the tables again. */
+        rk__tx_rollback(s, c);
+        drop_index(cc);
+        goto out;
     }
-    /* A half-applied update is not trusted: the next call loads the tables again. */
-    drop_index(cc);
+    pthread_rwlock_wrlock(&cc->rw);
+    cc->audit_seq = top;
+    cc->report_rowid = rlast;
+    cc->case_rowid = clast;
+    if (persist) {
+        cc->p_audit_seq = top;
+        cc->p_report_rowid = rlast;
+        cc->p_case_rowid = clast;
+    }
+    pthread_rwlock_unlock(&cc->rw);
 out:
-    rk__tx_rollback(s, c);
+    if (intx)
+        rk__tx_rollback(s, c);
     objlist_free(&l);
     return rc;
 }
