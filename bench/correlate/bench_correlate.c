@@ -447,7 +447,7 @@ static void sqlite_sizes(const struct data *d, const struct rk_corr_index *idx, 
  * of the corr_* tables against the observable tables (SQLite's dbstat), the first query after
  * a restart (it loads the tables), related queries as an analyst (rendering and audit
  * included) and the correlation of new reports of 100 observables filed through
- * rk_report_create. bench/correlate/http.py then measures the same query over HTTP.
+ * rk_report_create. bench/correlate/http_related.py then measures the same query over HTTP.
  */
 static void sql_ok(sqlite3 *db, int rc, int want, const char *what)
 {
@@ -660,7 +660,7 @@ static void store_bench(const struct data *d, struct gen *g, uint32_t ngroups, c
         json_decref(o);
     }
     printf("store related    analyst, rendered and audited: p50 %.2f ms, p99 %.2f ms over %zu "
-           "queries, %.1f items each (aim p99 <= 50 ms over HTTP: bench/correlate/http.py)\n",
+           "queries, %.1f items each (aim p99 <= 50 ms over HTTP: bench/correlate/http_related.py)\n",
            pct(lat, nq, 0.5) * 1e3, pct(lat, nq, 0.99) * 1e3, nq, (double)items / nq);
 
     /* New reports of 100 observables filed through the service, then correlated. */

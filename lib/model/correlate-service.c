@@ -915,15 +915,17 @@ static enum rk_status catch_up(struct rk_store *s, struct rk_conn *c, int *reloa
         return rc;
     top = scalar_i64(c, "SELECT coalesce(max(seq), 0) FROM audit");
     /* Objects written since the last look; a changed report also changes the cases that hold
-     * it (a case holds its reports' values). */
+     * it (a case holds its reports' values). The unary + keeps SQLite on the seq range: with
+     * the audit_object index it walked every event of every report (p99 over HTTP 215 ms at
+     * 20,000 reports, most of it here). */
     sqlite3_stmt *q = rk__stmt(c,
                                "SELECT DISTINCT object_type, object_id FROM audit"
                                " WHERE seq > ?1 AND seq <= ?2 AND action <> 'read'"
-                               " AND object_type IN ('report', 'case') AND object_id <> ''"
+                               " AND +object_type IN ('report', 'case') AND object_id <> ''"
                                " UNION SELECT 'case', cr.case_id FROM audit a"
                                " JOIN case_reports cr ON cr.report_id = a.object_id"
                                " WHERE a.seq > ?1 AND a.seq <= ?2 AND a.action <> 'read'"
-                               " AND a.object_type = 'report'",
+                               " AND +a.object_type = 'report'",
                                err);
     int r = SQLITE_DONE;
     if (q != NULL) {
