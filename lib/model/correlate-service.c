@@ -354,28 +354,34 @@ static enum rk_status persist_value(struct persist_ctx *x, uint32_t v, const cha
         *out = x->cc->pid[v];
         return RK_OK;
     }
-    sqlite3_stmt *q = rk__stmt(x->c, "SELECT value_id FROM corr_value WHERE type = ?1 AND value = ?2",
+    /* Insert first: a value this index has not written yet is usually new to the table too
+     * (one statement), and only a value another index wrote needs the look-up. */
+    sqlite3_stmt *q = rk__stmt(x->c,
+                               "INSERT INTO corr_value (type, value) VALUES (?1, ?2)"
+                               " ON CONFLICT (type, value) DO NOTHING",
                                x->err);
     if (q == NULL)
         return RK_EIO;
     rk__bind_text(q, 1, type);
     rk__bind_text(q, 2, value);
     int r = sqlite3_step(q);
-    int64_t id = r == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
     sqlite3_reset(q);
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
+    if (r != SQLITE_DONE)
         return rk__db_error(x->c, r, x->err);
+    int64_t id = sqlite3_changes(x->c->db) > 0 ? sqlite3_last_insert_rowid(x->c->db) : 0;
     if (id == 0) {
-        q = rk__stmt(x->c, "INSERT INTO corr_value (type, value) VALUES (?1, ?2)", x->err);
+        q = rk__stmt(x->c, "SELECT value_id FROM corr_value WHERE type = ?1 AND value = ?2",
+                     x->err);
         if (q == NULL)
             return RK_EIO;
         rk__bind_text(q, 1, type);
         rk__bind_text(q, 2, value);
         r = sqlite3_step(q);
+        id = r == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
         sqlite3_reset(q);
-        if (r != SQLITE_DONE)
-            return rk__db_error(x->c, r, x->err);
-        id = sqlite3_last_insert_rowid(x->c->db);
+        if (r != SQLITE_ROW)
+            return r == SQLITE_DONE ? rk__err(x->err, RK_EIO, NULL, "corr_value: row vanished")
+                                    : rk__db_error(x->c, r, x->err);
     }
     x->cc->pid[v] = id;
     *out = id;
