@@ -457,8 +457,7 @@ static void sql_ok(sqlite3 *db, int rc, int want, const char *what)
     }
 }
 
-static void store_fill(const struct data *d, const char *path, const char *unit,
-                       const char *user)
+static void store_fill(const struct data *d, const char *path, const char *unit, const char *user)
 {
     sqlite3 *db;
     sqlite3_stmt *obs, *sel, *rep, *link;
@@ -659,9 +658,10 @@ static void store_bench(const struct data *d, struct gen *g, uint32_t ngroups, c
         items += json_array_size(json_object_get(o, "items"));
         json_decref(o);
     }
-    printf("store related    analyst, rendered and audited: p50 %.2f ms, p99 %.2f ms over %zu "
-           "queries, %.1f items each (aim p99 <= 50 ms over HTTP: bench/correlate/http_related.py)\n",
-           pct(lat, nq, 0.5) * 1e3, pct(lat, nq, 0.99) * 1e3, nq, (double)items / nq);
+    printf(
+        "store related    analyst, rendered and audited: p50 %.2f ms, p99 %.2f ms over %zu "
+        "queries, %.1f items each (aim p99 <= 50 ms over HTTP: bench/correlate/http_related.py)\n",
+        pct(lat, nq, 0.5) * 1e3, pct(lat, nq, 0.99) * 1e3, nq, (double)items / nq);
 
     /* New reports of 100 observables filed through the service, then correlated. */
     size_t nn = 50;

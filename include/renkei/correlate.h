@@ -259,8 +259,8 @@ enum rk_status rk_corr_index_export(const struct rk_corr_index *idx, rk_corr_val
  * `*value_id`. Returns RK_OK, RK_EINVAL (empty or too long, too many type names), RK_ETOOBIG
  * (index full), RK_ENOMEM.
  */
-enum rk_status rk_corr_index_intern(struct rk_corr_index *idx, const char *type,
-                                    const char *value, uint32_t *value_id);
+enum rk_status rk_corr_index_intern(struct rk_corr_index *idx, const char *type, const char *value,
+                                    uint32_t *value_id);
 
 /* A value an object holds, by number. */
 struct rk_corr_held {

@@ -1134,8 +1134,8 @@ out:
 
 /* ===== Persistence by value number ===== */
 
-enum rk_status rk_corr_index_intern(struct rk_corr_index *idx, const char *type,
-                                    const char *value, uint32_t *value_id)
+enum rk_status rk_corr_index_intern(struct rk_corr_index *idx, const char *type, const char *value,
+                                    uint32_t *value_id)
 {
     if (type == NULL || value == NULL) {
         set_err(idx, "a value has no type or no text");
@@ -1189,8 +1189,7 @@ out:
 }
 
 enum rk_status rk_corr_index_walk_object(const struct rk_corr_index *idx, enum rk_corr_kind kind,
-                                         const char *object_id, rk_corr_held_cb cb,
-                                         void *user_data)
+                                         const char *object_id, rk_corr_held_cb cb, void *user_data)
 {
     uint32_t o = rk__corr_find_object(idx, kind, object_id);
     if (o == UINT32_MAX || !idx->objects[o].live)

@@ -414,8 +414,8 @@ static enum rk_status persist_object(struct rk_conn *c, struct rk__corr_cache *c
 {
     struct persist_ctx x = {c, cc, NULL, 0, err};
     const char *unit = rk_corr_index_object_unit(idx, kind, id);
-    sqlite3_stmt *q = rk__stmt(c, "SELECT obj FROM corr_object WHERE kind = ?1 AND object_id = ?2",
-                               err);
+    sqlite3_stmt *q =
+        rk__stmt(c, "SELECT obj FROM corr_object WHERE kind = ?1 AND object_id = ?2", err);
     if (q == NULL)
         return RK_EIO;
     sqlite3_bind_int(q, 1, (int)kind);
@@ -698,9 +698,9 @@ static int64_t *rebuild_cursor(struct corr_state *st, enum rk_corr_kind kind)
  * The caller holds refresh_mu.
  */
 static enum rk_status build_persisted(struct rk_store *s, struct rk_conn *c, int restart,
-                                      rk_progress_cb progress, void *ud,
-                                      struct rk_corr_index **out, struct corr_state *fin,
-                                      int64_t *resumed, struct rk_error *err)
+                                      rk_progress_cb progress, void *ud, struct rk_corr_index **out,
+                                      struct corr_state *fin, int64_t *resumed,
+                                      struct rk_error *err)
 {
     struct rk__corr_cache *cc = s->corr;
     struct rk_corr_index *idx = NULL;
@@ -777,9 +777,9 @@ static enum rk_status build_persisted(struct rk_store *s, struct rk_conn *c, int
                     rc = persist_object(c, cc, idx, kind, l.ids[i], err);
             }
             if (rc == RK_OK && l.n > 0)
-                rc = state_set(c, kind == RK_CORR_REPORT ? "rebuild_report_rowid"
-                                                         : "rebuild_case_rowid",
-                               last, err);
+                rc = state_set(
+                    c, kind == RK_CORR_REPORT ? "rebuild_report_rowid" : "rebuild_case_rowid", last,
+                    err);
             if (rc != RK_OK)
                 goto out;
             rc = rk__tx_commit(s, c, err);
@@ -938,10 +938,9 @@ static enum rk_status catch_up(struct rk_store *s, struct rk_conn *c, int *reloa
         sqlite3_bind_int64(q, 1, cc->audit_seq);
         sqlite3_bind_int64(q, 2, top);
         while (rc == RK_OK && (r = sqlite3_step(q)) == SQLITE_ROW)
-            rc = objlist_add(&l,
-                             strcmp(rk__col_text(q, 0), "report") == 0 ? RK_CORR_REPORT
-                                                                       : RK_CORR_CASE,
-                             rk__col_text(q, 1));
+            rc = objlist_add(
+                &l, strcmp(rk__col_text(q, 0), "report") == 0 ? RK_CORR_REPORT : RK_CORR_CASE,
+                rk__col_text(q, 1));
         sqlite3_reset(q);
     }
     if (q == NULL)
@@ -1543,10 +1542,10 @@ enum rk_status rk_correlate_rebuild(struct rk_store *s, const struct rk_actor *w
     rk_corr_index_stats(cc->idx, &st);
     size_t nwl = rk_corr_wlset_count(cc->wl);
     pthread_rwlock_unlock(&cc->rw);
-    *out = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:I}", "objects", (json_int_t)st.objects,
-                     "values", (json_int_t)st.values, "postings", (json_int_t)st.postings, "texts",
-                     (json_int_t)st.texts, "memory_bytes", (json_int_t)st.memory_bytes,
-                     "warninglists", (json_int_t)nwl, "warninglist_dir", cc->wl_dir, "resumed",
-                     (json_int_t)resumed);
+    *out =
+        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:I}", "objects", (json_int_t)st.objects, "values",
+                  (json_int_t)st.values, "postings", (json_int_t)st.postings, "texts",
+                  (json_int_t)st.texts, "memory_bytes", (json_int_t)st.memory_bytes, "warninglists",
+                  (json_int_t)nwl, "warninglist_dir", cc->wl_dir, "resumed", (json_int_t)resumed);
     return *out ? RK_OK : rk__err(err, RK_ENOMEM, NULL, "out of memory");
 }

@@ -382,19 +382,18 @@ static void test_held_round_trip(void **state)
         assert_int_equal(
             rk_corr_index_put(idx, objs[i].kind, objs[i].id, objs[i].unit, objs[i].v, objs[i].n),
             RK_OK);
-        assert_int_equal(
-            rk_corr_index_set_text(idx, objs[i].kind, objs[i].id, text, strlen(text)), RK_OK);
+        assert_int_equal(rk_corr_index_set_text(idx, objs[i].kind, objs[i].id, text, strlen(text)),
+                         RK_OK);
     }
     for (size_t i = 0; i < 2; i++) {
         struct copy_ctx x = {.to = back};
         uint32_t sig[RK_CORR_MINHASH];
         assert_int_equal(rk_corr_index_walk_object(idx, objs[i].kind, objs[i].id, copy_held, &x),
                          RK_OK);
-        assert_string_equal(rk_corr_index_object_unit(idx, objs[i].kind, objs[i].id),
-                            objs[i].unit);
-        assert_int_equal(rk_corr_index_put_held(back, objs[i].kind, objs[i].id, objs[i].unit,
-                                                x.held, x.n),
-                         RK_OK);
+        assert_string_equal(rk_corr_index_object_unit(idx, objs[i].kind, objs[i].id), objs[i].unit);
+        assert_int_equal(
+            rk_corr_index_put_held(back, objs[i].kind, objs[i].id, objs[i].unit, x.held, x.n),
+            RK_OK);
         assert_int_equal(rk_corr_index_signature(idx, objs[i].kind, objs[i].id, sig), RK_OK);
         assert_int_equal(rk_corr_index_set_signature(back, objs[i].kind, objs[i].id, sig), RK_OK);
     }
@@ -412,8 +411,8 @@ static void test_held_round_trip(void **state)
     /* Bad input changes nothing: an unknown value number, an invalid relation, no object. */
     struct rk_corr_held bad[] = {{999999, RK_CORR_REL_SAME}, {0, RK_CORR_REL_COUNT}};
     for (size_t i = 0; i < 2; i++)
-        assert_int_equal(rk_corr_index_put_held(back, RK_CORR_REPORT, "rep-a", "unit-1", &bad[i], 1),
-                         RK_EINVAL);
+        assert_int_equal(
+            rk_corr_index_put_held(back, RK_CORR_REPORT, "rep-a", "unit-1", &bad[i], 1), RK_EINVAL);
     uint32_t sig[RK_CORR_MINHASH], v;
     assert_int_equal(rk_corr_index_signature(back, RK_CORR_REPORT, "nope", sig), RK_ENOTFOUND);
     assert_int_equal(rk_corr_index_set_signature(back, RK_CORR_REPORT, "nope", sig), RK_ENOTFOUND);

@@ -140,8 +140,8 @@ static void test_tables_follow_writes_and_survive_restart(void **state)
     rk_store_close(f->s);
     f->s = NULL;
     char sql[160];
-    snprintf(sql, sizeof(sql),
-             "DELETE FROM report_observables WHERE report_id = '%s' RETURNING 1", r2);
+    snprintf(sql, sizeof(sql), "DELETE FROM report_observables WHERE report_id = '%s' RETURNING 1",
+             r2);
     assert_int_equal(fx_count(f, sql), 1);
     struct rk_error err = {0};
     assert_int_equal(rk_store_open(f->path, &f->s, &err), RK_OK);
@@ -211,9 +211,10 @@ static void test_rebuild_resumes_after_kill9(void **state)
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFSIGNALED(status));
     assert_int_equal(WTERMSIG(status), SIGKILL);
-    char *partial = db_text(path, "SELECT (SELECT value FROM corr_state WHERE name ="
-                                  " 'rebuilding') || ' ' || (SELECT value FROM corr_state WHERE"
-                                  " name = 'complete') || ' ' || (SELECT count(*) FROM corr_object)");
+    char *partial =
+        db_text(path, "SELECT (SELECT value FROM corr_state WHERE name ="
+                      " 'rebuilding') || ' ' || (SELECT value FROM corr_state WHERE"
+                      " name = 'complete') || ' ' || (SELECT count(*) FROM corr_object)");
     assert_string_equal(partial, "1 0 512");
     rk_free(partial);
 
