@@ -721,6 +721,9 @@ static enum rk_status build_persisted(struct rk_store *s, struct rk_conn *c, int
         int64_t top = scalar_i64(c, "SELECT coalesce(max(seq), 0) FROM audit");
         rc = rk__exec(c,
                       "DELETE FROM corr_posting; DELETE FROM corr_object; DELETE FROM corr_value;"
+                      /* The value index is made once at the end: sorting all postings at
+                       * once is cheaper than keeping it up to date posting by posting. */
+                      " DROP INDEX IF EXISTS corr_posting_value;"
                       " UPDATE corr_state SET value = 0 WHERE name IN ('complete',"
                       " 'rebuild_report_rowid', 'rebuild_case_rowid');"
                       " UPDATE corr_state SET value = 1 WHERE name = 'rebuilding';"
@@ -799,6 +802,9 @@ static enum rk_status build_persisted(struct rk_store *s, struct rk_conn *c, int
         goto out;
     intx = 1;
     rc = state_read(c, &st, err);
+    if (rc == RK_OK)
+        rc = rk__exec(c, "CREATE INDEX IF NOT EXISTS corr_posting_value ON corr_posting (value_id)",
+                      err);
     if (rc == RK_OK)
         rc = rk__exec(c,
                       "UPDATE corr_state SET value = CASE name"
