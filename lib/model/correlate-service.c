@@ -256,9 +256,14 @@ static enum rk_status load_warninglists(struct rk__corr_cache *cc, struct rk_err
         rk_corr_wlset_destroy(wl);
         return rc;
     }
-    rk_corr_wlset_destroy(cc->wl);
+    /* Queries read cc->wl under the read lock; the caller has dropped any index that
+     * borrowed the old set (build_persisted) or there was none (first_use). */
+    pthread_rwlock_wrlock(&cc->rw);
+    struct rk_corr_wlset *old = cc->wl;
     cc->wl = wl;
     snprintf(cc->wl_dir, sizeof(cc->wl_dir), "%s", dir);
+    pthread_rwlock_unlock(&cc->rw);
+    rk_corr_wlset_destroy(old);
     return RK_OK;
 }
 
@@ -690,6 +695,33 @@ static int64_t *rebuild_cursor(struct corr_state *st, enum rk_corr_kind kind)
     return kind == RK_CORR_REPORT ? &st->rebuild_report_rowid : &st->rebuild_case_rowid;
 }
 
+/* Installs `idx` (taken) as the store's index, standing where `st` says. */
+static void install_index(struct rk__corr_cache *cc, struct rk_corr_index *idx,
+                          const struct corr_state *st)
+{
+    pthread_rwlock_wrlock(&cc->rw);
+    rk_corr_index_destroy(cc->idx);
+    cc->idx = idx;
+    cc->audit_seq = st->audit_seq;
+    cc->report_rowid = st->report_rowid;
+    cc->case_rowid = st->case_rowid;
+    cc->p_audit_seq = st->audit_seq;
+    cc->p_report_rowid = st->report_rowid;
+    cc->p_case_rowid = st->case_rowid;
+    cc->generation = st->generation;
+    pthread_rwlock_unlock(&cc->rw);
+}
+
+/* Drops the in-memory index (the next call loads the tables again). */
+static void drop_index(struct rk__corr_cache *cc)
+{
+    pthread_rwlock_wrlock(&cc->rw);
+    rk_corr_index_destroy(cc->idx);
+    cc->idx = NULL;
+    pthread_rwlock_unlock(&cc->rw);
+    pid_reset(cc);
+}
+
 /*
  * Builds the persisted index from the store, or resumes the build that a killed process left
  * (corr_state.rebuilding), in batches of CORR_BUILD_BATCH objects, each committed with its
@@ -707,6 +739,9 @@ static enum rk_status build_persisted(struct rk_store *s, struct rk_conn *c, int
     struct objlist l = {0};
     struct corr_state st;
     int foreign = 0, intx = 0;
+    /* The lists are read again; the index in use borrows the old ones, so it goes first (on
+     * failure the next call loads the tables). */
+    drop_index(cc);
     enum rk_status rc = load_warninglists(cc, err);
     if (rc == RK_OK)
         rc = state_read(c, &st, err);
@@ -842,33 +877,6 @@ out:
     rk_corr_index_destroy(idx);
     objlist_free(&l);
     return rc;
-}
-
-/* Installs `idx` (taken) as the store's index, standing where `st` says. */
-static void install_index(struct rk__corr_cache *cc, struct rk_corr_index *idx,
-                          const struct corr_state *st)
-{
-    pthread_rwlock_wrlock(&cc->rw);
-    rk_corr_index_destroy(cc->idx);
-    cc->idx = idx;
-    cc->audit_seq = st->audit_seq;
-    cc->report_rowid = st->report_rowid;
-    cc->case_rowid = st->case_rowid;
-    cc->p_audit_seq = st->audit_seq;
-    cc->p_report_rowid = st->report_rowid;
-    cc->p_case_rowid = st->case_rowid;
-    cc->generation = st->generation;
-    pthread_rwlock_unlock(&cc->rw);
-}
-
-/* Drops the in-memory index (the next call loads the tables again). */
-static void drop_index(struct rk__corr_cache *cc)
-{
-    pthread_rwlock_wrlock(&cc->rw);
-    rk_corr_index_destroy(cc->idx);
-    cc->idx = NULL;
-    pthread_rwlock_unlock(&cc->rw);
-    pid_reset(cc);
 }
 
 /*
