@@ -490,6 +490,9 @@ static enum rk_status persist_object(struct rk_conn *c, struct rk__corr_cache *c
     return rk_corr_index_walk_object(idx, kind, id, persist_held, &x);
 }
 
+/* What to do about damaged tables, appended to each such error. */
+#define CORR_REPAIR " (run `renkei correlate --rebuild` to recompute them)"
+
 /*
  * Loads the corr_* tables into a new index (no expansion, no parsing, no narrative read: the
  * rows are the expanded values and the signatures) and records each value's persisted id.
@@ -512,7 +515,8 @@ static enum rk_status load_persisted(struct rk_conn *c, struct rk__corr_cache *c
     }
     rk_corr_index_set_warninglists(idx, cc->wl);
     if (maxpid < 0 || maxpid >= (int64_t)RK_MAX_CORR_OBJECTS) {
-        rc = rk__err(err, RK_ECORRUPT, NULL, "correlation tables: value ids out of range");
+        rc = rk__err(err, RK_ECORRUPT, NULL,
+                     "correlation tables: value ids out of range" CORR_REPAIR);
         goto out;
     }
     vmap = rk_reallocarray(NULL, (size_t)maxpid + 1, sizeof(*vmap));
@@ -533,8 +537,8 @@ static enum rk_status load_persisted(struct rk_conn *c, struct rk__corr_cache *c
         else if (rc == RK_OK)
             rc = RK_ECORRUPT;
         if (rc != RK_OK) {
-            rc = rk__err(err, rc, NULL, "correlation tables: value %lld: %s", (long long)pid,
-                         rk_corr_index_errmsg(idx));
+            rc = rk__err(err, rc, NULL, "correlation tables: value %lld: %s" CORR_REPAIR,
+                         (long long)pid, rk_corr_index_errmsg(idx));
             goto out;
         }
         vmap[pid] = v;
@@ -565,7 +569,7 @@ static enum rk_status load_persisted(struct rk_conn *c, struct rk__corr_cache *c
             if (pid <= 0 || pid > maxpid || vmap[pid] == UINT32_MAX || rel < 0 ||
                 rel >= RK_CORR_REL_COUNT) {
                 rc = rk__err(err, RK_ECORRUPT, NULL,
-                             "correlation tables: object %lld holds unknown value %lld",
+                             "correlation tables: object %lld holds unknown value %lld" CORR_REPAIR,
                              (long long)obj, (long long)pid);
                 goto out;
             }
@@ -597,8 +601,8 @@ static enum rk_status load_persisted(struct rk_conn *c, struct rk__corr_cache *c
             rc = rk_corr_index_set_signature(idx, kind, id, sig);
         }
         if (rc != RK_OK) {
-            rc = rk__err(err, rc, NULL, "correlation tables: object %lld: %s", (long long)obj,
-                         rk_corr_index_errmsg(idx));
+            rc = rk__err(err, rc, NULL, "correlation tables: object %lld: %s" CORR_REPAIR,
+                         (long long)obj, rk_corr_index_errmsg(idx));
             goto out;
         }
     }

@@ -171,6 +171,42 @@ static void test_tables_follow_writes_and_survive_restart(void **state)
     rk_free(tables);
 }
 
+/* Damaged tables are refused with an error that names them, and a rebuild repairs them. */
+static void test_damaged_tables_are_refused_and_rebuilt(void **state)
+{
+    struct fx *f = *state;
+    char r1[37], r2[37];
+    fx_report(f, &f->station_a, "SMS誘導", NARR_A, NULL, r1);
+    fx_report(f, &f->station_a, "電話", NARR_B, NULL, r2);
+    json_t *o = related(f->s, &f->analyst, r1);
+    assert_non_null(item_by_id(o, r2));
+    json_decref(o);
+    static const char *const damage[] = {
+        /* a relation that does not exist */
+        "UPDATE corr_posting SET rel = 99 WHERE obj = (SELECT min(obj) FROM corr_posting)"
+        " RETURNING 1",
+        /* a posting of a value that is not in corr_value */
+        "UPDATE corr_posting SET value_id = 987654 WHERE obj = (SELECT min(obj) FROM"
+        " corr_posting) AND value_id = (SELECT min(value_id) FROM corr_posting) RETURNING 1",
+    };
+    for (size_t i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+        rk_store_close(f->s);
+        f->s = NULL;
+        assert_int_equal(fx_count(f, damage[i]), 1);
+        struct rk_error err = {0};
+        assert_int_equal(rk_store_open(f->path, &f->s, &err), RK_OK);
+        o = NULL;
+        assert_int_equal(rk_correlate_report(f->s, &f->analyst, r1, &o, &err), RK_ECORRUPT);
+        assert_null(o);
+        assert_non_null(strstr(err.message, "correlation tables"));
+        assert_non_null(strstr(err.message, "renkei correlate --rebuild"));
+        json_decref(rebuild(f->s));
+        o = related(f->s, &f->analyst, r1);
+        assert_non_null(item_by_id(o, r2));
+        json_decref(o);
+    }
+}
+
 /* ===== Resume after kill -9 ===== */
 
 static void kill_after_first_batch(uint64_t done, uint64_t total, void *ud)
@@ -265,6 +301,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_tables_follow_writes_and_survive_restart, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_tables_are_refused_and_rebuilt, setup,
                                         teardown),
         cmocka_unit_test(test_rebuild_resumes_after_kill9),
     };
