@@ -1040,8 +1040,8 @@ out:
  * written since the last look. `rebuild` recomputes the tables from the store first (resuming a
  * killed rebuild).
  */
-static enum rk_status corr_refresh(struct rk_store *s, int rebuild, rk_progress_cb progress,
-                                   void *ud, int64_t *resumed, struct rk_error *err)
+static enum rk_status corr_refresh_resumed(struct rk_store *s, int rebuild, rk_progress_cb progress,
+                                           void *ud, int64_t *resumed, struct rk_error *err)
 {
     struct rk__corr_cache *cc = s->corr;
     struct rk_conn *c = NULL;
@@ -1075,6 +1075,14 @@ out:
 out_unlock:
     pthread_mutex_unlock(&cc->refresh_mu);
     return rc;
+}
+
+/* The same without the resume count; other services in lib/model (groups, access requests)
+ * call this one before they read the index, so its signature stays as it was. */
+static enum rk_status corr_refresh(struct rk_store *s, int rebuild, rk_progress_cb progress,
+                                   void *ud, struct rk_error *err)
+{
+    return corr_refresh_resumed(s, rebuild, progress, ud, NULL, err);
 }
 
 /* ===== Need-to-know hook ===== */
@@ -1195,7 +1203,7 @@ static enum rk_status correlate_object(struct rk_store *s, const struct rk_actor
     char byref[40];
     if (id == NULL || strlen(id) > 36)
         return rk__err(err, RK_ENOTFOUND, "id", "no such %s", rk_corr_kind_name(kind));
-    enum rk_status rc = corr_refresh(s, 0, NULL, NULL, NULL, err);
+    enum rk_status rc = corr_refresh(s, 0, NULL, NULL, err);
     if (rc == RK_OK)
         rc = rk__conn_get(s, &c, err);
     if (rc != RK_OK)
@@ -1342,7 +1350,7 @@ static enum rk_status begin_value_call(struct rk_store *s, const struct rk_actor
                                        struct rk_conn **c, struct rk_access *a,
                                        struct rk_error *err)
 {
-    enum rk_status rc = corr_refresh(s, 0, NULL, NULL, NULL, err);
+    enum rk_status rc = corr_refresh(s, 0, NULL, NULL, err);
     if (rc == RK_OK)
         rc = rk__conn_get(s, c, err);
     if (rc != RK_OK)
@@ -1472,7 +1480,7 @@ enum rk_status rk_groups_list(struct rk_store *s, const struct rk_actor *who, js
     struct rk_conn *c = NULL;
     struct rk_access a;
     struct rk_corr_groups *g = NULL;
-    enum rk_status rc = corr_refresh(s, 0, NULL, NULL, NULL, err);
+    enum rk_status rc = corr_refresh(s, 0, NULL, NULL, err);
     if (rc == RK_OK)
         rc = rk__conn_get(s, &c, err);
     if (rc != RK_OK)
@@ -1551,7 +1559,7 @@ enum rk_status rk_correlate_rebuild(struct rk_store *s, const struct rk_actor *w
         rc = rk__err(err, RK_EFORBIDDEN, NULL, "only the installation rebuilds the index");
     int64_t resumed = 0;
     if (rc == RK_OK)
-        rc = corr_refresh(s, 1, progress, user_data, &resumed, err);
+        rc = corr_refresh_resumed(s, 1, progress, user_data, &resumed, err);
     if (rc != RK_OK)
         return rc;
     struct rk__corr_cache *cc = s->corr;
