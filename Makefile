@@ -10,14 +10,18 @@ JOBS      ?= $(shell nproc)
 SANITIZER ?=
 CMAKE_FLAGS = -DCMAKE_BUILD_TYPE=$(OPT) -DRK_WERROR=ON -DRK_SANITIZE=$(SANITIZER)
 
-.PHONY: all deps build run test unit test-asan fuzz fuzz-smoke e2e-deps checksrc bench-% clean
+.PHONY: all deps ui-deps build run test unit test-asan fuzz fuzz-smoke e2e-deps checksrc bench-% clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
 
-build: deps
+# Browser libraries the UI embeds (Cytoscape.js), from the npm registry; skipped when present.
+ui-deps:
+	@scripts/ui-deps.sh
+
+build: deps ui-deps
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
@@ -42,7 +46,7 @@ test-asan:
 	$(MAKE) unit BUILD=build-asan SANITIZER=address,undefined OPT=Debug
 
 # libFuzzer builds of every parser; fuzz-smoke runs each one briefly from its corpus.
-fuzz: deps
+fuzz: deps ui-deps
 	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DRK_FUZZ=ON >/dev/null
 	@cmake --build build-fuzz -j$(JOBS)
 

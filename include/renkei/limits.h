@@ -257,4 +257,34 @@
  * Policy: deeper directories are skipped and reported. */
 #define RK_MAX_SWEEP_DEPTH 64u
 
+/* ===== Link-analysis graph (lib/model/graph-service.c) ===== */
+
+/* Deepest neighbourhood a graph query walks. Three hops (case -> value -> other report -> its
+ * values) is what an analyst reads on one chart; further out is reached by expanding a node.
+ * Policy: a larger depth is rejected with RK_EINVAL naming "depth". */
+#define RK_MAX_GRAPH_DEPTH 3
+/* Nodes of one answer when the caller does not say. */
+#define RK_GRAPH_DEFAULT_NODES 200
+/* Most nodes one answer may hold: a browser link chart stays usable up to about a thousand.
+ * Policy: a larger limit is rejected with RK_EINVAL naming "limit"; a neighbourhood larger than
+ * the limit is cut in breadth-first order and the answer says "truncated": true. */
+#define RK_MAX_GRAPH_NODES 1000
+/* Entries of the "kinds" and "types" filters. Policy: more are rejected with RK_EINVAL. */
+#define RK_MAX_GRAPH_FILTERS 32
+
+/* ===== Access requests (lib/model/access-request.c) ===== */
+
+/* Longest reason for an access request (shown to the holding unit) and longest decision note: a
+ * few sentences, like a memo. Policy: rejected with RK_EINVAL naming the field. */
+#define RK_MAX_ACCESS_REASON_BYTES 2000u
+
+/* Most objects one access request may concern (those related to its context, held by the target
+ * unit, unreadable by the requester). A context linked to more restricted objects of one unit
+ * than this is unusual; the request keeps the first ones found and the holding unit can be asked
+ * again once these are decided. Policy: truncated. */
+#define RK_MAX_ACCESS_REQUEST_OBJECTS 200u
+
+/* Longest a grant may last: one year. Policy: a later expiry is rejected with RK_EINVAL. */
+#define RK_MAX_ACCESS_GRANT_SECONDS (366 * 24 * 3600)
+
 #endif

@@ -340,4 +340,98 @@ enum rk_status rk_patrol_decide(struct rk_store *s, const struct rk_actor *who, 
 enum rk_status rk_patrol_stats(struct rk_store *s, const struct rk_actor *who, json_t **out,
                                struct rk_error *err);
 
+/* ===== Link-analysis graph (lib/model/graph-service.c; docs/correlation.md "Graph") ===== */
+
+/* A neighbourhood query; NULL / 0 fields take their defaults. */
+struct rk_graph_query {
+    const char *node;  /* the start: "report:ID", "case:ID", "observable:ID", "account:ID" or
+                          "group:ID" (a candidate group id of rk_groups_list) */
+    int depth;         /* hops from the start, 1..RK_MAX_GRAPH_DEPTH; 0 means 1 */
+    const char *kinds; /* comma-separated node kinds to keep ("report,case,observable,account,
+                          group"); NULL or "" keeps all but "group" (candidate groups cost a
+                          whole-store clustering, so they come only when named). Other kinds
+                          are neither shown nor walked through. */
+    const char *types; /* comma-separated observable types (renkei/obs.h names) to keep */
+    const char *from;  /* time window, RFC 3339 or YYYY-MM-DD, "from" inclusive, "to" exclusive: */
+    const char *to;    /* report received_at, case opened (created_at), value first..last seen */
+    int limit;         /* most nodes, 1..RK_MAX_GRAPH_NODES; 0 means RK_GRAPH_DEFAULT_NODES */
+    int suppressed;    /* nonzero: show values in a warninglist or held by more than
+                          RK_CORR_DEFAULT_CAP reports and cases as nodes marked "suppressed"
+                          (never walked through); zero leaves them out */
+};
+
+/*
+ * The neighbourhood of one node for the link chart. `*out` = {"start":node id,"depth",
+ * "truncated":bool,"nodes":[{"id","kind","label","type","time", ...}],"edges":[{"id","source",
+ * "target","kind","role"?}]}. Node ids are "<kind>:<id>"; a report or case the caller may not
+ * read is {"id":"restricted:<opaque>","kind","restricted":true,"unit":{"id","name"}} (no id,
+ * title, reference or time) and is never walked through, so its other values stay hidden.
+ * Observables of the types phone, bank-account and crypto-wallet are of kind "account".
+ * RK_EINVAL naming "node", "depth", "kinds", "types", "from", "to" or "limit"; RK_ENOTFOUND /
+ * RK_EFORBIDDEN for the start as for the object's own get. Partners and admins: RK_EFORBIDDEN.
+ * Every readable node returned is audited as a read ("graph").
+ */
+enum rk_status rk_graph_neighbourhood(struct rk_store *s, const struct rk_actor *who,
+                                      const struct rk_graph_query *q, json_t **out,
+                                      struct rk_error *err);
+
+/* ===== Access requests (lib/model/access-request.c; docs/access.md "Asking for access") ===== */
+
+/*
+ * A user who sees a restricted entry ("a case held by 〇〇署") asks the holding unit for access.
+ * The request names its context, never the hidden object: the report, case or observable the
+ * requester may read and was working on, the holding unit, and the kind of object. Police roles
+ * only (station, analyst, supervisor); others get RK_EFORBIDDEN.
+ *
+ * A request renders as {"id","status":"pending"|"granted"|"partly_granted"|"refused"|
+ * "withdrawn","context":{"kind","id"?,"ref"?,"title"?,"type"?,"canonical"?,"restricted"?},
+ * "unit":{"id","name"},"kind":"report"|"case","reason","requester":{"id","name"},
+ * "requester_unit":{"id","name"},"created_at","decided_by":{"id","name"}|null,"decided_at",
+ * "decision_note","objects_count"}; the context's details only when the caller may read it.
+ * rk_access_request_get() adds, for a member of the holding unit, "objects":[brief + "kind",
+ * "readable" (by the caller), "granted", "expires_at"] — the objects it concerns — and for the
+ * requester "granted":[brief + "kind","expires_at"] of the objects it may now read.
+ */
+
+/* Creates a request, audited. `in`: {"context_kind":"report"|"case"|"observable","context_id",
+ * "unit_id","kind":"report"|"case","reason" (required, at most RK_MAX_ACCESS_REASON_BYTES)}.
+ * RK_ENOTFOUND / RK_EFORBIDDEN (field "context_id") when the caller may not read the context;
+ * RK_EINVAL naming "unit_id" when that unit holds no object of that kind, related to the
+ * context, that the caller may not read (so the request cannot be used to probe);
+ * RK_ECONFLICT when the same request is already pending. `*out` = the request. */
+enum rk_status rk_access_request_create(struct rk_store *s, const struct rk_actor *who, json_t *in,
+                                        json_t **out, struct rk_error *err);
+
+struct rk_access_request_query {
+    const char *box;    /* "incoming" (to the caller's unit) or "outgoing" (the caller's own) */
+    const char *status; /* optional filter */
+    int limit;          /* default 50, max RK_MAX_LIST_LIMIT */
+    int offset;
+};
+/* Newest first. `*out` = {"items":[request],"total","limit","offset"}. RK_EINVAL naming "box"
+ * or "status" for an unknown value. */
+enum rk_status rk_access_request_list(struct rk_store *s, const struct rk_actor *who,
+                                      const struct rk_access_request_query *q, json_t **out,
+                                      struct rk_error *err);
+/* One request, for its requester or a member of the holding unit (else RK_ENOTFOUND). */
+enum rk_status rk_access_request_get(struct rk_store *s, const struct rk_actor *who, const char *id,
+                                     json_t **out, struct rk_error *err);
+/* The holding unit's answer, by one of its members, audited (one event for the decision and one
+ * per grant). `in`: {"decision":"grant"|"refuse","object_ids":[...]? (grant: a subset of the
+ * request's objects, default all of them),"expires_at"? (grant: RFC 3339 or YYYY-MM-DD, in the
+ * future, at most RK_MAX_ACCESS_GRANT_SECONDS ahead),"note"? (required to refuse)}. The decider
+ * must be able to read every object granted (RK_EFORBIDDEN naming "object_ids[i]"). RK_ECONFLICT
+ * when the request is no longer pending. `*out` = the request. */
+enum rk_status rk_access_request_decide(struct rk_store *s, const struct rk_actor *who,
+                                        const char *id, json_t *in, json_t **out,
+                                        struct rk_error *err);
+/* The requester withdraws a pending request, audited (RK_ECONFLICT when decided). */
+enum rk_status rk_access_request_withdraw(struct rk_store *s, const struct rk_actor *who,
+                                          const char *id, json_t **out, struct rk_error *err);
+/* A member of the holding unit ends, now, every grant of a decided request that is still in
+ * force (their expiry becomes now), audited. RK_ECONFLICT when the request is pending or none of
+ * its grants is in force. `*out` = the request. */
+enum rk_status rk_access_request_revoke(struct rk_store *s, const struct rk_actor *who,
+                                        const char *id, json_t **out, struct rk_error *err);
+
 #endif

@@ -1278,6 +1278,52 @@ out:
     return rc;
 }
 
+/* ===== Related objects the caller may not read (lib/model/access-request.c) ===== */
+
+struct refused_ctx {
+    struct access_ctx ac;
+    rk__corr_refused_cb cb;
+    void *ud;
+};
+
+/* The caller's ordinary hook, reporting each object it refuses. */
+static int refused_hook(void *ud, enum rk_corr_kind kind, const char *object_id,
+                        const char *unit_id)
+{
+    struct refused_ctx *x = ud;
+    int ok = access_cb(&x->ac, kind, object_id, unit_id);
+    if (!ok && (kind == RK_CORR_REPORT || kind == RK_CORR_CASE))
+        x->cb(x->ud, kind == RK_CORR_CASE, object_id, unit_id);
+    return ok;
+}
+
+enum rk_status rk__corr_refused(struct rk_store *s, const struct rk_access *a, int is_case,
+                                const char *id, rk__corr_refused_cb cb, void *ud,
+                                struct rk_error *err)
+{
+    struct rk_conn *c = NULL;
+    struct rk_corr_result *res = NULL;
+    enum rk_status rc = corr_refresh(s, 0, NULL, NULL, err);
+    if (rc == RK_OK)
+        rc = rk__conn_get(s, &c, err);
+    if (rc != RK_OK)
+        return rc;
+    struct refused_ctx x = {{c, a}, cb, ud};
+    struct rk__corr_cache *cc = s->corr;
+    pthread_rwlock_rdlock(&cc->rw);
+    if (cc->idx != NULL)
+        rc = rk_corr_related(cc->idx, is_case ? RK_CORR_CASE : RK_CORR_REPORT, id, NULL,
+                             refused_hook, &x, &res);
+    pthread_rwlock_unlock(&cc->rw);
+    rk_corr_result_destroy(res);
+    rk__conn_put(s, c);
+    if (rc == RK_ENOTFOUND) /* not indexed: nothing related */
+        rc = RK_OK;
+    if (rc != RK_OK)
+        return rk__err(err, rc, NULL, "correlation failed");
+    return RK_OK;
+}
+
 enum rk_status rk_correlate_report(struct rk_store *s, const struct rk_actor *who, const char *id,
                                    json_t **out, struct rk_error *err)
 {

@@ -23,6 +23,9 @@ enum rk_org { RK_ORG_NONE = 0, RK_ORG_PREFECTURE, RK_ORG_NPA, RK_ORG_PARTNER };
 struct rk_access {
     const struct rk_actor *who;
     enum rk_org org;
+    /* The decision time (RFC 3339 UTC), set by rk__access_load(): an access grant counts while
+     * its expiry is later than this. Both forms of the rules use the same instant. */
+    char now[21];
 };
 
 /* What a role may do at all; object-level checks come on top. */
@@ -43,7 +46,8 @@ enum rk_perm {
     RK_PERM_AUDIT_READ,
     RK_PERM_APIKEY,
     RK_PERM_REF,
-    RK_PERM_PATROL, /* the cyber-patrol review queue: submit, review, decide */
+    RK_PERM_PATROL,         /* the cyber-patrol review queue: submit, review, decide */
+    RK_PERM_ACCESS_REQUEST, /* ask a unit for access to its restricted objects; decide on one */
 };
 
 /* The row facts a decision needs. */
@@ -52,7 +56,9 @@ struct rk_access_obj {
     const char *created_by; /* user id */
     const char *tlp;
     const char *scope;
-    int named; /* the caller is named on the object (creator, or a case assignee) */
+    /* The caller is named on the object other than as its creator: a case assignee, or the
+     * holder of an unexpired access grant (table access_grants) on the report or case. */
+    int named;
 };
 
 /* Loads the caller's organisation. RK_EAUTH when the actor is malformed or its unit unknown. */
@@ -73,13 +79,17 @@ int rk__access_read_report(const struct rk_access *a, const struct rk_access_obj
 int rk__access_read_case(const struct rk_access *a, const struct rk_access_obj *o);
 
 /* Writes into `out` (size `n`) a SQL boolean over the report alias `r` / case alias `c` that is
- * true exactly for the rows the predicates above accept. It uses the named parameters :a_uid
- * and :a_unit; bind them with rk__access_bind(). Returns RK_OK or RK_ETOOBIG. */
+ * true exactly for the rows the predicates above accept. It uses the named parameters :a_uid,
+ * :a_unit and :a_now; bind them with rk__access_bind(). Returns RK_OK or RK_ETOOBIG. */
 enum rk_status rk__access_report_sql(const struct rk_access *a, const char *alias, char *out,
                                      size_t n);
 enum rk_status rk__access_case_sql(const struct rk_access *a, const char *alias, char *out,
                                    size_t n);
 void rk__access_bind(sqlite3_stmt *st, const struct rk_access *a);
+
+/* The SQL form of "the caller holds an unexpired access grant on object `alias`.id of kind
+ * `kind` ("report" or "case")", written into `out` (size `n`); uses :a_uid and :a_now. */
+enum rk_status rk__access_grant_sql(const char *kind, const char *alias, char *out, size_t n);
 
 /* Loads one report / case and decides: RK_OK when readable, RK_ENOTFOUND, or RK_EFORBIDDEN. */
 enum rk_status rk__access_report(struct rk_conn *c, const struct rk_access *a, const char *id,

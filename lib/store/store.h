@@ -214,6 +214,16 @@ int rk__ref_transition(const struct rk_ref *r, const char *machine, const char *
 /* The correlation cache of a store: created empty at open, freed at close (accepts NULL). */
 enum rk_status rk__corr_cache_create(struct rk__corr_cache **out, struct rk_error *err);
 void rk__corr_cache_free(struct rk__corr_cache *cc);
+/* Runs the correlation query of report or case `id` as the caller of `a` and calls `cb` for each
+ * related object it would show as restricted (`is_case`, its id and holding unit, borrowed for
+ * the call). The objects behind an access request (lib/model/access-request.c). Borrows its own
+ * connection: call it without holding one. */
+typedef void (*rk__corr_refused_cb)(void *user_data, int is_case, const char *object_id,
+                                    const char *unit_id);
+struct rk_access;
+enum rk_status rk__corr_refused(struct rk_store *s, const struct rk_access *a, int is_case,
+                                const char *id, rk__corr_refused_cb cb, void *ud,
+                                struct rk_error *err);
 
 /* The patrol cache of a store: created empty at open, freed at close (accepts NULL). */
 enum rk_status rk__patrol_cache_create(struct rk__patrol_cache **out, struct rk_error *err);

@@ -43,6 +43,12 @@ ROUTES = [
     ("GET", "/api/v1/patrol/findings/" + ID),
     ("POST", "/api/v1/patrol/findings/%s/decision" % ID),
     ("GET", "/api/v1/patrol/stats"),
+    ("GET", "/api/v1/graph/neighbourhood"),
+    ("GET", "/api/v1/access-requests"), ("POST", "/api/v1/access-requests"),
+    ("GET", "/api/v1/access-requests/" + ID),
+    ("POST", "/api/v1/access-requests/%s/decision" % ID),
+    ("POST", "/api/v1/access-requests/%s/withdraw" % ID),
+    ("POST", "/api/v1/access-requests/%s/revoke" % ID),
 ]
 
 SECURITY_HEADERS = {

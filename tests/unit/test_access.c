@@ -221,6 +221,115 @@ static void test_tlp_and_scope(void **state)
                      RK_EFORBIDDEN);
 }
 
+/* Writes access grants straight into the store (as lib/model/access-request.c would): `who`
+ * on report or case `id`, until `expires` (NULL: no expiry). */
+static void plant_grant(struct world *w, const char *kind, const char *id, enum who who,
+                        const char *expires)
+{
+    static int n;
+    sqlite3 *db;
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO access_grants (id, object_kind, object_id, user_id, granted_by,"
+             " granted_at, expires_at) VALUES ('grant-%d', '%s', '%s', '%s', '%s',"
+             " '2026-01-01T00:00:00Z', %s%s%s)",
+             n++, kind, id, actor(w->f, who)->user_id, w->f->analyst.user_id, expires ? "'" : "",
+             expires ? expires : "NULL", expires ? "'" : "");
+    assert_int_equal(sqlite3_open(w->f->path, &db), SQLITE_OK);
+    /* The store's audit writer may hold the write lock for a moment. */
+    sqlite3_busy_timeout(db, 10000);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* Grants that open (unexpired) and grants that no longer do (expired), on both kinds, for
+ * callers the markings or a station's unit would otherwise stop, and one for a partner (gate 1
+ * still stops it). The agreement tests below run over this world. */
+static void plant_grants(struct world *w)
+{
+    plant_grant(w, "report", w->red_report, ANALYST, NULL);                 /* RED, opens */
+    plant_grant(w, "report", w->unit_scope, STA_B, "2999-01-01T00:00:00Z"); /* other station */
+    plant_grant(w, "report", w->strict, NPA, "2000-01-01T00:00:00Z");       /* expired */
+    plant_grant(w, "report", w->police, PARTNER, NULL);                     /* role gate wins */
+    plant_grant(w, "case", w->red_case, SUPERVISOR, "2999-01-01T00:00:00Z");
+    plant_grant(w, "case", w->red_case, STA_A, "2000-01-01T00:00:00Z"); /* expired */
+    plant_grant(w, "case", w->kase, STA_A, NULL);                       /* station, other unit */
+}
+
+struct grant_case {
+    enum who who;
+    int is_case;
+    int object; /* report: 0 red, 1 strict, 2 unit scope, 3 police; case: 0 kase, 1 red */
+    int allowed;
+};
+
+static const struct grant_case grant_cases[] = {
+    {ANALYST, 0, 0, 1},    /* RED report: a grant names the analyst */
+    {SUPERVISOR, 0, 0, 0}, /* ... nobody else */
+    {STA_B, 0, 2, 1},      /* a station reads another station's report it was granted */
+    {NPA, 0, 1, 0},        /* expired: the NPA is stopped again */
+    {PARTNER, 0, 3, 0},    /* partners never read reports, grant or not */
+    {SUPERVISOR, 1, 1, 1}, /* RED case: granted */
+    {STA_A, 1, 1, 0},      /* expired */
+    {STA_A, 1, 0, 1},      /* a station, granted a case its unit does not lead */
+};
+
+static void test_grants(void **state)
+{
+    struct world *w = *state;
+    plant_grants(w);
+    const char *reports[] = {w->red_report, w->strict, w->unit_scope, w->police};
+    const char *cases[] = {w->kase, w->red_case};
+    for (size_t i = 0; i < RK_ARRAY_LEN(grant_cases); i++) {
+        const struct grant_case *g = &grant_cases[i];
+        json_t *o = NULL;
+        struct rk_error err = {0};
+        const struct rk_actor *a = actor(w->f, g->who);
+        enum rk_status rc = g->is_case ? rk_case_get(w->f->s, a, cases[g->object], &o, &err)
+                                       : rk_report_get(w->f->s, a, reports[g->object], &o, &err);
+        if (rc != (g->allowed ? RK_OK : RK_EFORBIDDEN))
+            fprintf(stderr, "grant case %zu: got %s\n", i, rk_status_code(rc));
+        assert_int_equal(rc, g->allowed ? RK_OK : RK_EFORBIDDEN);
+        json_decref(o);
+    }
+}
+
+/* For every caller, the case list (SQL form) holds exactly the cases a get (C form) allows,
+ * grants and expired grants included. */
+static void test_case_list_agrees_with_get(void **state)
+{
+    struct world *w = *state;
+    plant_grants(w);
+    for (int who = 0; who < WHO_COUNT; who++) {
+        const struct rk_actor *a = actor(w->f, (enum who)who);
+        json_t *all = NULL, *o = NULL;
+        struct rk_error err = {0};
+        struct rk_case_query q = {.limit = 500};
+        enum rk_status rc = rk_case_list(w->f->s, a, &q, &all, &err);
+        if (rc == RK_EFORBIDDEN) {
+            assert_true(who == ADMIN || who == PARTNER);
+            continue;
+        }
+        assert_int_equal(rc, RK_OK);
+        size_t listed = json_array_size(json_object_get(all, "items")), readable = 0;
+        const char *ids[] = {w->kase, w->red_case};
+        for (size_t k = 0; k < RK_ARRAY_LEN(ids); k++) {
+            int in_list = 0;
+            size_t i;
+            json_t *e;
+            json_array_foreach(json_object_get(all, "items"), i, e) in_list |=
+                strcmp(json_string_value(json_object_get(e, "id")), ids[k]) == 0;
+            int can = rk_case_get(w->f->s, a, ids[k], &o, &err) == RK_OK;
+            json_decref(o);
+            o = NULL;
+            assert_int_equal(in_list, can);
+            readable += (size_t)can;
+        }
+        assert_int_equal(listed, readable);
+        json_decref(all);
+    }
+}
+
 /* For every caller, the list (SQL form) holds exactly the reports a get (C form) allows. */
 static void test_list_agrees_with_get(void **state)
 {
@@ -266,6 +375,13 @@ static void test_list_agrees_with_get(void **state)
     }
 }
 
+/* The report agreement again, with grants and expired grants in the store. */
+static void test_grants_list_agrees_with_get(void **state)
+{
+    plant_grants(*state);
+    test_list_agrees_with_get(state);
+}
+
 /* A case the caller may not read appears in a report's "cases" only as restricted. */
 static void test_restricted_case_in_report(void **state)
 {
@@ -297,6 +413,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tlp_and_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_agrees_with_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restricted_case_in_report, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_list_agrees_with_get, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_grants_list_agrees_with_get, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

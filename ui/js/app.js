@@ -17,8 +17,10 @@ import * as observablesPage from './pages/observables.js';
 import * as observablePage from './pages/observable.js';
 import * as approvalsPage from './pages/approvals.js';
 import * as patrolPage from './pages/patrol.js';
+import * as accessPage from './pages/access-request.js';
 import * as usersPage from './pages/users.js';
 import * as homePage from './pages/home.js';
+import * as graphPage from './pages/graph.js';
 
 // Which roles may open which page; the server decides what data each gets, this only keeps
 // the menu and the pages to what the role can use.
@@ -38,6 +40,8 @@ const ROUTES = [
   { name: 'observable', pattern: '/observables/:id', page: observablePage, roles: CASEWORK },
   { name: 'approvals', pattern: '/approvals', page: approvalsPage, roles: ['supervisor'], nav: 'nav.approvals' },
   { name: 'patrol', pattern: '/patrol', page: patrolPage, roles: ['analyst', 'supervisor'], nav: 'nav.patrol' },
+  { name: 'graph', pattern: '/graph', page: graphPage, roles: CASEWORK },
+  { name: 'access', pattern: '/access-requests', page: accessPage, roles: CASEWORK, nav: 'nav.access' },
   { name: 'users', pattern: '/admin/users', page: usersPage, roles: ['admin'], nav: 'nav.users' },
 ];
 

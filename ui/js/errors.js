@@ -30,6 +30,13 @@ export const RULES = [
   [/^use a-z, 0-9, '\.', '_' and '-' only$/, 'errmsg.login_chars'],
   [/^no such (active police user|police unit|unit)$/, 'errmsg.no_such'],
   [/^search text too long$/, 'errmsg.search_long'],
+  // Access requests (lib/model/access-request.c).
+  [/^give the reason the holding unit will read$/, 'access.err.reason'],
+  [/^this unit holds no (case|report) related to this \w+ that you may not read$/, 'access.err.nothing'],
+  [/^you already have a pending request to this unit/, 'access.err.pending'],
+  [/^say why the request is refused$/, 'access.err.refuse_note'],
+  [/^(expires_at must be in the future|a grant may last at most one year)$/, 'access.err.expiry'],
+  [/^you may read none of the objects this request concerns$/, 'access.err.none_readable'],
 ];
 
 // {key, params} for the server message `message`, or null when no rule knows it.

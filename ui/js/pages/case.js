@@ -8,6 +8,7 @@ import { workflowBox } from './report.js';
 import { formatDate, formatDateTime, jstDayToUtc, tidyDetail } from '../format.js';
 import { obsLink, restricted, details } from './common.js';
 import { relatedPanel } from './related.js';
+import { graphButton } from './graph.js';
 
 const RELATIONS = ['related', 'joint', 'duplicate', 'parent'];
 
@@ -199,10 +200,10 @@ export async function render(ctx, view, params) {
   }) : null;
   const linked = (c.linked_cases || []).map((x) => h('li', {},
     h('span', { class: 'badge' }, relationName(ctx, x.relation)), ' ',
-    x.restricted ? restricted(ctx, 'case', x) : h('a', { href: `#/cases/${encodeURIComponent(x.id)}` }, `${x.ref || ''} ${x.title || ''}`)));
+    x.restricted ? restricted(ctx, 'case', x, { kind: 'case', id: c.id }) : h('a', { href: `#/cases/${encodeURIComponent(x.id)}` }, `${x.ref || ''} ${x.title || ''}`)));
 
   const reports = (c.reports || []).map((r) => h('li', {},
-    r.restricted ? restricted(ctx, 'report', r) : [
+    r.restricted ? restricted(ctx, 'report', r, { kind: 'case', id: c.id }) : [
       h('a', { href: `#/reports/${encodeURIComponent(r.id)}` }, `${r.ref || ''} ${r.title || ''}`),
       r.received_at ? h('span', { class: 'muted' }, ` · ${formatDate(r.received_at, lang)}`) : null]));
 
@@ -213,7 +214,7 @@ export async function render(ctx, view, params) {
     tidyDetail(ev.detail) ? h('span', { class: 'detail' }, ` — ${tidyDetail(ev.detail)}`) : null)));
 
   view.append(
-    pageHead(h('span', {}, h('span', { class: 'ref' }, c.ref || ''), ' ', c.title || '')),
+    pageHead(h('span', {}, h('span', { class: 'ref' }, c.ref || ''), ' ', c.title || ''), graphButton(ctx, 'case', c.id)),
     h('div', { class: 'badges' }, statusBadge(ctx, 'case_states', c.status), tlpBadge(c.tlp),
       h('span', { class: 'badge' }, refName(ctx.ref, 'scopes', c.scope, ctx.i18n)),
       c.category ? h('span', { class: 'badge' }, refName(ctx.ref, 'categories', c.category, ctx.i18n)) : null),

@@ -1,5 +1,6 @@
 // Pieces the detail pages share: a definition list, an observable link, a restricted entry.
 import { h } from '../dom.js';
+import { requestAccessButton } from './access-request.js';
 
 // rows: [[label, value-node-or-text]]; rows with an empty value are left out.
 export function details(rows) {
@@ -24,8 +25,12 @@ export function obsLink(ctx, o) {
       : h('span', { class: 'obs-canonical' }, o.display || o.canonical));
 }
 
-// A report or case the caller may not read: only that it exists and which unit holds it.
-export function restricted(ctx, kind, item) {
+// A report or case the caller may not read: only that it exists and which unit holds it, and,
+// given the `context` it was seen in ({kind, id} of the page's report, case or observable), a
+// button to ask that unit for access.
+export function restricted(ctx, kind, item, context) {
   const unit = item.unit ? item.unit.name || item.unit.id : '';
-  return h('span', { class: 'restricted' }, ctx.i18n.t(`restricted.${kind}`, { unit }));
+  const line = h('span', { class: 'restricted' }, ctx.i18n.t(`restricted.${kind}`, { unit }));
+  const btn = context ? requestAccessButton(ctx, context, item, kind) : null;
+  return btn ? h('span', { class: 'restricted-entry' }, line, ' ', btn) : line;
 }

@@ -5,6 +5,7 @@ import { pageHead, section, empty, tlpBadge, statusBadge, nameOf } from '../comp
 import { formatDate, formatDateTime } from '../format.js';
 import { refName } from '../ref.js';
 import { details, obsTypeLabel, restricted } from './common.js';
+import { graphButton } from './graph.js';
 
 export async function render(ctx, view, params) {
   const t = (k, p) => ctx.i18n.t(k, p);
@@ -13,18 +14,18 @@ export async function render(ctx, view, params) {
   const seen = o.seen_in || {};
   const reports = seen.reports || [];
   const cases = seen.cases || [];
-  const reportRows = reports.map((r) => h('li', {}, r.restricted ? restricted(ctx, 'report', r) : [
+  const reportRows = reports.map((r) => h('li', {}, r.restricted ? restricted(ctx, 'report', r, { kind: 'observable', id: o.id }) : [
     h('a', { href: `#/reports/${encodeURIComponent(r.id)}` }, `${r.ref || ''} ${r.title || ''}`), ' ',
     r.received_at ? h('span', { class: 'muted' }, formatDate(r.received_at, lang)) : null, ' ',
     r.unit ? h('span', { class: 'muted' }, nameOf(r.unit)) : null, ' ',
     r.status ? statusBadge(ctx, 'report_states', r.status) : null]));
-  const caseRows = cases.map((c) => h('li', {}, c.restricted ? restricted(ctx, 'case', c) : [
+  const caseRows = cases.map((c) => h('li', {}, c.restricted ? restricted(ctx, 'case', c, { kind: 'observable', id: o.id }) : [
     h('a', { href: `#/cases/${encodeURIComponent(c.id)}` }, `${c.ref || ''} ${c.title || ''}`), ' ',
     c.role ? h('span', { class: 'badge' }, refName(ctx.ref, 'observable_roles', c.role, ctx.i18n)) : null, ' ',
     c.tlp ? tlpBadge(c.tlp) : null,
     c.lead_unit ? h('span', { class: 'muted' }, ` ${nameOf(c.lead_unit)}`) : null]));
   view.append(
-    pageHead(h('span', { class: 'obs-title' }, h('span', { class: `obs-type obs-${o.type}` }, obsTypeLabel(ctx, o.type)), ' ', o.display || o.canonical)),
+    pageHead(h('span', { class: 'obs-title' }, h('span', { class: `obs-type obs-${o.type}` }, obsTypeLabel(ctx, o.type)), ' ', o.display || o.canonical), graphButton(ctx, 'observable', o.id)),
     h('div', { class: 'cols' },
       h('div', { class: 'col-main' },
         h('section', { class: 'card', id: 'seen-in', 'aria-labelledby': 'seen-in-h' },

@@ -2,7 +2,7 @@
 // /cases/{id}/related): each related item with why it is linked (the values both hold and
 // how), then the values of this object that link nothing and why. An item the user may not
 // read shows only that it exists and which unit holds it — the server sends nothing more.
-import { h } from '../dom.js';
+import { h, clear, append } from '../dom.js';
 import { section, empty } from '../components.js';
 import { obsTypeLabel, restricted } from './common.js';
 
@@ -22,10 +22,10 @@ function sharedLine(ctx, s) {
     h('span', { class: 'muted' }, ctx.i18n.t('related.via', { rel })));
 }
 
-function hitItem(ctx, it) {
+function hitItem(ctx, it, context) {
   const t = (k, p) => ctx.i18n.t(k, p);
   if (it.restricted) {
-    const line = restricted(ctx, it.kind === 'case' ? 'case' : 'report', it);
+    const line = restricted(ctx, it.kind === 'case' ? 'case' : 'report', it, context);
     return h('li', { class: 'related-item related-restricted' }, line,
       it.count > 1 ? h('span', { class: 'muted' }, ` ${t('related.count', { n: it.count })}`) : null);
   }
@@ -54,19 +54,21 @@ function suppressedReason(ctx, s) {
   return ctx.i18n.t('related.reason_too_common', { detail: s.reason || '' });
 }
 
-function render(ctx, body, res) {
+function render(ctx, body, res, context) {
   const t = (k, p) => ctx.i18n.t(k, p);
   const items = res.items || [];
   const sup = res.suppressed || [];
-  body.replaceChildren(
-    items.length ? h('ul', { class: 'plain related-list', id: 'related-items' }, items.map((it) => hitItem(ctx, it)))
+  // replaceChildren() would write a null child as the text "null": leave it out.
+  clear(body);
+  append(body, [
+    items.length ? h('ul', { class: 'plain related-list', id: 'related-items' }, items.map((it) => hitItem(ctx, it, context)))
       : empty(t('related.none')),
     sup.length ? h('div', { class: 'related-suppressed', id: 'related-suppressed' },
       h('h3', {}, t('related.suppressed')),
       h('ul', { class: 'plain' }, sup.map((s) => h('li', { title: s.reason || '' },
         h('span', { class: `obs-type obs-${s.type}` }, obsTypeLabel(ctx, s.type)), ' ',
         h('code', {}, s.value), ' — ',
-        h('span', { class: 'related-reason' }, suppressedReason(ctx, s)))))) : null);
+        h('span', { class: 'related-reason' }, suppressedReason(ctx, s)))))) : null]);
 }
 
 // The panel for `kind` ('report' or 'case') `id`. It is drawn at once and filled when the
@@ -75,7 +77,7 @@ export function relatedPanel(ctx, kind, id) {
   const t = (k, p) => ctx.i18n.t(k, p);
   const body = h('div', { id: 'related', 'aria-live': 'polite' }, h('p', { class: 'muted' }, t('common.loading')));
   const path = `/${kind === 'case' ? 'cases' : 'reports'}/${encodeURIComponent(id)}/related`;
-  ctx.api.get(path).then((res) => render(ctx, body, res), (err) => {
+  ctx.api.get(path).then((res) => render(ctx, body, res, { kind, id }), (err) => {
     body.replaceChildren(h('p', { class: 'muted' }, t('related.unavailable', { code: (err && err.code) || '' })));
   });
   return section(t('related.title'), body);

@@ -8,6 +8,7 @@ import { details, obsLink, restricted } from './common.js';
 import { openCaseForm } from './opencase.js';
 import { reportSections } from './intake-more.js';
 import { relatedPanel } from './related.js';
+import { graphButton } from './graph.js';
 
 // Who may open a case (POST /cases).
 const HQ = ['analyst', 'supervisor'];
@@ -108,7 +109,7 @@ export async function render(ctx, view, params) {
       a.account_type ? t(`account_type.${a.account_type}`) : '', a.number, a.holder_kana].filter(Boolean).join(' ')));
 
   view.append(
-    pageHead(h('span', {}, h('span', { class: 'ref' }, r.ref || ''), ' ', r.title || t('report.untitled')), openBtn),
+    pageHead(h('span', {}, h('span', { class: 'ref' }, r.ref || ''), ' ', r.title || t('report.untitled')), graphButton(ctx, 'report', r.id), openBtn),
     h('div', { class: 'badges' }, statusBadge(ctx, 'report_states', r.status), tlpBadge(r.tlp),
       h('span', { class: 'badge' }, refName(ctx.ref, 'scopes', r.scope, ctx.i18n)),
       r.urgent ? urgentBadge(ctx) : null),
@@ -158,7 +159,7 @@ export async function render(ctx, view, params) {
           [t('field.wants_reply'), rep.wants_reply === undefined ? '' : (rep.wants_reply ? t('common.yes') : t('common.no'))],
         ])),
         section(t('report.cases'), (r.cases || []).length
-          ? h('ul', { class: 'plain' }, r.cases.map((c) => h('li', {}, c.restricted ? restricted(ctx, 'case', c)
+          ? h('ul', { class: 'plain' }, r.cases.map((c) => h('li', {}, c.restricted ? restricted(ctx, 'case', c, { kind: 'report', id: r.id })
             : h('a', { href: `#/cases/${encodeURIComponent(c.id)}` }, `${c.ref || ''} ${c.title || ''}`))))
           : empty(t('report.no_cases')), addForm),
         h('p', { class: 'muted small' }, t('report.received_on', { date: formatDate(r.received_at, lang) })))));

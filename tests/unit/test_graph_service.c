@@ -1,0 +1,266 @@
+/* Unit tests of the link-analysis graph (lib/model/graph-service.c) on a real store: bad
+ * parameters name the parameter, depth and filters, the time window, truncation, need-to-know
+ * (a report the caller may not read is a restricted node with no id and is not walked
+ * through), refusals per role, and the audit of every readable node. */
+#include "store-fixture.h"
+
+#include "store/store.h"
+
+static int setup(void **state)
+{
+    unsetenv("RENKEI_DATA_DIR");
+    *state = fx_open();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_close(*state);
+    return 0;
+}
+
+/* 東浜's report (March) and 北山's report (May) share a phone number; 北山's also holds a URL
+ * nobody else holds. */
+static const char NARR_A[] = "電話 090-3333-4444 から連絡があった。";
+static const char NARR_B[] =
+    "電話 090-3333-4444 の相手に hxxps://hokuzan-secret[.]example[.]com/a を"
+    "案内された。";
+
+struct world {
+    char ra[37], rb[37];
+    char node_a[64];
+};
+
+static void plant(struct fx *f, struct world *w)
+{
+    json_t *xa = json_pack("{s:s}", "received_at", "2026-03-01T00:00:00Z");
+    json_t *xb = json_pack("{s:s}", "received_at", "2026-05-01T00:00:00Z");
+    fx_report(f, &f->station_a, "東浜の通報", NARR_A, xa, w->ra);
+    fx_report(f, &f->station_b, "北山の通報", NARR_B, xb, w->rb);
+    json_decref(xa);
+    json_decref(xb);
+    snprintf(w->node_a, sizeof(w->node_a), "report:%s", w->ra);
+}
+
+static json_t *graph(struct fx *f, const struct rk_actor *who, const struct rk_graph_query *q,
+                     enum rk_status want)
+{
+    json_t *o = NULL;
+    struct rk_error err = {0};
+    enum rk_status rc = rk_graph_neighbourhood(f->s, who, q, &o, &err);
+    if (rc != want)
+        fprintf(stderr, "graph %s: %s %s (%s)\n", who->login, rk_status_code(rc), err.message,
+                err.field);
+    assert_int_equal(rc, want);
+    return o;
+}
+
+static json_t *node(json_t *g, const char *prefix, const char *id)
+{
+    char key[80];
+    snprintf(key, sizeof(key), "%s%s", prefix, id);
+    size_t i;
+    json_t *n;
+    json_array_foreach(json_object_get(g, "nodes"), i, n)
+    {
+        if (strcmp(json_string_value(json_object_get(n, "id")), key) == 0)
+            return n;
+    }
+    return NULL;
+}
+
+static size_t count_kind(json_t *g, const char *kind, int restricted)
+{
+    size_t i, k = 0;
+    json_t *n;
+    json_array_foreach(json_object_get(g, "nodes"), i, n)
+    {
+        k += strcmp(json_string_value(json_object_get(n, "kind")), kind) == 0 &&
+             json_is_true(json_object_get(n, "restricted")) == restricted;
+    }
+    return k;
+}
+
+static int dump_has(json_t *g, const char *needle)
+{
+    char *s = json_dumps(g, 0);
+    int has = strstr(s, needle) != NULL;
+    rk_free(s);
+    return has;
+}
+
+static void test_bad_parameters(void **state)
+{
+    struct fx *f = *state;
+    struct world w;
+    plant(f, &w);
+    static const struct {
+        const char *node;
+        int depth, limit;
+        const char *kinds, *types, *from, *to;
+        const char *field;
+    } cases[] = {
+        {NULL, 0, 0, NULL, NULL, NULL, NULL, "node"},
+        {"", 0, 0, NULL, NULL, NULL, NULL, "node"},
+        {"report", 0, 0, NULL, NULL, NULL, NULL, "node"},
+        {"planet:1", 0, 0, NULL, NULL, NULL, NULL, "node"},
+        {"report:", 0, 0, NULL, NULL, NULL, NULL, "node"},
+        {"@", 4, 0, NULL, NULL, NULL, NULL, "depth"},
+        {"@", -1, 0, NULL, NULL, NULL, NULL, "depth"},
+        {"@", 1, 1001, NULL, NULL, NULL, NULL, "limit"},
+        {"@", 1, 0, "report,planet", NULL, NULL, NULL, "kinds"},
+        {"@", 1, 0, ",,", NULL, NULL, NULL, "kinds"},
+        {"@", 1, 0, NULL, "phone,nosuch", NULL, NULL, "types"},
+        {"@", 1, 0, NULL, NULL, "yesterday", NULL, "from"},
+        {"@", 1, 0, NULL, NULL, NULL, "2026-02-30x", "to"},
+        {"@", 1, 0, NULL, NULL, "2026-06-01", "2026-05-01", "to"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct rk_graph_query q = {0};
+        q.node = cases[i].node && strcmp(cases[i].node, "@") == 0 ? w.node_a : cases[i].node;
+        q.depth = cases[i].depth;
+        q.limit = cases[i].limit;
+        q.kinds = cases[i].kinds;
+        q.types = cases[i].types;
+        q.from = cases[i].from;
+        q.to = cases[i].to;
+        json_t *o = NULL;
+        struct rk_error err = {0};
+        assert_int_equal(rk_graph_neighbourhood(f->s, &f->analyst, &q, &o, &err), RK_EINVAL);
+        assert_string_equal(err.field, cases[i].field);
+        assert_null(o);
+    }
+    struct rk_graph_query q = {.node = "case:00000000-0000-4000-8000-000000000000"};
+    assert_null(graph(f, &f->analyst, &q, RK_ENOTFOUND));
+    q.node = "observable:not-a-uuid";
+    assert_null(graph(f, &f->analyst, &q, RK_ENOTFOUND));
+}
+
+static void test_depth_filters_window_and_limit(void **state)
+{
+    struct fx *f = *state;
+    struct world w;
+    plant(f, &w);
+    struct rk_graph_query q = {.node = w.node_a, .depth = 1, .kinds = "report,observable,account"};
+    json_t *g = graph(f, &f->analyst, &q, RK_OK);
+    assert_string_equal(json_string_value(json_object_get(g, "start")), w.node_a);
+    assert_int_equal(count_kind(g, "account", 0), 1); /* the phone */
+    assert_null(node(g, "report:", w.rb));
+    json_decref(g);
+    q.depth = 2;
+    g = graph(f, &f->analyst, &q, RK_OK);
+    assert_non_null(node(g, "report:", w.rb));
+    assert_false(dump_has(g, "hokuzan-secret.example")); /* three hops away */
+    json_decref(g);
+    q.depth = 3;
+    g = graph(f, &f->analyst, &q, RK_OK);
+    assert_true(dump_has(g, "hokuzan-secret.example"));
+    assert_false(json_is_true(json_object_get(g, "truncated")));
+    json_decref(g);
+    /* Only phones: the URL is left out. */
+    q.types = "phone";
+    g = graph(f, &f->analyst, &q, RK_OK);
+    assert_false(dump_has(g, "hokuzan-secret.example"));
+    assert_non_null(node(g, "report:", w.rb));
+    json_decref(g);
+    /* Without accounts nothing links the two reports. */
+    q.types = NULL;
+    q.kinds = "report,observable";
+    g = graph(f, &f->analyst, &q, RK_OK);
+    assert_null(node(g, "report:", w.rb));
+    json_decref(g);
+    /* The window ends before 北山's report was received. */
+    q.kinds = NULL;
+    q.to = "2026-04-01";
+    g = graph(f, &f->analyst, &q, RK_OK);
+    assert_null(node(g, "report:", w.rb));
+    assert_non_null(node(g, "report:", w.ra)); /* the start is always shown */
+    json_decref(g);
+    q.to = NULL;
+    q.limit = 2;
+    g = graph(f, &f->analyst, &q, RK_OK);
+    assert_true(json_is_true(json_object_get(g, "truncated")));
+    assert_int_equal(json_array_size(json_object_get(g, "nodes")), 2);
+    json_decref(g);
+}
+
+static void test_need_to_know(void **state)
+{
+    struct fx *f = *state;
+    struct world w;
+    plant(f, &w);
+    struct rk_graph_query q = {.node = w.node_a, .depth = 3, .limit = 1000};
+    json_t *g = graph(f, &f->station_a, &q, RK_OK);
+    /* 北山's report: one restricted node, held by 北山, nothing that names it. */
+    assert_int_equal(count_kind(g, "report", 1), 1);
+    assert_null(node(g, "report:", w.rb));
+    assert_false(dump_has(g, w.rb));
+    assert_false(dump_has(g, "北山の通報"));
+    assert_false(dump_has(g, "hokuzan-secret.example"));
+    assert_true(dump_has(g, "北山警察署"));
+    size_t i;
+    json_t *n;
+    json_array_foreach(json_object_get(g, "nodes"), i, n)
+    {
+        if (!json_is_true(json_object_get(n, "restricted")))
+            continue;
+        assert_int_equal(strncmp(json_string_value(json_object_get(n, "id")), "restricted:", 11),
+                         0);
+        assert_true(json_is_null(json_object_get(n, "time")));
+    }
+    json_decref(g);
+    /* Starting from what one may not read is refused; partners and admins read no case data. */
+    q.node = w.node_a;
+    assert_null(graph(f, &f->station_b, &q, RK_EFORBIDDEN));
+    assert_null(graph(f, &f->partner, &q, RK_EFORBIDDEN));
+    assert_null(graph(f, &f->admin, &q, RK_EFORBIDDEN));
+    /* Every readable node is audited as a graph read. */
+    g = graph(f, &f->analyst, &q, RK_OK);
+    json_decref(g);
+    rk__audit_flush(f->s);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM audit WHERE action = 'read'"
+                                 " AND detail = 'graph' AND object_type = 'report'"),
+                     3); /* station_a's view of its own report, the analyst's two */
+}
+
+/* A public DNS resolver (warninglisted) held by two reports links them in no chart. */
+static void test_suppressed_values(void **state)
+{
+    struct fx *f = *state;
+    char r1[37], r2[37], node1[64];
+    fx_report(f, &f->analyst, "DNS 1", "DNS が 8.8.8.8 に変更された。", NULL, r1);
+    fx_report(f, &f->analyst, "DNS 2", "こちらも DNS 8.8.8.8 を設定されていた。", NULL, r2);
+    snprintf(node1, sizeof(node1), "report:%s", r1);
+    static const struct {
+        int suppressed;
+        size_t values; /* value nodes on the chart */
+    } cases[] = {{0, 0}, {1, 1}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct rk_graph_query q = {.node = node1, .depth = 3, .suppressed = cases[i].suppressed};
+        json_t *g = graph(f, &f->analyst, &q, RK_OK);
+        assert_int_equal(count_kind(g, "observable", 0), cases[i].values);
+        assert_null(node(g, "report:", r2));
+        size_t k;
+        json_t *n;
+        json_array_foreach(json_object_get(g, "nodes"), k, n)
+        {
+            if (strcmp(json_string_value(json_object_get(n, "kind")), "observable") != 0)
+                continue;
+            assert_true(json_is_true(json_object_get(n, "suppressed")));
+            assert_non_null(strstr(json_string_value(json_object_get(n, "suppressed_reason")),
+                                   "public-dns-resolvers"));
+        }
+        json_decref(g);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_bad_parameters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_depth_filters_window_and_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_need_to_know, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_suppressed_values, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
