@@ -7,6 +7,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "renkei/service.h"
@@ -25,20 +27,52 @@ static void usage(FILE *out)
             "warninglist (public resolvers, reserved ranges, CDNs, popular domains) or held by\n"
             "too many objects link nothing; they are listed with the reason.\n"
             "ID is the UUID or the reference number (R2026-000123, C2026-000045).\n\n"
-            "--rebuild builds the index from every report and case (progress on stderr) and\n"
-            "prints its size; it only reads the store, so running it again gives the same.\n"
-            "The server keeps its own index current as reports and cases are written.\n\n"
+            "--rebuild recomputes the index that the store keeps (tables corr_*) from every\n"
+            "report and case, with progress on stderr (count, rate, time left), and prints\n"
+            "its size. Running it again gives the same index. It commits its work in batches:\n"
+            "when it is interrupted (even by kill -9), the next --rebuild resumes where it\n"
+            "stopped and ends with the same index as an uninterrupted run. The server loads\n"
+            "the stored index at its first correlation query and keeps it current as reports\n"
+            "and cases are written; it does not rebuild it at start.\n\n"
             "Runs as the installation itself: every report and case is readable.\n"
             "Exit status: 0 ok, 1 failure (unknown ID, invalid value), 2 usage error.\n");
 }
 
+/* Progress of --rebuild on stderr: count, rate and time left. On a terminal one line is
+ * rewritten in place; otherwise each update is its own line (logs, tests that watch it). */
+struct progress_state {
+    int tty;
+    int started;
+    double t0;
+    uint64_t first; /* objects already done when this run started (a resumed rebuild) */
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void progress(uint64_t done, uint64_t total, void *ud)
 {
-    (void)ud;
-    fprintf(stderr, "\rindexing: %llu of %llu reports and cases", (unsigned long long)done,
-            (unsigned long long)total);
-    if (done >= total)
-        fputc('\n', stderr);
+    struct progress_state *p = ud;
+    if (!p->started) {
+        p->started = 1;
+        p->t0 = now_s();
+        p->first = done;
+        if (done > 0)
+            fprintf(stderr, "indexing: resuming an interrupted rebuild after %llu objects\n",
+                    (unsigned long long)done);
+        return;
+    }
+    double dt = now_s() - p->t0;
+    double rate = dt > 0 ? (double)(done - p->first) / dt : 0;
+    fprintf(stderr, "%sindexing: %llu of %llu reports and cases, %.0f/s", p->tty ? "\r" : "",
+            (unsigned long long)done, (unsigned long long)total, rate);
+    if (done < total && rate > 0)
+        fprintf(stderr, ", about %.0f s left", (double)(total - done) / rate);
+    fputs(p->tty ? (done >= total ? "\n" : "\033[K") : "\n", stderr);
 }
 
 static void print_json(json_t *o)
@@ -132,11 +166,12 @@ static int run_correlate(int argc, char **argv)
     struct rk_error err = {0};
     struct rk_actor sys;
     json_t *o = NULL;
+    struct progress_state ps = {isatty(STDERR_FILENO), 0, 0, 0};
     rk_actor_system(&sys);
     enum rk_status rc = rk_store_open(db, &s, &err);
     if (rc == RK_OK) {
         if (rebuild)
-            rc = rk_correlate_rebuild(s, &sys, json ? NULL : progress, NULL, &o, &err);
+            rc = rk_correlate_rebuild(s, &sys, json ? NULL : progress, &ps, &o, &err);
         else if (report != NULL)
             rc = rk_correlate_report(s, &sys, report, &o, &err);
         else if (kase != NULL)

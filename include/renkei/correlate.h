@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "renkei/buf.h"
+#include "renkei/limits.h" /* RK_CORR_MINHASH: the length of a narrative signature */
 #include "renkei/status.h"
 
 /* ===== Objects and relations ===== */
@@ -243,6 +244,70 @@ typedef enum rk_status (*rk_corr_posting_cb)(void *user_data, uint32_t value_id,
                                              enum rk_corr_rel rel);
 enum rk_status rk_corr_index_export(const struct rk_corr_index *idx, rk_corr_value_cb vcb,
                                     rk_corr_posting_cb pcb, void *user_data);
+
+/* ===== Persistence by value number (for the store's tables) ===== */
+
+/*
+ * The store keeps the index in SQLite (docs/correlation.md, "In the store") and loads it back
+ * without expanding, parsing or re-reading narratives. These functions speak in the index's
+ * own value numbers (the value_id of rk_corr_index_export(), stable while the index lives:
+ * values are never renumbered or dropped).
+ */
+
+/*
+ * Adds (type, value) to the index without any holder, or finds it, and returns its number in
+ * `*value_id`. Returns RK_OK, RK_EINVAL (empty or too long, too many type names), RK_ETOOBIG
+ * (index full), RK_ENOMEM.
+ */
+enum rk_status rk_corr_index_intern(struct rk_corr_index *idx, const char *type, const char *value,
+                                    uint32_t *value_id);
+
+/* A value an object holds, by number. */
+struct rk_corr_held {
+    uint32_t value_id;    /* from rk_corr_index_intern() or a walk */
+    enum rk_corr_rel rel; /* how the object holds it */
+};
+
+/*
+ * As rk_corr_index_put(), but `held` is already expanded (as rk_corr_index_walk_object() gave
+ * it): nothing is derived. Returns RK_OK, RK_EINVAL (unknown kind, bad id, a value number not
+ * in the index, an invalid relation), RK_ETOOBIG, RK_ENOMEM, with the same effects.
+ */
+enum rk_status rk_corr_index_put_held(struct rk_corr_index *idx, enum rk_corr_kind kind,
+                                      const char *object_id, const char *unit_id,
+                                      const struct rk_corr_held *held, size_t n);
+
+/*
+ * Calls `cb` once for each value the live object (kind, object_id) holds, derived ones
+ * included, in value-number order. Strings are borrowed for the call. A callback returning
+ * other than RK_OK stops the walk and its status is returned. Returns RK_OK, RK_ENOTFOUND (no
+ * such live object), or the callback's status.
+ */
+typedef enum rk_status (*rk_corr_held_cb)(void *user_data, uint32_t value_id, const char *type,
+                                          const char *value, enum rk_corr_rel rel);
+enum rk_status rk_corr_index_walk_object(const struct rk_corr_index *idx, enum rk_corr_kind kind,
+                                         const char *object_id, rk_corr_held_cb cb,
+                                         void *user_data);
+
+/*
+ * The unit that owns a live object. Borrowed: valid until the next change to the index.
+ * NULL when there is no such live object.
+ */
+const char *rk_corr_index_object_unit(const struct rk_corr_index *idx, enum rk_corr_kind kind,
+                                      const char *object_id);
+
+/*
+ * Copies the narrative signature (RK_CORR_MINHASH 32-bit minima) of an object into `sig`.
+ * Returns RK_OK, or RK_ENOTFOUND when the object is not live or has no narrative.
+ */
+enum rk_status rk_corr_index_signature(const struct rk_corr_index *idx, enum rk_corr_kind kind,
+                                       const char *object_id, uint32_t *sig);
+/*
+ * Sets the narrative signature of a live object from rk_corr_index_signature() output, as
+ * rk_corr_index_set_text() would from its text. Returns RK_OK, RK_ENOTFOUND, RK_ENOMEM.
+ */
+enum rk_status rk_corr_index_set_signature(struct rk_corr_index *idx, enum rk_corr_kind kind,
+                                           const char *object_id, const uint32_t *sig);
 
 /* ===== Need-to-know ===== */
 

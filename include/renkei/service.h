@@ -258,7 +258,8 @@ enum rk_status rk_demo_logins(json_t **out);
 
 /*
  * The reports and cases related to a report / a case / a value, ranked and explained, from the
- * store's correlation index (built on first use, kept current from the audit chain). `*out` =
+ * store's correlation index (kept in the store's corr_* tables and loaded from them on first
+ * use, built there if they are empty; kept current from the audit chain). `*out` =
  * {"of":{"kind","id"}|null,"items":[hit],"suppressed":[{"type","value","noise","reason"}],
  * "warninglists":N} where a hit is a report or case brief plus {"kind","score",
  * "text_similarity","explanation","shared":[{"type","value","relation","other_relation",
@@ -287,9 +288,12 @@ enum rk_status rk_correlate_observable(struct rk_store *s, const struct rk_actor
  * no member are left out. */
 enum rk_status rk_groups_list(struct rk_store *s, const struct rk_actor *who, json_t **out,
                               struct rk_error *err);
-/* Recomputes the whole index from the store (the system actor only). Idempotent: it only reads
- * the store. `progress` (may be NULL) gets objects done of total. `*out` = {"objects","values",
- * "postings","texts","memory_bytes","warninglists","warninglist_dir"}. */
+/* Recomputes the whole index from the store into the corr_* tables (the system actor only).
+ * Idempotent: the tables end the same however often it runs. Commits in batches with a cursor:
+ * after an interruption (kill -9 included) the next call resumes where it stopped and ends with
+ * the tables of an uninterrupted run. `progress` (may be NULL) gets objects done of total (the
+ * first call gives the objects already done by an interrupted run). `*out` = {"objects",
+ * "values","postings","texts","memory_bytes","warninglists","warninglist_dir","resumed"}. */
 enum rk_status rk_correlate_rebuild(struct rk_store *s, const struct rk_actor *who,
                                     rk_progress_cb progress, void *user_data, json_t **out,
                                     struct rk_error *err);

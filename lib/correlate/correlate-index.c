@@ -1131,3 +1131,104 @@ out:
     *out = idx;
     return RK_OK;
 }
+
+/* ===== Persistence by value number ===== */
+
+enum rk_status rk_corr_index_intern(struct rk_corr_index *idx, const char *type, const char *value,
+                                    uint32_t *value_id)
+{
+    if (type == NULL || value == NULL) {
+        set_err(idx, "a value has no type or no text");
+        return RK_EINVAL;
+    }
+    enum rk_status rc = intern_value(idx, type, value, value_id);
+    if (rc == RK_ETOOBIG)
+        set_err(idx, "the index is full");
+    return rc;
+}
+
+enum rk_status rk_corr_index_put_held(struct rk_corr_index *idx, enum rk_corr_kind kind,
+                                      const char *object_id, const char *unit_id,
+                                      const struct rk_corr_held *held, size_t n)
+{
+    struct rk__corr_refs refs = {0};
+    enum rk_status rc = check_ids(idx, kind, object_id, unit_id);
+    if (rc != RK_OK)
+        goto out;
+    if (unit_id == NULL) {
+        set_err(idx, "unit id is missing");
+        rc = RK_EINVAL;
+        goto out;
+    }
+    if (n > RK_MAX_CORR_OBJECT_VALUES) {
+        rc = RK_ETOOBIG;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (held[i].value_id >= idx->nvalues || (unsigned)held[i].rel >= RK_CORR_REL_COUNT) {
+            set_err(idx, "held value %zu is not in the index or has an invalid relation", i);
+            rc = RK_EINVAL;
+            goto out;
+        }
+        rc = refs_push(&refs, RK__CORR_PACK(held[i].value_id, held[i].rel));
+        if (rc != RK_OK)
+            goto out;
+    }
+    refs_dedupe(&refs);
+    uint32_t o;
+    rc = find_or_add_object(idx, kind, object_id, unit_id, &o);
+    if (rc != RK_OK)
+        goto out;
+    rc = install_refs(idx, o, &refs);
+out:
+    if (rc == RK_ETOOBIG)
+        set_err(idx, "object holds more than %u values or the index is full",
+                RK_MAX_CORR_OBJECT_VALUES);
+    rk__corr_refs_free(&refs);
+    return rc;
+}
+
+enum rk_status rk_corr_index_walk_object(const struct rk_corr_index *idx, enum rk_corr_kind kind,
+                                         const char *object_id, rk_corr_held_cb cb, void *user_data)
+{
+    uint32_t o = rk__corr_find_object(idx, kind, object_id);
+    if (o == UINT32_MAX || !idx->objects[o].live)
+        return RK_ENOTFOUND;
+    const struct rk__corr_object *obj = &idx->objects[o];
+    enum rk_status rc = RK_OK;
+    for (uint32_t j = 0; rc == RK_OK && j < obj->n; j++) {
+        uint32_t v = RK__CORR_NUM(obj->vals[j]);
+        rc = cb(user_data, v, idx->types[idx->values[v].type], rk__corr_vstr(idx, v),
+                RK__CORR_REL(obj->vals[j]));
+    }
+    return rc;
+}
+
+const char *rk_corr_index_object_unit(const struct rk_corr_index *idx, enum rk_corr_kind kind,
+                                      const char *object_id)
+{
+    uint32_t o = rk__corr_find_object(idx, kind, object_id);
+    if (o == UINT32_MAX || !idx->objects[o].live)
+        return NULL;
+    return rk__corr_unit(idx, o);
+}
+
+enum rk_status rk_corr_index_signature(const struct rk_corr_index *idx, enum rk_corr_kind kind,
+                                       const char *object_id, uint32_t *sig)
+{
+    uint32_t o = rk__corr_find_object(idx, kind, object_id);
+    if (o == UINT32_MAX || !idx->objects[o].live || idx->objects[o].sig == 0)
+        return RK_ENOTFOUND;
+    memcpy(sig, idx->sigs + (size_t)(idx->objects[o].sig - 1) * RK_CORR_MINHASH,
+           RK_CORR_MINHASH * sizeof *sig);
+    return RK_OK;
+}
+
+enum rk_status rk_corr_index_set_signature(struct rk_corr_index *idx, enum rk_corr_kind kind,
+                                           const char *object_id, const uint32_t *sig)
+{
+    uint32_t o = rk__corr_find_object(idx, kind, object_id);
+    if (o == UINT32_MAX || !idx->objects[o].live)
+        return RK_ENOTFOUND;
+    return rk__corr_set_sig(idx, o, sig);
+}

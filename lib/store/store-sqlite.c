@@ -47,12 +47,13 @@ extern const unsigned char rk__mig_0008[];
 extern const unsigned char rk__mig_0009[];
 extern const unsigned char rk__mig_0010[];
 extern const unsigned char rk__mig_0011[];
+extern const unsigned char rk__mig_0012[];
 
 /* Numbered migrations, applied in order; PRAGMA user_version records the last one applied. */
 static const unsigned char *const migrations[] = {rk__mig_0001, rk__mig_0002, rk__mig_0003,
                                                 rk__mig_0004, rk__mig_0005, rk__mig_0006,
                                                 rk__mig_0007, rk__mig_0008, rk__mig_0009,
-                                                rk__mig_0010, rk__mig_0011};
+                                                rk__mig_0010, rk__mig_0011, rk__mig_0012};
 
 /* The WAL hook (it replaces SQLite's automatic checkpoint, see sq_tx_commit). */
 static int wal_note(void *arg, sqlite3 *db, const char *name, int frames)

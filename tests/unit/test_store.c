@@ -23,7 +23,7 @@ static int teardown(void **state)
 static void test_schema_and_pragmas(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(fx_count(f, "PRAGMA user_version"), 11); /* one per migration file */
+    assert_int_equal(fx_count(f, "PRAGMA user_version"), 12); /* one per migration file */
     sqlite3 *db;
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
