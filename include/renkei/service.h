@@ -345,7 +345,7 @@ enum rk_status rk_patrol_stats(struct rk_store *s, const struct rk_actor *who, j
 /* A neighbourhood query; NULL / 0 fields take their defaults. */
 struct rk_graph_query {
     const char *node;  /* the start: "report:ID", "case:ID", "observable:ID", "account:ID" or
-                          "group:ID" (a confirmed group id, or a candidate's of rk_groups_list) */
+                          "group:ID" (a confirmed or candidate group id of rk_group_list) */
     int depth;         /* hops from the start, 1..RK_MAX_GRAPH_DEPTH; 0 means 1 */
     const char *kinds; /* comma-separated node kinds to keep ("report,case,observable,account,
                           group"); NULL or "" keeps all, with confirmed groups only (candidate

@@ -6,8 +6,8 @@
  * lists, read with lib/correlate's rk_corr_wlset_*) or held by more reports and cases than the
  * correlation cap (RK_CORR_DEFAULT_CAP). Groups are of two sorts, both "group" nodes:
  * confirmed groups (an analyst's decision, lib/model/group-service.c) are ordinary nodes, linked
- * to their members and walked through like a case; candidate groups come from the correlation
- * service (rk_groups_list), only when "group" is asked for by name in `kinds`: grouping is a
+ * to their members and walked through like a case; candidate groups are those of the groups page
+ * (rk__group_candidates), only when "group" is asked for by name in `kinds`: grouping is a
  * whole-store computation. Both are shown only to those who may work with groups (who may read
  * every value), as on the groups page.
  *
@@ -80,7 +80,7 @@ struct graph {
     json_t *edge_keys;        /* edge id -> true */
     struct rk_corr_wlset *wl; /* the warninglists, loaded on first need; NULL before */
     int wl_loaded;
-    json_t *groups;   /* rk_groups_list "items", or NULL when not loaded */
+    json_t *groups;   /* candidates (rk__group_candidates), or NULL: not loaded */
     int candidates;   /* "group" named in `kinds`: candidate groups are wanted too */
     int group_reader; /* the caller may work with groups (installation or obs:read-all) */
 };
@@ -905,7 +905,7 @@ static enum rk_status parse_query(struct graph *g, const struct rk_graph_query *
         return rk__err(err, RK_EINVAL, "limit", "must be from 1 to %d", RK_MAX_GRAPH_NODES);
     g->limit = q->limit ? (size_t)q->limit : RK_GRAPH_DEFAULT_NODES;
     /* Every kind by default, confirmed groups included; candidate groups only when "group" is
-     * named: rk_groups_list clusters the whole store. */
+     * named: candidates cluster the whole store. */
     g->kinds = (1u << GK_COUNT) - 1;
     if (q->kinds != NULL && *q->kinds != '\0') {
         g->kinds = 0;
@@ -972,13 +972,9 @@ static enum rk_status load_groups(struct graph *g, int kind, const char *id, str
     int candidate_start = kind == GK_GROUP && !rk__is_uuid(id);
     if (!g->group_reader || (!g->candidates && !candidate_start))
         return RK_OK;
-    json_t *res = NULL;
-    enum rk_status rc = rk_groups_list(g->s, g->who, &res, err);
-    if (rc != RK_OK)
-        return rc;
-    g->groups = json_incref(json_object_get(res, "items"));
-    json_decref(res);
-    return RK_OK;
+    /* The groups page's candidates, not rk_groups_list's: that one also lists the clusters a
+     * confirmed group took, which would draw each confirmed group twice. */
+    return rk__group_candidates(g->s, g->who, &g->groups, err);
 }
 
 enum rk_status rk_graph_neighbourhood(struct rk_store *s, const struct rk_actor *who,

@@ -2097,3 +2097,38 @@ enum rk_status rk__group_chart_of(struct rk_conn *c, enum rk_corr_kind kind, con
     }
     return RK_OK;
 }
+
+enum rk_status rk__group_candidates(struct rk_store *s, const struct rk_actor *who, json_t **items,
+                                    struct rk_error *err)
+{
+    struct rk_conn *c = NULL;
+    struct rk_access a;
+    struct conf_set cs = {0};
+    struct rk_corr_groups *g = NULL;
+    *items = NULL;
+    enum rk_status rc = group_read_begin(s, who, &c, &a, err);
+    if (rc == RK_OK)
+        rc = live_groups(s, c, &a, &cs, &g, err);
+    json_t *list = rc == RK_OK ? json_array() : NULL;
+    if (rc == RK_OK && list == NULL)
+        rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
+    if (rc != RK_OK)
+        goto out;
+    /* The same candidates as rk_group_list, from one snapshot: the clusters no confirmed group
+     * took, each with at least one readable member not already in a confirmed group. */
+    sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+    for (size_t i = 0; i < g->count; i++) {
+        if (g->groups[i].confirmed)
+            continue;
+        json_t *o = render_candidate(s, c, &a, &g->groups[i]);
+        if (o != NULL)
+            json_array_append_new(list, o);
+    }
+    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    *items = list;
+out:
+    rk_corr_groups_destroy(g);
+    conf_free(&cs);
+    rk__conn_put(s, c);
+    return rc;
+}

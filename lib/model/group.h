@@ -69,4 +69,14 @@ enum rk_status rk__group_chart_node(struct rk_conn *c, const char *gid, json_t *
 enum rk_status rk__group_chart_of(struct rk_conn *c, enum rk_corr_kind kind, const char *id,
                                   json_t **ids, struct rk_error *err);
 
+/*
+ * The candidate groups exactly as rk_group_list lists them after the confirmed groups (the
+ * clusters no confirmed group took, with at least one readable member not yet in a confirmed
+ * group), for the link chart. Checks the caller as every group read does (RK_EFORBIDDEN unless
+ * they may read every value); borrows its own connection. Members read are audited as for the
+ * list. On RK_OK `*items` = [candidate] (shape of docs/api.md "Groups"), owned by the caller.
+ */
+enum rk_status rk__group_candidates(struct rk_store *s, const struct rk_actor *who, json_t **items,
+                                    struct rk_error *err);
+
 #endif

@@ -181,6 +181,15 @@ class GraphApiTest(unittest.TestCase):
         g = self.graph(self.a2, node="%s:%s" % (m["kind"], m["id"]), depth=1,
                        kinds="report,case")
         self.assertFalse([n for n in g["nodes"] if n["kind"] == "group"])
+        # Asked for, a member's groups are exactly those of the groups page that hold it: the
+        # cluster its confirmed group took is not drawn a second time as a candidate.
+        for x in items[:5]:
+            for m in [m for m in x["members"] if not m.get("restricted")][:2]:
+                want = {"group:" + y["id"] for y in items
+                        if any(z.get("id") == m["id"] for z in y["members"])}
+                g = self.graph(self.a2, node="%s:%s" % (m["kind"], m["id"]), depth=1,
+                               kinds="group")
+                self.assertEqual({n["id"] for n in g["nodes"] if n["kind"] == "group"}, want)
 
     def test_confirmed_group_need_to_know(self):
         # sousa1 confirms a group of its unit-scoped case and sousa2's open report: sousa2 sees
