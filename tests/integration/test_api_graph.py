@@ -73,7 +73,7 @@ class GraphApiTest(unittest.TestCase):
         return found[0]
 
     def test_depth(self):
-        # Candidate groups are left out here: a group reaches all its members in one hop.
+        # Groups are left out here: a group reaches all its members in one hop.
         kinds = "report,case,observable,account"
         g1 = self.graph(self.a2, node="case:" + self.case_open, depth=1, kinds=kinds)
         self.assertEqual(g1["start"], "case:" + self.case_open)
