@@ -341,6 +341,46 @@ static void test_confirmed_groups(void **state)
     json_decref(g);
 }
 
+/* With "group" named, a member's groups are those of the groups page: the cluster a confirmed
+ * group took is not drawn again as a candidate; a cluster nobody confirmed is. */
+static void test_candidates_beside_confirmed(void **state)
+{
+    struct fx *f = *state;
+    struct rk_error err = {0};
+    char p1[37], p2[37], q1[37], q2[37], gid[37], start[64];
+    fx_report(f, &f->analyst, "P1", "070-1111-2345 から架空請求の電話。", NULL, p1);
+    fx_report(f, &f->analyst, "P2", "070-1111-2345 から架空請求の電話。", NULL, p2);
+    fx_report(f, &f->analyst, "Q1", "080-5555-6789 から架空請求の電話。", NULL, q1);
+    fx_report(f, &f->analyst, "Q2", "080-5555-6789 から架空請求の電話。", NULL, q2);
+    json_t *in = json_pack("{s:s,s:[{s:s,s:s},{s:s,s:s}]}", "name", "P団", "members", "kind",
+                           "report", "id", p1, "kind", "report", "id", p2);
+    json_t *o = NULL;
+    assert_int_equal(rk_group_confirm(f->s, &f->analyst, in, &o, &err), RK_OK);
+    snprintf(gid, sizeof(gid), "%s", json_string_value(json_object_get(o, "id")));
+    json_decref(in);
+    json_decref(o);
+    static const struct {
+        int from_p;             /* start from P1, else Q1 */
+        size_t confirmed, cand; /* group nodes of each sort */
+    } cases[] = {{1, 1, 0}, {0, 0, 1}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(start, sizeof(start), "report:%s", cases[i].from_p ? p1 : q1);
+        struct rk_graph_query q = {.node = start, .depth = 1, .kinds = "report,group"};
+        json_t *g = graph(f, &f->analyst, &q, RK_OK);
+        size_t k, nconf = 0, ncand = 0;
+        json_t *n;
+        json_array_foreach(json_object_get(g, "nodes"), k, n)
+        {
+            const char *id = json_string_value(json_object_get(n, "id"));
+            nconf += strncmp(id, "group:", 6) == 0 && strcmp(id + 6, gid) == 0;
+            ncand += strncmp(id, "group:cand-", 11) == 0;
+        }
+        assert_int_equal(nconf, cases[i].confirmed);
+        assert_int_equal(ncand, cases[i].cand);
+        json_decref(g);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +389,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_need_to_know, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suppressed_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_confirmed_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_candidates_beside_confirmed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
