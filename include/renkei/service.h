@@ -345,12 +345,12 @@ enum rk_status rk_patrol_stats(struct rk_store *s, const struct rk_actor *who, j
 /* A neighbourhood query; NULL / 0 fields take their defaults. */
 struct rk_graph_query {
     const char *node;  /* the start: "report:ID", "case:ID", "observable:ID", "account:ID" or
-                          "group:ID" (a candidate group id of rk_groups_list) */
+                          "group:ID" (a confirmed or candidate group id of rk_group_list) */
     int depth;         /* hops from the start, 1..RK_MAX_GRAPH_DEPTH; 0 means 1 */
     const char *kinds; /* comma-separated node kinds to keep ("report,case,observable,account,
-                          group"); NULL or "" keeps all but "group" (candidate groups cost a
-                          whole-store clustering, so they come only when named). Other kinds
-                          are neither shown nor walked through. */
+                          group"); NULL or "" keeps all, with confirmed groups only (candidate
+                          groups cost a whole-store clustering, so they come only when "group"
+                          is named). Other kinds are neither shown nor walked through. */
     const char *types; /* comma-separated observable types (renkei/obs.h names) to keep */
     const char *from;  /* time window, RFC 3339 or YYYY-MM-DD, "from" inclusive, "to" exclusive: */
     const char *to;    /* report received_at, case opened (created_at), value first..last seen */

@@ -4,8 +4,12 @@
  * tables (report_observables, case_observables, case_reports, case_links) breadth first. A value
  * that correlation suppresses never carries the walk further: one in a warninglist (the same
  * lists, read with lib/correlate's rk_corr_wlset_*) or held by more reports and cases than the
- * correlation cap (RK_CORR_DEFAULT_CAP). Candidate groups come from the correlation service
- * (rk_groups_list), only when asked for: grouping is a whole-store computation.
+ * correlation cap (RK_CORR_DEFAULT_CAP). Groups are of two sorts, both "group" nodes:
+ * confirmed groups (an analyst's decision, lib/model/group-service.c) are ordinary nodes, linked
+ * to their members and walked through like a case; candidate groups are those of the groups page
+ * (rk__group_candidates), only when "group" is asked for by name in `kinds`: grouping is a
+ * whole-store computation. Both are shown only to those who may work with groups (who may read
+ * every value), as on the groups page.
  *
  * Need-to-know is decided by lib/share/access, as everywhere: a report or case the caller may
  * not read becomes a "restricted" node that shows its kind and holding unit only and is never
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/group.h"
 #include "model/report.h"
 #include "renkei/alloc.h"
 #include "renkei/correlate.h"
@@ -75,7 +80,9 @@ struct graph {
     json_t *edge_keys;        /* edge id -> true */
     struct rk_corr_wlset *wl; /* the warninglists, loaded on first need; NULL before */
     int wl_loaded;
-    json_t *groups; /* rk_groups_list "items", or NULL when not loaded */
+    json_t *groups;   /* candidates (rk__group_candidates), or NULL: not loaded */
+    int candidates;   /* "group" named in `kinds`: candidate groups are wanted too */
+    int group_reader; /* the caller may work with groups (installation or obs:read-all) */
 };
 
 static int is_account_type(const char *type)
@@ -477,11 +484,85 @@ static json_t *find_group(const struct graph *g, const char *id)
     return NULL;
 }
 
+/* ===== Confirmed groups (lib/model/group-service.c) ===== */
+
+/* Adds confirmed group `gid` reached from `parent` (-1: the start). A confirmed group is walked
+ * through like a case: its members are an analyst's decision, not a whole cluster. */
+static enum rk_status add_confirmed(struct graph *g, const char *gid, long parent, long *idx,
+                                    struct rk_error *err)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "group:%s", gid);
+    *idx = find_node(g, key);
+    if (*idx >= 0)
+        return RK_OK;
+    json_t *n = NULL, *members = NULL;
+    enum rk_status rc = rk__group_chart_node(g->c, gid, &n, &members, err);
+    json_decref(members);
+    if (rc != RK_OK)
+        return rc;
+    /* Like a candidate, a group has no date of its own on the chart's timeline. */
+    json_object_set(n, "confirmed_at", json_object_get(n, "time"));
+    json_object_set_new(n, "time", json_null());
+    return add_node(g, GK_GROUP, gid, key, parent >= 0 ? g->g[parent].depth + 1 : 0, 1, n, idx,
+                    err);
+}
+
+/* Links node `i` (a readable report or case) to the confirmed groups it is a member of. */
+static enum rk_status confirmed_of(struct graph *g, size_t i, struct rk_error *err)
+{
+    if (!g->group_reader || !(g->kinds & (1u << GK_GROUP)))
+        return RK_OK;
+    json_t *ids = NULL;
+    enum rk_status rc = rk__group_chart_of(
+        g->c, g->g[i].kind == GK_CASE ? RK_CORR_CASE : RK_CORR_REPORT, g->g[i].id, &ids, err);
+    size_t k;
+    json_t *v;
+    json_array_foreach(ids, k, v)
+    {
+        long gi = -1;
+        if (rc == RK_OK)
+            rc = add_confirmed(g, json_string_value(v), (long)i, &gi, err);
+        if (rc == RK_OK)
+            rc = add_edge(g, gi, (long)i, "member", NULL, err);
+    }
+    json_decref(ids);
+    return rc;
+}
+
+/* The members of confirmed group node `gi`: those the caller may not read are restricted nodes
+ * (kind and holding unit), as on the groups page, and are not walked through. */
+static enum rk_status confirmed_members(struct graph *g, size_t gi, struct rk_error *err)
+{
+    json_t *n = NULL, *members = NULL;
+    char gid[48];
+    snprintf(gid, sizeof(gid), "%s", g->g[gi].id);
+    enum rk_status rc = rk__group_chart_node(g->c, gid, &n, &members, err);
+    json_decref(n);
+    if (rc == RK_ENOTFOUND) /* dissolved since the walk began: nothing to follow */
+        rc = RK_OK;
+    size_t k;
+    json_t *m;
+    json_array_foreach(members, k, m)
+    {
+        const char *kind = json_string_value(json_object_get(m, "kind"));
+        long mi = -1;
+        if (rc == RK_OK)
+            rc = add_object(g, kind && strcmp(kind, "case") == 0 ? GK_CASE : GK_REPORT,
+                            json_string_value(json_object_get(m, "id")), (long)gi, &mi, err);
+        if (rc == RK_OK)
+            rc = add_edge(g, (long)gi, mi, "member", NULL, err);
+    }
+    json_decref(members);
+    return rc;
+}
+
 /* Links node `i` (a readable report or case) to the groups that hold it. */
 static enum rk_status object_groups(struct graph *g, size_t i, struct rk_error *err)
 {
-    if (g->groups == NULL || !(g->kinds & (1u << GK_GROUP)))
-        return RK_OK;
+    enum rk_status rc = confirmed_of(g, i, err);
+    if (rc != RK_OK || g->groups == NULL || !g->candidates)
+        return rc;
     const char *kind = g->g[i].kind == GK_CASE ? "case" : "report";
     size_t k, j;
     json_t *grp, *m;
@@ -499,8 +580,8 @@ static enum rk_status object_groups(struct graph *g, size_t i, struct rk_error *
              * hold hundreds of members, which would bury the chart in one hop. Its members
              * come when the analyst starts from (expands) the group itself. */
             long gi = -1;
-            enum rk_status rc = add_node(g, GK_GROUP, json_string_value(json_object_get(grp, "id")),
-                                         key, g->g[i].depth + 1, 0, group_node(grp), &gi, err);
+            rc = add_node(g, GK_GROUP, json_string_value(json_object_get(grp, "id")), key,
+                          g->g[i].depth + 1, 0, group_node(grp), &gi, err);
             if (rc == RK_OK)
                 rc = add_edge(g, gi, (long)i, "member", NULL, err);
             if (rc != RK_OK)
@@ -638,6 +719,8 @@ static enum rk_status expand_observable(struct graph *g, size_t i, struct rk_err
 
 static enum rk_status expand_group(struct graph *g, size_t i, struct rk_error *err)
 {
+    if (rk__is_uuid(g->g[i].id))
+        return confirmed_members(g, i, err);
     json_t *grp = find_group(g, g->g[i].id);
     return grp ? group_members(g, grp, (long)i, err) : RK_OK;
 }
@@ -717,6 +800,10 @@ static enum rk_status start_observable(struct graph *g, const char *id, struct r
 
 static enum rk_status start_group(struct graph *g, const char *id, struct rk_error *err)
 {
+    if (rk__is_uuid(id)) {
+        long idx = -1;
+        return add_confirmed(g, id, -1, &idx, err);
+    }
     json_t *grp = g->groups ? find_group(g, id) : NULL;
     if (grp == NULL)
         return rk__err(err, RK_ENOTFOUND, "node", "no such group");
@@ -817,13 +904,15 @@ static enum rk_status parse_query(struct graph *g, const struct rk_graph_query *
     if (q->limit < 0 || q->limit > RK_MAX_GRAPH_NODES)
         return rk__err(err, RK_EINVAL, "limit", "must be from 1 to %d", RK_MAX_GRAPH_NODES);
     g->limit = q->limit ? (size_t)q->limit : RK_GRAPH_DEFAULT_NODES;
-    /* Groups only when asked for: rk_groups_list clusters the whole store. */
-    g->kinds = ((1u << GK_COUNT) - 1) & ~(1u << GK_GROUP);
+    /* Every kind by default, confirmed groups included; candidate groups only when "group" is
+     * named: candidates cluster the whole store. */
+    g->kinds = (1u << GK_COUNT) - 1;
     if (q->kinds != NULL && *q->kinds != '\0') {
         g->kinds = 0;
         enum rk_status rc = parse_list(g, q->kinds, "kinds", err);
         if (rc != RK_OK)
             return rc;
+        g->candidates = (g->kinds & (1u << GK_GROUP)) != 0;
     }
     if (q->types != NULL && *q->types != '\0') {
         g->types = json_object();
@@ -872,23 +961,20 @@ static void graph_end(struct graph *g)
     g->c = NULL;
 }
 
-/* Loads the candidate groups when the caller may see them and group nodes are wanted. */
-static enum rk_status load_groups(struct graph *g, int kind, struct rk_error *err)
+/* Checks a group start (groups are for those who may work with them) and loads the candidate
+ * groups when they are wanted: named in `kinds`, or the start is one. */
+static enum rk_status load_groups(struct graph *g, int kind, const char *id, struct rk_error *err)
 {
-    if (!(g->kinds & (1u << GK_GROUP)) && kind != GK_GROUP)
+    g->group_reader =
+        rk__access_is_installation(&g->a) || rk__access_allows(&g->a, RK_PERM_OBS_READ_ALL);
+    if (kind == GK_GROUP && !g->group_reader)
+        return rk__err(err, RK_EFORBIDDEN, "node", "groups are for analysts");
+    int candidate_start = kind == GK_GROUP && !rk__is_uuid(id);
+    if (!g->group_reader || (!g->candidates && !candidate_start))
         return RK_OK;
-    if (!rk__access_is_installation(&g->a) && !rk__access_allows(&g->a, RK_PERM_OBS_READ_ALL)) {
-        if (kind == GK_GROUP)
-            return rk__err(err, RK_EFORBIDDEN, "node", "groups are for analysts");
-        return RK_OK;
-    }
-    json_t *res = NULL;
-    enum rk_status rc = rk_groups_list(g->s, g->who, &res, err);
-    if (rc != RK_OK)
-        return rc;
-    g->groups = json_incref(json_object_get(res, "items"));
-    json_decref(res);
-    return RK_OK;
+    /* The groups page's candidates, not rk_groups_list's: that one also lists the clusters a
+     * confirmed group took, which would draw each confirmed group twice. */
+    return rk__group_candidates(g->s, g->who, &g->groups, err);
 }
 
 enum rk_status rk_graph_neighbourhood(struct rk_store *s, const struct rk_actor *who,
@@ -924,7 +1010,7 @@ enum rk_status rk_graph_neighbourhood(struct rk_store *s, const struct rk_actor 
         rc = rk__access_require(&g.a, RK_PERM_OBS_READ, err);
     graph_end(&g);
     if (rc == RK_OK)
-        rc = load_groups(&g, kind, err);
+        rc = load_groups(&g, kind, id, err);
     if (rc == RK_OK)
         rc = graph_begin(&g, err);
     if (rc == RK_OK)

@@ -2000,3 +2000,135 @@ out:
     json_decref(list);
     return rc;
 }
+
+/* ===== For the link chart (lib/model/graph-service.c) ===== */
+
+enum rk_status rk__group_chart_node(struct rk_conn *c, const char *gid, json_t **node,
+                                    json_t **members, struct rk_error *err)
+{
+    *node = NULL;
+    *members = NULL;
+    if (gid == NULL || !rk__is_uuid(gid))
+        return rk__err(err, RK_ENOTFOUND, "node", "no such group");
+    sqlite3_stmt *st = rk__stmt(c,
+                                "SELECT name, aliases, actor_id, confirmed_at, tlp FROM grp_groups"
+                                " WHERE id = ?1 AND status = 'confirmed'",
+                                err);
+    if (st == NULL)
+        return RK_EIO;
+    rk__bind_text(st, 1, gid);
+    int r = sqlite3_step(st);
+    if (r != SQLITE_ROW) {
+        sqlite3_reset(st);
+        /* A dissolved group is no node: its members have left it (or moved on by a merge). */
+        return r == SQLITE_DONE ? rk__err(err, RK_ENOTFOUND, "node", "no such confirmed group")
+                                : rk__db_error(c, r, err);
+    }
+    char actor_id[37];
+    snprintf(actor_id, sizeof(actor_id), "%s", rk__col_text(st, 2));
+    json_t *n = json_pack("{s:s,s:s,s:o,s:s,s:s,s:s}", "label", rk__col_text(st, 0), "name",
+                          rk__col_text(st, 0), "aliases", aliases_json(rk__col_text(st, 1)), "type",
+                          "confirmed", "time", rk__col_text(st, 3), "tlp", rk__col_text(st, 4));
+    sqlite3_reset(st);
+    json_t *list = json_array();
+    if (n == NULL || list == NULL) {
+        json_decref(n);
+        json_decref(list);
+        return rk__err(err, RK_ENOMEM, NULL, "out of memory");
+    }
+    json_object_set_new(n, "confirmed", json_true());
+    json_object_set_new(n, "actor", actor_ref(c, actor_id));
+    /* The groups API's order (render_group), so the chart lists members as the group page does. */
+    st = rk__stmt(c,
+                  "SELECT object_kind, object_id FROM grp_members WHERE group_id = ?1"
+                  " ORDER BY added_at, object_kind, object_id",
+                  err);
+    if (st == NULL) {
+        json_decref(n);
+        json_decref(list);
+        return RK_EIO;
+    }
+    rk__bind_text(st, 1, gid);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(
+            list, json_pack("{s:s,s:s}", "kind", rk__col_text(st, 0), "id", rk__col_text(st, 1)));
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE) {
+        json_decref(n);
+        json_decref(list);
+        return rk__db_error(c, r, err);
+    }
+    json_object_set_new(n, "members", json_integer((json_int_t)json_array_size(list)));
+    *node = n;
+    *members = list;
+    return RK_OK;
+}
+
+enum rk_status rk__group_chart_of(struct rk_conn *c, enum rk_corr_kind kind, const char *id,
+                                  json_t **ids, struct rk_error *err)
+{
+    *ids = json_array();
+    /* One statement per kind, so the lookup uses grp_members_object (kind, id). */
+    sqlite3_stmt *st =
+        rk__stmt(c,
+                 kind == RK_CORR_REPORT ? "SELECT g.id FROM grp_members m JOIN grp_groups g"
+                                          " ON g.id = m.group_id WHERE g.status = 'confirmed'"
+                                          " AND m.object_kind = 'report' AND m.object_id = ?1"
+                                          " ORDER BY g.name, g.id"
+                                        : "SELECT g.id FROM grp_members m JOIN grp_groups g"
+                                          " ON g.id = m.group_id WHERE g.status = 'confirmed'"
+                                          " AND m.object_kind = 'case' AND m.object_id = ?1"
+                                          " ORDER BY g.name, g.id",
+                 err);
+    if (st == NULL || *ids == NULL) {
+        json_decref(*ids);
+        *ids = NULL;
+        return st == NULL ? RK_EIO : rk__err(err, RK_ENOMEM, NULL, "out of memory");
+    }
+    rk__bind_text(st, 1, id);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(*ids, json_string(rk__col_text(st, 0)));
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE) {
+        json_decref(*ids);
+        *ids = NULL;
+        return rk__db_error(c, r, err);
+    }
+    return RK_OK;
+}
+
+enum rk_status rk__group_candidates(struct rk_store *s, const struct rk_actor *who, json_t **items,
+                                    struct rk_error *err)
+{
+    struct rk_conn *c = NULL;
+    struct rk_access a;
+    struct conf_set cs = {0};
+    struct rk_corr_groups *g = NULL;
+    *items = NULL;
+    enum rk_status rc = group_read_begin(s, who, &c, &a, err);
+    if (rc == RK_OK)
+        rc = live_groups(s, c, &a, &cs, &g, err);
+    json_t *list = rc == RK_OK ? json_array() : NULL;
+    if (rc == RK_OK && list == NULL)
+        rc = rk__err(err, RK_ENOMEM, NULL, "out of memory");
+    if (rc != RK_OK)
+        goto out;
+    /* The same candidates as rk_group_list, from one snapshot: the clusters no confirmed group
+     * took, each with at least one readable member not already in a confirmed group. */
+    sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+    for (size_t i = 0; i < g->count; i++) {
+        if (g->groups[i].confirmed)
+            continue;
+        json_t *o = render_candidate(s, c, &a, &g->groups[i]);
+        if (o != NULL)
+            json_array_append_new(list, o);
+    }
+    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    *items = list;
+out:
+    rk_corr_groups_destroy(g);
+    conf_free(&cs);
+    rk__conn_put(s, c);
+    return rc;
+}

@@ -49,4 +49,34 @@ enum rk_status rk__corr_touching_of(struct rk_store *s, enum rk_corr_kind kind, 
 enum rk_status rk__group_demo(struct rk_store *s, const struct rk_actor *analyst,
                               struct rk_error *err);
 
+/*
+ * The link chart's view of confirmed group `gid` (lib/model/graph-service.c), read on the
+ * caller's borrowed connection `c` inside its read transaction; no index sync and no audit (the
+ * chart audits what it draws). Need-to-know is the caller's: it must have checked that the
+ * caller may work with groups, and it decides per member what to show. On RK_OK `*node` =
+ * {"label","name","aliases":[...],"actor":{"id","name_ja","name_en"}|null,"type":"confirmed",
+ * "confirmed":true,"time" (confirmed_at),"tlp","members" (count, every member)} and `*members`
+ * = [{"kind":"report"|"case","id"}] in the groups API's order; the caller owns both.
+ * RK_ENOTFOUND (field "node") when no confirmed group has that id (a dissolved one included).
+ */
+enum rk_status rk__group_chart_node(struct rk_conn *c, const char *gid, json_t **node,
+                                    json_t **members, struct rk_error *err);
+
+/*
+ * The confirmed groups that report or case `id` is a member of, name order: on RK_OK `*ids` is
+ * an array of group ids the caller owns (empty when none).
+ */
+enum rk_status rk__group_chart_of(struct rk_conn *c, enum rk_corr_kind kind, const char *id,
+                                  json_t **ids, struct rk_error *err);
+
+/*
+ * The candidate groups exactly as rk_group_list lists them after the confirmed groups (the
+ * clusters no confirmed group took, with at least one readable member not yet in a confirmed
+ * group), for the link chart. Checks the caller as every group read does (RK_EFORBIDDEN unless
+ * they may read every value); borrows its own connection. Members read are audited as for the
+ * list. On RK_OK `*items` = [candidate] (shape of docs/api.md "Groups"), owned by the caller.
+ */
+enum rk_status rk__group_candidates(struct rk_store *s, const struct rk_actor *who, json_t **items,
+                                    struct rk_error *err);
+
 #endif

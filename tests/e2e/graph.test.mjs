@@ -3,7 +3,11 @@
 // (September); an analyst of サイバー捜査課 files a unit-only report with the same phone and a
 // second, secret URL. From the case page the analyst opens the chart, expands the report and
 // then the phone, hides the phone type, narrows the timeline, and exports PNG and JSON. The
-// unit-only report appears only as "サイバー捜査課が保有" and its URL never reaches the page.
+// unit-only report appears only as "サイバー捜査課が保有" and its URL never reaches the page; its
+// panel offers "閲覧を依頼" through the phone it was found by, and the request sent is one the
+// server accepts and that concerns exactly that report (the holder sees it). Last, a confirmed
+// group of that report and the January one: its node shows name and member count, and its
+// restricted member says to ask from a report, case or value instead.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { runTest, logIn, check, rendered } from './harness.mjs';
@@ -22,7 +26,7 @@ async function apiLogin(base, user) {
   check(res.ok, `API log-in of ${user.login}: ${res.status}`);
   const cookie = (res.headers.get('set-cookie') || '').split(';')[0];
   const { csrf } = await res.json();
-  return async (path, body) => {
+  const post = async (path, body) => {
     const r = await fetch(`${base}/api/v1${path}`, {
       method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrf },
       body: JSON.stringify(body),
@@ -31,6 +35,13 @@ async function apiLogin(base, user) {
     check(r.status === 201, `POST ${path}: ${r.status} ${JSON.stringify(j)}`);
     return j;
   };
+  post.get = async (path) => {
+    const r = await fetch(`${base}/api/v1${path}`, { headers: { Cookie: cookie } });
+    const j = await r.json();
+    check(r.status === 200, `GET ${path}: ${r.status} ${JSON.stringify(j)}`);
+    return j;
+  };
+  return post;
 }
 
 function report(title, narrative, extra = {}) {
@@ -65,7 +76,7 @@ runTest('graph', async (t) => {
   const postS = await apiLogin(t.base, station);
   const rOpen = await post2('/reports', report('関連図試験 一月の通報', `${PHONE} からSMSが届いた。`, { received_at: '2026-01-10T01:00:00Z' }));
   const rSt = await postS('/reports', report('関連図試験 九月の通報', `${PHONE} から電話があった。`, { received_at: '2026-09-10T01:00:00Z' }));
-  await post1('/reports', report('関連図試験 捜査課限定', `${PHONE} の相手が hxxps://${SECRET}[.]example[.]com/x を案内。`, { scope: 'unit' }));
+  const rSecret = await post1('/reports', report('関連図試験 捜査課限定', `${PHONE} の相手が hxxps://${SECRET}[.]example[.]com/x を案内。`, { scope: 'unit' }));
   const kase = await post2('/cases', { title: '関連図試験の事案', report_ids: [rOpen.id] });
   const caseNode = `case:${kase.id}`;
   const openNode = `report:${rOpen.id}`;
@@ -111,6 +122,23 @@ runTest('graph', async (t) => {
   await page.locator('#graph-details .restricted', { hasText: a1.unit }).waitFor();
   check(await page.locator('#graph-expand').isDisabled(), 'a restricted node cannot be expanded');
   check(!(await page.content()).includes(SECRET), 'the unit-only report\'s URL never reaches the page');
+  // Ask サイバー捜査課 for it: the context is the phone it hangs off.
+  const askBtn = page.locator('#graph-request .access-request-btn');
+  await askBtn.waitFor();
+  const phoneText = await page.locator(`#graph-node-select option[value="${phoneNode}"]`).textContent();
+  const via = await page.locator('#graph-details dd').allTextContents();
+  check(via.some((v) => v && phoneText.endsWith(v)), `found through the phone: ${via} / ${phoneText}`);
+  check(await askBtn.textContent() === '閲覧を依頼', 'the request button is offered');
+  await askBtn.click();
+  await page.locator('#access-reason').fill('同一電話番号の着信被害。相手方の案内先を確認したい。');
+  await page.locator('#access-send').click();
+  await page.locator('#graph-request .access-requested').waitFor();
+  const mine = await post2.get('/access-requests?box=outgoing');
+  const sent = mine.items.find((r) => r.status === 'pending' && r.context && r.context.kind === 'observable' && r.context.id === phoneNode.slice(phoneNode.indexOf(':') + 1));
+  check(sent, `a pending request in the phone's context: ${JSON.stringify(mine.items)}`);
+  check(sent.kind === 'report', `it asks for a report: ${sent.kind}`);
+  const held = await post1.get(`/access-requests/${sent.id}`);
+  check(JSON.stringify((held.objects || []).map((o) => o.id)) === JSON.stringify([rSecret.id]), `the holder sees it concerns the unit-only report: ${JSON.stringify(held.objects)}`);
 
   // Pin the phone.
   await page.locator('#graph-node-select').selectOption(phoneNode);
@@ -172,5 +200,23 @@ runTest('graph', async (t) => {
   await page.locator('#lang-switch').click();
   await page.locator('h1', { hasText: 'Link chart (link analysis)' }).waitFor();
   await page.locator('#graph-export-png', { hasText: 'Save as PNG' }).waitFor();
+
+  // A confirmed group (サイバー捜査課's decision) of the unit-only report and January's.
+  const grp = await post1('/groups/confirm', { name: '関連図試験グループ', aliases: ['試験団'], members: [{ kind: 'report', id: rSecret.id }, { kind: 'report', id: rOpen.id }] });
+  await page.goto(`${t.base}/#/graph?node=${encodeURIComponent(`group:${grp.id}`)}&depth=1`);
+  await rendered(page, '/graph');
+  await page.locator('#graph-canvas canvas').first().waitFor();
+  await waitShown(page, openNode, true);
+  await page.locator('#graph-node-select').selectOption(`group:${grp.id}`);
+  const gd = page.locator('#graph-details');
+  await gd.locator('dd', { hasText: 'Confirmed group' }).waitFor();
+  check((await gd.textContent()).includes('関連図試験グループ') && (await gd.textContent()).includes('試験団'), `the group's name and alias: ${await gd.textContent()}`);
+  check(await page.locator('#graph-open-page').getAttribute('href') === `#/groups/${grp.id}`, 'the group links to its page');
+  const member = (await shownIds(page)).find((i) => i.startsWith('restricted:'));
+  check(member, 'the unit-only member is restricted');
+  await page.locator('#graph-node-select').selectOption(member);
+  await page.locator('#graph-request', { hasText: 'cannot be requested from here' }).waitFor();
+  check(await page.locator('#graph-request .access-request-btn').count() === 0, 'no request with a group as context');
+  check(!(await page.content()).includes(SECRET), 'nothing of the unit-only report through the group');
   t.checkNoPageErrors();
 });

@@ -1,7 +1,8 @@
 """The link-analysis graph end to end (GET /api/v1/graph/neighbourhood on the real server):
 depth, kind and type filters, the time window, truncation, 422 naming the bad parameter, and the
 need-to-know rule: a case the caller may not read is a restricted node with no id, and the walk
-never goes through it, so a second value only that case holds never appears.
+never goes through it, so a second value only that case holds never appears. Confirmed and
+candidate groups are group nodes; a confirmed group's unreadable members are restricted nodes.
 """
 import json
 import os
@@ -72,7 +73,7 @@ class GraphApiTest(unittest.TestCase):
         return found[0]
 
     def test_depth(self):
-        # Candidate groups are left out here: a group reaches all its members in one hop.
+        # Groups are left out here: a group reaches all its members in one hop.
         kinds = "report,case,observable,account"
         g1 = self.graph(self.a2, node="case:" + self.case_open, depth=1, kinds=kinds)
         self.assertEqual(g1["start"], "case:" + self.case_open)
@@ -145,18 +146,90 @@ class GraphApiTest(unittest.TestCase):
     def test_group_nodes(self):
         r = self.a2.get("/api/v1/groups")
         self.assertEqual(r.status, 200, r)
-        group = r.json["items"][0]
-        members = [m for m in group["members"] if not m.get("restricted")]
-        g = self.graph(self.a2, node="group:" + group["id"], depth=1, limit=1000)
-        self.assertEqual(g["nodes"][0]["kind"], "group")
-        self.assertEqual(g["nodes"][0]["members"], len(group["members"]))
-        got = {n["id"] for n in g["nodes"][1:] if not n.get("restricted")}
-        self.assertEqual(got, {"%s:%s" % (m["kind"], m["id"]) for m in members})
-        # A member reaches its group in one hop; stations get no groups.
-        m = members[0]
-        g = self.graph(self.a2, node="%s:%s" % (m["kind"], m["id"]), depth=1, kinds="group")
-        self.assertIsNotNone(self.node(g, "group:" + group["id"]))
-        self.graph(self.st, status=403, node="group:" + group["id"])
+        items = r.json["items"]
+        # The list gives confirmed groups first (the demo confirms one), then candidates; both
+        # are group nodes.
+        confirmed = [x for x in items if x.get("confirmed")]
+        candidates = [x for x in items if not x.get("confirmed")]
+        self.assertTrue(confirmed and candidates, [x["id"] for x in items])
+        self.assertEqual(items[0], confirmed[0])
+        for group in (confirmed[0], candidates[0]):
+            with self.subTest(group=group["id"]):
+                members = [m for m in group["members"] if not m.get("restricted")]
+                g = self.graph(self.a2, node="group:" + group["id"], depth=1, limit=1000)
+                self.assertEqual(g["nodes"][0]["kind"], "group")
+                self.assertEqual(g["nodes"][0]["members"], len(group["members"]))
+                got = {n["id"] for n in g["nodes"][1:] if not n.get("restricted")}
+                self.assertEqual(got, {"%s:%s" % (m["kind"], m["id"]) for m in members})
+                # A member reaches its group in one hop; stations get no groups.
+                m = members[0]
+                g = self.graph(self.a2, node="%s:%s" % (m["kind"], m["id"]), depth=1,
+                               kinds="group")
+                self.assertIsNotNone(self.node(g, "group:" + group["id"]))
+                self.graph(self.st, status=403, node="group:" + group["id"])
+        # A confirmed group carries its name, aliases and actor, and is there by default; a
+        # candidate only when groups are asked for.
+        first = self.graph(self.a2, node="group:" + confirmed[0]["id"], depth=1)["nodes"][0]
+        self.assertEqual(first["label"], confirmed[0]["name"])
+        self.assertEqual(first["aliases"], confirmed[0]["aliases"])
+        self.assertEqual(first["actor"], confirmed[0]["actor"])
+        self.assertTrue(first["confirmed"])
+        m = [m for m in confirmed[0]["members"] if not m.get("restricted")][0]
+        g = self.graph(self.a2, node="%s:%s" % (m["kind"], m["id"]), depth=1)
+        self.assertIsNotNone(self.node(g, "group:" + confirmed[0]["id"]))
+        self.assertFalse([n for n in g["nodes"] if n["id"].startswith("group:cand-")])
+        g = self.graph(self.a2, node="%s:%s" % (m["kind"], m["id"]), depth=1,
+                       kinds="report,case")
+        self.assertFalse([n for n in g["nodes"] if n["kind"] == "group"])
+        # Asked for, a member's groups are exactly those of the groups page that hold it: the
+        # cluster its confirmed group took is not drawn a second time as a candidate.
+        for x in items[:5]:
+            for m in [m for m in x["members"] if not m.get("restricted")][:2]:
+                want = {"group:" + y["id"] for y in items
+                        if any(z.get("id") == m["id"] for z in y["members"])}
+                g = self.graph(self.a2, node="%s:%s" % (m["kind"], m["id"]), depth=1,
+                               kinds="group")
+                self.assertEqual({n["id"] for n in g["nodes"] if n["kind"] == "group"}, want)
+
+    def test_confirmed_group_need_to_know(self):
+        # sousa1 confirms a group of its unit-scoped case and sousa2's open report: sousa2 sees
+        # the group with the case as a restricted member (held by サイバー捜査課), nothing more,
+        # and is led from its own report through the group to that restricted node.
+        r = self.a1.post("/api/v1/groups/confirm", {
+            "name": "グラフ試験 確定グループ %d" % PID, "aliases": ["試験団"],
+            "members": [{"kind": "case", "id": self.case_secret},
+                        {"kind": "report", "id": self.r_open}]})
+        self.assertEqual(r.status, 201, r)
+        gid = r.json["id"]
+        try:
+            g = self.graph(self.a2, node="group:" + gid, depth=1)
+            self.assertEqual(g["nodes"][0]["label"], "グラフ試験 確定グループ %d" % PID)
+            self.assertEqual(g["nodes"][0]["members"], 2)
+            self.assertIsNotNone(self.node(g, "report:" + self.r_open))
+            rs = [n for n in g["nodes"] if n.get("restricted")]
+            self.assertEqual(len(rs), 1, g["nodes"])
+            self.assertEqual(rs[0]["kind"], "case")
+            self.assertEqual(rs[0]["unit"]["name"], self.unit1)
+            body = json.dumps(g, ensure_ascii=False)
+            self.assertNotIn(self.case_secret, body)
+            self.assertNotIn("秘匿事案", body)
+            # From the report, two hops: report -> group -> restricted case; never further.
+            g = self.graph(self.a2, node="report:" + self.r_open, depth=3, limit=1000,
+                           kinds="report,case,group")
+            self.assertIsNotNone(self.node(g, "group:" + gid))
+            body = json.dumps(g, ensure_ascii=False)
+            self.assertNotIn(self.case_secret, body)
+            self.assertNotIn("graph-secret-%d" % PID, body)
+            # The holder sees its case as a member.
+            g = self.graph(self.a1, node="group:" + gid, depth=1)
+            self.assertIsNotNone(self.node(g, "case:" + self.case_secret))
+            # The station officer who filed nothing of it gets no group node from its report.
+            g = self.graph(self.st, node="report:" + self.r_st, depth=3, limit=1000)
+            self.assertFalse([n for n in g["nodes"] if n["kind"] == "group"])
+        finally:
+            r = self.a1.patch("/api/v1/groups/" + gid, {"status": "dissolved"})
+            self.assertEqual(r.status, 200, r)
+        self.graph(self.a2, status=404, node="group:" + gid)
 
     def test_kind_and_type_filters(self):
         g = self.graph(self.a2, node="case:" + self.case_open, depth=2, types="phone")

@@ -1,7 +1,7 @@
 /* Unit tests of the link-analysis graph (lib/model/graph-service.c) on a real store: bad
  * parameters name the parameter, depth and filters, the time window, truncation, need-to-know
  * (a report the caller may not read is a restricted node with no id and is not walked
- * through), refusals per role, and the audit of every readable node. */
+ * through), refusals per role, the audit of every readable node, and confirmed groups as nodes. */
 #include "store-fixture.h"
 
 #include "store/store.h"
@@ -254,6 +254,133 @@ static void test_suppressed_values(void **state)
     }
 }
 
+/* Confirmed groups: a node with its name and member count, linked to every member (one the
+ * caller may not read is restricted, as on the groups page), reached from a member by default
+ * and walked through; none for those who may not work with groups; none once dissolved. */
+static void test_confirmed_groups(void **state)
+{
+    struct fx *f = *state;
+    struct rk_error err = {0};
+    char r1[37], r2[37], gid[37], gnode[64], r2node[64];
+    json_t *police = json_pack("{s:s}", "scope", "police");
+    fx_report(f, &f->analyst, "県内限りの通報", "着信 070-2222-9876 があった。", NULL, r1);
+    fx_report(f, &f->analyst, "警察内共有の通報", "無関係の相談。", police, r2);
+    json_decref(police);
+    json_t *in =
+        json_pack("{s:s,s:[s],s:[{s:s,s:s},{s:s,s:s}]}", "name", "確定グループ試験", "aliases",
+                  "試験団", "members", "kind", "report", "id", r1, "kind", "report", "id", r2);
+    json_t *o = NULL;
+    assert_int_equal(rk_group_confirm(f->s, &f->analyst, in, &o, &err), RK_OK);
+    json_decref(in);
+    snprintf(gid, sizeof(gid), "%s", json_string_value(json_object_get(o, "id")));
+    json_decref(o);
+    snprintf(gnode, sizeof(gnode), "group:%s", gid);
+    snprintf(r2node, sizeof(r2node), "report:%s", r2);
+
+    static const struct {
+        const char *who; /* "analyst" or "npa" */
+        int from_group;  /* else from r2 */
+        int depth;
+        const char *kinds;
+        int group, r1, r2, restricted; /* nodes expected: group, report r1, r2, restricted */
+    } cases[] = {
+        {"analyst", 1, 1, NULL, 1, 1, 1, 0},
+        {"npa", 1, 1, NULL, 1, 0, 1, 1},               /* r1 is the prefecture's only */
+        {"analyst", 0, 1, NULL, 1, 0, 1, 0},           /* a member reaches its group */
+        {"analyst", 0, 2, "report,group", 1, 1, 1, 0}, /* and, through it, the other member */
+        {"analyst", 0, 2, "report,observable", 0, 0, 1, 0},
+        {"npa", 0, 2, NULL, 1, 0, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct rk_actor *who = strcmp(cases[i].who, "npa") == 0 ? &f->npa : &f->analyst;
+        struct rk_graph_query q = {.node = cases[i].from_group ? gnode : r2node,
+                                   .depth = cases[i].depth,
+                                   .kinds = cases[i].kinds,
+                                   .limit = 1000};
+        json_t *g = graph(f, who, &q, RK_OK);
+        json_t *gn = node(g, "group:", gid);
+        assert_int_equal(gn != NULL, cases[i].group);
+        if (gn != NULL) {
+            assert_string_equal(json_string_value(json_object_get(gn, "label")),
+                                "確定グループ試験");
+            assert_int_equal(json_integer_value(json_object_get(gn, "members")), 2);
+            assert_true(json_is_true(json_object_get(gn, "confirmed")));
+            assert_string_equal(
+                json_string_value(json_array_get(json_object_get(gn, "aliases"), 0)), "試験団");
+            assert_true(json_is_null(json_object_get(gn, "time")));
+        }
+        assert_int_equal(node(g, "report:", r1) != NULL, cases[i].r1);
+        assert_int_equal(node(g, "report:", r2) != NULL, cases[i].r2);
+        assert_int_equal(count_kind(g, "report", 1), (size_t)cases[i].restricted);
+        if (cases[i].restricted) {
+            assert_false(dump_has(g, r1));
+            assert_false(dump_has(g, "県内限り"));
+            assert_false(dump_has(g, "070-2222-9876"));
+        }
+        json_decref(g);
+    }
+    /* Groups are for those who may read every value: a station officer may not start from one
+     * and sees none from a member (nor do candidates appear without being asked for). */
+    struct rk_graph_query q = {.node = gnode};
+    assert_null(graph(f, &f->station_a, &q, RK_EFORBIDDEN));
+    /* Every group drawn is audited as a read. */
+    rk__audit_flush(f->s);
+    assert_true(fx_count(f, "SELECT count(*) FROM audit WHERE action = 'read' AND detail = 'graph'"
+                            " AND object_type = 'group'") >= 5);
+    /* A dissolved group is no node. */
+    in = json_pack("{s:s}", "status", "dissolved");
+    o = NULL;
+    assert_int_equal(rk_group_update(f->s, &f->analyst, gid, in, &o, &err), RK_OK);
+    json_decref(in);
+    json_decref(o);
+    q.node = gnode;
+    assert_null(graph(f, &f->analyst, &q, RK_ENOTFOUND));
+    q.node = r2node;
+    json_t *g = graph(f, &f->analyst, &q, RK_OK);
+    assert_null(node(g, "group:", gid));
+    json_decref(g);
+}
+
+/* With "group" named, a member's groups are those of the groups page: the cluster a confirmed
+ * group took is not drawn again as a candidate; a cluster nobody confirmed is. */
+static void test_candidates_beside_confirmed(void **state)
+{
+    struct fx *f = *state;
+    struct rk_error err = {0};
+    char p1[37], p2[37], q1[37], q2[37], gid[37], start[64];
+    fx_report(f, &f->analyst, "P1", "070-1111-2345 から架空請求の電話。", NULL, p1);
+    fx_report(f, &f->analyst, "P2", "070-1111-2345 から架空請求の電話。", NULL, p2);
+    fx_report(f, &f->analyst, "Q1", "080-5555-6789 から架空請求の電話。", NULL, q1);
+    fx_report(f, &f->analyst, "Q2", "080-5555-6789 から架空請求の電話。", NULL, q2);
+    json_t *in = json_pack("{s:s,s:[{s:s,s:s},{s:s,s:s}]}", "name", "P団", "members", "kind",
+                           "report", "id", p1, "kind", "report", "id", p2);
+    json_t *o = NULL;
+    assert_int_equal(rk_group_confirm(f->s, &f->analyst, in, &o, &err), RK_OK);
+    snprintf(gid, sizeof(gid), "%s", json_string_value(json_object_get(o, "id")));
+    json_decref(in);
+    json_decref(o);
+    static const struct {
+        int from_p;             /* start from P1, else Q1 */
+        size_t confirmed, cand; /* group nodes of each sort */
+    } cases[] = {{1, 1, 0}, {0, 0, 1}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(start, sizeof(start), "report:%s", cases[i].from_p ? p1 : q1);
+        struct rk_graph_query q = {.node = start, .depth = 1, .kinds = "report,group"};
+        json_t *g = graph(f, &f->analyst, &q, RK_OK);
+        size_t k, nconf = 0, ncand = 0;
+        json_t *n;
+        json_array_foreach(json_object_get(g, "nodes"), k, n)
+        {
+            const char *id = json_string_value(json_object_get(n, "id"));
+            nconf += strncmp(id, "group:", 6) == 0 && strcmp(id + 6, gid) == 0;
+            ncand += strncmp(id, "group:cand-", 11) == 0;
+        }
+        assert_int_equal(nconf, cases[i].confirmed);
+        assert_int_equal(ncand, cases[i].cand);
+        json_decref(g);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +388,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_depth_filters_window_and_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_need_to_know, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suppressed_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_confirmed_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_candidates_beside_confirmed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,14 +1,18 @@
-// 関連図 (リンク分析): the link chart of one report, case, value or candidate group
+// 関連図 (リンク分析): the link chart of one report, case, value or group (confirmed or candidate)
 // (GET /graph/neighbourhood), drawn with Cytoscape.js (ui/vendor, MIT). The analyst expands a
 // node (double-click, Enter, or the button), hides kinds and value types, pins nodes so that a
 // new layout leaves them where they are, narrows the dates with the timeline sliders, and
 // exports the chart as PNG or the visible part as JSON. A report or case the user may not read
 // is drawn greyed and dashed with only its holding unit ("〇〇署が保有"): the server sends
-// nothing more and never walks through it.
+// nothing more and never walks through it. Its side panel offers "閲覧を依頼" (access-request.js)
+// with the readable neighbour it was found through as the request's context: a restricted node
+// hangs off exactly one node (its id is per neighbour), and the request API accepts a report,
+// case or value context for the reports and cases that context links to.
 import { h, uid } from '../dom.js';
 import { pageHead, section, errorBox, showError, hideError, empty } from '../components.js';
 import { formatDate } from '../format.js';
 import { obsTypeLabel } from './common.js';
+import { requestAccessButton } from './access-request.js';
 
 const KINDS = ['case', 'report', 'account', 'observable', 'group'];
 const LAYOUTS = ['cose', 'concentric', 'breadthfirst', 'grid'];
@@ -42,6 +46,7 @@ function short(s, n = 28) {
 function nodeLabel(ctx, n) {
   const t = (k, p) => ctx.i18n.t(k, p);
   if (n.restricted) return t('graph.held_by', { unit: n.unit ? n.unit.name : '' });
+  if (n.kind === 'group' && n.confirmed) return short(n.label);
   if (n.kind === 'group') return t('graph.group_label', { n: n.members || 0 });
   return short(n.label);
 }
@@ -84,7 +89,18 @@ function pageOf(n) {
   if (kind === 'case') return `#/cases/${encodeURIComponent(id)}`;
   if (kind === 'report') return `#/reports/${encodeURIComponent(id)}`;
   if (kind === 'observable' || kind === 'account') return `#/observables/${encodeURIComponent(id)}`;
+  if (kind === 'group' && n.confirmed) return `#/groups/${encodeURIComponent(id)}`;
   return null;
+}
+
+// The context of an access request for restricted node `n`: the readable report, case or value
+// it hangs off ({kind, id}), or null when it hangs off a group (the request API takes no group
+// context: a group's members are asked for from a report, case or value that links to them).
+function requestContext(n) {
+  const CONTEXT = { report: 'report', case: 'case', observable: 'observable', account: 'observable' };
+  const via = n.neighborhood('node').filter((m) => !m.data('restricted') && CONTEXT[m.data('kind')]).first();
+  if (via.empty()) return null;
+  return { kind: CONTEXT[via.data('kind')], id: via.id().slice(via.id().indexOf(':') + 1), node: via };
 }
 
 // The time span of a node for the timeline, [from, to] in ms, or null when it has no date
@@ -262,13 +278,27 @@ export async function render(ctx, view, params, query) {
     }
     const d = n.data();
     const rows = [[t('graph.f.kind'), t(`graph.kind.${d.kind}`)]];
+    let request = null;
     if (d.restricted) {
       rows.push([t('graph.f.access'), h('span', { class: 'restricted' }, t('graph.held_by', { unit: d.unit ? d.unit.name : '' }))]);
+      const via = requestContext(n);
+      if (via) {
+        rows.push([t('graph.f.found_via'), via.node.data('display')]);
+        request = h('p', { id: 'graph-request' }, requestAccessButton(ctx, { kind: via.kind, id: via.id }, d, d.kind));
+      } else {
+        request = h('p', { id: 'graph-request', class: 'muted small' }, t('graph.request_elsewhere'));
+      }
     } else {
       rows.push([t('graph.f.label'), d.label]);
       if (d.title) rows.push([t('graph.f.title'), d.title]);
       if (d.kind === 'observable' || d.kind === 'account') rows.push([t('graph.f.type'), obsTypeLabel(ctx, d.type)]);
-      else if (d.kind === 'group') rows.push([t('graph.f.members'), String(d.members || 0)]);
+      if (d.kind === 'group') {
+        rows.push([t('graph.f.group_status'), t(d.confirmed ? 'graph.group_confirmed' : 'graph.group_candidate')]);
+        if (d.aliases && d.aliases.length) rows.push([t('graph.f.aliases'), d.aliases.join('、')]);
+        if (d.actor) rows.push([t('graph.f.actor'), (lang === 'en' && d.actor.name_en) || d.actor.name_ja || d.actor.name_en]);
+        rows.push([t('graph.f.members'), String(d.members || 0)]);
+        if (d.confirmed_at) rows.push([t('graph.f.confirmed_at'), formatDate(d.confirmed_at, lang)]);
+      }
       if (d.time) rows.push([d.last_seen ? t('graph.f.first_seen') : t('graph.f.time'), formatDate(d.time, lang)]);
       if (d.last_seen) rows.push([t('graph.f.last_seen'), formatDate(d.last_seen, lang)]);
       if (d.unit) rows.push([t('graph.f.unit'), d.unit.name]);
@@ -276,7 +306,7 @@ export async function render(ctx, view, params, query) {
     }
     const link = pageOf(d);
     details.replaceChildren(h('dl', { class: 'details' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
-      link ? h('p', {}, h('a', { href: link, id: 'graph-open-page' }, t('graph.open_page'))) : null);
+      link ? h('p', {}, h('a', { href: link, id: 'graph-open-page' }, t('graph.open_page'))) : null, request);
     expandBtn.disabled = Boolean(d.restricted || d.suppressed || n.data('expanded'));
     pinBtn.disabled = false;
     pinBtn.textContent = n.locked() ? t('graph.unpin') : t('graph.pin');
