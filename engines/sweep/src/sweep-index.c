@@ -198,23 +198,6 @@ static uint32_t place(uint64_t *slots, uint64_t mask, uint64_t h, uint64_t word)
     return d;
 }
 
-/* Asks for transparent huge pages over the 2 MiB-aligned interior of a fresh, untouched
- * allocation: the builder's table is written at random, one slot per key, and with 4 KiB pages
- * each of those writes also misses the TLB (the prefetch of a slot then stalls on the page
- * walk). Only advice: where the kernel says no, nothing changes. */
-static void want_huge_pages(void *p, size_t n)
-{
-#if defined(MADV_HUGEPAGE)
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + n) & ~(huge - 1);
-    if (hi > lo)
-        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)n;
-#endif
-}
-
 /* Moves every entry into a new table of 2^log2 slots (larger or smaller than the current). */
 static enum rk_status rehash(struct rk_sweep_builder *b, uint32_t log2)
 {
@@ -222,7 +205,6 @@ static enum rk_status rehash(struct rk_sweep_builder *b, uint32_t log2)
     uint64_t *ns = rk_calloc((size_t)n, sizeof *ns);
     if (ns == NULL)
         return RK_ENOMEM;
-    want_huge_pages(ns, (size_t)n * sizeof *ns);
     uint32_t maxp = 0;
     /* Every entry of the table has exactly one record, and the records lie in one blob in
      * insertion order: walking the blob reads memory in order where walking the old table
@@ -1063,39 +1045,4 @@ size_t rk__sw_record_text(const struct rk_sweep_index *ix, uint64_t off, char *o
     }
     out[o] = '\0';
     return o;
-}
-
-/* ===== Huge-page view ===== */
-
-/*
- * Every lookup reads one slot at random. In a mapped file those are 4 KiB pages, so with a
- * large index (128 MiB of slots at 10,000,000 indicators) nearly every lookup also misses the
- * TLB, and the page walk stalls even the prefetch issued when the token is queued: profiling
- * put a fifth of a 10M sweep there. An ext4 file is not mapped with 2 MiB pages, so the slots
- * are copied into anonymous memory advised for transparent huge pages; the view shares
- * everything else with `ix`. The copy costs about 0.4 ms a MiB of slots, so the run layer
- * asks for it only when the input is larger than the table.
- */
-int rk__sw_index_huge_view(const struct rk_sweep_index *ix, struct rk_sweep_index *view)
-{
-#if defined(MADV_HUGEPAGE)
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    size_t n = (size_t)8 << ix->h->log2_slots;
-    void *raw = rk_malloc(n + (size_t)huge);
-    if (raw == NULL)
-        return 0;
-    uint64_t *dst = (uint64_t *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
-    (void)madvise(dst, n, MADV_HUGEPAGE);
-    memcpy(dst, ix->slots, n);
-    *view = *ix;
-    view->slots = dst;
-    view->owned = NULL;
-    view->map = NULL;
-    view->slots_copy = raw;
-    return 1;
-#else
-    (void)ix;
-    (void)view;
-    return 0;
-#endif
 }

@@ -203,20 +203,10 @@ struct rk_sweep_index {
     uint64_t meta_str_len; /* the last byte is a NUL (checked at open) */
     uint64_t meta_size;    /* bytes of the metadata section */
     void *owned;      /* rk_malloc'd image, or NULL */
-    void *slots_copy; /* a huge-page view's slots block (rk_free it), or NULL */
     void *map;        /* mmap'd image, or NULL */
 };
 
 uint64_t rk__sw_checksum(const void *p, size_t n);
-
-/* Slot tables at least this large are worth a huge-page copy (32 MiB: 8,192 pages of 4 KiB,
- * far past what the TLB holds; a 1,000,000-indicator table is 16 MiB). */
-#define RK__SW_HUGE_SLOTS_MIN ((size_t)32 << 20)
-
-/* Fills `view` with `ix` whose slots are a copy in transparent huge pages (sweep-index.c says
- * why). Returns 1 when made (the caller rk_free()s view->slots_copy once no scanner uses the
- * view; the view itself is not closed), 0 when not (no memory, no huge-page support). */
-int rk__sw_index_huge_view(const struct rk_sweep_index *ix, struct rk_sweep_index *view);
 
 /* Looks up a key. Returns the record offset in bytes (> 0) or 0. */
 static inline uint64_t rk__sw_lookup(const struct rk_sweep_index *ix, uint64_t h, unsigned type,

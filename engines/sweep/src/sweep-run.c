@@ -801,7 +801,6 @@ enum rk_status rk_sweep_run(const struct rk_sweep_index *ix, const char *const *
     struct pipe p;
     struct worker *wk = NULL;
     struct rk_buf carry;
-    struct rk_sweep_index huge; /* ix with its slots in huge pages, when worth it */
     unsigned nthreads = 0, started = 0;
     enum rk_status rc = RK_OK;
     if (opt == NULL) {
@@ -811,7 +810,6 @@ enum rk_status rk_sweep_run(const struct rk_sweep_index *ix, const char *const *
     memset(stats, 0, sizeof *stats);
     memset(&w, 0, sizeof w);
     memset(&p, 0, sizeof p);
-    memset(&huge, 0, sizeof huge);
     rk_buf_init(&carry, RK_MAX_SWEEP_CHUNK);
     w.opt = opt;
     w.ud = user_data;
@@ -828,11 +826,6 @@ enum rk_status rk_sweep_run(const struct rk_sweep_index *ix, const char *const *
     }
     if (nthreads > 64)
         nthreads = 64;
-    /* A large table is read at random once a token: with at least as many input bytes as
-     * table bytes, copying it to huge pages pays for itself (docs/sweep.md, "huge pages"). */
-    if (((size_t)8 << ix->h->log2_slots) >= RK__SW_HUGE_SLOTS_MIN &&
-        w.total >= ((uint64_t)8 << ix->h->log2_slots) && rk__sw_index_huge_view(ix, &huge))
-        ix = &huge;
     p.ix = ix;
     p.cb = cb;
     p.ud = user_data;
@@ -898,7 +891,6 @@ out:
     }
     rk_free(p.slots);
     rk_free(wk);
-    rk_free(huge.slots_copy); /* every scanner using it is gone */
     rk_buf_free(&carry);
     stats->files_skipped = w.skipped;
     for (size_t i = 0; i < w.n; i++)
