@@ -297,13 +297,14 @@ static enum rk_status insert_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     }
     /* Keep the load at or under 5/8: short probe runs, and 8 bytes a slot stay under 14 bytes
      * an indicator even right after a doubling. */
-    if ((b->count + 1) * 8 > ((uint64_t)5 << b->nat_log2))
-        b->nat_log2++;
     if ((b->count + 1) * 8 > ((uint64_t)5 << b->log2)) {
         rc = rehash(b, b->log2 + 1);
         if (rc != RK_OK)
             return rc;
     }
+    /* After the growth, so that a failed one leaves both sizes as they were. */
+    if ((b->count + 1) * 8 > ((uint64_t)5 << b->nat_log2))
+        b->nat_log2++;
     uint64_t mask = ((uint64_t)1 << b->log2) - 1, i = h & mask;
     uint32_t tag = (uint32_t)(h >> 32), d = 0;
     for (; b->slots[i] != 0; i = (i + 1) & mask, d++) {
