@@ -34,6 +34,10 @@ struct rk_sweep_builder {
     struct rk_buf rec;   /* records; starts with a dummy word so that offset 0 means empty */
     uint64_t *slots;
     uint32_t log2;
+    /* The table size the doubling rule alone would have reached: log2 can be larger after
+     * rk_sweep_builder_reserve(), and the image is made at this size, so that a reserved
+     * build writes the same bytes as one that grew step by step. */
+    uint32_t nat_log2;
     uint32_t max_probe;
     uint64_t count;
     uint64_t cidr4_mask;
@@ -141,6 +145,7 @@ enum rk_status rk_sweep_builder_create(struct rk_sweep_builder **out)
     rk_buf_init(&b->rec, REC_CAP);
     rk_buf_init(&b->mstr, 0xffffffffu);
     b->log2 = 10;
+    b->nat_log2 = 10;
     b->slots = rk_calloc((size_t)1 << b->log2, sizeof *b->slots);
     if (b->slots == NULL)
         goto out;
@@ -193,9 +198,9 @@ static uint32_t place(uint64_t *slots, uint64_t mask, uint64_t h, uint64_t word)
     return d;
 }
 
-static enum rk_status grow(struct rk_sweep_builder *b)
+/* Moves every entry into a new table of 2^log2 slots (larger or smaller than the current). */
+static enum rk_status rehash(struct rk_sweep_builder *b, uint32_t log2)
 {
-    uint32_t log2 = b->log2 + 1;
     uint64_t n = (uint64_t)1 << log2, mask = n - 1;
     uint64_t *ns = rk_calloc((size_t)n, sizeof *ns);
     if (ns == NULL)
@@ -233,6 +238,42 @@ static enum rk_status grow(struct rk_sweep_builder *b)
     return RK_OK;
 }
 
+/* The smallest table (2^log2 slots, log2 >= 10) that holds `count` keys at a load of at most
+ * 5/8: the size the doubling in insert_key() reaches. */
+static uint32_t log2_for(uint64_t count)
+{
+    uint32_t l = 10;
+    while (count * 8 > ((uint64_t)5 << l))
+        l++;
+    return l;
+}
+
+enum rk_status rk_sweep_builder_reserve(struct rk_sweep_builder *b, uint64_t n)
+{
+    if (n > RK_MAX_SWEEP_INDICATORS)
+        n = RK_MAX_SWEEP_INDICATORS;
+    uint64_t want = b->count + b->npend + n;
+    if (want > RK_MAX_SWEEP_INDICATORS)
+        want = RK_MAX_SWEEP_INDICATORS;
+    uint32_t l = log2_for(want);
+    if (l <= b->log2)
+        return RK_OK;
+    enum rk_status rc = rehash(b, l);
+    if (rc != RK_OK)
+        return rc;
+    /* The pending keys' slots were prefetched in the old table; harmless, only slower. */
+    return RK_OK;
+}
+
+/* Brings the table back to the size the doubling rule alone would have given (after a
+ * reservation larger than what was added): the image is then the same bytes either way. */
+static enum rk_status settle_size(struct rk_sweep_builder *b)
+{
+    if (b->log2 == b->nat_log2)
+        return RK_OK;
+    return rehash(b, b->nat_log2);
+}
+
 static unsigned count_labels(const uint8_t *k, size_t n)
 {
     unsigned l = 1;
@@ -257,10 +298,13 @@ static enum rk_status insert_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     /* Keep the load at or under 5/8: short probe runs, and 8 bytes a slot stay under 14 bytes
      * an indicator even right after a doubling. */
     if ((b->count + 1) * 8 > ((uint64_t)5 << b->log2)) {
-        rc = grow(b);
+        rc = rehash(b, b->log2 + 1);
         if (rc != RK_OK)
             return rc;
     }
+    /* After the growth, so that a failed one leaves both sizes as they were. */
+    if ((b->count + 1) * 8 > ((uint64_t)5 << b->nat_log2))
+        b->nat_log2++;
     uint64_t mask = ((uint64_t)1 << b->log2) - 1, i = h & mask;
     uint32_t tag = (uint32_t)(h >> 32), d = 0;
     for (; b->slots[i] != 0; i = (i + 1) & mask, d++) {
@@ -343,7 +387,9 @@ enum rk_status rk_sweep_builder_add(struct rk_sweep_builder *b, enum rk_sweep_ty
     enum rk_status rc;
     if (len > RK_MAX_SWEEP_INDICATOR)
         return RK_ETOOBIG;
-    if (b->npend == PEND) {
+    /* Keys are packed one after another in pbuf (8-byte aligned), so that a batch stays in a
+     * few cache lines; a full-size key must always fit. */
+    if (b->npend == PEND || b->pused + RK_MAX_SWEEP_INDICATOR + 16 > sizeof b->pbuf) {
         rc = flush_pending(b);
         if (rc != RK_OK)
             return rc;
@@ -358,8 +404,14 @@ enum rk_status rk_sweep_builder_add(struct rk_sweep_builder *b, enum rk_sweep_ty
     p->n = (uint16_t)n;
     p->type = (uint8_t)type;
     p->plen = plen;
-    b->pused += (uint32_t)(RK_MAX_SWEEP_INDICATOR + 16);
+    b->pused += (uint32_t)((n + 7) & ~(size_t)7);
     __builtin_prefetch(&b->slots[p->h & (((uint64_t)1 << b->log2) - 1)]);
+    /* The /24 bitmap word insert_key() will set (2 MiB, read at random: a cache miss per
+     * address without this). */
+    if ((type == RK_SWEEP_IPV4 || type == RK_SWEEP_CIDR4) && b->ip4f != NULL) {
+        uint32_t n24 = (uint32_t)key[0] << 16 | (uint32_t)key[1] << 8 | key[2];
+        __builtin_prefetch(&b->ip4f[n24 / 64], 1);
+    }
     return RK_OK;
 }
 
@@ -644,6 +696,8 @@ enum rk_status rk_sweep_builder_build(struct rk_sweep_builder *b, struct rk_swee
     struct rk__sw_header h;
     *out = NULL;
     enum rk_status frc = flush_pending(b);
+    if (frc == RK_OK)
+        frc = settle_size(b);
     if (frc != RK_OK)
         return frc;
     uint8_t *img = make_image(b, &h, 0);
@@ -693,6 +747,8 @@ enum rk_status rk_sweep_builder_write(struct rk_sweep_builder *b, const char *pa
         return RK_EINVAL;
     }
     rc = flush_pending(b);
+    if (rc == RK_OK)
+        rc = settle_size(b);
     if (rc != RK_OK) {
         set_err(err, errlen, "%s", rk_strerror(rc));
         return rc;

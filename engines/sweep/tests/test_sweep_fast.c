@@ -1,0 +1,218 @@
+/*
+ * Unit tests of the sweep engine's build speed work (docs/sweep.md, "Index build: table sized
+ * once"): a reserved builder writes the same index bytes as one that grew step by step
+ * (whatever was reserved, with duplicates, rejected values and keys of every length up to the
+ * limit).
+ */
+#include "rk-test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "renkei/alloc.h"
+#include "renkei/buf.h"
+#include "renkei/sweep.h"
+#include "sweep-int.h"
+
+/* A small deterministic generator (xorshift64): the same values on every run. */
+static uint64_t next_rand(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* Writes the i-th test value (every kind, some invalid, some long) into out; returns its
+ * length. Values repeat every `distinct` steps, so that a set holds duplicates. */
+static size_t value_of(uint64_t i, uint64_t distinct, char *out, size_t cap)
+{
+    uint64_t x = (i % distinct) * 0x9e3779b97f4a7c15ull + 1;
+    uint64_t r = next_rand(&x);
+    int n = 0;
+    switch (r % 9) {
+    case 0:
+        n = snprintf(out, cap, "%u.%u.%u.%u", (unsigned)(r >> 8) % 90 + 10,
+                     (unsigned)(r >> 16) & 255, (unsigned)(r >> 24) & 255,
+                     (unsigned)(r >> 32) % 254 + 1);
+        break;
+    case 1:
+        n = snprintf(out, cap, "%u.%u.%u.0/%u", (unsigned)(r >> 8) % 10 + 100,
+                     (unsigned)(r >> 16) & 255, (unsigned)(r >> 24) & 255,
+                     22 + (unsigned)(r >> 40) % 3 * 2);
+        break;
+    case 2:
+        n = snprintf(out, cap, "%llxd%llx.example.test", (unsigned long long)(r >> 20),
+                     (unsigned long long)(r & 0xfff));
+        break;
+    case 3:
+        n = snprintf(out, cap, "http://h%llx.example.jp/p/%llx", (unsigned long long)(r >> 30),
+                     (unsigned long long)r);
+        break;
+    case 4:
+        n = snprintf(out, cap, "%016llx%016llx", (unsigned long long)r,
+                     (unsigned long long)next_rand(&x));
+        break;
+    case 5:
+        n = snprintf(out, cap, "u%llx@mail%u.example.net", (unsigned long long)(r >> 24),
+                     (unsigned)r & 7);
+        break;
+    case 6:
+        n = snprintf(out, cap, "2001:db8:%x::%x", (unsigned)(r >> 16) & 0xffff,
+                     (unsigned)(r >> 40) & 0xffff);
+        break;
+    case 7: { /* a URL close to the indicator length limit: keys of every size */
+        size_t len = RK_MAX_SWEEP_INDICATOR - 64 + (size_t)(r % 60);
+        n = snprintf(out, cap, "https://long%llx.example.com/", (unsigned long long)(r >> 32));
+        while ((size_t)n < len && (size_t)n + 1 < cap) {
+            out[n] = (char)('a' + (r >> (n % 50)) % 26);
+            n++;
+        }
+        out[n] = '\0';
+        break;
+    }
+    default:
+        n = snprintf(out, cap, "not an indicator %llu", (unsigned long long)r);
+        break;
+    }
+    return (size_t)n;
+}
+
+/* Builds an index of `count` values (`distinct` of them different) after reserving
+ * `reserve` (0: no reservation). */
+static struct rk_sweep_index *build_set(uint64_t count, uint64_t distinct, uint64_t reserve)
+{
+    struct rk_sweep_builder *b = NULL;
+    struct rk_sweep_index *ix = NULL;
+    char v[RK_MAX_SWEEP_INDICATOR + 64];
+    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+    if (reserve > 0)
+        assert_int_equal(rk_sweep_builder_reserve(b, reserve), RK_OK);
+    for (uint64_t i = 0; i < count; i++) {
+        size_t n = value_of(i, distinct, v, sizeof v);
+        enum rk_status rc = rk_sweep_builder_add(b, RK_SWEEP_NONE, v, n);
+        assert_true(rc == RK_OK || rc == RK_EINVAL);
+    }
+    assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
+    rk_sweep_builder_destroy(b);
+    return ix;
+}
+
+/* ===== Reservation ===== */
+
+struct reserve_case {
+    uint64_t count, distinct, reserve;
+};
+
+static const struct reserve_case reserve_cases[] = {
+    {0, 1, 0},
+    {0, 1, 1000000},       /* reserved and nothing added: back to the smallest table */
+    {700, 700, 0},         /* a doubling on the way */
+    {700, 700, 700},       /* exact */
+    {700, 700, 100},       /* too little: grows the usual way afterwards */
+    {700, 700, 1000000},   /* far too much */
+    {3000, 900, 3000},     /* duplicates: a line count overstates the distinct keys */
+    {20000, 20000, 20000}, /* several doublings saved */
+    {20000, 12000, 5000},
+};
+
+static void test_reserve_same_bytes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < RK_ARRAY_LEN(reserve_cases); i++) {
+        const struct reserve_case *c = &reserve_cases[i];
+        struct rk_sweep_index *ref = build_set(c->count, c->distinct, 0);
+        struct rk_sweep_index *got = build_set(c->count, c->distinct, c->reserve);
+        if (ref->size != got->size || memcmp(ref->base, got->base, ref->size) != 0)
+            print_error("case %zu: %llu values, %llu reserved: images differ (%zu / %zu bytes)\n",
+                        i, (unsigned long long)c->count, (unsigned long long)c->reserve, ref->size,
+                        got->size);
+        assert_int_equal(ref->size, got->size);
+        assert_memory_equal(ref->base, got->base, ref->size);
+        rk_sweep_index_close(ref);
+        rk_sweep_index_close(got);
+    }
+}
+
+/* A duplicate arriving when the table is exactly full still doubles it (the rule the builder
+ * always had): a reserved build must end at that size too. */
+static void test_reserve_full_table_duplicate(void **state)
+{
+    (void)state;
+    struct rk_sweep_index *ix[2];
+    for (int k = 0; k < 2; k++) {
+        struct rk_sweep_builder *b = NULL;
+        char v[64];
+        assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+        if (k == 1)
+            assert_int_equal(rk_sweep_builder_reserve(b, 5000), RK_OK);
+        for (unsigned i = 0; i < 640; i++) { /* 5/8 of 1,024 slots */
+            int n = snprintf(v, sizeof v, "11.0.%u.%u", i / 200, i % 200 + 1);
+            assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, v, (size_t)n), RK_OK);
+        }
+        assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "11.0.0.1", 8), RK_OK);
+        assert_int_equal(rk_sweep_builder_count(b), 640);
+        assert_int_equal(rk_sweep_builder_build(b, &ix[k]), RK_OK);
+        rk_sweep_builder_destroy(b);
+    }
+    assert_int_equal(ix[0]->h->log2_slots, 11);
+    assert_int_equal(ix[0]->size, ix[1]->size);
+    assert_memory_equal(ix[0]->base, ix[1]->base, ix[0]->size);
+    rk_sweep_index_close(ix[0]);
+    rk_sweep_index_close(ix[1]);
+}
+
+/* rk_sweep_builder_load() reserves a line count itself; the written file equals one built
+ * value by value without any reservation. */
+static void test_load_writes_same_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/rk-sweep-fast-XXXXXX";
+    char pa[512], pb[512], err[256];
+    char v[RK_MAX_SWEEP_INDICATOR + 64];
+    struct rk_buf feed;
+    struct rk_sweep_builder *b = NULL;
+    assert_non_null(mkdtemp(dir));
+    snprintf(pa, sizeof pa, "%s/a.idx", dir);
+    snprintf(pb, sizeof pb, "%s/b.idx", dir);
+    rk_buf_init(&feed, 0);
+    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+    for (uint64_t i = 0; i < 6000; i++) {
+        size_t n = value_of(i, 4000, v, sizeof v);
+        assert_int_equal(rk_buf_add(&feed, v, n), RK_OK);
+        assert_int_equal(rk_buf_addc(&feed, '\n'), RK_OK);
+        enum rk_status rc = rk_sweep_builder_add(b, RK_SWEEP_NONE, v, n);
+        assert_true(rc == RK_OK || rc == RK_EINVAL);
+    }
+    assert_int_equal(rk_sweep_builder_write(b, pa, err, sizeof err), RK_OK);
+    rk_sweep_builder_destroy(b);
+    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+    assert_int_equal(
+        rk_sweep_builder_load(b, RK_SWEEP_FMT_PLAIN, feed.data, feed.len, NULL, NULL, 0), RK_OK);
+    assert_int_equal(rk_sweep_builder_write(b, pb, err, sizeof err), RK_OK);
+    rk_sweep_builder_destroy(b);
+    struct rk_sweep_index *ia = NULL, *ib = NULL;
+    assert_int_equal(rk_sweep_index_open(pa, 0, &ia, err, sizeof err), RK_OK);
+    assert_int_equal(rk_sweep_index_open(pb, 0, &ib, err, sizeof err), RK_OK);
+    assert_true(rk_sweep_index_count(ia) > 2000);
+    assert_int_equal(ia->size, ib->size);
+    assert_memory_equal(ia->base, ib->base, ia->size);
+    rk_sweep_index_close(ia);
+    rk_sweep_index_close(ib);
+    rk_buf_free(&feed);
+    unlink(pa);
+    unlink(pb);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reserve_same_bytes),
+        cmocka_unit_test(test_reserve_full_table_duplicate),
+        cmocka_unit_test(test_load_writes_same_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
