@@ -755,7 +755,9 @@ static enum rk_status sweep_input(struct pipe *p, const struct input *in, struct
     if (fd != 0 && in->size > 0) {
         void *m = mmap(NULL, (size_t)in->size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED && detect(m, (size_t)in->size) == SRC_RAW) {
-            madvise(m, (size_t)in->size, MADV_SEQUENTIAL | MADV_WILLNEED);
+            /* Advice values are not flags (SEQUENTIAL|WILLNEED == WILLNEED): two calls. */
+            madvise(m, (size_t)in->size, MADV_SEQUENTIAL);
+            madvise(m, (size_t)in->size, MADV_WILLNEED);
             f->map = m;
             f->map_len = (size_t)in->size;
             close(fd);
