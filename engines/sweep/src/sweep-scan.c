@@ -76,6 +76,11 @@ struct rk_sweep_scanner {
     uint8_t pend4_a[4];
     uint64_t pend4_line, pend4_off;
     uint64_t tld[64]; /* copy of the index's last-label filter */
+    /* Filter of the last two labels of every domain indicator (bit reg_hash() & reg_mask), or
+     * NULL: a host whose last two labels end no indicator needs no canonicalisation and no
+     * suffix lookups. Built from the index's records by build_reg_filter(); owned. */
+    uint64_t *reg;
+    uint64_t reg_mask;
     /* The CIDR prefix lengths in use, longest first. */
     uint8_t c4[33], c6[129];
     unsigned nc4, nc6;
@@ -105,6 +110,68 @@ struct rk_sweep_scanner {
     char tok_text[RK_MAX_SWEEP_TOKEN + 64];
     char ind_text[RK_MAX_SWEEP_INDICATOR + 64];
 };
+
+/* Hash of the last two labels of the host p[0, n) (of the whole host when it has one label),
+ * lower-cased as it goes: the raw bytes of an ASCII host and its canonical form hash the same. */
+static inline uint64_t reg_hash(const char *p, size_t n)
+{
+    size_t st = n;
+    int dots = 0;
+    while (st > 0) {
+        if (p[st - 1] == '.' && ++dots == 2)
+            break;
+        st--;
+    }
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = st; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 'A' && c <= 'Z')
+            c |= 0x20;
+        h = (h ^ c) * 0x100000001b3ull;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
+}
+
+/* Builds s->reg from the domain records of the index, when every domain indicator has two
+ * labels or more and the records are small enough to read (RK_MAX_SWEEP_REG_FILTER_RECORDS).
+ * Leaves s->reg NULL otherwise: the filter only saves work, the lookups decide. A record walk
+ * that does not end exactly at the records' end (an index opened without verification) also
+ * leaves it NULL, so that no indicator the table holds can be filtered away. */
+static enum rk_status build_reg_filter(struct rk_sweep_scanner *s, const struct rk_sweep_index *ix)
+{
+    uint64_t ndom = ix->h->type_count[RK_SWEEP_DOMAIN];
+    /* RK_SWEEP_NO_REG_FILTER lets the tests run the unfiltered path. */
+    if (ndom == 0 || s->dom_min < 2 || ix->rec_len > RK_MAX_SWEEP_REG_FILTER_RECORDS ||
+        getenv("RK_SWEEP_NO_REG_FILTER") != NULL)
+        return RK_OK;
+    uint64_t bits = 4096;
+    while (bits < ndom * 16 && bits < RK_MAX_SWEEP_REG_FILTER_BITS)
+        bits *= 2;
+    uint64_t *f = rk_calloc((size_t)(bits / 64), sizeof *f);
+    if (f == NULL)
+        return RK_ENOMEM;
+    uint64_t off = 4; /* after the dummy word */
+    while (off + 4 <= ix->rec_len) {
+        const uint8_t *r = ix->rec + off;
+        size_t rn = (size_t)r[2] | ((size_t)r[3] << 8);
+        if (off + 4 + rn > ix->rec_len)
+            break;
+        if (r[0] == RK_SWEEP_DOMAIN) {
+            uint64_t b = reg_hash((const char *)r + 4, rn) & (bits - 1);
+            f[b / 64] |= (uint64_t)1 << (b % 64);
+        }
+        off += (4 + rn + 3) & ~(uint64_t)3;
+    }
+    if (off != ix->rec_len) {
+        rk_free(f);
+        return RK_OK;
+    }
+    s->reg = f;
+    s->reg_mask = bits - 1;
+    return RK_OK;
+}
 
 static void init_classes(uint8_t *cls)
 {
@@ -155,12 +222,19 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     s->defer_ip4 = h->ip4_filter_bits >= 21 || getenv("RK_SWEEP_DEFER_IP4") != NULL;
     s->dom_min = h->dom_min_labels;
     s->dom_max = h->dom_max_labels;
+    if (s->want_dom && build_reg_filter(s, ix) != RK_OK) {
+        rk_free(s);
+        return RK_ENOMEM;
+    }
     *out = s;
     return RK_OK;
 }
 
 void rk_sweep_scanner_destroy(struct rk_sweep_scanner *s)
 {
+    if (s == NULL)
+        return;
+    rk_free(s->reg);
     rk_free(s);
 }
 
@@ -364,14 +438,21 @@ static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, ui
     }
 }
 
-/* Whether some domain indicator ends in the last label of the host p[0, n). */
+/* Whether some domain indicator ends in the last label of the host p[0, n) and, where the
+ * scanner has the filter, in its last two labels. The host is canonical or raw ASCII (whose
+ * canonical form is its lower-cased self, so the answer is the same). */
 static inline int tld_wanted(const struct rk_sweep_scanner *s, const char *p, size_t n)
 {
     size_t ls = n;
     while (ls > 0 && p[ls - 1] != '.')
         ls--;
     unsigned bit = rk__sw_tld_bit(p + ls, n - ls);
-    return (s->tld[bit / 64] >> (bit % 64)) & 1;
+    if (!((s->tld[bit / 64] >> (bit % 64)) & 1))
+        return 0;
+    if (s->reg == NULL || ls == 0)
+        return 1; /* no filter, or a host of one label (no lookups follow anyway) */
+    uint64_t b = reg_hash(p, n) & s->reg_mask;
+    return (int)((s->reg[b / 64] >> (b % 64)) & 1);
 }
 
 /* Queues the suffix lookups of a canonical host already stored at buf[t, t+n). */

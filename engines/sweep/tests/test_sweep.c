@@ -145,6 +145,7 @@ static const char feed[] = "# one of every kind\n"
                            "2001:db8:bad::/48\n"
                            "evil.example\n"
                            "c2.test\n"
+                           "mal.co.jp\n"
                            "http://bad.example/x?y=1\n"
                            "https://tokyo.example/login\n"
                            "bad@evil.example\n"
@@ -205,6 +206,14 @@ static const struct scan_case scan_cases[] = {
     /* Each (line, token, indicator) once; line numbers count every line. */
     {"dedupe and lines", "evil.example evil.example EVIL.EXAMPLE.\n\nx 1.2.3.4 1.2.3.4\n",
      "1:evil.example>evil.example(domain);3:1.2.3.4>1.2.3.4(ipv4);"},
+    /* The last-two-labels filter: raw upper-case hosts, an indicator of three labels, hosts
+     * in e-mail addresses, URLs and the DNS form; near misses do not hit. */
+    {"two-label filter",
+     "WWW.Mal.CO.JP u@Sub.MAL.co.jp http://M.mal.co.jp/\n"
+     "(3)www(3)mal(2)CO(2)jp(0)\n",
+     "1:www.mal.co.jp>mal.co.jp(domain);1:sub.mal.co.jp>mal.co.jp(domain);"
+     "1:m.mal.co.jp>mal.co.jp(domain);2:www.mal.co.jp>mal.co.jp(domain);"},
+    {"two-label filter misses", "co.jp xmal.co.jp mal.co.jp.x mal.co evil.co.jp mal.ne.jp\n", ""},
     {"last line without newline", "a\nb\nhttp://c2.test", "3:c2.test>c2.test(domain);"},
     {"dns form does not span lines", "(3)c2\nx(4)test(0) 1.2.3.4\n(2)c2(4)test(0)\n",
      "2:1.2.3.4>1.2.3.4(ipv4);3:c2.test>c2.test(domain);"},
@@ -233,6 +242,14 @@ static void test_extract_deferred_ip4(void **state)
     setenv("RK_SWEEP_DEFER_IP4", "1", 1);
     test_extract_and_match(state);
     unsetenv("RK_SWEEP_DEFER_IP4");
+}
+
+/* The same table without the scanner's last-two-labels filter: the filter only saves work. */
+static void test_extract_no_reg_filter(void **state)
+{
+    setenv("RK_SWEEP_NO_REG_FILTER", "1", 1);
+    test_extract_and_match(state);
+    unsetenv("RK_SWEEP_NO_REG_FILTER");
 }
 
 static void test_bad_bytes(void **state)
@@ -633,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_extract_and_match),
         cmocka_unit_test(test_extract_sse2),
         cmocka_unit_test(test_extract_deferred_ip4),
+        cmocka_unit_test(test_extract_no_reg_filter),
         cmocka_unit_test(test_bad_bytes),
         cmocka_unit_test(test_loaders),
         cmocka_unit_test(test_index_file),
