@@ -81,6 +81,11 @@ struct rk_sweep_scanner {
      * suffix lookups. Built from the index's records by build_reg_filter(); owned. */
     uint64_t *reg;
     uint64_t reg_mask;
+    /* Bytes scanned so far, and the count at which the filter is built (0: never). Building it
+     * reads every record of the index, so it waits until the log is large enough to repay
+     * that: twice the records' bytes. */
+    uint64_t scanned;
+    uint64_t reg_at;
     /* The CIDR prefix lengths in use, longest first. */
     uint8_t c4[33], c6[129];
     unsigned nc4, nc6;
@@ -134,24 +139,20 @@ static inline uint64_t reg_hash(const char *p, size_t n)
     return h ^ (h >> 32);
 }
 
-/* Builds s->reg from the domain records of the index, when every domain indicator has two
- * labels or more and the records are small enough to read (RK_MAX_SWEEP_REG_FILTER_RECORDS).
- * Leaves s->reg NULL otherwise: the filter only saves work, the lookups decide. A record walk
- * that does not end exactly at the records' end (an index opened without verification) also
- * leaves it NULL, so that no indicator the table holds can be filtered away. */
-static enum rk_status build_reg_filter(struct rk_sweep_scanner *s, const struct rk_sweep_index *ix)
+/* Builds s->reg from the domain records of the index (the caller checked that every domain
+ * indicator has two labels or more). Leaves s->reg NULL when memory is short: the filter only
+ * saves work, the lookups decide. A record walk that does not end exactly at the records' end
+ * (an index opened without verification) also leaves it NULL, so that no indicator the table
+ * holds can be filtered away. */
+static void build_reg_filter(struct rk_sweep_scanner *s, const struct rk_sweep_index *ix)
 {
     uint64_t ndom = ix->h->type_count[RK_SWEEP_DOMAIN];
-    /* RK_SWEEP_NO_REG_FILTER lets the tests run the unfiltered path. */
-    if (ndom == 0 || s->dom_min < 2 || ix->rec_len > RK_MAX_SWEEP_REG_FILTER_RECORDS ||
-        getenv("RK_SWEEP_NO_REG_FILTER") != NULL)
-        return RK_OK;
     uint64_t bits = 4096;
     while (bits < ndom * 16 && bits < RK_MAX_SWEEP_REG_FILTER_BITS)
         bits *= 2;
     uint64_t *f = rk_calloc((size_t)(bits / 64), sizeof *f);
     if (f == NULL)
-        return RK_ENOMEM;
+        return;
     uint64_t off = 4; /* after the dummy word */
     while (off + 4 <= ix->rec_len) {
         const uint8_t *r = ix->rec + off;
@@ -166,11 +167,10 @@ static enum rk_status build_reg_filter(struct rk_sweep_scanner *s, const struct 
     }
     if (off != ix->rec_len) {
         rk_free(f);
-        return RK_OK;
+        return;
     }
     s->reg = f;
     s->reg_mask = bits - 1;
-    return RK_OK;
 }
 
 static void init_classes(uint8_t *cls)
@@ -222,9 +222,14 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     s->defer_ip4 = h->ip4_filter_bits >= 21 || getenv("RK_SWEEP_DEFER_IP4") != NULL;
     s->dom_min = h->dom_min_labels;
     s->dom_max = h->dom_max_labels;
-    if (s->want_dom && build_reg_filter(s, ix) != RK_OK) {
-        rk_free(s);
-        return RK_ENOMEM;
+    /* The last-two-labels filter: only when every domain indicator has two labels or more
+     * and the records are small enough to read (RK_MAX_SWEEP_REG_FILTER_RECORDS).
+     * RK_SWEEP_REG_FILTER_NOW lets the tests build it at once, for any input size. */
+    if (s->want_dom && s->dom_min >= 2 && ix->rec_len <= RK_MAX_SWEEP_REG_FILTER_RECORDS) {
+        if (getenv("RK_SWEEP_REG_FILTER_NOW") != NULL)
+            build_reg_filter(s, ix);
+        else
+            s->reg_at = 2 * ix->rec_len > 0 ? 2 * ix->rec_len : 1;
     }
     *out = s;
     return RK_OK;
@@ -1148,6 +1153,11 @@ uint64_t rk__sw_scan_chunk(struct rk_sweep_scanner *s, const char *p, size_t n, 
     s->hits = 0;
     s->chunk = p;
     s->chunk_len = n;
+    if (s->reg_at != 0 && s->scanned >= s->reg_at) {
+        s->reg_at = 0;
+        build_reg_filter(s, s->ix);
+    }
+    s->scanned += n;
     uint64_t nl = scan_bytes(s, p, n);
     *stopped = s->stopped;
     *long_tokens = s->long_tokens;
