@@ -253,6 +253,36 @@ static void test_extract_reg_filter(void **state)
     unsetenv("RK_SWEEP_REG_FILTER_NOW");
 }
 
+/* The filter's own schedule: built once twice the records' bytes have been scanned, then the
+ * same hits for the same text (the scanner is reused across calls, as a worker reuses it
+ * across chunks). */
+static void test_extract_reg_filter_later(void **state)
+{
+    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_sweep_scanner *s = NULL;
+    struct rk_buf pad, out;
+    rk_buf_init(&pad, 0);
+    rk_buf_init(&out, 0);
+    while (pad.len < 2 * ix->rec_len + 64)
+        assert_int_equal(rk_buf_addf(&pad, "filler words kaisha21.net 192.168.1.5\n"), RK_OK);
+    assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
+    for (int round = 0; round < 3; round++) {
+        static const char text[] = "x WWW.Mal.CO.JP mal2.co.jp u@a.b.Evil.Example\n";
+        if (round == 1)
+            assert_int_equal(rk_sweep_scan(s, pad.data, pad.len, collect, &out, NULL), RK_OK);
+        rk_buf_free(&out);
+        rk_buf_init(&out, 0);
+        assert_int_equal(rk_sweep_scan(s, text, strlen(text), collect, &out, NULL), RK_OK);
+        assert_non_null(out.data);
+        assert_string_equal(out.data, "1:www.mal.co.jp>mal.co.jp(domain);"
+                                      "1:a.b.evil.example>evil.example(domain);");
+    }
+    rk_sweep_scanner_destroy(s);
+    rk_buf_free(&pad);
+    rk_buf_free(&out);
+    rk_sweep_index_close(ix);
+}
+
 static void test_bad_bytes(void **state)
 {
     struct rk_sweep_index *ix = index_of(feed);
@@ -652,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_extract_sse2),
         cmocka_unit_test(test_extract_deferred_ip4),
         cmocka_unit_test(test_extract_reg_filter),
+        cmocka_unit_test(test_extract_reg_filter_later),
         cmocka_unit_test(test_bad_bytes),
         cmocka_unit_test(test_loaders),
         cmocka_unit_test(test_index_file),
