@@ -234,7 +234,7 @@ static void context(const char *t, size_t lo, size_t at, struct bank *bk)
 {
     static const char *const bank_kw[] = {"銀行コード", "金融機関コード", "銀行番号"};
     static const char *const branch_kw[] = {"支店番号", "支店コード", "店番号", "店番"};
-    size_t kw_at;
+    size_t kw_at = 0; /* set whenever a code is found; 0 keeps a Release build quiet */
     find_code(t, lo, at, bank_kw, 3, 4, &bk->code, &kw_at);
     if (bk->code.b > bk->code.a && kw_at < bk->start)
         bk->start = kw_at;

@@ -577,10 +577,11 @@ static void classify_piece(struct rk_sweep_scanner *s, const char *p, size_t n, 
         find_hashes(s, p, n, line, off);
     if (n < 4 || (!has_dot && memchr(p, '.', n) == NULL))
         return;
-    /* Sentence punctuation and path dots around a host. */
+    /* Sentence punctuation and path dots around a host; a trailing dot is also the
+     * fully-qualified form of DNS logs ("www.evil.example."), which names the same host. */
     while (n > 0 && (p[0] == '.' || p[0] == '-' || p[0] == '_'))
         p++, n--, off++;
-    while (n > 0 && (p[n - 1] == '-' || p[n - 1] == '_'))
+    while (n > 0 && (p[n - 1] == '-' || p[n - 1] == '_' || p[n - 1] == '.'))
         n--;
     if (n > 0 && p[0] >= '0' && p[0] <= '9') {
         uint8_t a[4];

@@ -214,6 +214,10 @@ static const struct scan_case scan_cases[] = {
      "1:www.mal.co.jp>mal.co.jp(domain);1:sub.mal.co.jp>mal.co.jp(domain);"
      "1:m.mal.co.jp>mal.co.jp(domain);2:www.mal.co.jp>mal.co.jp(domain);"},
     {"two-label filter misses", "co.jp xmal.co.jp mal.co.jp.x mal.co evil.co.jp mal.ne.jp\n", ""},
+    /* A host at the end of a sentence, and the fully-qualified form of DNS logs. */
+    {"trailing dot", "visit evil.example.\nq WWW.Evil.EXAMPLE. x\nv 3.14. 1.2.3.4.\n",
+     "1:evil.example>evil.example(domain);2:www.evil.example>evil.example(domain);"
+     "3:1.2.3.4>1.2.3.4(ipv4);"},
     {"last line without newline", "a\nb\nhttp://c2.test", "3:c2.test>c2.test(domain);"},
     {"dns form does not span lines", "(3)c2\nx(4)test(0) 1.2.3.4\n(2)c2(4)test(0)\n",
      "2:1.2.3.4>1.2.3.4(ipv4);3:c2.test>c2.test(domain);"},
