@@ -1677,3 +1677,30 @@ enum rk_status rk__corr_touching_of(struct rk_store *s, enum rk_corr_kind kind, 
         return rk__err(err, rc, NULL, "flag check failed");
     return RK_OK;
 }
+
+/* ===== The warninglists, for other services (lib/model/graph-service.c) ===== */
+
+/* Copies into `list` (capacity `cap`) the name of the warninglist that holds (type, canonical),
+ * "" when none holds it, from the store's own lists: loaded once (with the index, or here on
+ * first need) and shared, so a caller applies exactly the lists correlation applies without
+ * reading the files again. Returns RK_OK, or the error of loading the lists. */
+enum rk_status rk__corr_warninglist_of(struct rk_store *s, const char *type,
+                                       const char *canonical, char *list, size_t cap,
+                                       struct rk_error *err)
+{
+    struct rk__corr_cache *cc = s->corr;
+    enum rk_status rc = RK_OK;
+    list[0] = '\0';
+    pthread_mutex_lock(&cc->refresh_mu);
+    if (cc->wl == NULL)
+        rc = load_warninglists(cc, err);
+    pthread_mutex_unlock(&cc->refresh_mu);
+    if (rc != RK_OK)
+        return rc;
+    pthread_rwlock_rdlock(&cc->rw);
+    const char *name = cc->wl != NULL ? rk_corr_wlset_match(cc->wl, type, canonical) : NULL;
+    if (name != NULL)
+        snprintf(list, cap, "%s", name);
+    pthread_rwlock_unlock(&cc->rw);
+    return RK_OK;
+}

@@ -3,8 +3,8 @@
  * chosen depth, for the browser link chart (ui/js/pages/graph.js). It walks the store's own
  * tables (report_observables, case_observables, case_reports, case_links) breadth first. A value
  * that correlation suppresses never carries the walk further: one in a warninglist (the same
- * lists, read with lib/correlate's rk_corr_wlset_*) or held by more reports and cases than the
- * correlation cap (RK_CORR_DEFAULT_CAP). Groups are of two sorts, both "group" nodes:
+ * lists the correlation service loaded, rk__corr_warninglist_of) or held by more reports and cases
+ * than the correlation cap (RK_CORR_DEFAULT_CAP). Groups are of two sorts, both "group" nodes:
  * confirmed groups (an analyst's decision, lib/model/group-service.c) are ordinary nodes, linked
  * to their members and walked through like a case; candidate groups are those of the groups page
  * (rk__group_candidates), only when "group" is asked for by name in `kinds`: grouping is a
@@ -74,15 +74,13 @@ struct graph {
     int truncated;
     struct gnode *g;
     size_t n, cap;
-    json_t *nodes;            /* array */
-    json_t *index;            /* node key -> index */
-    json_t *edges;            /* array */
-    json_t *edge_keys;        /* edge id -> true */
-    struct rk_corr_wlset *wl; /* the warninglists, loaded on first need; NULL before */
-    int wl_loaded;
-    json_t *groups;   /* candidates (rk__group_candidates), or NULL: not loaded */
-    int candidates;   /* "group" named in `kinds`: candidate groups are wanted too */
-    int group_reader; /* the caller may work with groups (installation or obs:read-all) */
+    json_t *nodes;     /* array */
+    json_t *index;     /* node key -> index */
+    json_t *edges;     /* array */
+    json_t *edge_keys; /* edge id -> true */
+    json_t *groups;    /* candidates (rk__group_candidates), or NULL: not loaded */
+    int candidates;    /* "group" named in `kinds`: candidate groups are wanted too */
+    int group_reader;  /* the caller may work with groups (installation or obs:read-all) */
 };
 
 static int is_account_type(const char *type)
@@ -262,31 +260,6 @@ static enum rk_status add_object(struct graph *g, enum gkind kind, const char *i
 
 /* ===== Suppressed values ===== */
 
-/*
- * The warninglists, from where the correlation service reads them ($RENKEI_DATA_DIR/
- * warninglists when set, else the build tree's data/warninglists), loaded once per query. A
- * directory that cannot be read means no lists, as for the service when it is not configured.
- */
-static const struct rk_corr_wlset *warninglists(struct graph *g)
-{
-    if (g->wl_loaded)
-        return g->wl;
-    g->wl_loaded = 1;
-    const char *env = getenv("RENKEI_DATA_DIR");
-    char dir[1024];
-    if (env != NULL && *env != '\0')
-        snprintf(dir, sizeof(dir), "%s/warninglists", env);
-    else
-        snprintf(dir, sizeof(dir), "%s/data/warninglists", RK_SOURCE_DIR);
-    if (rk_corr_wlset_create(&g->wl) != RK_OK)
-        return NULL;
-    if (rk_corr_wlset_load_dir(g->wl, dir) != RK_OK) {
-        rk_corr_wlset_destroy(g->wl);
-        g->wl = NULL;
-    }
-    return g->wl;
-}
-
 /* Reports and cases holding a value (a case holds its reports' values, as in the index). */
 static const char SQL_OBS_HOLDERS[] =
     "SELECT (SELECT count(*) FROM report_observables WHERE observable_id = ?1) +"
@@ -303,9 +276,11 @@ static enum rk_status value_noise(struct graph *g, const char *id, const char *t
                                   const char *canonical, char reason[160], struct rk_error *err)
 {
     reason[0] = '\0';
-    const struct rk_corr_wlset *wl = warninglists(g);
-    const char *list = wl ? rk_corr_wlset_match(wl, type, canonical) : NULL;
-    if (list != NULL) {
+    char list[128];
+    enum rk_status rc = rk__corr_warninglist_of(g->s, type, canonical, list, sizeof list, err);
+    if (rc != RK_OK)
+        return rc;
+    if (list[0] != '\0') {
         snprintf(reason, 160, "in warninglist '%s'", list);
         return RK_OK;
     }
@@ -940,7 +915,6 @@ static void graph_free(struct graph *g)
     json_decref(g->index);
     json_decref(g->edges);
     json_decref(g->edge_keys);
-    rk_corr_wlset_destroy(g->wl);
     json_decref(g->groups);
 }
 

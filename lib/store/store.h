@@ -228,6 +228,11 @@ struct rk_access;
 enum rk_status rk__corr_refused(struct rk_store *s, const struct rk_access *a, int is_case,
                                 const char *id, rk__corr_refused_cb cb, void *ud,
                                 struct rk_error *err);
+/* The warninglist holding (type, canonical), copied into `list` ("" when none); the store's
+ * own lists, loaded once. Takes no connection. (lib/model/correlate-service.c) */
+enum rk_status rk__corr_warninglist_of(struct rk_store *s, const char *type,
+                                       const char *canonical, char *list, size_t cap,
+                                       struct rk_error *err);
 
 /* The patrol cache of a store: created empty at open, freed at close (accepts NULL). */
 enum rk_status rk__patrol_cache_create(struct rk__patrol_cache **out, struct rk_error *err);
