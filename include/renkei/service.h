@@ -282,12 +282,6 @@ enum rk_status rk_correlate_value(struct rk_store *s, const struct rk_actor *who
 /* The same for a stored observable by id (RK_ENOTFOUND when unknown). */
 enum rk_status rk_correlate_observable(struct rk_store *s, const struct rk_actor *who,
                                        const char *id, json_t **out, struct rk_error *err);
-/* Candidate groups of related reports and cases (analysts, supervisors, the system actor).
- * `*out` = {"items":[{"id","confirmed","status","members":[brief+"kind" | restricted],
- * "ties":[{"type","value","members"}],"flagged":[...]}]}; groups of which the caller may read
- * no member are left out. */
-enum rk_status rk_groups_list(struct rk_store *s, const struct rk_actor *who, json_t **out,
-                              struct rk_error *err);
 /* Recomputes the whole index from the store into the corr_* tables (the system actor only).
  * Idempotent: the tables end the same however often it runs. Commits in batches with a cursor:
  * after an interruption (kill -9 included) the next call resumes where it stopped and ends with

@@ -946,7 +946,7 @@ static enum rk_status load_groups(struct graph *g, int kind, const char *id, str
     int candidate_start = kind == GK_GROUP && !rk__is_uuid(id);
     if (!g->group_reader || (!g->candidates && !candidate_start))
         return RK_OK;
-    /* The groups page's candidates, not rk_groups_list's: that one also lists the clusters a
+    /* The groups page's candidates, not the raw clustering's: that also lists the clusters a
      * confirmed group took, which would draw each confirmed group twice. */
     return rk__group_candidates(g->s, g->who, &g->groups, err);
 }

@@ -300,7 +300,7 @@ static void test_values_and_groups(void **state)
     assert_null(o);
 
     /* Groups: the analyst sees r1 and r2 tied by the phone number; stations may not list. */
-    assert_int_equal(rk_groups_list(f->s, &f->analyst, &o, &err), RK_OK);
+    assert_int_equal(rk_group_list(f->s, &f->analyst, &o, &err), RK_OK);
     size_t i;
     json_t *g;
     int found = 0;
@@ -325,8 +325,8 @@ static void test_values_and_groups(void **state)
     assert_true(found);
     json_decref(o);
     o = NULL;
-    assert_int_equal(rk_groups_list(f->s, &f->station_a, &o, &err), RK_EFORBIDDEN);
-    assert_int_equal(rk_groups_list(f->s, &f->partner, &o, &err), RK_EFORBIDDEN);
+    assert_int_equal(rk_group_list(f->s, &f->station_a, &o, &err), RK_EFORBIDDEN);
+    assert_int_equal(rk_group_list(f->s, &f->partner, &o, &err), RK_EFORBIDDEN);
     assert_null(o);
 }
 
