@@ -253,19 +253,21 @@ static void context(const char *t, size_t lo, size_t at, struct bank *bk)
             if (starts(t, at, e, "コード") || starts(t, at, e, "番号"))
                 continue;
             size_t s = SIZE_MAX;
+            const char *code = NULL;
             for (size_t b = 0; b < sizeof banks / sizeof banks[0]; b++)
                 if (ends(t, lo, i, banks[b].name)) {
                     s = i - strlen(banks[b].name);
-                    bk->table_code = banks[b].code;
+                    code = banks[b].code;
                     break;
                 }
-            if (s == SIZE_MAX) {
-                bk->table_code = NULL;
+            if (s == SIZE_MAX)
                 s = name_start(t, lo, i);
-            }
+            /* The name and its table code change together: a later suffix without a name
+             * before it ("㏋銀行") keeps both, so canonical forms parse back to themselves. */
             if (s < i) {
                 bk->name.a = s;
                 bk->name.b = e;
+                bk->table_code = code;
                 bank_end = e;
             }
         }
