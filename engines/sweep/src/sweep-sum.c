@@ -19,6 +19,7 @@
 #include "sweep-int.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -205,44 +206,45 @@ unsigned rk__sw_sum_chunk_log2(uint64_t n)
     return k;
 }
 
+/* The chunks are shared out one at a time from a counter, not cut into fixed runs, so that a
+ * thread that gets no CPU for a while (the machine is shared) leaves its work to the others
+ * instead of making the open wait for it. */
 struct sum_job {
     const uint8_t *p; /* the body */
     size_t n;
     unsigned log2;
-    size_t first, end; /* chunks [first, end) */
+    size_t nchunks;
     int populate;
+    uintptr_t page_mask; /* page size - 1, or 0 to skip the populate advice */
+    atomic_size_t next;  /* the next chunk to take */
     uint64_t *sums;
 };
 
-static void sum_range(const struct sum_job *j)
+static void sum_chunks(struct sum_job *j)
 {
     size_t chunk = (size_t)1 << j->log2;
-    if (j->first >= j->end)
-        return;
-#ifdef MADV_POPULATE_READ
-    if (j->populate) {
-        /* Map this thread's part of the file in one call (the page-table work is then shared
-         * between the threads, and no page fault is taken per page). An older kernel
-         * refuses the advice; the reads below then fault the pages in. */
-        long pg = sysconf(_SC_PAGESIZE);
-        uintptr_t lo = (uintptr_t)(j->p + j->first * chunk);
-        uintptr_t hi = (uintptr_t)(j->p + (j->end * chunk < j->n ? j->end * chunk : j->n));
-        if (pg > 0) {
-            lo &= ~((uintptr_t)pg - 1);
-            (void)madvise((void *)lo, hi - lo, MADV_POPULATE_READ);
-        }
-    }
-#endif
-    for (size_t c = j->first; c < j->end; c++) {
+    for (;;) {
+        size_t c = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
+        if (c >= j->nchunks)
+            break;
         size_t off = c * chunk;
         size_t len = j->n - off < chunk ? j->n - off : chunk;
+#ifdef MADV_POPULATE_READ
+        if (j->populate && j->page_mask != 0) {
+            /* Map the chunk in one call rather than a page fault at a time (the page-table
+             * work is then shared between the threads too). An older kernel refuses the
+             * advice; the reads below then fault the pages in. */
+            uintptr_t lo = (uintptr_t)(j->p + off) & ~j->page_mask;
+            (void)madvise((void *)lo, (uintptr_t)(j->p + off + len) - lo, MADV_POPULATE_READ);
+        }
+#endif
         j->sums[c] = rk__sw_checksum(j->p + off, len);
     }
 }
 
 static void *sum_main(void *arg)
 {
-    sum_range(arg);
+    sum_chunks(arg);
     return NULL;
 }
 
@@ -261,29 +263,25 @@ uint64_t rk__sw_body_checksum(const void *body, size_t n, unsigned log2, unsigne
         threads = 1;
     if (threads > nchunks)
         threads = nchunks > 0 ? (unsigned)nchunks : 1;
-    struct sum_job jobs[RK__SW_SUM_MAX_THREADS];
+    long pg = populate ? sysconf(_SC_PAGESIZE) : 0;
+    struct sum_job job = {.p = body,
+                          .n = n,
+                          .log2 = log2,
+                          .nchunks = nchunks,
+                          .populate = populate,
+                          .page_mask = pg > 0 ? (uintptr_t)pg - 1 : 0,
+                          .sums = sums};
+    atomic_init(&job.next, 0);
+    /* Helper threads and the caller take chunks from the same counter; a thread that cannot
+     * be started only means fewer hands. Joining publishes the helpers' sums. */
     pthread_t th[RK__SW_SUM_MAX_THREADS];
-    int started[RK__SW_SUM_MAX_THREADS] = {0};
-    for (unsigned t = 0; t < threads; t++) {
-        jobs[t] = (struct sum_job){.p = body,
-                                   .n = n,
-                                   .log2 = log2,
-                                   .populate = populate,
-                                   .sums = sums,
-                                   .first = nchunks * t / threads,
-                                   .end = nchunks * (t + 1) / threads};
-    }
-    /* Threads 1.. run in the background, thread 0's share in the caller; a thread that cannot
-     * be started has its share done by the caller too. */
+    unsigned started = 0;
     for (unsigned t = 1; t < threads; t++)
-        started[t] = pthread_create(&th[t], NULL, sum_main, &jobs[t]) == 0;
-    sum_range(&jobs[0]);
-    for (unsigned t = 1; t < threads; t++) {
-        if (started[t])
-            pthread_join(th[t], NULL);
-        else
-            sum_range(&jobs[t]);
-    }
+        if (pthread_create(&th[started], NULL, sum_main, &job) == 0)
+            started++;
+    sum_chunks(&job);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
     /* The body's checksum is the checksum of the chunk checksums (little-endian words). */
     uint8_t bytes[8 * RK__SW_SUM_MAX_CHUNKS];
     for (size_t c = 0; c < nchunks; c++)
