@@ -79,7 +79,7 @@ static inline uint64_t rk__sw_mix(uint64_t h)
     return h;
 }
 
-/* The key hash of the index format (version 1): over (type, plen, bytes). */
+/* The key hash of the index format (since version 1): over (type, plen, bytes). */
 static inline uint64_t rk__sw_hash(unsigned type, unsigned plen, const uint8_t *p, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)type << 56) ^ ((uint64_t)plen << 48) ^ n;
@@ -172,12 +172,13 @@ struct rk__sw_header {
 };
 
 /*
- * Version 2 adds a metadata section after the prefilter (8-byte aligned, up to the file's end):
+ * Version 4 (2 before) adds a metadata section after the prefilter (8-byte aligned, up to the
+ * file's end):
  * this header, then `count` entries {u32 record offset in 4-byte units, u32 string offset}
  * sorted by record offset (each record at most once), then the strings: UTF-8, each ended by a
  * NUL, the section's last string byte a NUL. Identical strings are stored once. A hit finds its
  * metadata by a binary search over the entries: hits are rare, so nothing on the hot path
- * changes and a version 1 index stays byte for byte what it was.
+ * changes and an index without metadata (version 3) has no such section.
  */
 #define RK__SW_META_MAGIC "RKSWMETA"
 struct rk__sw_meta_header {
@@ -199,7 +200,7 @@ struct rk_sweep_index {
     uint64_t rec_len;
     const uint64_t *ip4f;
     unsigned ip4f_shift; /* 32 - k */
-    const uint32_t *meta_ent; /* version 2: 2 words an entry */
+    const uint32_t *meta_ent; /* version 4: 2 words an entry */
     uint64_t meta_count;
     const char *meta_str;
     uint64_t meta_str_len; /* the last byte is a NUL (checked at open) */
