@@ -1236,139 +1236,156 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
     return 0;
 }
 
-/* Scans data; returns the number of newlines seen. */
+/*
+ * Scans data; returns the number of newlines seen.
+ *
+ * The loop goes from block to block and, within a block, from event to event: the bits of
+ * `ev` are the bytes still to look at (see load_block()), those before `floor` (dealt with:
+ * a run, a percent escape, a URL's authority, a DNS-form name) cleared. A newline only counts
+ * a line. A run that lies within the block is found and classified from the masks alone; a
+ * run that crosses a block boundary is walked block by block (the blocks after it become the
+ * current one).
+ */
 static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
 {
     uint64_t line = 1;
-    size_t i = 0, floor = 0; /* everything before `floor` has been dealt with */
+    size_t floor = 0; /* everything before `floor` has been dealt with */
     struct blk b;
     if (n == 0) {
         flush(s);
         return 0;
     }
     load_block(s, p, n, 0, &b);
-    while (i < n && !s->stopped) {
-        /* Skip to the next byte worth a look, a block at a time. */
-        for (;;) {
-            if ((i & ~(size_t)63) != b.base)
-                load_block(s, p, n, i & ~(size_t)63, &b);
-            uint64_t m = b.interest >> (i - b.base);
-            if (m != 0) {
-                i += (size_t)__builtin_ctzll(m);
-                break;
+    uint64_t ev = b.interest;
+    for (;;) {
+        while (ev == 0) {
+            if (b.base + 64 >= n)
+                goto done;
+            load_block(s, p, n, b.base + 64, &b);
+            ev = b.interest;
+        }
+        unsigned o = (unsigned)__builtin_ctzll(ev);
+        size_t i = b.base + o;
+        if ((b.stop >> o) & 1) {
+            unsigned char c = (unsigned char)p[i];
+            if (c == '\n') {
+                line++;
+                ev &= ev - 1;
+                continue;
             }
-            i = b.base + 64;
-            if (i >= n)
-                break;
-        }
-        if (i >= n)
-            break;
-        unsigned char c = (unsigned char)p[i];
-        if (c == '\n') {
-            line++;
-            floor = ++i;
-            continue;
-        }
-        if (c == '%') {
-            if (i + 2 < n && rk__sw_hexval((unsigned char)p[i + 1]) >= 0 &&
-                rk__sw_hexval((unsigned char)p[i + 2]) >= 0)
-                i += 3; /* a percent escape separates tokens like a delimiter */
-            else
-                i++;
-            floor = i;
-            continue;
-        }
-        if (c == '(') {
-            size_t k = 0;
-            if (i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '9')
-                k = handle_dns_wire(s, p + i, n - i, line, i);
-            i += k > 0 ? k : 1;
-            floor = i;
-            continue;
+            if (c == '%') {
+                if (i + 2 < n && rk__sw_hexval((unsigned char)p[i + 1]) >= 0 &&
+                    rk__sw_hexval((unsigned char)p[i + 2]) >= 0)
+                    floor = i + 3; /* a percent escape separates tokens like a delimiter */
+                else
+                    floor = i + 1;
+            } else { /* '(' */
+                size_t k = 0;
+                if (i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '9')
+                    k = handle_dns_wire(s, p + i, n - i, line, i);
+                floor = i + (k > 0 ? k : 1);
+            }
+            goto resync;
         }
         /* A token byte that matters. The common case first: its run lies within this block
          * (a separator on both sides), so its start, end and shape come from the masks. */
         {
-            unsigned o = (unsigned)(i - b.base);
             uint64_t below = ~b.tok & (((uint64_t)1 << o) - 1);
             uint64_t above = ~b.tok >> o;
             if (below != 0 && above != 0) {
                 unsigned s0 = 64u - (unsigned)__builtin_clzll(below);
                 if (b.base + s0 < floor)
                     s0 = (unsigned)(floor - b.base); /* floor <= i: still within the run */
-                unsigned e0 = o + (unsigned)__builtin_ctzll(above);
+                unsigned e0 = o + (unsigned)__builtin_ctzll(above); /* < 64 */
                 size_t st = b.base + s0, len = e0 - s0; /* s0 >= 1, so len < 64 */
                 uint64_t rm = (((uint64_t)1 << len) - 1) << s0;
                 uint64_t key = (b.dot | b.colon | b.at) & rm;
-                i = floor = b.base + e0;
+                size_t e = b.base + e0;
+                floor = e;
+                ev &= ~(uint64_t)0 << e0;
                 /* A word without '.', ':' or '@' can only be a hash, of 32 digits or more. */
                 if (key == 0 ? len < 32 : (len < 3 && !(len == 2 && (b.colon & rm) != 0)))
                     continue;
-                if ((b.colon & rm) != 0 && i + 1 < n && p[i] == '/' && p[i + 1] == '/') {
-                    if (scan_url(s, p, n, st, &i, block_flags(&b, s0, e0), line))
-                        floor = i;
-                    continue;
+                if ((b.colon & rm) != 0 && e + 1 < n && p[e] == '/' && p[e + 1] == '/') {
+                    if (scan_url(s, p, n, st, &e, block_flags(&b, s0, e0), line))
+                        floor = e;
+                    goto resync;
                 }
                 if (((b.at | b.plus) & rm) == 0)
                     classify_shaped(s, p + st, len, &b, s0, line, st);
                 else
                     classify_run(s, p + st, len, block_flags(&b, s0, e0), line, st);
+                if (s->stopped)
+                    goto done;
                 continue;
             }
         }
         /* Otherwise back to the start of its run (not before floor), then forward to its end,
          * collecting the classes it holds, block by block. */
-        size_t st;
         {
-            /* The run's start within this block from the token mask; byte by byte only
-             * when the run began in an earlier block. */
-            unsigned o = (unsigned)(i - b.base);
+            size_t st;
             uint64_t below = o == 0 ? 0 : ~b.tok & (~(uint64_t)0 >> (64u - o));
             if (below != 0) {
                 st = b.base + 64u - (unsigned)__builtin_clzll(below);
                 if (st < floor)
                     st = floor;
             } else {
+                /* The run began in an earlier block: byte by byte. */
                 st = b.base > floor ? b.base : floor;
                 while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
                     st--;
             }
-        }
-        i = st;
-        unsigned flags = 0;
-        for (;;) {
-            if ((i & ~(size_t)63) != b.base)
-                load_block(s, p, n, i & ~(size_t)63, &b);
-            unsigned off = (unsigned)(i - b.base);
-            uint64_t t = ~b.tok >> off;
-            if (t == 0) {
-                flags |= block_flags(&b, off, 64);
-                i = b.base + 64;
-                if (i >= n) {
-                    i = n;
-                    break;
-                }
-                continue;
+            unsigned flags = 0;
+            if (st < b.base) {
+                /* Its bytes in earlier blocks hold no '.', ':' or '@' (an event there would
+                 * have dealt with the run), but may hold a '+'. */
+                if (memchr(p + st, '+', b.base - st) != NULL)
+                    flags |= C_PLUS;
+                i = b.base;
+            } else {
+                i = st;
             }
-            unsigned k = (unsigned)__builtin_ctzll(t);
-            flags |= block_flags(&b, off, off + k);
-            i += k;
+            for (;;) {
+                unsigned off = (unsigned)(i - b.base);
+                uint64_t t = ~b.tok >> off;
+                if (t == 0) {
+                    flags |= block_flags(&b, off, 64);
+                    if (b.base + 64 >= n) {
+                        i = n;
+                        break;
+                    }
+                    load_block(s, p, n, b.base + 64, &b);
+                    i = b.base;
+                    continue;
+                }
+                unsigned k = (unsigned)__builtin_ctzll(t);
+                flags |= block_flags(&b, off, off + k);
+                i += k;
+                break;
+            }
+            floor = i;
+            size_t len = i - st;
+            /* A word without '.', ':' or '@' can only be a hash, and then of 32 digits or more. */
+            if (!(flags & (C_DOT | C_COLON | C_AT)) && len < 32)
+                goto resync;
+            if (len < 3 && !(len == 2 && (flags & C_COLON)))
+                goto resync;
+            if ((flags & C_COLON) && i + 1 < n && p[i] == '/' && p[i + 1] == '/') {
+                if (scan_url(s, p, n, st, &i, flags, line))
+                    floor = i;
+                goto resync;
+            }
+            classify_run(s, p + st, len, flags, line, st);
+        }
+    resync:
+        /* Continue at floor: in this block, or in the block that holds it. */
+        if (s->stopped || floor >= n)
             break;
-        }
-        floor = i;
-        size_t len = i - st;
-        /* A word without '.', ':' or '@' can only be a hash, and then of 32 digits or more. */
-        if (!(flags & (C_DOT | C_COLON | C_AT)) && len < 32)
-            continue;
-        if (len < 3 && !(len == 2 && (flags & C_COLON)))
-            continue;
-        if ((flags & C_COLON) && i + 1 < n && p[i] == '/' && p[i + 1] == '/') {
-            if (scan_url(s, p, n, st, &i, flags, line))
-                floor = i;
-            continue;
-        }
-        classify_run(s, p + st, len, flags, line, st);
+        if (floor >= b.base + 64)
+            load_block(s, p, n, floor & ~(size_t)63, &b);
+        ev = b.interest & (~(uint64_t)0 << (floor - b.base));
     }
+done:
     flush(s);
     return line - 1;
 }
