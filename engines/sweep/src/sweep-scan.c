@@ -1311,8 +1311,20 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                         floor = e;
                     goto resync;
                 }
-                if (((b.at | b.plus) & rm) == 0)
+                if (((b.at | b.plus) & rm) == 0) {
+                    /* Without a call: runs shorter than a hash that cannot be anything. A run
+                     * of digits and dots (no letter: no host name) is an IPv4 address only
+                     * with three dots and seven bytes or more ("1700000000.418" is not); a
+                     * colon run without a dot whose pieces are short and that is no IPv6
+                     * address ("10:53:21", "key:value") holds nothing. */
+                    uint64_t cm = b.colon & rm;
+                    if (len < 32 &&
+                        (cm == 0 ? (b.letter & rm) == 0 && (len < 7 || !bits_at_least(key, 3))
+                                 : (b.dot & rm) == 0 && (cm & (cm >> 1)) == 0 &&
+                                       !bits_at_least(cm, 6)))
+                        continue;
                     classify_shaped(s, p + st, len, &b, s0, line, st);
+                }
                 else
                     classify_run(s, p + st, len, block_flags(&b, s0, e0), line, st);
                 if (s->stopped)

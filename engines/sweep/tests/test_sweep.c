@@ -305,6 +305,119 @@ static void test_bad_bytes(void **state)
     rk_sweep_index_close(ix);
 }
 
+/*
+ * The scan loop finds a run within one 64-byte block from the block's masks and classifies it
+ * by its shape (dots, colons, letters, digits) without reading it again; a run that crosses a
+ * block boundary, or that ends the input, takes the byte path. Each token below is scanned at
+ * every offset across two block boundaries, after newlines (the line number is counted from
+ * the newline mask), with text after it and as the last bytes of the input: the same hits
+ * every time. '#' in `expect` stands for the token's line.
+ */
+struct shape_case {
+    const char *token;
+    const char *expect;
+};
+
+static const struct shape_case shape_cases[] = {
+    {"1.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"10.1.2.3", "#:10.1.2.3>10.1.0.0/16(cidr);"},
+    {"01.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"}, /* as rk__sw_parse_ip4() reads it */
+    {"1.2.3.4.", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"-1.2.3.4_", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"1.2.3.4:443", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"a:1.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"1.2.3.4+x", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"x%2F1.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"1.2.3.4.5", ""},
+    {"1.2.3.256", ""},
+    {"1.2.3", ""},
+    {"1..2.3.4", ""},
+    {"1.2.3.4444", ""},
+    {"1.2.3.4a", ""},
+    {"a.1.2.3.4", ""},
+    {"1700000000.418", ""},
+    {"10:53:21", ""},
+    {"01:33:21.162", ""},
+    {"key:value", ""},
+    {"EVIL.Example", "#:evil.example>evil.example(domain);"},
+    {"www.evil.example.", "#:www.evil.example>evil.example(domain);"},
+    {"evil.example:8080", "#:evil.example>evil.example(domain);"},
+    {"_evil.example-", "#:evil.example>evil.example(domain);"},
+    {"evil.example1", ""},
+    {"3.evil", ""},
+    {"2001:db8::1", "#:2001:db8::1>2001:db8::1(ipv6);"},
+    {"2001:db8:bad::7", "#:2001:db8:bad::7>2001:db8:bad::/48(cidr);"},
+    {"2001:db8:0:0:0:0:0:1", "#:2001:db8::1>2001:db8::1(ipv6);"},
+    {"http://c2.test/x", "#:c2.test>c2.test(domain);"},
+    {"Bad@Evil.Example", "#:bad@evil.example>bad@evil.example(email);"
+                         "#:evil.example>evil.example(domain);"},
+    {"d41d8cd98f00b204e9800998ecf8427e",
+     "#:d41d8cd98f00b204e9800998ecf8427e>d41d8cd98f00b204e9800998ecf8427e(md5);"},
+    {"x.d41d8cd98f00b204e9800998ecf8427e",
+     "#:d41d8cd98f00b204e9800998ecf8427e>d41d8cd98f00b204e9800998ecf8427e(md5);"},
+    {"d41d8cd98f00b204e9800998ecf8427e0", ""},
+};
+
+static void test_shapes_at_every_offset(void **state)
+{
+    struct rk_sweep_index *ix = index_of(feed);
+    char text[256];
+    for (size_t c = 0; c < RK_ARRAY_LEN(shape_cases); c++) {
+        const struct shape_case *sc = &shape_cases[c];
+        size_t tn = strlen(sc->token);
+        for (size_t off = 0; off < 140; off++) {
+            /* `off` bytes before the token, a newline every 23 of them. */
+            unsigned line = 1;
+            for (size_t k = 0; k < off; k++) {
+                text[k] = k % 23 == 22 ? '\n' : ' ';
+                line += text[k] == '\n';
+            }
+            memcpy(text + off, sc->token, tn);
+            char expect[512];
+            size_t en = 0;
+            for (const char *e = sc->expect; *e != '\0'; e++) {
+                if (*e == '#')
+                    en += (size_t)snprintf(expect + en, sizeof expect - en, "%u", line);
+                else
+                    expect[en++] = *e;
+            }
+            expect[en] = '\0';
+            for (int tail = 0; tail < 2; tail++) {
+                size_t n = off + tn;
+                if (tail) {
+                    memcpy(text + n, " x y\n", 5);
+                    n += 5;
+                }
+                scan_expect(ix, text, n, expect);
+            }
+        }
+    }
+    rk_sweep_index_close(ix);
+}
+
+/* The same on each block classifier: AVX2 where the CPU has AVX-512BW, and SSE2. */
+static void test_shapes_avx2(void **state)
+{
+    setenv("RK_SWEEP_NO_AVX512", "1", 1);
+    test_shapes_at_every_offset(state);
+    unsetenv("RK_SWEEP_NO_AVX512");
+}
+
+static void test_shapes_sse2(void **state)
+{
+    setenv("RK_SWEEP_NO_AVX2", "1", 1);
+    test_shapes_at_every_offset(state);
+    unsetenv("RK_SWEEP_NO_AVX2");
+}
+
+/* The extraction table through the AVX2 block classifier on a CPU with AVX-512BW. */
+static void test_extract_avx2(void **state)
+{
+    setenv("RK_SWEEP_NO_AVX512", "1", 1);
+    test_extract_and_match(state);
+    unsetenv("RK_SWEEP_NO_AVX512");
+}
+
 /* ===== Loaders ===== */
 
 struct load_case {
@@ -684,6 +797,10 @@ int main(void)
         cmocka_unit_test(test_canonical_forms),
         cmocka_unit_test(test_extract_and_match),
         cmocka_unit_test(test_extract_sse2),
+        cmocka_unit_test(test_extract_avx2),
+        cmocka_unit_test(test_shapes_at_every_offset),
+        cmocka_unit_test(test_shapes_avx2),
+        cmocka_unit_test(test_shapes_sse2),
         cmocka_unit_test(test_extract_deferred_ip4),
         cmocka_unit_test(test_extract_reg_filter),
         cmocka_unit_test(test_extract_reg_filter_later),
