@@ -135,6 +135,72 @@ static void test_canonical_forms(void **state)
     }
 }
 
+/* rk__sw_canon_host(): hosts of up to 63 bytes are checked 16 bytes at a time, longer ones
+ * byte by byte; the answers around the 16-byte steps and the 63-byte limit. NULL: rejected. */
+struct host_case {
+    const char *in;
+    int min_labels;
+    const char *out;
+};
+
+static const struct host_case host_cases[] = {
+    {"Evil.Example", 2, "evil.example"},
+    {"EVIL.EXAMPLE.", 2, "evil.example"},
+    {"a.b", 2, "a.b"},
+    {"a.b", 3, NULL},
+    {"a.b.c", 3, "a.b.c"},
+    {"x", 0, "x"},
+    {"x", 1, "x"},
+    {"x", 2, NULL},
+    {"1.2.3.999", 2, NULL},
+    {"1.2.3.999", 0, "1.2.3.999"},
+    {"a.9z", 2, "a.9z"},
+    {".a.b", 2, NULL},
+    {"a..b", 2, NULL},
+    {"a.b..", 2, NULL},
+    {"a_b-c.D-E", 2, "a_b-c.d-e"},
+    {"a b.c", 2, NULL},
+    {"a/b.c", 2, NULL},
+    {"[a].c", 2, NULL},
+    {"@.c", 2, NULL},
+    {"B\xc3\xbc" "cher.Example", 2, "xn--bcher-kva.example"},
+    {"abcdefghijklmno.ex", 2, "abcdefghijklmno.ex"},               /* 18 */
+    {"ABCDEFGHIJKLM.EX", 2, "abcdefghijklm.ex"},                   /* 16 */
+    {"ABCDEFGHIJKL.EX", 2, "abcdefghijkl.ex"},                     /* 15 */
+    {"abcdefghijklmnopqrstuvwxyzABCD.EX", 2, "abcdefghijklmnopqrstuvwxyzabcd.ex"}, /* 33 */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghi.Z", 2,
+     "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghi.z"}, /* 63 */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk", 1,
+     "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk"}, /* one label of 63 */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl", 1, NULL}, /* 64 */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl.Z", 2,
+     NULL}, /* a label of 64 */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghij.Zz", 2,
+     "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghij.zz"}, /* 65 */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghij.1", 2, NULL},
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz.abcdefgh\x01", 2, NULL},
+};
+
+static void test_canon_host(void **state)
+{
+    for (size_t i = 0; i < RK_ARRAY_LEN(host_cases); i++) {
+        const struct host_case *c = &host_cases[i];
+        char out[300];
+        memset(out, 'X', sizeof out);
+        size_t n = rk__sw_canon_host(c->in, strlen(c->in), c->min_labels, out, sizeof out);
+        if (c->out == NULL) {
+            if (n != 0)
+                print_error("case %zu (%s) accepted as %.*s\n", i, c->in, (int)n, out);
+            assert_int_equal(n, 0);
+            continue;
+        }
+        if (n != strlen(c->out) || memcmp(out, c->out, n) != 0)
+            print_error("case %zu (%s): got %.*s\n", i, c->in, (int)n, out);
+        assert_int_equal(n, strlen(c->out));
+        assert_memory_equal(out, c->out, n);
+    }
+}
+
 /* ===== Extraction and matching ===== */
 
 static const char feed[] = "# one of every kind\n"
@@ -795,6 +861,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical_forms),
+        cmocka_unit_test(test_canon_host),
         cmocka_unit_test(test_extract_and_match),
         cmocka_unit_test(test_extract_sse2),
         cmocka_unit_test(test_extract_avx2),
