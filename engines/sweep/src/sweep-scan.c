@@ -1048,38 +1048,40 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
  * masks of each half are gathered in locals and stored once (not or-ed into *b twice). */
 enum { H_TOK, H_STOP, H_DOT, H_COLON, H_AT, H_PLUS, H_LETTER, H_DIGIT, H_N };
 
+/*
+ * Byte classes by two nibble lookups: the high nibble gives the classes its ASCII column
+ * (0x2_..0x7_) can hold, the low nibble those it can be; their AND is the byte's class, one
+ * bit each (0 for every byte that is not a token byte):
+ *   1 '+' '-'   2 digit   4 ':'   8 letter of columns 4, 6 (A-O a-o)
+ *   16 letter of columns 5, 7 (P-Z p-z)   32 '@'   64 '_'   128 '.'
+ */
+#define CLS_LO_TAB 50, 26, 26, 26, 26, 26, 26, 26, 26, 26, 28, 9, 8, 9, 136, 72
+#define CLS_HI_TAB 0, 0, (char)129, 6, 40, 80, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0
+
 __attribute__((target("avx2"))) static inline void half_avx2(const char *p, uint32_t h[H_N])
 {
     __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
-    /* Token bytes by two nibble lookups: the high nibble picks a bit (one per ASCII
-     * column 0x2_..0x7_), the low-nibble table says in which columns that nibble is a token
-     * byte (0x2_: + - .  0x3_: 0-9 :  0x4_: @ A-O  0x5_: P-Z _  0x6_: a-o  0x7_: p-z). */
-    const __m256i lo_tab = _mm256_setr_epi8(46, 62, 62, 62, 62, 62, 62, 62, 62, 62, 62, 21, 20,
-                                            21, 21, 28, 46, 62, 62, 62, 62, 62, 62, 62, 62, 62,
-                                            62, 21, 20, 21, 21, 28);
-    const __m256i hi_tab = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                            0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i lo_tab = _mm256_setr_epi8(CLS_LO_TAB, CLS_LO_TAB);
+    const __m256i hi_tab = _mm256_setr_epi8(CLS_HI_TAB, CLS_HI_TAB);
     const __m256i nib = _mm256_set1_epi8(0x0f);
     __m256i cls = _mm256_and_si256(
         _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib)),
         _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+    __m256i zero = _mm256_setzero_si256();
     __m256i stop = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
                                    _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
                                                    _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
-    /* x - lo <= span, unsigned: min(x - lo, span) == x - lo. */
-    __m256i dv = _mm256_sub_epi8(v, _mm256_set1_epi8('0'));
-    __m256i lv =
-        _mm256_sub_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), _mm256_set1_epi8('a'));
-    h[H_TOK] = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(cls, _mm256_setzero_si256()));
+    /* A class bit to each byte's top bit (a 16-bit shift by less than 8 moves no bit of one
+     * byte into the other's top bit), then movemask. */
+    h[H_TOK] = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(cls, zero));
     h[H_STOP] = (uint32_t)_mm256_movemask_epi8(stop);
-    h[H_DOT] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('.')));
-    h[H_COLON] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(':')));
-    h[H_AT] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('@')));
+    h[H_DOT] = (uint32_t)_mm256_movemask_epi8(cls);
+    h[H_COLON] = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 5));
+    h[H_AT] = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 2));
     h[H_PLUS] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')));
-    h[H_LETTER] = (uint32_t)_mm256_movemask_epi8(
-        _mm256_cmpeq_epi8(_mm256_min_epu8(lv, _mm256_set1_epi8(25)), lv));
-    h[H_DIGIT] = (uint32_t)_mm256_movemask_epi8(
-        _mm256_cmpeq_epi8(_mm256_min_epu8(dv, _mm256_set1_epi8(9)), dv));
+    h[H_LETTER] = ~(uint32_t)_mm256_movemask_epi8(
+        _mm256_cmpeq_epi8(_mm256_and_si256(cls, _mm256_set1_epi8(24)), zero));
+    h[H_DIGIT] = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 6));
 }
 
 __attribute__((target("avx2"))) static void block_masks_avx2(const char *p, struct blk *b)
@@ -1104,11 +1106,8 @@ __attribute__((target("avx2"))) static void block_masks_avx2(const char *p, stru
 __attribute__((target("avx512bw"))) static void block_masks_avx512(const char *p, struct blk *b)
 {
     __m512i v = _mm512_loadu_si512((const void *)p);
-    /* The nibble tables of block_masks_avx2(), repeated in each 128-bit lane. */
-    const __m512i lo_tab = _mm512_broadcast_i32x4(
-        _mm_setr_epi8(46, 62, 62, 62, 62, 62, 62, 62, 62, 62, 62, 21, 20, 21, 21, 28));
-    const __m512i hi_tab =
-        _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0));
+    const __m512i lo_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_LO_TAB));
+    const __m512i hi_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_HI_TAB));
     const __m512i nib = _mm512_set1_epi8(0x0f);
     __m512i cls = _mm512_and_si512(
         _mm512_shuffle_epi8(lo_tab, _mm512_and_si512(v, nib)),
@@ -1117,15 +1116,12 @@ __attribute__((target("avx512bw"))) static void block_masks_avx512(const char *p
     b->stop = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) |
               _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('%')) |
               _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('('));
-    b->dot = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.'));
-    b->colon = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':'));
-    b->at = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('@'));
+    b->dot = _mm512_movepi8_mask(cls);
+    b->colon = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(4));
+    b->at = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(32));
     b->plus = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+'));
-    b->digit = _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')),
-                                      _mm512_set1_epi8(9));
-    b->letter = _mm512_cmple_epu8_mask(
-        _mm512_sub_epi8(_mm512_or_si512(v, _mm512_set1_epi8(0x20)), _mm512_set1_epi8('a')),
-        _mm512_set1_epi8(25));
+    b->letter = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(24));
+    b->digit = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(2));
 }
 #define RK_SW_HAVE_AVX2 1
 #else
