@@ -795,9 +795,10 @@ static inline int ip4_shaped(const char *p, size_t n, uint64_t dots, uint8_t out
 }
 
 /* A piece [0, n) of a run, without ':' (classify_piece() with the shape of its bytes). */
-static inline __attribute__((always_inline)) void
-piece_shaped(struct rk_sweep_scanner *s, const char *p, size_t n, const struct shape *m,
-             uint64_t line, uint64_t off)
+static inline __attribute__((always_inline)) void piece_shaped(struct rk_sweep_scanner *s,
+                                                               const char *p, size_t n,
+                                                               const struct shape *m, uint64_t line,
+                                                               uint64_t off)
 {
     if (n >= 32)
         find_hashes(s, p, n, line, off);
@@ -1199,8 +1200,8 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
 /* Class flags of the bits [from, to) of a block (to <= 64). */
 static inline unsigned block_flags(const struct blk *b, unsigned from, unsigned to)
 {
-    uint64_t m = (to >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << to) - 1)) &
-                 ~(((uint64_t)1 << from) - 1);
+    uint64_t m =
+        (to >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << to) - 1)) & ~(((uint64_t)1 << from) - 1);
     /* Without branches: which classes a run holds is what the log decides, not a pattern. */
     return ((b->dot & m) != 0 ? (unsigned)C_DOT : 0u) |
            ((b->colon & m) != 0 ? (unsigned)C_COLON : 0u) |
@@ -1293,7 +1294,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                 if (b.base + s0 < floor)
                     s0 = (unsigned)(floor - b.base); /* floor <= i: still within the run */
                 unsigned e0 = o + (unsigned)__builtin_ctzll(above); /* < 64 */
-                size_t st = b.base + s0, len = e0 - s0; /* s0 >= 1, so len < 64 */
+                size_t st = b.base + s0, len = e0 - s0;             /* s0 >= 1, so len < 64 */
                 uint64_t rm = (((uint64_t)1 << len) - 1) << s0;
                 uint64_t key = (b.dot | b.colon | b.at) & rm;
                 size_t e = b.base + e0;
@@ -1315,13 +1316,12 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                      * address ("10:53:21", "key:value") holds nothing. */
                     uint64_t cm = b.colon & rm;
                     if (len < 32 &&
-                        (cm == 0 ? (b.letter & rm) == 0 && (len < 7 || !bits_at_least(key, 3))
-                                 : (b.dot & rm) == 0 && (cm & (cm >> 1)) == 0 &&
-                                       !bits_at_least(cm, 6)))
+                        (cm == 0
+                             ? (b.letter & rm) == 0 && (len < 7 || !bits_at_least(key, 3))
+                             : (b.dot & rm) == 0 && (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
                         continue;
                     classify_shaped(s, p + st, len, &b, s0, line, st);
-                }
-                else
+                } else
                     classify_run(s, p + st, len, block_flags(&b, s0, e0), line, st);
                 if (s->stopped)
                     goto done;

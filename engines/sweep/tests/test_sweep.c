@@ -163,10 +163,12 @@ static const struct host_case host_cases[] = {
     {"a/b.c", 2, NULL},
     {"[a].c", 2, NULL},
     {"@.c", 2, NULL},
-    {"B\xc3\xbc" "cher.Example", 2, "xn--bcher-kva.example"},
-    {"abcdefghijklmno.ex", 2, "abcdefghijklmno.ex"},               /* 18 */
-    {"ABCDEFGHIJKLM.EX", 2, "abcdefghijklm.ex"},                   /* 16 */
-    {"ABCDEFGHIJKL.EX", 2, "abcdefghijkl.ex"},                     /* 15 */
+    {"B\xc3\xbc"
+     "cher.Example",
+     2, "xn--bcher-kva.example"},
+    {"abcdefghijklmno.ex", 2, "abcdefghijklmno.ex"},                               /* 18 */
+    {"ABCDEFGHIJKLM.EX", 2, "abcdefghijklm.ex"},                                   /* 16 */
+    {"ABCDEFGHIJKL.EX", 2, "abcdefghijkl.ex"},                                     /* 15 */
     {"abcdefghijklmnopqrstuvwxyzABCD.EX", 2, "abcdefghijklmnopqrstuvwxyzabcd.ex"}, /* 33 */
     {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghi.Z", 2,
      "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghi.z"}, /* 63 */
@@ -520,8 +522,7 @@ static const struct load_case load_cases[] = {
      "\"Object\":[{\"Attribute\":[{\"type\":\"url\",\"value\":\"bad.example/x\"}]}]}}",
      RK_OK, 5, 1},
     {"misp wrong type", RK_SWEEP_FMT_MISP,
-     "{\"Event\":{\"Attribute\":[{\"type\":\"ip-dst\",\"value\":\"evil.example\"}]}}", RK_OK, 0,
-     1},
+     "{\"Event\":{\"Attribute\":[{\"type\":\"ip-dst\",\"value\":\"evil.example\"}]}}", RK_OK, 0, 1},
     {"bad json", RK_SWEEP_FMT_AUTO, "{\"Event\": [", RK_EINVAL, 0, 0},
     {"foreign json", RK_SWEEP_FMT_AUTO, "{\"hello\": 1}", RK_EINVAL, 0, 0},
 };
@@ -615,9 +616,8 @@ static void test_index_file(void **state)
     snprintf(path, sizeof path, "%s/t.idx", tmpdir);
     snprintf(bad, sizeof bad, "%s/bad.idx", tmpdir);
     assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
-    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_PLAIN, feed, strlen(feed), NULL, NULL,
-                                           0),
-                     RK_OK);
+    assert_int_equal(
+        rk_sweep_builder_load(b, RK_SWEEP_FMT_PLAIN, feed, strlen(feed), NULL, NULL, 0), RK_OK);
     assert_int_equal(rk_sweep_builder_write(b, path, err, sizeof err), RK_OK);
     assert_int_equal(rk_sweep_index_open(path, 0, &ix, err, sizeof err), RK_OK);
     assert_int_equal(rk_sweep_index_count(ix), rk_sweep_builder_count(b));
