@@ -1156,7 +1156,7 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
  * Loads the masks of the block at `base` and marks the bytes the scan must look at: the three
  * delimiters with a meaning, every '.', ':' and '@' (a run holding one may be an address, a
  * host, an e-mail or a URL), and, when the index holds hashes, every run of 32 or more token
- * bytes plus the last run of the block when it goes on into the next one (it may reach 32 there).
+ * bytes within the block (next_block() adds the runs that reach 32 across two blocks).
  * Everything else is a plain word or a separator and is skipped 64 bytes at a time.
  */
 static inline void load_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
@@ -1189,11 +1189,26 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
         y &= y >> 8;
         y &= y >> 16; /* bit j: bytes j..j+31 are all token bytes */
         b->interest |= y;
-        if (b->tok >> 63) {
-            uint64_t z = ~b->tok;
-            unsigned start = z ? 64u - (unsigned)__builtin_clzll(z) : 0u;
-            b->interest |= (uint64_t)1 << start;
-        }
+    }
+}
+
+/*
+ * Loads the block at `base` for the scan loop. When it follows the block `b` held (whose
+ * token mask was `prev_tok`) and a run without '.', ':' or '@' crosses from one into the other,
+ * that run is an event (bit 0) only when the index holds hashes and its two parts together
+ * reach 32 bytes: shorter ones cannot be a hash, and need no look.
+ */
+static inline void next_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
+                              size_t base, struct blk *b)
+{
+    uint64_t prev_tok = b->tok;
+    int follows = base == b->base + 64;
+    load_block(s, p, n, base, b);
+    if (s->want_hash && follows && (prev_tok >> 63) && (b->tok & 1)) {
+        unsigned l = ~prev_tok ? (unsigned)__builtin_clzll(~prev_tok) : 64u;
+        unsigned r = ~b->tok ? (unsigned)__builtin_ctzll(~b->tok) : 64u;
+        if (l + r >= 32)
+            b->interest |= 1;
     }
 }
 
@@ -1258,7 +1273,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
         while (ev == 0) {
             if (b.base + 64 >= n)
                 goto done;
-            load_block(s, p, n, b.base + 64, &b);
+            next_block(s, p, n, b.base + 64, &b);
             ev = b.interest;
         }
         unsigned o = (unsigned)__builtin_ctzll(ev);
@@ -1362,7 +1377,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                         i = n;
                         break;
                     }
-                    load_block(s, p, n, b.base + 64, &b);
+                    next_block(s, p, n, b.base + 64, &b);
                     i = b.base;
                     continue;
                 }
@@ -1390,7 +1405,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
         if (s->stopped || floor >= n)
             break;
         if (floor >= b.base + 64)
-            load_block(s, p, n, floor & ~(size_t)63, &b);
+            next_block(s, p, n, floor & ~(size_t)63, &b);
         ev = b.interest & (~(uint64_t)0 << (floor - b.base));
     }
 done:

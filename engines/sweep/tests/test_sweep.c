@@ -424,6 +424,10 @@ static const struct shape_case shape_cases[] = {
     {"x.d41d8cd98f00b204e9800998ecf8427e",
      "#:d41d8cd98f00b204e9800998ecf8427e>d41d8cd98f00b204e9800998ecf8427e(md5);"},
     {"d41d8cd98f00b204e9800998ecf8427e0", ""},
+    /* A percent escape separates tokens: the hash after it is found wherever the blocks fall
+     * (before the event loop it was missed when it crossed a block boundary). */
+    {"h=%20d41d8cd98f00b204e9800998ecf8427e",
+     "#:d41d8cd98f00b204e9800998ecf8427e>d41d8cd98f00b204e9800998ecf8427e(md5);"},
 };
 
 static void test_shapes_at_every_offset(void **state)
