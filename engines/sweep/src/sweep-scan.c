@@ -1223,6 +1223,49 @@ static inline unsigned block_flags(const struct blk *b, unsigned from, unsigned 
            ((b->at & m) != 0 ? (unsigned)C_AT : 0u) | ((b->plus & m) != 0 ? (unsigned)C_PLUS : 0u);
 }
 
+static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t st, size_t *end,
+                    unsigned flags, uint64_t line);
+
+/*
+ * The run at bits [s0, e0) of the masks `m` (bit 0 at byte m->base; e0 < 64, s0 < e0): the
+ * decisions of the scan loop and of classify_run() taken from the masks. *floor becomes the
+ * run's end, or the end of the URL it starts, and then 1 is returned.
+ */
+static inline __attribute__((always_inline)) int
+run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *m, unsigned s0,
+           unsigned e0, uint64_t line, size_t *floor)
+{
+    size_t st = m->base + s0, len = e0 - s0, e = m->base + e0;
+    uint64_t rm = (((uint64_t)1 << len) - 1) << s0; /* len < 64 */
+    uint64_t key = (m->dot | m->colon | m->at) & rm;
+    *floor = e;
+    /* A word without '.', ':' or '@' can only be a hash, of 32 digits or more. */
+    if (key == 0 ? len < 32 : (len < 3 && !(len == 2 && (m->colon & rm) != 0)))
+        return 0;
+    if ((m->colon & rm) != 0 && e + 1 < n && p[e] == '/' && p[e + 1] == '/') {
+        if (scan_url(s, p, n, st, &e, block_flags(m, s0, e0), line)) {
+            *floor = e;
+            return 1;
+        }
+        return 0;
+    }
+    if (((m->at | m->plus) & rm) != 0) {
+        classify_run(s, p + st, len, block_flags(m, s0, e0), line, st);
+        return 0;
+    }
+    /* Without a call: runs shorter than a hash that cannot be anything. A run of digits and
+     * dots (no letter: no host name) is an IPv4 address only with three dots and seven bytes
+     * or more ("1700000000.418" is not); a colon run without a dot whose pieces are short and
+     * that is no IPv6 address ("10:53:21", "key:value") holds nothing. */
+    uint64_t cm = m->colon & rm;
+    if (len < 32 &&
+        (cm == 0 ? (m->letter & rm) == 0 && (len < 7 || !bits_at_least(key, 3))
+                 : (m->dot & rm) == 0 && (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
+        return 0;
+    classify_shaped(s, p + st, len, m, s0, line, st);
+    return 0;
+}
+
 /*
  * The run [st, *end) of a chunk of n bytes holds a ':' and "//" follows it. When its tail after
  * the last ':' or '@' is a scheme, the part before it is classified and the URL handled;
@@ -1309,35 +1352,9 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                 if (b.base + s0 < floor)
                     s0 = (unsigned)(floor - b.base); /* floor <= i: still within the run */
                 unsigned e0 = o + (unsigned)__builtin_ctzll(above); /* < 64 */
-                size_t st = b.base + s0, len = e0 - s0;             /* s0 >= 1, so len < 64 */
-                uint64_t rm = (((uint64_t)1 << len) - 1) << s0;
-                uint64_t key = (b.dot | b.colon | b.at) & rm;
-                size_t e = b.base + e0;
-                floor = e;
                 ev &= ~(uint64_t)0 << e0;
-                /* A word without '.', ':' or '@' can only be a hash, of 32 digits or more. */
-                if (key == 0 ? len < 32 : (len < 3 && !(len == 2 && (b.colon & rm) != 0)))
-                    continue;
-                if ((b.colon & rm) != 0 && e + 1 < n && p[e] == '/' && p[e + 1] == '/') {
-                    if (scan_url(s, p, n, st, &e, block_flags(&b, s0, e0), line))
-                        floor = e;
-                    goto resync;
-                }
-                if (((b.at | b.plus) & rm) == 0) {
-                    /* Without a call: runs shorter than a hash that cannot be anything. A run
-                     * of digits and dots (no letter: no host name) is an IPv4 address only
-                     * with three dots and seven bytes or more ("1700000000.418" is not); a
-                     * colon run without a dot whose pieces are short and that is no IPv6
-                     * address ("10:53:21", "key:value") holds nothing. */
-                    uint64_t cm = b.colon & rm;
-                    if (len < 32 &&
-                        (cm == 0
-                             ? (b.letter & rm) == 0 && (len < 7 || !bits_at_least(key, 3))
-                             : (b.dot & rm) == 0 && (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
-                        continue;
-                    classify_shaped(s, p + st, len, &b, s0, line, st);
-                } else
-                    classify_run(s, p + st, len, block_flags(&b, s0, e0), line, st);
+                if (run_masked(s, p, n, &b, s0, e0, line, &floor))
+                    goto resync; /* a URL: on after its authority */
                 if (s->stopped)
                     goto done;
                 continue;
@@ -1359,14 +1376,54 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                     st--;
             }
             unsigned flags = 0;
-            if (st < b.base) {
+            if (st >= b.base) {
+                unsigned s0 = (unsigned)(st - b.base);
+                uint64_t above = ~b.tok >> o;
+                if (above != 0) {
+                    /* Within the block after all: it begins at the block's start or at
+                     * floor. */
+                    run_masked(s, p, n, &b, s0, o + (unsigned)__builtin_ctzll(above), line, &floor);
+                    goto resync;
+                }
+                if (s0 > 0 && b.base + 64 < n) {
+                    /* It goes on into the next block (which the loop goes to next anyway):
+                     * its masks are this block's from s0 and the next one's below. */
+                    struct blk w;
+                    unsigned r = 64u - s0;
+                    w.base = st;
+                    w.tok = b.tok >> s0;
+                    w.dot = b.dot >> s0;
+                    w.colon = b.colon >> s0;
+                    w.at = b.at >> s0;
+                    w.plus = b.plus >> s0;
+                    w.letter = b.letter >> s0;
+                    w.digit = b.digit >> s0;
+                    next_block(s, p, n, b.base + 64, &b);
+                    w.tok |= b.tok << r;
+                    if (~w.tok != 0) {
+                        w.dot |= b.dot << r;
+                        w.colon |= b.colon << r;
+                        w.at |= b.at << r;
+                        w.plus |= b.plus << r;
+                        w.letter |= b.letter << r;
+                        w.digit |= b.digit << r;
+                        run_masked(s, p, n, &w, 0, (unsigned)__builtin_ctzll(~w.tok), line, &floor);
+                        goto resync;
+                    }
+                    /* 64 bytes or more: on block by block, with the classes of its first
+                     * part. */
+                    flags = (w.dot ? (unsigned)C_DOT : 0u) | (w.colon ? (unsigned)C_COLON : 0u) |
+                            (w.at ? (unsigned)C_AT : 0u) | (w.plus ? (unsigned)C_PLUS : 0u);
+                    i = b.base;
+                } else {
+                    i = st;
+                }
+            } else {
                 /* Its bytes in earlier blocks hold no '.', ':' or '@' (an event there would
                  * have dealt with the run), but may hold a '+'. */
                 if (memchr(p + st, '+', b.base - st) != NULL)
                     flags |= C_PLUS;
                 i = b.base;
-            } else {
-                i = st;
             }
             for (;;) {
                 unsigned off = (unsigned)(i - b.base);
