@@ -67,7 +67,7 @@ struct blk {
     size_t base;
     uint64_t tok, stop, dot, colon, at, plus;
     uint64_t letter, digit; /* A-Z a-z, 0-9: the shape of a run without reading it again */
-    uint64_t interest; /* where the scan must stop: see load_block() */
+    uint64_t interest;      /* where the scan must stop: see load_block() */
 };
 
 struct seen {
