@@ -57,6 +57,19 @@ struct req {
     uint8_t cidr_group; /* non-zero: one of a token's CIDR lookups, longest prefix first */
 };
 
+/*
+ * Byte masks of one 64-byte block: which bytes are token bytes, which are the three delimiters
+ * that need a look ('\n', '%', '('), and where the bytes that steer classification are. With
+ * SSE2 (every x86-64) sixteen bytes are classified per instruction; elsewhere the class table
+ * is used. Bytes past the end of the input read as NUL, a plain delimiter.
+ */
+struct blk {
+    size_t base;
+    uint64_t tok, stop, dot, colon, at, plus;
+    uint64_t letter, digit; /* A-Z a-z, 0-9: the shape of a run without reading it again */
+    uint64_t interest;      /* where the scan must stop: see load_block() */
+};
+
 struct seen {
     uint64_t rec;
     uint64_t tok;
@@ -65,7 +78,8 @@ struct seen {
 struct rk_sweep_scanner {
     const struct rk_sweep_index *ix;
     uint8_t cls[256];
-    int avx2; /* the CPU has AVX2 (x86-64 only) */
+    int avx2;   /* the CPU has AVX2 (x86-64 only) */
+    int avx512; /* the CPU has AVX-512BW: one block's masks in a few instructions */
     int want_ip4, want_ip6, want_dom, want_url, want_email, want_hash;
     unsigned dom_min, dom_max;
     /* The IPv4 prefilter is too large to stay in cache (a large index): an address's bit is
@@ -203,6 +217,9 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
 #if defined(__x86_64__) && defined(__GNUC__)
     /* RK_SWEEP_NO_AVX2 lets the tests run the SSE2 path on a machine that has AVX2. */
     s->avx2 = __builtin_cpu_supports("avx2") && getenv("RK_SWEEP_NO_AVX2") == NULL;
+    /* RK_SWEEP_NO_AVX512 likewise runs the AVX2 path (or, with RK_SWEEP_NO_AVX2 too, SSE2). */
+    s->avx512 = s->avx2 && __builtin_cpu_supports("avx512bw") &&
+                getenv("RK_SWEEP_NO_AVX512") == NULL;
 #endif
     for (int p = 32; p >= 0; p--)
         if (h->cidr4_mask & ((uint64_t)1 << p))
@@ -711,6 +728,150 @@ static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, un
         classify_piece(s, p, n, line, off, 1); /* flags say it holds a '.' */
 }
 
+/*
+ * The same decisions as classify_run() for a run without '@' or '+' that is shorter than 64
+ * bytes, taken from its byte masks (bit k: byte k of the run) instead of its bytes. Most runs
+ * of a log are numbers, timestamps, times and key:value pairs that are neither addresses nor
+ * host names; their shape says so without a parse.
+ */
+struct shape {
+    uint64_t dot, colon, letter, digit;
+};
+
+/* Whether x has at least k bits set (no POPCNT instruction is assumed). */
+static inline int bits_at_least(uint64_t x, unsigned k)
+{
+    for (unsigned i = 1; i < k && x != 0; i++)
+        x &= x - 1;
+    return x != 0;
+}
+
+/* The value of the 1..3 digits at p (n of them), or 256 when there are none or more. */
+static inline unsigned dec3(const char *p, unsigned n)
+{
+    switch (n) {
+    case 1:
+        return (unsigned)(unsigned char)p[0] - '0';
+    case 2:
+        return ((unsigned)(unsigned char)p[0] - '0') * 10 + ((unsigned)(unsigned char)p[1] - '0');
+    case 3:
+        return ((unsigned)(unsigned char)p[0] - '0') * 100 +
+               ((unsigned)(unsigned char)p[1] - '0') * 10 + ((unsigned)(unsigned char)p[2] - '0');
+    default:
+        return 256;
+    }
+}
+
+/*
+ * rk__sw_parse_ip4() for n bytes (7..15) of digits and dots whose dots are the bits of `dots`
+ * (bit k: p[k], higher bits ignored): the parts lie between the dots, so only their lengths
+ * and values are checked — exactly three dots, parts of one to three digits, each <= 255.
+ */
+static inline int ip4_shaped(const char *p, size_t n, uint64_t dots, uint8_t out[4])
+{
+    dots &= ((uint64_t)1 << n) - 1;
+    if (dots == 0)
+        return 0;
+    unsigned d1 = (unsigned)__builtin_ctzll(dots);
+    dots &= dots - 1;
+    if (dots == 0)
+        return 0;
+    unsigned d2 = (unsigned)__builtin_ctzll(dots);
+    dots &= dots - 1;
+    if (dots == 0)
+        return 0;
+    unsigned d3 = (unsigned)__builtin_ctzll(dots);
+    if ((dots & (dots - 1)) != 0)
+        return 0;
+    unsigned v0 = dec3(p, d1), v1 = dec3(p + d1 + 1, d2 - d1 - 1),
+             v2 = dec3(p + d2 + 1, d3 - d2 - 1), v3 = dec3(p + d3 + 1, (unsigned)n - d3 - 1);
+    if ((v0 | v1 | v2 | v3) > 255)
+        return 0;
+    out[0] = (uint8_t)v0;
+    out[1] = (uint8_t)v1;
+    out[2] = (uint8_t)v2;
+    out[3] = (uint8_t)v3;
+    return 1;
+}
+
+/* A piece [0, n) of a run, without ':' (classify_piece() with the shape of its bytes). */
+static inline __attribute__((always_inline)) void piece_shaped(struct rk_sweep_scanner *s,
+                                                               const char *p, size_t n,
+                                                               const struct shape *m, uint64_t line,
+                                                               uint64_t off)
+{
+    if (n >= 32)
+        find_hashes(s, p, n, line, off);
+    if (n < 4 || m->dot == 0)
+        return;
+    /* Trimmed of the . - _ around it: from the first to the last letter or digit. */
+    uint64_t an = m->letter | m->digit;
+    if (an == 0)
+        return;
+    unsigned f = (unsigned)__builtin_ctzll(an), l = 63u - (unsigned)__builtin_clzll(an);
+    size_t tn = l + 1 - f;
+    uint64_t t = (l == 63 ? ~(uint64_t)0 : (((uint64_t)2 << l) - 1)) & ~(((uint64_t)1 << f) - 1);
+    if ((m->digit >> f) & 1) {
+        if ((t & ~(m->digit | m->dot)) == 0) {
+            /* Digits and dots only: an IPv4 address or nothing (no letter, no host). */
+            uint8_t a[4];
+            if (tn >= 7 && tn <= 15 && ip4_shaped(p + f, tn, m->dot >> f, a))
+                emit_ip(s, a, 0, line, off + f);
+            return;
+        }
+    }
+    /* A host name's last label has a letter ("3.14" and version numbers are not hosts). */
+    uint64_t d = m->dot & t;
+    uint64_t last = t;
+    if (d != 0) {
+        unsigned ld = 63u - (unsigned)__builtin_clzll(d);
+        last &= ~(((uint64_t)2 << ld) - 1); /* ld < l, so the shift stays below 64 */
+    }
+    if (m->letter & last)
+        emit_host(s, p + f, tn, line, off + f);
+}
+
+/* Out of line: the scan loop keeps its registers for itself. `o`: the run's bit in the block;
+ * the run [o, o + n) lies within the block (n < 64). */
+__attribute__((noinline)) static void classify_shaped(struct rk_sweep_scanner *s, const char *p,
+                                                      size_t n, const struct blk *b, unsigned o,
+                                                      uint64_t line, uint64_t off)
+{
+    uint64_t rm = ((uint64_t)1 << n) - 1;
+    const struct shape sh = {(b->dot >> o) & rm, (b->colon >> o) & rm, (b->letter >> o) & rm,
+                             (b->digit >> o) & rm};
+    const struct shape *m = &sh;
+    if (m->colon == 0) {
+        if (m->dot != 0 || n >= 32)
+            piece_shaped(s, p, n, m, line, off);
+        return;
+    }
+    /* An IPv6 address has a "::" or at least six colons: left to classify_colon(). */
+    if ((m->colon & (m->colon >> 1)) != 0 || bits_at_least(m->colon, 6)) {
+        classify_colon(s, p, n, line, off, m->dot ? C_DOT : 0);
+        return;
+    }
+    /* host:port, ip:port, key:value: the pieces between the colons. Without a '.' a piece
+     * can only hold hashes, and then it is 32 bytes or more. */
+    size_t min = m->dot ? 4u : 32u;
+    if (n < min)
+        return;
+    uint64_t bounds = m->colon | ((uint64_t)1 << n); /* n < 64 */
+    size_t st = 0;
+    while (bounds != 0) {
+        size_t e = (size_t)__builtin_ctzll(bounds);
+        bounds &= bounds - 1;
+        size_t pn = e - st;
+        if (pn >= min) {
+            uint64_t pm = (((uint64_t)1 << pn) - 1);
+            struct shape q = {(m->dot >> st) & pm, 0, (m->letter >> st) & pm,
+                              (m->digit >> st) & pm};
+            piece_shaped(s, p + st, pn, &q, line, off + st);
+        }
+        st = e + 1;
+    }
+}
+
 /* ===== URLs and the Windows DNS form ===== */
 
 /* Bytes that end a URL: blanks and controls, quotes, angle brackets and the other bytes
@@ -842,19 +1003,6 @@ static int is_scheme_run(const char *p, size_t n)
     return 1;
 }
 
-/*
- * Byte masks of one 64-byte block: which bytes are token bytes, which are the three delimiters
- * that need a look ('\n', '%', '('), and where the bytes that steer classification are. With
- * SSE2 (every x86-64) sixteen bytes are classified per instruction; elsewhere the class table
- * is used. Bytes past the end of the input read as NUL, a plain delimiter.
- */
-struct blk {
-    size_t base;
-    uint64_t tok, stop, dot, colon, at, plus;
-    uint64_t spec;     /* dot | colon | at | plus */
-    uint64_t interest; /* where the scan must stop: see load_block() */
-};
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
@@ -866,20 +1014,20 @@ static inline uint64_t m16(__m128i v)
 static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 {
     (void)s;
-    b->tok = b->stop = b->dot = b->colon = b->at = b->plus = 0;
+    b->tok = b->stop = b->dot = b->colon = b->at = b->plus = b->letter = b->digit = 0;
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
         __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
         __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
                                        _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
-        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                      _mm_cmplt_epi8(v, _mm_set1_epi8(':' + 1)));
+        __m128i digcol = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                       _mm_cmplt_epi8(v, _mm_set1_epi8(':' + 1)));
         __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
         __m128i at = _mm_cmpeq_epi8(v, _mm_set1_epi8('@'));
         __m128i plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
         __m128i other = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
-        __m128i tok = _mm_or_si128(_mm_or_si128(letter, digit),
+        __m128i tok = _mm_or_si128(_mm_or_si128(letter, digcol),
                                    _mm_or_si128(_mm_or_si128(dot, at), _mm_or_si128(plus, other)));
         __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
                                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('%')),
@@ -891,51 +1039,96 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
         b->colon |= m16(colon) << (16 * k);
         b->at |= m16(at) << (16 * k);
         b->plus |= m16(plus) << (16 * k);
+        b->letter |= m16(letter) << (16 * k);
+        b->digit |= m16(_mm_andnot_si128(colon, digcol)) << (16 * k);
     }
 }
 #include <immintrin.h>
 
-/* The same with AVX2, 32 bytes an instruction, chosen at run time where the CPU has it. */
+/* The same with AVX2, 32 bytes an instruction, chosen at run time where the CPU has it. The
+ * masks of each half are gathered in locals and stored once (not or-ed into *b twice). */
+enum { H_TOK, H_STOP, H_DOT, H_COLON, H_AT, H_PLUS, H_LETTER, H_DIGIT, H_N };
+
+/*
+ * Byte classes by two nibble lookups: the high nibble gives the classes its ASCII column
+ * (0x2_..0x7_) can hold, the low nibble those it can be; their AND is the byte's class, one
+ * bit each (0 for every byte that is not a token byte):
+ *   1 '+' '-'   2 digit   4 ':'   8 letter of columns 4, 6 (A-O a-o)
+ *   16 letter of columns 5, 7 (P-Z p-z)   32 '@'   64 '_'   128 '.'
+ */
+#define CLS_LO_TAB 50, 26, 26, 26, 26, 26, 26, 26, 26, 26, 28, 9, 8, 9, 136, 72
+#define CLS_HI_TAB 0, 0, (char)129, 6, 40, 80, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0
+
+__attribute__((target("avx2"))) static inline void half_avx2(const char *p, uint32_t h[H_N])
+{
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    const __m256i lo_tab = _mm256_setr_epi8(CLS_LO_TAB, CLS_LO_TAB);
+    const __m256i hi_tab = _mm256_setr_epi8(CLS_HI_TAB, CLS_HI_TAB);
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    __m256i cls = _mm256_and_si256(
+        _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib)),
+        _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+    __m256i zero = _mm256_setzero_si256();
+    __m256i stop = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
+                                   _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
+                                                   _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
+    /* A class bit to each byte's top bit (a 16-bit shift by less than 8 moves no bit of one
+     * byte into the other's top bit), then movemask. */
+    h[H_TOK] = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(cls, zero));
+    h[H_STOP] = (uint32_t)_mm256_movemask_epi8(stop);
+    h[H_DOT] = (uint32_t)_mm256_movemask_epi8(cls);
+    h[H_COLON] = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 5));
+    h[H_AT] = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 2));
+    h[H_PLUS] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')));
+    h[H_LETTER] = ~(uint32_t)_mm256_movemask_epi8(
+        _mm256_cmpeq_epi8(_mm256_and_si256(cls, _mm256_set1_epi8(24)), zero));
+    h[H_DIGIT] = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 6));
+}
+
 __attribute__((target("avx2"))) static void block_masks_avx2(const char *p, struct blk *b)
 {
-    b->tok = b->stop = b->dot = b->colon = b->at = b->plus = 0;
-    for (int k = 0; k < 2; k++) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
-        /* Token bytes by two nibble lookups: the high nibble picks a bit (one per ASCII
-         * column 0x2_..0x7_), the low-nibble table says in which columns that nibble is a token
-         * byte (0x2_: + - .  0x3_: 0-9 :  0x4_: @ A-O  0x5_: P-Z _  0x6_: a-o  0x7_: p-z). */
-        const __m256i lo_tab = _mm256_setr_epi8(46, 62, 62, 62, 62, 62, 62, 62, 62, 62, 62, 21,
-                                                20, 21, 21, 28, 46, 62, 62, 62, 62, 62, 62, 62,
-                                                62, 62, 62, 21, 20, 21, 21, 28);
-        const __m256i hi_tab = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0);
-        const __m256i nib = _mm256_set1_epi8(0x0f);
-        __m256i cls = _mm256_and_si256(
-            _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib)),
-            _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
-        __m256i nontok = _mm256_cmpeq_epi8(cls, _mm256_setzero_si256());
-        __m256i dot = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('.'));
-        __m256i at = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('@'));
-        __m256i plus = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('+'));
-        __m256i stop = _mm256_or_si256(
-            _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
-            _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
-                            _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
-        __m256i colon = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(':'));
-        unsigned sh = 32u * (unsigned)k;
-        b->tok |= (uint64_t)(uint32_t)~(uint32_t)_mm256_movemask_epi8(nontok) << sh;
-        b->stop |= (uint64_t)(uint32_t)_mm256_movemask_epi8(stop) << sh;
-        b->dot |= (uint64_t)(uint32_t)_mm256_movemask_epi8(dot) << sh;
-        b->colon |= (uint64_t)(uint32_t)_mm256_movemask_epi8(colon) << sh;
-        b->at |= (uint64_t)(uint32_t)_mm256_movemask_epi8(at) << sh;
-        b->plus |= (uint64_t)(uint32_t)_mm256_movemask_epi8(plus) << sh;
-    }
+    uint32_t lo[H_N], hi[H_N];
+    half_avx2(p, lo);
+    half_avx2(p + 32, hi);
+#define RK_SW_JOIN(k) ((uint64_t)lo[k] | (uint64_t)hi[k] << 32)
+    b->tok = RK_SW_JOIN(H_TOK);
+    b->stop = RK_SW_JOIN(H_STOP);
+    b->dot = RK_SW_JOIN(H_DOT);
+    b->colon = RK_SW_JOIN(H_COLON);
+    b->at = RK_SW_JOIN(H_AT);
+    b->plus = RK_SW_JOIN(H_PLUS);
+    b->letter = RK_SW_JOIN(H_LETTER);
+    b->digit = RK_SW_JOIN(H_DIGIT);
+#undef RK_SW_JOIN
+}
+
+/* The same with AVX-512BW: the whole block in one register, every compare giving its 64-bit
+ * mask directly (no movemask, no shifting halves together). */
+__attribute__((target("avx512bw"))) static void block_masks_avx512(const char *p, struct blk *b)
+{
+    __m512i v = _mm512_loadu_si512((const void *)p);
+    const __m512i lo_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_LO_TAB));
+    const __m512i hi_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_HI_TAB));
+    const __m512i nib = _mm512_set1_epi8(0x0f);
+    __m512i cls = _mm512_and_si512(
+        _mm512_shuffle_epi8(lo_tab, _mm512_and_si512(v, nib)),
+        _mm512_shuffle_epi8(hi_tab, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)));
+    b->tok = _mm512_test_epi8_mask(cls, cls);
+    b->stop = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) |
+              _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('%')) |
+              _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('('));
+    b->dot = _mm512_movepi8_mask(cls);
+    b->colon = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(4));
+    b->at = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(32));
+    b->plus = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+'));
+    b->letter = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(24));
+    b->digit = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(2));
 }
 #define RK_SW_HAVE_AVX2 1
 #else
 static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 {
-    b->tok = b->stop = b->dot = b->colon = b->at = b->plus = 0;
+    b->tok = b->stop = b->dot = b->colon = b->at = b->plus = b->letter = b->digit = 0;
     for (int k = 0; k < 64; k++) {
         unsigned char c = (unsigned char)p[k];
         uint64_t bit = (uint64_t)1 << k;
@@ -951,6 +1144,10 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
             b->at |= bit;
         if (c == '+')
             b->plus |= bit;
+        if (((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+            b->letter |= bit;
+        if (c >= '0' && c <= '9')
+            b->digit |= bit;
     }
 }
 #endif
@@ -959,7 +1156,7 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
  * Loads the masks of the block at `base` and marks the bytes the scan must look at: the three
  * delimiters with a meaning, every '.', ':' and '@' (a run holding one may be an address, a
  * host, an e-mail or a URL), and, when the index holds hashes, every run of 32 or more token
- * bytes plus the last run of the block when it goes on into the next one (it may reach 32 there).
+ * bytes within the block (next_block() adds the runs that reach 32 across two blocks).
  * Everything else is a plain word or a separator and is skipped 64 bytes at a time.
  */
 static inline void load_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
@@ -974,14 +1171,15 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
         q = tail;
     }
 #ifdef RK_SW_HAVE_AVX2
-    if (s->avx2)
+    if (s->avx512)
+        block_masks_avx512(q, b);
+    else if (s->avx2)
         block_masks_avx2(q, b);
     else
         block_masks(s, q, b);
 #else
     block_masks(s, q, b);
 #endif
-    b->spec = b->dot | b->colon | b->at | b->plus;
     b->interest = b->stop | b->dot | b->colon | b->at;
     if (s->want_hash) {
         uint64_t y = b->tok;
@@ -991,145 +1189,283 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
         y &= y >> 8;
         y &= y >> 16; /* bit j: bytes j..j+31 are all token bytes */
         b->interest |= y;
-        if (b->tok >> 63) {
-            uint64_t z = ~b->tok;
-            unsigned start = z ? 64u - (unsigned)__builtin_clzll(z) : 0u;
-            b->interest |= (uint64_t)1 << start;
-        }
+    }
+}
+
+/*
+ * Loads the block at `base` for the scan loop. When it follows the block `b` held (whose
+ * token mask was `prev_tok`) and a run without '.', ':' or '@' crosses from one into the other,
+ * that run is an event (bit 0) only when the index holds hashes and its two parts together
+ * reach 32 bytes: shorter ones cannot be a hash, and need no look.
+ */
+static inline void next_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
+                              size_t base, struct blk *b)
+{
+    uint64_t prev_tok = b->tok;
+    int follows = base == b->base + 64;
+    load_block(s, p, n, base, b);
+    if (s->want_hash && follows && (prev_tok >> 63) && (b->tok & 1)) {
+        unsigned l = ~prev_tok ? (unsigned)__builtin_clzll(~prev_tok) : 64u;
+        unsigned r = ~b->tok ? (unsigned)__builtin_ctzll(~b->tok) : 64u;
+        if (l + r >= 32)
+            b->interest |= 1;
     }
 }
 
 /* Class flags of the bits [from, to) of a block (to <= 64). */
 static inline unsigned block_flags(const struct blk *b, unsigned from, unsigned to)
 {
-    uint64_t m = (to >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << to) - 1)) &
-                 ~(((uint64_t)1 << from) - 1);
-    unsigned f = 0;
-    if (!(b->spec & m))
-        return 0; /* the common case: a plain word */
-    if (b->dot & m)
-        f |= C_DOT;
-    if (b->colon & m)
-        f |= C_COLON;
-    if (b->at & m)
-        f |= C_AT;
-    if (b->plus & m)
-        f |= C_PLUS;
-    return f;
+    uint64_t m =
+        (to >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << to) - 1)) & ~(((uint64_t)1 << from) - 1);
+    /* Without branches: which classes a run holds is what the log decides, not a pattern. */
+    return ((b->dot & m) != 0 ? (unsigned)C_DOT : 0u) |
+           ((b->colon & m) != 0 ? (unsigned)C_COLON : 0u) |
+           ((b->at & m) != 0 ? (unsigned)C_AT : 0u) | ((b->plus & m) != 0 ? (unsigned)C_PLUS : 0u);
 }
 
-/* Scans data; returns the number of newlines seen. */
+static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t st, size_t *end,
+                    unsigned flags, uint64_t line);
+
+/*
+ * The run at bits [s0, e0) of the masks `m` (bit 0 at byte m->base; e0 < 64, s0 < e0): the
+ * decisions of the scan loop and of classify_run() taken from the masks. *floor becomes the
+ * run's end, or the end of the URL it starts, and then 1 is returned.
+ */
+static inline __attribute__((always_inline)) int
+run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *m, unsigned s0,
+           unsigned e0, uint64_t line, size_t *floor)
+{
+    size_t st = m->base + s0, len = e0 - s0, e = m->base + e0;
+    uint64_t rm = (((uint64_t)1 << len) - 1) << s0; /* len < 64 */
+    uint64_t key = (m->dot | m->colon | m->at) & rm;
+    *floor = e;
+    /* A word without '.', ':' or '@' can only be a hash, of 32 digits or more. */
+    if (key == 0 ? len < 32 : (len < 3 && !(len == 2 && (m->colon & rm) != 0)))
+        return 0;
+    if ((m->colon & rm) != 0 && e + 1 < n && p[e] == '/' && p[e + 1] == '/') {
+        if (scan_url(s, p, n, st, &e, block_flags(m, s0, e0), line)) {
+            *floor = e;
+            return 1;
+        }
+        return 0;
+    }
+    if (((m->at | m->plus) & rm) != 0) {
+        classify_run(s, p + st, len, block_flags(m, s0, e0), line, st);
+        return 0;
+    }
+    /* Without a call: runs shorter than a hash that cannot be anything. A run of digits and
+     * dots (no letter: no host name) is an IPv4 address only with three dots and seven bytes
+     * or more ("1700000000.418" is not); a colon run without a dot whose pieces are short and
+     * that is no IPv6 address ("10:53:21", "key:value") holds nothing. */
+    uint64_t cm = m->colon & rm;
+    if (len < 32 &&
+        (cm == 0 ? (m->letter & rm) == 0 && (len < 7 || !bits_at_least(key, 3))
+                 : (m->dot & rm) == 0 && (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
+        return 0;
+    classify_shaped(s, p + st, len, m, s0, line, st);
+    return 0;
+}
+
+/*
+ * The run [st, *end) of a chunk of n bytes holds a ':' and "//" follows it. When its tail after
+ * the last ':' or '@' is a scheme, the part before it is classified and the URL handled;
+ * *end becomes the end of what the URL consumed (unchanged when it is not one) and 1 is
+ * returned. Otherwise the run is classified as it is and 0 returned.
+ */
+static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t st, size_t *end,
+                    unsigned flags, uint64_t line)
+{
+    size_t i = *end;
+    size_t ss = i - 1;
+    while (ss > st && p[ss - 1] != ':' && p[ss - 1] != '@')
+        ss--;
+    if (is_scheme_run(p + ss, i - ss)) {
+        if (ss > st)
+            classify_run(s, p + st, ss - st, flags, line, st);
+        size_t k = handle_url(s, p + ss, n - ss, line, ss);
+        if (k > 0)
+            *end = ss + k;
+        return 1;
+    }
+    classify_run(s, p + st, i - st, flags, line, st);
+    return 0;
+}
+
+/*
+ * Scans data; returns the number of newlines seen.
+ *
+ * The loop goes from block to block and, within a block, from event to event: the bits of
+ * `ev` are the bytes still to look at (see load_block()), those before `floor` (dealt with:
+ * a run, a percent escape, a URL's authority, a DNS-form name) cleared. A newline only counts
+ * a line. A run that lies within the block is found and classified from the masks alone; a
+ * run that crosses a block boundary is walked block by block (the blocks after it become the
+ * current one).
+ */
 static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
 {
     uint64_t line = 1;
-    size_t i = 0, floor = 0; /* everything before `floor` has been dealt with */
+    size_t floor = 0; /* everything before `floor` has been dealt with */
     struct blk b;
     if (n == 0) {
         flush(s);
         return 0;
     }
     load_block(s, p, n, 0, &b);
-    while (i < n && !s->stopped) {
-        /* Skip to the next byte worth a look, a block at a time. */
-        for (;;) {
-            if ((i & ~(size_t)63) != b.base)
-                load_block(s, p, n, i & ~(size_t)63, &b);
-            uint64_t m = b.interest >> (i - b.base);
-            if (m != 0) {
-                i += (size_t)__builtin_ctzll(m);
-                break;
+    uint64_t ev = b.interest;
+    for (;;) {
+        while (ev == 0) {
+            if (b.base + 64 >= n)
+                goto done;
+            next_block(s, p, n, b.base + 64, &b);
+            ev = b.interest;
+        }
+        unsigned o = (unsigned)__builtin_ctzll(ev);
+        size_t i = b.base + o;
+        if ((b.stop >> o) & 1) {
+            unsigned char c = (unsigned char)p[i];
+            if (c == '\n') {
+                line++;
+                ev &= ev - 1;
+                continue;
             }
-            i = b.base + 64;
-            if (i >= n)
-                break;
+            if (c == '%') {
+                if (i + 2 < n && rk__sw_hexval((unsigned char)p[i + 1]) >= 0 &&
+                    rk__sw_hexval((unsigned char)p[i + 2]) >= 0)
+                    floor = i + 3; /* a percent escape separates tokens like a delimiter */
+                else
+                    floor = i + 1;
+            } else { /* '(' */
+                size_t k = 0;
+                if (i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '9')
+                    k = handle_dns_wire(s, p + i, n - i, line, i);
+                floor = i + (k > 0 ? k : 1);
+            }
+            goto resync;
         }
-        if (i >= n)
-            break;
-        unsigned char c = (unsigned char)p[i];
-        if (c == '\n') {
-            line++;
-            floor = ++i;
-            continue;
-        }
-        if (c == '%') {
-            if (i + 2 < n && rk__sw_hexval((unsigned char)p[i + 1]) >= 0 &&
-                rk__sw_hexval((unsigned char)p[i + 2]) >= 0)
-                i += 3; /* a percent escape separates tokens like a delimiter */
-            else
-                i++;
-            floor = i;
-            continue;
-        }
-        if (c == '(') {
-            size_t k = 0;
-            if (i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '9')
-                k = handle_dns_wire(s, p + i, n - i, line, i);
-            i += k > 0 ? k : 1;
-            floor = i;
-            continue;
-        }
-        /* A token byte that matters: back to the start of its run (not before floor), then
-         * forward to its end, collecting the classes it holds. */
-        size_t st;
+        /* A token byte that matters. The common case first: its run lies within this block
+         * (a separator on both sides), so its start, end and shape come from the masks. */
         {
-            /* The run's start within this block from the token mask; byte by byte only
-             * when the run began in an earlier block. */
-            unsigned o = (unsigned)(i - b.base);
+            uint64_t below = ~b.tok & (((uint64_t)1 << o) - 1);
+            uint64_t above = ~b.tok >> o;
+            if (below != 0 && above != 0) {
+                unsigned s0 = 64u - (unsigned)__builtin_clzll(below);
+                if (b.base + s0 < floor)
+                    s0 = (unsigned)(floor - b.base); /* floor <= i: still within the run */
+                unsigned e0 = o + (unsigned)__builtin_ctzll(above); /* < 64 */
+                ev &= ~(uint64_t)0 << e0;
+                if (run_masked(s, p, n, &b, s0, e0, line, &floor))
+                    goto resync; /* a URL: on after its authority */
+                if (s->stopped)
+                    goto done;
+                continue;
+            }
+        }
+        /* Otherwise back to the start of its run (not before floor), then forward to its end,
+         * collecting the classes it holds, block by block. */
+        {
+            size_t st;
             uint64_t below = o == 0 ? 0 : ~b.tok & (~(uint64_t)0 >> (64u - o));
             if (below != 0) {
                 st = b.base + 64u - (unsigned)__builtin_clzll(below);
                 if (st < floor)
                     st = floor;
             } else {
+                /* The run began in an earlier block: byte by byte. */
                 st = b.base > floor ? b.base : floor;
                 while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
                     st--;
             }
-        }
-        i = st;
-        unsigned flags = 0;
-        for (;;) {
-            if ((i & ~(size_t)63) != b.base)
-                load_block(s, p, n, i & ~(size_t)63, &b);
-            unsigned off = (unsigned)(i - b.base);
-            uint64_t t = ~b.tok >> off;
-            if (t == 0) {
-                flags |= block_flags(&b, off, 64);
-                i = b.base + 64;
-                if (i >= n) {
-                    i = n;
-                    break;
+            unsigned flags = 0;
+            if (st >= b.base) {
+                unsigned s0 = (unsigned)(st - b.base);
+                uint64_t above = ~b.tok >> o;
+                if (above != 0) {
+                    /* Within the block after all: it begins at the block's start or at
+                     * floor. */
+                    run_masked(s, p, n, &b, s0, o + (unsigned)__builtin_ctzll(above), line, &floor);
+                    goto resync;
                 }
-                continue;
+                if (s0 > 0 && b.base + 64 < n) {
+                    /* It goes on into the next block (which the loop goes to next anyway):
+                     * its masks are this block's from s0 and the next one's below. */
+                    struct blk w;
+                    unsigned r = 64u - s0;
+                    w.base = st;
+                    w.tok = b.tok >> s0;
+                    w.dot = b.dot >> s0;
+                    w.colon = b.colon >> s0;
+                    w.at = b.at >> s0;
+                    w.plus = b.plus >> s0;
+                    w.letter = b.letter >> s0;
+                    w.digit = b.digit >> s0;
+                    next_block(s, p, n, b.base + 64, &b);
+                    w.tok |= b.tok << r;
+                    if (~w.tok != 0) {
+                        w.dot |= b.dot << r;
+                        w.colon |= b.colon << r;
+                        w.at |= b.at << r;
+                        w.plus |= b.plus << r;
+                        w.letter |= b.letter << r;
+                        w.digit |= b.digit << r;
+                        run_masked(s, p, n, &w, 0, (unsigned)__builtin_ctzll(~w.tok), line, &floor);
+                        goto resync;
+                    }
+                    /* 64 bytes or more: on block by block, with the classes of its first
+                     * part. */
+                    flags = (w.dot ? (unsigned)C_DOT : 0u) | (w.colon ? (unsigned)C_COLON : 0u) |
+                            (w.at ? (unsigned)C_AT : 0u) | (w.plus ? (unsigned)C_PLUS : 0u);
+                    i = b.base;
+                } else {
+                    i = st;
+                }
+            } else {
+                /* Its bytes in earlier blocks hold no '.', ':' or '@' (an event there would
+                 * have dealt with the run), but may hold a '+'. */
+                if (memchr(p + st, '+', b.base - st) != NULL)
+                    flags |= C_PLUS;
+                i = b.base;
             }
-            unsigned k = (unsigned)__builtin_ctzll(t);
-            flags |= block_flags(&b, off, off + k);
-            i += k;
+            for (;;) {
+                unsigned off = (unsigned)(i - b.base);
+                uint64_t t = ~b.tok >> off;
+                if (t == 0) {
+                    flags |= block_flags(&b, off, 64);
+                    if (b.base + 64 >= n) {
+                        i = n;
+                        break;
+                    }
+                    next_block(s, p, n, b.base + 64, &b);
+                    i = b.base;
+                    continue;
+                }
+                unsigned k = (unsigned)__builtin_ctzll(t);
+                flags |= block_flags(&b, off, off + k);
+                i += k;
+                break;
+            }
+            floor = i;
+            size_t len = i - st;
+            /* A word without '.', ':' or '@' can only be a hash, and then of 32 digits or more. */
+            if (!(flags & (C_DOT | C_COLON | C_AT)) && len < 32)
+                goto resync;
+            if (len < 3 && !(len == 2 && (flags & C_COLON)))
+                goto resync;
+            if ((flags & C_COLON) && i + 1 < n && p[i] == '/' && p[i + 1] == '/') {
+                if (scan_url(s, p, n, st, &i, flags, line))
+                    floor = i;
+                goto resync;
+            }
+            classify_run(s, p + st, len, flags, line, st);
+        }
+    resync:
+        /* Continue at floor: in this block, or in the block that holds it. */
+        if (s->stopped || floor >= n)
             break;
-        }
-        floor = i;
-        size_t len = i - st;
-        /* A word without '.', ':' or '@' can only be a hash, and then of 32 digits or more. */
-        if (!(flags & (C_DOT | C_COLON | C_AT)) && len < 32)
-            continue;
-        if (len < 3 && !(len == 2 && (flags & C_COLON)))
-            continue;
-        if ((flags & C_COLON) && i + 1 < n && p[i] == '/' && p[i + 1] == '/') {
-            /* A URL: the scheme is the run's tail after its last ':' or '@'. */
-            size_t ss = i - 1;
-            while (ss > st && p[ss - 1] != ':' && p[ss - 1] != '@')
-                ss--;
-            if (is_scheme_run(p + ss, i - ss)) {
-                if (ss > st)
-                    classify_run(s, p + st, ss - st, flags, line, st);
-                size_t k = handle_url(s, p + ss, n - ss, line, ss);
-                if (k > 0)
-                    floor = i = ss + k;
-                continue;
-            }
-        }
-        classify_run(s, p + st, len, flags, line, st);
+        if (floor >= b.base + 64)
+            next_block(s, p, n, floor & ~(size_t)63, &b);
+        ev = b.interest & (~(uint64_t)0 << (floor - b.base));
     }
+done:
     flush(s);
     return line - 1;
 }

@@ -135,6 +135,74 @@ static void test_canonical_forms(void **state)
     }
 }
 
+/* rk__sw_canon_host(): hosts of up to 63 bytes are checked 16 bytes at a time, longer ones
+ * byte by byte; the answers around the 16-byte steps and the 63-byte limit. NULL: rejected. */
+struct host_case {
+    const char *in;
+    int min_labels;
+    const char *out;
+};
+
+static const struct host_case host_cases[] = {
+    {"Evil.Example", 2, "evil.example"},
+    {"EVIL.EXAMPLE.", 2, "evil.example"},
+    {"a.b", 2, "a.b"},
+    {"a.b", 3, NULL},
+    {"a.b.c", 3, "a.b.c"},
+    {"x", 0, "x"},
+    {"x", 1, "x"},
+    {"x", 2, NULL},
+    {"1.2.3.999", 2, NULL},
+    {"1.2.3.999", 0, "1.2.3.999"},
+    {"a.9z", 2, "a.9z"},
+    {".a.b", 2, NULL},
+    {"a..b", 2, NULL},
+    {"a.b..", 2, NULL},
+    {"a_b-c.D-E", 2, "a_b-c.d-e"},
+    {"a b.c", 2, NULL},
+    {"a/b.c", 2, NULL},
+    {"[a].c", 2, NULL},
+    {"@.c", 2, NULL},
+    {"B\xc3\xbc"
+     "cher.Example",
+     2, "xn--bcher-kva.example"},
+    {"abcdefghijklmno.ex", 2, "abcdefghijklmno.ex"},                               /* 18 */
+    {"ABCDEFGHIJKLM.EX", 2, "abcdefghijklm.ex"},                                   /* 16 */
+    {"ABCDEFGHIJKL.EX", 2, "abcdefghijkl.ex"},                                     /* 15 */
+    {"abcdefghijklmnopqrstuvwxyzABCD.EX", 2, "abcdefghijklmnopqrstuvwxyzabcd.ex"}, /* 33 */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghi.Z", 2,
+     "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghi.z"}, /* 63 */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk", 1,
+     "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk"}, /* one label of 63 */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl", 1, NULL}, /* 64 */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl.Z", 2,
+     NULL}, /* a label of 64 */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghij.Zz", 2,
+     "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghij.zz"}, /* 65 */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghij.1", 2, NULL},
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz.abcdefgh\x01", 2, NULL},
+};
+
+static void test_canon_host(void **state)
+{
+    for (size_t i = 0; i < RK_ARRAY_LEN(host_cases); i++) {
+        const struct host_case *c = &host_cases[i];
+        char out[300];
+        memset(out, 'X', sizeof out);
+        size_t n = rk__sw_canon_host(c->in, strlen(c->in), c->min_labels, out, sizeof out);
+        if (c->out == NULL) {
+            if (n != 0)
+                print_error("case %zu (%s) accepted as %.*s\n", i, c->in, (int)n, out);
+            assert_int_equal(n, 0);
+            continue;
+        }
+        if (n != strlen(c->out) || memcmp(out, c->out, n) != 0)
+            print_error("case %zu (%s): got %.*s\n", i, c->in, (int)n, out);
+        assert_int_equal(n, strlen(c->out));
+        assert_memory_equal(out, c->out, n);
+    }
+}
+
 /* ===== Extraction and matching ===== */
 
 static const char feed[] = "# one of every kind\n"
@@ -305,6 +373,123 @@ static void test_bad_bytes(void **state)
     rk_sweep_index_close(ix);
 }
 
+/*
+ * The scan loop finds a run within one 64-byte block from the block's masks and classifies it
+ * by its shape (dots, colons, letters, digits) without reading it again; a run that crosses a
+ * block boundary, or that ends the input, takes the byte path. Each token below is scanned at
+ * every offset across two block boundaries, after newlines (the line number is counted from
+ * the newline mask), with text after it and as the last bytes of the input: the same hits
+ * every time. '#' in `expect` stands for the token's line.
+ */
+struct shape_case {
+    const char *token;
+    const char *expect;
+};
+
+static const struct shape_case shape_cases[] = {
+    {"1.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"10.1.2.3", "#:10.1.2.3>10.1.0.0/16(cidr);"},
+    {"01.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"}, /* as rk__sw_parse_ip4() reads it */
+    {"1.2.3.4.", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"-1.2.3.4_", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"1.2.3.4:443", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"a:1.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"1.2.3.4+x", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"x%2F1.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"1.2.3.4.5", ""},
+    {"1.2.3.256", ""},
+    {"1.2.3", ""},
+    {"1..2.3.4", ""},
+    {"1.2.3.4444", ""},
+    {"1.2.3.4a", ""},
+    {"a.1.2.3.4", ""},
+    {"1700000000.418", ""},
+    {"10:53:21", ""},
+    {"01:33:21.162", ""},
+    {"key:value", ""},
+    {"EVIL.Example", "#:evil.example>evil.example(domain);"},
+    {"www.evil.example.", "#:www.evil.example>evil.example(domain);"},
+    {"evil.example:8080", "#:evil.example>evil.example(domain);"},
+    {"_evil.example-", "#:evil.example>evil.example(domain);"},
+    {"evil.example1", ""},
+    {"3.evil", ""},
+    {"2001:db8::1", "#:2001:db8::1>2001:db8::1(ipv6);"},
+    {"2001:db8:bad::7", "#:2001:db8:bad::7>2001:db8:bad::/48(cidr);"},
+    {"2001:db8:0:0:0:0:0:1", "#:2001:db8::1>2001:db8::1(ipv6);"},
+    {"http://c2.test/x", "#:c2.test>c2.test(domain);"},
+    {"Bad@Evil.Example", "#:bad@evil.example>bad@evil.example(email);"
+                         "#:evil.example>evil.example(domain);"},
+    {"d41d8cd98f00b204e9800998ecf8427e",
+     "#:d41d8cd98f00b204e9800998ecf8427e>d41d8cd98f00b204e9800998ecf8427e(md5);"},
+    {"x.d41d8cd98f00b204e9800998ecf8427e",
+     "#:d41d8cd98f00b204e9800998ecf8427e>d41d8cd98f00b204e9800998ecf8427e(md5);"},
+    {"d41d8cd98f00b204e9800998ecf8427e0", ""},
+    /* A percent escape separates tokens: the hash after it is found wherever the blocks fall
+     * (before the event loop it was missed when it crossed a block boundary). */
+    {"h=%20d41d8cd98f00b204e9800998ecf8427e",
+     "#:d41d8cd98f00b204e9800998ecf8427e>d41d8cd98f00b204e9800998ecf8427e(md5);"},
+};
+
+static void test_shapes_at_every_offset(void **state)
+{
+    struct rk_sweep_index *ix = index_of(feed);
+    char text[256];
+    for (size_t c = 0; c < RK_ARRAY_LEN(shape_cases); c++) {
+        const struct shape_case *sc = &shape_cases[c];
+        size_t tn = strlen(sc->token);
+        for (size_t off = 0; off < 140; off++) {
+            /* `off` bytes before the token, a newline every 23 of them. */
+            unsigned line = 1;
+            for (size_t k = 0; k < off; k++) {
+                text[k] = k % 23 == 22 ? '\n' : ' ';
+                line += text[k] == '\n';
+            }
+            memcpy(text + off, sc->token, tn);
+            char expect[512];
+            size_t en = 0;
+            for (const char *e = sc->expect; *e != '\0'; e++) {
+                if (*e == '#')
+                    en += (size_t)snprintf(expect + en, sizeof expect - en, "%u", line);
+                else
+                    expect[en++] = *e;
+            }
+            expect[en] = '\0';
+            for (int tail = 0; tail < 2; tail++) {
+                size_t n = off + tn;
+                if (tail) {
+                    memcpy(text + n, " x y\n", 5);
+                    n += 5;
+                }
+                scan_expect(ix, text, n, expect);
+            }
+        }
+    }
+    rk_sweep_index_close(ix);
+}
+
+/* The same on each block classifier: AVX2 where the CPU has AVX-512BW, and SSE2. */
+static void test_shapes_avx2(void **state)
+{
+    setenv("RK_SWEEP_NO_AVX512", "1", 1);
+    test_shapes_at_every_offset(state);
+    unsetenv("RK_SWEEP_NO_AVX512");
+}
+
+static void test_shapes_sse2(void **state)
+{
+    setenv("RK_SWEEP_NO_AVX2", "1", 1);
+    test_shapes_at_every_offset(state);
+    unsetenv("RK_SWEEP_NO_AVX2");
+}
+
+/* The extraction table through the AVX2 block classifier on a CPU with AVX-512BW. */
+static void test_extract_avx2(void **state)
+{
+    setenv("RK_SWEEP_NO_AVX512", "1", 1);
+    test_extract_and_match(state);
+    unsetenv("RK_SWEEP_NO_AVX512");
+}
+
 /* ===== Loaders ===== */
 
 struct load_case {
@@ -341,8 +526,7 @@ static const struct load_case load_cases[] = {
      "\"Object\":[{\"Attribute\":[{\"type\":\"url\",\"value\":\"bad.example/x\"}]}]}}",
      RK_OK, 5, 1},
     {"misp wrong type", RK_SWEEP_FMT_MISP,
-     "{\"Event\":{\"Attribute\":[{\"type\":\"ip-dst\",\"value\":\"evil.example\"}]}}", RK_OK, 0,
-     1},
+     "{\"Event\":{\"Attribute\":[{\"type\":\"ip-dst\",\"value\":\"evil.example\"}]}}", RK_OK, 0, 1},
     {"bad json", RK_SWEEP_FMT_AUTO, "{\"Event\": [", RK_EINVAL, 0, 0},
     {"foreign json", RK_SWEEP_FMT_AUTO, "{\"hello\": 1}", RK_EINVAL, 0, 0},
 };
@@ -436,9 +620,8 @@ static void test_index_file(void **state)
     snprintf(path, sizeof path, "%s/t.idx", tmpdir);
     snprintf(bad, sizeof bad, "%s/bad.idx", tmpdir);
     assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
-    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_PLAIN, feed, strlen(feed), NULL, NULL,
-                                           0),
-                     RK_OK);
+    assert_int_equal(
+        rk_sweep_builder_load(b, RK_SWEEP_FMT_PLAIN, feed, strlen(feed), NULL, NULL, 0), RK_OK);
     assert_int_equal(rk_sweep_builder_write(b, path, err, sizeof err), RK_OK);
     assert_int_equal(rk_sweep_index_open(path, 0, &ix, err, sizeof err), RK_OK);
     assert_int_equal(rk_sweep_index_count(ix), rk_sweep_builder_count(b));
@@ -682,8 +865,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical_forms),
+        cmocka_unit_test(test_canon_host),
         cmocka_unit_test(test_extract_and_match),
         cmocka_unit_test(test_extract_sse2),
+        cmocka_unit_test(test_extract_avx2),
+        cmocka_unit_test(test_shapes_at_every_offset),
+        cmocka_unit_test(test_shapes_avx2),
+        cmocka_unit_test(test_shapes_sse2),
         cmocka_unit_test(test_extract_deferred_ip4),
         cmocka_unit_test(test_extract_reg_filter),
         cmocka_unit_test(test_extract_reg_filter_later),
