@@ -443,21 +443,6 @@ static enum rk_status load_misp(struct rk_sweep_builder *b, json_t *root,
 
 /* ===== Entry point ===== */
 
-/* Lines in d[0, len), the last one counted even without its line end. */
-static uint64_t count_lines(const char *d, size_t len)
-{
-    uint64_t n = 0;
-    const char *p = d, *end = d + len;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        n++;
-        if (nl == NULL)
-            break;
-        p = nl + 1;
-    }
-    return n;
-}
-
 static int looks_like_csv(const char *d, size_t len)
 {
     const char *nl = memchr(d, '\n', len);
@@ -506,12 +491,6 @@ enum rk_status rk_sweep_builder_load(struct rk_sweep_builder *b, enum rk_sweep_f
             fmt = RK_SWEEP_FMT_PLAIN;
         if (fmt == RK_SWEEP_FMT_MISP)
             fmt = RK_SWEEP_FMT_AUTO; /* JSON: STIX or MISP, decided from the document */
-    }
-    if (fmt == RK_SWEEP_FMT_PLAIN || fmt == RK_SWEEP_FMT_CSV) {
-        /* At most one indicator a line: the table is made at its final size at once. A
-         * failed reservation only means the table grows as it goes (which then fails alone
-         * if memory is really short). */
-        (void)rk_sweep_builder_reserve(b, count_lines(data + s, len - s));
     }
     if (fmt == RK_SWEEP_FMT_PLAIN)
         return load_plain(b, data + s, len - s, st);
