@@ -608,8 +608,11 @@ out:
 
 uint64_t rk_sweep_builder_count(struct rk_sweep_builder *b)
 {
-    /* Out of memory: every key still waiting is counted (an upper bound); the write or build
-     * that follows reports the error. */
+    /* Nothing added since the last settle: the count stands (even when the table itself was
+     * let go after a write). Out of memory: every key still waiting is counted (an upper
+     * bound); the write or build that follows reports the error. */
+    if (b->pending == 0)
+        return b->count;
     if (settle(b) != RK_OK)
         return b->count + b->pending;
     return b->count;
@@ -894,11 +897,17 @@ static void layout_image(struct rk_sweep_builder *b, struct rk__sw_header *h)
 }
 
 /* Writes the image laid out in `*h` into `img` (h->file_size bytes, zeroed), sealed. With
- * `for_file` the body checksum is computed (an in-memory image skips it). */
+ * `for_file` the body checksum is computed (an in-memory image skips it) and the builder's
+ * table is let go once copied (a later build or write makes it again), so that it and the
+ * file's pages are not all held at once. */
 static void fill_image(struct rk_sweep_builder *b, struct rk__sw_header *h, uint8_t *img,
                        int for_file)
 {
     memcpy(img + h->slots_off, b->slots, (size_t)8 << b->log2);
+    if (for_file) {
+        rk_free(b->slots);
+        b->slots = NULL;
+    }
     memcpy(img + h->records_off, b->rec.data, b->rec.len);
     fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
     if (b->nments > 0)
