@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,83 +360,239 @@ static int same_record(const uint8_t *rec, uint64_t wa, uint64_t wb)
     return memcmp(a, c, 4) == 0 && memcmp(a + 4, c + 4, (size_t)a[2] | ((size_t)a[3] << 8)) == 0;
 }
 
+/* Below this many keys the table is made by one thread (the same steps, in turn). */
+#define PLACE_THREADS_MIN ((uint64_t)1 << 16)
+
+/* One half of the work of place_all(): the keys [i0, i1) of the blob (the first at byte
+ * `off0`) for the histogram and the sort, then the entries [k0, k1) (whole buckets, whose home
+ * slots are [s0, s1)) for the placement. */
+struct half {
+    const uint8_t *rec;
+    const uint64_t *hv;
+    uint64_t *slots;
+    struct entry *ents;
+    uint64_t mask;
+    unsigned shift;
+    size_t nb;
+    int stage;          /* 0: histogram, 1: sort, 2: place */
+    uint64_t i0, i1;
+    size_t off0, off1;  /* off1: stage 0 finds it (the first half only) */
+    uint64_t *cnt;      /* nb + 1: bucket sizes (stage 0), then write positions (stage 1) */
+    uint64_t k0, k1, s0, s1;
+    struct entry *defer; /* keys whose probe ran past s1: placed after both halves */
+    size_t ndefer, capdefer;
+    struct dup *dv;
+    size_t nd, capd;
+    uint32_t maxp;
+    enum rk_status rc;
+};
+
+static int push_dup(struct half *hf, uint64_t where, uint64_t keep)
+{
+    if (hf->nd == hf->capd) {
+        size_t cap = hf->capd ? hf->capd * 2 : 64;
+        struct dup *nv = rk_reallocarray(hf->dv, cap, sizeof *nv);
+        if (nv == NULL)
+            return -1;
+        hf->dv = nv;
+        hf->capd = cap;
+    }
+    hf->dv[hf->nd++] = (struct dup){(uint32_t)(where & 0xffffffffu), (uint32_t)keep,
+                                    (uint32_t)(where >> 32)};
+    return 0;
+}
+
+/*
+ * Places one key with linear probing over [home, limit) of the table (limit 2^log2: the whole
+ * table, wrapping). Returns 1 placed, 0 a repeat of a placed key (pushed to the dups), 2 the
+ * probe reached `limit` (only when limit is not the whole table), -1 out of memory.
+ */
+static int place_one(struct half *hf, const struct entry *en, uint64_t limit, int wrap)
+{
+    uint64_t h = en->h, i = h & hf->mask, word = en->where & 0xffffffffu;
+    uint32_t tag = (uint32_t)(h >> 32), d = 0;
+    uint64_t *slots = hf->slots;
+    while (slots[i] != 0) {
+        uint64_t e = slots[i];
+        if ((uint32_t)(e >> 32) == tag && same_record(hf->rec, e & 0xffffffffu, word))
+            return push_dup(hf, en->where, e & 0xffffffffu) == 0 ? 0 : -1;
+        i++;
+        d++;
+        if (i == limit) {
+            if (!wrap)
+                return 2;
+            i = 0;
+        }
+    }
+    slots[i] = ((uint64_t)tag << 32) | word;
+    if (d > hf->maxp)
+        hf->maxp = d;
+    return 1;
+}
+
+static void *half_run(void *arg)
+{
+    struct half *hf = arg;
+    const uint64_t *hv = hf->hv;
+    if (hf->stage == 0) {
+        /* Bucket sizes; the first half also finds where the second half's records begin. */
+        for (uint64_t i = hf->i0; i < hf->i1; i++)
+            hf->cnt[(hv[i] & hf->mask) >> hf->shift]++;
+        if (hf->off1 == 0) {
+            size_t off = hf->off0;
+            for (uint64_t i = hf->i0; i < hf->i1; i++)
+                off += REC_SIZE(hf->rec + off);
+            hf->off1 = off;
+        }
+    } else if (hf->stage == 1) {
+        /* Each key to its bucket: nb streams of sequential writes, in the order added. */
+        size_t off = hf->off0;
+        for (uint64_t i = hf->i0; i < hf->i1; i++) {
+            uint64_t h = hv[i];
+            struct entry *e = &hf->ents[hf->cnt[(h & hf->mask) >> hf->shift]++];
+            e->h = h;
+            e->where = (i << 32) | (off / 4);
+            off += REC_SIZE(hf->rec + off);
+        }
+    } else {
+        for (uint64_t k = hf->k0; k < hf->k1; k++) {
+            int r = place_one(hf, &hf->ents[k], hf->s1, 0);
+            if (r == 2) {
+                if (hf->ndefer == hf->capdefer) {
+                    size_t cap = hf->capdefer ? hf->capdefer * 2 : 64;
+                    struct entry *nv = rk_reallocarray(hf->defer, cap, sizeof *nv);
+                    if (nv == NULL)
+                        r = -1;
+                    else {
+                        hf->defer = nv;
+                        hf->capdefer = cap;
+                    }
+                }
+                if (r == 2)
+                    hf->defer[hf->ndefer++] = hf->ents[k];
+            }
+            if (r < 0) {
+                hf->rc = RK_ENOMEM;
+                break;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Runs the stage of both halves, the second in a thread of its own when there is one (and
+ * `threaded`); the result is the same either way. */
+static void run_halves(struct half *hf, int threaded)
+{
+    pthread_t th;
+    int t = threaded && pthread_create(&th, NULL, half_run, &hf[1]) == 0;
+    half_run(&hf[0]);
+    if (t)
+        pthread_join(th, NULL);
+    else
+        half_run(&hf[1]);
+}
+
 /*
  * Places the `n` records of the blob into `slots` (2^log2 zeroed slots): the keys are sorted
- * into 2^SORT_BITS buckets by the top bits of their home slot (stable: within a bucket in the order added), and then placed bucket by
- * bucket with linear probing, so that the writes move through the table in order instead of
- * missing the cache and the TLB once a key. A key equal to one already placed is not placed:
- * it is reported in `*dups` (rk_malloc'd, `*ndups` entries), the earlier record kept (both
- * have the same hash, so the same bucket, where the earlier comes first). `*maxp` receives the
- * longest probe distance.
+ * into 2^SORT_BITS buckets by the top bits of their home slot (stable: within a bucket in the
+ * order added), and then placed bucket by bucket with linear probing, so that the writes move
+ * through the table in order instead of missing the cache and the TLB once a key. A key equal
+ * to one already placed is not placed: it is reported in `*dups` (rk_malloc'd, `*ndups`
+ * entries), the earlier record kept (both have the same hash, so the same bucket, where the
+ * earlier comes first). `*maxp` receives the longest probe distance.
+ *
+ * Two threads share the work: each sorts half of the keys (into its own positions of every
+ * bucket, so the order is the same as one pass) and places the keys of half of the buckets
+ * into its half of the table; a key whose probe runs past the end of its half is set aside
+ * and placed, in order, once both are done. The steps are fixed, whichever thread does them:
+ * the table is the same on one core or two.
  */
 static enum rk_status place_all(struct rk_sweep_builder *b, uint64_t n, uint32_t log2,
                                 uint64_t *slots, uint32_t *maxp, struct dup **dups,
                                 size_t *ndups)
 {
-    uint64_t mask = ((uint64_t)1 << log2) - 1;
+    uint64_t nslots = (uint64_t)1 << log2, mid = n / 2;
     unsigned shift = log2 > SORT_BITS ? log2 - SORT_BITS : 0;
     size_t nb = (size_t)1 << (log2 - shift);
-    const uint8_t *rec = (const uint8_t *)b->rec.data;
-    const uint64_t *hs = b->hv;
-    uint64_t *start = rk_calloc(nb + 1, sizeof *start);
-    struct entry *ents = rk_malloc((size_t)(n > 0 ? n : 1) * sizeof *ents);
-    struct dup *dv = NULL;
-    size_t nd = 0, capd = 0;
-    uint32_t mp = 0;
+    int threaded = n >= PLACE_THREADS_MIN;
+    struct half hf[2];
     enum rk_status rc = RK_ENOMEM;
+    struct entry *ents = rk_malloc((size_t)(n > 0 ? n : 1) * sizeof *ents);
     *dups = NULL;
     *ndups = 0;
-    if (start == NULL || ents == NULL)
+    memset(hf, 0, sizeof hf);
+    for (int t = 0; t < 2; t++) {
+        hf[t].rec = (const uint8_t *)b->rec.data;
+        hf[t].hv = b->hv;
+        hf[t].slots = slots;
+        hf[t].ents = ents;
+        hf[t].mask = nslots - 1;
+        hf[t].shift = shift;
+        hf[t].nb = nb;
+        hf[t].cnt = rk_calloc(nb + 1, sizeof *hf[t].cnt);
+        hf[t].rc = RK_OK;
+    }
+    if (ents == NULL || hf[0].cnt == NULL || hf[1].cnt == NULL)
         goto out;
     hint_huge(ents, (size_t)n * sizeof *ents);
-    /* How many keys each bucket gets. */
-    for (uint64_t i = 0; i < n; i++)
-        start[((hs[i] & mask) >> shift) + 1]++;
-    for (size_t k = 0; k < nb; k++)
-        start[k + 1] += start[k];
-    /* Each key to its bucket: nb streams of sequential writes. */
-    size_t off = 4;
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t h = hs[i];
-        struct entry *e = &ents[start[(h & mask) >> shift]++];
-        e->h = h;
-        e->where = (i << 32) | (off / 4);
-        off += REC_SIZE(rec + off);
-    }
-    for (uint64_t k = 0; k < n; k++) {
-        uint64_t h = ents[k].h, i = h & mask, word = ents[k].where & 0xffffffffu;
-        uint32_t tag = (uint32_t)(h >> 32), d = 0;
-        for (; slots[i] != 0; i = (i + 1) & mask, d++) {
-            uint64_t e = slots[i];
-            if ((uint32_t)(e >> 32) == tag && same_record(rec, e & 0xffffffffu, word))
-                break;
+    hf[0].i0 = 0;
+    hf[0].i1 = mid;
+    hf[0].off0 = 4;
+    hf[1].i0 = mid;
+    hf[1].i1 = n;
+    hf[1].off1 = 1; /* not asked */
+    run_halves(hf, threaded);
+    hf[1].off0 = hf[0].off1;
+    /* Write positions: bucket k's keys of the first half, then of the second. */
+    uint64_t pos = 0;
+    for (size_t k = 0; k < nb; k++) {
+        uint64_t a = hf[0].cnt[k], c = hf[1].cnt[k];
+        hf[0].cnt[k] = pos;
+        hf[1].cnt[k] = pos + a;
+        pos += a + c;
+        if (k + 1 == nb / 2 || nb == 1) {
+            hf[0].k1 = pos; /* the first half of the buckets ends here */
         }
-        if (slots[i] != 0) {
-            if (nd == capd) {
-                size_t cap = capd ? capd * 2 : 64;
-                struct dup *nv = rk_reallocarray(dv, cap, sizeof *nv);
-                if (nv == NULL)
-                    goto out;
-                dv = nv;
-                capd = cap;
-            }
-            dv[nd++] = (struct dup){(uint32_t)word, (uint32_t)(slots[i] & 0xffffffffu),
-                                    (uint32_t)(ents[k].where >> 32)};
-            continue;
-        }
-        slots[i] = ((uint64_t)tag << 32) | word;
-        if (d > mp)
-            mp = d;
     }
-    *maxp = mp;
-    *dups = dv;
-    *ndups = nd;
-    dv = NULL;
-    rc = RK_OK;
+    for (int t = 0; t < 2; t++)
+        hf[t].stage = 1;
+    run_halves(hf, threaded);
+    hf[0].k0 = 0;
+    hf[1].k0 = hf[0].k1;
+    hf[1].k1 = n;
+    hf[0].s1 = nb > 1 ? nslots / 2 : nslots;
+    hf[1].s1 = nslots;
+    for (int t = 0; t < 2; t++)
+        hf[t].stage = 2;
+    run_halves(hf, threaded);
+    rc = hf[0].rc != RK_OK ? hf[0].rc : hf[1].rc;
+    /* The keys set aside, the first half's first, probing on round the table; and the
+     * repeats of both halves in one list. */
+    for (int t = 0; t < 2 && rc == RK_OK; t++)
+        for (size_t k = 0; k < hf[t].ndefer && rc == RK_OK; k++)
+            if (place_one(&hf[0], &hf[t].defer[k], nslots, 1) < 0)
+                rc = RK_ENOMEM;
+    if (rc == RK_OK && hf[1].nd > 0) {
+        for (size_t k = 0; k < hf[1].nd && rc == RK_OK; k++) {
+            const struct dup *d = &hf[1].dv[k];
+            if (push_dup(&hf[0], ((uint64_t)d->ord << 32) | d->dead, d->keep) != 0)
+                rc = RK_ENOMEM;
+        }
+    }
+    if (rc != RK_OK)
+        goto out;
+    *maxp = hf[0].maxp > hf[1].maxp ? hf[0].maxp : hf[1].maxp;
+    *dups = hf[0].dv;
+    *ndups = hf[0].nd;
+    hf[0].dv = NULL;
 out:
-    rk_free(start);
+    for (int t = 0; t < 2; t++) {
+        rk_free(hf[t].cnt);
+        rk_free(hf[t].defer);
+        rk_free(hf[t].dv);
+    }
     rk_free(ents);
-    rk_free(dv);
     return rc;
 }
 
@@ -482,6 +639,28 @@ static inline uint64_t removed_below(const struct cut *c, uint64_t x)
     return k->before + popcount64(k->bits & (((uint64_t)1 << (x & 63)) - 1));
 }
 
+/* A part [i0, i1) of the table whose record offsets move down past the removed records. */
+struct remap {
+    uint64_t *slots;
+    const struct cut *cut;
+    uint64_t first; /* offsets up to the first removed record stay */
+    uint64_t i0, i1;
+};
+
+static void *remap_run(void *arg)
+{
+    const struct remap *m = arg;
+    const uint64_t ahead = 16;
+    for (uint64_t i = m->i0; i < m->i1; i++) {
+        if (i + ahead < m->i1)
+            __builtin_prefetch(&m->cut[(m->slots[i + ahead] & 0xffffffffu) >> 6]);
+        uint64_t e = m->slots[i], x = e & 0xffffffffu;
+        if (x > m->first)
+            m->slots[i] = e - removed_below(m->cut, x);
+    }
+    return NULL;
+}
+
 /*
  * Removes the records of the duplicates from the blob (the live runs between them moved down
  * in order) and moves every record offset of the table and of the metadata entries to match;
@@ -514,15 +693,16 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
         cut[j].before = acc;
         acc += popcount64(cut[j].bits);
     }
-    uint64_t first = dv[0].dead, nslots = (uint64_t)1 << log2;
-    const uint64_t ahead = 16;
-    for (uint64_t i = 0; i < nslots; i++) {
-        if (i + ahead < nslots)
-            __builtin_prefetch(&cut[(slots[i + ahead] & 0xffffffffu) >> 6]);
-        uint64_t e = slots[i], x = e & 0xffffffffu;
-        if (x > first)
-            slots[i] = e - removed_below(cut, x);
-    }
+    uint64_t nslots = (uint64_t)1 << log2;
+    struct remap rm[2] = {{slots, cut, dv[0].dead, 0, nslots / 2},
+                          {slots, cut, dv[0].dead, nslots / 2, nslots}};
+    pthread_t th;
+    int t = nslots >= PLACE_THREADS_MIN && pthread_create(&th, NULL, remap_run, &rm[1]) == 0;
+    remap_run(&rm[0]);
+    if (t)
+        pthread_join(th, NULL);
+    else
+        remap_run(&rm[1]);
     for (size_t i = 0; i < b->nments; i++) {
         uint64_t x = b->ments[i].word;
         size_t j = dups_below(dv, nd, x);
