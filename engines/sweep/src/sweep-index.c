@@ -203,6 +203,7 @@ static enum rk_status hv_reserve(struct rk_sweep_builder *b, uint64_t more)
     uint64_t *v = rk_reallocarray(b->hv, (size_t)cap, sizeof *v);
     if (v == NULL)
         return RK_ENOMEM;
+    hint_huge(v, (size_t)cap * sizeof *v);
     b->hv = v;
     b->hv_cap = cap;
     return RK_OK;
@@ -278,6 +279,17 @@ static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_
     }
 }
 
+/* Room in the blob for `more` bytes; a larger blob is asked for in huge pages (it grows by
+ * doubling, so this is a few calls in all). */
+static enum rk_status rec_reserve(struct rk_sweep_builder *b, size_t more)
+{
+    size_t cap = b->rec.cap;
+    enum rk_status rc = rk_buf_reserve(&b->rec, more);
+    if (rc == RK_OK && b->rec.cap != cap)
+        hint_huge(b->rec.data, b->rec.cap);
+    return rc;
+}
+
 /* Canonicalises a value straight into a new record at the blob's end; `*word` receives its
  * offset in 4-byte units. Nothing is looked up: duplicates are dropped by settle(). */
 static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type type,
@@ -286,7 +298,7 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     uint8_t plen = 0;
     if (len > RK_MAX_SWEEP_INDICATOR || b->count + b->pending >= RK_MAX_SWEEP_INDICATORS)
         return RK_ETOOBIG;
-    enum rk_status rc = rk_buf_reserve(&b->rec, 4 + RK_MAX_SWEEP_INDICATOR + 16);
+    enum rk_status rc = rec_reserve(b, 4 + RK_MAX_SWEEP_INDICATOR + 16);
     if (rc == RK_OK)
         rc = hv_reserve(b, 1);
     if (rc != RK_OK)
@@ -337,7 +349,7 @@ enum rk_status rk_sweep_builder_reserve(struct rk_sweep_builder *b, uint64_t n)
     uint64_t want = n * mean;
     if (want > REC_CAP - b->rec.len)
         want = REC_CAP - b->rec.len;
-    enum rk_status rc = rk_buf_reserve(&b->rec, (size_t)want);
+    enum rk_status rc = rec_reserve(b, (size_t)want);
     return rc == RK_ENOMEM ? RK_ENOMEM : RK_OK;
 }
 
@@ -808,6 +820,8 @@ enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep
         return RK_ETOOBIG;
     enum rk_status rc = hv_reserve(b, part->pending);
     if (rc == RK_OK)
+        rc = rec_reserve(b, part->rec.len - 4);
+    if (rc == RK_OK)
         rc = rk_buf_add(&b->rec, part->rec.data + 4, part->rec.len - 4);
     if (rc != RK_OK)
         return rc;
@@ -1076,6 +1090,20 @@ static void layout_image(struct rk_sweep_builder *b, struct rk__sw_header *h)
     }
 }
 
+/* A copy done by a thread of its own. */
+struct copy_job {
+    void *to;
+    const void *from;
+    size_t n;
+};
+
+static void *copy_run(void *arg)
+{
+    const struct copy_job *c = arg;
+    memcpy(c->to, c->from, c->n);
+    return NULL;
+}
+
 /* Writes the image laid out in `*h` into `img` (h->file_size bytes, zeroed), sealed. With
  * `for_file` the body checksum is computed (an in-memory image skips it) and the builder's
  * table is let go once copied (a later build or write makes it again), so that it and the
@@ -1083,12 +1111,20 @@ static void layout_image(struct rk_sweep_builder *b, struct rk__sw_header *h)
 static void fill_image(struct rk_sweep_builder *b, struct rk__sw_header *h, uint8_t *img,
                        int for_file)
 {
+    /* The table and the records at once (each copy's first touches of the destination are
+     * page faults, the larger part of its cost). */
+    struct copy_job cj = {img + h->records_off, b->rec.data, b->rec.len};
+    pthread_t th;
+    int t = cj.n >= ((size_t)1 << 22) && pthread_create(&th, NULL, copy_run, &cj) == 0;
     memcpy(img + h->slots_off, b->slots, (size_t)8 << b->log2);
     if (for_file) {
         rk_free(b->slots);
         b->slots = NULL;
     }
-    memcpy(img + h->records_off, b->rec.data, b->rec.len);
+    if (t)
+        pthread_join(th, NULL);
+    else
+        copy_run(&cj);
     fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
     if (b->nments > 0)
         meta_write(b, img + h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8);
