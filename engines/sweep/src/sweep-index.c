@@ -203,7 +203,6 @@ static enum rk_status hv_reserve(struct rk_sweep_builder *b, uint64_t more)
     uint64_t *v = rk_reallocarray(b->hv, (size_t)cap, sizeof *v);
     if (v == NULL)
         return RK_ENOMEM;
-    hint_huge(v, (size_t)cap * sizeof *v);
     b->hv = v;
     b->hv_cap = cap;
     return RK_OK;
@@ -279,17 +278,6 @@ static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_
     }
 }
 
-/* Room in the blob for `more` bytes; a larger blob is asked for in huge pages (it grows by
- * doubling, so this is a few calls in all). */
-static enum rk_status rec_reserve(struct rk_sweep_builder *b, size_t more)
-{
-    size_t cap = b->rec.cap;
-    enum rk_status rc = rk_buf_reserve(&b->rec, more);
-    if (rc == RK_OK && b->rec.cap != cap)
-        hint_huge(b->rec.data, b->rec.cap);
-    return rc;
-}
-
 /* Canonicalises a value straight into a new record at the blob's end; `*word` receives its
  * offset in 4-byte units. Nothing is looked up: duplicates are dropped by settle(). */
 static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type type,
@@ -298,7 +286,7 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     uint8_t plen = 0;
     if (len > RK_MAX_SWEEP_INDICATOR || b->count + b->pending >= RK_MAX_SWEEP_INDICATORS)
         return RK_ETOOBIG;
-    enum rk_status rc = rec_reserve(b, 4 + RK_MAX_SWEEP_INDICATOR + 16);
+    enum rk_status rc = rk_buf_reserve(&b->rec, 4 + RK_MAX_SWEEP_INDICATOR + 16);
     if (rc == RK_OK)
         rc = hv_reserve(b, 1);
     if (rc != RK_OK)
@@ -349,7 +337,7 @@ enum rk_status rk_sweep_builder_reserve(struct rk_sweep_builder *b, uint64_t n)
     uint64_t want = n * mean;
     if (want > REC_CAP - b->rec.len)
         want = REC_CAP - b->rec.len;
-    enum rk_status rc = rec_reserve(b, (size_t)want);
+    enum rk_status rc = rk_buf_reserve(&b->rec, (size_t)want);
     return rc == RK_ENOMEM ? RK_ENOMEM : RK_OK;
 }
 
@@ -820,7 +808,7 @@ enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep
         return RK_ETOOBIG;
     enum rk_status rc = hv_reserve(b, part->pending);
     if (rc == RK_OK)
-        rc = rec_reserve(b, part->rec.len - 4);
+        rc = rk_buf_reserve(&b->rec, part->rec.len - 4);
     if (rc == RK_OK)
         rc = rk_buf_add(&b->rec, part->rec.data + 4, part->rec.len - 4);
     if (rc != RK_OK)
