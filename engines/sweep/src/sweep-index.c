@@ -44,16 +44,16 @@
  * the blob, the counts and the image are a function of the sequence of keys added only.
  */
 struct rk_sweep_builder {
-    struct rk_buf rec;   /* records; starts with a dummy word so that offset 0 means empty */
-    uint64_t *slots;     /* the table of the settled records, or NULL */
+    struct rk_buf rec; /* records; starts with a dummy word so that offset 0 means empty */
+    uint64_t *slots;   /* the table of the settled records, or NULL */
     /* The key hash of every record, in blob order: computed while the key is in the cache
      * (and by the thread that made it), not in a second pass over the blob. */
     uint64_t *hv;
     uint64_t hv_cap;
     uint32_t log2;
     uint32_t max_probe;
-    uint64_t count;      /* distinct records in the table */
-    uint64_t pending;    /* records appended since the table was made (may repeat keys) */
+    uint64_t count;   /* distinct records in the table */
+    uint64_t pending; /* records appended since the table was made (may repeat keys) */
     uint64_t cidr4_mask;
     uint64_t cidr6_mask[3];
     uint32_t dom_min, dom_max;
@@ -292,8 +292,7 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     if (rc != RK_OK)
         return rc;
     uint8_t *r = (uint8_t *)b->rec.data + b->rec.len;
-    size_t n = rk__sw_canon_indicator(value, len, &type, &plen, r + 4,
-                                      RK_MAX_SWEEP_INDICATOR + 16);
+    size_t n = rk__sw_canon_indicator(value, len, &type, &plen, r + 4, RK_MAX_SWEEP_INDICATOR + 16);
     if (n == 0 || n > RK_MAX_SWEEP_INDICATOR)
         return RK_EINVAL;
     if ((type == RK_SWEEP_IPV4 || type == RK_SWEEP_CIDR4) && b->ip4f == NULL) {
@@ -374,10 +373,10 @@ struct half {
     uint64_t mask;
     unsigned shift;
     size_t nb;
-    int stage;          /* 0: histogram, 1: sort, 2: place */
+    int stage; /* 0: histogram, 1: sort, 2: place */
     uint64_t i0, i1;
-    size_t off0, off1;  /* off1: stage 0 finds it (the first half only) */
-    uint64_t *cnt;      /* nb + 1: bucket sizes (stage 0), then write positions (stage 1) */
+    size_t off0, off1; /* off1: stage 0 finds it (the first half only) */
+    uint64_t *cnt;     /* nb + 1: bucket sizes (stage 0), then write positions (stage 1) */
     uint64_t k0, k1, s0, s1;
     struct entry *defer; /* keys whose probe ran past s1: placed after both halves */
     size_t ndefer, capdefer;
@@ -397,8 +396,8 @@ static int push_dup(struct half *hf, uint64_t where, uint64_t keep)
         hf->dv = nv;
         hf->capd = cap;
     }
-    hf->dv[hf->nd++] = (struct dup){(uint32_t)(where & 0xffffffffu), (uint32_t)keep,
-                                    (uint32_t)(where >> 32)};
+    hf->dv[hf->nd++] =
+        (struct dup){(uint32_t)(where & 0xffffffffu), (uint32_t)keep, (uint32_t)(where >> 32)};
     return 0;
 }
 
@@ -509,8 +508,7 @@ static void run_halves(struct half *hf, int threaded)
  * the table is the same on one core or two.
  */
 static enum rk_status place_all(struct rk_sweep_builder *b, uint64_t n, uint32_t log2,
-                                uint64_t *slots, uint32_t *maxp, struct dup **dups,
-                                size_t *ndups)
+                                uint64_t *slots, uint32_t *maxp, struct dup **dups, size_t *ndups)
 {
     uint64_t nslots = (uint64_t)1 << log2, mid = n / 2;
     unsigned shift = log2 > SORT_BITS ? log2 - SORT_BITS : 0;
@@ -1116,8 +1114,7 @@ static void fill_image(struct rk_sweep_builder *b, struct rk__sw_header *h, uint
     fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
     if (b->nments > 0)
         meta_write(b, img + h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8);
-    seal_header(h, for_file ? img + h->header_size : NULL,
-                (size_t)(h->file_size - h->header_size));
+    seal_header(h, for_file ? img + h->header_size : NULL, (size_t)(h->file_size - h->header_size));
     memcpy(img, h, sizeof *h);
 }
 

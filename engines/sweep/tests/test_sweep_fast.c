@@ -208,7 +208,6 @@ static void test_load_writes_same_file(void **state)
     rmdir(dir);
 }
 
-
 /* ===== Made on the way ===== */
 
 struct settle_case {
@@ -217,8 +216,8 @@ struct settle_case {
 };
 
 static const struct settle_case settle_cases[] = {
-    {0, 1, 1, 0},          {1, 1, 1, 0},         {700, 700, 100, 0},  {3000, 900, 1, 0},
-    {3000, 900, 1000, 0},  {20000, 5000, 7000, 0}, {3000, 900, 250, 1}, {20000, 12000, 3333, 1},
+    {0, 1, 1, 0},         {1, 1, 1, 0},           {700, 700, 100, 0},  {3000, 900, 1, 0},
+    {3000, 900, 1000, 0}, {20000, 5000, 7000, 0}, {3000, 900, 250, 1}, {20000, 12000, 3333, 1},
     {5000, 7, 1000, 1}, /* nearly all duplicates: the table shrinks back after they go */
 };
 

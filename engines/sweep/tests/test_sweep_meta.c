@@ -272,9 +272,9 @@ static void test_meta_after_duplicates(void **state)
     } seq[] = {
         {"203.0.113.5", NULL, 0},
         {"evil.example.net", "E1", 0},
-        {"203.0.113.5", NULL, 1},  /* a repeat, dropped at this count */
+        {"203.0.113.5", NULL, 1}, /* a repeat, dropped at this count */
         {"other.example.org", NULL, 0},
-        {"203.0.113.5", "A1", 0},  /* the first metadata of 203.0.113.5 */
+        {"203.0.113.5", "A1", 0}, /* the first metadata of 203.0.113.5 */
         {"EVIL.example.net", "E2", 0},
         {"198.51.100.0/24", "C1", 1},
         {"203.0.113.5", "A2", 0},
