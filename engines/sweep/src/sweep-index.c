@@ -286,8 +286,13 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     uint8_t plen = 0;
     if (len > RK_MAX_SWEEP_INDICATOR || b->count + b->pending >= RK_MAX_SWEEP_INDICATORS)
         return RK_ETOOBIG;
-    enum rk_status rc = rk_buf_reserve(&b->rec, 4 + RK_MAX_SWEEP_INDICATOR + 16);
-    if (rc == RK_OK)
+    /* The calls only when a buffer is about full (they were 3% of a build, made for every
+     * value). */
+    const size_t room = 4 + RK_MAX_SWEEP_INDICATOR + 16;
+    enum rk_status rc = RK_OK;
+    if (b->rec.data == NULL || b->rec.cap - b->rec.len <= room)
+        rc = rk_buf_reserve(&b->rec, room);
+    if (rc == RK_OK && b->count + b->pending >= b->hv_cap)
         rc = hv_reserve(b, 1);
     if (rc != RK_OK)
         return rc;
