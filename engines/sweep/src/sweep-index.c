@@ -209,7 +209,7 @@ static enum rk_status hv_reserve(struct rk_sweep_builder *b, uint64_t more)
 }
 
 /* The smallest table (2^log2 slots, log2 >= 10) that holds `count` keys at a load of at most
- * 5/8: short probe runs, and 8 bytes a slot stay under 13 bytes an indicator. */
+ * 5/8: short probe runs, at 12.8 to 25.6 bytes an indicator for the slots. */
 static uint32_t log2_for(uint64_t count)
 {
     uint32_t l = 10;
