@@ -278,14 +278,24 @@ static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_
     }
 }
 
+static enum rk_status settle(struct rk_sweep_builder *b);
+
 /* Canonicalises a value straight into a new record at the blob's end; `*word` receives its
  * offset in 4-byte units. Nothing is looked up: duplicates are dropped by settle(). */
 static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type type,
                                  const char *value, size_t len, uint32_t *word)
 {
     uint8_t plen = 0;
-    if (len > RK_MAX_SWEEP_INDICATOR || b->count + b->pending >= RK_MAX_SWEEP_INDICATORS)
+    if (len > RK_MAX_SWEEP_INDICATOR)
         return RK_ETOOBIG;
+    if (b->count + b->pending >= RK_MAX_SWEEP_INDICATORS) {
+        /* The limit is on distinct indicators: drop the repeats held so far and look again
+         * (the index does not depend on when that happens). */
+        if (b->pending > 0 && settle(b) != RK_OK)
+            return RK_ENOMEM;
+        if (b->count >= RK_MAX_SWEEP_INDICATORS)
+            return RK_ETOOBIG;
+    }
     /* The calls only when a buffer is about full (they were 3% of a build, made for every
      * value). */
     const size_t room = 4 + RK_MAX_SWEEP_INDICATOR + 16;

@@ -52,8 +52,8 @@ void rk_sweep_builder_destroy(struct rk_sweep_builder *b);
  * value is canonicalised (docs/sweep.md); adding the same canonical indicator twice stores it
  * once (repeats are dropped when the table is made: by rk_sweep_builder_count(), _build() or
  * _write()). Returns RK_OK, RK_EINVAL (not a valid indicator of that type), RK_ETOOBIG (longer
- * than RK_MAX_SWEEP_INDICATOR, or RK_MAX_SWEEP_INDICATORS values held already, counting the
- * repeats added since the table was last made) or RK_ENOMEM.
+ * than RK_MAX_SWEEP_INDICATOR or more than RK_MAX_SWEEP_INDICATORS distinct indicators) or
+ * RK_ENOMEM.
  */
 enum rk_status rk_sweep_builder_add(struct rk_sweep_builder *b, enum rk_sweep_type type,
                                     const char *value, size_t len);
