@@ -737,7 +737,8 @@ size_t rk__sw_canon_indicator(const char *s, size_t n, enum rk_sweep_type *type,
         return 0;
     /* Defanged values hold a bracket or start with "hxxp"; the rest go straight through. */
     if (memchr(s, '[', n) != NULL || memchr(s, '(', n) != NULL ||
-        (n >= 4 && strncasecmp(s, "hxxp", 4) == 0)) {
+        (n >= 4 && (s[0] | 0x20) == 'h' && (s[1] | 0x20) == 'x' && (s[2] | 0x20) == 'x' &&
+         (s[3] | 0x20) == 'p')) { /* not strncasecmp(): a locale-aware call a value */
         n = refang(s, n, tmp, sizeof tmp);
         if (n == 0)
             return 0;

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,40 +25,46 @@
 #include "renkei/alloc.h"
 #include "renkei/buf.h"
 
-#define PEND 32
-#define GROW_BATCH 16
-
 /* Records blob cap: 2^32 words of 4 bytes (the slot's record offset is 32-bit). */
 #define REC_CAP ((size_t)0xffffffffu * 4u)
 
+/* The table is filled one region at a time: keys are first sorted into 2^SORT_BITS buckets by
+ * the top bits of their home slot, so that the region a bucket fills (128 KiB of slots at 10M
+ * indicators) stays in the cache while its keys are placed. */
+#define SORT_BITS 10u
+
+/* A record's bytes: header and key padded to 4. */
+#define REC_SIZE(r) (4u + ((((size_t)(r)[2] | ((size_t)(r)[3] << 8)) + 3u) & ~(size_t)3))
+
+/*
+ * Records are appended as they come, without looking anything up (a lookup in a table of
+ * 10M keys is a cache and TLB miss per key); the table is made in one go when it is needed
+ * (settle(): count, build, write), at its final size, by a sort of the keys on their home
+ * slot and one pass in slot order. Duplicates are found there and their records dropped, so
+ * the blob, the counts and the image are a function of the sequence of keys added only.
+ */
 struct rk_sweep_builder {
-    struct rk_buf rec;   /* records; starts with a dummy word so that offset 0 means empty */
-    uint64_t *slots;
+    struct rk_buf rec; /* records; starts with a dummy word so that offset 0 means empty */
+    uint64_t *slots;   /* the table of the settled records, or NULL */
+    /* The key hash of every record, in blob order: computed while the key is in the cache
+     * (and by the thread that made it), not in a second pass over the blob. */
+    uint64_t *hv;
+    uint64_t hv_cap;
     uint32_t log2;
-    /* The table size the doubling rule alone would have reached: log2 can be larger after
-     * rk_sweep_builder_reserve(), and the image is made at this size, so that a reserved
-     * build writes the same bytes as one that grew step by step. */
-    uint32_t nat_log2;
     uint32_t max_probe;
-    uint64_t count;
+    uint64_t count;   /* distinct records in the table */
+    uint64_t pending; /* records appended since the table was made (may repeat keys) */
     uint64_t cidr4_mask;
     uint64_t cidr6_mask[3];
     uint32_t dom_min, dom_max;
     uint64_t tld_filter[64];
-    uint64_t type_count[RK_SWEEP_TYPE_COUNT];
+    uint64_t type_count[RK_SWEEP_TYPE_COUNT]; /* of the records in the blob */
     uint64_t *ip4f; /* RK__SW_IP4F_BYTES, made with the first IPv4 indicator */
     uint64_t ip4f_lo, ip4f_hi; /* words of ip4f that may be non-zero: [lo, hi) */
-    /* Canonical keys waiting to be inserted: a batch is hashed and its slots prefetched
-     * first, so that the table's cache misses overlap (the build is bound by them). */
-    struct pending {
-        uint64_t h;
-        uint32_t off;
-        uint16_t n;
-        uint8_t type, plen;
-    } pend[PEND];
-    unsigned npend;
-    uint32_t pused;
-    uint8_t pbuf[PEND * (RK_MAX_SWEEP_INDICATOR + 16)];
+    /* /24 networks waiting for their bit in ip4f: the bitmap (2 MiB) is written at random, a
+     * cache miss an address, so a batch is prefetched before it is written. */
+    uint32_t ip4q[16];
+    unsigned ip4qn;
     /* Metadata (rk_sweep_builder_add_meta): entries in the order added, and the strings, each
      * stored once (mtab: an open-addressing set of string offsets + 1, 0 = empty). */
     struct meta_ent {
@@ -66,6 +73,7 @@ struct rk_sweep_builder {
         uint64_t seq;  /* order added: the first metadata of a record wins */
     } * ments;
     size_t nments, capments;
+    uint64_t mseq; /* the next entry's seq (nments shrinks when the image is made) */
     struct rk_buf mstr;
     uint32_t *mtab;
     uint32_t mtab_log2, mtab_n;
@@ -115,6 +123,21 @@ const char *rk_sweep_type_name(enum rk_sweep_type t)
 
 /* ===== Builder ===== */
 
+/* Asks for transparent huge pages over a large buffer: its first touches then cost a fault per
+ * 2 MiB instead of one per 4 KiB, and its random accesses fewer TLB misses. Only a hint. */
+static void hint_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)1 << 21;
+    uintptr_t s = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + n) & ~(huge - 1);
+    if (p != NULL && e > s)
+        (void)madvise((void *)s, (size_t)(e - s), MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
 enum rk_status rk_sweep_builder_create(struct rk_sweep_builder **out)
 {
     struct rk_sweep_builder *b = rk_calloc(1, sizeof *b);
@@ -124,11 +147,6 @@ enum rk_status rk_sweep_builder_create(struct rk_sweep_builder **out)
         goto out;
     rk_buf_init(&b->rec, REC_CAP);
     rk_buf_init(&b->mstr, 0xffffffffu);
-    b->log2 = 10;
-    b->nat_log2 = 10;
-    b->slots = rk_calloc((size_t)1 << b->log2, sizeof *b->slots);
-    if (b->slots == NULL)
-        goto out;
     rc = rk_buf_add(&b->rec, "\0\0\0\0", 4);
     if (rc != RK_OK)
         goto out;
@@ -148,110 +166,36 @@ void rk_sweep_builder_destroy(struct rk_sweep_builder *b)
     rk_free(b->ments);
     rk_free(b->mtab);
     rk_free(b->slots);
+    rk_free(b->hv);
     rk_free(b->ip4f);
     rk_free(b);
 }
 
-static enum rk_status flush_pending(struct rk_sweep_builder *b);
-
-uint64_t rk_sweep_builder_count(struct rk_sweep_builder *b)
+/* Room in hv for `more` hashes beyond the records held. */
+static enum rk_status hv_reserve(struct rk_sweep_builder *b, uint64_t more)
 {
-    flush_pending(b);
-    return b->count;
-}
-
-static uint64_t rec_hash(const uint8_t *r)
-{
-    return rk__sw_hash(r[0], r[1], r + 4, (size_t)r[2] | ((size_t)r[3] << 8));
-}
-
-/* Places an entry in the builder's table; returns the probe distance. */
-static uint32_t place(uint64_t *slots, uint64_t mask, uint64_t h, uint64_t word)
-{
-    uint64_t i = h & mask;
-    uint32_t d = 0;
-    while (slots[i] != 0) {
-        i = (i + 1) & mask;
-        d++;
-    }
-    slots[i] = (h & 0xffffffff00000000ull) | word;
-    return d;
-}
-
-/* Moves every entry into a new table of 2^log2 slots (larger or smaller than the current). */
-static enum rk_status rehash(struct rk_sweep_builder *b, uint32_t log2)
-{
-    uint64_t n = (uint64_t)1 << log2, mask = n - 1;
-    uint64_t *ns = rk_calloc((size_t)n, sizeof *ns);
-    if (ns == NULL)
+    uint64_t need = b->count + b->pending + more;
+    if (need <= b->hv_cap)
+        return RK_OK;
+    uint64_t cap = b->hv_cap ? b->hv_cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    uint64_t *v = rk_reallocarray(b->hv, (size_t)cap, sizeof *v);
+    if (v == NULL)
         return RK_ENOMEM;
-    uint32_t maxp = 0;
-    /* Every entry of the table has exactly one record, and the records lie in one blob in
-     * insertion order: walking the blob reads memory in order where walking the old table
-     * would read each record at a random place. The hashes of a batch are computed first and
-     * their new slots prefetched, so that the misses of the new table overlap. */
-    const uint8_t *rec = (const uint8_t *)b->rec.data;
-    size_t off = 4, end = b->rec.len; /* after the dummy word */
-    while (off < end) {
-        uint64_t hs[GROW_BATCH], words[GROW_BATCH];
-        unsigned k = 0;
-        for (; k < GROW_BATCH && off + 4 <= end; k++) {
-            const uint8_t *r = rec + off;
-            size_t rn = (size_t)r[2] | ((size_t)r[3] << 8);
-            hs[k] = rec_hash(r);
-            words[k] = off / 4;
-            __builtin_prefetch(&ns[hs[k] & mask], 1);
-            off += 4 + ((rn + 3) & ~(size_t)3);
-        }
-        if (k == 0)
-            break;
-        for (unsigned j = 0; j < k; j++) {
-            uint32_t d = place(ns, mask, hs[j], words[j]);
-            if (d > maxp)
-                maxp = d;
-        }
-    }
-    rk_free(b->slots);
-    b->slots = ns;
-    b->log2 = log2;
-    b->max_probe = maxp;
+    b->hv = v;
+    b->hv_cap = cap;
     return RK_OK;
 }
 
 /* The smallest table (2^log2 slots, log2 >= 10) that holds `count` keys at a load of at most
- * 5/8: the size the doubling in insert_key() reaches. */
+ * 5/8: short probe runs, at 12.8 to 25.6 bytes an indicator for the slots. */
 static uint32_t log2_for(uint64_t count)
 {
     uint32_t l = 10;
     while (count * 8 > ((uint64_t)5 << l))
         l++;
     return l;
-}
-
-enum rk_status rk_sweep_builder_reserve(struct rk_sweep_builder *b, uint64_t n)
-{
-    if (n > RK_MAX_SWEEP_INDICATORS)
-        n = RK_MAX_SWEEP_INDICATORS;
-    uint64_t want = b->count + b->npend + n;
-    if (want > RK_MAX_SWEEP_INDICATORS)
-        want = RK_MAX_SWEEP_INDICATORS;
-    uint32_t l = log2_for(want);
-    if (l <= b->log2)
-        return RK_OK;
-    enum rk_status rc = rehash(b, l);
-    if (rc != RK_OK)
-        return rc;
-    /* The pending keys' slots were prefetched in the old table; harmless, only slower. */
-    return RK_OK;
-}
-
-/* Brings the table back to the size the doubling rule alone would have given (after a
- * reservation larger than what was added): the image is then the same bytes either way. */
-static enum rk_status settle_size(struct rk_sweep_builder *b)
-{
-    if (b->log2 == b->nat_log2)
-        return RK_OK;
-    return rehash(b, b->nat_log2);
 }
 
 static unsigned count_labels(const uint8_t *k, size_t n)
@@ -262,54 +206,19 @@ static unsigned count_labels(const uint8_t *k, size_t n)
     return l;
 }
 
-/* Adds a canonical key; duplicates are ignored. */
-static enum rk_status insert_key(struct rk_sweep_builder *b, enum rk_sweep_type type,
-                                 uint8_t plen, const uint8_t *key, size_t n, uint64_t h)
+/* Sets the bits of the /24 networks waiting in ip4q. */
+static void ip4_flush(struct rk_sweep_builder *b)
 {
-    enum rk_status rc;
-    if (b->count >= RK_MAX_SWEEP_INDICATORS || n > RK_MAX_SWEEP_INDICATOR)
-        return RK_ETOOBIG;
-    if ((type == RK_SWEEP_IPV4 || type == RK_SWEEP_CIDR4) && b->ip4f == NULL) {
-        /* The /24 bitmap is made with the first IPv4 indicator, before anything is stored. */
-        b->ip4f = rk_calloc(1, RK__SW_IP4F_BYTES);
-        if (b->ip4f == NULL)
-            return RK_ENOMEM;
-    }
-    /* Keep the load at or under 5/8: short probe runs, and 8 bytes a slot stay under 14 bytes
-     * an indicator even right after a doubling. */
-    if ((b->count + 1) * 8 > ((uint64_t)5 << b->log2)) {
-        rc = rehash(b, b->log2 + 1);
-        if (rc != RK_OK)
-            return rc;
-    }
-    /* After the growth, so that a failed one leaves both sizes as they were. */
-    if ((b->count + 1) * 8 > ((uint64_t)5 << b->nat_log2))
-        b->nat_log2++;
-    uint64_t mask = ((uint64_t)1 << b->log2) - 1, i = h & mask;
-    uint32_t tag = (uint32_t)(h >> 32), d = 0;
-    for (; b->slots[i] != 0; i = (i + 1) & mask, d++) {
-        uint64_t e = b->slots[i];
-        if ((uint32_t)(e >> 32) != tag)
-            continue;
-        const uint8_t *r = (const uint8_t *)b->rec.data + (e & 0xffffffffu) * 4;
-        if (r[0] == type && r[1] == plen && ((size_t)r[2] | ((size_t)r[3] << 8)) == n &&
-            memcmp(r + 4, key, n) == 0)
-            return RK_OK;
-    }
-    size_t off = b->rec.len;
-    uint8_t hdr[4] = {(uint8_t)type, plen, (uint8_t)(n & 0xff), (uint8_t)(n >> 8)};
-    static const uint8_t pad[4] = {0};
-    rc = rk_buf_reserve(&b->rec, 4 + n + 4);
-    if (rc != RK_OK)
-        return rc;
-    rk_buf_add(&b->rec, hdr, 4);
-    rk_buf_add(&b->rec, key, n);
-    rk_buf_add(&b->rec, pad, (4 - (n & 3)) & 3);
-    b->slots[i] = ((uint64_t)tag << 32) | (off / 4);
-    if (d > b->max_probe)
-        b->max_probe = d;
-    b->count++;
-    b->type_count[type]++;
+    for (unsigned k = 0; k < b->ip4qn; k++)
+        b->ip4f[b->ip4q[k] / 64] |= (uint64_t)1 << (b->ip4q[k] % 64);
+    b->ip4qn = 0;
+}
+
+/* Folds a key into the header's filters and masks. Every one of them is an OR, a minimum or a
+ * maximum, so a key seen twice leaves them as once: they need no de-duplication. */
+static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_t plen,
+                     const uint8_t *key, size_t n)
+{
     if (type == RK_SWEEP_IPV4 || type == RK_SWEEP_CIDR4) {
         uint32_t a = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8;
         uint64_t first = a >> 8, count = type == RK_SWEEP_CIDR4 && plen < 24
@@ -321,9 +230,15 @@ static enum rk_status insert_key(struct rk_sweep_builder *b, enum rk_sweep_type 
             b->ip4f_hi = (first + count + 63) / 64;
         if (count >= 64)
             memset(&b->ip4f[first / 64], 0xff, (size_t)(count / 8));
-        else
+        else if (count > 1)
             for (uint64_t k = first; k < first + count; k++)
                 b->ip4f[k / 64] |= (uint64_t)1 << (k % 64);
+        else {
+            if (b->ip4qn == sizeof b->ip4q / sizeof b->ip4q[0])
+                ip4_flush(b);
+            __builtin_prefetch(&b->ip4f[first / 64], 1);
+            b->ip4q[b->ip4qn++] = (uint32_t)first;
+        }
     }
     if (type == RK_SWEEP_CIDR4)
         b->cidr4_mask |= (uint64_t)1 << plen;
@@ -341,79 +256,587 @@ static enum rk_status insert_key(struct rk_sweep_builder *b, enum rk_sweep_type 
         unsigned bit = rk__sw_tld_bit((const char *)key + ls, n - ls);
         b->tld_filter[bit / 64] |= (uint64_t)1 << (bit % 64);
     }
-    return RK_OK;
 }
 
-/* Inserts the pending keys. Returns the first error (the rest of the batch is dropped). */
-static enum rk_status flush_pending(struct rk_sweep_builder *b)
+static enum rk_status settle(struct rk_sweep_builder *b);
+
+/* Canonicalises a value straight into a new record at the blob's end; `*word` receives its
+ * offset in 4-byte units. Nothing is looked up: duplicates are dropped by settle(). */
+static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type type,
+                                 const char *value, size_t len, uint32_t *word)
 {
-    enum rk_status rc = RK_OK;
-    uint64_t mask = ((uint64_t)1 << b->log2) - 1;
-    for (unsigned k = 0; k < b->npend; k++)
-        __builtin_prefetch(&b->slots[b->pend[k].h & mask]);
-    for (unsigned k = 0; k < b->npend && rc == RK_OK; k++) {
-        const struct pending *p = &b->pend[k];
-        rc = insert_key(b, (enum rk_sweep_type)p->type, p->plen, b->pbuf + p->off, p->n, p->h);
+    uint8_t plen = 0;
+    if (len > RK_MAX_SWEEP_INDICATOR)
+        return RK_ETOOBIG;
+    if (b->count + b->pending >= RK_MAX_SWEEP_INDICATORS) {
+        /* The limit is on distinct indicators: drop the repeats held so far and look again
+         * (the index does not depend on when that happens). */
+        if (b->pending > 0 && settle(b) != RK_OK)
+            return RK_ENOMEM;
+        if (b->count >= RK_MAX_SWEEP_INDICATORS)
+            return RK_ETOOBIG;
     }
-    b->npend = 0;
-    b->pused = 0;
-    return rc;
+    /* The calls only when a buffer is about full (they were 3% of a build, made for every
+     * value). */
+    const size_t room = 4 + RK_MAX_SWEEP_INDICATOR + 16;
+    enum rk_status rc = RK_OK;
+    if (b->rec.data == NULL || b->rec.cap - b->rec.len <= room)
+        rc = rk_buf_reserve(&b->rec, room);
+    if (rc == RK_OK && b->count + b->pending >= b->hv_cap)
+        rc = hv_reserve(b, 1);
+    if (rc != RK_OK)
+        return rc;
+    uint8_t *r = (uint8_t *)b->rec.data + b->rec.len;
+    size_t n = rk__sw_canon_indicator(value, len, &type, &plen, r + 4, RK_MAX_SWEEP_INDICATOR + 16);
+    if (n == 0 || n > RK_MAX_SWEEP_INDICATOR)
+        return RK_EINVAL;
+    if ((type == RK_SWEEP_IPV4 || type == RK_SWEEP_CIDR4) && b->ip4f == NULL) {
+        /* The /24 bitmap is made with the first IPv4 indicator, before anything is stored. */
+        b->ip4f = rk_calloc(1, RK__SW_IP4F_BYTES);
+        if (b->ip4f == NULL)
+            return RK_ENOMEM;
+    }
+    r[0] = (uint8_t)type;
+    r[1] = plen;
+    r[2] = (uint8_t)(n & 0xff);
+    r[3] = (uint8_t)(n >> 8);
+    for (size_t k = n; (k & 3) != 0; k++)
+        r[4 + k] = 0;
+    *word = (uint32_t)(b->rec.len / 4);
+    b->hv[b->count + b->pending] = rk__sw_hash(type, plen, r + 4, n);
+    b->rec.len += REC_SIZE(r);
+    b->rec.data[b->rec.len] = '\0';
+    note_key(b, type, plen, r + 4, n);
+    b->type_count[type]++;
+    b->pending++;
+    return RK_OK;
 }
 
 enum rk_status rk_sweep_builder_add(struct rk_sweep_builder *b, enum rk_sweep_type type,
                                     const char *value, size_t len)
 {
-    uint8_t plen = 0;
+    uint32_t word;
+    return append_key(b, type, value, len, &word);
+}
+
+enum rk_status rk_sweep_builder_reserve(struct rk_sweep_builder *b, uint64_t n)
+{
+    /* The table is made once, at its final size, whatever was reserved: what grows as keys
+     * come is the record blob. Room for `n` records of the mean size so far (24 bytes before
+     * the first record). */
+    uint64_t have = b->count + b->pending;
+    uint64_t mean = have > 0 ? (b->rec.len - 4) / have + 1 : 24;
+    if (n > RK_MAX_SWEEP_INDICATORS)
+        n = RK_MAX_SWEEP_INDICATORS;
+    uint64_t want = n * mean;
+    if (want > REC_CAP - b->rec.len)
+        want = REC_CAP - b->rec.len;
+    enum rk_status rc = rk_buf_reserve(&b->rec, (size_t)want);
+    return rc == RK_ENOMEM ? RK_ENOMEM : RK_OK;
+}
+
+/* A key found twice by place_all(): the later record and the earlier one it repeats. */
+struct dup {
+    uint32_t dead, keep; /* record offsets in 4-byte units */
+    uint32_t ord;        /* the dead record's place in the blob (its hash's in hv) */
+};
+
+/* A key on its way into the table: its hash, and its record's offset in 4-byte units (low
+ * half) and place in the blob (high half). */
+struct entry {
+    uint64_t h;
+    uint64_t where;
+};
+
+static int same_record(const uint8_t *rec, uint64_t wa, uint64_t wb)
+{
+    const uint8_t *a = rec + wa * 4, *c = rec + wb * 4;
+    return memcmp(a, c, 4) == 0 && memcmp(a + 4, c + 4, (size_t)a[2] | ((size_t)a[3] << 8)) == 0;
+}
+
+/* Below this many keys the table is made by one thread (the same steps, in turn). */
+#define PLACE_THREADS_MIN ((uint64_t)1 << 16)
+
+/* One half of the work of place_all(): the keys [i0, i1) of the blob (the first at byte
+ * `off0`) for the histogram and the sort, then the entries [k0, k1) (whole buckets, whose home
+ * slots are [s0, s1)) for the placement. */
+struct half {
+    const uint8_t *rec;
+    const uint64_t *hv;
+    uint64_t *slots;
+    struct entry *ents;
+    uint64_t mask;
+    unsigned shift;
+    size_t nb;
+    int stage; /* 0: histogram, 1: sort, 2: place */
+    uint64_t i0, i1;
+    size_t off0, off1; /* off1: stage 0 finds it (the first half only) */
+    uint64_t *cnt;     /* nb + 1: bucket sizes (stage 0), then write positions (stage 1) */
+    uint64_t k0, k1, s0, s1;
+    struct entry *defer; /* keys whose probe ran past s1: placed after both halves */
+    size_t ndefer, capdefer;
+    struct dup *dv;
+    size_t nd, capd;
+    uint32_t maxp;
     enum rk_status rc;
-    if (len > RK_MAX_SWEEP_INDICATOR)
-        return RK_ETOOBIG;
-    /* Keys are packed one after another in pbuf (8-byte aligned), so that a batch stays in a
-     * few cache lines; a full-size key must always fit. */
-    if (b->npend == PEND || b->pused + RK_MAX_SWEEP_INDICATOR + 16 > sizeof b->pbuf) {
-        rc = flush_pending(b);
+};
+
+static int push_dup(struct half *hf, uint64_t where, uint64_t keep)
+{
+    if (hf->nd == hf->capd) {
+        size_t cap = hf->capd ? hf->capd * 2 : 64;
+        struct dup *nv = rk_reallocarray(hf->dv, cap, sizeof *nv);
+        if (nv == NULL)
+            return -1;
+        hf->dv = nv;
+        hf->capd = cap;
+    }
+    hf->dv[hf->nd++] =
+        (struct dup){(uint32_t)(where & 0xffffffffu), (uint32_t)keep, (uint32_t)(where >> 32)};
+    return 0;
+}
+
+/*
+ * Places one key with linear probing over [home, limit) of the table (limit 2^log2: the whole
+ * table, wrapping). Returns 1 placed, 0 a repeat of a placed key (pushed to the dups), 2 the
+ * probe reached `limit` (only when limit is not the whole table), -1 out of memory.
+ */
+static int place_one(struct half *hf, const struct entry *en, uint64_t limit, int wrap)
+{
+    uint64_t h = en->h, i = h & hf->mask, word = en->where & 0xffffffffu;
+    uint32_t tag = (uint32_t)(h >> 32), d = 0;
+    uint64_t *slots = hf->slots;
+    while (slots[i] != 0) {
+        uint64_t e = slots[i];
+        if ((uint32_t)(e >> 32) == tag && same_record(hf->rec, e & 0xffffffffu, word))
+            return push_dup(hf, en->where, e & 0xffffffffu) == 0 ? 0 : -1;
+        i++;
+        d++;
+        if (i == limit) {
+            if (!wrap)
+                return 2;
+            i = 0;
+        }
+    }
+    slots[i] = ((uint64_t)tag << 32) | word;
+    if (d > hf->maxp)
+        hf->maxp = d;
+    return 1;
+}
+
+static void *half_run(void *arg)
+{
+    struct half *hf = arg;
+    const uint64_t *hv = hf->hv;
+    if (hf->stage == 0) {
+        /* Bucket sizes; the first half also finds where the second half's records begin. */
+        for (uint64_t i = hf->i0; i < hf->i1; i++)
+            hf->cnt[(hv[i] & hf->mask) >> hf->shift]++;
+        if (hf->off1 == 0) {
+            size_t off = hf->off0;
+            for (uint64_t i = hf->i0; i < hf->i1; i++)
+                off += REC_SIZE(hf->rec + off);
+            hf->off1 = off;
+        }
+    } else if (hf->stage == 1) {
+        /* Each key to its bucket: nb streams of sequential writes, in the order added. */
+        size_t off = hf->off0;
+        for (uint64_t i = hf->i0; i < hf->i1; i++) {
+            uint64_t h = hv[i];
+            struct entry *e = &hf->ents[hf->cnt[(h & hf->mask) >> hf->shift]++];
+            e->h = h;
+            e->where = (i << 32) | (off / 4);
+            off += REC_SIZE(hf->rec + off);
+        }
+    } else {
+        for (uint64_t k = hf->k0; k < hf->k1; k++) {
+            int r = place_one(hf, &hf->ents[k], hf->s1, 0);
+            if (r == 2) {
+                if (hf->ndefer == hf->capdefer) {
+                    size_t cap = hf->capdefer ? hf->capdefer * 2 : 64;
+                    struct entry *nv = rk_reallocarray(hf->defer, cap, sizeof *nv);
+                    if (nv == NULL)
+                        r = -1;
+                    else {
+                        hf->defer = nv;
+                        hf->capdefer = cap;
+                    }
+                }
+                if (r == 2)
+                    hf->defer[hf->ndefer++] = hf->ents[k];
+            }
+            if (r < 0) {
+                hf->rc = RK_ENOMEM;
+                break;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Runs the stage of both halves, the second in a thread of its own when there is one (and
+ * `threaded`); the result is the same either way. */
+static void run_halves(struct half *hf, int threaded)
+{
+    pthread_t th;
+    int t = threaded && pthread_create(&th, NULL, half_run, &hf[1]) == 0;
+    half_run(&hf[0]);
+    if (t)
+        pthread_join(th, NULL);
+    else
+        half_run(&hf[1]);
+}
+
+/*
+ * Places the `n` records of the blob into `slots` (2^log2 zeroed slots): the keys are sorted
+ * into 2^SORT_BITS buckets by the top bits of their home slot (stable: within a bucket in the
+ * order added), and then placed bucket by bucket with linear probing, so that the writes move
+ * through the table in order instead of missing the cache and the TLB once a key. A key equal
+ * to one already placed is not placed: it is reported in `*dups` (rk_malloc'd, `*ndups`
+ * entries), the earlier record kept (both have the same hash, so the same bucket, where the
+ * earlier comes first). `*maxp` receives the longest probe distance.
+ *
+ * Two threads share the work: each sorts half of the keys (into its own positions of every
+ * bucket, so the order is the same as one pass) and places the keys of half of the buckets
+ * into its half of the table; a key whose probe runs past the end of its half is set aside
+ * and placed, in order, once both are done. The steps are fixed, whichever thread does them:
+ * the table is the same on one core or two.
+ */
+static enum rk_status place_all(struct rk_sweep_builder *b, uint64_t n, uint32_t log2,
+                                uint64_t *slots, uint32_t *maxp, struct dup **dups, size_t *ndups)
+{
+    uint64_t nslots = (uint64_t)1 << log2, mid = n / 2;
+    unsigned shift = log2 > SORT_BITS ? log2 - SORT_BITS : 0;
+    size_t nb = (size_t)1 << (log2 - shift);
+    int threaded = n >= PLACE_THREADS_MIN;
+    struct half hf[2];
+    enum rk_status rc = RK_ENOMEM;
+    struct entry *ents = rk_malloc((size_t)(n > 0 ? n : 1) * sizeof *ents);
+    *dups = NULL;
+    *ndups = 0;
+    memset(hf, 0, sizeof hf);
+    for (int t = 0; t < 2; t++) {
+        hf[t].rec = (const uint8_t *)b->rec.data;
+        hf[t].hv = b->hv;
+        hf[t].slots = slots;
+        hf[t].ents = ents;
+        hf[t].mask = nslots - 1;
+        hf[t].shift = shift;
+        hf[t].nb = nb;
+        hf[t].cnt = rk_calloc(nb + 1, sizeof *hf[t].cnt);
+        hf[t].rc = RK_OK;
+    }
+    if (ents == NULL || hf[0].cnt == NULL || hf[1].cnt == NULL)
+        goto out;
+    hint_huge(ents, (size_t)n * sizeof *ents);
+    hf[0].i0 = 0;
+    hf[0].i1 = mid;
+    hf[0].off0 = 4;
+    hf[1].i0 = mid;
+    hf[1].i1 = n;
+    hf[1].off1 = 1; /* not asked */
+    run_halves(hf, threaded);
+    hf[1].off0 = hf[0].off1;
+    /* Write positions: bucket k's keys of the first half, then of the second. */
+    uint64_t pos = 0;
+    for (size_t k = 0; k < nb; k++) {
+        uint64_t a = hf[0].cnt[k], c = hf[1].cnt[k];
+        hf[0].cnt[k] = pos;
+        hf[1].cnt[k] = pos + a;
+        pos += a + c;
+        if (k + 1 == nb / 2 || nb == 1) {
+            hf[0].k1 = pos; /* the first half of the buckets ends here */
+        }
+    }
+    for (int t = 0; t < 2; t++)
+        hf[t].stage = 1;
+    run_halves(hf, threaded);
+    hf[0].k0 = 0;
+    hf[1].k0 = hf[0].k1;
+    hf[1].k1 = n;
+    hf[0].s1 = nb > 1 ? nslots / 2 : nslots;
+    hf[1].s1 = nslots;
+    for (int t = 0; t < 2; t++)
+        hf[t].stage = 2;
+    run_halves(hf, threaded);
+    rc = hf[0].rc != RK_OK ? hf[0].rc : hf[1].rc;
+    /* The keys set aside, the first half's first, probing on round the table; and the
+     * repeats of both halves in one list. */
+    for (int t = 0; t < 2 && rc == RK_OK; t++)
+        for (size_t k = 0; k < hf[t].ndefer && rc == RK_OK; k++)
+            if (place_one(&hf[0], &hf[t].defer[k], nslots, 1) < 0)
+                rc = RK_ENOMEM;
+    if (rc == RK_OK && hf[1].nd > 0) {
+        for (size_t k = 0; k < hf[1].nd && rc == RK_OK; k++) {
+            const struct dup *d = &hf[1].dv[k];
+            if (push_dup(&hf[0], ((uint64_t)d->ord << 32) | d->dead, d->keep) != 0)
+                rc = RK_ENOMEM;
+        }
+    }
+    if (rc != RK_OK)
+        goto out;
+    *maxp = hf[0].maxp > hf[1].maxp ? hf[0].maxp : hf[1].maxp;
+    *dups = hf[0].dv;
+    *ndups = hf[0].nd;
+    hf[0].dv = NULL;
+out:
+    for (int t = 0; t < 2; t++) {
+        rk_free(hf[t].cnt);
+        rk_free(hf[t].defer);
+        rk_free(hf[t].dv);
+    }
+    rk_free(ents);
+    return rc;
+}
+
+static int cmp_dup(const void *x, const void *y)
+{
+    const struct dup *a = x, *c = y;
+    return a->dead < c->dead ? -1 : a->dead > c->dead;
+}
+
+/* Index of the first of the sorted dups whose dead word is >= w. */
+static size_t dups_below(const struct dup *dv, size_t nd, uint64_t w)
+{
+    size_t lo = 0, hi = nd;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (dv[mid].dead < w)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Bits set in w (the build targets plain x86-64, without the popcnt instruction). */
+static inline uint64_t popcount64(uint64_t w)
+{
+    w = w - ((w >> 1) & 0x5555555555555555ull);
+    w = (w & 0x3333333333333333ull) + ((w >> 2) & 0x3333333333333333ull);
+    w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (w * 0x0101010101010101ull) >> 56;
+}
+
+/* 64 words of the blob: a bit set for each removed one, and how many were removed before
+ * them (together, so that a lookup costs one cache line). */
+struct cut {
+    uint64_t bits;
+    uint64_t before;
+};
+
+/* Words removed below word x. */
+static inline uint64_t removed_below(const struct cut *c, uint64_t x)
+{
+    const struct cut *k = &c[x >> 6];
+    return k->before + popcount64(k->bits & (((uint64_t)1 << (x & 63)) - 1));
+}
+
+/* A part [i0, i1) of the table whose record offsets move down past the removed records. */
+struct remap {
+    uint64_t *slots;
+    const struct cut *cut;
+    uint64_t first; /* offsets up to the first removed record stay */
+    uint64_t i0, i1;
+};
+
+static void *remap_run(void *arg)
+{
+    const struct remap *m = arg;
+    const uint64_t ahead = 16;
+    for (uint64_t i = m->i0; i < m->i1; i++) {
+        if (i + ahead < m->i1)
+            __builtin_prefetch(&m->cut[(m->slots[i + ahead] & 0xffffffffu) >> 6]);
+        uint64_t e = m->slots[i], x = e & 0xffffffffu;
+        if (x > m->first)
+            m->slots[i] = e - removed_below(m->cut, x);
+    }
+    return NULL;
+}
+
+/*
+ * Removes the records of the duplicates from the blob (the live runs between them moved down
+ * in order) and moves every record offset of the table and of the metadata entries to match;
+ * a metadata entry of a removed record goes to the record it repeated. An offset moves by the
+ * number of words removed below it: struct cut answers that in a few instructions for each of
+ * the table's entries, in the table's order, its lines prefetched ahead.
+ */
+static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uint32_t log2,
+                                struct dup *dv, size_t nd)
+{
+    uint64_t nwords = b->rec.len / 4, ncuts = (nwords >> 6) + 1;
+    struct cut *cut = rk_calloc((size_t)ncuts, sizeof *cut);
+    uint8_t *rec = (uint8_t *)b->rec.data;
+    if (cut == NULL)
+        return RK_ENOMEM;
+    hint_huge(cut, (size_t)ncuts * sizeof *cut);
+    qsort(dv, nd, sizeof *dv, cmp_dup);
+    size_t w = (size_t)dv[0].dead * 4;
+    for (size_t k = 0; k < nd; k++) {
+        size_t off = (size_t)dv[k].dead * 4, sz = REC_SIZE(rec + off);
+        size_t next = k + 1 < nd ? (size_t)dv[k + 1].dead * 4 : b->rec.len;
+        b->type_count[rec[off]]--;
+        for (size_t x = off / 4; x < (off + sz) / 4; x++)
+            cut[x >> 6].bits |= (uint64_t)1 << (x & 63);
+        memmove(rec + w, rec + off + sz, next - off - sz);
+        w += next - off - sz;
+    }
+    uint64_t acc = 0;
+    for (uint64_t j = 0; j < ncuts; j++) {
+        cut[j].before = acc;
+        acc += popcount64(cut[j].bits);
+    }
+    uint64_t nslots = (uint64_t)1 << log2;
+    struct remap rm[2] = {{slots, cut, dv[0].dead, 0, nslots / 2},
+                          {slots, cut, dv[0].dead, nslots / 2, nslots}};
+    pthread_t th;
+    int t = nslots >= PLACE_THREADS_MIN && pthread_create(&th, NULL, remap_run, &rm[1]) == 0;
+    remap_run(&rm[0]);
+    if (t)
+        pthread_join(th, NULL);
+    else
+        remap_run(&rm[1]);
+    for (size_t i = 0; i < b->nments; i++) {
+        uint64_t x = b->ments[i].word;
+        size_t j = dups_below(dv, nd, x);
+        if (j < nd && dv[j].dead == x)
+            x = dv[j].keep;
+        b->ments[i].word = (uint32_t)(x - removed_below(cut, x));
+    }
+    /* The hashes of the records removed go too (dv is in blob order). */
+    uint64_t hw = dv[0].ord, nrec = b->count + b->pending;
+    for (size_t k = 0; k < nd; k++) {
+        uint64_t next = k + 1 < nd ? dv[k + 1].ord : nrec;
+        memmove(b->hv + hw, b->hv + dv[k].ord + 1, (size_t)(next - dv[k].ord - 1) * sizeof *b->hv);
+        hw += next - dv[k].ord - 1;
+    }
+    b->rec.len = w;
+    b->rec.data[w] = '\0';
+    rk_free(cut);
+    return RK_OK;
+}
+
+/*
+ * Makes the table of the records (b->slots, b->log2, b->max_probe, b->count), dropping the
+ * duplicates, when something was added since it was last made. The result depends only on the
+ * records in the blob, in their order: the same keys added give the same bytes, whether or not
+ * the table was made on the way, and whichever thread read which part of a file.
+ */
+static enum rk_status settle(struct rk_sweep_builder *b)
+{
+    ip4_flush(b);
+    if (b->pending == 0 && b->slots != NULL)
+        return RK_OK;
+    uint64_t n = b->count + b->pending;
+    uint32_t log2 = log2_for(n), maxp = 0;
+    struct dup *dv = NULL;
+    size_t nd = 0;
+    uint64_t *slots = rk_calloc((size_t)1 << log2, sizeof *slots);
+    enum rk_status rc = RK_ENOMEM;
+    if (slots == NULL)
+        goto out;
+    hint_huge(slots, (size_t)8 << log2);
+    rc = place_all(b, n, log2, slots, &maxp, &dv, &nd);
+    if (rc != RK_OK)
+        goto out;
+    if (nd > 0) {
+        rc = drop_dups(b, slots, log2, dv, nd);
         if (rc != RK_OK)
-            return rc;
+            goto out;
+        /* The blob holds the distinct keys only from here: count them so, whatever follows. */
+        n -= nd;
+        b->count = n;
+        b->pending = 0;
+        rk_free(b->slots);
+        b->slots = NULL;
+        if (log2_for(n) < log2) {
+            /* Fewer distinct keys than the size assumed: placed again at the size they need
+             * (no duplicates are left to find). */
+            rk_free(dv);
+            dv = NULL;
+            rk_free(slots);
+            log2 = log2_for(n);
+            slots = rk_calloc((size_t)1 << log2, sizeof *slots);
+            rc = RK_ENOMEM;
+            if (slots == NULL)
+                goto out;
+            hint_huge(slots, (size_t)8 << log2);
+            rc = place_all(b, n, log2, slots, &maxp, &dv, &nd);
+            if (rc != RK_OK)
+                goto out;
+        }
     }
-    uint8_t *key = b->pbuf + b->pused;
-    size_t n = rk__sw_canon_indicator(value, len, &type, &plen, key, RK_MAX_SWEEP_INDICATOR + 16);
-    if (n == 0 || n > RK_MAX_SWEEP_INDICATOR)
+    rk_free(b->slots);
+    b->slots = slots;
+    slots = NULL;
+    b->log2 = log2;
+    b->max_probe = maxp;
+    b->count = n;
+    b->pending = 0;
+out:
+    rk_free(slots);
+    rk_free(dv);
+    return rc;
+}
+
+uint64_t rk_sweep_builder_count(struct rk_sweep_builder *b)
+{
+    /* Nothing added since the last settle: the count stands (even when the table itself was
+     * let go after a write). Out of memory: every key still waiting is counted (an upper
+     * bound); the write or build that follows reports the error. */
+    if (b->pending == 0)
+        return b->count;
+    if (settle(b) != RK_OK)
+        return b->count + b->pending;
+    return b->count;
+}
+
+enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep_builder *part)
+{
+    if (part->count != 0 || part->nments != 0)
         return RK_EINVAL;
-    struct pending *p = &b->pend[b->npend++];
-    p->h = rk__sw_hash(type, plen, key, n);
-    p->off = b->pused;
-    p->n = (uint16_t)n;
-    p->type = (uint8_t)type;
-    p->plen = plen;
-    b->pused += (uint32_t)((n + 7) & ~(size_t)7);
-    __builtin_prefetch(&b->slots[p->h & (((uint64_t)1 << b->log2) - 1)]);
-    /* The /24 bitmap word insert_key() will set (2 MiB, read at random: a cache miss per
-     * address without this). */
-    if ((type == RK_SWEEP_IPV4 || type == RK_SWEEP_CIDR4) && b->ip4f != NULL) {
-        uint32_t n24 = (uint32_t)key[0] << 16 | (uint32_t)key[1] << 8 | key[2];
-        __builtin_prefetch(&b->ip4f[n24 / 64], 1);
+    ip4_flush(b);
+    ip4_flush(part);
+    if (b->count + b->pending + part->pending > RK_MAX_SWEEP_INDICATORS)
+        return RK_ETOOBIG;
+    enum rk_status rc = hv_reserve(b, part->pending);
+    if (rc == RK_OK)
+        rc = rk_buf_reserve(&b->rec, part->rec.len - 4);
+    if (rc == RK_OK)
+        rc = rk_buf_add(&b->rec, part->rec.data + 4, part->rec.len - 4);
+    if (rc != RK_OK)
+        return rc;
+    if (part->pending > 0)
+        memcpy(b->hv + b->count + b->pending, part->hv, (size_t)part->pending * sizeof *b->hv);
+    if (part->ip4f != NULL && b->ip4f == NULL) {
+        b->ip4f = part->ip4f;
+        part->ip4f = NULL;
+        b->ip4f_lo = part->ip4f_lo;
+        b->ip4f_hi = part->ip4f_hi;
+    } else if (part->ip4f != NULL && part->ip4f_hi > 0) {
+        for (uint64_t w = part->ip4f_lo; w < part->ip4f_hi; w++)
+            b->ip4f[w] |= part->ip4f[w];
+        if (b->ip4f_hi == 0 || part->ip4f_lo < b->ip4f_lo)
+            b->ip4f_lo = part->ip4f_lo;
+        if (part->ip4f_hi > b->ip4f_hi)
+            b->ip4f_hi = part->ip4f_hi;
     }
+    b->cidr4_mask |= part->cidr4_mask;
+    for (int k = 0; k < 3; k++)
+        b->cidr6_mask[k] |= part->cidr6_mask[k];
+    if (part->dom_min != 0 && (b->dom_min == 0 || part->dom_min < b->dom_min))
+        b->dom_min = part->dom_min;
+    if (part->dom_max > b->dom_max)
+        b->dom_max = part->dom_max;
+    for (int k = 0; k < 64; k++)
+        b->tld_filter[k] |= part->tld_filter[k];
+    for (int k = 0; k < RK_SWEEP_TYPE_COUNT; k++)
+        b->type_count[k] += part->type_count[k];
+    b->pending += part->pending;
     return RK_OK;
 }
 
 /* ===== Metadata ===== */
-
-/* The record word of a key already in the table, or 0. */
-static uint32_t find_key(const struct rk_sweep_builder *b, unsigned type, unsigned plen,
-                         const uint8_t *key, size_t n, uint64_t h)
-{
-    uint64_t mask = ((uint64_t)1 << b->log2) - 1, i = h & mask;
-    uint32_t tag = (uint32_t)(h >> 32);
-    for (; b->slots[i] != 0; i = (i + 1) & mask) {
-        uint64_t e = b->slots[i];
-        if ((uint32_t)(e >> 32) != tag)
-            continue;
-        const uint8_t *r = (const uint8_t *)b->rec.data + (e & 0xffffffffu) * 4;
-        if (r[0] == type && r[1] == plen && ((size_t)r[2] | ((size_t)r[3] << 8)) == n &&
-            memcmp(r + 4, key, n) == 0)
-            return (uint32_t)(e & 0xffffffffu);
-    }
-    return 0;
-}
 
 static uint32_t str_hash(const char *s, size_t n)
 {
@@ -468,24 +891,15 @@ static enum rk_status intern(struct rk_sweep_builder *b, const char *s, size_t n
 enum rk_status rk_sweep_builder_add_meta(struct rk_sweep_builder *b, enum rk_sweep_type type,
                                          const char *value, size_t len, const char *meta)
 {
-    uint8_t key[RK_MAX_SWEEP_INDICATOR + 16];
-    uint8_t plen = 0;
     size_t ml = strlen(meta);
+    uint32_t word = 0, str = 0;
     if (len > RK_MAX_SWEEP_INDICATOR || ml > RK_MAX_SWEEP_META)
         return RK_ETOOBIG;
-    enum rk_status rc = flush_pending(b);
+    /* The record first: a value that is no indicator leaves the strings as they were. A
+     * repeated key gets a record of its own here; settle() moves the entry to the first one. */
+    enum rk_status rc = append_key(b, type, value, len, &word);
     if (rc != RK_OK)
         return rc;
-    size_t n = rk__sw_canon_indicator(value, len, &type, &plen, key, sizeof key);
-    if (n == 0 || n > RK_MAX_SWEEP_INDICATOR)
-        return RK_EINVAL;
-    uint64_t h = rk__sw_hash(type, plen, key, n);
-    rc = insert_key(b, type, plen, key, n, h);
-    if (rc != RK_OK)
-        return rc;
-    uint32_t word = find_key(b, type, plen, key, n, h), str = 0;
-    if (word == 0)
-        return RK_ENOMEM; /* cannot happen: the key was just inserted */
     if (b->nments == b->capments) {
         size_t cap = b->capments ? b->capments * 2 : 256;
         struct meta_ent *m = rk_reallocarray(b->ments, cap, sizeof *m);
@@ -497,7 +911,7 @@ enum rk_status rk_sweep_builder_add_meta(struct rk_sweep_builder *b, enum rk_swe
     rc = intern(b, meta, ml, &str);
     if (rc != RK_OK)
         return rc;
-    b->ments[b->nments] = (struct meta_ent){word, str, b->nments};
+    b->ments[b->nments] = (struct meta_ent){word, str, b->mseq++};
     b->nments++;
     return RK_OK;
 }
@@ -650,27 +1064,67 @@ static void seal_header(struct rk__sw_header *h, const uint8_t *body, size_t bod
 static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, char *err,
                                   size_t errlen);
 
-/* Returns the whole image (header, slots, records, filter), sealed; rk_free() it. With
- * `for_file` the body checksum is computed (an in-memory image skips it). */
-static uint8_t *make_image(struct rk_sweep_builder *b, struct rk__sw_header *h, int for_file)
+/* Lays the image out: fills `*h` (sizes, offsets, version) for the settled builder. */
+static void layout_image(struct rk_sweep_builder *b, struct rk__sw_header *h)
 {
     fill_header(b, h);
-    uint64_t meta_off = h->file_size;
     if (meta_prepare(b) > 0) {
         h->version = RK__SW_VERSION_META;
         h->file_size += meta_section_size(b);
     }
+}
+
+/* A copy done by a thread of its own. */
+struct copy_job {
+    void *to;
+    const void *from;
+    size_t n;
+};
+
+static void *copy_run(void *arg)
+{
+    const struct copy_job *c = arg;
+    memcpy(c->to, c->from, c->n);
+    return NULL;
+}
+
+/* Writes the image laid out in `*h` into `img` (h->file_size bytes, zeroed), sealed. With
+ * `for_file` the body checksum is computed (an in-memory image skips it) and the builder's
+ * table is let go once copied (a later build or write makes it again), so that it and the
+ * file's pages are not all held at once. */
+static void fill_image(struct rk_sweep_builder *b, struct rk__sw_header *h, uint8_t *img,
+                       int for_file)
+{
+    /* The table and the records at once (each copy's first touches of the destination are
+     * page faults, the larger part of its cost). */
+    struct copy_job cj = {img + h->records_off, b->rec.data, b->rec.len};
+    pthread_t th;
+    int t = cj.n >= ((size_t)1 << 22) && pthread_create(&th, NULL, copy_run, &cj) == 0;
+    memcpy(img + h->slots_off, b->slots, (size_t)8 << b->log2);
+    if (for_file) {
+        rk_free(b->slots);
+        b->slots = NULL;
+    }
+    if (t)
+        pthread_join(th, NULL);
+    else
+        copy_run(&cj);
+    fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
+    if (b->nments > 0)
+        meta_write(b, img + h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8);
+    seal_header(h, for_file ? img + h->header_size : NULL, (size_t)(h->file_size - h->header_size));
+    memcpy(img, h, sizeof *h);
+}
+
+/* Returns the whole image (header, slots, records, filter, metadata), sealed; rk_free() it. */
+static uint8_t *make_image(struct rk_sweep_builder *b, struct rk__sw_header *h)
+{
+    layout_image(b, h);
     uint8_t *img = rk_calloc(1, (size_t)h->file_size);
     if (img == NULL)
         return NULL;
-    memcpy(img + h->slots_off, b->slots, (size_t)8 << b->log2);
-    memcpy(img + h->records_off, b->rec.data, b->rec.len);
-    fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
-    if (b->nments > 0)
-        meta_write(b, img + meta_off);
-    seal_header(h, for_file ? img + h->header_size : NULL,
-                (size_t)(h->file_size - h->header_size));
-    memcpy(img, h, sizeof *h);
+    hint_huge(img, (size_t)h->file_size);
+    fill_image(b, h, img, 0);
     return img;
 }
 
@@ -678,12 +1132,10 @@ enum rk_status rk_sweep_builder_build(struct rk_sweep_builder *b, struct rk_swee
 {
     struct rk__sw_header h;
     *out = NULL;
-    enum rk_status frc = flush_pending(b);
-    if (frc == RK_OK)
-        frc = settle_size(b);
+    enum rk_status frc = settle(b);
     if (frc != RK_OK)
         return frc;
-    uint8_t *img = make_image(b, &h, 0);
+    uint8_t *img = make_image(b, &h);
     struct rk_sweep_index *ix = rk_calloc(1, sizeof *ix);
     if (img == NULL || ix == NULL) {
         rk_free(img);
@@ -702,21 +1154,10 @@ enum rk_status rk_sweep_builder_build(struct rk_sweep_builder *b, struct rk_swee
     return RK_OK;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const uint8_t *q = p;
-    while (n > 0) {
-        ssize_t w = write(fd, q, n > (1u << 30) ? (1u << 30) : n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        q += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
+/*
+ * The image is made in a shared mapping of the output file itself: no copy of it in memory
+ * (362 MB at 10M indicators) and no write() copying that into the page cache afterwards.
+ */
 enum rk_status rk_sweep_builder_write(struct rk_sweep_builder *b, const char *path, char *err,
                                       size_t errlen)
 {
@@ -724,33 +1165,41 @@ enum rk_status rk_sweep_builder_write(struct rk_sweep_builder *b, const char *pa
     enum rk_status rc = RK_EIO;
     char tmp[4096];
     int fd = -1;
-    uint8_t *img = NULL;
+    uint8_t *img = MAP_FAILED;
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
         set_err(err, errlen, "index path too long");
         return RK_EINVAL;
     }
-    rc = flush_pending(b);
-    if (rc == RK_OK)
-        rc = settle_size(b);
+    rc = settle(b);
     if (rc != RK_OK) {
         set_err(err, errlen, "%s", rk_strerror(rc));
         return rc;
     }
     rc = RK_EIO;
-    img = make_image(b, &h, 1);
-    if (img == NULL) {
-        set_err(err, errlen, "out of memory");
-        return RK_ENOMEM;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    layout_image(b, &h);
+    fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         set_err(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
         goto out;
     }
-    if (write_all(fd, img, (size_t)h.file_size) != 0) {
+    /* posix_fallocate: a full disk fails here, not as a SIGBUS while the mapping is filled. */
+    int e = posix_fallocate(fd, 0, (off_t)h.file_size);
+    if (e != 0) {
+        set_err(err, errlen, "cannot write %s: %s", tmp, strerror(e));
+        goto out;
+    }
+    img = mmap(NULL, (size_t)h.file_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (img == MAP_FAILED) {
+        set_err(err, errlen, "cannot map %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    fill_image(b, &h, img, 1);
+    if (munmap(img, (size_t)h.file_size) != 0) {
+        img = MAP_FAILED;
         set_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
         goto out;
     }
+    img = MAP_FAILED;
     if (close(fd) != 0) {
         fd = -1;
         set_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
@@ -763,7 +1212,8 @@ enum rk_status rk_sweep_builder_write(struct rk_sweep_builder *b, const char *pa
     }
     rc = RK_OK;
 out:
-    rk_free(img);
+    if (img != MAP_FAILED)
+        munmap(img, (size_t)h.file_size);
     if (fd >= 0)
         close(fd);
     if (rc != RK_OK)

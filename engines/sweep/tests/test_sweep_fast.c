@@ -1,8 +1,9 @@
 /*
- * Unit tests of the sweep engine's build speed work (docs/sweep.md, "Index build: table sized
- * once"): a reserved builder writes the same index bytes as one that grew step by step
- * (whatever was reserved, with duplicates, rejected values and keys of every length up to the
- * limit).
+ * Unit tests of the sweep engine's build speed work (docs/sweep.md, "Index build"): the index
+ * is a function of the keys added, in their order, only: the same bytes whatever was reserved,
+ * whether the table was made on the way (rk_sweep_builder_count()) or once at the end, and
+ * whether a large list was read by one thread or two (with duplicates, rejected values and
+ * keys of every length up to the limit); duplicates leave no record behind.
  */
 #include "rk-test.h"
 
@@ -136,8 +137,8 @@ static void test_reserve_same_bytes(void **state)
     }
 }
 
-/* A duplicate arriving when the table is exactly full still doubles it (the rule the builder
- * always had): a reserved build must end at that size too. */
+/* A duplicate arriving when the table is exactly full does not grow it: the table is sized for
+ * the distinct keys (640 = 5/8 of 1,024 slots), reserved or not. */
 static void test_reserve_full_table_duplicate(void **state)
 {
     (void)state;
@@ -157,7 +158,7 @@ static void test_reserve_full_table_duplicate(void **state)
         assert_int_equal(rk_sweep_builder_build(b, &ix[k]), RK_OK);
         rk_sweep_builder_destroy(b);
     }
-    assert_int_equal(ix[0]->h->log2_slots, 11);
+    assert_int_equal(ix[0]->h->log2_slots, 10);
     assert_int_equal(ix[0]->size, ix[1]->size);
     assert_memory_equal(ix[0]->base, ix[1]->base, ix[0]->size);
     rk_sweep_index_close(ix[0]);
@@ -207,12 +208,138 @@ static void test_load_writes_same_file(void **state)
     rmdir(dir);
 }
 
+/* ===== Made on the way ===== */
+
+struct settle_case {
+    uint64_t count, distinct, every; /* count() after every `every` values */
+    int meta;                        /* every third value with a metadata string */
+};
+
+static const struct settle_case settle_cases[] = {
+    {0, 1, 1, 0},         {1, 1, 1, 0},           {700, 700, 100, 0},  {3000, 900, 1, 0},
+    {3000, 900, 1000, 0}, {20000, 5000, 7000, 0}, {3000, 900, 250, 1}, {20000, 12000, 3333, 1},
+    {5000, 7, 1000, 1}, /* nearly all duplicates: the table shrinks back after they go */
+};
+
+static struct rk_sweep_index *build_counted(const struct settle_case *c, int counted,
+                                            uint64_t *count)
+{
+    struct rk_sweep_builder *b = NULL;
+    struct rk_sweep_index *ix = NULL;
+    char v[RK_MAX_SWEEP_INDICATOR + 64], meta[32];
+    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+    for (uint64_t i = 0; i < c->count; i++) {
+        size_t n = value_of(i, c->distinct, v, sizeof v);
+        enum rk_status rc;
+        if (c->meta && i % 3 == 0) {
+            snprintf(meta, sizeof meta, "m%llu", (unsigned long long)(i % 11));
+            rc = rk_sweep_builder_add_meta(b, RK_SWEEP_NONE, v, n, meta);
+        } else {
+            rc = rk_sweep_builder_add(b, RK_SWEEP_NONE, v, n);
+        }
+        assert_true(rc == RK_OK || rc == RK_EINVAL);
+        if (counted && (i + 1) % c->every == 0)
+            (void)rk_sweep_builder_count(b);
+    }
+    *count = rk_sweep_builder_count(b);
+    assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
+    rk_sweep_builder_destroy(b);
+    return ix;
+}
+
+/* Walks the records of an image: every one is a distinct key (no record of a dropped
+ * duplicate is left), and there are as many as the header counts, type by type. */
+static void check_records(const struct rk_sweep_index *ix)
+{
+    uint64_t types[RK_SWEEP_TYPE_COUNT] = {0}, n = 0;
+    for (uint64_t off = 4; off < ix->rec_len;) {
+        const uint8_t *r = ix->rec + off;
+        size_t len = (size_t)r[2] | ((size_t)r[3] << 8);
+        if (r[0] == 0 && len == 0)
+            break; /* the padding to 8 bytes at the end */
+        uint64_t h = rk__sw_hash(r[0], r[1], r + 4, len);
+        assert_int_equal(rk__sw_lookup(ix, h, r[0], r[1], r + 4, len), off);
+        types[r[0]]++;
+        n++;
+        off += 4 + ((len + 3) & ~(size_t)3);
+    }
+    assert_int_equal(n, ix->h->count);
+    for (int t = 0; t < RK_SWEEP_TYPE_COUNT; t++)
+        assert_int_equal(types[t], ix->h->type_count[t]);
+}
+
+static void test_settle_same_bytes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < RK_ARRAY_LEN(settle_cases); i++) {
+        const struct settle_case *c = &settle_cases[i];
+        uint64_t na = 0, nb = 0;
+        struct rk_sweep_index *ref = build_counted(c, 0, &na);
+        struct rk_sweep_index *got = build_counted(c, 1, &nb);
+        if (ref->size != got->size || memcmp(ref->base, got->base, ref->size) != 0)
+            print_error("case %zu: images differ (%zu / %zu bytes)\n", i, ref->size, got->size);
+        assert_int_equal(na, nb);
+        assert_int_equal(na, rk_sweep_index_count(ref));
+        assert_int_equal(ref->size, got->size);
+        assert_memory_equal(ref->base, got->base, ref->size);
+        uint32_t l = 10; /* sized for the distinct keys at a load of at most 5/8 */
+        while (na * 8 > ((uint64_t)5 << l))
+            l++;
+        assert_int_equal(ref->h->log2_slots, l);
+        check_records(ref);
+        rk_sweep_index_close(ref);
+        rk_sweep_index_close(got);
+    }
+}
+
+/* A list large enough to be read by two threads gives the same index as its values added one
+ * by one on one thread. */
+static void test_two_threads_same_bytes(void **state)
+{
+    (void)state;
+    char v[RK_MAX_SWEEP_INDICATOR + 64];
+    struct rk_buf feed;
+    struct rk_sweep_builder *a = NULL, *b = NULL;
+    struct rk_sweep_index *ia = NULL, *ib = NULL;
+    struct rk_sweep_load_stats st;
+    uint64_t good = 0;
+    rk_buf_init(&feed, 0);
+    assert_int_equal(rk_sweep_builder_create(&a), RK_OK);
+    for (uint64_t i = 0; i < 40000; i++) {
+        size_t n = value_of(i, 30000, v, sizeof v);
+        assert_int_equal(rk_buf_add(&feed, v, n), RK_OK);
+        assert_int_equal(rk_buf_addc(&feed, '\n'), RK_OK);
+        enum rk_status rc = rk_sweep_builder_add(a, RK_SWEEP_NONE, v, n);
+        assert_true(rc == RK_OK || rc == RK_EINVAL);
+        good += rc == RK_OK;
+    }
+    assert_true(feed.len > ((size_t)4 << 20)); /* well past the size cut in two */
+    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+    assert_int_equal(
+        rk_sweep_builder_load(b, RK_SWEEP_FMT_PLAIN, feed.data, feed.len, &st, NULL, 0), RK_OK);
+    assert_int_equal(st.added, good);
+    assert_int_equal(st.added + st.skipped, 40000);
+    assert_int_equal(rk_sweep_builder_count(a), rk_sweep_builder_count(b));
+    assert_int_equal(rk_sweep_builder_build(a, &ia), RK_OK);
+    assert_int_equal(rk_sweep_builder_build(b, &ib), RK_OK);
+    assert_int_equal(ia->size, ib->size);
+    assert_memory_equal(ia->base, ib->base, ia->size);
+    check_records(ib);
+    rk_sweep_index_close(ia);
+    rk_sweep_index_close(ib);
+    rk_sweep_builder_destroy(a);
+    rk_sweep_builder_destroy(b);
+    rk_buf_free(&feed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reserve_same_bytes),
         cmocka_unit_test(test_reserve_full_table_duplicate),
         cmocka_unit_test(test_load_writes_same_file),
+        cmocka_unit_test(test_settle_same_bytes),
+        cmocka_unit_test(test_two_threads_same_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -260,6 +260,56 @@ static void test_meta_limits(void **state)
     rk_sweep_builder_destroy(b);
 }
 
+/* Metadata follows its indicator when repeated records are dropped and the records after them
+ * move: a record first added without metadata takes the first it is given later, a repeat
+ * given other metadata loses, and counting on the way changes nothing. */
+static void test_meta_after_duplicates(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value, *meta; /* meta NULL: rk_sweep_builder_add() */
+        int count_after;
+    } seq[] = {
+        {"203.0.113.5", NULL, 0},
+        {"evil.example.net", "E1", 0},
+        {"203.0.113.5", NULL, 1}, /* a repeat, dropped at this count */
+        {"other.example.org", NULL, 0},
+        {"203.0.113.5", "A1", 0}, /* the first metadata of 203.0.113.5 */
+        {"EVIL.example.net", "E2", 0},
+        {"198.51.100.0/24", "C1", 1},
+        {"203.0.113.5", "A2", 0},
+        {"other.example.org", "O1", 0},
+        {"d41d8cd98f00b204e9800998ecf8427e", "H1", 0},
+    };
+    static const char want[] = "a.evil.example.net>E1;203.0.113.5>A1;198.51.100.77>C1;"
+                               "other.example.org>O1;d41d8cd98f00b204e9800998ecf8427e>H1;";
+    for (int counted = 0; counted < 2; counted++) {
+        struct rk_sweep_builder *b = NULL;
+        struct rk_sweep_index *ix = NULL;
+        struct rk_buf out;
+        rk_buf_init(&out, 0);
+        assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+        for (size_t i = 0; i < RK_ARRAY_LEN(seq); i++) {
+            const char *v = seq[i].value;
+            if (seq[i].meta != NULL)
+                assert_int_equal(
+                    rk_sweep_builder_add_meta(b, RK_SWEEP_NONE, v, strlen(v), seq[i].meta), RK_OK);
+            else
+                assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, v, strlen(v)), RK_OK);
+            if (counted && seq[i].count_after)
+                (void)rk_sweep_builder_count(b);
+        }
+        assert_int_equal(rk_sweep_builder_count(b), 5);
+        assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
+        assert_int_equal(rk_sweep_index_meta_count(ix), 5);
+        scan(ix, &out);
+        assert_string_equal(out.data, want);
+        rk_buf_free(&out);
+        rk_sweep_index_close(ix);
+        rk_sweep_builder_destroy(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_without_meta_stays_version_1),
         cmocka_unit_test(test_damaged_meta),
         cmocka_unit_test(test_meta_limits),
+        cmocka_unit_test(test_meta_after_duplicates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,8 +50,10 @@ void rk_sweep_builder_destroy(struct rk_sweep_builder *b);
 /*
  * Adds one indicator. With `type` == RK_SWEEP_NONE the type is detected from the value. The
  * value is canonicalised (docs/sweep.md); adding the same canonical indicator twice stores it
- * once. Returns RK_OK, RK_EINVAL (not a valid indicator of that type), RK_ETOOBIG (longer than
- * RK_MAX_SWEEP_INDICATOR or more than RK_MAX_SWEEP_INDICATORS in total) or RK_ENOMEM.
+ * once (repeats are dropped when the table is made: by rk_sweep_builder_count(), _build() or
+ * _write()). Returns RK_OK, RK_EINVAL (not a valid indicator of that type), RK_ETOOBIG (longer
+ * than RK_MAX_SWEEP_INDICATOR or more than RK_MAX_SWEEP_INDICATORS distinct indicators) or
+ * RK_ENOMEM.
  */
 enum rk_status rk_sweep_builder_add(struct rk_sweep_builder *b, enum rk_sweep_type type,
                                     const char *value, size_t len);
@@ -68,13 +70,11 @@ enum rk_status rk_sweep_builder_add_meta(struct rk_sweep_builder *b, enum rk_swe
                                          const char *value, size_t len, const char *meta);
 
 /*
- * Tells the builder that about `n` more indicators are coming, so that its table is made at
- * the final size once instead of doubling (and re-inserting everything) a dozen times on the
- * way. Only a speed hint: the index written or built is the same bytes whatever was reserved
- * (a table reserved larger than needed is brought back to the usual size when the image is
- * made), and adding more than reserved is fine. rk_sweep_builder_load() reserves one
- * indicator a line of a plain or CSV file itself. Returns RK_OK or RK_ENOMEM (the builder is
- * then unchanged and still usable).
+ * Tells the builder that about `n` more indicators are coming, so that the store of their
+ * records grows once instead of doubling on the way (the table itself is always made once, at
+ * its final size). Only a speed hint: the index written or built is the same bytes whatever
+ * was reserved, and adding more than reserved is fine. Returns RK_OK or RK_ENOMEM (the builder
+ * is then unchanged and still usable).
  */
 enum rk_status rk_sweep_builder_reserve(struct rk_sweep_builder *b, uint64_t n);
 
@@ -105,7 +105,8 @@ enum rk_status rk_sweep_builder_load(struct rk_sweep_builder *b, enum rk_sweep_f
                                      struct rk_sweep_load_stats *stats, char *err,
                                      size_t errlen);
 
-/* Number of distinct indicators added so far. */
+/* Number of distinct indicators added so far (makes the table when something was added since
+ * it was last made: call it once the indicators are in, not after every one). */
 uint64_t rk_sweep_builder_count(struct rk_sweep_builder *b);
 
 /*
