@@ -647,7 +647,13 @@ static void fill_header(const struct rk_sweep_builder *b, struct rk__sw_header *
     h->records_len = align8(b->rec.len);
     h->ip4_filter_off = h->records_off + h->records_len;
     h->ip4_filter_bits = ip4_filter_bits(b);
-    h->file_size = h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8;
+    /* The key prefilter (sweep-prefilter.c): one cache line a query, so lines start at a
+     * multiple of 64 bytes of the file. */
+    h->pf_off = (h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8 + 63) &
+                ~(uint64_t)63;
+    h->pf_log2_lines = rk__sw_pf_log2_lines(b->type_count, b->dom_min);
+    h->pf_flags = rk__sw_pf_flags(b->type_count, b->dom_min);
+    h->file_size = h->pf_off + ((uint64_t)64 << h->pf_log2_lines);
     h->cidr4_mask = b->cidr4_mask;
     memcpy(h->cidr6_mask, b->cidr6_mask, sizeof h->cidr6_mask);
     h->dom_min_labels = b->dom_min;
@@ -683,6 +689,8 @@ static uint8_t *make_image(struct rk_sweep_builder *b, struct rk__sw_header *h, 
     memcpy(img + h->slots_off, b->slots, (size_t)8 << b->log2);
     memcpy(img + h->records_off, b->rec.data, b->rec.len);
     fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
+    rk__sw_pf_fill((uint64_t *)(void *)(img + h->pf_off), h->pf_log2_lines, h->pf_flags,
+                   (const uint8_t *)b->rec.data, b->rec.len);
     if (b->nments > 0)
         meta_write(b, img + meta_off);
     seal_header(h, for_file ? img + h->header_size : NULL,
@@ -841,7 +849,9 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
         return RK_ECORRUPT;
     }
     if (h->version != RK__SW_VERSION && h->version != RK__SW_VERSION_META) {
-        set_err(err, errlen, "sweep index version %u is not supported (this build reads %u and %u)",
+        set_err(err, errlen,
+                "sweep index version %u is not supported (this build reads %u and %u): "
+                "recompile it with `renkei sweep compile`",
                 h->version, RK__SW_VERSION, RK__SW_VERSION_META);
         return RK_ECORRUPT;
     }
@@ -864,8 +874,14 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
         h->ip4_filter_bits < RK__SW_IP4F_MIN_BITS || h->ip4_filter_bits > RK__SW_IP4F_MAX_BITS ||
         h->file_size < ((uint64_t)1 << h->ip4_filter_bits) / 8 ||
         h->ip4_filter_off > h->file_size - ((uint64_t)1 << h->ip4_filter_bits) / 8 ||
+        h->pf_off != ((h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8 + 63) &
+                      ~(uint64_t)63) ||
+        h->pf_log2_lines > RK__SW_PF_MAX_LOG2 ||
+        (h->pf_flags & ~(uint64_t)(RK__SW_PF_DOMAIN | RK__SW_PF_URL)) != 0 ||
+        h->pf_off > h->file_size ||
+        h->file_size - h->pf_off < ((uint64_t)64 << h->pf_log2_lines) ||
         (h->version == RK__SW_VERSION &&
-         h->ip4_filter_off != h->file_size - ((uint64_t)1 << h->ip4_filter_bits) / 8) ||
+         h->pf_off != h->file_size - ((uint64_t)64 << h->pf_log2_lines)) ||
         h->records_len % 8 != 0 || h->max_probe > ((uint64_t)1 << h->log2_slots) ||
         h->count > ((uint64_t)1 << h->log2_slots)) {
         set_err(err, errlen, "sweep index layout is inconsistent");
@@ -884,8 +900,8 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
     (void)verify_body;
 #endif
     if (h->version == RK__SW_VERSION_META &&
-        check_meta(ix, h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8, verify_body,
-                   err, errlen) != RK_OK)
+        check_meta(ix, h->pf_off + ((uint64_t)64 << h->pf_log2_lines), verify_body, err,
+                   errlen) != RK_OK)
         return RK_ECORRUPT;
     ix->h = h;
     ix->slots = (const uint64_t *)(ix->base + h->slots_off);
@@ -895,6 +911,8 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
     ix->rec_len = h->records_len;
     ix->ip4f = (const uint64_t *)(ix->base + h->ip4_filter_off);
     ix->ip4f_shift = 32 - h->ip4_filter_bits;
+    ix->pf = (const uint64_t *)(ix->base + h->pf_off);
+    ix->pf_mask = ((uint64_t)1 << h->pf_log2_lines) - 1;
     return RK_OK;
 }
 

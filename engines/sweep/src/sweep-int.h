@@ -127,8 +127,8 @@ static inline unsigned rk__sw_tld_bit(const char *p, size_t n)
 /* ===== Index image (sweep-index.c) ===== */
 
 #define RK__SW_MAGIC "RKSWEEP\0"
-#define RK__SW_VERSION      1u /* an index without metadata */
-#define RK__SW_VERSION_META 2u /* the same, followed by the metadata section */
+#define RK__SW_VERSION      3u /* an index without metadata */
+#define RK__SW_VERSION_META 4u /* the same, followed by the metadata section */
 
 /*
  * File layout, all little-endian, every section 8-byte aligned:
@@ -138,6 +138,8 @@ static inline unsigned rk__sw_tld_bit(const char *p, size_t n)
  *   records: each { u8 type, u8 plen, u16 len, bytes[len] } padded to 4 bytes
  *   IPv4 prefilter: 2^k bits, one per /k network (12 <= k <= 24, about 16 bits an IPv4
  *   indicator), so a small index stays small and a large one filters by /24
+ *   key prefilter (version 3): at the next multiple of 64 bytes, 2^pf_log2_lines lines of 64
+ *   bytes, a blocked Bloom filter (sweep-prefilter.c)
  */
 #define RK__SW_IP4F_BYTES ((size_t)1 << 21) /* the builder's /24 bitmap */
 #define RK__SW_IP4F_MIN_BITS 12u
@@ -165,6 +167,10 @@ struct rk__sw_header {
      * last label ("js", "exe", "local") ends no indicator needs no suffix lookups. */
     uint64_t tld_filter[64];
     uint64_t type_count[RK_SWEEP_TYPE_COUNT];
+    /* Version 3: the key prefilter (sweep-prefilter.c). */
+    uint64_t pf_off;         /* 64-byte aligned, right after the IPv4 prefilter */
+    uint32_t pf_log2_lines;  /* 2^n lines of 64 bytes (n <= RK__SW_PF_MAX_LOG2) */
+    uint32_t pf_flags;       /* RK__SW_PF_*: which keys it holds */
     uint64_t body_checksum;  /* rk__sw_checksum over [header_size, file_size) */
     uint64_t header_checksum; /* over the header with this field zero */
 };
@@ -197,6 +203,8 @@ struct rk_sweep_index {
     uint64_t rec_len;
     const uint64_t *ip4f;
     unsigned ip4f_shift; /* 32 - k */
+    const uint64_t *pf;  /* the key prefilter, 8 words a line */
+    uint64_t pf_mask;    /* lines - 1 */
     const uint32_t *meta_ent; /* version 2: 2 words an entry */
     uint64_t meta_count;
     const char *meta_str;
@@ -207,6 +215,96 @@ struct rk_sweep_index {
 };
 
 uint64_t rk__sw_checksum(const void *p, size_t n);
+
+/* ===== Key prefilter (sweep-prefilter.c) ===== */
+
+/*
+ * A blocked Bloom filter over two kinds of keys: the last two labels of every domain indicator
+ * (when every domain indicator has two labels or more) and the host of every URL indicator.
+ * A key sets 4 bits of one 64-byte line, so a query reads one cache line. A host whose last
+ * two labels are not in it needs no canonicalisation and no suffix lookups; a URL whose host
+ * is not in it needs no URL lookup. Computed from the records when the image is written.
+ */
+#define RK__SW_PF_DOMAIN 1u /* holds the last two labels of every domain indicator */
+#define RK__SW_PF_URL    2u /* holds the host of every URL indicator */
+#define RK__SW_PF_MAX_LOG2 26u /* 4 GiB: far above any index the limits allow */
+#define RK__SW_PF_BITS_PER_KEY 16u /* at least; the line count is a power of two */
+
+enum { RK__SW_PF_KEY_REG = 1, RK__SW_PF_KEY_URLHOST = 2 };
+
+/* Key hash of p[0, n), ASCII letters folded to lower case (a raw host and its canonical form
+ * hash the same; bytes outside host names are only ever compared with themselves). */
+static inline uint64_t rk__sw_pf_hash(unsigned kind, const char *p, size_t n)
+{
+    const uint64_t fold = 0x2020202020202020ull;
+    uint64_t h = 0x243f6a8885a308d3ull ^ ((uint64_t)kind << 56) ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        /* Sets bit 5 of every byte: 'A'-'Z' become 'a'-'z'; digits, '.', '-' keep theirs. */
+        h = (h ^ (w | fold)) * 0xff51afd7ed558ccdull;
+        h ^= h >> 31;
+        p += 8;
+        n -= 8;
+    }
+    if (n > 0) {
+        /* The last 1..7 bytes by overlapping fixed-size loads, as in rk__sw_hash (a copy of a
+         * variable length through memory stalls on store forwarding). */
+        uint64_t w;
+        if (n >= 4) {
+            uint32_t lo, hi;
+            memcpy(&lo, p, 4);
+            memcpy(&hi, p + n - 4, 4);
+            w = (uint64_t)lo | ((uint64_t)hi << (8 * (n - 4)));
+        } else {
+            w = (uint64_t)(unsigned char)p[0] |
+                ((uint64_t)(unsigned char)p[n >> 1] << (8 * (n >> 1))) |
+                ((uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1)));
+        }
+        h = (h ^ (w | (fold >> (8 * (8 - n))))) * 0xc4ceb9fe1a85ec53ull;
+        h ^= h >> 29;
+    }
+    return rk__sw_mix(h);
+}
+
+/* The offset of the last two labels of the host p[0, n) (0 when it has one or two). */
+static inline size_t rk__sw_pf_reg_start(const char *p, size_t n)
+{
+    size_t st = n;
+    int dots = 0;
+    while (st > 0) {
+        if (p[st - 1] == '.' && ++dots == 2)
+            break;
+        st--;
+    }
+    return st;
+}
+
+static inline const uint64_t *rk__sw_pf_line(const struct rk_sweep_index *ix, uint64_t h)
+{
+    return ix->pf + 8 * ((h >> 36) & ix->pf_mask);
+}
+
+/* Whether the key of hash h may be in the filter (its line is `line`). */
+static inline int rk__sw_pf_test(const uint64_t *line, uint64_t h)
+{
+    uint64_t ok = 1;
+    for (unsigned k = 0; k < 4; k++) {
+        unsigned b = (unsigned)(h >> (9 * k)) & 511u;
+        ok &= line[b >> 6] >> (b & 63);
+    }
+    return (int)(ok & 1);
+}
+
+/* The host of a canonical URL u[0, n): *off and the length (0 when there is none). */
+size_t rk__sw_url_host(const char *u, size_t n, size_t *off);
+
+/* The filter's size (log2 of its lines) and flags for an index of these counts. */
+uint32_t rk__sw_pf_log2_lines(const uint64_t *type_count, uint32_t dom_min_labels);
+uint32_t rk__sw_pf_flags(const uint64_t *type_count, uint32_t dom_min_labels);
+/* Fills the filter at `sec` (64 << log2 bytes, zeroed) from the records rec[0, rec_len). */
+void rk__sw_pf_fill(uint64_t *sec, uint32_t log2_lines, uint32_t flags, const uint8_t *rec,
+                    size_t rec_len);
 
 /* Looks up a key. Returns the record offset in bytes (> 0) or 0. */
 static inline uint64_t rk__sw_lookup(const struct rk_sweep_index *ix, uint64_t h, unsigned type,
