@@ -651,9 +651,10 @@ static void fill_header(const struct rk_sweep_builder *b, struct rk__sw_header *
      * multiple of 64 bytes of the file. */
     h->pf_off = (h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8 + 63) &
                 ~(uint64_t)63;
-    h->pf_log2_lines = rk__sw_pf_log2_lines(b->type_count, b->dom_min);
+    h->pf_lines = rk__sw_pf_lines(b->type_count, b->dom_min);
     h->pf_flags = rk__sw_pf_flags(b->type_count, b->dom_min);
-    h->file_size = h->pf_off + ((uint64_t)64 << h->pf_log2_lines);
+    h->pf_cidr4_bits = rk__sw_pf_cidr4_bits(b->type_count);
+    h->file_size = h->pf_off + rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits);
     h->cidr4_mask = b->cidr4_mask;
     memcpy(h->cidr6_mask, b->cidr6_mask, sizeof h->cidr6_mask);
     h->dom_min_labels = b->dom_min;
@@ -689,8 +690,8 @@ static uint8_t *make_image(struct rk_sweep_builder *b, struct rk__sw_header *h, 
     memcpy(img + h->slots_off, b->slots, (size_t)8 << b->log2);
     memcpy(img + h->records_off, b->rec.data, b->rec.len);
     fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
-    rk__sw_pf_fill((uint64_t *)(void *)(img + h->pf_off), h->pf_log2_lines, h->pf_flags,
-                   (const uint8_t *)b->rec.data, b->rec.len);
+    rk__sw_pf_fill((uint64_t *)(void *)(img + h->pf_off), h->pf_lines, h->pf_flags,
+                   h->pf_cidr4_bits, (const uint8_t *)b->rec.data, b->rec.len);
     if (b->nments > 0)
         meta_write(b, img + meta_off);
     seal_header(h, for_file ? img + h->header_size : NULL,
@@ -876,12 +877,13 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
         h->ip4_filter_off > h->file_size - ((uint64_t)1 << h->ip4_filter_bits) / 8 ||
         h->pf_off != ((h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8 + 63) &
                       ~(uint64_t)63) ||
-        h->pf_log2_lines > RK__SW_PF_MAX_LOG2 ||
-        (h->pf_flags & ~(uint64_t)(RK__SW_PF_DOMAIN | RK__SW_PF_URL)) != 0 ||
-        h->pf_off > h->file_size ||
-        h->file_size - h->pf_off < ((uint64_t)64 << h->pf_log2_lines) ||
+        h->pf_lines < 1 || h->pf_lines > RK__SW_PF_MAX_LINES ||
+        (h->pf_flags & ~(uint32_t)(RK__SW_PF_DOMAIN | RK__SW_PF_URL | RK__SW_PF_IP4)) != 0 ||
+        h->pf_cidr4_bits < RK__SW_IP4F_MIN_BITS || h->pf_cidr4_bits > RK__SW_IP4F_MAX_BITS ||
+        h->pf_reserved != 0 || h->pf_off > h->file_size ||
+        h->file_size - h->pf_off < rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits) ||
         (h->version == RK__SW_VERSION &&
-         h->pf_off != h->file_size - ((uint64_t)64 << h->pf_log2_lines)) ||
+         h->pf_off != h->file_size - rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits)) ||
         h->records_len % 8 != 0 || h->max_probe > ((uint64_t)1 << h->log2_slots) ||
         h->count > ((uint64_t)1 << h->log2_slots)) {
         set_err(err, errlen, "sweep index layout is inconsistent");
@@ -900,8 +902,8 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
     (void)verify_body;
 #endif
     if (h->version == RK__SW_VERSION_META &&
-        check_meta(ix, h->pf_off + ((uint64_t)64 << h->pf_log2_lines), verify_body, err,
-                   errlen) != RK_OK)
+        check_meta(ix, h->pf_off + rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits), verify_body,
+                   err, errlen) != RK_OK)
         return RK_ECORRUPT;
     ix->h = h;
     ix->slots = (const uint64_t *)(ix->base + h->slots_off);
@@ -912,7 +914,9 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
     ix->ip4f = (const uint64_t *)(ix->base + h->ip4_filter_off);
     ix->ip4f_shift = 32 - h->ip4_filter_bits;
     ix->pf = (const uint64_t *)(ix->base + h->pf_off);
-    ix->pf_mask = ((uint64_t)1 << h->pf_log2_lines) - 1;
+    ix->pf_lines = h->pf_lines;
+    ix->c4f = ix->pf + 8 * (uint64_t)h->pf_lines;
+    ix->c4f_shift = 32 - h->pf_cidr4_bits;
     return RK_OK;
 }
 

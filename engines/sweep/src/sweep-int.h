@@ -138,8 +138,9 @@ static inline unsigned rk__sw_tld_bit(const char *p, size_t n)
  *   records: each { u8 type, u8 plen, u16 len, bytes[len] } padded to 4 bytes
  *   IPv4 prefilter: 2^k bits, one per /k network (12 <= k <= 24, about 16 bits an IPv4
  *   indicator), so a small index stays small and a large one filters by /24
- *   key prefilter (version 3): at the next multiple of 64 bytes, 2^pf_log2_lines lines of 64
- *   bytes, a blocked Bloom filter (sweep-prefilter.c)
+ *   key prefilter (version 3): at the next multiple of 64 bytes, pf_lines lines of 64 bytes,
+ *   a blocked Bloom filter, then the CIDR prefilter: 2^pf_cidr4_bits bits, one per network of
+ *   that many bits, set when an IPv4 range touches it (sweep-prefilter.c)
  */
 #define RK__SW_IP4F_BYTES ((size_t)1 << 21) /* the builder's /24 bitmap */
 #define RK__SW_IP4F_MIN_BITS 12u
@@ -169,8 +170,10 @@ struct rk__sw_header {
     uint64_t type_count[RK_SWEEP_TYPE_COUNT];
     /* Version 3: the key prefilter (sweep-prefilter.c). */
     uint64_t pf_off;         /* 64-byte aligned, right after the IPv4 prefilter */
-    uint32_t pf_log2_lines;  /* 2^n lines of 64 bytes (n <= RK__SW_PF_MAX_LOG2) */
+    uint32_t pf_lines;       /* lines of 64 bytes, 1 .. RK__SW_PF_MAX_LINES */
     uint32_t pf_flags;       /* RK__SW_PF_*: which keys it holds */
+    uint32_t pf_cidr4_bits;  /* RK__SW_IP4F_MIN_BITS .. RK__SW_IP4F_MAX_BITS */
+    uint32_t pf_reserved;    /* 0 */
     uint64_t body_checksum;  /* rk__sw_checksum over [header_size, file_size) */
     uint64_t header_checksum; /* over the header with this field zero */
 };
@@ -204,7 +207,9 @@ struct rk_sweep_index {
     const uint64_t *ip4f;
     unsigned ip4f_shift; /* 32 - k */
     const uint64_t *pf;  /* the key prefilter, 8 words a line */
-    uint64_t pf_mask;    /* lines - 1 */
+    uint64_t pf_lines;
+    const uint64_t *c4f; /* the CIDR prefilter */
+    unsigned c4f_shift;  /* 32 - pf_cidr4_bits */
     const uint32_t *meta_ent; /* version 2: 2 words an entry */
     uint64_t meta_count;
     const char *meta_str;
@@ -219,18 +224,22 @@ uint64_t rk__sw_checksum(const void *p, size_t n);
 /* ===== Key prefilter (sweep-prefilter.c) ===== */
 
 /*
- * A blocked Bloom filter over two kinds of keys: the last two labels of every domain indicator
- * (when every domain indicator has two labels or more) and the host of every URL indicator.
- * A key sets 4 bits of one 64-byte line, so a query reads one cache line. A host whose last
- * two labels are not in it needs no canonicalisation and no suffix lookups; a URL whose host
- * is not in it needs no URL lookup. Computed from the records when the image is written.
+ * A blocked Bloom filter over three kinds of keys: the last two labels of every domain
+ * indicator (when every domain indicator has two labels or more), the host of every URL
+ * indicator and every IPv4 address indicator. A key sets 4 bits of one 64-byte line, so a
+ * query reads one cache line. A host whose last two labels are not in it needs no
+ * canonicalisation and no suffix lookups; a URL whose host is not in it needs no URL lookup;
+ * an IPv4 address not in it needs no address lookup. Then a bitmap of the networks IPv4
+ * ranges touch: an address outside needs no range lookups. Computed from the records when the
+ * image is written.
  */
 #define RK__SW_PF_DOMAIN 1u /* holds the last two labels of every domain indicator */
 #define RK__SW_PF_URL    2u /* holds the host of every URL indicator */
-#define RK__SW_PF_MAX_LOG2 26u /* 4 GiB: far above any index the limits allow */
-#define RK__SW_PF_BITS_PER_KEY 16u /* at least; the line count is a power of two */
+#define RK__SW_PF_IP4    4u /* holds every IPv4 address indicator */
+#define RK__SW_PF_MAX_LINES (1u << 26) /* 4 GiB: far above any index the limits allow */
+#define RK__SW_PF_BITS_PER_KEY 16u
 
-enum { RK__SW_PF_KEY_REG = 1, RK__SW_PF_KEY_URLHOST = 2 };
+enum { RK__SW_PF_KEY_REG = 1, RK__SW_PF_KEY_URLHOST = 2, RK__SW_PF_KEY_IP4 = 3 };
 
 /* Key hash of p[0, n), ASCII letters folded to lower case (a raw host and its canonical form
  * hash the same; bytes outside host names are only ever compared with themselves). */
@@ -280,31 +289,63 @@ static inline size_t rk__sw_pf_reg_start(const char *p, size_t n)
     return st;
 }
 
+/* The line of a key: the hash's high 32 bits scaled to the line count (any count, so that
+ * the filter gets exactly its bits a key). */
+static inline uint64_t rk__sw_pf_line_of(uint64_t h, uint64_t lines)
+{
+    return ((h >> 32) * lines) >> 32;
+}
+
 static inline const uint64_t *rk__sw_pf_line(const struct rk_sweep_index *ix, uint64_t h)
 {
-    return ix->pf + 8 * ((h >> 36) & ix->pf_mask);
+    return ix->pf + 8 * rk__sw_pf_line_of(h, ix->pf_lines);
+}
+
+/* The 4 bits of a key in its line, 9 bits each from the low half of its hash (independent of
+ * the line), as a bit mask per word of the line. */
+static inline uint64_t rk__sw_pf_bits(uint64_t h)
+{
+    return (uint64_t)(uint32_t)h * 0x9e3779b97f4a7c15ull;
 }
 
 /* Whether the key of hash h may be in the filter (its line is `line`). */
 static inline int rk__sw_pf_test(const uint64_t *line, uint64_t h)
 {
-    uint64_t ok = 1;
+    uint64_t g = rk__sw_pf_bits(h), ok = 1;
     for (unsigned k = 0; k < 4; k++) {
-        unsigned b = (unsigned)(h >> (9 * k)) & 511u;
+        unsigned b = (unsigned)(g >> (28 + 9 * k)) & 511u;
         ok &= line[b >> 6] >> (b & 63);
     }
     return (int)(ok & 1);
 }
 
+/* The word of the CIDR prefilter that holds the network of the address a (network byte
+ * order), and in *bit its bit. */
+static inline const uint64_t *rk__sw_c4f_word(const struct rk_sweep_index *ix,
+                                              const uint8_t *a, unsigned *bit)
+{
+    uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+    uint32_t nk = v >> ix->c4f_shift;
+    *bit = nk % 64;
+    return &ix->c4f[nk / 64];
+}
+
 /* The host of a canonical URL u[0, n): *off and the length (0 when there is none). */
 size_t rk__sw_url_host(const char *u, size_t n, size_t *off);
 
-/* The filter's size (log2 of its lines) and flags for an index of these counts. */
-uint32_t rk__sw_pf_log2_lines(const uint64_t *type_count, uint32_t dom_min_labels);
+/* The filter's lines, flags and CIDR bitmap resolution for an index of these counts. */
+uint32_t rk__sw_pf_lines(const uint64_t *type_count, uint32_t dom_min_labels);
 uint32_t rk__sw_pf_flags(const uint64_t *type_count, uint32_t dom_min_labels);
-/* Fills the filter at `sec` (64 << log2 bytes, zeroed) from the records rec[0, rec_len). */
-void rk__sw_pf_fill(uint64_t *sec, uint32_t log2_lines, uint32_t flags, const uint8_t *rec,
-                    size_t rec_len);
+uint32_t rk__sw_pf_cidr4_bits(const uint64_t *type_count);
+/* Bytes of the section (the Bloom lines and the CIDR bitmap). */
+static inline uint64_t rk__sw_pf_size(uint64_t lines, uint32_t cidr4_bits)
+{
+    return 64 * lines + ((uint64_t)1 << cidr4_bits) / 8;
+}
+/* Fills the section at `sec` (rk__sw_pf_size() bytes, zeroed) from the records
+ * rec[0, rec_len). */
+void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr4_bits,
+                    const uint8_t *rec, size_t rec_len);
 
 /* Looks up a key. Returns the record offset in bytes (> 0) or 0. */
 static inline uint64_t rk__sw_lookup(const struct rk_sweep_index *ix, uint64_t h, unsigned type,

@@ -85,7 +85,8 @@ struct rk_sweep_scanner {
     uint64_t tld[64]; /* copy of the index's last-label filter */
     /* The index's key prefilter holds the last two labels of every domain indicator / the
      * host of every URL indicator (sweep-prefilter.c). */
-    int pf_dom, pf_url;
+    int pf_dom, pf_url, pf_ip4;
+    int has_ip4; /* the index holds IPv4 addresses (not only ranges) */
     /* The CIDR prefix lengths in use, longest first. */
     uint8_t c4[33], c6[129];
     unsigned nc4, nc6;
@@ -164,7 +165,9 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     /* 256 KiB and more; RK_SWEEP_DEFER_IP4 and RK_SWEEP_DEFER_PF let the tests run these
      * paths with a small index. */
     s->defer_ip4 = h->ip4_filter_bits >= 21 || getenv("RK_SWEEP_DEFER_IP4") != NULL;
-    s->defer_pf = h->pf_log2_lines >= 12 || getenv("RK_SWEEP_DEFER_PF") != NULL;
+    s->defer_pf = h->pf_lines >= 4096 || getenv("RK_SWEEP_DEFER_PF") != NULL;
+    s->has_ip4 = h->type_count[RK_SWEEP_IPV4] > 0;
+    s->pf_ip4 = h->pf_flags & RK__SW_PF_IP4;
     s->dom_min = h->dom_min_labels;
     s->dom_max = h->dom_max_labels;
     /* The open checked the flags; the domain keys are usable only when every domain
@@ -312,19 +315,40 @@ static void enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, ui
 
 /* ===== Token kinds ===== */
 
-/* The prefilter word of an IPv4 address and its bit. */
-static inline uint32_t ip4f_net(const struct rk_sweep_scanner *s, const uint8_t *a)
-{
-    uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-    return v >> s->ix->ip4f_shift;
-}
-
 static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
-                        uint64_t off);
+                        uint64_t off, int exact, int ranges);
 static void emit_host_now(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
                           uint64_t off);
 static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
                              uint64_t off, int tld_checked);
+
+/* The word and bit of the IPv4 prefilter (some address or range touches the /k network). */
+static inline const uint64_t *ip4f_word(const struct rk_sweep_scanner *s, const uint8_t *a,
+                                        unsigned *bit)
+{
+    uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+    uint32_t nk = v >> s->ix->ip4f_shift;
+    *bit = nk % 64;
+    return &s->ix->ip4f[nk / 64];
+}
+
+/* An IPv4 address that passed the IPv4 prefilter (rare: an indicator's network): whether it
+ * may be an address indicator (the key prefilter) and whether a range may hold it (the CIDR
+ * prefilter, which the addresses do not fill); then the lookups of the two that pass. */
+static void settle_ip4(struct rk_sweep_scanner *s, const uint8_t *a, uint64_t line,
+                       uint64_t off)
+{
+    unsigned bit;
+    const uint64_t *w = rk__sw_c4f_word(s->ix, a, &bit);
+    int exact = s->has_ip4;
+    if (exact && s->pf_ip4) {
+        uint64_t h = rk__sw_pf_hash(RK__SW_PF_KEY_IP4, (const char *)a, 4);
+        exact = rk__sw_pf_test(rk__sw_pf_line(s->ix, h), h);
+    }
+    int ranges = s->nc4 > 0 && ((*w >> bit) & 1);
+    if (exact || ranges)
+        emit_ip_now(s, a, 0, line, off, exact, ranges);
+}
 
 /* Tests the waiting token, if any, and queues its requests when its filter lets it pass. */
 static void settle(struct rk_sweep_scanner *s)
@@ -334,9 +358,9 @@ static void settle(struct rk_sweep_scanner *s)
         return;
     s->pend = PEND_NONE;
     if (k == PEND_IP4) {
-        uint32_t nk = ip4f_net(s, s->pend4_a);
-        if (s->ix->ip4f[nk / 64] & ((uint64_t)1 << (nk % 64)))
-            emit_ip_now(s, s->pend4_a, 0, s->pend_line, s->pend_off);
+        unsigned bit;
+        if ((*ip4f_word(s, s->pend4_a, &bit) >> bit) & 1)
+            settle_ip4(s, s->pend4_a, s->pend_line, s->pend_off);
         return;
     }
     if (!rk__sw_pf_test(rk__sw_pf_line(s->ix, s->pend_h), s->pend_h))
@@ -352,35 +376,38 @@ static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64
 {
     if (!(v6 ? s->want_ip6 : s->want_ip4))
         return;
-    if (!v6) {
-        uint32_t nk = ip4f_net(s, a);
-        if (s->defer_ip4) {
-            settle(s);
-            __builtin_prefetch(&s->ix->ip4f[nk / 64]);
-            memcpy(s->pend4_a, a, 4);
-            s->pend_line = line;
-            s->pend_off = off;
-            s->pend = PEND_IP4;
-            return;
-        }
-        if (!(s->ix->ip4f[nk / 64] & ((uint64_t)1 << (nk % 64))))
-            return; /* no IPv4 indicator or range touches this network */
+    if (v6) {
+        emit_ip_now(s, a, 1, line, off, 1, 1);
+        return;
     }
-    emit_ip_now(s, a, v6, line, off);
+    unsigned bit;
+    const uint64_t *w = ip4f_word(s, a, &bit);
+    if (s->defer_ip4) {
+        settle(s);
+        __builtin_prefetch(w);
+        memcpy(s->pend4_a, a, 4);
+        s->pend_line = line;
+        s->pend_off = off;
+        s->pend = PEND_IP4;
+        return;
+    }
+    if ((*w >> bit) & 1)
+        settle_ip4(s, a, line, off);
 }
 
-/* Queues the lookups of an address that passed the prefilter: the address, then each CIDR
- * prefix length in use. */
+/* Queues the lookups of an address that passed the prefilters: the address (with `exact`),
+ * then each CIDR prefix length in use (with `ranges`). */
 static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
-                        uint64_t off)
+                        uint64_t off, int exact, int ranges)
 {
     size_t alen = v6 ? 16 : 4;
-    unsigned nc = v6 ? s->nc6 : s->nc4;
+    unsigned nc = ranges ? (v6 ? s->nc6 : s->nc4) : 0;
     const uint8_t *pl = v6 ? s->c6 : s->c4;
     make_room(s, alen * (nc + 1), nc + 1);
     uint32_t t = put(s, a, alen);
-    enqueue(s, v6 ? RK_SWEEP_IPV6 : RK_SWEEP_IPV4, 0, t, alen, t, alen, v6 ? TOK_IP6 : TOK_IP4,
-            line, off, 0);
+    if (exact)
+        enqueue(s, v6 ? RK_SWEEP_IPV6 : RK_SWEEP_IPV4, 0, t, alen, t, alen,
+                v6 ? TOK_IP6 : TOK_IP4, line, off, 0);
     if (nc == 0)
         return;
     if (++s->group == 0)
