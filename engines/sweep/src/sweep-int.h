@@ -246,7 +246,10 @@ enum { RK__SW_PF_KEY_REG = 1, RK__SW_PF_KEY_URLHOST = 2, RK__SW_PF_KEY_IP4 = 3 }
 static inline uint64_t rk__sw_pf_hash(unsigned kind, const char *p, size_t n)
 {
     const uint64_t fold = 0x2020202020202020ull;
-    uint64_t h = 0x243f6a8885a308d3ull ^ ((uint64_t)kind << 56) ^ n;
+    /* Kind and length mixed in before the first word: XORed in plainly, a kind would cancel
+     * against a difference in a key's eighth byte ("mal10000.example" of one kind hashed as
+     * "mal10003.example" of the other). */
+    uint64_t h = rk__sw_mix(0x243f6a8885a308d3ull + ((uint64_t)kind << 32) + n);
     while (n >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
