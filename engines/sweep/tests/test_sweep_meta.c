@@ -1,7 +1,7 @@
 /*
- * Unit tests of the sweep index's metadata section (format version 2): hits carry the metadata
+ * Unit tests of the sweep index's metadata section (format version 4): hits carry the metadata
  * their indicator was added with, the first metadata of an indicator wins and equal strings are
- * stored once, an index without metadata is still written as version 1, and a damaged metadata
+ * stored once, an index without metadata is written as version 3, and a damaged metadata
  * section is refused with a message saying so (its header also when the body checksum is
  * skipped; damaged entries then only lose metadata, never a hit or a bound).
  */
@@ -90,7 +90,7 @@ static void test_meta_round_trip(void **state)
     snprintf(path, sizeof path, "/tmp/rk-sweep-meta-%ld.idx", (long)getpid());
     assert_int_equal(rk_sweep_builder_write(b, path, err, sizeof err), RK_OK);
     rk_sweep_builder_destroy(b);
-    assert_int_equal(file_version(path), 2);
+    assert_int_equal(file_version(path), 4);
     struct rk_sweep_index *ix = NULL;
     assert_int_equal(rk_sweep_index_open(path, 0, &ix, err, sizeof err), RK_OK);
     assert_int_equal(rk_sweep_index_count(ix), 5);
@@ -128,7 +128,7 @@ static void test_meta_round_trip(void **state)
     unlink(path);
 }
 
-static void test_without_meta_stays_version_1(void **state)
+static void test_without_meta_is_version_3(void **state)
 {
     (void)state;
     char err[256] = "";
@@ -136,7 +136,7 @@ static void test_without_meta_stays_version_1(void **state)
     snprintf(path, sizeof path, "/tmp/rk-sweep-nometa-%ld.idx", (long)getpid());
     assert_int_equal(rk_sweep_builder_write(b, path, err, sizeof err), RK_OK);
     rk_sweep_builder_destroy(b);
-    assert_int_equal(file_version(path), 1);
+    assert_int_equal(file_version(path), 3);
     struct rk_sweep_index *ix = NULL;
     assert_int_equal(rk_sweep_index_open(path, 0, &ix, err, sizeof err), RK_OK);
     assert_int_equal(rk_sweep_index_meta_count(ix), 0);
@@ -264,7 +264,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_meta_round_trip),
-        cmocka_unit_test(test_without_meta_stays_version_1),
+        cmocka_unit_test(test_without_meta_is_version_3),
         cmocka_unit_test(test_damaged_meta),
         cmocka_unit_test(test_meta_limits),
     };
