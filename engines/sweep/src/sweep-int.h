@@ -179,12 +179,13 @@ struct rk__sw_header {
 };
 
 /*
- * Version 2 adds a metadata section after the prefilter (8-byte aligned, up to the file's end):
+ * Version 4 (2 before the key prefilter) adds a metadata section after the key prefilter
+ * (8-byte aligned, up to the file's end):
  * this header, then `count` entries {u32 record offset in 4-byte units, u32 string offset}
  * sorted by record offset (each record at most once), then the strings: UTF-8, each ended by a
  * NUL, the section's last string byte a NUL. Identical strings are stored once. A hit finds its
  * metadata by a binary search over the entries: hits are rare, so nothing on the hot path
- * changes and a version 1 index stays byte for byte what it was.
+ * changes and a version 3 index has no such section.
  */
 #define RK__SW_META_MAGIC "RKSWMETA"
 struct rk__sw_meta_header {
@@ -210,7 +211,7 @@ struct rk_sweep_index {
     uint64_t pf_lines;
     const uint64_t *c4f; /* the CIDR prefilter */
     unsigned c4f_shift;  /* 32 - pf_cidr4_bits */
-    const uint32_t *meta_ent; /* version 2: 2 words an entry */
+    const uint32_t *meta_ent; /* version 4: 2 words an entry */
     uint64_t meta_count;
     const char *meta_str;
     uint64_t meta_str_len; /* the last byte is a NUL (checked at open) */

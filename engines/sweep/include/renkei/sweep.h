@@ -61,8 +61,7 @@ enum rk_status rk_sweep_builder_add(struct rk_sweep_builder *b, enum rk_sweep_ty
  * NUL, at most RK_MAX_SWEEP_META bytes) that every hit on it will carry (`hit->meta`): Renkei
  * stores there where the indicator came from (its TLP and case references). An indicator added
  * twice keeps the metadata it was first given. An index with metadata is written in format
- * version 2 (a metadata section after the prefilter); one without is version 1 as before, so
- * older builds still read it. Returns as rk_sweep_builder_add(), or RK_ETOOBIG for too long a
+ * version 4 (a metadata section after the prefilters); one without is version 3. Returns as rk_sweep_builder_add(), or RK_ETOOBIG for too long a
  * metadata string.
  */
 enum rk_status rk_sweep_builder_add_meta(struct rk_sweep_builder *b, enum rk_sweep_type type,
@@ -159,7 +158,7 @@ void rk_sweep_index_close(struct rk_sweep_index *ix);
 uint64_t rk_sweep_index_count(const struct rk_sweep_index *ix);
 uint64_t rk_sweep_index_size(const struct rk_sweep_index *ix);
 /* Number of indicators that carry metadata, and the bytes of the metadata section (0 and 0 for
- * a version 1 index). */
+ * a version 3 index). */
 uint64_t rk_sweep_index_meta_count(const struct rk_sweep_index *ix);
 uint64_t rk_sweep_index_meta_size(const struct rk_sweep_index *ix);
 
