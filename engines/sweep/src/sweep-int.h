@@ -243,40 +243,37 @@ uint64_t rk__sw_checksum(const void *p, size_t n);
 enum { RK__SW_PF_KEY_REG = 1, RK__SW_PF_KEY_URLHOST = 2, RK__SW_PF_KEY_IP4 = 3 };
 
 /* Key hash of p[0, n), ASCII letters folded to lower case (a raw host and its canonical form
- * hash the same; bytes outside host names are only ever compared with themselves). */
+ * hash the same; bytes outside host names are only ever compared with themselves). Keys are
+ * short (two labels, a host, 4 bytes): up to 16 bytes are read as two overlapping words, so a
+ * key costs two multiplications and the final mix. Kind and length enter through the seed,
+ * the data through multiplications, so neither cancels against the other. */
 static inline uint64_t rk__sw_pf_hash(unsigned kind, const char *p, size_t n)
 {
-    const uint64_t fold = 0x2020202020202020ull;
-    /* Kind and length mixed in before the first word: XORed in plainly, a kind would cancel
-     * against a difference in a key's eighth byte ("mal10000.example" of one kind hashed as
-     * "mal10003.example" of the other). */
-    uint64_t h = rk__sw_mix(0x243f6a8885a308d3ull + ((uint64_t)kind << 32) + n);
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        /* Sets bit 5 of every byte: 'A'-'Z' become 'a'-'z'; digits, '.', '-' keep theirs. */
-        h = (h ^ (w | fold)) * 0xff51afd7ed558ccdull;
+    const uint64_t fold = 0x2020202020202020ull; /* 'A'-'Z' become 'a'-'z' */
+    uint64_t h = (0x243f6a8885a308d3ull * (2u * (uint64_t)kind + 1u)) ^ ((uint64_t)n << 40);
+    uint64_t a = 0, b = 0;
+    while (n > 16) {
+        memcpy(&a, p, 8);
+        h = (h ^ ((a | fold) * 0xff51afd7ed558ccdull)) * 0xc4ceb9fe1a85ec53ull;
         h ^= h >> 31;
         p += 8;
         n -= 8;
     }
-    if (n > 0) {
-        /* The last 1..7 bytes by overlapping fixed-size loads, as in rk__sw_hash (a copy of a
-         * variable length through memory stalls on store forwarding). */
-        uint64_t w;
-        if (n >= 4) {
-            uint32_t lo, hi;
-            memcpy(&lo, p, 4);
-            memcpy(&hi, p + n - 4, 4);
-            w = (uint64_t)lo | ((uint64_t)hi << (8 * (n - 4)));
-        } else {
-            w = (uint64_t)(unsigned char)p[0] |
-                ((uint64_t)(unsigned char)p[n >> 1] << (8 * (n >> 1))) |
-                ((uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1)));
-        }
-        h = (h ^ (w | (fold >> (8 * (8 - n))))) * 0xc4ceb9fe1a85ec53ull;
-        h ^= h >> 29;
+    if (n >= 8) {
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        a = lo;
+        b = hi;
+    } else if (n > 0) {
+        a = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n >> 1] << 8 |
+            (uint64_t)(unsigned char)p[n - 1] << 16;
     }
+    h ^= (a | fold) * 0xff51afd7ed558ccdull;
+    h ^= ((b | fold) * 0xc4ceb9fe1a85ec53ull) >> 17 | ((b | fold) * 0xc4ceb9fe1a85ec53ull) << 47;
     return rk__sw_mix(h);
 }
 
@@ -315,12 +312,11 @@ static inline uint64_t rk__sw_pf_bits(uint64_t h)
 /* Whether the key of hash h may be in the filter (its line is `line`). */
 static inline int rk__sw_pf_test(const uint64_t *line, uint64_t h)
 {
-    uint64_t g = rk__sw_pf_bits(h), ok = 1;
-    for (unsigned k = 0; k < 4; k++) {
-        unsigned b = (unsigned)(g >> (28 + 9 * k)) & 511u;
-        ok &= line[b >> 6] >> (b & 63);
-    }
-    return (int)(ok & 1);
+    uint64_t g = rk__sw_pf_bits(h);
+    unsigned b0 = (unsigned)(g >> 28) & 511u, b1 = (unsigned)(g >> 37) & 511u,
+             b2 = (unsigned)(g >> 46) & 511u, b3 = (unsigned)(g >> 55);
+    return (int)((line[b0 >> 6] >> (b0 & 63)) & (line[b1 >> 6] >> (b1 & 63)) &
+                 (line[b2 >> 6] >> (b2 & 63)) & (line[b3 >> 6] >> (b3 & 63)) & 1);
 }
 
 /* The word of the CIDR prefilter that holds the network of the address a (network byte
