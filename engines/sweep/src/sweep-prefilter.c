@@ -82,8 +82,8 @@ uint32_t rk__sw_pf_cidr4_bits(const uint64_t *type_count)
  */
 #define RING 16
 struct pf_put {
-    uint64_t *p;   /* the line, or the bitmap word */
-    uint64_t v;    /* the key's bit source (line), or the bits to set (word) */
+    uint64_t *p; /* the line, or the bitmap word */
+    uint64_t v;  /* the key's bit source (line), or the bits to set (word) */
     int line;
 };
 

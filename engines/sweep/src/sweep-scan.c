@@ -359,7 +359,8 @@ static void settle(struct rk_sweep_scanner *s)
     s->pend = PEND_NONE;
     if (k == PEND_IP4) {
         unsigned bit;
-        if ((*ip4f_word(s, s->pend4_a, &bit) >> bit) & 1)
+        const uint64_t *w = ip4f_word(s, s->pend4_a, &bit);
+        if ((*w >> bit) & 1)
             settle_ip4(s, s->pend4_a, s->pend_line, s->pend_off);
         return;
     }
