@@ -691,7 +691,7 @@ static uint8_t *make_image(struct rk_sweep_builder *b, struct rk__sw_header *h, 
     memcpy(img + h->records_off, b->rec.data, b->rec.len);
     fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
     rk__sw_pf_fill((uint64_t *)(void *)(img + h->pf_off), h->pf_lines, h->pf_flags,
-                   h->pf_cidr4_bits, (const uint8_t *)b->rec.data, b->rec.len);
+                   h->pf_cidr4_bits, b->type_count, (const uint8_t *)b->rec.data, b->rec.len);
     if (b->nments > 0)
         meta_write(b, img + meta_off);
     seal_header(h, for_file ? img + h->header_size : NULL,

@@ -345,7 +345,7 @@ static inline uint64_t rk__sw_pf_size(uint64_t lines, uint32_t cidr4_bits)
 /* Fills the section at `sec` (rk__sw_pf_size() bytes, zeroed) from the records
  * rec[0, rec_len). */
 void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr4_bits,
-                    const uint8_t *rec, size_t rec_len);
+                    const uint64_t *type_count, const uint8_t *rec, size_t rec_len);
 
 /* Looks up a key. Returns the record offset in bytes (> 0) or 0. */
 static inline uint64_t rk__sw_lookup(const struct rk_sweep_index *ix, uint64_t h, unsigned type,

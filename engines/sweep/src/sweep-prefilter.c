@@ -13,7 +13,7 @@
  */
 #include "sweep-int.h"
 
-#include <sys/mman.h>
+#include "renkei/alloc.h"
 
 size_t rk__sw_url_host(const char *u, size_t n, size_t *off)
 {
@@ -75,76 +75,50 @@ uint32_t rk__sw_pf_cidr4_bits(const uint64_t *type_count)
     return k;
 }
 
-/*
- * The writes go through a small ring: each key's line (or bitmap word) is prefetched when its
- * record is read and written RING records later, so that the misses of a filter larger than
- * the cache overlap (10 million indicators: a filter of tens of MB, one miss a key).
- */
-#define RING 16
-struct pf_put {
-    uint64_t *p; /* the line, or the bitmap word */
-    uint64_t v;  /* the key's bit source (line), or the bits to set (word) */
-    int line;
-};
-
-static void pf_apply(const struct pf_put *w)
+static void pf_set(uint64_t *sec, uint64_t lines, uint64_t h)
 {
-    if (!w->line) {
-        *w->p |= w->v;
-        return;
-    }
-    uint64_t g = w->v;
+    uint64_t *line = sec + 8 * rk__sw_pf_line_of(h, lines), g = rk__sw_pf_bits(h);
     for (unsigned k = 0; k < 4; k++) {
         unsigned b = (unsigned)(g >> (28 + 9 * k)) & 511u;
-        w->p[b >> 6] |= (uint64_t)1 << (b & 63);
+        line[b >> 6] |= (uint64_t)1 << (b & 63);
     }
 }
 
-static void pf_push(struct pf_put *ring, uint64_t *n, uint64_t *p, uint64_t v, int line)
-{
-    struct pf_put *w = &ring[*n % RING];
-    if (*n >= RING)
-        pf_apply(w);
-    __builtin_prefetch(p, 1);
-    *w = (struct pf_put){p, v, line};
-    ++*n;
-}
-
-static void pf_key(struct pf_put *ring, uint64_t *n, uint64_t *sec, uint64_t lines, uint64_t h)
-{
-    pf_push(ring, n, sec + 8 * rk__sw_pf_line_of(h, lines), rk__sw_pf_bits(h), 1);
-}
-
-/* The /k networks that the range a/plen touches. */
-static void c4_set(struct pf_put *ring, uint64_t *n, uint64_t *bm, uint32_t k, const uint8_t *a,
-                   unsigned plen)
+/* The /k networks that the range a/plen touches (a bitmap of at most 2 MiB: in cache). */
+static void c4_set(uint64_t *bm, uint32_t k, const uint8_t *a, unsigned plen)
 {
     uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
     uint64_t first = v >> (32 - k), count = plen < k ? (uint64_t)1 << (k - plen) : 1;
     first &= ~(count - 1); /* a range is aligned to its size */
     for (uint64_t b = first; b < first + count; b++)
-        pf_push(ring, n, &bm[b / 64], (uint64_t)1 << (b % 64), 0);
+        bm[b / 64] |= (uint64_t)1 << (b % 64);
 }
 
-void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr4_bits,
-                    const uint8_t *rec, size_t rec_len)
+/* What the walk over the records does with each key's hash. */
+struct pf_walk {
+    uint64_t *sec;
+    uint64_t lines;
+    unsigned shift;  /* bucket of a hash: h >> shift (its lines in order: rk__sw_pf_line_of) */
+    uint64_t *count; /* keys per bucket; NULL: set the bits at once */
+    uint64_t *keys;  /* the hashes in record order */
+    uint64_t n;
+};
+
+static void pf_key(struct pf_walk *w, uint64_t h)
 {
-    uint64_t *bm = sec + 8 * (uint64_t)lines;
-    struct pf_put ring[RING];
-    uint64_t n = 0;
+    if (w->count == NULL) {
+        pf_set(w->sec, w->lines, h);
+        return;
+    }
+    w->count[h >> w->shift]++;
+    w->keys[w->n++] = h;
+}
+
+/* Hands every key of the records to pf_key() and sets the CIDR bits. */
+static void pf_walk_records(struct pf_walk *w, uint32_t flags, uint64_t *bm, uint32_t cidr4_bits,
+                            const uint8_t *rec, size_t rec_len)
+{
     size_t off = 4; /* after the dummy word */
-    size_t size = (size_t)rk__sw_pf_size(lines, cidr4_bits);
-#ifdef MADV_HUGEPAGE
-    /* Random writes over tens of MB: with 4 KiB pages nearly every one also misses the TLB.
-     * Only a hint (the image is ordinary anonymous memory); failure changes nothing. */
-    uintptr_t lo = ((uintptr_t)sec + (2u << 20) - 1) & ~(uintptr_t)((2u << 20) - 1);
-    uintptr_t hi = ((uintptr_t)sec + size) & ~(uintptr_t)((2u << 20) - 1);
-    if (hi > lo)
-        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#endif
-    /* The section is zero already; writing it in order first maps its pages, which the
-     * prefetches below cannot do (a prefetch of a page not yet mapped is dropped). */
-    memset(sec, 0, size);
     while (off + 4 <= rec_len) {
         const uint8_t *r = rec + off;
         size_t rn = (size_t)r[2] | ((size_t)r[3] << 8);
@@ -153,17 +127,82 @@ void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr
             break;
         if (r[0] == RK_SWEEP_DOMAIN && (flags & RK__SW_PF_DOMAIN)) {
             size_t st = rk__sw_pf_reg_start(k, rn);
-            pf_key(ring, &n, sec, lines, rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, rn - st));
+            pf_key(w, rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, rn - st));
         } else if (r[0] == RK_SWEEP_URL && (flags & RK__SW_PF_URL)) {
             size_t ho, hn = rk__sw_url_host(k, rn, &ho);
-            pf_key(ring, &n, sec, lines, rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn));
+            pf_key(w, rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn));
         } else if (r[0] == RK_SWEEP_IPV4 && rn == 4 && (flags & RK__SW_PF_IP4)) {
-            pf_key(ring, &n, sec, lines, rk__sw_pf_hash(RK__SW_PF_KEY_IP4, k, 4));
+            pf_key(w, rk__sw_pf_hash(RK__SW_PF_KEY_IP4, k, 4));
         } else if (r[0] == RK_SWEEP_CIDR4 && rn == 4 && r[1] <= 32) {
-            c4_set(ring, &n, bm, cidr4_bits, r + 4, r[1]);
+            c4_set(bm, cidr4_bits, r + 4, r[1]);
         }
         off += (4 + rn + 3) & ~(size_t)3;
     }
-    for (uint64_t i = n > RING ? n - RING : 0; i < n; i++)
-        pf_apply(&ring[i % RING]);
+}
+
+/*
+ * A filter larger than the cache (tens of MB at 10 million indicators) written in record order
+ * misses the cache on nearly every key. So the hashes of a large one are collected (8 bytes a
+ * key for the time of the fill), put in bucket order in place (each bucket a run of at most
+ * PF_BUCKET_LINES lines), and the bits set one bucket at a time, its lines in cache. When that
+ * memory is not there the bits are set in record order (slower, the same filter).
+ */
+#define PF_BUCKET_LINES 4096u /* 256 KiB */
+
+void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr4_bits,
+                    const uint64_t *type_count, const uint8_t *rec, size_t rec_len)
+{
+    uint64_t *bm = sec + 8 * (uint64_t)lines;
+    struct pf_walk w = {sec, lines, 64, NULL, NULL, 0};
+    uint64_t nkeys = ((flags & RK__SW_PF_DOMAIN) ? type_count[RK_SWEEP_DOMAIN] : 0) +
+                     ((flags & RK__SW_PF_URL) ? type_count[RK_SWEEP_URL] : 0) +
+                     ((flags & RK__SW_PF_IP4) ? type_count[RK_SWEEP_IPV4] : 0);
+    unsigned bbits = 0;
+    while (bbits < 16 && ((uint64_t)PF_BUCKET_LINES << bbits) < lines)
+        bbits++;
+    size_t nb = (size_t)1 << bbits;
+    uint64_t *next = NULL;
+    if (bbits > 0) {
+        w.shift = 64 - bbits;
+        w.count = rk_calloc(nb, sizeof *w.count);
+        next = rk_calloc(nb, sizeof *next);
+        w.keys = rk_malloc((size_t)nkeys * sizeof *w.keys);
+        if (w.count == NULL || next == NULL || w.keys == NULL) {
+            rk_free(w.count);
+            w.count = NULL;
+        }
+    }
+    pf_walk_records(&w, flags, bm, cidr4_bits, rec, rec_len);
+    if (w.count != NULL && w.n == nkeys) {
+        /* In place, one move a key: take the next unplaced key of bucket b and swap it
+         * along until a key of b comes back. */
+        uint64_t *end = w.count; /* reused: the end of each bucket */
+        uint64_t at = 0;
+        for (size_t b = 0; b < nb; b++) {
+            next[b] = at;
+            at += w.count[b];
+            end[b] = at;
+        }
+        for (size_t b = 0; b < nb; b++) {
+            while (next[b] < end[b]) {
+                uint64_t h = w.keys[next[b]];
+                size_t t = (size_t)(h >> w.shift);
+                while (t != b) {
+                    uint64_t o = w.keys[next[t]];
+                    w.keys[next[t]++] = h;
+                    h = o;
+                    t = (size_t)(h >> w.shift);
+                }
+                w.keys[next[b]++] = h;
+            }
+        }
+        for (uint64_t i = 0; i < w.n; i++)
+            pf_set(sec, lines, w.keys[i]);
+    } else if (w.count != NULL) {
+        for (uint64_t i = 0; i < w.n; i++) /* cannot happen: the counts are the builder's */
+            pf_set(sec, lines, w.keys[i]);
+    }
+    rk_free(w.keys);
+    rk_free(w.count);
+    rk_free(next);
 }

@@ -298,12 +298,13 @@ static void test_url_host(void **state)
 
 /* The prefilter section: every key of the index passes (no false negative), keys not in it
  * mostly fail (the false-positive rate the docs state), and an index with a one-label
- * domain indicator has no domain keys (every host could end in it) yet still matches. */
+ * domain indicator has no domain keys (every host could end in it) yet still matches. 150,000
+ * keys make 4688 lines: more than one bucket, so the bucket-ordered fill is the one tested. */
 static void test_prefilter(void **state)
 {
     struct rk_buf f;
     rk_buf_init(&f, 0);
-    for (unsigned i = 0; i < 20000; i++)
+    for (unsigned i = 0; i < 50000; i++)
         assert_int_equal(rk_buf_addf(&f, "host%u.mal%u.example\nhttp://u%u.example/p\n"
                                          "100.%u.%u.7\n",
                                      i, i, i, i / 256, i % 256),
@@ -311,10 +312,10 @@ static void test_prefilter(void **state)
     struct rk_sweep_index *ix = index_of(f.data);
     const struct rk__sw_header *h = ix->h;
     assert_int_equal(h->pf_flags, RK__SW_PF_DOMAIN | RK__SW_PF_URL | RK__SW_PF_IP4);
-    assert_int_equal(h->pf_lines, (60000 * RK__SW_PF_BITS_PER_KEY + 511) / 512);
+    assert_int_equal(h->pf_lines, (150000 * RK__SW_PF_BITS_PER_KEY + 511) / 512);
     assert_int_equal(h->pf_off % 64, 0);
     unsigned fp = 0;
-    for (unsigned i = 0; i < 20000; i++) {
+    for (unsigned i = 0; i < 50000; i++) {
         char k[64];
         uint8_t a[4] = {100, (uint8_t)(i / 256), (uint8_t)(i % 256), 7};
         int n = snprintf(k, sizeof k, "MAL%u.Example", i);
@@ -336,10 +337,12 @@ static void test_prefilter(void **state)
         x = rk__sw_pf_hash(RK__SW_PF_KEY_IP4, (const char *)a, 4);
         fp += (unsigned)rk__sw_pf_test(rk__sw_pf_line(ix, x), x);
     }
-    /* 60,000 absent keys at 16 bits a key: about 0.25 % pass; 1 % fails the test. */
-    if (fp > 600)
-        print_error("false positives: %u of 60000\n", fp);
-    assert_true(fp <= 600);
+    /* 150,000 absent keys at 16 bits a key: about 0.1 % pass; 1 % fails the test. */
+    if (getenv("RK_TEST_SWEEP_FP") != NULL)
+        print_message("false positives: %u of 150000\n", fp);
+    if (fp > 1500)
+        print_error("false positives: %u of 150000\n", fp);
+    assert_true(fp <= 1500);
     rk_sweep_index_close(ix);
     rk_buf_free(&f);
 
