@@ -110,28 +110,8 @@ const char *rk_sweep_type_name(enum rk_sweep_type t)
     }
 }
 
-/* ===== Checksum ===== */
-
-/* Four independent multiply lanes so that the check runs at memory speed on open. */
-uint64_t rk__sw_checksum(const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    uint64_t l[4] = {0x243f6a8885a308d3ull, 0x13198a2e03707344ull, 0xa4093822299f31d0ull,
-                     0x082efa98ec4e6c89ull};
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        for (int k = 0; k < 4; k++) {
-            uint64_t w;
-            memcpy(&w, b + i + 8 * k, 8);
-            l[k] = (l[k] ^ w) * 0x9fb21c651e98df25ull;
-            l[k] ^= l[k] >> 28;
-        }
-    }
-    uint64_t h = l[0] ^ rk__sw_mix(l[1]) ^ rk__sw_mix(l[2] + 1) ^ rk__sw_mix(l[3] + 2);
-    for (; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001b3ull;
-    return rk__sw_mix(h ^ n);
-}
+/* ===== Checksum =====
+ * rk__sw_checksum and the chunked body checksum: sweep-sum.c. */
 
 /* ===== Builder ===== */
 
@@ -666,7 +646,10 @@ static void fill_header(const struct rk_sweep_builder *b, struct rk__sw_header *
 static void seal_header(struct rk__sw_header *h, const uint8_t *body, size_t body_len)
 {
     /* body == NULL: an image built in memory and never stored needs no body checksum. */
-    h->body_checksum = body != NULL ? rk__sw_checksum(body, body_len) : 0;
+    h->sum_chunk_log2 = rk__sw_sum_chunk_log2(body_len);
+    h->body_checksum = body != NULL ? rk__sw_body_checksum(body, body_len, h->sum_chunk_log2,
+                                                           rk__sw_sum_threads(), 0)
+                                    : 0;
     h->header_checksum = 0;
     h->header_checksum = rk__sw_checksum(h, sizeof *h);
 }
@@ -849,10 +832,14 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
         set_err(err, errlen, "not a Renkei sweep index (bad magic)");
         return RK_ECORRUPT;
     }
+    if (h->version >= 1 && h->version <= RK__SW_VERSION_OLD_MAX) {
+        set_err(err, errlen, "sweep index version %u was written by an older Renkei (this build "
+                "reads %u and %u): recompile it with `renkei sweep compile`", h->version,
+                RK__SW_VERSION, RK__SW_VERSION_META);
+        return RK_ECORRUPT;
+    }
     if (h->version != RK__SW_VERSION && h->version != RK__SW_VERSION_META) {
-        set_err(err, errlen,
-                "sweep index version %u is not supported (this build reads %u and %u): "
-                "recompile it with `renkei sweep compile`",
+        set_err(err, errlen, "sweep index version %u is not supported (this build reads %u and %u)",
                 h->version, RK__SW_VERSION, RK__SW_VERSION_META);
         return RK_ECORRUPT;
     }
@@ -885,16 +872,18 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
         (h->version == RK__SW_VERSION &&
          h->pf_off != h->file_size - rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits)) ||
         h->records_len % 8 != 0 || h->max_probe > ((uint64_t)1 << h->log2_slots) ||
-        h->count > ((uint64_t)1 << h->log2_slots)) {
+        h->count > ((uint64_t)1 << h->log2_slots) ||
+        !rk__sw_sum_chunks_ok(h->file_size - h->header_size, h->sum_chunk_log2)) {
         set_err(err, errlen, "sweep index layout is inconsistent");
         return RK_ECORRUPT;
     }
 #ifndef RK_FUZZING
     /* Fuzzing builds skip the body checksum so that the fuzzer reaches the lookups, which are
      * bounds-checked for exactly that reason. */
-    if (verify_body && rk__sw_checksum(ix->base + h->header_size,
-                                       (size_t)(h->file_size - h->header_size)) !=
-                           h->body_checksum) {
+    if (verify_body &&
+        rk__sw_body_checksum(ix->base + h->header_size, (size_t)(h->file_size - h->header_size),
+                             h->sum_chunk_log2, rk__sw_sum_threads(), ix->map != NULL) !=
+            h->body_checksum) {
         set_err(err, errlen, "sweep index body is damaged (checksum mismatch)");
         return RK_ECORRUPT;
     }
@@ -978,9 +967,9 @@ enum rk_status rk_sweep_index_open(const char *path, unsigned flags, struct rk_s
         rc = RK_ECORRUPT;
         goto out;
     }
-    /* When the whole body is read for the checksum, fault it in at once. */
-    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED | (verify ? MAP_POPULATE : 0),
-               fd, 0);
+    /* Not MAP_POPULATE: with `verify` the checksum threads map their own parts of the file
+     * (rk__sw_body_checksum), so the page-table work is shared between the CPUs. */
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED) {
         set_err(err, errlen, "cannot map index %s: %s", path, strerror(errno));
         goto out;

@@ -79,7 +79,7 @@ static inline uint64_t rk__sw_mix(uint64_t h)
     return h;
 }
 
-/* The key hash of the index format (version 1): over (type, plen, bytes). */
+/* The key hash of the index format (since version 1): over (type, plen, bytes). */
 static inline uint64_t rk__sw_hash(unsigned type, unsigned plen, const uint8_t *p, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)type << 56) ^ ((uint64_t)plen << 48) ^ n;
@@ -129,6 +129,8 @@ static inline unsigned rk__sw_tld_bit(const char *p, size_t n)
 #define RK__SW_MAGIC "RKSWEEP\0"
 #define RK__SW_VERSION      3u /* an index without metadata */
 #define RK__SW_VERSION_META 4u /* the same, followed by the metadata section */
+/* Versions 1 and 2 (the same layout, an older checksum) are refused: recompile them. */
+#define RK__SW_VERSION_OLD_MAX 2u
 
 /*
  * File layout, all little-endian, every section 8-byte aligned:
@@ -159,7 +161,7 @@ struct rk__sw_header {
     uint64_t ip4_filter_off; /* 2^ip4_filter_bits bits: bit n set when some IPv4 indicator or
                                 CIDR touches the /k network n (a prefilter kept in cache) */
     uint32_t ip4_filter_bits; /* k */
-    uint32_t reserved;
+    uint32_t sum_chunk_log2; /* the body checksum's chunk size (rk__sw_body_checksum) */
     uint64_t cidr4_mask;     /* bit p set: some IPv4 CIDR of prefix length p */
     uint64_t cidr6_mask[3];  /* bits 0..128 */
     uint32_t dom_min_labels; /* fewest labels of a domain indicator (0: no domains) */
@@ -174,18 +176,18 @@ struct rk__sw_header {
     uint32_t pf_flags;       /* RK__SW_PF_*: which keys it holds */
     uint32_t pf_cidr4_bits;  /* RK__SW_IP4F_MIN_BITS .. RK__SW_IP4F_MAX_BITS */
     uint32_t pf_reserved;    /* 0 */
-    uint64_t body_checksum;  /* rk__sw_checksum over [header_size, file_size) */
+    uint64_t body_checksum;  /* rk__sw_body_checksum over [header_size, file_size) */
     uint64_t header_checksum; /* over the header with this field zero */
 };
 
 /*
- * Version 4 (2 before the key prefilter) adds a metadata section after the key prefilter
- * (8-byte aligned, up to the file's end):
+ * Version 4 (2 before) adds a metadata section after the key prefilter (8-byte aligned, up to
+ * the file's end):
  * this header, then `count` entries {u32 record offset in 4-byte units, u32 string offset}
  * sorted by record offset (each record at most once), then the strings: UTF-8, each ended by a
  * NUL, the section's last string byte a NUL. Identical strings are stored once. A hit finds its
  * metadata by a binary search over the entries: hits are rare, so nothing on the hot path
- * changes and a version 3 index has no such section.
+ * changes and an index without metadata (version 3) has no such section.
  */
 #define RK__SW_META_MAGIC "RKSWMETA"
 struct rk__sw_meta_header {
@@ -220,7 +222,35 @@ struct rk_sweep_index {
     void *map;        /* mmap'd image, or NULL */
 };
 
+/* ===== Checksum (sweep-sum.c) ===== */
+
+/* The 64-bit checksum of the format (versions 3 and 4): rk__sw_checksum picks the AVX2 path
+ * when the CPU has it; both paths compute the same value (the tests compare them). */
 uint64_t rk__sw_checksum(const void *p, size_t n);
+uint64_t rk__sw_checksum_scalar(const void *p, size_t n);
+uint64_t rk__sw_checksum_avx2(const void *p, size_t n); /* scalar where there is no AVX2 */
+int rk__sw_checksum_has_avx2(void);
+
+/*
+ * The body checksum: the body cut into chunks of 2^sum_chunk_log2 bytes (the last one
+ * shorter), one rk__sw_checksum a chunk, and the body's checksum rk__sw_checksum over those
+ * (8 little-endian bytes each, in order). The chunks are independent, so `threads` threads
+ * verify one file (each first maps its part with MADV_POPULATE_READ when `populate`); below
+ * RK__SW_SUM_THREAD_MIN_BYTES one thread does it all. The writer picks the smallest chunk
+ * size of at least 2^RK__SW_SUM_CHUNK_MIN_LOG2 bytes that makes at most
+ * RK__SW_SUM_MAX_CHUNKS chunks (rk__sw_sum_chunk_log2), so the reader needs no allocation.
+ */
+#define RK__SW_SUM_CHUNK_MIN_LOG2 22u /* 4 MiB */
+#define RK__SW_SUM_CHUNK_MAX_LOG2 40u
+#define RK__SW_SUM_MAX_CHUNKS 256u
+#define RK__SW_SUM_MAX_THREADS 4u
+#define RK__SW_SUM_THREAD_MIN_BYTES ((size_t)16 << 20)
+unsigned rk__sw_sum_chunk_log2(uint64_t body_len);
+int rk__sw_sum_chunks_ok(uint64_t body_len, unsigned log2);
+uint64_t rk__sw_body_checksum(const void *body, size_t n, unsigned log2, unsigned threads,
+                              int populate);
+/* The threads a verify uses: the CPUs online, at most RK__SW_SUM_MAX_THREADS. */
+unsigned rk__sw_sum_threads(void);
 
 /* ===== Key prefilter (sweep-prefilter.c) ===== */
 

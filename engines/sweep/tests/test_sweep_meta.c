@@ -90,7 +90,7 @@ static void test_meta_round_trip(void **state)
     snprintf(path, sizeof path, "/tmp/rk-sweep-meta-%ld.idx", (long)getpid());
     assert_int_equal(rk_sweep_builder_write(b, path, err, sizeof err), RK_OK);
     rk_sweep_builder_destroy(b);
-    assert_int_equal(file_version(path), 4);
+    assert_int_equal(file_version(path), RK__SW_VERSION_META);
     struct rk_sweep_index *ix = NULL;
     assert_int_equal(rk_sweep_index_open(path, 0, &ix, err, sizeof err), RK_OK);
     assert_int_equal(rk_sweep_index_count(ix), 5);
@@ -136,7 +136,7 @@ static void test_without_meta_is_version_3(void **state)
     snprintf(path, sizeof path, "/tmp/rk-sweep-nometa-%ld.idx", (long)getpid());
     assert_int_equal(rk_sweep_builder_write(b, path, err, sizeof err), RK_OK);
     rk_sweep_builder_destroy(b);
-    assert_int_equal(file_version(path), 3);
+    assert_int_equal(file_version(path), RK__SW_VERSION);
     struct rk_sweep_index *ix = NULL;
     assert_int_equal(rk_sweep_index_open(path, 0, &ix, err, sizeof err), RK_OK);
     assert_int_equal(rk_sweep_index_meta_count(ix), 0);

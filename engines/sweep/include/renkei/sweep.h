@@ -61,8 +61,8 @@ enum rk_status rk_sweep_builder_add(struct rk_sweep_builder *b, enum rk_sweep_ty
  * NUL, at most RK_MAX_SWEEP_META bytes) that every hit on it will carry (`hit->meta`): Renkei
  * stores there where the indicator came from (its TLP and case references). An indicator added
  * twice keeps the metadata it was first given. An index with metadata is written in format
- * version 4 (a metadata section after the prefilters); one without is version 3. Returns as rk_sweep_builder_add(), or RK_ETOOBIG for too long a
- * metadata string.
+ * version 4 (a metadata section after the prefilters); one without is version 3. Returns as
+ * rk_sweep_builder_add(), or RK_ETOOBIG for too long a metadata string.
  */
 enum rk_status rk_sweep_builder_add_meta(struct rk_sweep_builder *b, enum rk_sweep_type type,
                                          const char *value, size_t len, const char *meta);
@@ -129,7 +129,10 @@ enum {
 
 /*
  * Opens an index file: maps it read-only and checks its magic, version, sizes, structure and
- * (unless `flags` has RK_SWEEP_OPEN_NO_VERIFY) the checksum of its whole body. Returns RK_OK,
+ * (unless `flags` has RK_SWEEP_OPEN_NO_VERIFY) the checksum of its whole body, which up to
+ * four threads (the CPUs online) verify in parallel for a body of 16 MiB or more; they have
+ * ended when this returns. An index of format version 1 or 2 (older builds) is refused with a
+ * message asking to recompile it. Returns RK_OK,
  * RK_EIO (cannot read), RK_ECORRUPT (foreign, truncated or damaged; message in `err`) or
  * RK_ENOMEM. Ownership: the caller closes `*out` with rk_sweep_index_close(). Thread-safety:
  * the index is immutable and may be used by any number of threads at once.
@@ -158,7 +161,7 @@ void rk_sweep_index_close(struct rk_sweep_index *ix);
 uint64_t rk_sweep_index_count(const struct rk_sweep_index *ix);
 uint64_t rk_sweep_index_size(const struct rk_sweep_index *ix);
 /* Number of indicators that carry metadata, and the bytes of the metadata section (0 and 0 for
- * a version 3 index). */
+ * an index without metadata). */
 uint64_t rk_sweep_index_meta_count(const struct rk_sweep_index *ix);
 uint64_t rk_sweep_index_meta_size(const struct rk_sweep_index *ix);
 
