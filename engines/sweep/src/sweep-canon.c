@@ -428,9 +428,8 @@ int rk__sw_canon_url(const char *s, size_t n, char *out, size_t cap, struct rk__
         o += rk__sw_fmt_ip6(u->addr, out + o);
         out[o++] = ']';
     } else {
-        h1 = h0;
-        while (h1 < a1 && s[h1] != ':')
-            h1++;
+        const char *colon = h0 < a1 ? memchr(s + h0, ':', a1 - h0) : NULL;
+        h1 = colon != NULL ? (size_t)(colon - s) : a1;
         /* Percent-decode the host into a scratch buffer (used in place when it holds no
          * '%'; the same length limit either way). */
         char hostbuf[256];
