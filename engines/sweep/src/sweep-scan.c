@@ -84,7 +84,7 @@ struct rk_sweep_scanner {
     char pend_host[256]; /* PEND_HOST_RAW: a copy of the raw host */
     uint64_t tld[64]; /* copy of the index's last-label filter */
     /* The index's key prefilter holds the last two labels of every domain indicator / the
-     * host of every URL indicator (sweep-prefilter.c). */
+     * host of every URL indicator / every IPv4 address indicator (sweep-prefilter.c). */
     int pf_dom, pf_url, pf_ip4;
     int has_ip4; /* the index holds IPv4 addresses (not only ranges) */
     /* The CIDR prefix lengths in use, longest first. */
