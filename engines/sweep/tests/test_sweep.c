@@ -17,6 +17,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <stddef.h>
+
 #include "renkei/alloc.h"
 #include "renkei/buf.h"
 #include "renkei/sweep.h"
@@ -548,6 +550,77 @@ static void test_index_file(void **state)
     assert_int_equal(rk_sweep_index_open(bad, 0, &ix, err, sizeof err), RK_EIO);
 }
 
+/* A key prefilter layout that does not fit is refused even without the body checksum (the
+ * header resealed, as a fuzzer's or an attacker's would be), so that no probe can read outside
+ * the image: bad line counts, offset, flags, bitmap size, reserved word. */
+static void test_prefilter_layout(void **state)
+{
+    static const struct {
+        const char *name;
+        size_t field; /* offsetof in the header */
+        uint64_t value;
+        size_t width;
+    } cases[] = {
+        {"no lines", offsetof(struct rk__sw_header, pf_lines), 0, 4},
+        {"too many lines", offsetof(struct rk__sw_header, pf_lines), RK__SW_PF_MAX_LINES + 1, 4},
+        {"lines past the end", offsetof(struct rk__sw_header, pf_lines), 1u << 20, 4},
+        {"offset off the line", offsetof(struct rk__sw_header, pf_off), 8, 0},
+        {"unknown flag", offsetof(struct rk__sw_header, pf_flags), 8, 4},
+        {"bitmap too large", offsetof(struct rk__sw_header, pf_cidr4_bits), 25, 4},
+        {"bitmap too small", offsetof(struct rk__sw_header, pf_cidr4_bits), 11, 4},
+        {"reserved", offsetof(struct rk__sw_header, pf_reserved), 1, 4},
+    };
+    char path[512], err[256], *img;
+    struct rk_sweep_builder *b = NULL;
+    struct rk_sweep_index *ix = NULL;
+    (void)state;
+    snprintf(path, sizeof path, "%s/pf.idx", tmpdir);
+    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_PLAIN, feed, strlen(feed), NULL, NULL,
+                                           0),
+                     RK_OK);
+    assert_int_equal(rk_sweep_builder_write(b, path, err, sizeof err), RK_OK);
+    rk_sweep_builder_destroy(b);
+    size_t n = read_file(path, &img);
+    for (size_t i = 0; i < RK_ARRAY_LEN(cases); i++) {
+        struct rk__sw_header h;
+        memcpy(&h, img, sizeof h);
+        uint8_t *f = (uint8_t *)&h + cases[i].field;
+        if (cases[i].width == 4) {
+            uint32_t v = (uint32_t)cases[i].value;
+            memcpy(f, &v, 4);
+        } else {
+            uint64_t v;
+            memcpy(&v, f, 8);
+            v += cases[i].value; /* relative: moved off its place */
+            memcpy(f, &v, 8);
+        }
+        h.header_checksum = 0;
+        h.header_checksum = rk__sw_checksum(&h, sizeof h);
+        char *copy = rk_malloc(n);
+        memcpy(copy, img, n);
+        memcpy(copy, &h, sizeof h);
+        write_file(path, copy, n);
+        rk_free(copy);
+        err[0] = '\0';
+        ix = NULL;
+        if (rk_sweep_index_open(path, RK_SWEEP_OPEN_NO_VERIFY, &ix, err, sizeof err) !=
+            RK_ECORRUPT)
+            print_error("case %s: opened\n", cases[i].name);
+        assert_null(ix);
+        assert_non_null(strstr(err, "layout is inconsistent"));
+    }
+    /* The same file untouched opens, and its filter leads to the hits. */
+    write_file(path, img, n);
+    assert_int_equal(rk_sweep_index_open(path, RK_SWEEP_OPEN_NO_VERIFY, &ix, err, sizeof err),
+                     RK_OK);
+    scan_expect(ix, "a.mal.co.jp http://bad.example/x?y=1\n", 37,
+                "1:a.mal.co.jp>mal.co.jp(domain);1:http://bad.example/x?y=1>http://bad.example/"
+                "x?y=1(url);");
+    rk_sweep_index_close(ix);
+    rk_free(img);
+}
+
 /* ===== Driver ===== */
 
 struct run_out {
@@ -757,6 +830,7 @@ int main(void)
         cmocka_unit_test(test_bad_bytes),
         cmocka_unit_test(test_loaders),
         cmocka_unit_test(test_index_file),
+        cmocka_unit_test(test_prefilter_layout),
         cmocka_unit_test(test_run_inputs),
         cmocka_unit_test(test_run_threads_keep_order),
         cmocka_unit_test(test_hit_line_text),
