@@ -256,13 +256,6 @@
 /* Deepest directory nesting a sweep descends into (symlink loops are not followed at all).
  * Policy: deeper directories are skipped and reported. */
 #define RK_MAX_SWEEP_DEPTH 64u
-/* The scanner's filter of the last two labels of the domain indicators (docs/sweep.md, "The
- * index") is built by reading the index's records once per scanner, after twice their bytes
- * of log have been scanned; above this many bytes of records (about 1.5 million indicators)
- * it is not built: unmeasured there, and the filter would no longer stay in cache. */
-#define RK_MAX_SWEEP_REG_FILTER_RECORDS (64ull * 1024u * 1024u)
-/* Its largest size in bits (1 MiB); it gets 16 bits a domain indicator, at least 4096. */
-#define RK_MAX_SWEEP_REG_FILTER_BITS (1u << 23)
 
 /* ===== Link-analysis graph (lib/model/graph-service.c) ===== */
 

@@ -1,6 +1,7 @@
 /* libFuzzer target: the index loader. In fuzzing builds the body checksum is not checked (see
  * check_image), so mutated images reach the structure checks and the bounds-checked lookups;
- * a short scan then exercises every lookup path over the damaged image. */
+ * a short scan then exercises every lookup path over the damaged image, the key prefilter's
+ * probes (hosts, URL hosts, IPv4 addresses and the CIDR bitmap) among them. */
 #include <stdint.h>
 #include <stddef.h>
 
@@ -18,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char sample[] = "GET http://a.b.evil.example/x?y=1 from 1.2.3.4 10.1.2.3 "
                                  "[2001:db8::1]:443 bad@evil.example "
-                                 "d41d8cd98f00b204e9800998ecf8427e (3)www(4)evil(7)example(0)\n";
+                                 "d41d8cd98f00b204e9800998ecf8427e (3)www(4)evil(7)example(0) "
+                                 "http://u@10.9.8.7/b http://[2001:db8::5]:8080/a\n";
     struct rk_sweep_index *ix = NULL;
     struct rk_sweep_scanner *s = NULL;
     char err[256];

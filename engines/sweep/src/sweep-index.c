@@ -1041,7 +1041,14 @@ static void fill_header(const struct rk_sweep_builder *b, struct rk__sw_header *
     h->records_len = align8(b->rec.len);
     h->ip4_filter_off = h->records_off + h->records_len;
     h->ip4_filter_bits = ip4_filter_bits(b);
-    h->file_size = h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8;
+    /* The key prefilter (sweep-prefilter.c): one cache line a query, so lines start at a
+     * multiple of 64 bytes of the file. */
+    h->pf_off = (h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8 + 63) &
+                ~(uint64_t)63;
+    h->pf_lines = rk__sw_pf_lines(b->type_count, b->dom_min);
+    h->pf_flags = rk__sw_pf_flags(b->type_count, b->dom_min);
+    h->pf_cidr4_bits = rk__sw_pf_cidr4_bits(b->type_count);
+    h->file_size = h->pf_off + rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits);
     h->cidr4_mask = b->cidr4_mask;
     memcpy(h->cidr6_mask, b->cidr6_mask, sizeof h->cidr6_mask);
     h->dom_min_labels = b->dom_min;
@@ -1110,8 +1117,10 @@ static void fill_image(struct rk_sweep_builder *b, struct rk__sw_header *h, uint
     else
         copy_run(&cj);
     fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
+    rk__sw_pf_fill((uint64_t *)(void *)(img + h->pf_off), h->pf_lines, h->pf_flags,
+                   h->pf_cidr4_bits, b->type_count, (const uint8_t *)b->rec.data, b->rec.len);
     if (b->nments > 0)
-        meta_write(b, img + h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8);
+        meta_write(b, img + h->pf_off + rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits));
     seal_header(h, for_file ? img + h->header_size : NULL, (size_t)(h->file_size - h->header_size));
     memcpy(img, h, sizeof *h);
 }
@@ -1303,8 +1312,15 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
         h->ip4_filter_bits < RK__SW_IP4F_MIN_BITS || h->ip4_filter_bits > RK__SW_IP4F_MAX_BITS ||
         h->file_size < ((uint64_t)1 << h->ip4_filter_bits) / 8 ||
         h->ip4_filter_off > h->file_size - ((uint64_t)1 << h->ip4_filter_bits) / 8 ||
+        h->pf_off != ((h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8 + 63) &
+                      ~(uint64_t)63) ||
+        h->pf_lines < 1 || h->pf_lines > RK__SW_PF_MAX_LINES ||
+        (h->pf_flags & ~(uint32_t)(RK__SW_PF_DOMAIN | RK__SW_PF_URL | RK__SW_PF_IP4)) != 0 ||
+        h->pf_cidr4_bits < RK__SW_IP4F_MIN_BITS || h->pf_cidr4_bits > RK__SW_IP4F_MAX_BITS ||
+        h->pf_reserved != 0 || h->pf_off > h->file_size ||
+        h->file_size - h->pf_off < rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits) ||
         (h->version == RK__SW_VERSION &&
-         h->ip4_filter_off != h->file_size - ((uint64_t)1 << h->ip4_filter_bits) / 8) ||
+         h->pf_off != h->file_size - rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits)) ||
         h->records_len % 8 != 0 || h->max_probe > ((uint64_t)1 << h->log2_slots) ||
         h->count > ((uint64_t)1 << h->log2_slots) ||
         !rk__sw_sum_chunks_ok(h->file_size - h->header_size, h->sum_chunk_log2)) {
@@ -1325,7 +1341,7 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
     (void)verify_body;
 #endif
     if (h->version == RK__SW_VERSION_META &&
-        check_meta(ix, h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8, verify_body,
+        check_meta(ix, h->pf_off + rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits), verify_body,
                    err, errlen) != RK_OK)
         return RK_ECORRUPT;
     ix->h = h;
@@ -1336,6 +1352,10 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
     ix->rec_len = h->records_len;
     ix->ip4f = (const uint64_t *)(ix->base + h->ip4_filter_off);
     ix->ip4f_shift = 32 - h->ip4_filter_bits;
+    ix->pf = (const uint64_t *)(ix->base + h->pf_off);
+    ix->pf_lines = h->pf_lines;
+    ix->c4f = ix->pf + 8 * (uint64_t)h->pf_lines;
+    ix->c4f_shift = 32 - h->pf_cidr4_bits;
     return RK_OK;
 }
 

@@ -151,6 +151,9 @@ static inline unsigned rk__sw_tld_bit(const char *p, size_t n)
  *   records: each { u8 type, u8 plen, u16 len, bytes[len] } padded to 4 bytes
  *   IPv4 prefilter: 2^k bits, one per /k network (12 <= k <= 24, about 16 bits an IPv4
  *   indicator), so a small index stays small and a large one filters by /24
+ *   key prefilter (version 3): at the next multiple of 64 bytes, pf_lines lines of 64 bytes,
+ *   a blocked Bloom filter, then the CIDR prefilter: 2^pf_cidr4_bits bits, one per network of
+ *   that many bits, set when an IPv4 range touches it (sweep-prefilter.c)
  */
 #define RK__SW_IP4F_BYTES ((size_t)1 << 21) /* the builder's /24 bitmap */
 #define RK__SW_IP4F_MIN_BITS 12u
@@ -178,13 +181,19 @@ struct rk__sw_header {
      * last label ("js", "exe", "local") ends no indicator needs no suffix lookups. */
     uint64_t tld_filter[64];
     uint64_t type_count[RK_SWEEP_TYPE_COUNT];
+    /* Version 3: the key prefilter (sweep-prefilter.c). */
+    uint64_t pf_off;         /* 64-byte aligned, right after the IPv4 prefilter */
+    uint32_t pf_lines;       /* lines of 64 bytes, 1 .. RK__SW_PF_MAX_LINES */
+    uint32_t pf_flags;       /* RK__SW_PF_*: which keys it holds */
+    uint32_t pf_cidr4_bits;  /* RK__SW_IP4F_MIN_BITS .. RK__SW_IP4F_MAX_BITS */
+    uint32_t pf_reserved;    /* 0 */
     uint64_t body_checksum;  /* rk__sw_body_checksum over [header_size, file_size) */
     uint64_t header_checksum; /* over the header with this field zero */
 };
 
 /*
- * Version 4 (2 before) adds a metadata section after the prefilter (8-byte aligned, up to the
- * file's end):
+ * Version 4 (2 before) adds a metadata section after the key prefilter (8-byte aligned, up to
+ * the file's end):
  * this header, then `count` entries {u32 record offset in 4-byte units, u32 string offset}
  * sorted by record offset (each record at most once), then the strings: UTF-8, each ended by a
  * NUL, the section's last string byte a NUL. Identical strings are stored once. A hit finds its
@@ -211,6 +220,10 @@ struct rk_sweep_index {
     uint64_t rec_len;
     const uint64_t *ip4f;
     unsigned ip4f_shift; /* 32 - k */
+    const uint64_t *pf;  /* the key prefilter, 8 words a line */
+    uint64_t pf_lines;
+    const uint64_t *c4f; /* the CIDR prefilter */
+    unsigned c4f_shift;  /* 32 - pf_cidr4_bits */
     const uint32_t *meta_ent; /* version 4: 2 words an entry */
     uint64_t meta_count;
     const char *meta_str;
@@ -249,6 +262,131 @@ uint64_t rk__sw_body_checksum(const void *body, size_t n, unsigned log2, unsigne
                               int populate);
 /* The threads a verify uses: the CPUs online, at most RK__SW_SUM_MAX_THREADS. */
 unsigned rk__sw_sum_threads(void);
+
+/* ===== Key prefilter (sweep-prefilter.c) ===== */
+
+/*
+ * A blocked Bloom filter over three kinds of keys: the last two labels of every domain
+ * indicator (when every domain indicator has two labels or more), the host of every URL
+ * indicator and every IPv4 address indicator. A key sets 4 bits of one 64-byte line, so a
+ * query reads one cache line. A host whose last two labels are not in it needs no
+ * canonicalisation and no suffix lookups; a URL whose host is not in it needs no URL lookup;
+ * an IPv4 address not in it needs no address lookup. Then a bitmap of the networks IPv4
+ * ranges touch: an address outside needs no range lookups. Computed from the records when the
+ * image is written.
+ */
+#define RK__SW_PF_DOMAIN 1u /* holds the last two labels of every domain indicator */
+#define RK__SW_PF_URL    2u /* holds the host of every URL indicator */
+#define RK__SW_PF_IP4    4u /* holds every IPv4 address indicator */
+#define RK__SW_PF_MAX_LINES (1u << 26) /* 4 GiB: far above any index the limits allow */
+#define RK__SW_PF_BITS_PER_KEY 16u
+
+enum { RK__SW_PF_KEY_REG = 1, RK__SW_PF_KEY_URLHOST = 2, RK__SW_PF_KEY_IP4 = 3 };
+
+/* Key hash of p[0, n), ASCII letters folded to lower case (a raw host and its canonical form
+ * hash the same; bytes outside host names are only ever compared with themselves). Keys are
+ * short (two labels, a host, 4 bytes): up to 16 bytes are read as two overlapping words, so a
+ * key costs two multiplications and the final mix. Kind and length enter through the seed,
+ * the data through multiplications, so neither cancels against the other. */
+static inline uint64_t rk__sw_pf_hash(unsigned kind, const char *p, size_t n)
+{
+    const uint64_t fold = 0x2020202020202020ull; /* 'A'-'Z' become 'a'-'z' */
+    uint64_t h = (0x243f6a8885a308d3ull * (2u * (uint64_t)kind + 1u)) ^ ((uint64_t)n << 40);
+    uint64_t a = 0, b = 0;
+    while (n > 16) {
+        memcpy(&a, p, 8);
+        h = (h ^ ((a | fold) * 0xff51afd7ed558ccdull)) * 0xc4ceb9fe1a85ec53ull;
+        h ^= h >> 31;
+        p += 8;
+        n -= 8;
+    }
+    if (n >= 8) {
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        a = lo;
+        b = hi;
+    } else if (n > 0) {
+        a = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n >> 1] << 8 |
+            (uint64_t)(unsigned char)p[n - 1] << 16;
+    }
+    h ^= (a | fold) * 0xff51afd7ed558ccdull;
+    h ^= ((b | fold) * 0xc4ceb9fe1a85ec53ull) >> 17 | ((b | fold) * 0xc4ceb9fe1a85ec53ull) << 47;
+    return rk__sw_mix(h);
+}
+
+/* The offset of the last two labels of the host p[0, n) (0 when it has one or two). */
+static inline size_t rk__sw_pf_reg_start(const char *p, size_t n)
+{
+    size_t st = n;
+    int dots = 0;
+    while (st > 0) {
+        if (p[st - 1] == '.' && ++dots == 2)
+            break;
+        st--;
+    }
+    return st;
+}
+
+/* The line of a key: the hash's high 32 bits scaled to the line count (any count, so that
+ * the filter gets exactly its bits a key). */
+static inline uint64_t rk__sw_pf_line_of(uint64_t h, uint64_t lines)
+{
+    return ((h >> 32) * lines) >> 32;
+}
+
+static inline const uint64_t *rk__sw_pf_line(const struct rk_sweep_index *ix, uint64_t h)
+{
+    return ix->pf + 8 * rk__sw_pf_line_of(h, ix->pf_lines);
+}
+
+/* The 4 bits of a key in its line, 9 bits each from the low half of its hash (independent of
+ * the line), as a bit mask per word of the line. */
+static inline uint64_t rk__sw_pf_bits(uint64_t h)
+{
+    return (uint64_t)(uint32_t)h * 0x9e3779b97f4a7c15ull;
+}
+
+/* Whether the key of hash h may be in the filter (its line is `line`). */
+static inline int rk__sw_pf_test(const uint64_t *line, uint64_t h)
+{
+    uint64_t g = rk__sw_pf_bits(h);
+    unsigned b0 = (unsigned)(g >> 28) & 511u, b1 = (unsigned)(g >> 37) & 511u,
+             b2 = (unsigned)(g >> 46) & 511u, b3 = (unsigned)(g >> 55);
+    return (int)((line[b0 >> 6] >> (b0 & 63)) & (line[b1 >> 6] >> (b1 & 63)) &
+                 (line[b2 >> 6] >> (b2 & 63)) & (line[b3 >> 6] >> (b3 & 63)) & 1);
+}
+
+/* The word of the CIDR prefilter that holds the network of the address a (network byte
+ * order), and in *bit its bit. */
+static inline const uint64_t *rk__sw_c4f_word(const struct rk_sweep_index *ix,
+                                              const uint8_t *a, unsigned *bit)
+{
+    uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+    uint32_t nk = v >> ix->c4f_shift;
+    *bit = nk % 64;
+    return &ix->c4f[nk / 64];
+}
+
+/* The host of a canonical URL u[0, n): *off and the length (0 when there is none). */
+size_t rk__sw_url_host(const char *u, size_t n, size_t *off);
+
+/* The filter's lines, flags and CIDR bitmap resolution for an index of these counts. */
+uint32_t rk__sw_pf_lines(const uint64_t *type_count, uint32_t dom_min_labels);
+uint32_t rk__sw_pf_flags(const uint64_t *type_count, uint32_t dom_min_labels);
+uint32_t rk__sw_pf_cidr4_bits(const uint64_t *type_count);
+/* Bytes of the section (the Bloom lines and the CIDR bitmap). */
+static inline uint64_t rk__sw_pf_size(uint64_t lines, uint32_t cidr4_bits)
+{
+    return 64 * lines + ((uint64_t)1 << cidr4_bits) / 8;
+}
+/* Fills the section at `sec` (rk__sw_pf_size() bytes, zeroed) from the records
+ * rec[0, rec_len). */
+void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr4_bits,
+                    const uint64_t *type_count, const uint8_t *rec, size_t rec_len);
 
 /* Looks up a key. Returns the record offset in bytes (> 0) or 0. */
 static inline uint64_t rk__sw_lookup(const struct rk_sweep_index *ix, uint64_t h, unsigned type,

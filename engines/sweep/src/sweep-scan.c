@@ -40,6 +40,9 @@ enum {
     C_PLUS = 32,
 };
 
+/* What waits for its prefilter test (see settle()). */
+enum { PEND_NONE = 0, PEND_IP4, PEND_HOST_RAW, PEND_HOST_BUF };
+
 /* How the token of a request is printed. */
 enum { TOK_TEXT = 0, TOK_IP4, TOK_IP6, TOK_HASH };
 
@@ -82,24 +85,22 @@ struct rk_sweep_scanner {
     int avx512; /* the CPU has AVX-512BW: one block's masks in a few instructions */
     int want_ip4, want_ip6, want_dom, want_url, want_email, want_hash;
     unsigned dom_min, dom_max;
-    /* The IPv4 prefilter is too large to stay in cache (a large index): an address's bit is
-     * prefetched when the address is found and tested only when the next request is made, so
-     * that the scan between the two hides the miss; requests stay in input order. */
-    int defer_ip4;
-    int pend4; /* an IPv4 address waits for its prefilter test */
+    /* A prefilter too large to stay in cache (a large index): the IPv4 bit or the key
+     * prefilter's line of a token is prefetched when the token is found and tested only when
+     * the next request is made (settle()), so that the scan between the two hides the miss;
+     * requests stay in input order. At most one token waits. */
+    int defer_ip4, defer_pf;
+    int pend; /* PEND_*: what waits for its prefilter test */
     uint8_t pend4_a[4];
-    uint64_t pend4_line, pend4_off;
+    uint64_t pend_line, pend_off, pend_h;
+    uint32_t pend_t;   /* PEND_HOST_BUF: the canonical host at buf[pend_t, pend_t + pend_n) */
+    size_t pend_n;
+    char pend_host[256]; /* PEND_HOST_RAW: a copy of the raw host */
     uint64_t tld[64]; /* copy of the index's last-label filter */
-    /* Filter of the last two labels of every domain indicator (bit reg_hash() & reg_mask), or
-     * NULL: a host whose last two labels end no indicator needs no canonicalisation and no
-     * suffix lookups. Built from the index's records by build_reg_filter(); owned. */
-    uint64_t *reg;
-    uint64_t reg_mask;
-    /* Bytes scanned so far, and the count at which the filter is built (0: never). Building it
-     * reads every record of the index, so it waits until the log is large enough to repay
-     * that: twice the records' bytes. */
-    uint64_t scanned;
-    uint64_t reg_at;
+    /* The index's key prefilter holds the last two labels of every domain indicator / the
+     * host of every URL indicator / every IPv4 address indicator (sweep-prefilter.c). */
+    int pf_dom, pf_url, pf_ip4;
+    int has_ip4; /* the index holds IPv4 addresses (not only ranges) */
     /* The CIDR prefix lengths in use, longest first. */
     uint8_t c4[33], c6[129];
     unsigned nc4, nc6;
@@ -129,63 +130,6 @@ struct rk_sweep_scanner {
     char tok_text[RK_MAX_SWEEP_TOKEN + 64];
     char ind_text[RK_MAX_SWEEP_INDICATOR + 64];
 };
-
-/* Hash of the last two labels of the host p[0, n) (of the whole host when it has one label),
- * lower-cased as it goes: the raw bytes of an ASCII host and its canonical form hash the same. */
-static inline uint64_t reg_hash(const char *p, size_t n)
-{
-    size_t st = n;
-    int dots = 0;
-    while (st > 0) {
-        if (p[st - 1] == '.' && ++dots == 2)
-            break;
-        st--;
-    }
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = st; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c >= 'A' && c <= 'Z')
-            c |= 0x20;
-        h = (h ^ c) * 0x100000001b3ull;
-    }
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    return h ^ (h >> 32);
-}
-
-/* Builds s->reg from the domain records of the index (the caller checked that every domain
- * indicator has two labels or more). Leaves s->reg NULL when memory is short: the filter only
- * saves work, the lookups decide. A record walk that does not end exactly at the records' end
- * (an index opened without verification) also leaves it NULL, so that no indicator the table
- * holds can be filtered away. */
-static void build_reg_filter(struct rk_sweep_scanner *s, const struct rk_sweep_index *ix)
-{
-    uint64_t ndom = ix->h->type_count[RK_SWEEP_DOMAIN];
-    uint64_t bits = 4096;
-    while (bits < ndom * 16 && bits < RK_MAX_SWEEP_REG_FILTER_BITS)
-        bits *= 2;
-    uint64_t *f = rk_calloc((size_t)(bits / 64), sizeof *f);
-    if (f == NULL)
-        return;
-    uint64_t off = 4; /* after the dummy word */
-    while (off + 4 <= ix->rec_len) {
-        const uint8_t *r = ix->rec + off;
-        size_t rn = (size_t)r[2] | ((size_t)r[3] << 8);
-        if (off + 4 + rn > ix->rec_len)
-            break;
-        if (r[0] == RK_SWEEP_DOMAIN) {
-            uint64_t b = reg_hash((const char *)r + 4, rn) & (bits - 1);
-            f[b / 64] |= (uint64_t)1 << (b % 64);
-        }
-        off += (4 + rn + 3) & ~(uint64_t)3;
-    }
-    if (off != ix->rec_len) {
-        rk_free(f);
-        return;
-    }
-    s->reg = f;
-    s->reg_mask = bits - 1;
-}
 
 static void init_classes(uint8_t *cls)
 {
@@ -235,19 +179,18 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     s->want_hash = h->type_count[RK_SWEEP_MD5] + h->type_count[RK_SWEEP_SHA1] +
                        h->type_count[RK_SWEEP_SHA256] > 0;
     memcpy(s->tld, h->tld_filter, sizeof s->tld);
-    /* 256 KiB and more; RK_SWEEP_DEFER_IP4 lets the tests run this path with a small index. */
+    /* 256 KiB and more; RK_SWEEP_DEFER_IP4 and RK_SWEEP_DEFER_PF let the tests run these
+     * paths with a small index. */
     s->defer_ip4 = h->ip4_filter_bits >= 21 || getenv("RK_SWEEP_DEFER_IP4") != NULL;
+    s->defer_pf = h->pf_lines >= 4096 || getenv("RK_SWEEP_DEFER_PF") != NULL;
+    s->has_ip4 = h->type_count[RK_SWEEP_IPV4] > 0;
+    s->pf_ip4 = h->pf_flags & RK__SW_PF_IP4;
     s->dom_min = h->dom_min_labels;
     s->dom_max = h->dom_max_labels;
-    /* The last-two-labels filter: only when every domain indicator has two labels or more
-     * and the records are small enough to read (RK_MAX_SWEEP_REG_FILTER_RECORDS).
-     * RK_SWEEP_REG_FILTER_NOW lets the tests build it at once, for any input size. */
-    if (s->want_dom && s->dom_min >= 2 && ix->rec_len <= RK_MAX_SWEEP_REG_FILTER_RECORDS) {
-        if (getenv("RK_SWEEP_REG_FILTER_NOW") != NULL)
-            build_reg_filter(s, ix);
-        else
-            s->reg_at = 2 * ix->rec_len > 0 ? 2 * ix->rec_len : 1;
-    }
+    /* The open checked the flags; the domain keys are usable only when every domain
+     * indicator has two labels or more (the builder sets the flag only then). */
+    s->pf_dom = s->want_dom && s->dom_min >= 2 && (h->pf_flags & RK__SW_PF_DOMAIN);
+    s->pf_url = s->want_url && (h->pf_flags & RK__SW_PF_URL);
     *out = s;
     return RK_OK;
 }
@@ -256,7 +199,6 @@ void rk_sweep_scanner_destroy(struct rk_sweep_scanner *s)
 {
     if (s == NULL)
         return;
-    rk_free(s->reg);
     rk_free(s);
 }
 
@@ -329,12 +271,12 @@ static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec
         s->stopped = 1;
 }
 
-static void settle_ip4(struct rk_sweep_scanner *s);
+static void settle(struct rk_sweep_scanner *s);
 
 static void flush(struct rk_sweep_scanner *s)
 {
     uint8_t group_done = 0;
-    settle_ip4(s); /* its requests, if any, join this batch */
+    settle(s); /* its requests, if any, join this batch */
     for (unsigned i = 0; i < s->nq && !s->stopped; i++) {
         const struct req *r = &s->q[i];
         if (r->cidr_group != 0 && r->cidr_group == group_done)
@@ -354,7 +296,7 @@ static void flush(struct rk_sweep_scanner *s)
 /* Room for one token's worth of requests and bytes. */
 static void make_room(struct rk_sweep_scanner *s, size_t bytes, unsigned reqs)
 {
-    settle_ip4(s); /* an earlier address's requests go first */
+    settle(s); /* an earlier token's requests go first */
     if (s->nq >= SOFT || s->nq + reqs > CAP || s->used + bytes > BUF_SIZE)
         flush(s);
 }
@@ -390,25 +332,61 @@ static void enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, ui
 
 /* ===== Token kinds ===== */
 
-/* The prefilter word of an IPv4 address and its bit. */
-static inline uint32_t ip4f_net(const struct rk_sweep_scanner *s, const uint8_t *a)
+static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
+                        uint64_t off, int exact, int ranges);
+static void emit_host_now(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                          uint64_t off);
+static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
+                             uint64_t off, int tld_checked);
+
+/* The word and bit of the IPv4 prefilter (some address or range touches the /k network). */
+static inline const uint64_t *ip4f_word(const struct rk_sweep_scanner *s, const uint8_t *a,
+                                        unsigned *bit)
 {
     uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-    return v >> s->ix->ip4f_shift;
+    uint32_t nk = v >> s->ix->ip4f_shift;
+    *bit = nk % 64;
+    return &s->ix->ip4f[nk / 64];
 }
 
-static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
-                        uint64_t off);
-
-/* Tests the waiting IPv4 address, if any, and queues its requests when its bit is set. */
-static void settle_ip4(struct rk_sweep_scanner *s)
+/* An IPv4 address that passed the IPv4 prefilter (rare: an indicator's network): whether it
+ * may be an address indicator (the key prefilter) and whether a range may hold it (the CIDR
+ * prefilter, which the addresses do not fill); then the lookups of the two that pass. */
+static void settle_ip4(struct rk_sweep_scanner *s, const uint8_t *a, uint64_t line,
+                       uint64_t off)
 {
-    if (!s->pend4)
+    unsigned bit;
+    const uint64_t *w = rk__sw_c4f_word(s->ix, a, &bit);
+    int exact = s->has_ip4;
+    if (exact && s->pf_ip4) {
+        uint64_t h = rk__sw_pf_hash(RK__SW_PF_KEY_IP4, (const char *)a, 4);
+        exact = rk__sw_pf_test(rk__sw_pf_line(s->ix, h), h);
+    }
+    int ranges = s->nc4 > 0 && ((*w >> bit) & 1);
+    if (exact || ranges)
+        emit_ip_now(s, a, 0, line, off, exact, ranges);
+}
+
+/* Tests the waiting token, if any, and queues its requests when its filter lets it pass. */
+static void settle(struct rk_sweep_scanner *s)
+{
+    int k = s->pend;
+    if (k == PEND_NONE)
         return;
-    s->pend4 = 0;
-    uint32_t nk = ip4f_net(s, s->pend4_a);
-    if (s->ix->ip4f[nk / 64] & ((uint64_t)1 << (nk % 64)))
-        emit_ip_now(s, s->pend4_a, 0, s->pend4_line, s->pend4_off);
+    s->pend = PEND_NONE;
+    if (k == PEND_IP4) {
+        unsigned bit;
+        const uint64_t *w = ip4f_word(s, s->pend4_a, &bit);
+        if ((*w >> bit) & 1)
+            settle_ip4(s, s->pend4_a, s->pend_line, s->pend_off);
+        return;
+    }
+    if (!rk__sw_pf_test(rk__sw_pf_line(s->ix, s->pend_h), s->pend_h))
+        return;
+    if (k == PEND_HOST_RAW)
+        emit_host_now(s, s->pend_host, s->pend_n, s->pend_line, s->pend_off);
+    else
+        emit_host_stored(s, s->pend_t, s->pend_n, s->pend_line, s->pend_off, 1);
 }
 
 static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
@@ -416,35 +394,38 @@ static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64
 {
     if (!(v6 ? s->want_ip6 : s->want_ip4))
         return;
-    if (!v6) {
-        uint32_t nk = ip4f_net(s, a);
-        if (s->defer_ip4) {
-            settle_ip4(s);
-            __builtin_prefetch(&s->ix->ip4f[nk / 64]);
-            memcpy(s->pend4_a, a, 4);
-            s->pend4_line = line;
-            s->pend4_off = off;
-            s->pend4 = 1;
-            return;
-        }
-        if (!(s->ix->ip4f[nk / 64] & ((uint64_t)1 << (nk % 64))))
-            return; /* no IPv4 indicator or range touches this network */
+    if (v6) {
+        emit_ip_now(s, a, 1, line, off, 1, 1);
+        return;
     }
-    emit_ip_now(s, a, v6, line, off);
+    unsigned bit;
+    const uint64_t *w = ip4f_word(s, a, &bit);
+    if (s->defer_ip4) {
+        settle(s);
+        __builtin_prefetch(w);
+        memcpy(s->pend4_a, a, 4);
+        s->pend_line = line;
+        s->pend_off = off;
+        s->pend = PEND_IP4;
+        return;
+    }
+    if ((*w >> bit) & 1)
+        settle_ip4(s, a, line, off);
 }
 
-/* Queues the lookups of an address that passed the prefilter: the address, then each CIDR
- * prefix length in use. */
+/* Queues the lookups of an address that passed the prefilters: the address (with `exact`),
+ * then each CIDR prefix length in use (with `ranges`). */
 static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
-                        uint64_t off)
+                        uint64_t off, int exact, int ranges)
 {
     size_t alen = v6 ? 16 : 4;
-    unsigned nc = v6 ? s->nc6 : s->nc4;
+    unsigned nc = ranges ? (v6 ? s->nc6 : s->nc4) : 0;
     const uint8_t *pl = v6 ? s->c6 : s->c4;
     make_room(s, alen * (nc + 1), nc + 1);
     uint32_t t = put(s, a, alen);
-    enqueue(s, v6 ? RK_SWEEP_IPV6 : RK_SWEEP_IPV4, 0, t, alen, t, alen, v6 ? TOK_IP6 : TOK_IP4,
-            line, off, 0);
+    if (exact)
+        enqueue(s, v6 ? RK_SWEEP_IPV6 : RK_SWEEP_IPV4, 0, t, alen, t, alen,
+                v6 ? TOK_IP6 : TOK_IP4, line, off, 0);
     if (nc == 0)
         return;
     if (++s->group == 0)
@@ -460,10 +441,15 @@ static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, ui
     }
 }
 
-/* Whether some domain indicator ends in the last label of the host p[0, n) and, where the
- * scanner has the filter, in its last two labels. The host is canonical or raw ASCII (whose
- * canonical form is its lower-cased self, so the answer is the same). */
-static inline int tld_wanted(const struct rk_sweep_scanner *s, const char *p, size_t n)
+/*
+ * The filters of the host p[0, n) (canonical, or raw ASCII, whose canonical form is its
+ * lower-cased self, so the answers are the same). Returns 0 when no domain indicator ends in
+ * its last label (the index's 512-byte filter, always in cache); 2 with *h set when the key
+ * prefilter must also hold its last two labels; 1 when the key prefilter does not decide for
+ * it (no domain keys in the index, or a host of one label, for which no lookup follows).
+ */
+static inline int host_filter(const struct rk_sweep_scanner *s, const char *p, size_t n,
+                              uint64_t *h)
 {
     size_t ls = n;
     while (ls > 0 && p[ls - 1] != '.')
@@ -471,10 +457,13 @@ static inline int tld_wanted(const struct rk_sweep_scanner *s, const char *p, si
     unsigned bit = rk__sw_tld_bit(p + ls, n - ls);
     if (!((s->tld[bit / 64] >> (bit % 64)) & 1))
         return 0;
-    if (s->reg == NULL || ls == 0)
-        return 1; /* no filter, or a host of one label (no lookups follow anyway) */
-    uint64_t b = reg_hash(p, n) & s->reg_mask;
-    return (int)((s->reg[b / 64] >> (b % 64)) & 1);
+    if (!s->pf_dom || ls == 0)
+        return 1;
+    size_t st = ls - 1; /* the last dot; the two labels start after the one before it */
+    while (st > 0 && p[st - 1] != '.')
+        st--;
+    *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, n - st);
+    return 2;
 }
 
 /* Queues the suffix lookups of a canonical host already stored at buf[t, t+n). */
@@ -482,8 +471,29 @@ static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, u
                              uint64_t off, int tld_checked)
 {
     const uint8_t *h = s->buf + t;
-    if (!tld_checked && !tld_wanted(s, (const char *)h, n))
-        return;
+    if (!tld_checked) {
+        uint64_t k = 0;
+        int f = host_filter(s, (const char *)h, n, &k);
+        if (f == 0)
+            return;
+        if (f == 2) {
+            const uint64_t *pl = rk__sw_pf_line(s->ix, k);
+            if (s->defer_pf) {
+                /* buf[t, t+n) stays until the next flush, which settles first. */
+                settle(s);
+                __builtin_prefetch(pl);
+                s->pend_h = k;
+                s->pend_t = t;
+                s->pend_n = n;
+                s->pend_line = line;
+                s->pend_off = off;
+                s->pend = PEND_HOST_BUF;
+                return;
+            }
+            if (!rk__sw_pf_test(pl, k))
+                return;
+        }
+    }
     /* Label starts, found in one pass (a host has at most 127 labels). */
     uint8_t starts[128];
     unsigned labels = 1;
@@ -515,21 +525,46 @@ static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, u
     }
 }
 
-static void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
-                      uint64_t off)
+/* Canonicalises a raw host that passed the filters and queues its suffix lookups. */
+static void emit_host_now(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                          uint64_t off)
 {
-    if (!s->want_dom)
-        return;
-    size_t rn = n > 0 && p[n - 1] == '.' ? n - 1 : n;
-    if (!tld_wanted(s, p, rn))
-        return; /* checked on the raw bytes, before any copy */
     make_room(s, n + 8, 130);
     size_t cn = rk__sw_canon_host(p, n, 2, (char *)s->buf + s->used, BUF_SIZE - s->used);
     if (cn == 0)
         return;
     uint32_t t = s->used;
     s->used += (uint32_t)cn;
-    emit_host_stored(s, t, cn, line, off, 1); /* last label checked on the raw bytes */
+    emit_host_stored(s, t, cn, line, off, 1); /* filters checked on the raw bytes */
+}
+
+static void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                      uint64_t off)
+{
+    if (!s->want_dom)
+        return;
+    size_t rn = n > 0 && p[n - 1] == '.' ? n - 1 : n;
+    uint64_t k = 0;
+    int f = host_filter(s, p, rn, &k); /* on the raw bytes, before any copy */
+    if (f == 0)
+        return;
+    if (f == 2) {
+        const uint64_t *pl = rk__sw_pf_line(s->ix, k);
+        if (s->defer_pf && n <= sizeof s->pend_host) {
+            settle(s);
+            __builtin_prefetch(pl);
+            memcpy(s->pend_host, p, n); /* p may be a caller's scratch buffer */
+            s->pend_h = k;
+            s->pend_n = n;
+            s->pend_line = line;
+            s->pend_off = off;
+            s->pend = PEND_HOST_RAW;
+            return;
+        }
+        if (!rk__sw_pf_test(pl, k))
+            return;
+    }
+    emit_host_now(s, p, n, line, off);
 }
 
 static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
@@ -932,8 +967,19 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
         return 0;
     uint32_t t = s->used;
     s->used += (uint32_t)u.len;
-    if (s->want_url)
-        enqueue(s, RK_SWEEP_URL, 0, t, u.len, t, u.len, TOK_TEXT, line, off, 0);
+    if (s->want_url) {
+        /* No URL indicator has this host: no URL lookup (the host's own lookups follow). */
+        int pass = 1;
+        if (s->pf_url) {
+            size_t ho = u.host_off, hn = u.host_len;
+            if (u.host_type != RK_SWEEP_DOMAIN)
+                hn = rk__sw_url_host(out, u.len, &ho);
+            uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, out + ho, hn);
+            pass = rk__sw_pf_test(rk__sw_pf_line(s->ix, k), k);
+        }
+        if (pass)
+            enqueue(s, RK_SWEEP_URL, 0, t, u.len, t, u.len, TOK_TEXT, line, off, 0);
+    }
     if (u.host_type == RK_SWEEP_DOMAIN) {
         if (s->want_dom && u.host_len > 0) {
             /* Suffix lookups need the host alone; it is inside the canonical URL. */
@@ -1490,11 +1536,6 @@ uint64_t rk__sw_scan_chunk(struct rk_sweep_scanner *s, const char *p, size_t n, 
     s->hits = 0;
     s->chunk = p;
     s->chunk_len = n;
-    if (s->reg_at != 0 && s->scanned >= s->reg_at) {
-        s->reg_at = 0;
-        build_reg_filter(s, s->ix);
-    }
-    s->scanned += n;
     uint64_t nl = scan_bytes(s, p, n);
     *stopped = s->stopped;
     *long_tokens = s->long_tokens;

@@ -128,7 +128,7 @@ static void test_meta_round_trip(void **state)
     unlink(path);
 }
 
-static void test_without_meta_stays_version_1(void **state)
+static void test_without_meta_is_version_3(void **state)
 {
     (void)state;
     char err[256] = "";
@@ -314,7 +314,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_meta_round_trip),
-        cmocka_unit_test(test_without_meta_stays_version_1),
+        cmocka_unit_test(test_without_meta_is_version_3),
         cmocka_unit_test(test_damaged_meta),
         cmocka_unit_test(test_meta_limits),
         cmocka_unit_test(test_meta_after_duplicates),

@@ -63,7 +63,7 @@ enum rk_status rk_sweep_builder_add(struct rk_sweep_builder *b, enum rk_sweep_ty
  * NUL, at most RK_MAX_SWEEP_META bytes) that every hit on it will carry (`hit->meta`): Renkei
  * stores there where the indicator came from (its TLP and case references). An indicator added
  * twice keeps the metadata it was first given. An index with metadata is written in format
- * version 4 (a metadata section after the prefilter); one without is version 3. Returns as
+ * version 4 (a metadata section after the prefilters); one without is version 3. Returns as
  * rk_sweep_builder_add(), or RK_ETOOBIG for too long a metadata string.
  */
 enum rk_status rk_sweep_builder_add_meta(struct rk_sweep_builder *b, enum rk_sweep_type type,

@@ -1,0 +1,208 @@
+/*
+ * The key prefilter of the index image (format version 3), computed from the records when the
+ * image is written, so that the scanner has it from the first byte whatever the index's size
+ * (docs/sweep.md, "The key prefilter").
+ *
+ * A blocked Bloom filter: the last two labels of every domain indicator (only when every
+ * domain indicator has two labels or more: a one-label indicator "com" is a suffix of hosts
+ * whose last two labels are anything), the host of every URL indicator and every IPv4 address
+ * indicator. A key sets 4 bits of one 64-byte line (16 bits a key: about 0.25 % of absent
+ * keys pass). Then a bitmap of the networks that IPv4 ranges touch, 16 bits a range between
+ * /12 and /24 networks: the exact addresses no longer fill it, so far fewer addresses pay the
+ * range lookups.
+ */
+#include "sweep-int.h"
+
+#include "renkei/alloc.h"
+
+size_t rk__sw_url_host(const char *u, size_t n, size_t *off)
+{
+    size_t i = 0;
+    *off = 0;
+    while (i + 2 < n && !(u[i] == ':' && u[i + 1] == '/' && u[i + 2] == '/'))
+        i++;
+    if (i + 2 >= n)
+        return 0;
+    i += 3;
+    size_t a1 = i, h0 = i;
+    for (; a1 < n && u[a1] != '/' && u[a1] != '?' && u[a1] != '#'; a1++)
+        if (u[a1] == '@')
+            h0 = a1 + 1; /* the host follows the last '@' */
+    size_t h1 = h0;
+    if (h0 < a1 && u[h0] == '[') {
+        while (h1 < a1 && u[h1] != ']')
+            h1++;
+        if (h1 < a1)
+            h1++;
+    } else {
+        while (h1 < a1 && u[h1] != ':')
+            h1++;
+    }
+    *off = h0;
+    return h1 - h0;
+}
+
+uint32_t rk__sw_pf_flags(const uint64_t *type_count, uint32_t dom_min_labels)
+{
+    uint32_t f = 0;
+    if (type_count[RK_SWEEP_DOMAIN] > 0 && dom_min_labels >= 2)
+        f |= RK__SW_PF_DOMAIN;
+    if (type_count[RK_SWEEP_URL] > 0)
+        f |= RK__SW_PF_URL;
+    if (type_count[RK_SWEEP_IPV4] > 0)
+        f |= RK__SW_PF_IP4;
+    return f;
+}
+
+uint32_t rk__sw_pf_lines(const uint64_t *type_count, uint32_t dom_min_labels)
+{
+    uint32_t f = rk__sw_pf_flags(type_count, dom_min_labels);
+    uint64_t keys = ((f & RK__SW_PF_DOMAIN) ? type_count[RK_SWEEP_DOMAIN] : 0) +
+                    ((f & RK__SW_PF_URL) ? type_count[RK_SWEEP_URL] : 0) +
+                    ((f & RK__SW_PF_IP4) ? type_count[RK_SWEEP_IPV4] : 0);
+    uint64_t lines = (keys * RK__SW_PF_BITS_PER_KEY + 511) / 512;
+    if (lines < 1)
+        lines = 1;
+    return lines > RK__SW_PF_MAX_LINES ? RK__SW_PF_MAX_LINES : (uint32_t)lines;
+}
+
+uint32_t rk__sw_pf_cidr4_bits(const uint64_t *type_count)
+{
+    uint64_t want = 16 * type_count[RK_SWEEP_CIDR4];
+    uint32_t k = RK__SW_IP4F_MIN_BITS;
+    while (k < RK__SW_IP4F_MAX_BITS && ((uint64_t)1 << k) < want)
+        k++;
+    return k;
+}
+
+static void pf_set(uint64_t *sec, uint64_t lines, uint64_t h)
+{
+    uint64_t *line = sec + 8 * rk__sw_pf_line_of(h, lines), g = rk__sw_pf_bits(h);
+    for (unsigned k = 0; k < 4; k++) {
+        unsigned b = (unsigned)(g >> (28 + 9 * k)) & 511u;
+        line[b >> 6] |= (uint64_t)1 << (b & 63);
+    }
+}
+
+/* The /k networks that the range a/plen touches (a bitmap of at most 2 MiB: in cache). */
+static void c4_set(uint64_t *bm, uint32_t k, const uint8_t *a, unsigned plen)
+{
+    uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+    uint64_t first = v >> (32 - k), count = plen < k ? (uint64_t)1 << (k - plen) : 1;
+    first &= ~(count - 1); /* a range is aligned to its size */
+    for (uint64_t b = first; b < first + count; b++)
+        bm[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+/* What the walk over the records does with each key's hash. */
+struct pf_walk {
+    uint64_t *sec;
+    uint64_t lines;
+    unsigned shift;  /* bucket of a hash: h >> shift (its lines in order: rk__sw_pf_line_of) */
+    uint64_t *count; /* keys per bucket; NULL: set the bits at once */
+    uint64_t *keys;  /* the hashes in record order */
+    uint64_t n;
+};
+
+static void pf_key(struct pf_walk *w, uint64_t h)
+{
+    if (w->count == NULL) {
+        pf_set(w->sec, w->lines, h);
+        return;
+    }
+    w->count[h >> w->shift]++;
+    w->keys[w->n++] = h;
+}
+
+/* Hands every key of the records to pf_key() and sets the CIDR bits. */
+static void pf_walk_records(struct pf_walk *w, uint32_t flags, uint64_t *bm, uint32_t cidr4_bits,
+                            const uint8_t *rec, size_t rec_len)
+{
+    size_t off = 4; /* after the dummy word */
+    while (off + 4 <= rec_len) {
+        const uint8_t *r = rec + off;
+        size_t rn = (size_t)r[2] | ((size_t)r[3] << 8);
+        const char *k = (const char *)r + 4;
+        if (off + 4 + rn > rec_len)
+            break;
+        if (r[0] == RK_SWEEP_DOMAIN && (flags & RK__SW_PF_DOMAIN)) {
+            size_t st = rk__sw_pf_reg_start(k, rn);
+            pf_key(w, rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, rn - st));
+        } else if (r[0] == RK_SWEEP_URL && (flags & RK__SW_PF_URL)) {
+            size_t ho, hn = rk__sw_url_host(k, rn, &ho);
+            pf_key(w, rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn));
+        } else if (r[0] == RK_SWEEP_IPV4 && rn == 4 && (flags & RK__SW_PF_IP4)) {
+            pf_key(w, rk__sw_pf_hash(RK__SW_PF_KEY_IP4, k, 4));
+        } else if (r[0] == RK_SWEEP_CIDR4 && rn == 4 && r[1] <= 32) {
+            c4_set(bm, cidr4_bits, r + 4, r[1]);
+        }
+        off += (4 + rn + 3) & ~(size_t)3;
+    }
+}
+
+/*
+ * A filter larger than the cache (tens of MB at 10 million indicators) written in record order
+ * misses the cache on nearly every key. So the hashes of a large one are collected (8 bytes a
+ * key for the time of the fill), put in bucket order in place (each bucket a run of at most
+ * PF_BUCKET_LINES lines), and the bits set one bucket at a time, its lines in cache. When that
+ * memory is not there the bits are set in record order (slower, the same filter).
+ */
+#define PF_BUCKET_LINES 4096u /* 256 KiB */
+
+void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr4_bits,
+                    const uint64_t *type_count, const uint8_t *rec, size_t rec_len)
+{
+    uint64_t *bm = sec + 8 * (uint64_t)lines;
+    struct pf_walk w = {sec, lines, 64, NULL, NULL, 0};
+    uint64_t nkeys = ((flags & RK__SW_PF_DOMAIN) ? type_count[RK_SWEEP_DOMAIN] : 0) +
+                     ((flags & RK__SW_PF_URL) ? type_count[RK_SWEEP_URL] : 0) +
+                     ((flags & RK__SW_PF_IP4) ? type_count[RK_SWEEP_IPV4] : 0);
+    unsigned bbits = 0;
+    while (bbits < 16 && ((uint64_t)PF_BUCKET_LINES << bbits) < lines)
+        bbits++;
+    size_t nb = (size_t)1 << bbits;
+    uint64_t *next = NULL;
+    if (bbits > 0) {
+        w.shift = 64 - bbits;
+        w.count = rk_calloc(nb, sizeof *w.count);
+        next = rk_calloc(nb, sizeof *next);
+        w.keys = rk_malloc((size_t)nkeys * sizeof *w.keys);
+        if (w.count == NULL || next == NULL || w.keys == NULL) {
+            rk_free(w.count);
+            w.count = NULL;
+        }
+    }
+    pf_walk_records(&w, flags, bm, cidr4_bits, rec, rec_len);
+    if (w.count != NULL && w.n == nkeys) {
+        /* In place, one move a key: take the next unplaced key of bucket b and swap it
+         * along until a key of b comes back. */
+        uint64_t *end = w.count; /* reused: the end of each bucket */
+        uint64_t at = 0;
+        for (size_t b = 0; b < nb; b++) {
+            next[b] = at;
+            at += w.count[b];
+            end[b] = at;
+        }
+        for (size_t b = 0; b < nb; b++) {
+            while (next[b] < end[b]) {
+                uint64_t h = w.keys[next[b]];
+                size_t t = (size_t)(h >> w.shift);
+                while (t != b) {
+                    uint64_t o = w.keys[next[t]];
+                    w.keys[next[t]++] = h;
+                    h = o;
+                    t = (size_t)(h >> w.shift);
+                }
+                w.keys[next[b]++] = h;
+            }
+        }
+        for (uint64_t i = 0; i < w.n; i++)
+            pf_set(sec, lines, w.keys[i]);
+    } else if (w.count != NULL) {
+        for (uint64_t i = 0; i < w.n; i++) /* cannot happen: the counts are the builder's */
+            pf_set(sec, lines, w.keys[i]);
+    }
+    rk_free(w.keys);
+    rk_free(w.count);
+    rk_free(next);
+}
