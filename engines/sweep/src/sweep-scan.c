@@ -1180,7 +1180,11 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
 #else
     block_masks(s, q, b);
 #endif
-    b->interest = b->stop | b->dot | b->colon | b->at;
+    /* A '.', ':' or '@' alone between two separators (JSON's `":"`, a sentence's full stop)
+     * is a run of one byte, which is nothing: not an event. Bytes 0 and 63 stay events (their
+     * neighbour in the next or previous block is not looked at here). */
+    uint64_t alone = ~(b->tok << 1) & ~(b->tok >> 1) & 0x7ffffffffffffffeu;
+    b->interest = b->stop | ((b->dot | b->colon | b->at) & ~alone);
     if (s->want_hash) {
         uint64_t y = b->tok;
         y &= y >> 1;
