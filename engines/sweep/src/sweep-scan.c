@@ -738,6 +738,14 @@ struct shape {
     uint64_t dot, colon, letter, digit;
 };
 
+/* Whether x has at least three bits set, without branches (the log decides, not a pattern). */
+static inline int bits_at_least3(uint64_t x)
+{
+    x &= x - 1;
+    x &= x - 1;
+    return x != 0;
+}
+
 /* Whether x has at least k bits set (no POPCNT instruction is assumed). */
 static inline int bits_at_least(uint64_t x, unsigned k)
 {
@@ -1233,8 +1241,11 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
 /*
  * The run at bits [s0, e0) of the masks `m` (bit 0 at byte m->base; e0 < 64, s0 < e0): the
  * decisions of the scan loop and of classify_run() taken from the masks. *floor becomes the
- * run's end, or the end of the URL it starts, and then 1 is returned.
+ * run's end, or the end of the URL it starts, and then RUN_URL is returned; RUN_NONE when
+ * the masks alone said the run holds nothing (no call was made, so the scan cannot have been
+ * stopped), else RUN_DONE.
  */
+enum { RUN_NONE, RUN_DONE, RUN_URL };
 static inline __attribute__((always_inline)) int
 run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *m, unsigned s0,
            unsigned e0, uint64_t line, size_t *floor)
@@ -1245,17 +1256,17 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
     *floor = e;
     /* A word without '.', ':' or '@' can only be a hash, of 32 digits or more. */
     if (key == 0 ? len < 32 : (len < 3 && !(len == 2 && (m->colon & rm) != 0)))
-        return 0;
+        return RUN_NONE;
     if ((m->colon & rm) != 0 && e + 1 < n && p[e] == '/' && p[e + 1] == '/') {
         if (scan_url(s, p, n, st, &e, block_flags(m, s0, e0), line)) {
             *floor = e;
-            return 1;
+            return RUN_URL;
         }
-        return 0;
+        return RUN_DONE;
     }
     if (((m->at | m->plus) & rm) != 0) {
         classify_run(s, p + st, len, block_flags(m, s0, e0), line, st);
-        return 0;
+        return RUN_DONE;
     }
     /* Without a call: runs shorter than a hash that cannot be anything. A run of digits and
      * dots (no letter: no host name) is an IPv4 address only with three dots and seven bytes
@@ -1263,11 +1274,11 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
      * that is no IPv6 address ("10:53:21", "key:value") holds nothing. */
     uint64_t cm = m->colon & rm;
     if (len < 32 &&
-        (cm == 0 ? (m->letter & rm) == 0 && (len < 7 || !bits_at_least(key, 3))
+        (cm == 0 ? (m->letter & rm) == 0 && (len < 7 || !bits_at_least3(key))
                  : (m->dot & rm) == 0 && (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
-        return 0;
+        return RUN_NONE;
     classify_shaped(s, p + st, len, m, s0, line, st);
-    return 0;
+    return RUN_DONE;
 }
 
 /*
@@ -1357,9 +1368,10 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                     s0 = (unsigned)(floor - b.base); /* floor <= i: still within the run */
                 unsigned e0 = o + (unsigned)__builtin_ctzll(above); /* < 64 */
                 ev &= ~(uint64_t)0 << e0;
-                if (run_masked(s, p, n, &b, s0, e0, line, &floor))
+                int r = run_masked(s, p, n, &b, s0, e0, line, &floor);
+                if (r == RUN_URL)
                     goto resync; /* a URL: on after its authority */
-                if (s->stopped)
+                if (r == RUN_DONE && s->stopped)
                     goto done;
                 continue;
             }
