@@ -1053,9 +1053,9 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
 }
 #include <immintrin.h>
 
-/* The same with AVX2, 32 bytes an instruction, chosen at run time where the CPU has it. The
- * masks of each half are gathered in locals and stored once (not or-ed into *b twice). */
-enum { H_TOK, H_STOP, H_DOT, H_COLON, H_AT, H_PLUS, H_LETTER, H_DIGIT, H_N };
+/* The same with AVX2, 32 bytes an instruction, chosen at run time where the CPU has it. Each
+ * mask is made from both halves at once and stored once: no halves kept in locals and joined
+ * afterwards (which spilled them to the stack). */
 
 /*
  * Byte classes by two nibble lookups: the high nibble gives the classes its ASCII column
@@ -1067,47 +1067,47 @@ enum { H_TOK, H_STOP, H_DOT, H_COLON, H_AT, H_PLUS, H_LETTER, H_DIGIT, H_N };
 #define CLS_LO_TAB 50, 26, 26, 26, 26, 26, 26, 26, 26, 26, 28, 9, 8, 9, 136, 72
 #define CLS_HI_TAB 0, 0, (char)129, 6, 40, 80, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0
 
-__attribute__((target("avx2"))) static inline void half_avx2(const char *p, uint32_t h[H_N])
+/* The class bytes of the 32 bytes in v (see above). */
+__attribute__((target("avx2"))) static inline __m256i classes_avx2(__m256i v)
 {
-    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
     const __m256i lo_tab = _mm256_setr_epi8(CLS_LO_TAB, CLS_LO_TAB);
     const __m256i hi_tab = _mm256_setr_epi8(CLS_HI_TAB, CLS_HI_TAB);
     const __m256i nib = _mm256_set1_epi8(0x0f);
-    __m256i cls = _mm256_and_si256(
+    return _mm256_and_si256(
         _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib)),
         _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
-    __m256i zero = _mm256_setzero_si256();
-    __m256i stop = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
-                                   _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
-                                                   _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
-    /* A class bit to each byte's top bit (a 16-bit shift by less than 8 moves no bit of one
-     * byte into the other's top bit), then movemask. */
-    h[H_TOK] = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(cls, zero));
-    h[H_STOP] = (uint32_t)_mm256_movemask_epi8(stop);
-    h[H_DOT] = (uint32_t)_mm256_movemask_epi8(cls);
-    h[H_COLON] = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 5));
-    h[H_AT] = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 2));
-    h[H_PLUS] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')));
-    h[H_LETTER] = ~(uint32_t)_mm256_movemask_epi8(
-        _mm256_cmpeq_epi8(_mm256_and_si256(cls, _mm256_set1_epi8(24)), zero));
-    h[H_DIGIT] = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 6));
+}
+
+__attribute__((target("avx2"))) static inline __m256i stops_avx2(__m256i v)
+{
+    return _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
+                           _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
+                                           _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
 }
 
 __attribute__((target("avx2"))) static void block_masks_avx2(const char *p, struct blk *b)
 {
-    uint32_t lo[H_N], hi[H_N];
-    half_avx2(p, lo);
-    half_avx2(p + 32, hi);
-#define RK_SW_JOIN(k) ((uint64_t)lo[k] | (uint64_t)hi[k] << 32)
-    b->tok = RK_SW_JOIN(H_TOK);
-    b->stop = RK_SW_JOIN(H_STOP);
-    b->dot = RK_SW_JOIN(H_DOT);
-    b->colon = RK_SW_JOIN(H_COLON);
-    b->at = RK_SW_JOIN(H_AT);
-    b->plus = RK_SW_JOIN(H_PLUS);
-    b->letter = RK_SW_JOIN(H_LETTER);
-    b->digit = RK_SW_JOIN(H_DIGIT);
-#undef RK_SW_JOIN
+    __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    __m256i c0 = classes_avx2(v0), c1 = classes_avx2(v1);
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i plus = _mm256_set1_epi8('+');
+    const __m256i letter = _mm256_set1_epi8(24);
+    /* The 64-bit mask of the top bits of the two halves' bytes. A class bit is moved to each
+     * byte's top bit by a 16-bit shift by less than 8, which moves no bit of one byte into the
+     * other's top bit. */
+#define RK_SW_MM(x0, x1)                                                                           \
+    ((uint64_t)(uint32_t)_mm256_movemask_epi8(x0) | (uint64_t)(uint32_t)_mm256_movemask_epi8(x1) << 32)
+    b->tok = ~RK_SW_MM(_mm256_cmpeq_epi8(c0, zero), _mm256_cmpeq_epi8(c1, zero));
+    b->stop = RK_SW_MM(stops_avx2(v0), stops_avx2(v1));
+    b->dot = RK_SW_MM(c0, c1);
+    b->colon = RK_SW_MM(_mm256_slli_epi16(c0, 5), _mm256_slli_epi16(c1, 5));
+    b->at = RK_SW_MM(_mm256_slli_epi16(c0, 2), _mm256_slli_epi16(c1, 2));
+    b->plus = RK_SW_MM(_mm256_cmpeq_epi8(v0, plus), _mm256_cmpeq_epi8(v1, plus));
+    b->letter = ~RK_SW_MM(_mm256_cmpeq_epi8(_mm256_and_si256(c0, letter), zero),
+                          _mm256_cmpeq_epi8(_mm256_and_si256(c1, letter), zero));
+    b->digit = RK_SW_MM(_mm256_slli_epi16(c0, 6), _mm256_slli_epi16(c1, 6));
+#undef RK_SW_MM
 }
 
 /* The same with AVX-512BW: the whole block in one register, every compare giving its 64-bit
