@@ -775,7 +775,8 @@ static inline unsigned dec3(const char *p, unsigned n)
  * (bit k: p[k], higher bits ignored): the parts lie between the dots, so only their lengths
  * and values are checked — exactly three dots, parts of one to three digits, each <= 255.
  */
-static inline int ip4_shaped(const char *p, size_t n, uint64_t dots, uint8_t out[4])
+static inline __attribute__((always_inline)) int ip4_shaped(const char *p, size_t n, uint64_t dots,
+                                                          uint8_t out[4])
 {
     dots &= ((uint64_t)1 << n) - 1;
     if (dots == 0)
