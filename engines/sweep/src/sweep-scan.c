@@ -1098,7 +1098,8 @@ __attribute__((target("avx2"))) static void block_masks_avx2(const char *p, stru
      * byte's top bit by a 16-bit shift by less than 8, which moves no bit of one byte into the
      * other's top bit. */
 #define RK_SW_MM(x0, x1)                                                                           \
-    ((uint64_t)(uint32_t)_mm256_movemask_epi8(x0) | (uint64_t)(uint32_t)_mm256_movemask_epi8(x1) << 32)
+    ((uint64_t)(uint32_t)_mm256_movemask_epi8(x0) |                                               \
+     (uint64_t)(uint32_t)_mm256_movemask_epi8(x1) << 32)
     b->tok = ~RK_SW_MM(_mm256_cmpeq_epi8(c0, zero), _mm256_cmpeq_epi8(c1, zero));
     b->stop = RK_SW_MM(stops_avx2(v0), stops_avx2(v1));
     b->dot = RK_SW_MM(c0, c1);
@@ -1168,17 +1169,8 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
  * bytes within the block (next_block() adds the runs that reach 32 across two blocks).
  * Everything else is a plain word or a separator and is skipped 64 bytes at a time.
  */
-static inline void load_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
-                              size_t base, struct blk *b)
+static inline void masks_of(const struct rk_sweep_scanner *s, const char *q, struct blk *b)
 {
-    b->base = base;
-    const char *q = p + base;
-    char tail[64];
-    if (base + 64 > n) {
-        memset(tail, 0, sizeof tail);
-        memcpy(tail, p + base, n - base);
-        q = tail;
-    }
 #ifdef RK_SW_HAVE_AVX2
     if (s->avx512)
         block_masks_avx512(q, b);
@@ -1189,6 +1181,27 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
 #else
     block_masks(s, q, b);
 #endif
+}
+
+/* The last block of a chunk, shorter than 64 bytes: its masks from a zero-padded copy. Out of
+ * line and cold, so that the loop's block loads need no 64-byte stack buffer. */
+__attribute__((noinline, cold)) static void masks_of_tail(const struct rk_sweep_scanner *s,
+                                                         const char *q, size_t len, struct blk *b)
+{
+    char tail[64];
+    memset(tail, 0, sizeof tail);
+    memcpy(tail, q, len);
+    masks_of(s, tail, b);
+}
+
+static inline void load_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
+                              size_t base, struct blk *b)
+{
+    b->base = base;
+    if (base + 64 > n)
+        masks_of_tail(s, p + base, n - base, b);
+    else
+        masks_of(s, p + base, b);
     /* A '.', ':' or '@' alone between two separators (JSON's `":"`, a sentence's full stop)
      * is a run of one byte, which is nothing: not an event. Bytes 0 and 63 stay events (their
      * neighbour in the next or previous block is not looked at here). */
@@ -1211,8 +1224,8 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
  * that run is an event (bit 0) only when the index holds hashes and its two parts together
  * reach 32 bytes: shorter ones cannot be a hash, and need no look.
  */
-static inline void next_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
-                              size_t base, struct blk *b)
+static inline __attribute__((always_inline)) void
+next_block(const struct rk_sweep_scanner *s, const char *p, size_t n, size_t base, struct blk *b)
 {
     uint64_t prev_tok = b->tok;
     int follows = base == b->base + 64;

@@ -407,6 +407,12 @@ static const struct shape_case shape_cases[] = {
     {"10:53:21", ""},
     {"01:33:21.162", ""},
     {"key:value", ""},
+    /* A '.', ':' or '@' alone between separators is no event (JSON's `":"`); the token next
+     * to it is found wherever the blocks fall, also when the lone byte is a block's first or
+     * last byte. */
+    {". : @", ""},
+    {": 1.2.3.4 @ .", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"\"k\":\"evil.example\":.", "#:evil.example>evil.example(domain);"},
     {"EVIL.Example", "#:evil.example>evil.example(domain);"},
     {"www.evil.example.", "#:www.evil.example>evil.example(domain);"},
     {"evil.example:8080", "#:evil.example>evil.example(domain);"},
