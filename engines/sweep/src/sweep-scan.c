@@ -68,6 +68,9 @@ struct blk {
     uint64_t tok, stop, dot, colon, at, plus;
     uint64_t letter, digit; /* A-Z a-z, 0-9: the shape of a run without reading it again */
     uint64_t interest;      /* where the scan must stop: see load_block() */
+    /* The token and '+' masks of the block at base - 64 when the loop came from it (0 when it
+     * did not): where a run that began there starts, and whether it holds a '+'. */
+    uint64_t prev_tok, prev_plus;
 };
 
 struct seen {
@@ -1227,10 +1230,12 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
 static inline __attribute__((always_inline)) void
 next_block(const struct rk_sweep_scanner *s, const char *p, size_t n, size_t base, struct blk *b)
 {
-    uint64_t prev_tok = b->tok;
     int follows = base == b->base + 64;
+    uint64_t prev_tok = follows ? b->tok : 0, prev_plus = follows ? b->plus : 0;
     load_block(s, p, n, base, b);
-    if (s->want_hash && follows && (prev_tok >> 63) && (b->tok & 1)) {
+    b->prev_tok = prev_tok;
+    b->prev_plus = prev_plus;
+    if (s->want_hash && (prev_tok >> 63) && (b->tok & 1)) {
         unsigned l = ~prev_tok ? (unsigned)__builtin_clzll(~prev_tok) : 64u;
         unsigned r = ~b->tok ? (unsigned)__builtin_ctzll(~b->tok) : 64u;
         if (l + r >= 32)
@@ -1340,6 +1345,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
         return 0;
     }
     load_block(s, p, n, 0, &b);
+    b.prev_tok = b.prev_plus = 0;
     uint64_t ev = b.interest;
     for (;;) {
         while (ev == 0) {
@@ -1400,10 +1406,20 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                 if (st < floor)
                     st = floor;
             } else {
-                /* The run began in an earlier block: byte by byte. */
+                /* The run began in an earlier block: where, the block before tells (the loop
+                 * came from it, as floor lies before this block); byte by byte only when
+                 * that block is all token bytes. */
                 st = b.base > floor ? b.base : floor;
-                while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
-                    st--;
+                if (st > floor) {
+                    if (~b.prev_tok != 0) {
+                        st = b.base - (unsigned)__builtin_clzll(~b.prev_tok);
+                        if (st < floor)
+                            st = floor;
+                    } else {
+                        while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
+                            st--;
+                    }
+                }
             }
             unsigned flags = 0;
             if (st >= b.base) {
@@ -1451,7 +1467,8 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
             } else {
                 /* Its bytes in earlier blocks hold no '.', ':' or '@' (an event there would
                  * have dealt with the run), but may hold a '+'. */
-                if (memchr(p + st, '+', b.base - st) != NULL)
+                if (st >= b.base - 64 ? (b.prev_plus >> (st - (b.base - 64))) != 0
+                                      : memchr(p + st, '+', b.base - st) != NULL)
                     flags |= C_PLUS;
                 i = b.base;
             }
