@@ -1289,12 +1289,14 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
     }
     /* Without a call: runs shorter than a hash that cannot be anything. A run of digits and
      * dots (no letter: no host name) is an IPv4 address only with three dots and seven bytes
-     * or more ("1700000000.418" is not); a colon run without a dot whose pieces are short and
-     * that is no IPv6 address ("10:53:21", "key:value") holds nothing. */
+     * or more ("1700000000.418" is not); a colon run that is no IPv6 address, without a dot
+     * ("10:53:21", "key:value") or without a letter and with fewer than three dots (no piece
+     * of it an IPv4 address: "01:33:21.162", ":1700000003.668081"), holds nothing. */
     uint64_t cm = m->colon & rm;
     if (len < 32 &&
         (cm == 0 ? (m->letter & rm) == 0 && (len < 7 || !bits_at_least3(key))
-                 : (m->dot & rm) == 0 && (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
+                 : ((m->dot & rm) == 0 || ((m->letter & rm) == 0 && !bits_at_least3(key & ~cm))) &&
+                       (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
         return RUN_NONE;
     classify_shaped(s, p + st, len, m, s0, line, st);
     return RUN_DONE;

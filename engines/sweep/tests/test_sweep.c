@@ -406,6 +406,10 @@ static const struct shape_case shape_cases[] = {
     {"1700000000.418", ""},
     {"10:53:21", ""},
     {"01:33:21.162", ""},
+    {":1700000003.668081", ""},
+    {"1.2:3.4", ""},
+    {"1:1.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"9.9:1.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"},
     {"key:value", ""},
     /* A '.', ':' or '@' alone between separators is no event (JSON's `":"`); the token next
      * to it is found wherever the blocks fall, also when the lone byte is a block's first or
