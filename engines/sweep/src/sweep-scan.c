@@ -1057,11 +1057,11 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
 }
 #include <immintrin.h>
 
-/* The same with AVX2, 32 bytes an instruction, chosen at run time where the CPU has it. Each
- * mask is made from both halves at once and stored once: no halves kept in locals and joined
- * afterwards (which spilled them to the stack). */
-
 /*
+ * The same with AVX2, 32 bytes an instruction, chosen at run time where the CPU has it. Each
+ * mask is made from both halves at once and stored once: no halves kept in locals and joined
+ * afterwards (which spilled them to the stack).
+ *
  * Byte classes by two nibble lookups: the high nibble gives the classes its ASCII column
  * (0x2_..0x7_) can hold, the low nibble those it can be; their AND is the byte's class, one
  * bit each (0 for every byte that is not a token byte):
@@ -1165,13 +1165,7 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
 }
 #endif
 
-/*
- * Loads the masks of the block at `base` and marks the bytes the scan must look at: the three
- * delimiters with a meaning, every '.', ':' and '@' (a run holding one may be an address, a
- * host, an e-mail or a URL), and, when the index holds hashes, every run of 32 or more token
- * bytes within the block (next_block() adds the runs that reach 32 across two blocks).
- * Everything else is a plain word or a separator and is skipped 64 bytes at a time.
- */
+/* The masks of the 64 bytes at q, by the widest classifier the CPU has. */
 static inline void masks_of(const struct rk_sweep_scanner *s, const char *q, struct blk *b)
 {
 #ifdef RK_SW_HAVE_AVX2
@@ -1197,6 +1191,13 @@ __attribute__((noinline, cold)) static void masks_of_tail(const struct rk_sweep_
     masks_of(s, tail, b);
 }
 
+/*
+ * Loads the masks of the block at `base` and marks the bytes the scan must look at: the three
+ * delimiters with a meaning, every '.', ':' and '@' that is not alone between separators (a
+ * run holding one may be an address, a host, an e-mail or a URL), and, when the index holds hashes, every run of 32 or more token
+ * bytes within the block (next_block() adds the runs that reach 32 across two blocks).
+ * Everything else is a plain word or a separator and is skipped 64 bytes at a time.
+ */
 static inline void load_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
                               size_t base, struct blk *b)
 {
