@@ -71,6 +71,9 @@ struct blk {
     uint64_t tok, stop, dot, colon, at, plus;
     uint64_t letter, digit; /* A-Z a-z, 0-9: the shape of a run without reading it again */
     uint64_t interest;      /* where the scan must stop: see load_block() */
+    /* The token and '+' masks of the block at base - 64 when the loop came from it (0 when it
+     * did not): where a run that began there starts, and whether it holds a '+'. */
+    uint64_t prev_tok, prev_plus;
 };
 
 struct seen {
@@ -773,6 +776,14 @@ struct shape {
     uint64_t dot, colon, letter, digit;
 };
 
+/* Whether x has at least three bits set, without branches (the log decides, not a pattern). */
+static inline int bits_at_least3(uint64_t x)
+{
+    x &= x - 1;
+    x &= x - 1;
+    return x != 0;
+}
+
 /* Whether x has at least k bits set (no POPCNT instruction is assumed). */
 static inline int bits_at_least(uint64_t x, unsigned k)
 {
@@ -802,7 +813,8 @@ static inline unsigned dec3(const char *p, unsigned n)
  * (bit k: p[k], higher bits ignored): the parts lie between the dots, so only their lengths
  * and values are checked — exactly three dots, parts of one to three digits, each <= 255.
  */
-static inline int ip4_shaped(const char *p, size_t n, uint64_t dots, uint8_t out[4])
+static inline __attribute__((always_inline)) int ip4_shaped(const char *p, size_t n, uint64_t dots,
+                                                          uint8_t out[4])
 {
     dots &= ((uint64_t)1 << n) - 1;
     if (dots == 0)
@@ -1091,11 +1103,11 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
 }
 #include <immintrin.h>
 
-/* The same with AVX2, 32 bytes an instruction, chosen at run time where the CPU has it. The
- * masks of each half are gathered in locals and stored once (not or-ed into *b twice). */
-enum { H_TOK, H_STOP, H_DOT, H_COLON, H_AT, H_PLUS, H_LETTER, H_DIGIT, H_N };
-
 /*
+ * The same with AVX2, 32 bytes an instruction, chosen at run time where the CPU has it. Each
+ * mask is made from both halves at once and stored once: no halves kept in locals and joined
+ * afterwards (which spilled them to the stack).
+ *
  * Byte classes by two nibble lookups: the high nibble gives the classes its ASCII column
  * (0x2_..0x7_) can hold, the low nibble those it can be; their AND is the byte's class, one
  * bit each (0 for every byte that is not a token byte):
@@ -1105,47 +1117,48 @@ enum { H_TOK, H_STOP, H_DOT, H_COLON, H_AT, H_PLUS, H_LETTER, H_DIGIT, H_N };
 #define CLS_LO_TAB 50, 26, 26, 26, 26, 26, 26, 26, 26, 26, 28, 9, 8, 9, 136, 72
 #define CLS_HI_TAB 0, 0, (char)129, 6, 40, 80, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0
 
-__attribute__((target("avx2"))) static inline void half_avx2(const char *p, uint32_t h[H_N])
+/* The class bytes of the 32 bytes in v (see above). */
+__attribute__((target("avx2"))) static inline __m256i classes_avx2(__m256i v)
 {
-    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
     const __m256i lo_tab = _mm256_setr_epi8(CLS_LO_TAB, CLS_LO_TAB);
     const __m256i hi_tab = _mm256_setr_epi8(CLS_HI_TAB, CLS_HI_TAB);
     const __m256i nib = _mm256_set1_epi8(0x0f);
-    __m256i cls = _mm256_and_si256(
+    return _mm256_and_si256(
         _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib)),
         _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
-    __m256i zero = _mm256_setzero_si256();
-    __m256i stop = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
-                                   _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
-                                                   _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
-    /* A class bit to each byte's top bit (a 16-bit shift by less than 8 moves no bit of one
-     * byte into the other's top bit), then movemask. */
-    h[H_TOK] = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(cls, zero));
-    h[H_STOP] = (uint32_t)_mm256_movemask_epi8(stop);
-    h[H_DOT] = (uint32_t)_mm256_movemask_epi8(cls);
-    h[H_COLON] = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 5));
-    h[H_AT] = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 2));
-    h[H_PLUS] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')));
-    h[H_LETTER] = ~(uint32_t)_mm256_movemask_epi8(
-        _mm256_cmpeq_epi8(_mm256_and_si256(cls, _mm256_set1_epi8(24)), zero));
-    h[H_DIGIT] = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cls, 6));
+}
+
+__attribute__((target("avx2"))) static inline __m256i stops_avx2(__m256i v)
+{
+    return _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
+                           _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
+                                           _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
 }
 
 __attribute__((target("avx2"))) static void block_masks_avx2(const char *p, struct blk *b)
 {
-    uint32_t lo[H_N], hi[H_N];
-    half_avx2(p, lo);
-    half_avx2(p + 32, hi);
-#define RK_SW_JOIN(k) ((uint64_t)lo[k] | (uint64_t)hi[k] << 32)
-    b->tok = RK_SW_JOIN(H_TOK);
-    b->stop = RK_SW_JOIN(H_STOP);
-    b->dot = RK_SW_JOIN(H_DOT);
-    b->colon = RK_SW_JOIN(H_COLON);
-    b->at = RK_SW_JOIN(H_AT);
-    b->plus = RK_SW_JOIN(H_PLUS);
-    b->letter = RK_SW_JOIN(H_LETTER);
-    b->digit = RK_SW_JOIN(H_DIGIT);
-#undef RK_SW_JOIN
+    __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    __m256i c0 = classes_avx2(v0), c1 = classes_avx2(v1);
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i plus = _mm256_set1_epi8('+');
+    const __m256i letter = _mm256_set1_epi8(24);
+    /* The 64-bit mask of the top bits of the two halves' bytes. A class bit is moved to each
+     * byte's top bit by a 16-bit shift by less than 8, which moves no bit of one byte into the
+     * other's top bit. */
+#define RK_SW_MM(x0, x1)                                                                           \
+    ((uint64_t)(uint32_t)_mm256_movemask_epi8(x0) |                                               \
+     (uint64_t)(uint32_t)_mm256_movemask_epi8(x1) << 32)
+    b->tok = ~RK_SW_MM(_mm256_cmpeq_epi8(c0, zero), _mm256_cmpeq_epi8(c1, zero));
+    b->stop = RK_SW_MM(stops_avx2(v0), stops_avx2(v1));
+    b->dot = RK_SW_MM(c0, c1);
+    b->colon = RK_SW_MM(_mm256_slli_epi16(c0, 5), _mm256_slli_epi16(c1, 5));
+    b->at = RK_SW_MM(_mm256_slli_epi16(c0, 2), _mm256_slli_epi16(c1, 2));
+    b->plus = RK_SW_MM(_mm256_cmpeq_epi8(v0, plus), _mm256_cmpeq_epi8(v1, plus));
+    b->letter = ~RK_SW_MM(_mm256_cmpeq_epi8(_mm256_and_si256(c0, letter), zero),
+                          _mm256_cmpeq_epi8(_mm256_and_si256(c1, letter), zero));
+    b->digit = RK_SW_MM(_mm256_slli_epi16(c0, 6), _mm256_slli_epi16(c1, 6));
+#undef RK_SW_MM
 }
 
 /* The same with AVX-512BW: the whole block in one register, every compare giving its 64-bit
@@ -1198,24 +1211,9 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
 }
 #endif
 
-/*
- * Loads the masks of the block at `base` and marks the bytes the scan must look at: the three
- * delimiters with a meaning, every '.', ':' and '@' (a run holding one may be an address, a
- * host, an e-mail or a URL), and, when the index holds hashes, every run of 32 or more token
- * bytes within the block (next_block() adds the runs that reach 32 across two blocks).
- * Everything else is a plain word or a separator and is skipped 64 bytes at a time.
- */
-static inline void load_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
-                              size_t base, struct blk *b)
+/* The masks of the 64 bytes at q, by the widest classifier the CPU has. */
+static inline void masks_of(const struct rk_sweep_scanner *s, const char *q, struct blk *b)
 {
-    b->base = base;
-    const char *q = p + base;
-    char tail[64];
-    if (base + 64 > n) {
-        memset(tail, 0, sizeof tail);
-        memcpy(tail, p + base, n - base);
-        q = tail;
-    }
 #ifdef RK_SW_HAVE_AVX2
     if (s->avx512)
         block_masks_avx512(q, b);
@@ -1226,7 +1224,39 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
 #else
     block_masks(s, q, b);
 #endif
-    b->interest = b->stop | b->dot | b->colon | b->at;
+}
+
+/* The last block of a chunk, shorter than 64 bytes: its masks from a zero-padded copy. Out of
+ * line and cold, so that the loop's block loads need no 64-byte stack buffer. */
+__attribute__((noinline, cold)) static void masks_of_tail(const struct rk_sweep_scanner *s,
+                                                         const char *q, size_t len, struct blk *b)
+{
+    char tail[64];
+    memset(tail, 0, sizeof tail);
+    memcpy(tail, q, len);
+    masks_of(s, tail, b);
+}
+
+/*
+ * Loads the masks of the block at `base` and marks the bytes the scan must look at: the three
+ * delimiters with a meaning, every '.', ':' and '@' that is not alone between separators (a
+ * run holding one may be an address, a host, an e-mail or a URL), and, when the index holds hashes, every run of 32 or more token
+ * bytes within the block (next_block() adds the runs that reach 32 across two blocks).
+ * Everything else is a plain word or a separator and is skipped 64 bytes at a time.
+ */
+static inline void load_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
+                              size_t base, struct blk *b)
+{
+    b->base = base;
+    if (base + 64 > n)
+        masks_of_tail(s, p + base, n - base, b);
+    else
+        masks_of(s, p + base, b);
+    /* A '.', ':' or '@' alone between two separators (JSON's `":"`, a sentence's full stop)
+     * is a run of one byte, which is nothing: not an event. Bytes 0 and 63 stay events (their
+     * neighbour in the next or previous block is not looked at here). */
+    uint64_t alone = ~(b->tok << 1) & ~(b->tok >> 1) & 0x7ffffffffffffffeu;
+    b->interest = b->stop | ((b->dot | b->colon | b->at) & ~alone);
     if (s->want_hash) {
         uint64_t y = b->tok;
         y &= y >> 1;
@@ -1244,13 +1274,15 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
  * that run is an event (bit 0) only when the index holds hashes and its two parts together
  * reach 32 bytes: shorter ones cannot be a hash, and need no look.
  */
-static inline void next_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
-                              size_t base, struct blk *b)
+static inline __attribute__((always_inline)) void
+next_block(const struct rk_sweep_scanner *s, const char *p, size_t n, size_t base, struct blk *b)
 {
-    uint64_t prev_tok = b->tok;
     int follows = base == b->base + 64;
+    uint64_t prev_tok = follows ? b->tok : 0, prev_plus = follows ? b->plus : 0;
     load_block(s, p, n, base, b);
-    if (s->want_hash && follows && (prev_tok >> 63) && (b->tok & 1)) {
+    b->prev_tok = prev_tok;
+    b->prev_plus = prev_plus;
+    if (s->want_hash && (prev_tok >> 63) && (b->tok & 1)) {
         unsigned l = ~prev_tok ? (unsigned)__builtin_clzll(~prev_tok) : 64u;
         unsigned r = ~b->tok ? (unsigned)__builtin_ctzll(~b->tok) : 64u;
         if (l + r >= 32)
@@ -1275,8 +1307,11 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
 /*
  * The run at bits [s0, e0) of the masks `m` (bit 0 at byte m->base; e0 < 64, s0 < e0): the
  * decisions of the scan loop and of classify_run() taken from the masks. *floor becomes the
- * run's end, or the end of the URL it starts, and then 1 is returned.
+ * run's end, or the end of the URL it starts, and then RUN_URL is returned; RUN_NONE when
+ * the masks alone said the run holds nothing (no call was made, so the scan cannot have been
+ * stopped), else RUN_DONE.
  */
+enum { RUN_NONE, RUN_DONE, RUN_URL };
 static inline __attribute__((always_inline)) int
 run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *m, unsigned s0,
            unsigned e0, uint64_t line, size_t *floor)
@@ -1287,29 +1322,31 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
     *floor = e;
     /* A word without '.', ':' or '@' can only be a hash, of 32 digits or more. */
     if (key == 0 ? len < 32 : (len < 3 && !(len == 2 && (m->colon & rm) != 0)))
-        return 0;
+        return RUN_NONE;
     if ((m->colon & rm) != 0 && e + 1 < n && p[e] == '/' && p[e + 1] == '/') {
         if (scan_url(s, p, n, st, &e, block_flags(m, s0, e0), line)) {
             *floor = e;
-            return 1;
+            return RUN_URL;
         }
-        return 0;
+        return RUN_DONE;
     }
     if (((m->at | m->plus) & rm) != 0) {
         classify_run(s, p + st, len, block_flags(m, s0, e0), line, st);
-        return 0;
+        return RUN_DONE;
     }
     /* Without a call: runs shorter than a hash that cannot be anything. A run of digits and
      * dots (no letter: no host name) is an IPv4 address only with three dots and seven bytes
-     * or more ("1700000000.418" is not); a colon run without a dot whose pieces are short and
-     * that is no IPv6 address ("10:53:21", "key:value") holds nothing. */
+     * or more ("1700000000.418" is not); a colon run that is no IPv6 address, without a dot
+     * ("10:53:21", "key:value") or without a letter and with fewer than three dots (no piece
+     * of it an IPv4 address: "01:33:21.162", ":1700000003.668081"), holds nothing. */
     uint64_t cm = m->colon & rm;
     if (len < 32 &&
-        (cm == 0 ? (m->letter & rm) == 0 && (len < 7 || !bits_at_least(key, 3))
-                 : (m->dot & rm) == 0 && (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
-        return 0;
+        (cm == 0 ? (m->letter & rm) == 0 && (len < 7 || !bits_at_least3(key))
+                 : ((m->dot & rm) == 0 || ((m->letter & rm) == 0 && !bits_at_least3(key & ~cm))) &&
+                       (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
+        return RUN_NONE;
     classify_shaped(s, p + st, len, m, s0, line, st);
-    return 0;
+    return RUN_DONE;
 }
 
 /*
@@ -1357,6 +1394,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
         return 0;
     }
     load_block(s, p, n, 0, &b);
+    b.prev_tok = b.prev_plus = 0;
     uint64_t ev = b.interest;
     for (;;) {
         while (ev == 0) {
@@ -1399,9 +1437,10 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                     s0 = (unsigned)(floor - b.base); /* floor <= i: still within the run */
                 unsigned e0 = o + (unsigned)__builtin_ctzll(above); /* < 64 */
                 ev &= ~(uint64_t)0 << e0;
-                if (run_masked(s, p, n, &b, s0, e0, line, &floor))
+                int r = run_masked(s, p, n, &b, s0, e0, line, &floor);
+                if (r == RUN_URL)
                     goto resync; /* a URL: on after its authority */
-                if (s->stopped)
+                if (r == RUN_DONE && s->stopped)
                     goto done;
                 continue;
             }
@@ -1416,10 +1455,20 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                 if (st < floor)
                     st = floor;
             } else {
-                /* The run began in an earlier block: byte by byte. */
+                /* The run began in an earlier block: where, the block before tells (the loop
+                 * came from it, as floor lies before this block); byte by byte only when
+                 * that block is all token bytes. */
                 st = b.base > floor ? b.base : floor;
-                while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
-                    st--;
+                if (st > floor) {
+                    if (~b.prev_tok != 0) {
+                        st = b.base - (unsigned)__builtin_clzll(~b.prev_tok);
+                        if (st < floor)
+                            st = floor;
+                    } else {
+                        while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
+                            st--;
+                    }
+                }
             }
             unsigned flags = 0;
             if (st >= b.base) {
@@ -1467,7 +1516,8 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
             } else {
                 /* Its bytes in earlier blocks hold no '.', ':' or '@' (an event there would
                  * have dealt with the run), but may hold a '+'. */
-                if (memchr(p + st, '+', b.base - st) != NULL)
+                if (st >= b.base - 64 ? (b.prev_plus >> (st - (b.base - 64))) != 0
+                                      : memchr(p + st, '+', b.base - st) != NULL)
                     flags |= C_PLUS;
                 i = b.base;
             }

@@ -474,7 +474,22 @@ static const struct shape_case shape_cases[] = {
     {"1700000000.418", ""},
     {"10:53:21", ""},
     {"01:33:21.162", ""},
+    {":1700000003.668081", ""},
+    {"1.2:3.4", ""},
+    {"1:1.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"9.9:1.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"},
     {"key:value", ""},
+    /* A '.', ':' or '@' alone between separators is no event (JSON's `":"`); the token next
+     * to it is found wherever the blocks fall, also when the lone byte is a block's first or
+     * last byte. */
+    {". : @", ""},
+    {": 1.2.3.4 @ .", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"\"k\":\"evil.example\":.", "#:evil.example>evil.example(domain);"},
+    /* A '+' before the first '.' of a run that began in the block before (the run's start
+     * and its '+' come from that block's masks), or in a run longer than a block. */
+    {"xx+yy.evil.example", "#:yy.evil.example>evil.example(domain);"},
+    {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx+evil.example",
+     "#:evil.example>evil.example(domain);"},
     {"EVIL.Example", "#:evil.example>evil.example(domain);"},
     {"www.evil.example.", "#:www.evil.example>evil.example(domain);"},
     {"evil.example:8080", "#:evil.example>evil.example(domain);"},
