@@ -448,12 +448,12 @@ static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, ui
  * prefilter must also hold its last two labels; 1 when the key prefilter does not decide for
  * it (no domain keys in the index, or a host of one label, for which no lookup follows).
  */
+static inline size_t last_label_start(const char *p, size_t n);
+
 static inline int host_filter(const struct rk_sweep_scanner *s, const char *p, size_t n,
                               uint64_t *h)
 {
-    size_t ls = n;
-    while (ls > 0 && p[ls - 1] != '.')
-        ls--;
+    size_t ls = last_label_start(p, n);
     unsigned bit = rk__sw_tld_bit(p + ls, n - ls);
     if (!((s->tld[bit / 64] >> (bit % 64)) & 1))
         return 0;
@@ -464,6 +464,29 @@ static inline int host_filter(const struct rk_sweep_scanner *s, const char *p, s
         st--;
     *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, n - st);
     return 2;
+}
+
+/* The start of the last label of p[0, n): just past its last dot, 0 when it has none. Last
+ * labels are short, so the last 8 bytes are tested at once (a word, the exact zero-byte test
+ * on it XOR '.'), bytes one by one only before them or in a shorter host. */
+static inline size_t last_label_start(const char *p, size_t n)
+{
+    size_t i = n;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p + n - 8, 8);
+        uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eull;
+        uint64_t z = ~(((x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | x |
+                       0x7f7f7f7f7f7f7f7full);
+        if (z != 0) /* the highest byte that was '.' (little-endian: the last one) */
+            return n - 8 + (size_t)(63 - __builtin_clzll(z)) / 8 + 1;
+        i = n - 8;
+    }
+#endif
+    while (i > 0 && p[i - 1] != '.')
+        i--;
+    return i;
 }
 
 /* Queues the suffix lookups of a canonical host already stored at buf[t, t+n). */
@@ -538,17 +561,17 @@ static void emit_host_now(struct rk_sweep_scanner *s, const char *p, size_t n, u
     emit_host_stored(s, t, cn, line, off, 1); /* filters checked on the raw bytes */
 }
 
-static void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
-                      uint64_t off)
+/* A host whose last label passed the last-label filter: the key prefilter, then the lookups.
+ * p[0, rn) is the host without its trailing dot, ls the start of its last label. */
+__attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s, const char *p,
+                                                     size_t n, size_t rn, size_t ls,
+                                                     uint64_t line, uint64_t off)
 {
-    if (!s->want_dom)
-        return;
-    size_t rn = n > 0 && p[n - 1] == '.' ? n - 1 : n;
-    uint64_t k = 0;
-    int f = host_filter(s, p, rn, &k); /* on the raw bytes, before any copy */
-    if (f == 0)
-        return;
-    if (f == 2) {
+    if (s->pf_dom && ls > 0) {
+        size_t st = ls - 1; /* the last dot; the two labels start after the one before it */
+        while (st > 0 && p[st - 1] != '.')
+            st--;
+        uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, rn - st);
         const uint64_t *pl = rk__sw_pf_line(s->ix, k);
         if (s->defer_pf && n <= sizeof s->pend_host) {
             settle(s);
@@ -565,6 +588,22 @@ static void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n, uint6
             return;
     }
     emit_host_now(s, p, n, line, off);
+}
+
+/* Most hosts the loop finds are file and field names ("x.php", "id.orig_h") whose last label
+ * no domain indicator has: that test comes first, on the raw bytes, inline in the caller and
+ * without a stack frame; the rest of the work is in emit_host_tail(). */
+static inline void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                             uint64_t off)
+{
+    if (!s->want_dom)
+        return;
+    size_t rn = n > 0 && p[n - 1] == '.' ? n - 1 : n;
+    size_t ls = last_label_start(p, rn);
+    unsigned bit = rk__sw_tld_bit(p + ls, rn - ls);
+    if (!((s->tld[bit / 64] >> (bit % 64)) & 1))
+        return;
+    emit_host_tail(s, p, n, rn, ls, line, off);
 }
 
 static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
