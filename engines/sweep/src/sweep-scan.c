@@ -613,9 +613,34 @@ static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint6
         return;
     make_room(s, n / 2, 1);
     uint32_t t = s->used;
-    for (size_t i = 0; i < n / 2; i++)
-        s->buf[s->used++] = (uint8_t)(rk__sw_hexval((unsigned char)p[2 * i]) << 4 |
-                                      rk__sw_hexval((unsigned char)p[2 * i + 1]));
+#if defined(__SSE2__)
+    /* n is 32, 40 or 64 hex digits (find_hashes()): 16 digits become 8 bytes a step, the
+     * last step of a SHA-1 overlapping the one before (the same bytes written twice). */
+    if (n >= 16 && n % 2 == 0) {
+        for (size_t i = 0;; i += 16) {
+            if (i + 16 > n)
+                i = n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            /* A digit's value is its low nibble; a letter (a-f, A-F) is above '9' and
+             * its value is its low nibble + 9. */
+            __m128i letter = _mm_cmpgt_epi8(v, _mm_set1_epi8('9'));
+            __m128i nib = _mm_add_epi8(_mm_and_si128(v, _mm_set1_epi8(0x0f)),
+                                       _mm_and_si128(letter, _mm_set1_epi8(9)));
+            /* 16-bit lanes hold (high digit, low digit): byte = high << 4 | low. */
+            __m128i hi = _mm_and_si128(_mm_slli_epi16(nib, 4), _mm_set1_epi16(0x00f0));
+            __m128i b = _mm_or_si128(hi, _mm_srli_epi16(nib, 8));
+            _mm_storel_epi64((__m128i *)(void *)(s->buf + t + i / 2), _mm_packus_epi16(b, b));
+            if (i + 16 == n)
+                break;
+        }
+        s->used += (uint32_t)(n / 2);
+    } else
+#endif
+    {
+        for (size_t i = 0; i < n / 2; i++)
+            s->buf[s->used++] = (uint8_t)(rk__sw_hexval((unsigned char)p[2 * i]) << 4 |
+                                          rk__sw_hexval((unsigned char)p[2 * i + 1]));
+    }
     unsigned type = n == 32 ? RK_SWEEP_MD5 : n == 40 ? RK_SWEEP_SHA1 : RK_SWEEP_SHA256;
     enqueue(s, type, 0, t, n / 2, t, n / 2, TOK_HASH, line, off, 0);
 }
