@@ -973,6 +973,12 @@ static void test_hit_line_text(void **state)
         {"first\r\nGET c2.test/a\r\nlast", "2[GET c2.test/a];"},
         {"1.2.3.4", "1[1.2.3.4];"},
         {"a\n\nb 1.2.3.4 c2.test\n", "3[b 1.2.3.4 c2.test];3[b 1.2.3.4 c2.test];"},
+        /* Lines longer than the 16 bytes the line start is looked for at a time. */
+        {"a first line that is long, 1.2.3.4\n", "1[a first line that is long, 1.2.3.4];"},
+        {"0123456789abcdef0123456789abcde\nprefix longer than sixteen bytes, then 1.2.3.4 y\n",
+         "2[prefix longer than sixteen bytes, then 1.2.3.4 y];"},
+        {"0123456789abcdef0123456789abcdef0123456789abcdef\n0123456789abcde 1.2.3.4\n",
+         "2[0123456789abcde 1.2.3.4];"},
     };
     struct rk_sweep_index *ix = index_of(feed);
     struct rk_sweep_scanner *sc = NULL;
