@@ -558,6 +558,54 @@ static void test_extract_avx2(void **state)
     unsetenv("RK_SWEEP_NO_AVX512");
 }
 
+/* Every byte value after a URL, at every position of the 32- and 16-byte steps that look for
+ * the URL's end: the URL indicator is hit exactly when the byte ends a URL (blanks, controls,
+ * DEL and " ' , < > \ ^ ` { | }) or starts its fragment ('#', dropped). On each URL-end path. */
+static int url_hits(const struct rk_sweep_hit *h, void *ud)
+{
+    if (h->type == RK_SWEEP_URL)
+        ++*(unsigned *)ud;
+    return 0;
+}
+
+static void url_end_bytes(void)
+{
+    static const char tail[] = "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\n"; /* the steps reach the byte */
+    char url[128], text[160];
+    struct rk_sweep_scanner *s = NULL;
+    for (size_t pad = 0; pad <= 40; pad++) {
+        size_t n = (size_t)snprintf(url, sizeof url, "http://evil.test/%.*s", (int)pad,
+                                    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        char f[160];
+        snprintf(f, sizeof f, "%s\n", url);
+        struct rk_sweep_index *ix = index_of(f);
+        assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
+        for (unsigned c = 0; c < 256; c++) {
+            int ends = c <= 0x20 || c == 0x7f || (c != 0 && strchr("\"',<>\\^`{|}", (int)c));
+            unsigned hits = 0;
+            memcpy(text, url, n);
+            text[n] = (char)c;
+            memcpy(text + n + 1, tail, sizeof tail - 1);
+            assert_int_equal(rk_sweep_scan(s, text, n + sizeof tail, url_hits, &hits, NULL),
+                             RK_OK);
+            if (hits != (unsigned)(ends || c == '#'))
+                print_error("byte 0x%02x after %zu bytes: %u hits\n", c, n, hits);
+            assert_int_equal(hits, (unsigned)(ends || c == '#'));
+        }
+        rk_sweep_scanner_destroy(s);
+        rk_sweep_index_close(ix);
+    }
+}
+
+static void test_url_end_bytes(void **state)
+{
+    (void)state;
+    url_end_bytes();
+    setenv("RK_SWEEP_NO_AVX2", "1", 1);
+    url_end_bytes();
+    unsetenv("RK_SWEEP_NO_AVX2");
+}
+
 /* ===== Loaders ===== */
 
 struct load_case {
@@ -1028,6 +1076,7 @@ int main(void)
         cmocka_unit_test(test_run_inputs),
         cmocka_unit_test(test_run_threads_keep_order),
         cmocka_unit_test(test_hit_line_text),
+        cmocka_unit_test(test_url_end_bytes),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
