@@ -29,6 +29,8 @@
 #define CAP 400
 #define BUF_SIZE (64u * 1024u)
 #define SEEN_MAX 256
+#define TLDC_SIZE 256
+#define TLDC_EMPTY (~0ull)
 
 /* Byte classes. */
 enum {
@@ -97,6 +99,9 @@ struct rk_sweep_scanner {
     size_t pend_n;
     char pend_host[256]; /* PEND_HOST_RAW: a copy of the raw host */
     uint64_t tld[64]; /* copy of the index's last-label filter */
+    /* The last-label filter's answers for the last labels of up to 7 bytes seen lately (see
+     * tld_pass()): a key per entry, bit 63 the answer; TLDC_EMPTY matches no key. */
+    uint64_t tldc[TLDC_SIZE];
     /* The index's key prefilter holds the last two labels of every domain indicator / the
      * host of every URL indicator / every IPv4 address indicator (sweep-prefilter.c). */
     int pf_dom, pf_url, pf_ip4;
@@ -179,6 +184,8 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     s->want_hash = h->type_count[RK_SWEEP_MD5] + h->type_count[RK_SWEEP_SHA1] +
                        h->type_count[RK_SWEEP_SHA256] > 0;
     memcpy(s->tld, h->tld_filter, sizeof s->tld);
+    for (size_t i = 0; i < TLDC_SIZE; i++)
+        s->tldc[i] = TLDC_EMPTY;
     /* 256 KiB and more; RK_SWEEP_DEFER_IP4 and RK_SWEEP_DEFER_PF let the tests run these
      * paths with a small index. */
     s->defer_ip4 = h->ip4_filter_bits >= 21 || getenv("RK_SWEEP_DEFER_IP4") != NULL;
@@ -465,19 +472,17 @@ static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, ui
  * it (no domain keys in the index, or a host of one label, for which no lookup follows).
  */
 static inline size_t last_label_start(const char *p, size_t n);
+static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, size_t *ls);
 
-static inline int host_filter(const struct rk_sweep_scanner *s, const char *p, size_t n,
-                              uint64_t *h)
+static inline int host_filter(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h)
 {
-    size_t ls = last_label_start(p, n);
-    unsigned bit = rk__sw_tld_bit(p + ls, n - ls);
-    if (!((s->tld[bit / 64] >> (bit % 64)) & 1))
+    size_t ls;
+    if (!tld_pass(s, p, n, &ls))
         return 0;
     if (!s->pf_dom || ls == 0)
         return 1;
-    size_t st = ls - 1; /* the last dot; the two labels start after the one before it */
-    while (st > 0 && p[st - 1] != '.')
-        st--;
+    /* The two labels start after the dot before the last one. */
+    size_t st = last_label_start(p, ls - 1);
     *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, n - st);
     return 2;
 }
@@ -503,6 +508,62 @@ static inline size_t last_label_start(const char *p, size_t n)
     while (i > 0 && p[i - 1] != '.')
         i--;
     return i;
+}
+
+/*
+ * Whether the last label of the host p[0, n) passes the index's last-label filter; *ls is its
+ * start (as last_label_start()). Hosts end in few different labels (".com", ".php", ".orig_h"),
+ * so a label of up to 7 bytes is looked up in a small direct-mapped cache of earlier answers:
+ * its bytes and length as one word are the key (exact: no two labels share one). Only a miss
+ * hashes the label byte by byte (rk__sw_tld_bit()).
+ */
+static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, size_t *ls)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* w: the last m = min(n, 8) bytes of the host, byte j of w being p[n - m + j]. */
+    uint64_t w;
+    size_t m = n < 8 ? n : 8;
+    if (n >= 8) {
+        memcpy(&w, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        w = (uint64_t)lo | ((uint64_t)hi << (8 * (n - 4)));
+    } else if (n > 0) {
+        w = (uint64_t)(unsigned char)p[0] | ((uint64_t)(unsigned char)p[n >> 1] << (8 * (n >> 1))) |
+            ((uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1)));
+    } else {
+        w = 0;
+    }
+    /* Bytes above m are zero, never '.'. */
+    uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eull;
+    uint64_t z = ~(((x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | x |
+                   0x7f7f7f7f7f7f7f7full);
+    size_t start; /* the label's first byte within w */
+    if (z != 0)
+        start = (size_t)(63 - __builtin_clzll(z)) / 8 + 1;
+    else if (n < 8)
+        start = 0; /* a host of one label */
+    else
+        goto slow; /* no dot in the last 8 bytes: a long last label */
+    *ls = n - m + start;
+    {
+        size_t len = m - start; /* 0 .. 7 */
+        uint64_t key = (start < 8 ? w >> (8 * start) : 0) | (uint64_t)len << 56;
+        uint64_t *e = &s->tldc[(key * 0x9e3779b97f4a7c15ull) >> 56];
+        if ((*e & ~(1ull << 63)) == key)
+            return (int)(*e >> 63);
+        unsigned bit = rk__sw_tld_bit(p + *ls, len);
+        uint64_t pass = (s->tld[bit / 64] >> (bit % 64)) & 1;
+        *e = key | pass << 63;
+        return (int)pass;
+    }
+slow:
+#endif
+    *ls = last_label_start(p, n);
+    unsigned b = rk__sw_tld_bit(p + *ls, n - *ls);
+    return (int)((s->tld[b / 64] >> (b % 64)) & 1);
 }
 
 /* Queues the suffix lookups of a canonical host already stored at buf[t, t+n). */
@@ -584,9 +645,8 @@ __attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s,
                                                      uint64_t line, uint64_t off)
 {
     if (s->pf_dom && ls > 0) {
-        size_t st = ls - 1; /* the last dot; the two labels start after the one before it */
-        while (st > 0 && p[st - 1] != '.')
-            st--;
+        /* The two labels start after the dot before the last one. */
+        size_t st = last_label_start(p, ls - 1);
         uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, rn - st);
         const uint64_t *pl = rk__sw_pf_line(s->ix, k);
         if (s->defer_pf && n <= sizeof s->pend_host) {
@@ -615,9 +675,8 @@ static inline void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n
     if (!s->want_dom)
         return;
     size_t rn = n > 0 && p[n - 1] == '.' ? n - 1 : n;
-    size_t ls = last_label_start(p, rn);
-    unsigned bit = rk__sw_tld_bit(p + ls, rn - ls);
-    if (!((s->tld[bit / 64] >> (bit % 64)) & 1))
+    size_t ls;
+    if (!tld_pass(s, p, rn, &ls))
         return;
     emit_host_tail(s, p, n, rn, ls, line, off);
 }

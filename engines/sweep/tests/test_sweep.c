@@ -606,6 +606,56 @@ static void test_url_end_bytes(void **state)
     unsetenv("RK_SWEEP_NO_AVX2");
 }
 
+/* The last-label test through its cache of answers: labels of 0 to 7 bytes in hosts shorter
+ * than 4, than 8 and longer, in both cases, a last label longer than 7 bytes (not cached), and
+ * every host twice so that the second time is answered from the cache. */
+static void test_last_label_cache(void **state)
+{
+    (void)state;
+    struct rk_sweep_index *ix = index_of("bad.io\nc2.test\nevil.longlabel\nq.zz\n");
+    static const char *const hosts[] = {
+        "bad.io", "BAD.IO", "x.Bad.Io", "bad.iox", "bad.io.", "a.b", "q.z", "q.zz", "Q.ZZ",
+        "q.zzz", "evil.longlabel", "evil.LONGLABEL", "evil.longlabelx", "c2.test", "c2.tes",
+        "a.", ".io", "io"};
+    static const char *const hit[] = {
+        "bad.io>bad.io", "bad.io>bad.io", "x.bad.io>bad.io", NULL, "bad.io>bad.io", NULL, NULL,
+        "q.zz>q.zz", "q.zz>q.zz", NULL, "evil.longlabel>evil.longlabel",
+        "evil.longlabel>evil.longlabel", NULL, "c2.test>c2.test", NULL, NULL, NULL, NULL};
+    char text[1024], expect[2048];
+    size_t n = 0, e = 0, line = 0;
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < RK_ARRAY_LEN(hosts); i++) {
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s\n", hosts[i]);
+            line++;
+            if (hit[i] != NULL)
+                e += (size_t)snprintf(expect + e, sizeof expect - e, "%zu:%s(domain);", line,
+                                      hit[i]);
+        }
+    }
+    scan_expect(ix, text, n, expect);
+    /* Many different last labels (more than the cache has entries), the indicators' among
+     * them: an answer is only ever used for its own label. */
+    struct rk_buf big, want;
+    rk_buf_init(&big, 0);
+    rk_buf_init(&want, 0);
+    for (unsigned i = 1; i <= 3000; i++) {
+        if (i % 50 == 0) {
+            assert_int_equal(rk_buf_addf(&big, "%s\n", i % 100 ? "bad.io" : "Q.zz"), RK_OK);
+            assert_int_equal(rk_buf_addf(&want, "%u:%s(domain);", i,
+                                         i % 100 ? "bad.io>bad.io" : "q.zz>q.zz"),
+                             RK_OK);
+        } else {
+            assert_int_equal(rk_buf_addf(&big, "x.%c%c%u\n", 'a' + i % 26, 'a' + i / 26 % 26,
+                                         i % 7),
+                             RK_OK);
+        }
+    }
+    scan_expect(ix, big.data, big.len, want.data);
+    rk_buf_free(&big);
+    rk_buf_free(&want);
+    rk_sweep_index_close(ix);
+}
+
 /* ===== Loaders ===== */
 
 struct load_case {
@@ -1077,6 +1127,7 @@ int main(void)
         cmocka_unit_test(test_run_threads_keep_order),
         cmocka_unit_test(test_hit_line_text),
         cmocka_unit_test(test_url_end_bytes),
+        cmocka_unit_test(test_last_label_cache),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
