@@ -566,14 +566,16 @@ slow:
     return (int)((s->tld[b / 64] >> (b % 64)) & 1);
 }
 
+static void host_lookups(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
+                         uint64_t off);
+
 /* Queues the suffix lookups of a canonical host already stored at buf[t, t+n). */
 static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
                              uint64_t off, int tld_checked)
 {
-    const uint8_t *h = s->buf + t;
     if (!tld_checked) {
         uint64_t k = 0;
-        int f = host_filter(s, (const char *)h, n, &k);
+        int f = host_filter(s, (const char *)s->buf + t, n, &k);
         if (f == 0)
             return;
         if (f == 2) {
@@ -594,6 +596,15 @@ static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, u
                 return;
         }
     }
+    host_lookups(s, t, n, line, off);
+}
+
+/* Queues the suffix lookups of the canonical host at buf[t, t+n), which passed the filters.
+ * Apart from emit_host_stored() so that the hosts the filters reject cost no large frame. */
+__attribute__((noinline)) static void host_lookups(struct rk_sweep_scanner *s, uint32_t t,
+                                                   size_t n, uint64_t line, uint64_t off)
+{
+    const uint8_t *h = s->buf + t;
     /* Label starts, found in one pass (a host has at most 127 labels). */
     uint8_t starts[128];
     unsigned labels = 1;
@@ -1163,11 +1174,9 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
     }
     if (u.host_type == RK_SWEEP_DOMAIN) {
         if (s->want_dom && u.host_len > 0) {
-            /* Suffix lookups need the host alone; it is inside the canonical URL. */
-            unsigned labels = 1;
-            for (size_t i = 0; i < u.host_len; i++)
-                labels += out[u.host_off + i] == '.';
-            if (labels >= 2)
+            /* Suffix lookups need the host alone (inside the canonical URL) and two labels
+             * or more: a dot. */
+            if (memchr(out + u.host_off, '.', u.host_len) != NULL)
                 emit_host_stored(s, t + (uint32_t)u.host_off, u.host_len, line, off, 0);
         }
     } else {
