@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "cli.h"
 #include "renkei/alloc.h"
@@ -382,16 +385,37 @@ static int json_plain(unsigned char c)
     return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
+/* The first byte of [p, end) that is not plain (json_plain()), or end: 16 bytes a step with
+ * SSE2 (a signed compare below ' ' also catches the bytes >= 0x80). */
+static const unsigned char *plain_end(const unsigned char *p, const unsigned char *end)
+{
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                   _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                             _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+        unsigned m = (unsigned)_mm_movemask_epi8(bad);
+        if (m != 0)
+            return p + __builtin_ctz(m);
+        p += 16;
+    }
+#endif
+    while (p < end && json_plain(*p))
+        p++;
+    return p;
+}
+
 /* Writes a JSON string; invalid UTF-8 bytes become U+FFFD. */
 static void json_str(struct jline *j, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + strlen(s);
     jl_put(j, "\"", 1);
-    while (*p) {
-        const unsigned char *q = p;
-        while (json_plain(*q))
-            q++;
+    while (p < end) {
+        const unsigned char *q = plain_end(p, end);
         if (q > p) {
             jl_put(j, p, (size_t)(q - p)); /* a run of plain bytes at once */
             p = q;
