@@ -332,9 +332,12 @@ static uint32_t put(struct rk_sweep_scanner *s, const void *p, size_t n)
     return o;
 }
 
-static void enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_off,
-                    size_t key_len, uint32_t tok_off, size_t tok_len, unsigned tok_kind,
-                    uint64_t line, uint64_t off, uint8_t group)
+/* Inlined: eleven arguments, most of them constants at each call, cost more to pass than the
+ * body does. */
+static inline __attribute__((always_inline)) void
+enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_off, size_t key_len,
+        uint32_t tok_off, size_t tok_len, unsigned tok_kind, uint64_t line, uint64_t off,
+        uint8_t group)
 {
     if (s->nq == CAP)
         return; /* unreachable: make_room() reserved room for the whole token */
