@@ -319,7 +319,8 @@ static void flush(struct rk_sweep_scanner *s)
 /* Room for one token's worth of requests and bytes. */
 static void make_room(struct rk_sweep_scanner *s, size_t bytes, unsigned reqs)
 {
-    settle(s); /* an earlier token's requests go first */
+    if (s->pend != PEND_NONE)
+        settle(s); /* an earlier token's requests go first */
     if (s->nq >= SOFT || s->nq + reqs > CAP || s->used + bytes > BUF_SIZE)
         flush(s);
 }
