@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "cli.h"
 #include "renkei/alloc.h"
@@ -330,22 +333,102 @@ struct out_ctx {
     uint64_t hits;
 };
 
-/* Writes a JSON string; invalid UTF-8 bytes become U+FFFD. */
-static void json_str(const char *s)
+/*
+ * A hit's JSON line is built in a local buffer and written with one fwrite: one stdio call
+ * (and stream lock) a line instead of one a byte. The buffer is flushed early only for very
+ * long fields (a file name or a metadata string), so the output bytes are the same.
+ */
+struct jline {
+    size_t n;
+    char b[8192];
+};
+
+static void jl_flush(struct jline *j)
 {
+    if (j->n > 0)
+        fwrite(j->b, 1, j->n, stdout);
+    j->n = 0;
+}
+
+static void jl_put(struct jline *j, const void *p, size_t n)
+{
+    if (j->n + n > sizeof j->b) {
+        jl_flush(j);
+        if (n > sizeof j->b) {
+            fwrite(p, 1, n, stdout);
+            return;
+        }
+    }
+    memcpy(j->b + j->n, p, n);
+    j->n += n;
+}
+
+static void jl_str0(struct jline *j, const char *s)
+{
+    jl_put(j, s, strlen(s));
+}
+
+static void jl_u64(struct jline *j, unsigned long long v)
+{
+    char d[24];
+    size_t k = sizeof d;
+    do {
+        d[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    jl_put(j, d + k, sizeof d - k);
+}
+
+/* Bytes that a JSON string holds as they are: printable ASCII except '"' and '\\'. */
+static int json_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* The first byte of [p, end) that is not plain (json_plain()), or end: 16 bytes a step with
+ * SSE2 (a signed compare below ' ' also catches the bytes >= 0x80). */
+static const unsigned char *plain_end(const unsigned char *p, const unsigned char *end)
+{
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                   _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                             _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+        unsigned m = (unsigned)_mm_movemask_epi8(bad);
+        if (m != 0)
+            return p + __builtin_ctz(m);
+        p += 16;
+    }
+#endif
+    while (p < end && json_plain(*p))
+        p++;
+    return p;
+}
+
+/* Writes a JSON string; invalid UTF-8 bytes become U+FFFD. */
+static void json_str(struct jline *j, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
-    putchar('"');
-    while (*p) {
+    const unsigned char *end = p + strlen(s);
+    jl_put(j, "\"", 1);
+    while (p < end) {
+        const unsigned char *q = plain_end(p, end);
+        if (q > p) {
+            jl_put(j, p, (size_t)(q - p)); /* a run of plain bytes at once */
+            p = q;
+            continue;
+        }
         unsigned char c = *p;
         if (c == '"' || c == '\\') {
-            putchar('\\');
-            putchar(c);
+            char e[2] = {'\\', (char)c};
+            jl_put(j, e, 2);
             p++;
         } else if (c < 0x20 || c == 0x7f) {
-            printf("\\u%04x", c);
-            p++;
-        } else if (c < 0x80) {
-            putchar(c);
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            jl_put(j, e, 6);
             p++;
         } else {
             int n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
@@ -353,27 +436,27 @@ static void json_str(const char *s)
             for (int k = 1; ok && k < n; k++)
                 ok = (p[k] & 0xc0) == 0x80;
             if (ok) {
-                fwrite(p, 1, (size_t)n, stdout);
+                jl_put(j, p, (size_t)n);
                 p += n;
             } else {
-                fputs("\\ufffd", stdout);
+                jl_put(j, "\\ufffd", 6);
                 p++;
             }
         }
     }
-    putchar('"');
+    jl_put(j, "\"", 1);
 }
 
 /* An index compiled from the store (--db) carries "TLP<TAB>REF,REF" for each indicator. */
-static void print_meta_json(const char *meta)
+static void print_meta_json(struct jline *j, const char *meta)
 {
     const char *tab = strchr(meta, '\t');
     char tlp[32];
     size_t n = tab ? (size_t)(tab - meta) : strlen(meta);
     snprintf(tlp, sizeof tlp, "%.*s", (int)(n < sizeof tlp ? n : sizeof tlp - 1), meta);
-    fputs(",\"tlp\":", stdout);
-    json_str(tlp);
-    fputs(",\"cases\":[", stdout);
+    jl_str0(j, ",\"tlp\":");
+    json_str(j, tlp);
+    jl_str0(j, ",\"cases\":[");
     const char *p = tab ? tab + 1 : "";
     int first = 1;
     while (*p != '\0') {
@@ -382,12 +465,12 @@ static void print_meta_json(const char *meta)
         char ref[64];
         snprintf(ref, sizeof ref, "%.*s", (int)(len < sizeof ref ? len : sizeof ref - 1), p);
         if (!first)
-            putchar(',');
-        json_str(ref);
+            jl_put(j, ",", 1);
+        json_str(j, ref);
         first = 0;
         p += len + (comma != NULL);
     }
-    putchar(']');
+    jl_put(j, "]", 1);
 }
 
 static void print_meta_text(const char *meta)
@@ -409,17 +492,25 @@ static int on_hit(const struct rk_sweep_hit *h, void *ud)
     if (o->count)
         return 0;
     if (o->json) {
-        fputs("{\"file\":", stdout);
-        json_str(h->file);
-        printf(",\"line\":%llu,\"offset\":%llu,\"token\":", (unsigned long long)h->line,
-               (unsigned long long)h->offset);
-        json_str(h->token);
-        fputs(",\"indicator\":", stdout);
-        json_str(h->indicator);
-        printf(",\"type\":\"%s\"", rk_sweep_type_name(h->type));
+        struct jline j;
+        j.n = 0;
+        jl_str0(&j, "{\"file\":");
+        json_str(&j, h->file);
+        jl_str0(&j, ",\"line\":");
+        jl_u64(&j, (unsigned long long)h->line);
+        jl_str0(&j, ",\"offset\":");
+        jl_u64(&j, (unsigned long long)h->offset);
+        jl_str0(&j, ",\"token\":");
+        json_str(&j, h->token);
+        jl_str0(&j, ",\"indicator\":");
+        json_str(&j, h->indicator);
+        jl_str0(&j, ",\"type\":\"");
+        jl_str0(&j, rk_sweep_type_name(h->type));
+        jl_put(&j, "\"", 1);
         if (h->meta != NULL)
-            print_meta_json(h->meta);
-        fputs("}\n", stdout);
+            print_meta_json(&j, h->meta);
+        jl_put(&j, "}\n", 2);
+        jl_flush(&j);
     } else {
         printf("%s:%llu:%llu\t%s\t%s\t%s", h->file, (unsigned long long)h->line,
                (unsigned long long)h->offset, rk_sweep_type_name(h->type), h->indicator, h->token);

@@ -445,24 +445,39 @@ static size_t authority_end(const char *s, size_t i, size_t n, size_t *h0)
     return i;
 }
 
+/* Bytes of a URL scheme: 1 a letter, 2 a byte allowed after the first (digit, + - .). */
+static const unsigned char scheme_tab[256] = {
+    ['+'] = 2, ['-'] = 2, ['.'] = 2, ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
+    ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
 int rk__sw_canon_url(const char *s, size_t n, char *out, size_t cap, struct rk__sw_url *u)
 {
     size_t i = 0, o = 0;
     memset(u, 0, sizeof *u);
     if (cap < 16)
         return 0;
-    /* Scheme. */
-    while (i < n && i < 32 &&
-           (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
-            (i > 0 && ((s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' || s[i] == '.'))))
+    /* Scheme: a letter, then letters, digits, '+', '-', '.'; lower-cased as it is read (every
+     * byte but A-Z already has bit 5 set). */
+    while (i < n && i < 32 && i + 4 < cap) { /* room for it, "://" and the NUL */
+        unsigned k = scheme_tab[(unsigned char)s[i]];
+        if (k == 0 || (k == 2 && i == 0))
+            break;
+        out[i] = (char)(s[i] | 0x20);
         i++;
+    }
     if (i == 0 || i + 3 > n || s[i] != ':' || s[i + 1] != '/' || s[i + 2] != '/')
         return 0;
     size_t scheme_len = i;
-    for (size_t k = 0; k < scheme_len; k++) {
-        char c = s[k];
-        out[o++] = (c >= 'A' && c <= 'Z') ? (char)(c | 0x20) : c;
-    }
+    o = scheme_len;
     memcpy(out + o, "://", 3);
     o += 3;
     i += 3;

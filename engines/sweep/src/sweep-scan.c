@@ -29,6 +29,8 @@
 #define CAP 400
 #define BUF_SIZE (64u * 1024u)
 #define SEEN_MAX 256
+#define TLDC_SIZE 256
+#define TLDC_EMPTY (~0ull)
 
 /* Byte classes. */
 enum {
@@ -100,6 +102,9 @@ struct rk_sweep_scanner {
     size_t pend_n;
     char pend_host[256]; /* PEND_HOST_RAW: a copy of the raw host */
     uint64_t tld[64]; /* copy of the index's last-label filter */
+    /* The last-label filter's answers for the last labels of up to 7 bytes seen lately (see
+     * tld_pass()): a key per entry, bit 63 the answer; TLDC_EMPTY matches no key. */
+    uint64_t tldc[TLDC_SIZE];
     /* The index's key prefilter holds the last two labels of every domain indicator / the
      * host of every URL indicator / every IPv4 address indicator (sweep-prefilter.c). */
     int pf_dom, pf_url, pf_ip4;
@@ -182,6 +187,8 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     s->want_hash = h->type_count[RK_SWEEP_MD5] + h->type_count[RK_SWEEP_SHA1] +
                        h->type_count[RK_SWEEP_SHA256] > 0;
     memcpy(s->tld, h->tld_filter, sizeof s->tld);
+    for (size_t i = 0; i < TLDC_SIZE; i++)
+        s->tldc[i] = TLDC_EMPTY;
     /* 256 KiB and more; RK_SWEEP_DEFER_IP4 and RK_SWEEP_DEFER_PF let the tests run these
      * paths with a small index. */
     s->defer_ip4 = h->ip4_filter_bits >= 21 || getenv("RK_SWEEP_DEFER_IP4") != NULL;
@@ -232,6 +239,24 @@ static size_t token_text(struct rk_sweep_scanner *s, const struct req *r)
     return n;
 }
 
+/* The start of the line holding p[i]: just past the previous '\n', or 0. Lines run to
+ * hundreds of bytes, so 16 bytes are tested a step where SSE2 is there. */
+static size_t line_start(const char *p, size_t i)
+{
+#if defined(__SSE2__)
+    while (i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i - 16));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+        if (m != 0)
+            return i - 16 + (size_t)(31 - __builtin_clz(m)) + 1;
+        i -= 16;
+    }
+#endif
+    while (i > 0 && p[i - 1] != '\n')
+        i--;
+    return i;
+}
+
 static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec)
 {
     uint64_t th = rk__sw_hash(r->tok_kind, 0, s->buf + r->tok_off, r->tok_len);
@@ -258,10 +283,8 @@ static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec
     /* The hit's line: back from the token to the previous newline, forward to the next. Only
      * hits pay for this, and a chunk always ends at a line end (or is one cut line). */
     {
-        size_t a = r->off < s->chunk_len ? r->off : s->chunk_len, b = a;
+        size_t b = r->off < s->chunk_len ? r->off : s->chunk_len, a = line_start(s->chunk, b);
         const char *nl;
-        while (a > 0 && s->chunk[a - 1] != '\n')
-            a--;
         nl = memchr(s->chunk + b, '\n', s->chunk_len - b);
         b = nl != NULL ? (size_t)(nl - s->chunk) : s->chunk_len;
         if (b > a && s->chunk[b - 1] == '\r')
@@ -299,7 +322,8 @@ static void flush(struct rk_sweep_scanner *s)
 /* Room for one token's worth of requests and bytes. */
 static void make_room(struct rk_sweep_scanner *s, size_t bytes, unsigned reqs)
 {
-    settle(s); /* an earlier token's requests go first */
+    if (s->pend != PEND_NONE)
+        settle(s); /* an earlier token's requests go first */
     if (s->nq >= SOFT || s->nq + reqs > CAP || s->used + bytes > BUF_SIZE)
         flush(s);
 }
@@ -312,9 +336,12 @@ static uint32_t put(struct rk_sweep_scanner *s, const void *p, size_t n)
     return o;
 }
 
-static void enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_off,
-                    size_t key_len, uint32_t tok_off, size_t tok_len, unsigned tok_kind,
-                    uint64_t line, uint64_t off, uint8_t group)
+/* Inlined: eleven arguments, most of them constants at each call, cost more to pass than the
+ * body does. */
+static inline __attribute__((always_inline)) void
+enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_off, size_t key_len,
+        uint32_t tok_off, size_t tok_len, unsigned tok_kind, uint64_t line, uint64_t off,
+        uint8_t group)
 {
     if (s->nq == CAP)
         return; /* unreachable: make_room() reserved room for the whole token */
@@ -451,32 +478,111 @@ static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, ui
  * prefilter must also hold its last two labels; 1 when the key prefilter does not decide for
  * it (no domain keys in the index, or a host of one label, for which no lookup follows).
  */
-static inline int host_filter(const struct rk_sweep_scanner *s, const char *p, size_t n,
-                              uint64_t *h)
+static inline size_t last_label_start(const char *p, size_t n);
+static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, size_t *ls);
+
+static inline int host_filter(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h)
 {
-    size_t ls = n;
-    while (ls > 0 && p[ls - 1] != '.')
-        ls--;
-    unsigned bit = rk__sw_tld_bit(p + ls, n - ls);
-    if (!((s->tld[bit / 64] >> (bit % 64)) & 1))
+    size_t ls;
+    if (!tld_pass(s, p, n, &ls))
         return 0;
     if (!s->pf_dom || ls == 0)
         return 1;
-    size_t st = ls - 1; /* the last dot; the two labels start after the one before it */
-    while (st > 0 && p[st - 1] != '.')
-        st--;
+    /* The two labels start after the dot before the last one. */
+    size_t st = last_label_start(p, ls - 1);
     *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, n - st);
     return 2;
 }
+
+/* The start of the last label of p[0, n): just past its last dot, 0 when it has none. Last
+ * labels are short, so the last 8 bytes are tested at once (a word, the exact zero-byte test
+ * on it XOR '.'), bytes one by one only before them or in a shorter host. */
+static inline size_t last_label_start(const char *p, size_t n)
+{
+    size_t i = n;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p + n - 8, 8);
+        uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eull;
+        uint64_t z = ~(((x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | x |
+                       0x7f7f7f7f7f7f7f7full);
+        if (z != 0) /* the highest byte that was '.' (little-endian: the last one) */
+            return n - 8 + (size_t)(63 - __builtin_clzll(z)) / 8 + 1;
+        i = n - 8;
+    }
+#endif
+    while (i > 0 && p[i - 1] != '.')
+        i--;
+    return i;
+}
+
+/*
+ * Whether the last label of the host p[0, n) passes the index's last-label filter; *ls is its
+ * start (as last_label_start()). Hosts end in few different labels (".com", ".php", ".orig_h"),
+ * so a label of up to 7 bytes is looked up in a small direct-mapped cache of earlier answers:
+ * its bytes and length as one word are the key (exact: no two labels share one). Only a miss
+ * hashes the label byte by byte (rk__sw_tld_bit()).
+ */
+static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, size_t *ls)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* w: the last m = min(n, 8) bytes of the host, byte j of w being p[n - m + j]. */
+    uint64_t w;
+    size_t m = n < 8 ? n : 8;
+    if (n >= 8) {
+        memcpy(&w, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        w = (uint64_t)lo | ((uint64_t)hi << (8 * (n - 4)));
+    } else if (n > 0) {
+        w = (uint64_t)(unsigned char)p[0] | ((uint64_t)(unsigned char)p[n >> 1] << (8 * (n >> 1))) |
+            ((uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1)));
+    } else {
+        w = 0;
+    }
+    /* Bytes above m are zero, never '.'. */
+    uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eull;
+    uint64_t z = ~(((x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | x |
+                   0x7f7f7f7f7f7f7f7full);
+    size_t start; /* the label's first byte within w */
+    if (z != 0)
+        start = (size_t)(63 - __builtin_clzll(z)) / 8 + 1;
+    else if (n < 8)
+        start = 0; /* a host of one label */
+    else
+        goto slow; /* no dot in the last 8 bytes: a long last label */
+    *ls = n - m + start;
+    {
+        size_t len = m - start; /* 0 .. 7 */
+        uint64_t key = (start < 8 ? w >> (8 * start) : 0) | (uint64_t)len << 56;
+        uint64_t *e = &s->tldc[(key * 0x9e3779b97f4a7c15ull) >> 56];
+        if ((*e & ~(1ull << 63)) == key)
+            return (int)(*e >> 63);
+        unsigned bit = rk__sw_tld_bit(p + *ls, len);
+        uint64_t pass = (s->tld[bit / 64] >> (bit % 64)) & 1;
+        *e = key | pass << 63;
+        return (int)pass;
+    }
+slow:
+#endif
+    *ls = last_label_start(p, n);
+    unsigned b = rk__sw_tld_bit(p + *ls, n - *ls);
+    return (int)((s->tld[b / 64] >> (b % 64)) & 1);
+}
+
+static void host_lookups(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
+                         uint64_t off);
 
 /* Queues the suffix lookups of a canonical host already stored at buf[t, t+n). */
 static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
                              uint64_t off, int tld_checked)
 {
-    const uint8_t *h = s->buf + t;
     if (!tld_checked) {
         uint64_t k = 0;
-        int f = host_filter(s, (const char *)h, n, &k);
+        int f = host_filter(s, (const char *)s->buf + t, n, &k);
         if (f == 0)
             return;
         if (f == 2) {
@@ -497,6 +603,15 @@ static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, u
                 return;
         }
     }
+    host_lookups(s, t, n, line, off);
+}
+
+/* Queues the suffix lookups of the canonical host at buf[t, t+n), which passed the filters.
+ * Apart from emit_host_stored() so that the hosts the filters reject cost no large frame. */
+__attribute__((noinline)) static void host_lookups(struct rk_sweep_scanner *s, uint32_t t,
+                                                   size_t n, uint64_t line, uint64_t off)
+{
+    const uint8_t *h = s->buf + t;
     /* Label starts, found in one pass (a host has at most 127 labels). */
     uint8_t starts[128];
     unsigned labels = 1;
@@ -541,17 +656,16 @@ static void emit_host_now(struct rk_sweep_scanner *s, const char *p, size_t n, u
     emit_host_stored(s, t, cn, line, off, 1); /* filters checked on the raw bytes */
 }
 
-static void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
-                      uint64_t off)
+/* A host whose last label passed the last-label filter: the key prefilter, then the lookups.
+ * p[0, rn) is the host without its trailing dot, ls the start of its last label. */
+__attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s, const char *p,
+                                                     size_t n, size_t rn, size_t ls,
+                                                     uint64_t line, uint64_t off)
 {
-    if (!s->want_dom)
-        return;
-    size_t rn = n > 0 && p[n - 1] == '.' ? n - 1 : n;
-    uint64_t k = 0;
-    int f = host_filter(s, p, rn, &k); /* on the raw bytes, before any copy */
-    if (f == 0)
-        return;
-    if (f == 2) {
+    if (s->pf_dom && ls > 0) {
+        /* The two labels start after the dot before the last one. */
+        size_t st = last_label_start(p, ls - 1);
+        uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, rn - st);
         const uint64_t *pl = rk__sw_pf_line(s->ix, k);
         if (s->defer_pf && n <= sizeof s->pend_host) {
             settle(s);
@@ -570,6 +684,21 @@ static void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n, uint6
     emit_host_now(s, p, n, line, off);
 }
 
+/* Most hosts the loop finds are file and field names ("x.php", "id.orig_h") whose last label
+ * no domain indicator has: that test comes first, on the raw bytes, inline in the caller and
+ * without a stack frame; the rest of the work is in emit_host_tail(). */
+static inline void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                             uint64_t off)
+{
+    if (!s->want_dom)
+        return;
+    size_t rn = n > 0 && p[n - 1] == '.' ? n - 1 : n;
+    size_t ls;
+    if (!tld_pass(s, p, rn, &ls))
+        return;
+    emit_host_tail(s, p, n, rn, ls, line, off);
+}
+
 static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
                       uint64_t off)
 {
@@ -577,9 +706,34 @@ static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint6
         return;
     make_room(s, n / 2, 1);
     uint32_t t = s->used;
-    for (size_t i = 0; i < n / 2; i++)
-        s->buf[s->used++] = (uint8_t)(rk__sw_hexval((unsigned char)p[2 * i]) << 4 |
-                                      rk__sw_hexval((unsigned char)p[2 * i + 1]));
+#if defined(__SSE2__)
+    /* n is 32, 40 or 64 hex digits (find_hashes()): 16 digits become 8 bytes a step, the
+     * last step of a SHA-1 overlapping the one before (the same bytes written twice). */
+    if (n >= 16 && n % 2 == 0) {
+        for (size_t i = 0;; i += 16) {
+            if (i + 16 > n)
+                i = n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            /* A digit's value is its low nibble; a letter (a-f, A-F) is above '9' and
+             * its value is its low nibble + 9. */
+            __m128i letter = _mm_cmpgt_epi8(v, _mm_set1_epi8('9'));
+            __m128i nib = _mm_add_epi8(_mm_and_si128(v, _mm_set1_epi8(0x0f)),
+                                       _mm_and_si128(letter, _mm_set1_epi8(9)));
+            /* 16-bit lanes hold (high digit, low digit): byte = high << 4 | low. */
+            __m128i hi = _mm_and_si128(_mm_slli_epi16(nib, 4), _mm_set1_epi16(0x00f0));
+            __m128i b = _mm_or_si128(hi, _mm_srli_epi16(nib, 8));
+            _mm_storel_epi64((__m128i *)(void *)(s->buf + t + i / 2), _mm_packus_epi16(b, b));
+            if (i + 16 == n)
+                break;
+        }
+        s->used += (uint32_t)(n / 2);
+    } else
+#endif
+    {
+        for (size_t i = 0; i < n / 2; i++)
+            s->buf[s->used++] = (uint8_t)(rk__sw_hexval((unsigned char)p[2 * i]) << 4 |
+                                          rk__sw_hexval((unsigned char)p[2 * i + 1]));
+    }
     unsigned type = n == 32 ? RK_SWEEP_MD5 : n == 40 ? RK_SWEEP_SHA1 : RK_SWEEP_SHA256;
     enqueue(s, type, 0, t, n / 2, t, n / 2, TOK_HASH, line, off, 0);
 }
@@ -938,16 +1092,57 @@ static inline int url_end_byte(unsigned char c)
     return url_end_tab[c];
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define RK_SW_URL_AVX2 1
+
+/* The first URL-ending byte of p[e, avail), 32 bytes a step while they lie inside the input
+ * and e <= RK_MAX_SWEEP_TOKEN: each byte's two nibbles index two 16-entry tables (vpshufb)
+ * whose AND is non-zero exactly for the bytes of url_end_tab. Bit 0: every byte of rows 0-1
+ * (blanks and controls); bit 1: row 2 " ' , and space; bit 2: rows 3 and 5 < > \ ^; bit 3:
+ * row 6 `; bit 4: row 7 { | } DEL. Bytes >= 0x80 (rows 8-f) end nothing. Returns where the
+ * scan stopped (the byte found, or where fewer than 32 bytes are left) and *found. */
+__attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t e,
+                                                             size_t avail, int *found)
+{
+    const __m256i hi_tab = _mm256_setr_epi8(1, 1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+                                            1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0);
+    /* low nibble:                         0  1  2  3  4  5  6  7  8  9  a   b   c  d  e   f */
+    const __m256i lo_tab = _mm256_setr_epi8(11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17,
+                                            11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17);
+    const __m256i low4 = _mm256_set1_epi8(0x0f);
+    *found = 0;
+    while (e + 32 <= avail && e <= RK_MAX_SWEEP_TOKEN) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + e));
+        __m256i h = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
+        __m256i l = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, low4));
+        __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(h, l), _mm256_setzero_si256());
+        uint32_t m = ~(uint32_t)_mm256_movemask_epi8(none);
+        if (m != 0) {
+            *found = 1;
+            return e + (size_t)__builtin_ctz(m);
+        }
+        e += 32;
+    }
+    return e;
+}
+#endif
+
 /* p[0..sl) is the scheme, p[sl] == ':' and "//" follows. Returns bytes to skip (the scheme
  * and authority), or 0 when it is not a URL. */
 static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail, uint64_t line,
                          uint64_t off)
 {
     size_t e = 0;
+    int found = 0;
+#if defined(RK_SW_URL_AVX2)
+    if (s->avx2)
+        e = url_end_avx2(p, 0, avail, &found);
+#endif
 #if defined(__SSE2__)
     /* 16 bytes a step while they lie inside the input: blanks and controls (<= 0x20), DEL
      * and the eleven separators of url_end_tab. */
-    while (e + 16 <= avail && e <= RK_MAX_SWEEP_TOKEN) {
+    while (!found && e + 16 <= avail && e <= RK_MAX_SWEEP_TOKEN) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + e));
         __m128i end = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x20));
 #define RK_SW_EQ(c) _mm_cmpeq_epi8(v, _mm_set1_epi8(c))
@@ -961,12 +1156,13 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
         unsigned m = (unsigned)_mm_movemask_epi8(end);
         if (m != 0) {
             e += (size_t)__builtin_ctz(m);
+            found = 1;
             break;
         }
         e += 16;
     }
 #endif
-    while (e < avail && e <= RK_MAX_SWEEP_TOKEN && !url_end_byte((unsigned char)p[e]))
+    while (!found && e < avail && e <= RK_MAX_SWEEP_TOKEN && !url_end_byte((unsigned char)p[e]))
         e++;
     if (e > RK_MAX_SWEEP_TOKEN) {
         s->long_tokens++;
@@ -994,11 +1190,9 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
     }
     if (u.host_type == RK_SWEEP_DOMAIN) {
         if (s->want_dom && u.host_len > 0) {
-            /* Suffix lookups need the host alone; it is inside the canonical URL. */
-            unsigned labels = 1;
-            for (size_t i = 0; i < u.host_len; i++)
-                labels += out[u.host_off + i] == '.';
-            if (labels >= 2)
+            /* Suffix lookups need the host alone (inside the canonical URL) and two labels
+             * or more: a dot. */
+            if (memchr(out + u.host_off, '.', u.host_len) != NULL)
                 emit_host_stored(s, t + (uint32_t)u.host_off, u.host_len, line, off, 0);
         }
     } else {

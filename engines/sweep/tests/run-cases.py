@@ -82,6 +82,27 @@ def cli_checks(renkei, cases):
             ("no paths", ["sweep", "--indicators", ind], 2, "usage"),
             ("help", ["sweep", "--help"], 0, ""),
         ]
+        # A hit's JSON line, byte for byte, for a file name that needs every kind of escape
+        # (quote, backslash, controls, DEL, a byte that is not UTF-8) and plain runs longer
+        # than 16 bytes around them.
+        long_ = b"0123456789abcdef0123456789abcdef"
+        raw = (b'a"b\\c\td\x01e\xff\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\x7f' + long_ +
+               b'"' + long_ + b".log")
+        want_name = (b'a\\"b\\\\c\\u0009d\\u0001e\\ufffd\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80'
+                     b"\\u007f" + long_ + b'\\"' + long_ + b".log")
+        path = os.path.join(os.fsencode(t), raw)
+        with open(path, "wb") as f:
+            f.write(b"x evil.example y\n")
+        p = subprocess.run([os.fsencode(renkei), b"sweep", b"--indicators", os.fsencode(ind),
+                            b"--json", b"--no-progress", path], capture_output=True, timeout=60)
+        want = (b'{"file":"' + os.fsencode(t) + b"/" + want_name + b'","line":1,"offset":2,'
+                b'"token":"evil.example","indicator":"evil.example","type":"domain"}\n')
+        if p.returncode != 1 or p.stdout != want:
+            failed += 1
+            print("FAIL cli json escapes: exit %d\n  got:  %r\n  want: %r" %
+                  (p.returncode, p.stdout, want))
+        else:
+            print("ok   cli json escapes")
         for name, args, want_rc, msg in checks:
             p = subprocess.run([renkei] + args, capture_output=True, text=True, timeout=60)
             if p.returncode != want_rc or msg not in p.stderr + p.stdout:

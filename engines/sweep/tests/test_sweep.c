@@ -98,6 +98,12 @@ static const struct canon_case canon_cases[] = {
     {"1.2.3.256", NULL, NULL},
     {"10.0.0.0/33", NULL, NULL},
     {"http://", NULL, NULL},
+    {"svn+SSH://Host.Example/x", "url", "svn+ssh://host.example/x"},
+    {"X-1.a://h.example/", "url", "x-1.a://h.example/"},
+    {"abcdefghijklmnopqrstuvwxyzABCDEF://h.example/", "url",
+     "abcdefghijklmnopqrstuvwxyzabcdef://h.example/"},
+    {"abcdefghijklmnopqrstuvwxyzABCDEFG://h.example/", NULL, NULL},
+    {"1http://h.example/", NULL, NULL},
     {"a@", NULL, NULL},
     {"not a value", NULL, NULL},
     {"-", NULL, NULL},
@@ -573,6 +579,104 @@ static void test_extract_avx2(void **state)
     unsetenv("RK_SWEEP_NO_AVX512");
 }
 
+/* Every byte value after a URL, at every position of the 32- and 16-byte steps that look for
+ * the URL's end: the URL indicator is hit exactly when the byte ends a URL (blanks, controls,
+ * DEL and " ' , < > \ ^ ` { | }) or starts its fragment ('#', dropped). On each URL-end path. */
+static int url_hits(const struct rk_sweep_hit *h, void *ud)
+{
+    if (h->type == RK_SWEEP_URL)
+        ++*(unsigned *)ud;
+    return 0;
+}
+
+static void url_end_bytes(void)
+{
+    static const char tail[] = "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\n"; /* the steps reach the byte */
+    char url[128], text[160];
+    struct rk_sweep_scanner *s = NULL;
+    for (size_t pad = 0; pad <= 40; pad++) {
+        size_t n = (size_t)snprintf(url, sizeof url, "http://evil.test/%.*s", (int)pad,
+                                    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        char f[160];
+        snprintf(f, sizeof f, "%s\n", url);
+        struct rk_sweep_index *ix = index_of(f);
+        assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
+        for (unsigned c = 0; c < 256; c++) {
+            int ends = c <= 0x20 || c == 0x7f || (c != 0 && strchr("\"',<>\\^`{|}", (int)c));
+            unsigned hits = 0;
+            memcpy(text, url, n);
+            text[n] = (char)c;
+            memcpy(text + n + 1, tail, sizeof tail - 1);
+            assert_int_equal(rk_sweep_scan(s, text, n + sizeof tail, url_hits, &hits, NULL),
+                             RK_OK);
+            if (hits != (unsigned)(ends || c == '#'))
+                print_error("byte 0x%02x after %zu bytes: %u hits\n", c, n, hits);
+            assert_int_equal(hits, (unsigned)(ends || c == '#'));
+        }
+        rk_sweep_scanner_destroy(s);
+        rk_sweep_index_close(ix);
+    }
+}
+
+static void test_url_end_bytes(void **state)
+{
+    (void)state;
+    url_end_bytes();
+    setenv("RK_SWEEP_NO_AVX2", "1", 1);
+    url_end_bytes();
+    unsetenv("RK_SWEEP_NO_AVX2");
+}
+
+/* The last-label test through its cache of answers: labels of 0 to 7 bytes in hosts shorter
+ * than 4, than 8 and longer, in both cases, a last label longer than 7 bytes (not cached), and
+ * every host twice so that the second time is answered from the cache. */
+static void test_last_label_cache(void **state)
+{
+    (void)state;
+    struct rk_sweep_index *ix = index_of("bad.io\nc2.test\nevil.longlabel\nq.zz\n");
+    static const char *const hosts[] = {
+        "bad.io", "BAD.IO", "x.Bad.Io", "bad.iox", "bad.io.", "a.b", "q.z", "q.zz", "Q.ZZ",
+        "q.zzz", "evil.longlabel", "evil.LONGLABEL", "evil.longlabelx", "c2.test", "c2.tes",
+        "a.", ".io", "io"};
+    static const char *const hit[] = {
+        "bad.io>bad.io", "bad.io>bad.io", "x.bad.io>bad.io", NULL, "bad.io>bad.io", NULL, NULL,
+        "q.zz>q.zz", "q.zz>q.zz", NULL, "evil.longlabel>evil.longlabel",
+        "evil.longlabel>evil.longlabel", NULL, "c2.test>c2.test", NULL, NULL, NULL, NULL};
+    char text[1024], expect[2048];
+    size_t n = 0, e = 0, line = 0;
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < RK_ARRAY_LEN(hosts); i++) {
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s\n", hosts[i]);
+            line++;
+            if (hit[i] != NULL)
+                e += (size_t)snprintf(expect + e, sizeof expect - e, "%zu:%s(domain);", line,
+                                      hit[i]);
+        }
+    }
+    scan_expect(ix, text, n, expect);
+    /* Many different last labels (more than the cache has entries), the indicators' among
+     * them: an answer is only ever used for its own label. */
+    struct rk_buf big, want;
+    rk_buf_init(&big, 0);
+    rk_buf_init(&want, 0);
+    for (unsigned i = 1; i <= 3000; i++) {
+        if (i % 50 == 0) {
+            assert_int_equal(rk_buf_addf(&big, "%s\n", i % 100 ? "bad.io" : "Q.zz"), RK_OK);
+            assert_int_equal(rk_buf_addf(&want, "%u:%s(domain);", i,
+                                         i % 100 ? "bad.io>bad.io" : "q.zz>q.zz"),
+                             RK_OK);
+        } else {
+            assert_int_equal(rk_buf_addf(&big, "x.%c%c%u\n", 'a' + i % 26, 'a' + i / 26 % 26,
+                                         i % 7),
+                             RK_OK);
+        }
+    }
+    scan_expect(ix, big.data, big.len, want.data);
+    rk_buf_free(&big);
+    rk_buf_free(&want);
+    rk_sweep_index_close(ix);
+}
+
 /* ===== Loaders ===== */
 
 struct load_case {
@@ -988,6 +1092,12 @@ static void test_hit_line_text(void **state)
         {"first\r\nGET c2.test/a\r\nlast", "2[GET c2.test/a];"},
         {"1.2.3.4", "1[1.2.3.4];"},
         {"a\n\nb 1.2.3.4 c2.test\n", "3[b 1.2.3.4 c2.test];3[b 1.2.3.4 c2.test];"},
+        /* Lines longer than the 16 bytes the line start is looked for at a time. */
+        {"a first line that is long, 1.2.3.4\n", "1[a first line that is long, 1.2.3.4];"},
+        {"0123456789abcdef0123456789abcde\nprefix longer than sixteen bytes, then 1.2.3.4 y\n",
+         "2[prefix longer than sixteen bytes, then 1.2.3.4 y];"},
+        {"0123456789abcdef0123456789abcdef0123456789abcdef\n0123456789abcde 1.2.3.4\n",
+         "2[0123456789abcde 1.2.3.4];"},
     };
     struct rk_sweep_index *ix = index_of(feed);
     struct rk_sweep_scanner *sc = NULL;
@@ -1037,6 +1147,8 @@ int main(void)
         cmocka_unit_test(test_run_inputs),
         cmocka_unit_test(test_run_threads_keep_order),
         cmocka_unit_test(test_hit_line_text),
+        cmocka_unit_test(test_url_end_bytes),
+        cmocka_unit_test(test_last_label_cache),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
