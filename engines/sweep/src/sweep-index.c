@@ -49,7 +49,14 @@ struct rk_sweep_builder {
     /* The key hash of every record, in blob order: computed while the key is in the cache
      * (and by the thread that made it), not in a second pass over the blob. */
     uint64_t *hv;
-    uint64_t hv_cap;
+    /* Beside each key hash, the record's key prefilter hash (sweep-prefilter.c: the last two
+     * labels of a domain, the host of a URL, an IPv4 address; 0 for the other types), made by
+     * the same thread at the same time, so that writing the image sets the filter's bits
+     * without a second walk over the records. A prefilter key whose hash is 0 sets pv_zero:
+     * that image is filled by the walk (the same bits, slower). */
+    uint64_t *pv;
+    uint64_t hv_cap; /* of hv and pv */
+    int pv_zero;
     uint32_t log2;
     uint32_t max_probe;
     uint64_t count;   /* distinct records in the table */
@@ -61,6 +68,9 @@ struct rk_sweep_builder {
     uint64_t type_count[RK_SWEEP_TYPE_COUNT]; /* of the records in the blob */
     uint64_t *ip4f; /* RK__SW_IP4F_BYTES, made with the first IPv4 indicator */
     uint64_t ip4f_lo, ip4f_hi; /* words of ip4f that may be non-zero: [lo, hi) */
+    /* The /24 networks that IPv4 ranges touch (RK__SW_IP4F_BYTES, made with the first range):
+     * the key prefilter's CIDR bitmap is this folded to its resolution. */
+    uint64_t *c24;
     /* /24 networks waiting for their bit in ip4f: the bitmap (2 MiB) is written at random, a
      * cache miss an address, so a batch is prefetched before it is written. */
     uint32_t ip4q[16];
@@ -167,7 +177,9 @@ void rk_sweep_builder_destroy(struct rk_sweep_builder *b)
     rk_free(b->mtab);
     rk_free(b->slots);
     rk_free(b->hv);
+    rk_free(b->pv);
     rk_free(b->ip4f);
+    rk_free(b->c24);
     rk_free(b);
 }
 
@@ -183,7 +195,11 @@ static enum rk_status hv_reserve(struct rk_sweep_builder *b, uint64_t more)
     uint64_t *v = rk_reallocarray(b->hv, (size_t)cap, sizeof *v);
     if (v == NULL)
         return RK_ENOMEM;
-    b->hv = v;
+    b->hv = v; /* hv_cap stays until both have grown */
+    v = rk_reallocarray(b->pv, (size_t)cap, sizeof *v);
+    if (v == NULL)
+        return RK_ENOMEM;
+    b->pv = v;
     b->hv_cap = cap;
     return RK_OK;
 }
@@ -206,12 +222,30 @@ static unsigned count_labels(const uint8_t *k, size_t n)
     return l;
 }
 
+/* A /24 network in ip4q that is a range's: its bit goes into c24 too. */
+#define IP4Q_RANGE 0x80000000u
+
 /* Sets the bits of the /24 networks waiting in ip4q. */
 static void ip4_flush(struct rk_sweep_builder *b)
 {
-    for (unsigned k = 0; k < b->ip4qn; k++)
-        b->ip4f[b->ip4q[k] / 64] |= (uint64_t)1 << (b->ip4q[k] % 64);
+    for (unsigned k = 0; k < b->ip4qn; k++) {
+        uint32_t q = b->ip4q[k], n24 = q & ~IP4Q_RANGE;
+        b->ip4f[n24 / 64] |= (uint64_t)1 << (n24 % 64);
+        if (q & IP4Q_RANGE)
+            b->c24[n24 / 64] |= (uint64_t)1 << (n24 % 64);
+    }
     b->ip4qn = 0;
+}
+
+/* Sets the bits [first, first + count) of a /24 bitmap: a range is a power-of-two run of /24
+ * networks aligned to its size, so whole words at once from 64 up. */
+static void set24(uint64_t *bm, uint64_t first, uint64_t count)
+{
+    if (count >= 64)
+        memset(&bm[first / 64], 0xff, (size_t)(count / 8));
+    else
+        for (uint64_t k = first; k < first + count; k++)
+            bm[k / 64] |= (uint64_t)1 << (k % 64);
 }
 
 /* Folds a key into the header's filters and masks. Every one of them is an OR, a minimum or a
@@ -223,21 +257,20 @@ static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_
         uint32_t a = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8;
         uint64_t first = a >> 8, count = type == RK_SWEEP_CIDR4 && plen < 24
                                               ? (uint64_t)1 << (24 - plen) : 1;
-        /* A range is a power-of-two run of /24s aligned to its size: whole words at once. */
         if (b->ip4f_hi == 0 || first / 64 < b->ip4f_lo)
             b->ip4f_lo = first / 64;
         if ((first + count + 63) / 64 > b->ip4f_hi)
             b->ip4f_hi = (first + count + 63) / 64;
-        if (count >= 64)
-            memset(&b->ip4f[first / 64], 0xff, (size_t)(count / 8));
-        else if (count > 1)
-            for (uint64_t k = first; k < first + count; k++)
-                b->ip4f[k / 64] |= (uint64_t)1 << (k % 64);
-        else {
+        if (count > 1) {
+            set24(b->ip4f, first, count);
+            set24(b->c24, first, count); /* only ranges are more than one /24 */
+        } else {
             if (b->ip4qn == sizeof b->ip4q / sizeof b->ip4q[0])
                 ip4_flush(b);
             __builtin_prefetch(&b->ip4f[first / 64], 1);
-            b->ip4q[b->ip4qn++] = (uint32_t)first;
+            if (type == RK_SWEEP_CIDR4)
+                __builtin_prefetch(&b->c24[first / 64], 1);
+            b->ip4q[b->ip4qn++] = (uint32_t)first | (type == RK_SWEEP_CIDR4 ? IP4Q_RANGE : 0);
         }
     }
     if (type == RK_SWEEP_CIDR4)
@@ -259,6 +292,28 @@ static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_
 }
 
 static enum rk_status settle(struct rk_sweep_builder *b);
+
+/* The key prefilter hash of a canonical key (0: a type the prefilter does not hold). The same
+ * keys as rk__sw_pf_fill() takes from the records. */
+static uint64_t pf_key_hash(struct rk_sweep_builder *b, enum rk_sweep_type type, const char *k,
+                            size_t n)
+{
+    uint64_t h;
+    if (type == RK_SWEEP_DOMAIN) {
+        size_t st = rk__sw_pf_reg_start(k, n);
+        h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, n - st);
+    } else if (type == RK_SWEEP_URL) {
+        size_t ho, hn = rk__sw_url_host(k, n, &ho);
+        h = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn);
+    } else if (type == RK_SWEEP_IPV4 && n == 4) {
+        h = rk__sw_pf_hash(RK__SW_PF_KEY_IP4, k, 4);
+    } else {
+        return 0;
+    }
+    if (h == 0)
+        b->pv_zero = 1;
+    return h;
+}
 
 /* Canonicalises a value straight into a new record at the blob's end; `*word` receives its
  * offset in 4-byte units. Nothing is looked up: duplicates are dropped by settle(). */
@@ -296,6 +351,11 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
         if (b->ip4f == NULL)
             return RK_ENOMEM;
     }
+    if (type == RK_SWEEP_CIDR4 && b->c24 == NULL) {
+        b->c24 = rk_calloc(1, RK__SW_IP4F_BYTES);
+        if (b->c24 == NULL)
+            return RK_ENOMEM;
+    }
     r[0] = (uint8_t)type;
     r[1] = plen;
     r[2] = (uint8_t)(n & 0xff);
@@ -304,6 +364,7 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
         r[4 + k] = 0;
     *word = (uint32_t)(b->rec.len / 4);
     b->hv[b->count + b->pending] = rk__sw_hash(type, plen, r + 4, n);
+    b->pv[b->count + b->pending] = pf_key_hash(b, type, (const char *)r + 4, n);
     b->rec.len += REC_SIZE(r);
     b->rec.data[b->rec.len] = '\0';
     note_key(b, type, plen, r + 4, n);
@@ -708,6 +769,7 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
     for (size_t k = 0; k < nd; k++) {
         uint64_t next = k + 1 < nd ? dv[k + 1].ord : nrec;
         memmove(b->hv + hw, b->hv + dv[k].ord + 1, (size_t)(next - dv[k].ord - 1) * sizeof *b->hv);
+        memmove(b->pv + hw, b->pv + dv[k].ord + 1, (size_t)(next - dv[k].ord - 1) * sizeof *b->pv);
         hw += next - dv[k].ord - 1;
     }
     b->rec.len = w;
@@ -806,8 +868,18 @@ enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep
         rc = rk_buf_add(&b->rec, part->rec.data + 4, part->rec.len - 4);
     if (rc != RK_OK)
         return rc;
-    if (part->pending > 0)
+    if (part->pending > 0) {
         memcpy(b->hv + b->count + b->pending, part->hv, (size_t)part->pending * sizeof *b->hv);
+        memcpy(b->pv + b->count + b->pending, part->pv, (size_t)part->pending * sizeof *b->pv);
+    }
+    b->pv_zero |= part->pv_zero;
+    if (part->c24 != NULL && b->c24 == NULL) {
+        b->c24 = part->c24;
+        part->c24 = NULL;
+    } else if (part->c24 != NULL) {
+        for (size_t w = 0; w < RK__SW_IP4F_BYTES / 8; w++)
+            b->c24[w] |= part->c24[w];
+    }
     if (part->ip4f != NULL && b->ip4f == NULL) {
         b->ip4f = part->ip4f;
         part->ip4f = NULL;
@@ -1117,8 +1189,15 @@ static void fill_image(struct rk_sweep_builder *b, struct rk__sw_header *h, uint
     else
         copy_run(&cj);
     fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
-    rk__sw_pf_fill((uint64_t *)(void *)(img + h->pf_off), h->pf_lines, h->pf_flags,
-                   h->pf_cidr4_bits, b->type_count, (const uint8_t *)b->rec.data, b->rec.len);
+    /* The prefilter from the hashes kept beside the records, when they are exactly its keys:
+     * the domains' only when the filter holds domains (every one has two labels or more). */
+    uint64_t *pf = (uint64_t *)(void *)(img + h->pf_off);
+    if (!b->pv_zero &&
+        (b->type_count[RK_SWEEP_DOMAIN] == 0 || (h->pf_flags & RK__SW_PF_DOMAIN) != 0))
+        rk__sw_pf_fill_hashes(pf, h->pf_lines, h->pf_cidr4_bits, b->pv, b->count, b->c24);
+    else
+        rk__sw_pf_fill(pf, h->pf_lines, h->pf_flags, h->pf_cidr4_bits, b->type_count,
+                       (const uint8_t *)b->rec.data, b->rec.len);
     if (b->nments > 0)
         meta_write(b, img + h->pf_off + rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits));
     seal_header(h, for_file ? img + h->header_size : NULL, (size_t)(h->file_size - h->header_size));

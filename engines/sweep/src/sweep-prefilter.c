@@ -13,6 +13,8 @@
  */
 #include "sweep-int.h"
 
+#include <pthread.h>
+
 #include "renkei/alloc.h"
 
 size_t rk__sw_url_host(const char *u, size_t n, size_t *off)
@@ -205,4 +207,79 @@ void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr
     rk_free(w.keys);
     rk_free(w.count);
     rk_free(next);
+}
+
+/* ===== From the builder's hashes ===== */
+
+/* Below this many records one thread sets all the bits (the same steps, in turn). */
+#define PF_THREADS_MIN ((uint64_t)1 << 16)
+/* Keys between a line's prefetch and its write. */
+#define PF_AHEAD 16u
+
+/* The lines [lo, lo + cnt) of the filter, set from every hash of pv that falls there. */
+struct pf_part {
+    uint64_t *sec;
+    uint64_t lines, lo, cnt;
+    const uint64_t *pv;
+    uint64_t n;
+};
+
+static void *pf_part_run(void *arg)
+{
+    const struct pf_part *p = arg;
+    uint64_t ring[PF_AHEAD];
+    unsigned head = 0, tail = 0;
+    for (uint64_t i = 0; i < p->n; i++) {
+        uint64_t h = p->pv[i];
+        if (h == 0)
+            continue;
+        uint64_t ln = rk__sw_pf_line_of(h, p->lines);
+        if (ln - p->lo >= p->cnt)
+            continue;
+        __builtin_prefetch(p->sec + 8 * ln, 1);
+        if (head - tail == PF_AHEAD)
+            pf_set(p->sec, p->lines, ring[tail++ % PF_AHEAD]);
+        ring[head++ % PF_AHEAD] = h;
+    }
+    while (tail != head)
+        pf_set(p->sec, p->lines, ring[tail++ % PF_AHEAD]);
+    return NULL;
+}
+
+/* The /k networks of the /24 ones set in c24: a network of k bits is set when a /24 inside it
+ * is, the same bits as c4_set() gives each range. */
+static void c4_fold(uint64_t *bm, uint32_t k, const uint64_t *c24)
+{
+    unsigned sh = 24 - k;
+    const size_t words = RK__SW_IP4F_BYTES / 8;
+    if (sh == 0) {
+        memcpy(bm, c24, RK__SW_IP4F_BYTES);
+        return;
+    }
+    for (size_t w = 0; w < words; w++) {
+        uint64_t bits = c24[w];
+        while (bits != 0) {
+            uint64_t n24 = (uint64_t)w * 64 + (uint64_t)__builtin_ctzll(bits), nk = n24 >> sh;
+            bm[nk / 64] |= (uint64_t)1 << (nk % 64);
+            /* The rest of this /k network's /24s in the word add nothing. */
+            uint64_t next = (nk + 1) << sh;
+            bits = next >= (uint64_t)(w + 1) * 64 ? 0 : bits & (~(uint64_t)0 << (next % 64));
+        }
+    }
+}
+
+void rk__sw_pf_fill_hashes(uint64_t *sec, uint32_t lines, uint32_t cidr4_bits,
+                           const uint64_t *pv, uint64_t n, const uint64_t *c24)
+{
+    uint64_t half = lines / 2;
+    struct pf_part pp[2] = {{sec, lines, 0, half, pv, n}, {sec, lines, half, lines - half, pv, n}};
+    pthread_t th;
+    int t = n >= PF_THREADS_MIN && pthread_create(&th, NULL, pf_part_run, &pp[1]) == 0;
+    if (c24 != NULL)
+        c4_fold(sec + 8 * (uint64_t)lines, cidr4_bits, c24);
+    pf_part_run(&pp[0]);
+    if (t)
+        pthread_join(th, NULL);
+    else
+        pf_part_run(&pp[1]);
 }
