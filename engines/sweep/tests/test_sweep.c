@@ -423,6 +423,71 @@ static void test_prefilter(void **state)
     rk_sweep_index_close(ix);
 }
 
+/* The key prefilter section of an index equals what rk__sw_pf_fill() makes from its records:
+ * the builder sets it from the hashes kept as the records came (two reader threads, two fill
+ * threads above 65,536 records, repeats dropped on the way) and folds the CIDR bitmap from a
+ * /24 one, at CIDR resolutions of 12, 13, 21 and 24 bits, with ranges from /8 to /32; and an
+ * index with a one-label domain (no domain keys: filled by the walk) too. */
+static void check_pf_section(const struct rk_sweep_index *ix)
+{
+    const struct rk__sw_header *h = ix->h;
+    uint64_t size = rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits);
+    uint64_t *want = rk_calloc(1, (size_t)size);
+    assert_non_null(want);
+    rk__sw_pf_fill(want, h->pf_lines, h->pf_flags, h->pf_cidr4_bits, h->type_count, ix->rec,
+                   (size_t)ix->rec_len);
+    assert_int_equal(memcmp(want, ix->base + h->pf_off, (size_t)size), 0);
+    rk_free(want);
+}
+
+static void test_prefilter_fill_paths(void **state)
+{
+    static const struct {
+        unsigned lines, ranges;
+        const char *extra;
+    } cases[] = {
+        {100, 10, ""},  {70000, 300, ""},  {40000, 70000, ""},
+        {2000, 600000, ""}, {70000, 50, "jp\n"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct rk_buf f;
+        rk_buf_init(&f, 0);
+        for (unsigned i = 0; i < cases[c].lines; i++)
+            assert_int_equal(rk_buf_addf(&f, "h%u.Mal%u.example\nhttp://U%u.example:8080/p\n"
+                                             "10.%u.%u.7\n%032x\nh%u.mal%u.example\n",
+                                         i, i % 5000, i, i / 256 % 256, i % 256, i, i % 7, i),
+                             RK_OK);
+        for (unsigned i = 0; i < cases[c].ranges; i++) {
+            unsigned plen = 8 + (i * 7) % 25, v = i * 2654435761u;
+            assert_int_equal(rk_buf_addf(&f, "%u.%u.%u.%u/%u\n", v >> 24, (v >> 16) & 255,
+                                         (v >> 8) & 255, v & 255, plen),
+                             RK_OK);
+        }
+        assert_int_equal(rk_buf_addf(&f, "%s", cases[c].extra), RK_OK);
+        struct rk_sweep_index *ix = index_of(f.data);
+        check_pf_section(ix);
+        if (cases[c].extra[0] != '\0')
+            assert_int_equal(ix->h->pf_flags & RK__SW_PF_DOMAIN, 0);
+        rk_sweep_index_close(ix);
+        rk_buf_free(&f);
+    }
+    /* Values added one by one, the table made on the way (a count), then more. */
+    struct rk_sweep_builder *b = NULL;
+    struct rk_sweep_index *ix = NULL;
+    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+    assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "a.b.example", 11), RK_OK);
+    assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "192.0.2.0/24", 12), RK_OK);
+    assert_int_equal(rk_sweep_builder_count(b), 2);
+    assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "http://x.example/", 17), RK_OK);
+    assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "a.b.example", 11), RK_OK);
+    assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "198.51.100.9", 12), RK_OK);
+    assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
+    assert_int_equal(rk_sweep_index_count(ix), 4);
+    check_pf_section(ix);
+    rk_sweep_index_close(ix);
+    rk_sweep_builder_destroy(b);
+}
+
 static void test_bad_bytes(void **state)
 {
     struct rk_sweep_index *ix = index_of(feed);
@@ -1015,6 +1080,7 @@ int main(void)
         cmocka_unit_test(test_extract_deferred_pf),
         cmocka_unit_test(test_url_host),
         cmocka_unit_test(test_prefilter),
+        cmocka_unit_test(test_prefilter_fill_paths),
         cmocka_unit_test(test_bad_bytes),
         cmocka_unit_test(test_loaders),
         cmocka_unit_test(test_index_file),
