@@ -744,6 +744,64 @@ static const struct corrupt_case corrupt_cases[] = {
     {"empty", 0, 0, "too short"},
 };
 
+/* A plain list gives the same index as its lines added one by one, whatever the line lengths
+ * and where the line ends fall against the loader's 64-byte blocks: short and long lines,
+ * blank lines, comments, CRLF, spaces, with and without a last line end, from each offset. */
+static void test_plain_line_ends(void **state)
+{
+    for (unsigned shift = 0; shift < 70; shift += 3) {
+        struct rk_buf f;
+        rk_buf_init(&f, 0);
+        for (unsigned k = 0; k < shift; k++)
+            assert_int_equal(rk_buf_add(&f, "\n", 1), RK_OK);
+        for (unsigned i = 0; i < 150; i++) {
+            unsigned pad = (i * 37 + shift) % 90;
+            assert_int_equal(rk_buf_addf(&f, "%*sh%u.%0*u.example%s", (int)(pad % 3), "", i,
+                                         (int)(pad % 60) + 1, i, i % 4 == 0 ? "\r\n" : "\n"),
+                             RK_OK);
+            if (i % 11 == 0)
+                assert_int_equal(rk_buf_addf(&f, "# comment %u\n\n \t\n", i), RK_OK);
+        }
+        if (shift % 2 == 1)
+            assert_int_equal(rk_buf_addf(&f, "last.example"), RK_OK);
+        /* The reference: each line trimmed and added by itself. */
+        struct rk_sweep_builder *one = NULL, *all = NULL;
+        struct rk_sweep_load_stats st;
+        uint64_t added = 0;
+        assert_int_equal(rk_sweep_builder_create(&one), RK_OK);
+        assert_int_equal(rk_sweep_builder_create(&all), RK_OK);
+        const char *p = f.data, *end = f.data + f.len;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+            const char *a = p, *z = e;
+            while (a < z && (*a == ' ' || *a == '\t' || *a == '\r'))
+                a++;
+            while (z > a && (z[-1] == ' ' || z[-1] == '\t' || z[-1] == '\r'))
+                z--;
+            if (z > a && *a != '#') {
+                assert_int_equal(rk_sweep_builder_add(one, RK_SWEEP_NONE, a, (size_t)(z - a)),
+                                 RK_OK);
+                added++;
+            }
+            p = e + 1;
+        }
+        assert_int_equal(rk_sweep_builder_load(all, RK_SWEEP_FMT_PLAIN, f.data, f.len, &st, NULL,
+                                               0),
+                         RK_OK);
+        assert_int_equal(st.added, added);
+        struct rk_sweep_index *x1 = NULL, *x2 = NULL;
+        assert_int_equal(rk_sweep_builder_build(one, &x1), RK_OK);
+        assert_int_equal(rk_sweep_builder_build(all, &x2), RK_OK);
+        assert_int_equal(rk_sweep_index_size(x1), rk_sweep_index_size(x2));
+        assert_int_equal(memcmp(x1->base, x2->base, (size_t)rk_sweep_index_size(x1)), 0);
+        rk_sweep_index_close(x1);
+        rk_sweep_index_close(x2);
+        rk_sweep_builder_destroy(one);
+        rk_sweep_builder_destroy(all);
+        rk_buf_free(&f);
+    }
+}
+
 static void test_index_file(void **state)
 {
     char path[512], bad[512];
@@ -1083,6 +1141,7 @@ int main(void)
         cmocka_unit_test(test_prefilter_fill_paths),
         cmocka_unit_test(test_bad_bytes),
         cmocka_unit_test(test_loaders),
+        cmocka_unit_test(test_plain_line_ends),
         cmocka_unit_test(test_index_file),
         cmocka_unit_test(test_prefilter_layout),
         cmocka_unit_test(test_run_inputs),
