@@ -133,6 +133,33 @@ const char *rk_sweep_type_name(enum rk_sweep_type t)
 
 /* ===== Builder ===== */
 
+/* A copy done by a thread of its own. */
+struct copy_job {
+    void *to;
+    const void *from;
+    size_t n;
+};
+
+static void *copy_run(void *arg)
+{
+    const struct copy_job *c = arg;
+    memcpy(c->to, c->from, c->n);
+    return NULL;
+}
+
+/* Three copies in turn (absorb). */
+static void *copy_jobs_run(void *arg)
+{
+    struct copy_job *c = arg;
+    for (int k = 0; k < 3; k++)
+        if (c[k].n > 0)
+            copy_run(&c[k]);
+    return NULL;
+}
+
+/* Below this many bytes a copy is not shared with a thread. */
+#define COPY_THREAD_MIN ((size_t)1 << 22)
+
 /* Asks for transparent huge pages over a large buffer: its first touches then cost a fault per
  * 2 MiB instead of one per 4 KiB, and its random accesses fewer TLB misses. Only a hint. */
 static void hint_huge(void *p, size_t n)
@@ -715,6 +742,29 @@ static void *remap_run(void *arg)
     return NULL;
 }
 
+/* The key and prefilter hashes of the records that drop_dups() removes. */
+struct hv_cut {
+    uint64_t *hv, *pv;
+    const struct dup *dv; /* in blob order */
+    size_t nd;
+    uint64_t nrec;
+};
+
+static void *hv_cut_run(void *arg)
+{
+    const struct hv_cut *c = arg;
+    const struct dup *dv = c->dv;
+    uint64_t hw = dv[0].ord;
+    for (size_t k = 0; k < c->nd; k++) {
+        uint64_t next = k + 1 < c->nd ? dv[k + 1].ord : c->nrec;
+        size_t n = (size_t)(next - dv[k].ord - 1);
+        memmove(c->hv + hw, c->hv + dv[k].ord + 1, n * sizeof *c->hv);
+        memmove(c->pv + hw, c->pv + dv[k].ord + 1, n * sizeof *c->pv);
+        hw += n;
+    }
+    return NULL;
+}
+
 /*
  * Removes the records of the duplicates from the blob (the live runs between them moved down
  * in order) and moves every record offset of the table and of the metadata entries to match;
@@ -732,6 +782,12 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
         return RK_ENOMEM;
     hint_huge(cut, (size_t)ncuts * sizeof *cut);
     qsort(dv, nd, sizeof *dv, cmp_dup);
+    /* The hashes of the removed records go too, meanwhile, in a thread of their own. */
+    struct hv_cut hc = {b->hv, b->pv, dv, nd, b->count + b->pending};
+    pthread_t th;
+    int t = hc.nrec >= PLACE_THREADS_MIN && pthread_create(&th, NULL, hv_cut_run, &hc) == 0;
+    if (!t)
+        hv_cut_run(&hc);
     size_t w = (size_t)dv[0].dead * 4;
     for (size_t k = 0; k < nd; k++) {
         size_t off = (size_t)dv[k].dead * 4, sz = REC_SIZE(rec + off);
@@ -747,11 +803,12 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
         cut[j].before = acc;
         acc += popcount64(cut[j].bits);
     }
+    if (t)
+        pthread_join(th, NULL);
     uint64_t nslots = (uint64_t)1 << log2;
     struct remap rm[2] = {{slots, cut, dv[0].dead, 0, nslots / 2},
                           {slots, cut, dv[0].dead, nslots / 2, nslots}};
-    pthread_t th;
-    int t = nslots >= PLACE_THREADS_MIN && pthread_create(&th, NULL, remap_run, &rm[1]) == 0;
+    t = nslots >= PLACE_THREADS_MIN && pthread_create(&th, NULL, remap_run, &rm[1]) == 0;
     remap_run(&rm[0]);
     if (t)
         pthread_join(th, NULL);
@@ -763,14 +820,6 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
         if (j < nd && dv[j].dead == x)
             x = dv[j].keep;
         b->ments[i].word = (uint32_t)(x - removed_below(cut, x));
-    }
-    /* The hashes of the records removed go too (dv is in blob order). */
-    uint64_t hw = dv[0].ord, nrec = b->count + b->pending;
-    for (size_t k = 0; k < nd; k++) {
-        uint64_t next = k + 1 < nd ? dv[k + 1].ord : nrec;
-        memmove(b->hv + hw, b->hv + dv[k].ord + 1, (size_t)(next - dv[k].ord - 1) * sizeof *b->hv);
-        memmove(b->pv + hw, b->pv + dv[k].ord + 1, (size_t)(next - dv[k].ord - 1) * sizeof *b->pv);
-        hw += next - dv[k].ord - 1;
     }
     b->rec.len = w;
     b->rec.data[w] = '\0';
@@ -864,14 +913,24 @@ enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep
     enum rk_status rc = hv_reserve(b, part->pending);
     if (rc == RK_OK)
         rc = rk_buf_reserve(&b->rec, part->rec.len - 4);
-    if (rc == RK_OK)
-        rc = rk_buf_add(&b->rec, part->rec.data + 4, part->rec.len - 4);
     if (rc != RK_OK)
         return rc;
-    if (part->pending > 0) {
-        memcpy(b->hv + b->count + b->pending, part->hv, (size_t)part->pending * sizeof *b->hv);
-        memcpy(b->pv + b->count + b->pending, part->pv, (size_t)part->pending * sizeof *b->pv);
-    }
+    /* Half of a large file's records and hashes (the copies' first touches of their
+     * destination are page faults, the larger part of their cost): in two threads. */
+    size_t rn = part->rec.len - 4, hn = (size_t)part->pending * sizeof *b->hv;
+    size_t r1 = rn / 2 + hn < rn ? rn / 2 + hn : rn; /* the thread: records [r1, rn), hv, pv */
+    struct copy_job cj[3] = {{b->rec.data + b->rec.len + r1, part->rec.data + 4 + r1, rn - r1},
+                             {b->hv + b->count + b->pending, part->hv, hn},
+                             {b->pv + b->count + b->pending, part->pv, hn}};
+    pthread_t th;
+    int t = rn + hn >= COPY_THREAD_MIN && pthread_create(&th, NULL, copy_jobs_run, cj) == 0;
+    memcpy(b->rec.data + b->rec.len, part->rec.data + 4, r1);
+    if (t)
+        pthread_join(th, NULL);
+    else
+        copy_jobs_run(cj);
+    b->rec.len += rn;
+    b->rec.data[b->rec.len] = '\0';
     b->pv_zero |= part->pv_zero;
     if (part->c24 != NULL && b->c24 == NULL) {
         b->c24 = part->c24;
@@ -1153,19 +1212,6 @@ static void layout_image(struct rk_sweep_builder *b, struct rk__sw_header *h)
     }
 }
 
-/* A copy done by a thread of its own. */
-struct copy_job {
-    void *to;
-    const void *from;
-    size_t n;
-};
-
-static void *copy_run(void *arg)
-{
-    const struct copy_job *c = arg;
-    memcpy(c->to, c->from, c->n);
-    return NULL;
-}
 
 /* Writes the image laid out in `*h` into `img` (h->file_size bytes, zeroed), sealed. With
  * `for_file` the body checksum is computed (an in-memory image skips it) and the builder's
@@ -1178,7 +1224,7 @@ static void fill_image(struct rk_sweep_builder *b, struct rk__sw_header *h, uint
      * page faults, the larger part of its cost). */
     struct copy_job cj = {img + h->records_off, b->rec.data, b->rec.len};
     pthread_t th;
-    int t = cj.n >= ((size_t)1 << 22) && pthread_create(&th, NULL, copy_run, &cj) == 0;
+    int t = cj.n >= COPY_THREAD_MIN && pthread_create(&th, NULL, copy_run, &cj) == 0;
     memcpy(img + h->slots_off, b->slots, (size_t)8 << b->log2);
     if (for_file) {
         rk_free(b->slots);
