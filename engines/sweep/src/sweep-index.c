@@ -49,14 +49,14 @@ struct rk_sweep_builder {
     /* The key hash of every record, in blob order: computed while the key is in the cache
      * (and by the thread that made it), not in a second pass over the blob. */
     uint64_t *hv;
-    /* Beside each key hash, the record's key prefilter hash (sweep-prefilter.c: the last two
-     * labels of a domain, the host of a URL, an IPv4 address; 0 for the other types), made by
-     * the same thread at the same time, so that writing the image sets the filter's bits
-     * without a second walk over the records. A prefilter key whose hash is 0 sets pv_zero:
-     * that image is filled by the walk (the same bits, slower). */
+    uint64_t hv_cap;
+    /* The key prefilter hash (sweep-prefilter.c) of every record added that has one (the last
+     * two labels of a domain, the host of a URL, an IPv4 address), in the order added, made
+     * with the key hash, so that writing the image sets the filter's bits without a second
+     * walk over the records. Repeats stay: a key sets the same bits twice (pv_settle() makes
+     * them again from the records when they are most of it). */
     uint64_t *pv;
-    uint64_t hv_cap; /* of hv and pv */
-    int pv_zero;
+    uint64_t pv_n, pv_cap;
     uint32_t log2;
     uint32_t max_probe;
     uint64_t count;   /* distinct records in the table */
@@ -222,12 +222,25 @@ static enum rk_status hv_reserve(struct rk_sweep_builder *b, uint64_t more)
     uint64_t *v = rk_reallocarray(b->hv, (size_t)cap, sizeof *v);
     if (v == NULL)
         return RK_ENOMEM;
-    b->hv = v; /* hv_cap stays until both have grown */
-    v = rk_reallocarray(b->pv, (size_t)cap, sizeof *v);
+    b->hv = v;
+    b->hv_cap = cap;
+    return RK_OK;
+}
+
+/* Room in pv for `more` hashes. */
+static enum rk_status pv_reserve(struct rk_sweep_builder *b, uint64_t more)
+{
+    uint64_t need = b->pv_n + more;
+    if (need <= b->pv_cap)
+        return RK_OK;
+    uint64_t cap = b->pv_cap ? b->pv_cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    uint64_t *v = rk_reallocarray(b->pv, (size_t)cap, sizeof *v);
     if (v == NULL)
         return RK_ENOMEM;
     b->pv = v;
-    b->hv_cap = cap;
+    b->pv_cap = cap;
     return RK_OK;
 }
 
@@ -320,26 +333,19 @@ static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_
 
 static enum rk_status settle(struct rk_sweep_builder *b);
 
-/* The key prefilter hash of a canonical key (0: a type the prefilter does not hold). The same
- * keys as rk__sw_pf_fill() takes from the records. */
-static uint64_t pf_key_hash(struct rk_sweep_builder *b, enum rk_sweep_type type, const char *k,
-                            size_t n)
+/* Appends the key prefilter hash of a canonical key to pv when its type has one (pv has room):
+ * the same keys as rk__sw_pf_fill() takes from the records. */
+static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n)
 {
-    uint64_t h;
     if (type == RK_SWEEP_DOMAIN) {
         size_t st = rk__sw_pf_reg_start(k, n);
-        h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, n - st);
+        b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, n - st);
     } else if (type == RK_SWEEP_URL) {
         size_t ho, hn = rk__sw_url_host(k, n, &ho);
-        h = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn);
+        b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn);
     } else if (type == RK_SWEEP_IPV4 && n == 4) {
-        h = rk__sw_pf_hash(RK__SW_PF_KEY_IP4, k, 4);
-    } else {
-        return 0;
+        b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_IP4, k, 4);
     }
-    if (h == 0)
-        b->pv_zero = 1;
-    return h;
 }
 
 /* Canonicalises a value straight into a new record at the blob's end; `*word` receives its
@@ -366,6 +372,8 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
         rc = rk_buf_reserve(&b->rec, room);
     if (rc == RK_OK && b->count + b->pending >= b->hv_cap)
         rc = hv_reserve(b, 1);
+    if (rc == RK_OK && b->pv_n >= b->pv_cap)
+        rc = pv_reserve(b, 1);
     if (rc != RK_OK)
         return rc;
     uint8_t *r = (uint8_t *)b->rec.data + b->rec.len;
@@ -391,7 +399,7 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
         r[4 + k] = 0;
     *word = (uint32_t)(b->rec.len / 4);
     b->hv[b->count + b->pending] = rk__sw_hash(type, plen, r + 4, n);
-    b->pv[b->count + b->pending] = pf_key_hash(b, type, (const char *)r + 4, n);
+    pv_add(b, type, (const char *)r + 4, n);
     b->rec.len += REC_SIZE(r);
     b->rec.data[b->rec.len] = '\0';
     note_key(b, type, plen, r + 4, n);
@@ -742,9 +750,9 @@ static void *remap_run(void *arg)
     return NULL;
 }
 
-/* The key and prefilter hashes of the records that drop_dups() removes. */
+/* The key hashes of the records that drop_dups() removes. */
 struct hv_cut {
-    uint64_t *hv, *pv;
+    uint64_t *hv;
     const struct dup *dv; /* in blob order */
     size_t nd;
     uint64_t nrec;
@@ -759,7 +767,6 @@ static void *hv_cut_run(void *arg)
         uint64_t next = k + 1 < c->nd ? dv[k + 1].ord : c->nrec;
         size_t n = (size_t)(next - dv[k].ord - 1);
         memmove(c->hv + hw, c->hv + dv[k].ord + 1, n * sizeof *c->hv);
-        memmove(c->pv + hw, c->pv + dv[k].ord + 1, n * sizeof *c->pv);
         hw += n;
     }
     return NULL;
@@ -783,7 +790,7 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
     hint_huge(cut, (size_t)ncuts * sizeof *cut);
     qsort(dv, nd, sizeof *dv, cmp_dup);
     /* The hashes of the removed records go too, meanwhile, in a thread of their own. */
-    struct hv_cut hc = {b->hv, b->pv, dv, nd, b->count + b->pending};
+    struct hv_cut hc = {b->hv, dv, nd, b->count + b->pending};
     pthread_t th;
     int t = hc.nrec >= PLACE_THREADS_MIN && pthread_create(&th, NULL, hv_cut_run, &hc) == 0;
     if (!t)
@@ -828,6 +835,24 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
 }
 
 /*
+ * pv keeps the hashes of repeated keys (dropping them would need their place in it); when
+ * they are more than half of it, it is made again from the records, so that it stays within
+ * twice the keys held, however often they were repeated.
+ */
+static void pv_settle(struct rk_sweep_builder *b)
+{
+    uint64_t keys = b->type_count[RK_SWEEP_DOMAIN] + b->type_count[RK_SWEEP_URL] +
+                    b->type_count[RK_SWEEP_IPV4];
+    if (b->pv_n <= 2 * keys + 1024)
+        return;
+    const uint8_t *rec = (const uint8_t *)b->rec.data;
+    b->pv_n = 0; /* there is room: keys <= pv_n */
+    for (size_t off = 4; off + 4 <= b->rec.len; off += REC_SIZE(rec + off))
+        pv_add(b, rec[off], (const char *)rec + off + 4,
+               (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8));
+}
+
+/*
  * Makes the table of the records (b->slots, b->log2, b->max_probe, b->count), dropping the
  * duplicates, when something was added since it was last made. The result depends only on the
  * records in the blob, in their order: the same keys added give the same bytes, whether or not
@@ -854,6 +879,7 @@ static enum rk_status settle(struct rk_sweep_builder *b)
         rc = drop_dups(b, slots, log2, dv, nd);
         if (rc != RK_OK)
             goto out;
+        pv_settle(b);
         /* The blob holds the distinct keys only from here: count them so, whatever follows. */
         n -= nd;
         b->count = n;
@@ -912,18 +938,22 @@ enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep
         return RK_ETOOBIG;
     enum rk_status rc = hv_reserve(b, part->pending);
     if (rc == RK_OK)
+        rc = pv_reserve(b, part->pv_n);
+    if (rc == RK_OK)
         rc = rk_buf_reserve(&b->rec, part->rec.len - 4);
     if (rc != RK_OK)
         return rc;
     /* Half of a large file's records and hashes (the copies' first touches of their
      * destination are page faults, the larger part of their cost): in two threads. */
     size_t rn = part->rec.len - 4, hn = (size_t)part->pending * sizeof *b->hv;
-    size_t r1 = rn / 2 + hn < rn ? rn / 2 + hn : rn; /* the thread: records [r1, rn), hv, pv */
+    size_t pn = (size_t)part->pv_n * sizeof *b->pv, r1 = rn / 2 + (hn + pn) / 2;
+    if (r1 > rn)
+        r1 = rn; /* the thread: records [r1, rn), hv, pv */
     struct copy_job cj[3] = {{b->rec.data + b->rec.len + r1, part->rec.data + 4 + r1, rn - r1},
                              {b->hv + b->count + b->pending, part->hv, hn},
-                             {b->pv + b->count + b->pending, part->pv, hn}};
+                             {b->pv + b->pv_n, part->pv, pn}};
     pthread_t th;
-    int t = rn + hn >= COPY_THREAD_MIN && pthread_create(&th, NULL, copy_jobs_run, cj) == 0;
+    int t = rn + hn + pn >= COPY_THREAD_MIN && pthread_create(&th, NULL, copy_jobs_run, cj) == 0;
     memcpy(b->rec.data + b->rec.len, part->rec.data + 4, r1);
     if (t)
         pthread_join(th, NULL);
@@ -931,7 +961,7 @@ enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep
         copy_jobs_run(cj);
     b->rec.len += rn;
     b->rec.data[b->rec.len] = '\0';
-    b->pv_zero |= part->pv_zero;
+    b->pv_n += part->pv_n;
     if (part->c24 != NULL && b->c24 == NULL) {
         b->c24 = part->c24;
         part->c24 = NULL;
@@ -1230,18 +1260,18 @@ static void fill_image(struct rk_sweep_builder *b, struct rk__sw_header *h, uint
         rk_free(b->slots);
         b->slots = NULL;
     }
+    fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
+    /* The key prefilter, while the records are copied, from the hashes kept as they came when
+     * those are its keys: the domains' only when it holds domains (all have two labels). */
+    uint64_t *pf = (uint64_t *)(void *)(img + h->pf_off);
+    int by_walk = b->type_count[RK_SWEEP_DOMAIN] > 0 && (h->pf_flags & RK__SW_PF_DOMAIN) == 0;
+    if (!by_walk)
+        rk__sw_pf_fill_hashes(pf, h->pf_lines, h->pf_cidr4_bits, b->pv, b->pv_n, b->c24);
     if (t)
         pthread_join(th, NULL);
     else
         copy_run(&cj);
-    fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
-    /* The prefilter from the hashes kept beside the records, when they are exactly its keys:
-     * the domains' only when the filter holds domains (every one has two labels or more). */
-    uint64_t *pf = (uint64_t *)(void *)(img + h->pf_off);
-    if (!b->pv_zero &&
-        (b->type_count[RK_SWEEP_DOMAIN] == 0 || (h->pf_flags & RK__SW_PF_DOMAIN) != 0))
-        rk__sw_pf_fill_hashes(pf, h->pf_lines, h->pf_cidr4_bits, b->pv, b->count, b->c24);
-    else
+    if (by_walk)
         rk__sw_pf_fill(pf, h->pf_lines, h->pf_flags, h->pf_cidr4_bits, b->type_count,
                        (const uint8_t *)b->rec.data, b->rec.len);
     if (b->nments > 0)

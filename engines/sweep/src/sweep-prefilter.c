@@ -13,8 +13,6 @@
  */
 #include "sweep-int.h"
 
-#include <pthread.h>
-
 #include "renkei/alloc.h"
 
 size_t rk__sw_url_host(const char *u, size_t n, size_t *off)
@@ -211,39 +209,24 @@ void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr
 
 /* ===== From the builder's hashes ===== */
 
-/* Below this many records one thread sets all the bits (the same steps, in turn). */
-#define PF_THREADS_MIN ((uint64_t)1 << 16)
-/* Keys between a line's prefetch and its write. */
-#define PF_AHEAD 16u
+/* Hashes a batch: the lines of a batch's keys are prefetched while the previous batch's are
+ * written (the filter is megabytes, written at random). */
+#define PF_BATCH 16u
 
-/* The lines [lo, lo + cnt) of the filter, set from every hash of pv that falls there. */
-struct pf_part {
-    uint64_t *sec;
-    uint64_t lines, lo, cnt;
-    const uint64_t *pv;
-    uint64_t n;
-};
-
-static void *pf_part_run(void *arg)
+static void pf_set_all(uint64_t *sec, uint64_t lines, const uint64_t *pv, uint64_t n)
 {
-    const struct pf_part *p = arg;
-    uint64_t ring[PF_AHEAD];
-    unsigned head = 0, tail = 0;
-    for (uint64_t i = 0; i < p->n; i++) {
-        uint64_t h = p->pv[i];
-        if (h == 0)
-            continue;
-        uint64_t ln = rk__sw_pf_line_of(h, p->lines);
-        if (ln - p->lo >= p->cnt)
-            continue;
-        __builtin_prefetch(p->sec + 8 * ln, 1);
-        if (head - tail == PF_AHEAD)
-            pf_set(p->sec, p->lines, ring[tail++ % PF_AHEAD]);
-        ring[head++ % PF_AHEAD] = h;
+    uint64_t done = 0, ahead = 0; /* keys set; keys whose lines are prefetched */
+    while (ahead < n) {
+        uint64_t end = n - ahead < PF_BATCH ? n : ahead + PF_BATCH;
+        for (uint64_t i = ahead; i < end; i++)
+            __builtin_prefetch(sec + 8 * rk__sw_pf_line_of(pv[i], lines), 1);
+        for (uint64_t i = done; i < ahead; i++)
+            pf_set(sec, lines, pv[i]);
+        done = ahead;
+        ahead = end;
     }
-    while (tail != head)
-        pf_set(p->sec, p->lines, ring[tail++ % PF_AHEAD]);
-    return NULL;
+    for (uint64_t i = done; i < n; i++)
+        pf_set(sec, lines, pv[i]);
 }
 
 /* The /k networks of the /24 ones set in c24: a network of k bits is set when a /24 inside it
@@ -271,15 +254,7 @@ static void c4_fold(uint64_t *bm, uint32_t k, const uint64_t *c24)
 void rk__sw_pf_fill_hashes(uint64_t *sec, uint32_t lines, uint32_t cidr4_bits,
                            const uint64_t *pv, uint64_t n, const uint64_t *c24)
 {
-    uint64_t half = lines / 2;
-    struct pf_part pp[2] = {{sec, lines, 0, half, pv, n}, {sec, lines, half, lines - half, pv, n}};
-    pthread_t th;
-    int t = n >= PF_THREADS_MIN && pthread_create(&th, NULL, pf_part_run, &pp[1]) == 0;
     if (c24 != NULL)
         c4_fold(sec + 8 * (uint64_t)lines, cidr4_bits, c24);
-    pf_part_run(&pp[0]);
-    if (t)
-        pthread_join(th, NULL);
-    else
-        pf_part_run(&pp[1]);
+    pf_set_all(sec, lines, pv, n);
 }

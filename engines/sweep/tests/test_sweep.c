@@ -424,8 +424,9 @@ static void test_prefilter(void **state)
 }
 
 /* The key prefilter section of an index equals what rk__sw_pf_fill() makes from its records:
- * the builder sets it from the hashes kept as the records came (two reader threads, two fill
- * threads above 65,536 records, repeats dropped on the way) and folds the CIDR bitmap from a
+ * the builder sets it from the hashes kept as the records came (two reader threads, repeats
+ * dropped on the way, the hashes made again when repeats are most of them) and folds the
+ * CIDR bitmap from a
  * /24 one, at CIDR resolutions of 12, 13, 21 and 24 bits, with ranges from /8 to /32; and an
  * index with a one-label domain (no domain keys: filled by the walk) too. */
 static void check_pf_section(const struct rk_sweep_index *ix)
@@ -483,6 +484,16 @@ static void test_prefilter_fill_paths(void **state)
     assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "198.51.100.9", 12), RK_OK);
     assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
     assert_int_equal(rk_sweep_index_count(ix), 4);
+    check_pf_section(ix);
+    rk_sweep_index_close(ix);
+    /* The same keys over and over: the kept hashes are made again from the records. */
+    for (unsigned r = 0; r < 3000; r++) {
+        assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "a.b.example", 11), RK_OK);
+        assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "198.51.100.9", 12), RK_OK);
+    }
+    assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "c.example", 9), RK_OK);
+    assert_int_equal(rk_sweep_builder_count(b), 5);
+    assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
     check_pf_section(ix);
     rk_sweep_index_close(ix);
     rk_sweep_builder_destroy(b);
