@@ -841,8 +841,8 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
  */
 static void pv_settle(struct rk_sweep_builder *b)
 {
-    uint64_t keys = b->type_count[RK_SWEEP_DOMAIN] + b->type_count[RK_SWEEP_URL] +
-                    b->type_count[RK_SWEEP_IPV4];
+    uint64_t keys =
+        b->type_count[RK_SWEEP_DOMAIN] + b->type_count[RK_SWEEP_URL] + b->type_count[RK_SWEEP_IPV4];
     if (b->pv_n <= 2 * keys + 1024)
         return;
     const uint8_t *rec = (const uint8_t *)b->rec.data;
@@ -1241,7 +1241,6 @@ static void layout_image(struct rk_sweep_builder *b, struct rk__sw_header *h)
         h->file_size += meta_section_size(b);
     }
 }
-
 
 /* Writes the image laid out in `*h` into `img` (h->file_size bytes, zeroed), sealed. With
  * `for_file` the body checksum is computed (an in-memory image skips it) and the builder's

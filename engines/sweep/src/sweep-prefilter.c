@@ -251,8 +251,8 @@ static void c4_fold(uint64_t *bm, uint32_t k, const uint64_t *c24)
     }
 }
 
-void rk__sw_pf_fill_hashes(uint64_t *sec, uint32_t lines, uint32_t cidr4_bits,
-                           const uint64_t *pv, uint64_t n, const uint64_t *c24)
+void rk__sw_pf_fill_hashes(uint64_t *sec, uint32_t lines, uint32_t cidr4_bits, const uint64_t *pv,
+                           uint64_t n, const uint64_t *c24)
 {
     if (c24 != NULL)
         c4_fold(sec + 8 * (uint64_t)lines, cidr4_bits, c24);

@@ -796,9 +796,8 @@ static void test_plain_line_ends(void **state)
             }
             p = e + 1;
         }
-        assert_int_equal(rk_sweep_builder_load(all, RK_SWEEP_FMT_PLAIN, f.data, f.len, &st, NULL,
-                                               0),
-                         RK_OK);
+        assert_int_equal(
+            rk_sweep_builder_load(all, RK_SWEEP_FMT_PLAIN, f.data, f.len, &st, NULL, 0), RK_OK);
         assert_int_equal(st.added, added);
         struct rk_sweep_index *x1 = NULL, *x2 = NULL;
         assert_int_equal(rk_sweep_builder_build(one, &x1), RK_OK);
