@@ -57,6 +57,9 @@ struct rk_sweep_builder {
      * them again from the records when they are most of it). */
     uint64_t *pv;
     uint64_t pv_n, pv_cap;
+    /* Where the records of the last builder absorbed begin (record number, byte offset), 0
+     * when not known: the table's two threads split there without a walk to find it. */
+    uint64_t split_rec, split_off;
     uint32_t log2;
     uint32_t max_probe;
     uint64_t count;   /* distinct records in the table */
@@ -626,6 +629,10 @@ static enum rk_status place_all(struct rk_sweep_builder *b, uint64_t n, uint32_t
         goto out;
     hint_huge(ents, (size_t)n * sizeof *ents);
     hf[0].i0 = 0;
+    if (b->split_rec > 0 && b->split_rec < n) {
+        mid = b->split_rec; /* the same table for any split: only the walk is saved */
+        hf[0].off1 = (size_t)b->split_off;
+    }
     hf[0].i1 = mid;
     hf[0].off0 = 4;
     hf[1].i0 = mid;
@@ -830,6 +837,7 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
     }
     b->rec.len = w;
     b->rec.data[w] = '\0';
+    b->split_rec = 0; /* the records moved */
     rk_free(cut);
     return RK_OK;
 }
@@ -959,6 +967,8 @@ enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep
         pthread_join(th, NULL);
     else
         copy_jobs_run(cj);
+    b->split_rec = b->count + b->pending;
+    b->split_off = b->rec.len;
     b->rec.len += rn;
     b->rec.data[b->rec.len] = '\0';
     b->pv_n += part->pv_n;
