@@ -11,6 +11,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <strings.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "renkei/alloc.h"
 
@@ -100,13 +103,50 @@ static enum rk_status add_parts(struct rk_sweep_builder *b, enum rk_sweep_type h
 
 /* ===== Plain lists ===== */
 
+/* The line ends in p[0, 64) as bits. */
+static inline uint64_t nl_mask64(const char *p)
+{
+    uint64_t m = 0;
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n');
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) << (16 * k);
+    }
+#else
+    for (int k = 0; k < 64; k++)
+        m |= (uint64_t)(p[k] == '\n') << k;
+#endif
+    return m;
+}
+
+/*
+ * One value a line. The line ends are found 64 bytes at a time as a bit mask (lines are short:
+ * a memchr() call a line was a tenth of a build), the last partial block with memchr().
+ */
 static enum rk_status load_lines(struct rk_sweep_builder *b, const char *d, size_t len,
                                  struct rk_sweep_load_stats *st)
 {
-    size_t i = 0;
+    size_t i = 0, bb = 0; /* bb: the block of the mask m, its line ends before i cleared */
+    uint64_t m = len >= 64 ? nl_mask64(d) : 0;
     while (i < len) {
-        const char *nl = memchr(d + i, '\n', len - i);
-        size_t e = nl ? (size_t)(nl - d) : len;
+        size_t e;
+        for (;;) {
+            if (m != 0) {
+                e = bb + (size_t)__builtin_ctzll(m);
+                m &= m - 1;
+                break;
+            }
+            if (bb + 128 <= len) {
+                bb += 64;
+                m = nl_mask64(d + bb);
+                continue;
+            }
+            /* Past the whole blocks (or none): no line end is left in [i, bb + 64). */
+            const char *nl = memchr(d + i, '\n', len - i);
+            e = nl ? (size_t)(nl - d) : len;
+            break;
+        }
         size_t s = i;
         while (s < e && (d[s] == ' ' || d[s] == '\t' || d[s] == '\r'))
             s++;

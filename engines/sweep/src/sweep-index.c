@@ -50,6 +50,16 @@ struct rk_sweep_builder {
      * (and by the thread that made it), not in a second pass over the blob. */
     uint64_t *hv;
     uint64_t hv_cap;
+    /* The key prefilter hash (sweep-prefilter.c) of every record added that has one (the last
+     * two labels of a domain, the host of a URL, an IPv4 address), in the order added, made
+     * with the key hash, so that writing the image sets the filter's bits without a second
+     * walk over the records. Repeats stay: a key sets the same bits twice (pv_settle() makes
+     * them again from the records when they are most of it). */
+    uint64_t *pv;
+    uint64_t pv_n, pv_cap;
+    /* Where the records of the last builder absorbed begin (record number, byte offset), 0
+     * when not known: the table's two threads split there without a walk to find it. */
+    uint64_t split_rec, split_off;
     uint32_t log2;
     uint32_t max_probe;
     uint64_t count;   /* distinct records in the table */
@@ -61,6 +71,9 @@ struct rk_sweep_builder {
     uint64_t type_count[RK_SWEEP_TYPE_COUNT]; /* of the records in the blob */
     uint64_t *ip4f; /* RK__SW_IP4F_BYTES, made with the first IPv4 indicator */
     uint64_t ip4f_lo, ip4f_hi; /* words of ip4f that may be non-zero: [lo, hi) */
+    /* The /24 networks that IPv4 ranges touch (RK__SW_IP4F_BYTES, made with the first range):
+     * the key prefilter's CIDR bitmap is this folded to its resolution. */
+    uint64_t *c24;
     /* /24 networks waiting for their bit in ip4f: the bitmap (2 MiB) is written at random, a
      * cache miss an address, so a batch is prefetched before it is written. */
     uint32_t ip4q[16];
@@ -123,6 +136,33 @@ const char *rk_sweep_type_name(enum rk_sweep_type t)
 
 /* ===== Builder ===== */
 
+/* A copy done by a thread of its own. */
+struct copy_job {
+    void *to;
+    const void *from;
+    size_t n;
+};
+
+static void *copy_run(void *arg)
+{
+    const struct copy_job *c = arg;
+    memcpy(c->to, c->from, c->n);
+    return NULL;
+}
+
+/* Three copies in turn (absorb). */
+static void *copy_jobs_run(void *arg)
+{
+    struct copy_job *c = arg;
+    for (int k = 0; k < 3; k++)
+        if (c[k].n > 0)
+            copy_run(&c[k]);
+    return NULL;
+}
+
+/* Below this many bytes a copy is not shared with a thread. */
+#define COPY_THREAD_MIN ((size_t)1 << 22)
+
 /* Asks for transparent huge pages over a large buffer: its first touches then cost a fault per
  * 2 MiB instead of one per 4 KiB, and its random accesses fewer TLB misses. Only a hint. */
 static void hint_huge(void *p, size_t n)
@@ -167,7 +207,9 @@ void rk_sweep_builder_destroy(struct rk_sweep_builder *b)
     rk_free(b->mtab);
     rk_free(b->slots);
     rk_free(b->hv);
+    rk_free(b->pv);
     rk_free(b->ip4f);
+    rk_free(b->c24);
     rk_free(b);
 }
 
@@ -185,6 +227,23 @@ static enum rk_status hv_reserve(struct rk_sweep_builder *b, uint64_t more)
         return RK_ENOMEM;
     b->hv = v;
     b->hv_cap = cap;
+    return RK_OK;
+}
+
+/* Room in pv for `more` hashes. */
+static enum rk_status pv_reserve(struct rk_sweep_builder *b, uint64_t more)
+{
+    uint64_t need = b->pv_n + more;
+    if (need <= b->pv_cap)
+        return RK_OK;
+    uint64_t cap = b->pv_cap ? b->pv_cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    uint64_t *v = rk_reallocarray(b->pv, (size_t)cap, sizeof *v);
+    if (v == NULL)
+        return RK_ENOMEM;
+    b->pv = v;
+    b->pv_cap = cap;
     return RK_OK;
 }
 
@@ -206,12 +265,30 @@ static unsigned count_labels(const uint8_t *k, size_t n)
     return l;
 }
 
+/* A /24 network in ip4q that is a range's: its bit goes into c24 too. */
+#define IP4Q_RANGE 0x80000000u
+
 /* Sets the bits of the /24 networks waiting in ip4q. */
 static void ip4_flush(struct rk_sweep_builder *b)
 {
-    for (unsigned k = 0; k < b->ip4qn; k++)
-        b->ip4f[b->ip4q[k] / 64] |= (uint64_t)1 << (b->ip4q[k] % 64);
+    for (unsigned k = 0; k < b->ip4qn; k++) {
+        uint32_t q = b->ip4q[k], n24 = q & ~IP4Q_RANGE;
+        b->ip4f[n24 / 64] |= (uint64_t)1 << (n24 % 64);
+        if (q & IP4Q_RANGE)
+            b->c24[n24 / 64] |= (uint64_t)1 << (n24 % 64);
+    }
     b->ip4qn = 0;
+}
+
+/* Sets the bits [first, first + count) of a /24 bitmap: a range is a power-of-two run of /24
+ * networks aligned to its size, so whole words at once from 64 up. */
+static void set24(uint64_t *bm, uint64_t first, uint64_t count)
+{
+    if (count >= 64)
+        memset(&bm[first / 64], 0xff, (size_t)(count / 8));
+    else
+        for (uint64_t k = first; k < first + count; k++)
+            bm[k / 64] |= (uint64_t)1 << (k % 64);
 }
 
 /* Folds a key into the header's filters and masks. Every one of them is an OR, a minimum or a
@@ -223,21 +300,20 @@ static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_
         uint32_t a = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8;
         uint64_t first = a >> 8, count = type == RK_SWEEP_CIDR4 && plen < 24
                                               ? (uint64_t)1 << (24 - plen) : 1;
-        /* A range is a power-of-two run of /24s aligned to its size: whole words at once. */
         if (b->ip4f_hi == 0 || first / 64 < b->ip4f_lo)
             b->ip4f_lo = first / 64;
         if ((first + count + 63) / 64 > b->ip4f_hi)
             b->ip4f_hi = (first + count + 63) / 64;
-        if (count >= 64)
-            memset(&b->ip4f[first / 64], 0xff, (size_t)(count / 8));
-        else if (count > 1)
-            for (uint64_t k = first; k < first + count; k++)
-                b->ip4f[k / 64] |= (uint64_t)1 << (k % 64);
-        else {
+        if (count > 1) {
+            set24(b->ip4f, first, count);
+            set24(b->c24, first, count); /* only ranges are more than one /24 */
+        } else {
             if (b->ip4qn == sizeof b->ip4q / sizeof b->ip4q[0])
                 ip4_flush(b);
             __builtin_prefetch(&b->ip4f[first / 64], 1);
-            b->ip4q[b->ip4qn++] = (uint32_t)first;
+            if (type == RK_SWEEP_CIDR4)
+                __builtin_prefetch(&b->c24[first / 64], 1);
+            b->ip4q[b->ip4qn++] = (uint32_t)first | (type == RK_SWEEP_CIDR4 ? IP4Q_RANGE : 0);
         }
     }
     if (type == RK_SWEEP_CIDR4)
@@ -259,6 +335,21 @@ static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_
 }
 
 static enum rk_status settle(struct rk_sweep_builder *b);
+
+/* Appends the key prefilter hash of a canonical key to pv when its type has one (pv has room):
+ * the same keys as rk__sw_pf_fill() takes from the records. */
+static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n)
+{
+    if (type == RK_SWEEP_DOMAIN) {
+        size_t st = rk__sw_pf_reg_start(k, n);
+        b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, n - st);
+    } else if (type == RK_SWEEP_URL) {
+        size_t ho, hn = rk__sw_url_host(k, n, &ho);
+        b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn);
+    } else if (type == RK_SWEEP_IPV4 && n == 4) {
+        b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_IP4, k, 4);
+    }
+}
 
 /* Canonicalises a value straight into a new record at the blob's end; `*word` receives its
  * offset in 4-byte units. Nothing is looked up: duplicates are dropped by settle(). */
@@ -284,6 +375,8 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
         rc = rk_buf_reserve(&b->rec, room);
     if (rc == RK_OK && b->count + b->pending >= b->hv_cap)
         rc = hv_reserve(b, 1);
+    if (rc == RK_OK && b->pv_n >= b->pv_cap)
+        rc = pv_reserve(b, 1);
     if (rc != RK_OK)
         return rc;
     uint8_t *r = (uint8_t *)b->rec.data + b->rec.len;
@@ -296,6 +389,11 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
         if (b->ip4f == NULL)
             return RK_ENOMEM;
     }
+    if (type == RK_SWEEP_CIDR4 && b->c24 == NULL) {
+        b->c24 = rk_calloc(1, RK__SW_IP4F_BYTES);
+        if (b->c24 == NULL)
+            return RK_ENOMEM;
+    }
     r[0] = (uint8_t)type;
     r[1] = plen;
     r[2] = (uint8_t)(n & 0xff);
@@ -304,6 +402,7 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
         r[4 + k] = 0;
     *word = (uint32_t)(b->rec.len / 4);
     b->hv[b->count + b->pending] = rk__sw_hash(type, plen, r + 4, n);
+    pv_add(b, type, (const char *)r + 4, n);
     b->rec.len += REC_SIZE(r);
     b->rec.data[b->rec.len] = '\0';
     note_key(b, type, plen, r + 4, n);
@@ -530,6 +629,10 @@ static enum rk_status place_all(struct rk_sweep_builder *b, uint64_t n, uint32_t
         goto out;
     hint_huge(ents, (size_t)n * sizeof *ents);
     hf[0].i0 = 0;
+    if (b->split_rec > 0 && b->split_rec < n) {
+        mid = b->split_rec; /* the same table for any split: only the walk is saved */
+        hf[0].off1 = (size_t)b->split_off;
+    }
     hf[0].i1 = mid;
     hf[0].off0 = 4;
     hf[1].i0 = mid;
@@ -654,6 +757,28 @@ static void *remap_run(void *arg)
     return NULL;
 }
 
+/* The key hashes of the records that drop_dups() removes. */
+struct hv_cut {
+    uint64_t *hv;
+    const struct dup *dv; /* in blob order */
+    size_t nd;
+    uint64_t nrec;
+};
+
+static void *hv_cut_run(void *arg)
+{
+    const struct hv_cut *c = arg;
+    const struct dup *dv = c->dv;
+    uint64_t hw = dv[0].ord;
+    for (size_t k = 0; k < c->nd; k++) {
+        uint64_t next = k + 1 < c->nd ? dv[k + 1].ord : c->nrec;
+        size_t n = (size_t)(next - dv[k].ord - 1);
+        memmove(c->hv + hw, c->hv + dv[k].ord + 1, n * sizeof *c->hv);
+        hw += n;
+    }
+    return NULL;
+}
+
 /*
  * Removes the records of the duplicates from the blob (the live runs between them moved down
  * in order) and moves every record offset of the table and of the metadata entries to match;
@@ -671,6 +796,12 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
         return RK_ENOMEM;
     hint_huge(cut, (size_t)ncuts * sizeof *cut);
     qsort(dv, nd, sizeof *dv, cmp_dup);
+    /* The hashes of the removed records go too, meanwhile, in a thread of their own. */
+    struct hv_cut hc = {b->hv, dv, nd, b->count + b->pending};
+    pthread_t th;
+    int t = hc.nrec >= PLACE_THREADS_MIN && pthread_create(&th, NULL, hv_cut_run, &hc) == 0;
+    if (!t)
+        hv_cut_run(&hc);
     size_t w = (size_t)dv[0].dead * 4;
     for (size_t k = 0; k < nd; k++) {
         size_t off = (size_t)dv[k].dead * 4, sz = REC_SIZE(rec + off);
@@ -686,11 +817,12 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
         cut[j].before = acc;
         acc += popcount64(cut[j].bits);
     }
+    if (t)
+        pthread_join(th, NULL);
     uint64_t nslots = (uint64_t)1 << log2;
     struct remap rm[2] = {{slots, cut, dv[0].dead, 0, nslots / 2},
                           {slots, cut, dv[0].dead, nslots / 2, nslots}};
-    pthread_t th;
-    int t = nslots >= PLACE_THREADS_MIN && pthread_create(&th, NULL, remap_run, &rm[1]) == 0;
+    t = nslots >= PLACE_THREADS_MIN && pthread_create(&th, NULL, remap_run, &rm[1]) == 0;
     remap_run(&rm[0]);
     if (t)
         pthread_join(th, NULL);
@@ -703,17 +835,29 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
             x = dv[j].keep;
         b->ments[i].word = (uint32_t)(x - removed_below(cut, x));
     }
-    /* The hashes of the records removed go too (dv is in blob order). */
-    uint64_t hw = dv[0].ord, nrec = b->count + b->pending;
-    for (size_t k = 0; k < nd; k++) {
-        uint64_t next = k + 1 < nd ? dv[k + 1].ord : nrec;
-        memmove(b->hv + hw, b->hv + dv[k].ord + 1, (size_t)(next - dv[k].ord - 1) * sizeof *b->hv);
-        hw += next - dv[k].ord - 1;
-    }
     b->rec.len = w;
     b->rec.data[w] = '\0';
+    b->split_rec = 0; /* the records moved */
     rk_free(cut);
     return RK_OK;
+}
+
+/*
+ * pv keeps the hashes of repeated keys (dropping them would need their place in it); when
+ * they are more than half of it, it is made again from the records, so that it stays within
+ * twice the keys held, however often they were repeated.
+ */
+static void pv_settle(struct rk_sweep_builder *b)
+{
+    uint64_t keys =
+        b->type_count[RK_SWEEP_DOMAIN] + b->type_count[RK_SWEEP_URL] + b->type_count[RK_SWEEP_IPV4];
+    if (b->pv_n <= 2 * keys + 1024)
+        return;
+    const uint8_t *rec = (const uint8_t *)b->rec.data;
+    b->pv_n = 0; /* there is room: keys <= pv_n */
+    for (size_t off = 4; off + 4 <= b->rec.len; off += REC_SIZE(rec + off))
+        pv_add(b, rec[off], (const char *)rec + off + 4,
+               (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8));
 }
 
 /*
@@ -743,6 +887,7 @@ static enum rk_status settle(struct rk_sweep_builder *b)
         rc = drop_dups(b, slots, log2, dv, nd);
         if (rc != RK_OK)
             goto out;
+        pv_settle(b);
         /* The blob holds the distinct keys only from here: count them so, whatever follows. */
         n -= nd;
         b->count = n;
@@ -801,13 +946,39 @@ enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep
         return RK_ETOOBIG;
     enum rk_status rc = hv_reserve(b, part->pending);
     if (rc == RK_OK)
-        rc = rk_buf_reserve(&b->rec, part->rec.len - 4);
+        rc = pv_reserve(b, part->pv_n);
     if (rc == RK_OK)
-        rc = rk_buf_add(&b->rec, part->rec.data + 4, part->rec.len - 4);
+        rc = rk_buf_reserve(&b->rec, part->rec.len - 4);
     if (rc != RK_OK)
         return rc;
-    if (part->pending > 0)
-        memcpy(b->hv + b->count + b->pending, part->hv, (size_t)part->pending * sizeof *b->hv);
+    /* Half of a large file's records and hashes (the copies' first touches of their
+     * destination are page faults, the larger part of their cost): in two threads. */
+    size_t rn = part->rec.len - 4, hn = (size_t)part->pending * sizeof *b->hv;
+    size_t pn = (size_t)part->pv_n * sizeof *b->pv, r1 = rn / 2 + (hn + pn) / 2;
+    if (r1 > rn)
+        r1 = rn; /* the thread: records [r1, rn), hv, pv */
+    struct copy_job cj[3] = {{b->rec.data + b->rec.len + r1, part->rec.data + 4 + r1, rn - r1},
+                             {b->hv + b->count + b->pending, part->hv, hn},
+                             {b->pv + b->pv_n, part->pv, pn}};
+    pthread_t th;
+    int t = rn + hn + pn >= COPY_THREAD_MIN && pthread_create(&th, NULL, copy_jobs_run, cj) == 0;
+    memcpy(b->rec.data + b->rec.len, part->rec.data + 4, r1);
+    if (t)
+        pthread_join(th, NULL);
+    else
+        copy_jobs_run(cj);
+    b->split_rec = b->count + b->pending;
+    b->split_off = b->rec.len;
+    b->rec.len += rn;
+    b->rec.data[b->rec.len] = '\0';
+    b->pv_n += part->pv_n;
+    if (part->c24 != NULL && b->c24 == NULL) {
+        b->c24 = part->c24;
+        part->c24 = NULL;
+    } else if (part->c24 != NULL) {
+        for (size_t w = 0; w < RK__SW_IP4F_BYTES / 8; w++)
+            b->c24[w] |= part->c24[w];
+    }
     if (part->ip4f != NULL && b->ip4f == NULL) {
         b->ip4f = part->ip4f;
         part->ip4f = NULL;
@@ -1081,20 +1252,6 @@ static void layout_image(struct rk_sweep_builder *b, struct rk__sw_header *h)
     }
 }
 
-/* A copy done by a thread of its own. */
-struct copy_job {
-    void *to;
-    const void *from;
-    size_t n;
-};
-
-static void *copy_run(void *arg)
-{
-    const struct copy_job *c = arg;
-    memcpy(c->to, c->from, c->n);
-    return NULL;
-}
-
 /* Writes the image laid out in `*h` into `img` (h->file_size bytes, zeroed), sealed. With
  * `for_file` the body checksum is computed (an in-memory image skips it) and the builder's
  * table is let go once copied (a later build or write makes it again), so that it and the
@@ -1106,19 +1263,26 @@ static void fill_image(struct rk_sweep_builder *b, struct rk__sw_header *h, uint
      * page faults, the larger part of its cost). */
     struct copy_job cj = {img + h->records_off, b->rec.data, b->rec.len};
     pthread_t th;
-    int t = cj.n >= ((size_t)1 << 22) && pthread_create(&th, NULL, copy_run, &cj) == 0;
+    int t = cj.n >= COPY_THREAD_MIN && pthread_create(&th, NULL, copy_run, &cj) == 0;
     memcpy(img + h->slots_off, b->slots, (size_t)8 << b->log2);
     if (for_file) {
         rk_free(b->slots);
         b->slots = NULL;
     }
+    fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
+    /* The key prefilter, while the records are copied, from the hashes kept as they came when
+     * those are its keys: the domains' only when it holds domains (all have two labels). */
+    uint64_t *pf = (uint64_t *)(void *)(img + h->pf_off);
+    int by_walk = b->type_count[RK_SWEEP_DOMAIN] > 0 && (h->pf_flags & RK__SW_PF_DOMAIN) == 0;
+    if (!by_walk)
+        rk__sw_pf_fill_hashes(pf, h->pf_lines, h->pf_cidr4_bits, b->pv, b->pv_n, b->c24);
     if (t)
         pthread_join(th, NULL);
     else
         copy_run(&cj);
-    fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)(img + h->ip4_filter_off));
-    rk__sw_pf_fill((uint64_t *)(void *)(img + h->pf_off), h->pf_lines, h->pf_flags,
-                   h->pf_cidr4_bits, b->type_count, (const uint8_t *)b->rec.data, b->rec.len);
+    if (by_walk)
+        rk__sw_pf_fill(pf, h->pf_lines, h->pf_flags, h->pf_cidr4_bits, b->type_count,
+                       (const uint8_t *)b->rec.data, b->rec.len);
     if (b->nments > 0)
         meta_write(b, img + h->pf_off + rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits));
     seal_header(h, for_file ? img + h->header_size : NULL, (size_t)(h->file_size - h->header_size));

@@ -206,3 +206,55 @@ void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr
     rk_free(w.count);
     rk_free(next);
 }
+
+/* ===== From the builder's hashes ===== */
+
+/* Hashes a batch: the lines of a batch's keys are prefetched while the previous batch's are
+ * written (the filter is megabytes, written at random). */
+#define PF_BATCH 16u
+
+static void pf_set_all(uint64_t *sec, uint64_t lines, const uint64_t *pv, uint64_t n)
+{
+    uint64_t done = 0, ahead = 0; /* keys set; keys whose lines are prefetched */
+    while (ahead < n) {
+        uint64_t end = n - ahead < PF_BATCH ? n : ahead + PF_BATCH;
+        for (uint64_t i = ahead; i < end; i++)
+            __builtin_prefetch(sec + 8 * rk__sw_pf_line_of(pv[i], lines), 1);
+        for (uint64_t i = done; i < ahead; i++)
+            pf_set(sec, lines, pv[i]);
+        done = ahead;
+        ahead = end;
+    }
+    for (uint64_t i = done; i < n; i++)
+        pf_set(sec, lines, pv[i]);
+}
+
+/* The /k networks of the /24 ones set in c24: a network of k bits is set when a /24 inside it
+ * is, the same bits as c4_set() gives each range. */
+static void c4_fold(uint64_t *bm, uint32_t k, const uint64_t *c24)
+{
+    unsigned sh = 24 - k;
+    const size_t words = RK__SW_IP4F_BYTES / 8;
+    if (sh == 0) {
+        memcpy(bm, c24, RK__SW_IP4F_BYTES);
+        return;
+    }
+    for (size_t w = 0; w < words; w++) {
+        uint64_t bits = c24[w];
+        while (bits != 0) {
+            uint64_t n24 = (uint64_t)w * 64 + (uint64_t)__builtin_ctzll(bits), nk = n24 >> sh;
+            bm[nk / 64] |= (uint64_t)1 << (nk % 64);
+            /* The rest of this /k network's /24s in the word add nothing. */
+            uint64_t next = (nk + 1) << sh;
+            bits = next >= (uint64_t)(w + 1) * 64 ? 0 : bits & (~(uint64_t)0 << (next % 64));
+        }
+    }
+}
+
+void rk__sw_pf_fill_hashes(uint64_t *sec, uint32_t lines, uint32_t cidr4_bits, const uint64_t *pv,
+                           uint64_t n, const uint64_t *c24)
+{
+    if (c24 != NULL)
+        c4_fold(sec + 8 * (uint64_t)lines, cidr4_bits, c24);
+    pf_set_all(sec, lines, pv, n);
+}

@@ -429,6 +429,82 @@ static void test_prefilter(void **state)
     rk_sweep_index_close(ix);
 }
 
+/* The key prefilter section of an index equals what rk__sw_pf_fill() makes from its records:
+ * the builder sets it from the hashes kept as the records came (two reader threads, repeats
+ * dropped on the way, the hashes made again when repeats are most of them) and folds the
+ * CIDR bitmap from a
+ * /24 one, at CIDR resolutions of 12, 13, 21 and 24 bits, with ranges from /8 to /32; and an
+ * index with a one-label domain (no domain keys: filled by the walk) too. */
+static void check_pf_section(const struct rk_sweep_index *ix)
+{
+    const struct rk__sw_header *h = ix->h;
+    uint64_t size = rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits);
+    uint64_t *want = rk_calloc(1, (size_t)size);
+    assert_non_null(want);
+    rk__sw_pf_fill(want, h->pf_lines, h->pf_flags, h->pf_cidr4_bits, h->type_count, ix->rec,
+                   (size_t)ix->rec_len);
+    assert_int_equal(memcmp(want, ix->base + h->pf_off, (size_t)size), 0);
+    rk_free(want);
+}
+
+static void test_prefilter_fill_paths(void **state)
+{
+    static const struct {
+        unsigned lines, ranges;
+        const char *extra;
+    } cases[] = {
+        {100, 10, ""},  {70000, 300, ""},  {40000, 70000, ""},
+        {2000, 600000, ""}, {70000, 50, "jp\n"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct rk_buf f;
+        rk_buf_init(&f, 0);
+        for (unsigned i = 0; i < cases[c].lines; i++)
+            assert_int_equal(rk_buf_addf(&f, "h%u.Mal%u.example\nhttp://U%u.example:8080/p\n"
+                                             "10.%u.%u.7\n%032x\nh%u.mal%u.example\n",
+                                         i, i % 5000, i, i / 256 % 256, i % 256, i, i % 7, i),
+                             RK_OK);
+        for (unsigned i = 0; i < cases[c].ranges; i++) {
+            unsigned plen = 8 + (i * 7) % 25, v = i * 2654435761u;
+            assert_int_equal(rk_buf_addf(&f, "%u.%u.%u.%u/%u\n", v >> 24, (v >> 16) & 255,
+                                         (v >> 8) & 255, v & 255, plen),
+                             RK_OK);
+        }
+        assert_int_equal(rk_buf_addf(&f, "%s", cases[c].extra), RK_OK);
+        struct rk_sweep_index *ix = index_of(f.data);
+        check_pf_section(ix);
+        if (cases[c].extra[0] != '\0')
+            assert_int_equal(ix->h->pf_flags & RK__SW_PF_DOMAIN, 0);
+        rk_sweep_index_close(ix);
+        rk_buf_free(&f);
+    }
+    /* Values added one by one, the table made on the way (a count), then more. */
+    struct rk_sweep_builder *b = NULL;
+    struct rk_sweep_index *ix = NULL;
+    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+    assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "a.b.example", 11), RK_OK);
+    assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "192.0.2.0/24", 12), RK_OK);
+    assert_int_equal(rk_sweep_builder_count(b), 2);
+    assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "http://x.example/", 17), RK_OK);
+    assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "a.b.example", 11), RK_OK);
+    assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "198.51.100.9", 12), RK_OK);
+    assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
+    assert_int_equal(rk_sweep_index_count(ix), 4);
+    check_pf_section(ix);
+    rk_sweep_index_close(ix);
+    /* The same keys over and over: the kept hashes are made again from the records. */
+    for (unsigned r = 0; r < 3000; r++) {
+        assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "a.b.example", 11), RK_OK);
+        assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "198.51.100.9", 12), RK_OK);
+    }
+    assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, "c.example", 9), RK_OK);
+    assert_int_equal(rk_sweep_builder_count(b), 5);
+    assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
+    check_pf_section(ix);
+    rk_sweep_index_close(ix);
+    rk_sweep_builder_destroy(b);
+}
+
 static void test_bad_bytes(void **state)
 {
     struct rk_sweep_index *ix = index_of(feed);
@@ -798,6 +874,63 @@ static const struct corrupt_case corrupt_cases[] = {
     {"empty", 0, 0, "too short"},
 };
 
+/* A plain list gives the same index as its lines added one by one, whatever the line lengths
+ * and where the line ends fall against the loader's 64-byte blocks: short and long lines,
+ * blank lines, comments, CRLF, spaces, with and without a last line end, from each offset. */
+static void test_plain_line_ends(void **state)
+{
+    for (unsigned shift = 0; shift < 70; shift += 3) {
+        struct rk_buf f;
+        rk_buf_init(&f, 0);
+        for (unsigned k = 0; k < shift; k++)
+            assert_int_equal(rk_buf_add(&f, "\n", 1), RK_OK);
+        for (unsigned i = 0; i < 150; i++) {
+            unsigned pad = (i * 37 + shift) % 90;
+            assert_int_equal(rk_buf_addf(&f, "%*sh%u.%0*u.example%s", (int)(pad % 3), "", i,
+                                         (int)(pad % 60) + 1, i, i % 4 == 0 ? "\r\n" : "\n"),
+                             RK_OK);
+            if (i % 11 == 0)
+                assert_int_equal(rk_buf_addf(&f, "# comment %u\n\n \t\n", i), RK_OK);
+        }
+        if (shift % 2 == 1)
+            assert_int_equal(rk_buf_addf(&f, "last.example"), RK_OK);
+        /* The reference: each line trimmed and added by itself. */
+        struct rk_sweep_builder *one = NULL, *all = NULL;
+        struct rk_sweep_load_stats st;
+        uint64_t added = 0;
+        assert_int_equal(rk_sweep_builder_create(&one), RK_OK);
+        assert_int_equal(rk_sweep_builder_create(&all), RK_OK);
+        const char *p = f.data, *end = f.data + f.len;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+            const char *a = p, *z = e;
+            while (a < z && (*a == ' ' || *a == '\t' || *a == '\r'))
+                a++;
+            while (z > a && (z[-1] == ' ' || z[-1] == '\t' || z[-1] == '\r'))
+                z--;
+            if (z > a && *a != '#') {
+                assert_int_equal(rk_sweep_builder_add(one, RK_SWEEP_NONE, a, (size_t)(z - a)),
+                                 RK_OK);
+                added++;
+            }
+            p = e + 1;
+        }
+        assert_int_equal(
+            rk_sweep_builder_load(all, RK_SWEEP_FMT_PLAIN, f.data, f.len, &st, NULL, 0), RK_OK);
+        assert_int_equal(st.added, added);
+        struct rk_sweep_index *x1 = NULL, *x2 = NULL;
+        assert_int_equal(rk_sweep_builder_build(one, &x1), RK_OK);
+        assert_int_equal(rk_sweep_builder_build(all, &x2), RK_OK);
+        assert_int_equal(rk_sweep_index_size(x1), rk_sweep_index_size(x2));
+        assert_int_equal(memcmp(x1->base, x2->base, (size_t)rk_sweep_index_size(x1)), 0);
+        rk_sweep_index_close(x1);
+        rk_sweep_index_close(x2);
+        rk_sweep_builder_destroy(one);
+        rk_sweep_builder_destroy(all);
+        rk_buf_free(&f);
+    }
+}
+
 static void test_index_file(void **state)
 {
     char path[512], bad[512];
@@ -1140,8 +1273,10 @@ int main(void)
         cmocka_unit_test(test_extract_deferred_pf),
         cmocka_unit_test(test_url_host),
         cmocka_unit_test(test_prefilter),
+        cmocka_unit_test(test_prefilter_fill_paths),
         cmocka_unit_test(test_bad_bytes),
         cmocka_unit_test(test_loaders),
+        cmocka_unit_test(test_plain_line_ends),
         cmocka_unit_test(test_index_file),
         cmocka_unit_test(test_prefilter_layout),
         cmocka_unit_test(test_run_inputs),
