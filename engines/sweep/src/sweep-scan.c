@@ -15,6 +15,7 @@
  * indicator) once.
  */
 #include "sweep-int.h"
+#include "sweep-ip4.h"
 
 #include <stdlib.h>
 #if defined(__SSE2__)
@@ -792,53 +793,23 @@ static inline int bits_at_least(uint64_t x, unsigned k)
     return x != 0;
 }
 
-/* The value of the 1..3 digits at p (n of them), or 256 when there are none or more. */
-static inline unsigned dec3(const char *p, unsigned n)
-{
-    switch (n) {
-    case 1:
-        return (unsigned)(unsigned char)p[0] - '0';
-    case 2:
-        return ((unsigned)(unsigned char)p[0] - '0') * 10 + ((unsigned)(unsigned char)p[1] - '0');
-    case 3:
-        return ((unsigned)(unsigned char)p[0] - '0') * 100 +
-               ((unsigned)(unsigned char)p[1] - '0') * 10 + ((unsigned)(unsigned char)p[2] - '0');
-    default:
-        return 256;
-    }
-}
-
 /*
  * rk__sw_parse_ip4() for n bytes (7..15) of digits and dots whose dots are the bits of `dots`
  * (bit k: p[k], higher bits ignored): the parts lie between the dots, so only their lengths
- * and values are checked — exactly three dots, parts of one to three digits, each <= 255.
+ * and values are checked (sweep-ip4.h), all four parts at once where the CPU has SSSE3 (every
+ * CPU with AVX2 has; RK_SWEEP_NO_AVX2 takes the part-by-part path).
  */
-static inline __attribute__((always_inline)) int ip4_shaped(const char *p, size_t n, uint64_t dots,
+static inline __attribute__((always_inline)) int ip4_shaped(const struct rk_sweep_scanner *s,
+                                                          const char *p, size_t n, uint64_t dots,
                                                           uint8_t out[4])
 {
-    dots &= ((uint64_t)1 << n) - 1;
-    if (dots == 0)
-        return 0;
-    unsigned d1 = (unsigned)__builtin_ctzll(dots);
-    dots &= dots - 1;
-    if (dots == 0)
-        return 0;
-    unsigned d2 = (unsigned)__builtin_ctzll(dots);
-    dots &= dots - 1;
-    if (dots == 0)
-        return 0;
-    unsigned d3 = (unsigned)__builtin_ctzll(dots);
-    if ((dots & (dots - 1)) != 0)
-        return 0;
-    unsigned v0 = dec3(p, d1), v1 = dec3(p + d1 + 1, d2 - d1 - 1),
-             v2 = dec3(p + d2 + 1, d3 - d2 - 1), v3 = dec3(p + d3 + 1, (unsigned)n - d3 - 1);
-    if ((v0 | v1 | v2 | v3) > 255)
-        return 0;
-    out[0] = (uint8_t)v0;
-    out[1] = (uint8_t)v1;
-    out[2] = (uint8_t)v2;
-    out[3] = (uint8_t)v3;
-    return 1;
+#if defined(RK__SW_IP4_SSSE3)
+    if (s->avx2)
+        return rk__sw_ip4_ssse3(p, n, dots, s->chunk + s->chunk_len, out);
+#else
+    (void)s;
+#endif
+    return rk__sw_ip4_scalar(p, n, dots, out);
 }
 
 /* A piece [0, n) of a run, without ':' (classify_piece() with the shape of its bytes). */
@@ -862,7 +833,7 @@ static inline __attribute__((always_inline)) void piece_shaped(struct rk_sweep_s
         if ((t & ~(m->digit | m->dot)) == 0) {
             /* Digits and dots only: an IPv4 address or nothing (no letter, no host). */
             uint8_t a[4];
-            if (tn >= 7 && tn <= 15 && ip4_shaped(p + f, tn, m->dot >> f, a))
+            if (tn >= 7 && tn <= 15 && ip4_shaped(s, p + f, tn, m->dot >> f, a))
                 emit_ip(s, a, 0, line, off + f);
             return;
         }
