@@ -22,35 +22,26 @@
 #define RK__SW_IP4_SSSE3 1
 #endif
 
-/* The part boundaries of an n-byte run (n < 64) with the dots `dots` (bit k: byte k; higher
- * bits ignored): l[i] the length of part i, start[i] its first byte. 0 unless there are exactly
- * three dots and every part is one to three bytes long. */
-static inline int rk__sw_ip4_parts(size_t n, uint64_t dots, unsigned l[4], unsigned start[4])
+/*
+ * The lengths of the four parts of an n-byte run (7 <= n <= 15) with the dots `dots` (bit k:
+ * byte k; higher bits ignored), a byte each, part 0 lowest; 0 unless there are exactly three
+ * dots and every part is one to three bytes long. Without branches: three bits above the run
+ * stand in for missing dots (so each ctz has a bit to find, and exactly three dots leave
+ * exactly those three), and two additions check the four lengths at once (an empty part
+ * borrows and sets its byte's high bit in the first, a part of four or more in the second).
+ */
+static inline uint32_t rk__sw_ip4_lens(size_t n, uint64_t dots)
 {
-    dots &= ((uint64_t)1 << n) - 1;
-    if (dots == 0)
-        return 0;
-    unsigned d1 = (unsigned)__builtin_ctzll(dots);
-    dots &= dots - 1;
-    if (dots == 0)
-        return 0;
-    unsigned d2 = (unsigned)__builtin_ctzll(dots);
-    dots &= dots - 1;
-    if (dots == 0)
-        return 0;
-    unsigned d3 = (unsigned)__builtin_ctzll(dots);
-    if ((dots & (dots - 1)) != 0)
-        return 0;
-    start[0] = 0;
-    start[1] = d1 + 1;
-    start[2] = d2 + 1;
-    start[3] = d3 + 1;
-    l[0] = d1;
-    l[1] = d2 - d1 - 1;
-    l[2] = d3 - d2 - 1;
-    l[3] = (unsigned)n - d3 - 1;
-    /* An empty part wraps to UINT_MAX here and fails like a fourth digit. */
-    return (l[0] - 1u <= 2u) & (l[1] - 1u <= 2u) & (l[2] - 1u <= 2u) & (l[3] - 1u <= 2u);
+    uint32_t m = ((uint32_t)dots & ((1u << n) - 1)) | 0x70000u;
+    uint32_t d1 = (uint32_t)__builtin_ctz(m);
+    m &= m - 1;
+    uint32_t d2 = (uint32_t)__builtin_ctz(m);
+    m &= m - 1;
+    uint32_t d3 = (uint32_t)__builtin_ctz(m);
+    m &= m - 1;
+    uint32_t x = d1 | (d2 - d1 - 1) << 8 | (d3 - d2 - 1) << 16 | ((uint32_t)n - d3 - 1) << 24;
+    uint32_t bad = (m ^ 0x70000u) | (((x - 0x01010101u) | (x + 0x7c7c7c7cu)) & 0x80808080u);
+    return bad == 0 ? x : 0;
 }
 
 /* The value of the 1..3 digits at p (n of them). */
@@ -70,11 +61,13 @@ static inline unsigned rk__sw_ip4_dec3(const char *p, unsigned n)
 /* Part by part: for CPUs without SSSE3 (and the RK_SWEEP_NO_AVX2 path). */
 static inline int rk__sw_ip4_scalar(const char *p, size_t n, uint64_t dots, uint8_t out[4])
 {
-    unsigned l[4], st[4];
-    if (!rk__sw_ip4_parts(n, dots, l, st))
+    uint32_t x = rk__sw_ip4_lens(n, dots);
+    if (x == 0)
         return 0;
-    unsigned v0 = rk__sw_ip4_dec3(p, l[0]), v1 = rk__sw_ip4_dec3(p + st[1], l[1]),
-             v2 = rk__sw_ip4_dec3(p + st[2], l[2]), v3 = rk__sw_ip4_dec3(p + st[3], l[3]);
+    unsigned l0 = x & 255, l1 = x >> 8 & 255, l2 = x >> 16 & 255, l3 = x >> 24;
+    const char *q1 = p + l0 + 1, *q2 = q1 + l1 + 1, *q3 = q2 + l2 + 1;
+    unsigned v0 = rk__sw_ip4_dec3(p, l0), v1 = rk__sw_ip4_dec3(q1, l1),
+             v2 = rk__sw_ip4_dec3(q2, l2), v3 = rk__sw_ip4_dec3(q3, l3);
     if ((v0 | v1 | v2 | v3) > 255)
         return 0;
     out[0] = (uint8_t)v0;
@@ -110,6 +103,15 @@ static const uint8_t rk__sw_ip4_shuf[81][16]
 #undef RK__SW_IP4L
 #undef RK__SW_IP4B
 
+/* The run's n bytes at the end of what may be read, in a register with zeros after them. */
+__attribute__((target("ssse3"), noinline, cold)) static __m128i rk__sw_ip4_tail(const char *p,
+                                                                                size_t n)
+{
+    char t[16] = {0};
+    memcpy(t, p, n);
+    return _mm_loadu_si128((const __m128i *)(const void *)t);
+}
+
 /*
  * All four parts at once. `lim`: the end of the readable bytes after p (16 bytes are loaded
  * when they are there; a short tail is copied first). Out of line: it is called from code
@@ -118,18 +120,14 @@ static const uint8_t rk__sw_ip4_shuf[81][16]
 __attribute__((target("ssse3"), noinline)) static int
 rk__sw_ip4_ssse3(const char *p, size_t n, uint64_t dots, const char *lim, uint8_t out[4])
 {
-    unsigned l[4], st[4];
-    if (!rk__sw_ip4_parts(n, dots, l, st))
+    uint32_t x = rk__sw_ip4_lens(n, dots);
+    if (x == 0)
         return 0;
-    __m128i v;
-    if (lim - p >= 16) {
-        v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    } else {
-        char t[16] = {0};
-        memcpy(t, p, n);
-        v = _mm_loadu_si128((const __m128i *)(const void *)t);
-    }
-    unsigned k = ((l[0] * 3 + l[1]) * 3 + l[2]) * 3 + l[3] - 40; /* the lengths' 1s taken off */
+    __m128i v = lim - p >= 16 ? _mm_loadu_si128((const __m128i *)(const void *)p)
+                              : rk__sw_ip4_tail(p, n);
+    /* ((l0 - 1) * 3 + l1 - 1) * 3 + ...: byte 3 of the product is 27 l0 + 9 l1 + 3 l2 + l3
+     * (at most 120, and the lower bytes' sums stay below 256, so nothing carries into it). */
+    unsigned k = ((x * 0x1b090301u) >> 24) - 40;
     v = _mm_sub_epi8(v, _mm_set1_epi8('0'));
     v = _mm_shuffle_epi8(v, _mm_load_si128((const __m128i *)(const void *)rk__sw_ip4_shuf[k]));
     /* Digits are 0..9: 100a + 10b fits a 16-bit lane, as does the sum of a lane. */
