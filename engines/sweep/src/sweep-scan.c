@@ -849,6 +849,19 @@ static inline __attribute__((always_inline)) void piece_shaped(struct rk_sweep_s
         emit_host(s, p + f, tn, line, off + f);
 }
 
+/* classify_shaped() for a run without ':' (most runs that get this far: IPv4 addresses and
+ * host names), out of line on its own: fewer live values than the colon cases need, so a
+ * shorter entry and exit. */
+__attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scanner *s,
+                                                            const char *p, size_t n,
+                                                            const struct blk *b, unsigned o,
+                                                            uint64_t line, uint64_t off)
+{
+    uint64_t rm = ((uint64_t)1 << n) - 1;
+    const struct shape sh = {(b->dot >> o) & rm, 0, (b->letter >> o) & rm, (b->digit >> o) & rm};
+    piece_shaped(s, p, n, &sh, line, off);
+}
+
 /* Out of line: the scan loop keeps its registers for itself. `o`: the run's bit in the block;
  * the run [o, o + n) lies within the block (n < 64). */
 __attribute__((noinline)) static void classify_shaped(struct rk_sweep_scanner *s, const char *p,
@@ -1316,7 +1329,10 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
                  : ((m->dot & rm) == 0 || ((m->letter & rm) == 0 && !bits_at_least3(key & ~cm))) &&
                        (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
         return RUN_NONE;
-    classify_shaped(s, p + st, len, m, s0, line, st);
+    if (cm == 0)
+        classify_piece_shaped(s, p + st, len, m, s0, line, st);
+    else
+        classify_shaped(s, p + st, len, m, s0, line, st);
     return RUN_DONE;
 }
 
