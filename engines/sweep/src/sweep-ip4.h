@@ -114,11 +114,10 @@ __attribute__((target("ssse3"), noinline, cold)) static __m128i rk__sw_ip4_tail(
 
 /*
  * All four parts at once. `lim`: the end of the readable bytes after p (16 bytes are loaded
- * when they are there; a short tail is copied first). Out of line: it is called from code
- * compiled for SSE2 only, after a check that the CPU has SSSE3.
+ * when they are there; a short tail is copied first). Inlined only into functions compiled
+ * for SSSE3; code compiled for SSE2 only calls it, after a check that the CPU has SSSE3.
  */
-__attribute__((target("ssse3"), noinline)) static int
-rk__sw_ip4_ssse3(const char *p, size_t n, uint64_t dots, const char *lim, uint8_t out[4])
+__attribute__((target("ssse3"))) static inline int rk__sw_ip4_ssse3(const char *p, size_t n, uint64_t dots, const char *lim, uint8_t out[4])
 {
     uint32_t x = rk__sw_ip4_lens(n, dots);
     if (x == 0)

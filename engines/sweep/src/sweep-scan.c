@@ -801,13 +801,14 @@ static inline int bits_at_least(uint64_t x, unsigned k)
  */
 static inline __attribute__((always_inline)) int ip4_shaped(const struct rk_sweep_scanner *s,
                                                           const char *p, size_t n, uint64_t dots,
-                                                          uint8_t out[4])
+                                                          uint8_t out[4], int ssse3)
 {
 #if defined(RK__SW_IP4_SSSE3)
-    if (s->avx2)
+    if (ssse3 || s->avx2)
         return rk__sw_ip4_ssse3(p, n, dots, s->chunk + s->chunk_len, out);
 #else
     (void)s;
+    (void)ssse3;
 #endif
     return rk__sw_ip4_scalar(p, n, dots, out);
 }
@@ -816,7 +817,7 @@ static inline __attribute__((always_inline)) int ip4_shaped(const struct rk_swee
 static inline __attribute__((always_inline)) void piece_shaped(struct rk_sweep_scanner *s,
                                                                const char *p, size_t n,
                                                                const struct shape *m, uint64_t line,
-                                                               uint64_t off)
+                                                               uint64_t off, int ssse3)
 {
     if (n >= 32)
         find_hashes(s, p, n, line, off);
@@ -833,7 +834,7 @@ static inline __attribute__((always_inline)) void piece_shaped(struct rk_sweep_s
         if ((t & ~(m->digit | m->dot)) == 0) {
             /* Digits and dots only: an IPv4 address or nothing (no letter, no host). */
             uint8_t a[4];
-            if (tn >= 7 && tn <= 15 && ip4_shaped(s, p + f, tn, m->dot >> f, a))
+            if (tn >= 7 && tn <= 15 && ip4_shaped(s, p + f, tn, m->dot >> f, a, ssse3))
                 emit_ip(s, a, 0, line, off + f);
             return;
         }
@@ -859,8 +860,20 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
 {
     uint64_t rm = ((uint64_t)1 << n) - 1;
     const struct shape sh = {(b->dot >> o) & rm, 0, (b->letter >> o) & rm, (b->digit >> o) & rm};
-    piece_shaped(s, p, n, &sh, line, off);
+    piece_shaped(s, p, n, &sh, line, off, 0);
 }
+
+#if defined(RK__SW_IP4_SSSE3)
+/* The same where the CPU has SSSE3 (the AVX2 and AVX-512 paths): the IPv4 conversion inlined. */
+__attribute__((noinline, target("ssse3"))) static void
+classify_piece_shaped_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n,
+                            const struct blk *b, unsigned o, uint64_t line, uint64_t off)
+{
+    uint64_t rm = ((uint64_t)1 << n) - 1;
+    const struct shape sh = {(b->dot >> o) & rm, 0, (b->letter >> o) & rm, (b->digit >> o) & rm};
+    piece_shaped(s, p, n, &sh, line, off, 1);
+}
+#endif
 
 /* Out of line: the scan loop keeps its registers for itself. `o`: the run's bit in the block;
  * the run [o, o + n) lies within the block (n < 64). */
@@ -874,7 +887,7 @@ __attribute__((noinline)) static void classify_shaped(struct rk_sweep_scanner *s
     const struct shape *m = &sh;
     if (m->colon == 0) {
         if (m->dot != 0 || n >= 32)
-            piece_shaped(s, p, n, m, line, off);
+            piece_shaped(s, p, n, m, line, off, 0);
         return;
     }
     /* An IPv6 address has a "::" or at least six colons: left to classify_colon(). */
@@ -897,7 +910,7 @@ __attribute__((noinline)) static void classify_shaped(struct rk_sweep_scanner *s
             uint64_t pm = (((uint64_t)1 << pn) - 1);
             struct shape q = {(m->dot >> st) & pm, 0, (m->letter >> st) & pm,
                               (m->digit >> st) & pm};
-            piece_shaped(s, p + st, pn, &q, line, off + st);
+            piece_shaped(s, p + st, pn, &q, line, off + st, 0);
         }
         st = e + 1;
     }
@@ -1329,9 +1342,14 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
                  : ((m->dot & rm) == 0 || ((m->letter & rm) == 0 && !bits_at_least3(key & ~cm))) &&
                        (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
         return RUN_NONE;
-    if (cm == 0)
-        classify_piece_shaped(s, p + st, len, m, s0, line, st);
-    else
+    if (cm == 0) {
+#if defined(RK__SW_IP4_SSSE3)
+        if (s->avx2)
+            classify_piece_shaped_ssse3(s, p + st, len, m, s0, line, st);
+        else
+#endif
+            classify_piece_shaped(s, p + st, len, m, s0, line, st);
+    } else
         classify_shaped(s, p + st, len, m, s0, line, st);
     return RUN_DONE;
 }
