@@ -103,27 +103,21 @@ static const uint8_t rk__sw_ip4_shuf[81][16]
 #undef RK__SW_IP4L
 #undef RK__SW_IP4B
 
-/* The run's n bytes at the end of what may be read, in a register with zeros after them. */
-__attribute__((target("ssse3"), noinline, cold)) static __m128i rk__sw_ip4_tail(const char *p,
-                                                                                size_t n)
-{
-    char t[16] = {0};
-    memcpy(t, p, n);
-    return _mm_loadu_si128((const __m128i *)(const void *)t);
-}
-
 /*
  * All four parts at once. `lim`: the end of the readable bytes after p (16 bytes are loaded
- * when they are there; a short tail is copied first). Inlined only into functions compiled
- * for SSSE3; code compiled for SSE2 only calls it, after a check that the CPU has SSSE3.
+ * when they are there; a run nearer the end is converted part by part). Inlined only into
+ * functions compiled for SSSE3; code compiled for SSE2 only calls it, after a check that the
+ * CPU has SSSE3.
  */
-__attribute__((target("ssse3"))) static inline int rk__sw_ip4_ssse3(const char *p, size_t n, uint64_t dots, const char *lim, uint8_t out[4])
+__attribute__((target("ssse3"))) static inline int
+rk__sw_ip4_ssse3(const char *p, size_t n, uint64_t dots, const char *lim, uint8_t out[4])
 {
     uint32_t x = rk__sw_ip4_lens(n, dots);
     if (x == 0)
         return 0;
-    __m128i v = lim - p >= 16 ? _mm_loadu_si128((const __m128i *)(const void *)p)
-                              : rk__sw_ip4_tail(p, n);
+    if (lim - p < 16)
+        return rk__sw_ip4_scalar(p, n, dots, out); /* rare: no call, and the same answer */
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
     /* ((l0 - 1) * 3 + l1 - 1) * 3 + ...: byte 3 of the product is 27 l0 + 9 l1 + 3 l2 + l3
      * (at most 120, and the lower bytes' sums stay below 256, so nothing carries into it). */
     unsigned k = ((x * 0x1b090301u) >> 24) - 40;

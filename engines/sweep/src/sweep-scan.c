@@ -800,8 +800,8 @@ static inline int bits_at_least(uint64_t x, unsigned k)
  * CPU with AVX2 has; RK_SWEEP_NO_AVX2 takes the part-by-part path).
  */
 static inline __attribute__((always_inline)) int ip4_shaped(const struct rk_sweep_scanner *s,
-                                                          const char *p, size_t n, uint64_t dots,
-                                                          uint8_t out[4], int ssse3)
+                                                            const char *p, size_t n, uint64_t dots,
+                                                            uint8_t out[4], int ssse3)
 {
 #if defined(RK__SW_IP4_SSSE3)
     if (ssse3 || s->avx2)
@@ -814,12 +814,11 @@ static inline __attribute__((always_inline)) int ip4_shaped(const struct rk_swee
 }
 
 /* A piece [0, n) of a run, without ':' (classify_piece() with the shape of its bytes). */
-static inline __attribute__((always_inline)) void piece_shaped(struct rk_sweep_scanner *s,
-                                                               const char *p, size_t n,
-                                                               const struct shape *m, uint64_t line,
-                                                               uint64_t off, int ssse3)
+static inline __attribute__((always_inline)) void
+piece_shaped(struct rk_sweep_scanner *s, const char *p, size_t n, const struct shape *m,
+             uint64_t line, uint64_t off, int ssse3, int short_run)
 {
-    if (n >= 32)
+    if (!short_run && n >= 32)
         find_hashes(s, p, n, line, off);
     if (n < 4 || m->dot == 0)
         return;
@@ -860,18 +859,20 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
 {
     uint64_t rm = ((uint64_t)1 << n) - 1;
     const struct shape sh = {(b->dot >> o) & rm, 0, (b->letter >> o) & rm, (b->digit >> o) & rm};
-    piece_shaped(s, p, n, &sh, line, off, 0);
+    piece_shaped(s, p, n, &sh, line, off, 0, 0);
 }
 
 #if defined(RK__SW_IP4_SSSE3)
-/* The same where the CPU has SSSE3 (the AVX2 and AVX-512 paths): the IPv4 conversion inlined. */
+/* The same for a run shorter than 32 bytes (no hash in it) where the CPU has SSSE3 (the AVX2
+ * and AVX-512 paths): the IPv4 conversion inlined, and no call but the last (so the compiler
+ * need not keep values across one: a short entry and exit). */
 __attribute__((noinline, target("ssse3"))) static void
 classify_piece_shaped_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n,
                             const struct blk *b, unsigned o, uint64_t line, uint64_t off)
 {
     uint64_t rm = ((uint64_t)1 << n) - 1;
     const struct shape sh = {(b->dot >> o) & rm, 0, (b->letter >> o) & rm, (b->digit >> o) & rm};
-    piece_shaped(s, p, n, &sh, line, off, 1);
+    piece_shaped(s, p, n, &sh, line, off, 1, 1);
 }
 #endif
 
@@ -887,7 +888,7 @@ __attribute__((noinline)) static void classify_shaped(struct rk_sweep_scanner *s
     const struct shape *m = &sh;
     if (m->colon == 0) {
         if (m->dot != 0 || n >= 32)
-            piece_shaped(s, p, n, m, line, off, 0);
+            piece_shaped(s, p, n, m, line, off, 0, 0);
         return;
     }
     /* An IPv6 address has a "::" or at least six colons: left to classify_colon(). */
@@ -910,7 +911,7 @@ __attribute__((noinline)) static void classify_shaped(struct rk_sweep_scanner *s
             uint64_t pm = (((uint64_t)1 << pn) - 1);
             struct shape q = {(m->dot >> st) & pm, 0, (m->letter >> st) & pm,
                               (m->digit >> st) & pm};
-            piece_shaped(s, p + st, pn, &q, line, off + st, 0);
+            piece_shaped(s, p + st, pn, &q, line, off + st, 0, 0);
         }
         st = e + 1;
     }
@@ -1344,7 +1345,7 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
         return RUN_NONE;
     if (cm == 0) {
 #if defined(RK__SW_IP4_SSSE3)
-        if (s->avx2)
+        if (s->avx2 && len < 32)
             classify_piece_shaped_ssse3(s, p + st, len, m, s0, line, st);
         else
 #endif
