@@ -15,6 +15,7 @@
  * indicator) once.
  */
 #include "sweep-int.h"
+#include "sweep-ip4.h"
 
 #include <stdlib.h>
 #if defined(__SSE2__)
@@ -946,62 +947,32 @@ static inline int bits_at_least(uint64_t x, unsigned k)
     return x != 0;
 }
 
-/* The value of the 1..3 digits at p (n of them), or 256 when there are none or more. */
-static inline unsigned dec3(const char *p, unsigned n)
-{
-    switch (n) {
-    case 1:
-        return (unsigned)(unsigned char)p[0] - '0';
-    case 2:
-        return ((unsigned)(unsigned char)p[0] - '0') * 10 + ((unsigned)(unsigned char)p[1] - '0');
-    case 3:
-        return ((unsigned)(unsigned char)p[0] - '0') * 100 +
-               ((unsigned)(unsigned char)p[1] - '0') * 10 + ((unsigned)(unsigned char)p[2] - '0');
-    default:
-        return 256;
-    }
-}
-
 /*
  * rk__sw_parse_ip4() for n bytes (7..15) of digits and dots whose dots are the bits of `dots`
  * (bit k: p[k], higher bits ignored): the parts lie between the dots, so only their lengths
- * and values are checked — exactly three dots, parts of one to three digits, each <= 255.
+ * and values are checked (sweep-ip4.h), all four parts at once where the CPU has SSSE3 (every
+ * CPU with AVX2 has; RK_SWEEP_NO_AVX2 takes the part-by-part path).
  */
-static inline __attribute__((always_inline)) int ip4_shaped(const char *p, size_t n, uint64_t dots,
-                                                          uint8_t out[4])
+static inline __attribute__((always_inline)) int ip4_shaped(const struct rk_sweep_scanner *s,
+                                                            const char *p, size_t n, uint64_t dots,
+                                                            uint8_t out[4], int ssse3)
 {
-    dots &= ((uint64_t)1 << n) - 1;
-    if (dots == 0)
-        return 0;
-    unsigned d1 = (unsigned)__builtin_ctzll(dots);
-    dots &= dots - 1;
-    if (dots == 0)
-        return 0;
-    unsigned d2 = (unsigned)__builtin_ctzll(dots);
-    dots &= dots - 1;
-    if (dots == 0)
-        return 0;
-    unsigned d3 = (unsigned)__builtin_ctzll(dots);
-    if ((dots & (dots - 1)) != 0)
-        return 0;
-    unsigned v0 = dec3(p, d1), v1 = dec3(p + d1 + 1, d2 - d1 - 1),
-             v2 = dec3(p + d2 + 1, d3 - d2 - 1), v3 = dec3(p + d3 + 1, (unsigned)n - d3 - 1);
-    if ((v0 | v1 | v2 | v3) > 255)
-        return 0;
-    out[0] = (uint8_t)v0;
-    out[1] = (uint8_t)v1;
-    out[2] = (uint8_t)v2;
-    out[3] = (uint8_t)v3;
-    return 1;
+#if defined(RK__SW_IP4_SSSE3)
+    if (ssse3 || s->avx2)
+        return rk__sw_ip4_ssse3(p, n, dots, s->chunk + s->chunk_len, out);
+#else
+    (void)s;
+    (void)ssse3;
+#endif
+    return rk__sw_ip4_scalar(p, n, dots, out);
 }
 
 /* A piece [0, n) of a run, without ':' (classify_piece() with the shape of its bytes). */
-static inline __attribute__((always_inline)) void piece_shaped(struct rk_sweep_scanner *s,
-                                                               const char *p, size_t n,
-                                                               const struct shape *m, uint64_t line,
-                                                               uint64_t off)
+static inline __attribute__((always_inline)) void
+piece_shaped(struct rk_sweep_scanner *s, const char *p, size_t n, const struct shape *m,
+             uint64_t line, uint64_t off, int ssse3, int short_run)
 {
-    if (n >= 32)
+    if (!short_run && n >= 32)
         find_hashes(s, p, n, line, off);
     if (n < 4 || m->dot == 0)
         return;
@@ -1016,7 +987,7 @@ static inline __attribute__((always_inline)) void piece_shaped(struct rk_sweep_s
         if ((t & ~(m->digit | m->dot)) == 0) {
             /* Digits and dots only: an IPv4 address or nothing (no letter, no host). */
             uint8_t a[4];
-            if (tn >= 7 && tn <= 15 && ip4_shaped(p + f, tn, m->dot >> f, a))
+            if (tn >= 7 && tn <= 15 && ip4_shaped(s, p + f, tn, m->dot >> f, a, ssse3))
                 emit_ip(s, a, 0, line, off + f);
             return;
         }
@@ -1032,6 +1003,33 @@ static inline __attribute__((always_inline)) void piece_shaped(struct rk_sweep_s
         emit_host(s, p + f, tn, line, off + f);
 }
 
+/* classify_shaped() for a run without ':' (most runs that get this far: IPv4 addresses and
+ * host names), out of line on its own: fewer live values than the colon cases need, so a
+ * shorter entry and exit. */
+__attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scanner *s,
+                                                            const char *p, size_t n,
+                                                            const struct blk *b, unsigned o,
+                                                            uint64_t line, uint64_t off)
+{
+    uint64_t rm = ((uint64_t)1 << n) - 1;
+    const struct shape sh = {(b->dot >> o) & rm, 0, (b->letter >> o) & rm, (b->digit >> o) & rm};
+    piece_shaped(s, p, n, &sh, line, off, 0, 0);
+}
+
+#if defined(RK__SW_IP4_SSSE3)
+/* The same for a run shorter than 32 bytes (no hash in it) where the CPU has SSSE3 (the AVX2
+ * and AVX-512 paths): the IPv4 conversion inlined, and no call but the last (so the compiler
+ * need not keep values across one: a short entry and exit). */
+__attribute__((noinline, target("ssse3"))) static void
+classify_piece_shaped_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n,
+                            const struct blk *b, unsigned o, uint64_t line, uint64_t off)
+{
+    uint64_t rm = ((uint64_t)1 << n) - 1;
+    const struct shape sh = {(b->dot >> o) & rm, 0, (b->letter >> o) & rm, (b->digit >> o) & rm};
+    piece_shaped(s, p, n, &sh, line, off, 1, 1);
+}
+#endif
+
 /* Out of line: the scan loop keeps its registers for itself. `o`: the run's bit in the block;
  * the run [o, o + n) lies within the block (n < 64). */
 __attribute__((noinline)) static void classify_shaped(struct rk_sweep_scanner *s, const char *p,
@@ -1044,7 +1042,7 @@ __attribute__((noinline)) static void classify_shaped(struct rk_sweep_scanner *s
     const struct shape *m = &sh;
     if (m->colon == 0) {
         if (m->dot != 0 || n >= 32)
-            piece_shaped(s, p, n, m, line, off);
+            piece_shaped(s, p, n, m, line, off, 0, 0);
         return;
     }
     /* An IPv6 address has a "::" or at least six colons: left to classify_colon(). */
@@ -1067,7 +1065,7 @@ __attribute__((noinline)) static void classify_shaped(struct rk_sweep_scanner *s
             uint64_t pm = (((uint64_t)1 << pn) - 1);
             struct shape q = {(m->dot >> st) & pm, 0, (m->letter >> st) & pm,
                               (m->digit >> st) & pm};
-            piece_shaped(s, p + st, pn, &q, line, off + st);
+            piece_shaped(s, p + st, pn, &q, line, off + st, 0, 0);
         }
         st = e + 1;
     }
@@ -1539,7 +1537,15 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
                  : ((m->dot & rm) == 0 || ((m->letter & rm) == 0 && !bits_at_least3(key & ~cm))) &&
                        (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
         return RUN_NONE;
-    classify_shaped(s, p + st, len, m, s0, line, st);
+    if (cm == 0) {
+#if defined(RK__SW_IP4_SSSE3)
+        if (s->avx2 && len < 32)
+            classify_piece_shaped_ssse3(s, p + st, len, m, s0, line, st);
+        else
+#endif
+            classify_piece_shaped(s, p + st, len, m, s0, line, st);
+    } else
+        classify_shaped(s, p + st, len, m, s0, line, st);
     return RUN_DONE;
 }
 

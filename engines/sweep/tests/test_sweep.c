@@ -23,6 +23,7 @@
 #include "renkei/buf.h"
 #include "renkei/sweep.h"
 #include "sweep-int.h"
+#include "sweep-ip4.h"
 
 /* ===== Helpers ===== */
 
@@ -548,6 +549,18 @@ static const struct shape_case shape_cases[] = {
     {"x%2F1.2.3.4", "#:1.2.3.4>1.2.3.4(ipv4);"},
     {"1.2.3.4.5", ""},
     {"1.2.3.256", ""},
+    /* The IPv4 part values and lengths (read all four at once on the AVX2 and AVX-512 paths):
+     * 255 is the largest part, leading zeros are read as decimals, four digits are too many. */
+    {"10.255.255.255", "#:10.255.255.255>10.0.0.0/8(cidr);"},
+    {"010.001.002.003", "#:10.1.2.3>10.1.0.0/16(cidr);"},
+    {"001.002.003.004", "#:1.2.3.4>1.2.3.4(ipv4);"},
+    {"10.255.255.256", ""},
+    {"256.1.2.3", ""},
+    {"10.1.300.3", ""},
+    {"0001.2.3.4", ""},
+    {"1.2.3.0004", ""},
+    {"1.2..4", ""},
+    {"1.2.3..4", ""},
     {"1.2.3", ""},
     {"1..2.3.4", ""},
     {"1.2.3.4444", ""},
@@ -1258,6 +1271,113 @@ static void test_hit_line_text(void **state)
     rk_sweep_index_close(ix);
 }
 
+/*
+ * The IPv4 reader of the scan loop (sweep-ip4.h), which takes the dot positions from the block
+ * masks, accepts exactly what rk__sw_parse_ip4() accepts, part by part and with SSSE3 (with 16
+ * bytes readable after the run, and with the run at the very end of the readable bytes).
+ */
+struct ip4_case {
+    const char *text;
+    int ok;
+    uint8_t a[4];
+};
+
+static const struct ip4_case ip4_cases[] = {
+    {"1.2.3.4", 1, {1, 2, 3, 4}},
+    {"0.0.0.0", 1, {0, 0, 0, 0}},
+    {"255.255.255.255", 1, {255, 255, 255, 255}},
+    {"10.200.30.4", 1, {10, 200, 30, 4}},
+    {"199.99.9.250", 1, {199, 99, 9, 250}},
+    {"01.2.3.4", 1, {1, 2, 3, 4}}, /* leading zeros: read as decimals, as today */
+    {"001.002.003.004", 1, {1, 2, 3, 4}},
+    {"1.2.3.09", 1, {1, 2, 3, 9}},
+    {"256.1.2.3", 0, {0}}, /* a part above 255 */
+    {"1.256.2.3", 0, {0}},
+    {"1.2.256.3", 0, {0}},
+    {"1.2.3.256", 0, {0}},
+    {"1.2.3.999", 0, {0}},
+    {"300.300.300.300", 0, {0}},
+    {"1000.1.2.3", 0, {0}}, /* four digits */
+    {"1.2.3.0004", 0, {0}},
+    {"1.0255.2.3", 0, {0}},
+    {"1..2.3", 0, {0}}, /* empty parts */
+    {"1.2..3.4", 0, {0}},
+    {"1.2.3..4", 0, {0}},
+    {"12.34.56", 0, {0}},  /* too few dots */
+    {"1.2.3.4.5", 0, {0}}, /* too many */
+    {"1234567", 0, {0}},
+    {"1.2.3.4444", 0, {0}},
+};
+
+static void check_ip4(const char *t, size_t n)
+{
+    char buf[32];
+    uint64_t dots = 0;
+    memset(buf, '7', sizeof buf);
+    memcpy(buf, t, n);
+    for (size_t k = 0; k < n; k++)
+        dots |= (uint64_t)(t[k] == '.') << k;
+    dots |= (uint64_t)1 << 40; /* bits above the run are ignored */
+    uint8_t want[4] = {0}, got[4] = {0};
+    int ok = rk__sw_parse_ip4(t, n, want);
+    assert_int_equal(rk__sw_ip4_scalar(buf, n, dots, got), ok);
+    if (ok)
+        assert_memory_equal(got, want, 4);
+#if defined(RK__SW_IP4_SSSE3)
+    if (__builtin_cpu_supports("ssse3")) {
+        memset(got, 0, 4);
+        assert_int_equal(rk__sw_ip4_ssse3(buf, n, dots, buf + sizeof buf, got), ok);
+        if (ok)
+            assert_memory_equal(got, want, 4);
+        /* At the end of what may be read: the short tail is copied, not read past. */
+        char *end = rk_malloc(n);
+        assert_non_null(end);
+        memcpy(end, t, n);
+        memset(got, 0, 4);
+        assert_int_equal(rk__sw_ip4_ssse3(end, n, dots, end + n, got), ok);
+        if (ok)
+            assert_memory_equal(got, want, 4);
+        rk_free(end);
+    }
+#endif
+}
+
+static void test_ip4_from_dots(void **state)
+{
+    (void)state;
+    for (size_t c = 0; c < RK_ARRAY_LEN(ip4_cases); c++) {
+        const struct ip4_case *ic = &ip4_cases[c];
+        size_t n = strlen(ic->text);
+        uint8_t a[4];
+        assert_int_equal(rk__sw_parse_ip4(ic->text, n, a), ic->ok);
+        if (ic->ok)
+            assert_memory_equal(a, ic->a, 4);
+        check_ip4(ic->text, n);
+    }
+    /* Every combination of part lengths 0..4 (7..15 bytes in all), each filled with several
+     * digit patterns: the largest and smallest values, 255/256 at every part, and a
+     * deterministic spread of digits. */
+    static const char *fill[] = {"000000000000", "999999999999", "255255255255", "256256256256",
+                                 "025502550255", "314159265358", "100200199250", "011101001010"};
+    for (unsigned shape = 0; shape < 625; shape++) {
+        unsigned len[4] = {shape % 5, shape / 5 % 5, shape / 25 % 5, shape / 125};
+        size_t n = len[0] + len[1] + len[2] + len[3] + 3;
+        if (n < 7 || n > 15)
+            continue;
+        for (size_t f = 0; f < RK_ARRAY_LEN(fill); f++) {
+            char t[16];
+            size_t k = 0, d = 0;
+            for (int part = 0; part < 4; part++) {
+                for (unsigned j = 0; j < len[part]; j++)
+                    t[k++] = fill[f][(d++ + (unsigned)part) % 12];
+                if (part < 3)
+                    t[k++] = '.';
+            }
+            check_ip4(t, n);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1269,6 +1389,7 @@ int main(void)
         cmocka_unit_test(test_shapes_at_every_offset),
         cmocka_unit_test(test_shapes_avx2),
         cmocka_unit_test(test_shapes_sse2),
+        cmocka_unit_test(test_ip4_from_dots),
         cmocka_unit_test(test_extract_deferred_ip4),
         cmocka_unit_test(test_extract_deferred_pf),
         cmocka_unit_test(test_url_host),
