@@ -63,6 +63,9 @@ struct req {
     uint8_t plen;
     uint8_t tok_kind;
     uint8_t cidr_group; /* non-zero: one of a token's CIDR lookups, longest prefix first */
+    /* Non-zero: h is the key prefilter's hash of the token (a URL's host) and the lookup's
+     * hash is made in flush(), only when the prefilter lets it pass (see handle_url()). */
+    uint8_t pf_wait;
 };
 
 /*
@@ -310,7 +313,14 @@ static void flush(struct rk_sweep_scanner *s)
         const struct req *r = &s->q[i];
         if (r->cidr_group != 0 && r->cidr_group == group_done)
             continue;
-        uint64_t rec = rk__sw_lookup(s->ix, r->h, r->type, r->plen, s->buf + r->key_off,
+        uint64_t h = r->h;
+        if (r->pf_wait) {
+            /* Its prefilter line was prefetched when it was queued: the test seldom waits. */
+            if (!rk__sw_pf_test(rk__sw_pf_line(s->ix, h), h))
+                continue;
+            h = rk__sw_hash(r->type, r->plen, s->buf + r->key_off, r->key_len);
+        }
+        uint64_t rec = rk__sw_lookup(s->ix, h, r->type, r->plen, s->buf + r->key_off,
                                      r->key_len);
         if (rec == 0)
             continue;
@@ -351,6 +361,7 @@ enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_o
     struct req *r = &s->q[s->nq++];
     r->h = rk__sw_hash(type, plen, s->buf + key_off, key_len);
     rk__sw_prefetch(s->ix, r->h);
+    r->pf_wait = 0;
     r->line = line;
     r->off = off;
     r->key_off = key_off;
@@ -361,6 +372,28 @@ enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_o
     r->plen = (uint8_t)plen;
     r->tok_kind = (uint8_t)tok_kind;
     r->cidr_group = group;
+}
+
+/* Queues a URL's lookup whose key prefilter test waits for flush(): h is the prefilter's
+ * hash of its host; the URL is buf[t, t+n). */
+static void enqueue_pf_wait(struct rk_sweep_scanner *s, uint64_t h, uint32_t t, size_t n,
+                            uint64_t line, uint64_t off)
+{
+    if (s->nq == CAP)
+        return; /* unreachable: make_room() reserved room for the whole token */
+    struct req *r = &s->q[s->nq++];
+    r->h = h;
+    r->pf_wait = 1;
+    r->line = line;
+    r->off = off;
+    r->key_off = t;
+    r->key_len = (uint16_t)n;
+    r->tok_off = t;
+    r->tok_len = (uint16_t)n;
+    r->type = RK_SWEEP_URL;
+    r->plen = 0;
+    r->tok_kind = TOK_TEXT;
+    r->cidr_group = 0;
 }
 
 /* ===== Token kinds ===== */
@@ -1183,7 +1216,17 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
             if (u.host_type != RK_SWEEP_DOMAIN)
                 hn = rk__sw_url_host(out, u.len, &ho);
             uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, out + ho, hn);
-            pass = rk__sw_pf_test(rk__sw_pf_line(s->ix, k), k);
+            const uint64_t *pl = rk__sw_pf_line(s->ix, k);
+            if (s->defer_pf) {
+                /* A large prefilter: its line is fetched now and tested in flush(), dozens
+                 * of tokens later, instead of the scan waiting for it here (the request
+                 * keeps its place in the queue, so hits come in the same order). */
+                __builtin_prefetch(pl);
+                enqueue_pf_wait(s, k, t, u.len, line, off);
+                pass = 0;
+            } else {
+                pass = rk__sw_pf_test(pl, k);
+            }
         }
         if (pass)
             enqueue(s, RK_SWEEP_URL, 0, t, u.len, t, u.len, TOK_TEXT, line, off, 0);
