@@ -313,7 +313,7 @@ static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec
         s->stopped = 1;
 }
 
-static void settle(struct rk_sweep_scanner *s);
+__attribute__((noinline)) static void settle(struct rk_sweep_scanner *s);
 
 static void flush(struct rk_sweep_scanner *s)
 {
@@ -342,8 +342,10 @@ static void flush(struct rk_sweep_scanner *s)
     s->used = 0;
 }
 
-/* Room for one token's worth of requests and bytes. */
-static void make_room(struct rk_sweep_scanner *s, size_t bytes, unsigned reqs)
+/* Room for one token's worth of requests and bytes. Inlined: a test or two at each token
+ * (the settling and the flush are calls). */
+static inline __attribute__((always_inline)) void make_room(struct rk_sweep_scanner *s,
+                                                            size_t bytes, unsigned reqs)
 {
     if (s->npend != 0)
         settle(s); /* earlier tokens' requests go first */
