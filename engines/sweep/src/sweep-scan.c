@@ -667,6 +667,9 @@ static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, u
         if (f == 2) {
             const uint64_t *pl = rk__sw_pf_line(s->ix, k);
             if (s->defer_pf && n <= sizeof s->pq[0].host) {
+                /* The callers (a URL's or an e-mail address's host) have just made room,
+                 * which settled every waiting token: pend_push() settles none, so nothing
+                 * can flush buf before its bytes are copied. */
                 __builtin_prefetch(pl);
                 struct pend *e = pend_push(s, PEND_HOST_BUF, line, off);
                 memcpy(e->host, s->buf + t, n);
