@@ -48,6 +48,19 @@ enum {
 /* What waits for its prefilter test (see settle()). */
 enum { PEND_NONE = 0, PEND_IP4, PEND_HOST_RAW, PEND_HOST_BUF };
 
+/* How many tokens may wait for their prefilter test (a large index): the more, the longer
+ * the scan between a prefilter line's prefetch and its test. */
+#define PEND_MAX 4
+
+/* A token waiting for its prefilter test. */
+struct pend {
+    int kind;       /* PEND_* */
+    uint8_t a[4];   /* PEND_IP4: the address */
+    uint64_t line, off, h;
+    size_t n;
+    char host[256]; /* PEND_HOST_RAW: a copy of the raw host; PEND_HOST_BUF: of the canonical */
+};
+
 /* How the token of a request is printed. */
 enum { TOK_TEXT = 0, TOK_IP4, TOK_IP6, TOK_HASH };
 
@@ -63,6 +76,9 @@ struct req {
     uint8_t plen;
     uint8_t tok_kind;
     uint8_t cidr_group; /* non-zero: one of a token's CIDR lookups, longest prefix first */
+    /* Non-zero: h is the key prefilter's hash of the token (a URL's host) and the lookup's
+     * hash is made in flush(), only when the prefilter lets it pass (see handle_url()). */
+    uint8_t pf_wait;
 };
 
 /*
@@ -96,14 +112,11 @@ struct rk_sweep_scanner {
     /* A prefilter too large to stay in cache (a large index): the IPv4 bit or the key
      * prefilter's line of a token is prefetched when the token is found and tested only when
      * the next request is made (settle()), so that the scan between the two hides the miss;
-     * requests stay in input order. At most one token waits. */
+     * requests stay in input order. Up to PEND_MAX tokens wait, oldest tested first. */
     int defer_ip4, defer_pf;
-    int pend; /* PEND_*: what waits for its prefilter test */
-    uint8_t pend4_a[4];
-    uint64_t pend_line, pend_off, pend_h;
-    uint32_t pend_t;   /* PEND_HOST_BUF: the canonical host at buf[pend_t, pend_t + pend_n) */
-    size_t pend_n;
-    char pend_host[256]; /* PEND_HOST_RAW: a copy of the raw host */
+    struct pend pq[PEND_MAX];
+    unsigned pq_head, npend;
+    int settling; /* settle() is at work: make_room() and flush() leave the waiting alone */
     uint64_t tld[64]; /* copy of the index's last-label filter */
     /* The last-label filter's answers for the last labels of up to 7 bytes seen lately (see
      * tld_pass()): a key per entry, bit 63 the answer; TLDC_EMPTY matches no key. */
@@ -300,7 +313,7 @@ static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec
         s->stopped = 1;
 }
 
-static void settle(struct rk_sweep_scanner *s);
+__attribute__((noinline)) static void settle(struct rk_sweep_scanner *s);
 
 static void flush(struct rk_sweep_scanner *s)
 {
@@ -310,7 +323,14 @@ static void flush(struct rk_sweep_scanner *s)
         const struct req *r = &s->q[i];
         if (r->cidr_group != 0 && r->cidr_group == group_done)
             continue;
-        uint64_t rec = rk__sw_lookup(s->ix, r->h, r->type, r->plen, s->buf + r->key_off,
+        uint64_t h = r->h;
+        if (r->pf_wait) {
+            /* Its prefilter line was prefetched when it was queued: the test seldom waits. */
+            if (!rk__sw_pf_test(rk__sw_pf_line(s->ix, h), h))
+                continue;
+            h = rk__sw_hash(r->type, r->plen, s->buf + r->key_off, r->key_len);
+        }
+        uint64_t rec = rk__sw_lookup(s->ix, h, r->type, r->plen, s->buf + r->key_off,
                                      r->key_len);
         if (rec == 0)
             continue;
@@ -322,11 +342,13 @@ static void flush(struct rk_sweep_scanner *s)
     s->used = 0;
 }
 
-/* Room for one token's worth of requests and bytes. */
-static void make_room(struct rk_sweep_scanner *s, size_t bytes, unsigned reqs)
+/* Room for one token's worth of requests and bytes. Inlined: a test or two at each token
+ * (the settling and the flush are calls). */
+static inline __attribute__((always_inline)) void make_room(struct rk_sweep_scanner *s,
+                                                            size_t bytes, unsigned reqs)
 {
-    if (s->pend != PEND_NONE)
-        settle(s); /* an earlier token's requests go first */
+    if (s->npend != 0)
+        settle(s); /* earlier tokens' requests go first */
     if (s->nq >= SOFT || s->nq + reqs > CAP || s->used + bytes > BUF_SIZE)
         flush(s);
 }
@@ -351,6 +373,7 @@ enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_o
     struct req *r = &s->q[s->nq++];
     r->h = rk__sw_hash(type, plen, s->buf + key_off, key_len);
     rk__sw_prefetch(s->ix, r->h);
+    r->pf_wait = 0;
     r->line = line;
     r->off = off;
     r->key_off = key_off;
@@ -363,6 +386,28 @@ enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_o
     r->cidr_group = group;
 }
 
+/* Queues a URL's lookup whose key prefilter test waits for flush(): h is the prefilter's
+ * hash of its host; the URL is buf[t, t+n). */
+static void enqueue_pf_wait(struct rk_sweep_scanner *s, uint64_t h, uint32_t t, size_t n,
+                            uint64_t line, uint64_t off)
+{
+    if (s->nq == CAP)
+        return; /* unreachable: make_room() reserved room for the whole token */
+    struct req *r = &s->q[s->nq++];
+    r->h = h;
+    r->pf_wait = 1;
+    r->line = line;
+    r->off = off;
+    r->key_off = t;
+    r->key_len = (uint16_t)n;
+    r->tok_off = t;
+    r->tok_len = (uint16_t)n;
+    r->type = RK_SWEEP_URL;
+    r->plen = 0;
+    r->tok_kind = TOK_TEXT;
+    r->cidr_group = 0;
+}
+
 /* ===== Token kinds ===== */
 
 static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
@@ -371,6 +416,8 @@ static void emit_host_now(struct rk_sweep_scanner *s, const char *p, size_t n, u
                           uint64_t off);
 static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
                              uint64_t off, int tld_checked);
+static void host_lookups(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
+                         uint64_t off);
 
 /* The word and bit of the IPv4 prefilter (some address or range touches the /k network). */
 static inline const uint64_t *ip4f_word(const struct rk_sweep_scanner *s, const uint8_t *a,
@@ -400,26 +447,59 @@ static void settle_ip4(struct rk_sweep_scanner *s, const uint8_t *a, uint64_t li
         emit_ip_now(s, a, 0, line, off, exact, ranges);
 }
 
-/* Tests the waiting token, if any, and queues its requests when its filter lets it pass. */
-static void settle(struct rk_sweep_scanner *s)
+/* Tests the oldest waiting token and queues its requests when its filter lets it pass. Called
+ * with s->settling set: the requests it makes may flush the queue but not settle the tokens
+ * that came after it (they would go first). */
+static void settle_one(struct rk_sweep_scanner *s)
 {
-    int k = s->pend;
-    if (k == PEND_NONE)
-        return;
-    s->pend = PEND_NONE;
-    if (k == PEND_IP4) {
+    struct pend *e = &s->pq[s->pq_head];
+    s->pq_head = (s->pq_head + 1) % PEND_MAX;
+    s->npend--;
+    if (e->kind == PEND_IP4) {
         unsigned bit;
-        const uint64_t *w = ip4f_word(s, s->pend4_a, &bit);
+        const uint64_t *w = ip4f_word(s, e->a, &bit);
         if ((*w >> bit) & 1)
-            settle_ip4(s, s->pend4_a, s->pend_line, s->pend_off);
+            settle_ip4(s, e->a, e->line, e->off);
         return;
     }
-    if (!rk__sw_pf_test(rk__sw_pf_line(s->ix, s->pend_h), s->pend_h))
+    if (!rk__sw_pf_test(rk__sw_pf_line(s->ix, e->h), e->h))
         return;
-    if (k == PEND_HOST_RAW)
-        emit_host_now(s, s->pend_host, s->pend_n, s->pend_line, s->pend_off);
-    else
-        emit_host_stored(s, s->pend_t, s->pend_n, s->pend_line, s->pend_off, 1);
+    if (e->kind == PEND_HOST_RAW) {
+        emit_host_now(s, e->host, e->n, e->line, e->off);
+        return;
+    }
+    /* The canonical host, copied when it was found: the buffer it lay in may have been
+     * flushed since. */
+    make_room(s, e->n, 130);
+    uint32_t t = put(s, e->host, e->n);
+    host_lookups(s, t, e->n, e->line, e->off);
+}
+
+/* Tests the waiting tokens, oldest first, and queues the requests of those that pass. */
+static void settle(struct rk_sweep_scanner *s)
+{
+    if (s->npend == 0 || s->settling)
+        return;
+    s->settling = 1;
+    while (s->npend > 0)
+        settle_one(s);
+    s->settling = 0;
+}
+
+/* A place for one more waiting token; when all are taken the oldest is settled first. */
+static struct pend *pend_push(struct rk_sweep_scanner *s, int kind, uint64_t line, uint64_t off)
+{
+    if (s->npend == PEND_MAX) {
+        s->settling = 1;
+        settle_one(s);
+        s->settling = 0;
+    }
+    struct pend *e = &s->pq[(s->pq_head + s->npend) % PEND_MAX];
+    s->npend++;
+    e->kind = kind;
+    e->line = line;
+    e->off = off;
+    return e;
 }
 
 static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
@@ -434,12 +514,8 @@ static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64
     unsigned bit;
     const uint64_t *w = ip4f_word(s, a, &bit);
     if (s->defer_ip4) {
-        settle(s);
         __builtin_prefetch(w);
-        memcpy(s->pend4_a, a, 4);
-        s->pend_line = line;
-        s->pend_off = off;
-        s->pend = PEND_IP4;
+        memcpy(pend_push(s, PEND_IP4, line, off)->a, a, 4);
         return;
     }
     if ((*w >> bit) & 1)
@@ -590,16 +666,15 @@ static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, u
             return;
         if (f == 2) {
             const uint64_t *pl = rk__sw_pf_line(s->ix, k);
-            if (s->defer_pf) {
-                /* buf[t, t+n) stays until the next flush, which settles first. */
-                settle(s);
+            if (s->defer_pf && n <= sizeof s->pq[0].host) {
+                /* The callers (a URL's or an e-mail address's host) have just made room,
+                 * which settled every waiting token: pend_push() settles none, so nothing
+                 * can flush buf before its bytes are copied. */
                 __builtin_prefetch(pl);
-                s->pend_h = k;
-                s->pend_t = t;
-                s->pend_n = n;
-                s->pend_line = line;
-                s->pend_off = off;
-                s->pend = PEND_HOST_BUF;
+                struct pend *e = pend_push(s, PEND_HOST_BUF, line, off);
+                memcpy(e->host, s->buf + t, n);
+                e->h = k;
+                e->n = n;
                 return;
             }
             if (!rk__sw_pf_test(pl, k))
@@ -670,15 +745,12 @@ __attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s,
         size_t st = last_label_start(p, ls - 1);
         uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, rn - st);
         const uint64_t *pl = rk__sw_pf_line(s->ix, k);
-        if (s->defer_pf && n <= sizeof s->pend_host) {
-            settle(s);
+        if (s->defer_pf && n <= sizeof s->pq[0].host) {
             __builtin_prefetch(pl);
-            memcpy(s->pend_host, p, n); /* p may be a caller's scratch buffer */
-            s->pend_h = k;
-            s->pend_n = n;
-            s->pend_line = line;
-            s->pend_off = off;
-            s->pend = PEND_HOST_RAW;
+            struct pend *e = pend_push(s, PEND_HOST_RAW, line, off);
+            memcpy(e->host, p, n); /* p may be a caller's scratch buffer */
+            e->h = k;
+            e->n = n;
             return;
         }
         if (!rk__sw_pf_test(pl, k))
@@ -1183,7 +1255,17 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
             if (u.host_type != RK_SWEEP_DOMAIN)
                 hn = rk__sw_url_host(out, u.len, &ho);
             uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, out + ho, hn);
-            pass = rk__sw_pf_test(rk__sw_pf_line(s->ix, k), k);
+            const uint64_t *pl = rk__sw_pf_line(s->ix, k);
+            if (s->defer_pf) {
+                /* A large prefilter: its line is fetched now and tested in flush(), dozens
+                 * of tokens later, instead of the scan waiting for it here (the request
+                 * keeps its place in the queue, so hits come in the same order). */
+                __builtin_prefetch(pl);
+                enqueue_pf_wait(s, k, t, u.len, line, off);
+                pass = 0;
+            } else {
+                pass = rk__sw_pf_test(pl, k);
+            }
         }
         if (pass)
             enqueue(s, RK_SWEEP_URL, 0, t, u.len, t, u.len, TOK_TEXT, line, off, 0);

@@ -349,6 +349,43 @@ static void test_extract_deferred_pf(void **state)
     unsetenv("RK_SWEEP_DEFER_PF");
 }
 
+/* Many tokens waiting for their prefilter tests at once (more than the scanner's queue holds,
+ * with requests enough between them to flush the request queue while they wait): every hit,
+ * in input order, on the direct path and with both tests deferred. */
+static void test_deferred_queue(void **state)
+{
+    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_buf text, expect;
+    rk_buf_init(&text, 0);
+    rk_buf_init(&expect, 0);
+    for (unsigned i = 1; i <= 300; i++) {
+        assert_int_equal(rk_buf_addf(&text,
+                                     "t%u a.example evil.example 5.6.7.8 1.2.3.4 x.mal.co.jp "
+                                     "http://c2.test/p%u 10.200.0.%u sub.c2.test b.example\n",
+                                     i, i, i % 256),
+                         RK_OK);
+        assert_int_equal(rk_buf_addf(&expect,
+                                     "%u:evil.example>evil.example(domain);"
+                                     "%u:1.2.3.4>1.2.3.4(ipv4);"
+                                     "%u:x.mal.co.jp>mal.co.jp(domain);"
+                                     "%u:c2.test>c2.test(domain);"
+                                     "%u:10.200.0.%u>10.0.0.0/8(cidr);"
+                                     "%u:sub.c2.test>c2.test(domain);",
+                                     i, i, i, i, i, i % 256, i),
+                         RK_OK);
+    }
+    scan_expect(ix, text.data, text.len, expect.data);
+    setenv("RK_SWEEP_DEFER_PF", "1", 1);
+    setenv("RK_SWEEP_DEFER_IP4", "1", 1);
+    scan_expect(ix, text.data, text.len, expect.data);
+    unsetenv("RK_SWEEP_DEFER_IP4");
+    scan_expect(ix, text.data, text.len, expect.data);
+    unsetenv("RK_SWEEP_DEFER_PF");
+    rk_buf_free(&text);
+    rk_buf_free(&expect);
+    rk_sweep_index_close(ix);
+}
+
 /* rk__sw_url_host over canonical URLs. */
 static void test_url_host(void **state)
 {
@@ -1392,6 +1429,7 @@ int main(void)
         cmocka_unit_test(test_ip4_from_dots),
         cmocka_unit_test(test_extract_deferred_ip4),
         cmocka_unit_test(test_extract_deferred_pf),
+        cmocka_unit_test(test_deferred_queue),
         cmocka_unit_test(test_url_host),
         cmocka_unit_test(test_prefilter),
         cmocka_unit_test(test_prefilter_fill_paths),
