@@ -211,6 +211,14 @@
 /* Longest pattern (bytes, before normalisation) and longest line of a dictionary file. */
 #define RK_MAX_PATROL_PATTERN 1024u
 
+/* Most positions a regex may expand to through its counted repeats ("x{1,60}" counts 60, a
+ * group's count multiplies what it holds), and all the regexes of one dictionary file together.
+ * Policy: the rule is refused with its file and line. Why: Hyperscan's compile time grows with
+ * the expansion (measured: ".{1,60}z" 0.3 s, ".{1,900}z" 7 s, "(.{1,100}){1,100}" 36 s), so one
+ * rule, or many, could stall a dictionary load; the shipped rules expand to under 20 each. */
+#define RK_MAX_PATROL_REGEX_WEIGHT 64u
+#define RK_MAX_PATROL_REGEX_FILE_WEIGHT 1024u
+
 /* Hits kept per record for scoring (a record full of one repeated word would otherwise grow the
  * hit list without bound). Policy: later hits of the record are ignored; the scores already
  * reached are kept, so a record that hits this cap is still reported. */

@@ -89,6 +89,7 @@ struct parse {
     size_t line;
     char *err;
     size_t errlen;
+    uint64_t regex_weight; /* the file's regexes so far (regex_weight()) */
 };
 
 __attribute__((format(printf, 2, 3))) static enum rk_status fail(struct parse *ps, const char *fmt,
@@ -195,6 +196,93 @@ static enum rk_status grow(void **arr, size_t *cap, size_t n, size_t elem)
     return RK_OK;
 }
 
+/*
+ * The positions a regex expands to through its counted repeats: every atom counts one, a group
+ * the sum of what it holds (alternatives added, which over-counts and is safe), and "{m}",
+ * "{m,}" or "{m,n}" multiplies the atom or group before it by its largest count. "*", "+" and
+ * "?" do not multiply (Hyperscan compiles them as loops). Escapes, "\\x{..}"/"\\p{..}" and
+ * bracket classes are one atom. Saturates at UINT64_MAX / 2.
+ */
+static uint64_t regex_weight(const char *p, size_t n)
+{
+    enum { DEPTH = 64 };
+    const uint64_t cap = UINT64_MAX / 4;
+    uint64_t sum[DEPTH], last[DEPTH];
+    unsigned d = 0;
+    sum[0] = last[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        uint64_t atom = 1;
+        if (c == '(') {
+            if (d + 1 < DEPTH) {
+                d++;
+                sum[d] = last[d] = 0;
+            }
+            continue;
+        }
+        if (c == ')') {
+            if (d == 0)
+                continue; /* unbalanced: hs_compile() reports it */
+            atom = sum[d] > 0 ? sum[d] : 1;
+            d--;
+        } else if (c == '|') {
+            last[d] = 0;
+            continue;
+        } else if (c == '{') {
+            size_t j = i + 1;
+            uint64_t lo = 0, hi = 0;
+            int digits = 0, comma = 0, hid = 0;
+            while (j < n && p[j] >= '0' && p[j] <= '9' && lo < 100000)
+                lo = lo * 10 + (uint64_t)(p[j++] - '0'), digits++;
+            if (j < n && p[j] == ',') {
+                comma = 1;
+                j++;
+                while (j < n && p[j] >= '0' && p[j] <= '9' && hi < 100000)
+                    hi = hi * 10 + (uint64_t)(p[j++] - '0'), hid++;
+            }
+            if (digits > 0 && j < n && p[j] == '}') {
+                uint64_t k = comma && hid > 0 ? hi : lo;
+                if (k < 1)
+                    k = 1;
+                /* The atom before was counted once; it now counts k times. */
+                uint64_t extra = last[d] * (k - 1);
+                sum[d] = sum[d] + extra > cap ? cap : sum[d] + extra;
+                last[d] = last[d] * k > cap ? cap : last[d] * k;
+                i = j;
+                continue;
+            }
+        } else if (c == '\\') {
+            if (i + 2 < n && (p[i + 1] == 'x' || p[i + 1] == 'p' || p[i + 1] == 'P') &&
+                p[i + 2] == '{') {
+                const char *e = memchr(p + i + 2, '}', n - i - 2);
+                i = e != NULL ? (size_t)(e - p) : n;
+            } else {
+                i++;
+            }
+        } else if (c == '[') {
+            size_t j = i + 1;
+            if (j < n && p[j] == '^')
+                j++;
+            if (j < n && p[j] == ']')
+                j++;
+            while (j < n && p[j] != ']')
+                j += p[j] == '\\' ? 2 : 1;
+            i = j;
+        } else if (c == '*' || c == '+' || c == '?') {
+            continue;
+        } else if ((unsigned char)c >= 0x80 && ((unsigned char)c & 0xc0) == 0x80) {
+            continue; /* a UTF-8 continuation byte: part of the atom before */
+        }
+        last[d] = atom;
+        sum[d] = sum[d] + atom > cap ? cap : sum[d] + atom;
+    }
+    while (d > 0) { /* unclosed groups: hs_compile() reports them; count what they hold */
+        uint64_t g = sum[d--];
+        sum[d] = sum[d] + g > cap ? cap : sum[d] + g;
+    }
+    return sum[0];
+}
+
 /* Turns a pattern token into the expression compiled (normalised literal or folded regex). */
 static enum rk_status make_expr(struct parse *ps, int kind, const char *pat, size_t len,
                                 char **expr, size_t *expr_len, hs_database_t **som_db)
@@ -235,6 +323,21 @@ static enum rk_status make_expr(struct parse *ps, int kind, const char *pat, siz
     if (b.len == 0) {
         rc = fail(ps, "pattern '%.*s' normalises to nothing", (int)len, pat);
         goto out;
+    }
+    if (kind == RK__PATROL_RE) {
+        uint64_t w = regex_weight(b.data, b.len);
+        if (w > RK_MAX_PATROL_REGEX_WEIGHT) {
+            rc = fail(ps, "regex '%.*s' repeats too much: its counted repeats expand it to more "
+                      "than %u positions", (int)len, pat, RK_MAX_PATROL_REGEX_WEIGHT);
+            goto out;
+        }
+        ps->regex_weight += w;
+        if (ps->regex_weight > RK_MAX_PATROL_REGEX_FILE_WEIGHT) {
+            rc = fail(ps, "the file's regexes expand to more than %u positions in all (counted "
+                      "repeats); split the file or use fewer repeats",
+                      RK_MAX_PATROL_REGEX_FILE_WEIGHT);
+            goto out;
+        }
     }
     if (kind == RK__PATROL_RE) {
         /* Compiled alone here, with start-of-match, so that a bad regex is reported with its
@@ -477,7 +580,7 @@ static enum rk_status parse_line(struct parse *ps, const char *p, const char *en
 enum rk_status rk_patrol_dict_parse(struct rk_patrol_dict *d, const char *name, const char *text,
                                     size_t len, char *err, size_t errlen)
 {
-    struct parse ps = {d, name, 0, err, errlen};
+    struct parse ps = {d, name, 0, err, errlen, 0};
     if (errlen > 0)
         err[0] = '\0';
     if (d->db != NULL) {

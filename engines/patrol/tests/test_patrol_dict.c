@@ -40,6 +40,20 @@ static const struct bad_case bad_cases[] = {
     {"rule a drug one lit:x\n", "t.rules:3: weight must be"},
     {"rule a drug 1 re:(\n", "t.rules:3: bad regex"},
     {"rule a drug 1 re:a*\n", "t.rules:3: bad regex"}, /* matches the empty string */
+    /* Counted repeats past RK_MAX_PATROL_REGEX_WEIGHT (Hyperscan would compile for seconds). */
+    {"rule a drug 1 re:(.{1,100}){1,100}\n", "t.rules:3: regex '(.{1,100}){1,100}' repeats too much"},
+    {"rule a drug 1 re:.{1,900}z\n", "t.rules:3: regex '.{1,900}z' repeats too much"},
+    {"rule a drug 1 re:[^a]{200}b[^c]{200}\n", "t.rules:3: regex"},
+    {"rule a drug 1 re:(a(b{2,}){30}){5}\n", "t.rules:3: regex"},
+    {"rule a drug 1 re:(x|y{300})\n", "t.rules:3: regex"},
+    {"rule a drug 1 re:(ab|c){1,22}x\n", "t.rules:3: regex"}, /* 67 */
+    {"rule a drug 1 re:[0-9]{1,60}a\nrule b drug 1 re:[0-9]{1,60}b\nrule c drug 1 re:[0-9]{1,60}c\n"
+     "rule d drug 1 re:[0-9]{1,60}d\nrule e drug 1 re:[0-9]{1,60}e\nrule f drug 1 re:[0-9]{1,60}f\n"
+     "rule g drug 1 re:[0-9]{1,60}g\nrule h drug 1 re:[0-9]{1,60}h\nrule i drug 1 re:[0-9]{1,60}i\n"
+     "rule j drug 1 re:[0-9]{1,60}j\nrule k drug 1 re:[0-9]{1,60}k\nrule l drug 1 re:[0-9]{1,60}l\n"
+     "rule m drug 1 re:[0-9]{1,60}m\nrule n drug 1 re:[0-9]{1,60}n\nrule o drug 1 re:[0-9]{1,60}o\n"
+     "rule p drug 1 re:[0-9]{1,60}p\nrule q drug 1 re:[0-9]{1,60}q\n",
+     "t.rules:19: the file's regexes expand to more than 1024 positions"},
     {"rule a drug 1 lit:・ー\n", "t.rules:3: pattern '・ー' normalises to nothing"},
     {"rule a drug 1 lit:x near=nosuch\n", "t.rules:3: unknown context 'nosuch'"},
     {"rule a drug 1 lit:x window=0\n", "t.rules:3: window must be"},
@@ -59,7 +73,7 @@ static void test_bad_rules(void **state)
     for (size_t i = 0; i < RK_ARRAY_LEN(bad_cases); i++) {
         struct rk_patrol_dict *d = NULL;
         char err[256];
-        char text[512];
+        char text[1024];
         assert_int_equal(rk_patrol_dict_create(norm, &d), RK_OK);
         snprintf(text, sizeof text, "%s%s", base, bad_cases[i].text);
         assert_int_equal(rk_patrol_dict_parse(d, "t.rules", text, strlen(text), err, sizeof err),
@@ -82,14 +96,17 @@ static void test_good_file(void **state)
                        "\n"
                        "rule D1 drug 0.5 lit:アイス near=price,trade window=20\n"
                        "rule D2 drug 1 re:しや[ぶふ]\n"
-                       "rule D3 drug -0.5 lit:八百屋\n";
+                       "rule D3 drug -0.5 lit:八百屋\n"
+                       /* Counted repeats under RK_MAX_PATROL_REGEX_WEIGHT (61 and 64). */
+                       "rule D4 drug 0.5 re:[0-9]{1,60}円\n"
+                       "rule D5 drug 0.5 re:(ab|c){1,21}x\n";
     struct rk_patrol_dict *d = NULL;
     char err[256];
     assert_int_equal(rk_patrol_dict_create(norm, &d), RK_OK);
     assert_int_equal(rk_patrol_dict_parse(d, "t.rules", text, strlen(text), err, sizeof err),
                      RK_OK);
-    assert_int_equal(rk_patrol_dict_rule_count(d), 3);
-    assert_int_equal(rk_patrol_dict_pattern_count(d), 5);
+    assert_int_equal(rk_patrol_dict_rule_count(d), 5);
+    assert_int_equal(rk_patrol_dict_pattern_count(d), 7);
     assert_int_equal(rk_patrol_dict_category_count(d), 1);
     assert_string_equal(rk_patrol_dict_category(d, 0)->label, "違法情報: 薬物");
     assert_int_equal(rk_patrol_dict_compile(d, err, sizeof err), RK_OK);
