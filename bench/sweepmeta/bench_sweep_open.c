@@ -13,18 +13,7 @@
 #include "renkei/parse.h"
 #include "renkei/sweep.h"
 
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+#include "../bench-time.h"
 
 int main(int argc, char **argv)
 {
@@ -42,13 +31,13 @@ int main(int argc, char **argv)
         unsigned flags = pass ? RK_SWEEP_OPEN_NO_VERIFY : 0;
         struct rk_sweep_index *ix = NULL;
         for (uint64_t i = 0; i < n; i++) {
-            double t0 = now_ms();
+            double t0 = rk_bench_now_ms();
             if (rk_sweep_index_open(argv[1], flags, &ix, err, sizeof err) != RK_OK) {
                 fprintf(stderr, "bench_sweep_open: %s\n", err);
                 rk_free(t);
                 return 1;
             }
-            t[i] = now_ms() - t0;
+            t[i] = rk_bench_now_ms() - t0;
             if (i + 1 == n && pass == 1)
                 printf("size %llu bytes, %llu indicators, %llu with metadata (%llu bytes)\n",
                        (unsigned long long)rk_sweep_index_size(ix),
@@ -57,7 +46,7 @@ int main(int argc, char **argv)
                        (unsigned long long)rk_sweep_index_meta_size(ix));
             rk_sweep_index_close(ix);
         }
-        qsort(t, (size_t)n, sizeof *t, cmp);
+        qsort(t, (size_t)n, sizeof *t, rk_bench_cmp_double);
         printf("%s: median %.3f ms, fastest %.3f ms (%llu opens)\n",
                pass ? "--no-verify" : "verified", t[n / 2], t[0], (unsigned long long)n);
     }

@@ -25,23 +25,12 @@
 #include "renkei/sweep.h"
 #include "sweep-int.h"
 
+#include "../bench-time.h"
+
 enum { OPEN_V, OPEN_NV, BODY_1, BODY_T, K_SCALAR, K_AVX2, K_CACHED, NLINES };
 
 /* The in-cache line: the first CACHED bytes of the body, summed body_len / CACHED times. */
 #define CACHED ((size_t)1 << 20)
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static volatile uint64_t sink;
 
@@ -76,7 +65,7 @@ int main(int argc, char **argv)
     for (uint64_t i = 0; i < n; i++) {
         for (int line = 0; line < NLINES; line++) {
             struct rk_sweep_index *ix = NULL;
-            double t0 = now_ms();
+            double t0 = rk_bench_now_ms();
             switch (line) {
             case OPEN_V:
             case OPEN_NV:
@@ -103,7 +92,7 @@ int main(int argc, char **argv)
                     sink = rk__sw_checksum(body, body_len < CACHED ? body_len : CACHED);
                 break;
             }
-            t[(size_t)line * n + i] = now_ms() - t0;
+            t[(size_t)line * n + i] = rk_bench_now_ms() - t0;
         }
     }
     static const char *const names[NLINES] = {"open verified",           "open --no-verify",
@@ -117,7 +106,7 @@ int main(int argc, char **argv)
            (unsigned long long)n);
     for (int line = 0; line < NLINES; line++) {
         double *v = t + (size_t)line * n;
-        qsort(v, (size_t)n, sizeof *v, cmp);
+        qsort(v, (size_t)n, sizeof *v, rk_bench_cmp_double);
         char name[64];
         snprintf(name, sizeof name, "%s", names[line]);
         if (line == BODY_T)

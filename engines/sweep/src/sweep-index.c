@@ -213,38 +213,32 @@ void rk_sweep_builder_destroy(struct rk_sweep_builder *b)
     rk_free(b);
 }
 
+/* Grows the array *v of *cap hashes (doubling from 1024) to hold `need`. */
+static enum rk_status grow_hashes(uint64_t **v, uint64_t *cap, uint64_t need)
+{
+    if (need <= *cap)
+        return RK_OK;
+    uint64_t c = *cap ? *cap : 1024;
+    while (c < need)
+        c *= 2;
+    uint64_t *nv = rk_reallocarray(*v, (size_t)c, sizeof *nv);
+    if (nv == NULL)
+        return RK_ENOMEM;
+    *v = nv;
+    *cap = c;
+    return RK_OK;
+}
+
 /* Room in hv for `more` hashes beyond the records held. */
 static enum rk_status hv_reserve(struct rk_sweep_builder *b, uint64_t more)
 {
-    uint64_t need = b->count + b->pending + more;
-    if (need <= b->hv_cap)
-        return RK_OK;
-    uint64_t cap = b->hv_cap ? b->hv_cap : 1024;
-    while (cap < need)
-        cap *= 2;
-    uint64_t *v = rk_reallocarray(b->hv, (size_t)cap, sizeof *v);
-    if (v == NULL)
-        return RK_ENOMEM;
-    b->hv = v;
-    b->hv_cap = cap;
-    return RK_OK;
+    return grow_hashes(&b->hv, &b->hv_cap, b->count + b->pending + more);
 }
 
 /* Room in pv for `more` hashes. */
 static enum rk_status pv_reserve(struct rk_sweep_builder *b, uint64_t more)
 {
-    uint64_t need = b->pv_n + more;
-    if (need <= b->pv_cap)
-        return RK_OK;
-    uint64_t cap = b->pv_cap ? b->pv_cap : 1024;
-    while (cap < need)
-        cap *= 2;
-    uint64_t *v = rk_reallocarray(b->pv, (size_t)cap, sizeof *v);
-    if (v == NULL)
-        return RK_ENOMEM;
-    b->pv = v;
-    b->pv_cap = cap;
-    return RK_OK;
+    return grow_hashes(&b->pv, &b->pv_cap, b->pv_n + more);
 }
 
 /* The smallest table (2^log2 slots, log2 >= 10) that holds `count` keys at a load of at most

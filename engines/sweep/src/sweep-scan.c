@@ -652,8 +652,23 @@ slow:
     return (int)((s->tld[b / 64] >> (b % 64)) & 1);
 }
 
-static void host_lookups(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
-                         uint64_t off);
+/* The key prefilter's answer for the host h[0, n) with prefilter hash k: 1 when it may be held
+ * (the caller goes on), 0 when not — or when, on a large index, the test is deferred: the line
+ * is prefetched and the host copied into a waiting entry of `kind` that settle() tests later. */
+static inline int pf_pass_or_defer(struct rk_sweep_scanner *s, int kind, const void *h, size_t n,
+                                   uint64_t k, uint64_t line, uint64_t off)
+{
+    const uint64_t *pl = rk__sw_pf_line(s->ix, k);
+    if (s->defer_pf && n <= sizeof s->pq[0].host) {
+        __builtin_prefetch(pl);
+        struct pend *e = pend_push(s, kind, line, off);
+        memcpy(e->host, h, n);
+        e->h = k;
+        e->n = n;
+        return 0;
+    }
+    return rk__sw_pf_test(pl, k);
+}
 
 /* Queues the suffix lookups of a canonical host already stored at buf[t, t+n). */
 static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
@@ -665,19 +680,10 @@ static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, u
         if (f == 0)
             return;
         if (f == 2) {
-            const uint64_t *pl = rk__sw_pf_line(s->ix, k);
-            if (s->defer_pf && n <= sizeof s->pq[0].host) {
-                /* The callers (a URL's or an e-mail address's host) have just made room,
-                 * which settled every waiting token: pend_push() settles none, so nothing
-                 * can flush buf before its bytes are copied. */
-                __builtin_prefetch(pl);
-                struct pend *e = pend_push(s, PEND_HOST_BUF, line, off);
-                memcpy(e->host, s->buf + t, n);
-                e->h = k;
-                e->n = n;
-                return;
-            }
-            if (!rk__sw_pf_test(pl, k))
+            /* The callers (a URL's or an e-mail address's host) have just made room, which
+             * settled every waiting token: pend_push() settles none, so nothing can flush buf
+             * before its bytes are copied. */
+            if (!pf_pass_or_defer(s, PEND_HOST_BUF, s->buf + t, n, k, line, off))
                 return;
         }
     }
@@ -744,16 +750,8 @@ __attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s,
         /* The two labels start after the dot before the last one. */
         size_t st = last_label_start(p, ls - 1);
         uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, rn - st);
-        const uint64_t *pl = rk__sw_pf_line(s->ix, k);
-        if (s->defer_pf && n <= sizeof s->pq[0].host) {
-            __builtin_prefetch(pl);
-            struct pend *e = pend_push(s, PEND_HOST_RAW, line, off);
-            memcpy(e->host, p, n); /* p may be a caller's scratch buffer */
-            e->h = k;
-            e->n = n;
-            return;
-        }
-        if (!rk__sw_pf_test(pl, k))
+        /* p may be a caller's scratch buffer: a deferred host is copied. */
+        if (!pf_pass_or_defer(s, PEND_HOST_RAW, p, n, k, line, off))
             return;
     }
     emit_host_now(s, p, n, line, off);

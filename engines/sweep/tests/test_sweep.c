@@ -619,8 +619,8 @@ static const struct shape_case shape_cases[] = {
     {"\"k\":\"evil.example\":.", "#:evil.example>evil.example(domain);"},
     /* A '+' before the first '.' of a run that began in the block before (the run's start
      * and its '+' come from that block's masks), or in a run longer than a block. */
-    {"xx+yy.evil.example", "#:yy.evil.example>evil.example(domain);"},
-    {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx+evil.example",
+    {"ab+yy.evil.example", "#:yy.evil.example>evil.example(domain);"},
+    {"abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij+evil.example",
      "#:evil.example>evil.example(domain);"},
     {"EVIL.Example", "#:evil.example>evil.example(domain);"},
     {"www.evil.example.", "#:www.evil.example>evil.example(domain);"},
