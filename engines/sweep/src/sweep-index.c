@@ -854,6 +854,18 @@ static void pv_settle(struct rk_sweep_builder *b)
                (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8));
 }
 
+/* A zeroed table of 2^log2 slots in *slots (the caller frees it, also on error) with the
+ * blob's first n records placed by place_all(). */
+static enum rk_status new_table(struct rk_sweep_builder *b, uint64_t n, uint32_t log2,
+                                uint64_t **slots, uint32_t *maxp, struct dup **dv, size_t *nd)
+{
+    *slots = rk_calloc((size_t)1 << log2, sizeof **slots);
+    if (*slots == NULL)
+        return RK_ENOMEM;
+    hint_huge(*slots, (size_t)8 << log2);
+    return place_all(b, n, log2, *slots, maxp, dv, nd);
+}
+
 /*
  * Makes the table of the records (b->slots, b->log2, b->max_probe, b->count), dropping the
  * duplicates, when something was added since it was last made. The result depends only on the
@@ -869,12 +881,8 @@ static enum rk_status settle(struct rk_sweep_builder *b)
     uint32_t log2 = log2_for(n), maxp = 0;
     struct dup *dv = NULL;
     size_t nd = 0;
-    uint64_t *slots = rk_calloc((size_t)1 << log2, sizeof *slots);
-    enum rk_status rc = RK_ENOMEM;
-    if (slots == NULL)
-        goto out;
-    hint_huge(slots, (size_t)8 << log2);
-    rc = place_all(b, n, log2, slots, &maxp, &dv, &nd);
+    uint64_t *slots = NULL;
+    enum rk_status rc = new_table(b, n, log2, &slots, &maxp, &dv, &nd);
     if (rc != RK_OK)
         goto out;
     if (nd > 0) {
@@ -894,13 +902,9 @@ static enum rk_status settle(struct rk_sweep_builder *b)
             rk_free(dv);
             dv = NULL;
             rk_free(slots);
+            slots = NULL;
             log2 = log2_for(n);
-            slots = rk_calloc((size_t)1 << log2, sizeof *slots);
-            rc = RK_ENOMEM;
-            if (slots == NULL)
-                goto out;
-            hint_huge(slots, (size_t)8 << log2);
-            rc = place_all(b, n, log2, slots, &maxp, &dv, &nd);
+            rc = new_table(b, n, log2, &slots, &maxp, &dv, &nd);
             if (rc != RK_OK)
                 goto out;
         }

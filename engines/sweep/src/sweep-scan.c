@@ -361,19 +361,17 @@ static uint32_t put(struct rk_sweep_scanner *s, const void *p, size_t n)
     return o;
 }
 
-/* Inlined: eleven arguments, most of them constants at each call, cost more to pass than the
- * body does. */
-static inline __attribute__((always_inline)) void
-enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_off, size_t key_len,
-        uint32_t tok_off, size_t tok_len, unsigned tok_kind, uint64_t line, uint64_t off,
-        uint8_t group)
+/* A new request with its key, token and place filled (the caller sets h and pf_wait), or NULL
+ * when the queue is full — unreachable: make_room() reserved room for the whole token. Inlined:
+ * eleven arguments, most of them constants at each call, cost more to pass than the body does. */
+static inline __attribute__((always_inline)) struct req *
+push_req(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_off,
+         size_t key_len, uint32_t tok_off, size_t tok_len, unsigned tok_kind, uint64_t line,
+         uint64_t off, uint8_t group)
 {
     if (s->nq == CAP)
-        return; /* unreachable: make_room() reserved room for the whole token */
+        return NULL;
     struct req *r = &s->q[s->nq++];
-    r->h = rk__sw_hash(type, plen, s->buf + key_off, key_len);
-    rk__sw_prefetch(s->ix, r->h);
-    r->pf_wait = 0;
     r->line = line;
     r->off = off;
     r->key_off = key_off;
@@ -384,6 +382,22 @@ enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_o
     r->plen = (uint8_t)plen;
     r->tok_kind = (uint8_t)tok_kind;
     r->cidr_group = group;
+    return r;
+}
+
+/* Queues a lookup: its key hashed and its table slot prefetched now, resolved by flush(). */
+static inline __attribute__((always_inline)) void
+enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_off, size_t key_len,
+        uint32_t tok_off, size_t tok_len, unsigned tok_kind, uint64_t line, uint64_t off,
+        uint8_t group)
+{
+    struct req *r =
+        push_req(s, type, plen, key_off, key_len, tok_off, tok_len, tok_kind, line, off, group);
+    if (r == NULL)
+        return;
+    r->h = rk__sw_hash(type, plen, s->buf + key_off, key_len);
+    rk__sw_prefetch(s->ix, r->h);
+    r->pf_wait = 0;
 }
 
 /* Queues a URL's lookup whose key prefilter test waits for flush(): h is the prefilter's
@@ -391,21 +405,11 @@ enqueue(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_o
 static void enqueue_pf_wait(struct rk_sweep_scanner *s, uint64_t h, uint32_t t, size_t n,
                             uint64_t line, uint64_t off)
 {
-    if (s->nq == CAP)
-        return; /* unreachable: make_room() reserved room for the whole token */
-    struct req *r = &s->q[s->nq++];
+    struct req *r = push_req(s, RK_SWEEP_URL, 0, t, n, t, n, TOK_TEXT, line, off, 0);
+    if (r == NULL)
+        return;
     r->h = h;
     r->pf_wait = 1;
-    r->line = line;
-    r->off = off;
-    r->key_off = t;
-    r->key_len = (uint16_t)n;
-    r->tok_off = t;
-    r->tok_len = (uint16_t)n;
-    r->type = RK_SWEEP_URL;
-    r->plen = 0;
-    r->tok_kind = TOK_TEXT;
-    r->cidr_group = 0;
 }
 
 /* ===== Token kinds ===== */
