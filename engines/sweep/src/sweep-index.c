@@ -11,6 +11,7 @@
  * thread and process. docs/sweep.md explains the choices and the sizes.
  */
 #include "sweep-int.h"
+#include "sweep-canon-fast.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -374,7 +375,13 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     if (rc != RK_OK)
         return rc;
     uint8_t *r = (uint8_t *)b->rec.data + b->rec.len;
-    size_t n = rk__sw_canon_indicator(value, len, &type, &plen, r + 4, RK_MAX_SWEEP_INDICATOR + 16);
+    /* A plain list's values (no type hint) of the common shapes: the fast path, which gives
+     * the same keys (sweep-canon-fast.c); the rest, and what it does not take, the general. */
+    size_t n = type == RK_SWEEP_NONE
+                   ? rk__sw_canon_fast(value, len, &type, &plen, r + 4, RK_MAX_SWEEP_INDICATOR + 16)
+                   : 0;
+    if (n == 0)
+        n = rk__sw_canon_indicator(value, len, &type, &plen, r + 4, RK_MAX_SWEEP_INDICATOR + 16);
     if (n == 0 || n > RK_MAX_SWEEP_INDICATOR)
         return RK_EINVAL;
     if ((type == RK_SWEEP_IPV4 || type == RK_SWEEP_CIDR4) && b->ip4f == NULL) {
