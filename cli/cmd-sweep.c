@@ -227,6 +227,43 @@ static int load_store(struct rk_sweep_builder *b, const struct store_opts *so,
     return 0;
 }
 
+/*
+ * Replacing an existing index: the rename() that puts the new file in place drops the old
+ * file's last name, and the kernel frees its blocks there and then (0.15 s for a 360 MB index
+ * on ext4), at the end of the command. So the old file is opened before (held_old), which
+ * keeps its inode alive through the rename, and the last close of it is left to a child
+ * process (let_old_go), which the command does not wait for: the freeing still happens, on
+ * another core, but not on the path of the command's answer. Only a regular file is held; any
+ * failure just frees it here, as before. Returns the descriptor or -1.
+ */
+static int held_old(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (1 << 20))) {
+        close(fd); /* small: its freeing costs less than a process */
+        fd = -1;
+    }
+    return fd;
+}
+
+static void let_old_go(int fd)
+{
+    if (fd < 0)
+        return;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* The child holds nothing else (a caller reading our output to its end must not
+         * wait for it), frees the old file's blocks with the last close, and is gone. */
+        (void)close_range(0, (unsigned)fd - 1, 0);
+        (void)close_range((unsigned)fd + 1, ~0u, 0);
+        close(fd);
+        _exit(0);
+    }
+    close(fd); /* the child's copy (when there is one) keeps the inode */
+}
+
 static int run_compile(int argc, char **argv)
 {
     struct store_opts so = {NULL, {.purpose = "sweep-compile"}};
@@ -234,7 +271,7 @@ static int run_compile(int argc, char **argv)
     enum rk_sweep_format fmt = RK_SWEEP_FMT_AUTO;
     struct rk_sweep_builder *b = NULL;
     struct rk_sweep_load_stats total = {0, 0};
-    int ninputs = 0, rc = EXIT_ERR;
+    int ninputs = 0, rc = EXIT_ERR, old_fd = -1;
     char err[512] = "";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -305,6 +342,7 @@ static int run_compile(int argc, char **argv)
                 (unsigned long long)total.skipped);
         goto out;
     }
+    old_fd = held_old(out);
     if (rk_sweep_builder_write(b, out, err, sizeof err) != RK_OK) {
         fprintf(stderr, "renkei sweep compile: %s\n", err);
         goto out;
@@ -322,6 +360,10 @@ static int run_compile(int argc, char **argv)
     rc = RK_EXIT_OK;
 out:
     rk_sweep_builder_destroy(b);
+    if (rc == RK_EXIT_OK)
+        let_old_go(old_fd); /* after the builder's memory is gone: a small process to copy */
+    else if (old_fd >= 0)
+        close(old_fd); /* not replaced: nothing to free */
     return rc;
 }
 

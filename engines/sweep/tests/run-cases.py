@@ -103,6 +103,7 @@ def cli_checks(renkei, cases):
                   (p.returncode, p.stdout, want))
         else:
             print("ok   cli json escapes")
+        failed += replace_check(renkei, t)
         for name, args, want_rc, msg in checks:
             p = subprocess.run([renkei] + args, capture_output=True, text=True, timeout=60)
             if p.returncode != want_rc or msg not in p.stderr + p.stdout:
@@ -111,6 +112,38 @@ def cli_checks(renkei, cases):
             else:
                 print("ok   cli %s" % name)
     return failed
+
+
+def replace_check(renkei, t):
+    """An index compiled over an existing one (large enough that its old file is held open
+    through the rename and let go by a child process) is replaced whole: the new file's
+    hits, none of the old one's, no file left behind, and the command's output pipes end
+    with it."""
+    idx = os.path.join(t, "replace.idx")
+    log = os.path.join(t, "replace.log")
+    with open(log, "w") as f:
+        f.write("first old-1.example\nsecond new-1.example\n")
+    for gen in ("old", "new"):
+        feed = os.path.join(t, gen + ".txt")
+        with open(feed, "w") as f:
+            for i in range(40000):
+                f.write("%s-%d.example\n" % (gen, i))
+        p = subprocess.run([renkei, "sweep", "compile", "-o", idx, feed], capture_output=True,
+                           text=True, timeout=60)
+        if p.returncode != 0:
+            print("FAIL cli compile over an index: %s" % p.stderr.strip())
+            return 1
+    size = os.path.getsize(idx)
+    p = subprocess.run([renkei, "sweep", "--index", idx, "--no-progress", log],
+                       capture_output=True, text=True, timeout=60)
+    left = [f for f in os.listdir(t) if f.startswith("replace.idx.")]
+    if p.returncode != 1 or "new-1.example" not in p.stdout or "old-1.example" in p.stdout \
+            or left or size < (1 << 20):
+        print("FAIL cli compile over an index: exit %d, size %d, left %s, hits %r" %
+              (p.returncode, size, left, p.stdout))
+        return 1
+    print("ok   cli compile over an index")
+    return 0
 
 
 if __name__ == "__main__":
