@@ -5,9 +5,10 @@
  * the larger part of building an index from it (docs/performance.md), and for these shapes the
  * general path spends most of its time deciding what a value is: up to five memchr() calls
  * (refanging, "://", '@', '/'), an IPv6 parse of every host name, a hash decoded a digit at a
- * time. Here one pass of SSE2 compares over the value (up to 64 bytes) tells which byte
- * classes it holds, what those decisions need, and the value goes straight to the
- * canonicaliser of its shape.
+ * time. Here a hash is checked and decoded 16 digits at a time, an IPv4 address or range is
+ * parsed in one pass that also reads the prefix, and for the rest one pass of SSE2 compares
+ * (up to 64 bytes) finds the few bytes that decide the shape ('@', ':', '/', '[', '(', non-ASCII);
+ * the value then goes straight to the canonicaliser of its shape.
  *
  * The rule that keeps the index bytes unchanged: the fast path answers only when it is sure to
  * give what rk__sw_canon_indicator() gives (same type, prefix length and key bytes), and it
@@ -28,23 +29,16 @@
 /* Values longer than this take the general path (list values are mostly far shorter). */
 #define FAST_MAX 64u
 
-/* What the decisions need of a value's bytes: whether all of them are in a class, whether any
- * is a given byte. */
-struct classes {
-    int all_hex, all_host, all_ip, all_digdot; /* all_ip: digits, dots and '/' */
-    int any_at, any_colon, any_brk;
-};
-
+/* Signed compares: bytes >= 0x80 fall out of every ASCII range. */
 static inline __m128i in_range(__m128i v, char lo, char hi)
 {
-    /* Signed compares: bytes >= 0x80 fall out of every ASCII range. */
     return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
                          _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
 }
 
 /* Up to 16 bytes of s[0, k) (k >= 1) in a vector, without reading past s + k: two overlapping
- * loads of 8 or 4 bytes for a short part, the unused lanes '0' (a digit: in every "all" class
- * and in no "any" one). Every byte of the part is in some lane, so the classes are right. */
+ * loads of 8 or 4 bytes for a short part, the unused lanes '0' (a digit, in no class that is
+ * looked for). Every byte of the part is in some lane, which is all a class test needs. */
 static inline __m128i load_part(const char *s, size_t k)
 {
     if (k >= 16)
@@ -61,43 +55,112 @@ static inline __m128i load_part(const char *s, size_t k)
         memcpy(&a, s, k);
         b = a;
     }
-    return _mm_unpacklo_epi64(
-        _mm_unpacklo_epi32(_mm_cvtsi32_si128((int)a), _mm_cvtsi32_si128((int)b)),
-        _mm_set1_epi8('0'));
+    __m128i ab = _mm_unpacklo_epi32(_mm_cvtsi32_si128((int)a), _mm_cvtsi32_si128((int)b));
+    return _mm_unpacklo_epi64(ab, _mm_set1_epi8('0'));
 }
 
-/* Classifies s[0, n) 16 bytes at a time (the last part ending at n, overlapping the one before
- * it when n is not a multiple of 16). */
-static void classify(const char *s, size_t n, struct classes *c)
+/* The bytes that decide a value's shape once it is neither a hash nor an IPv4 address. */
+enum {
+    HAS_AT = 1,    /* '@' */
+    HAS_COLON = 2, /* ':' */
+    HAS_SLASH = 4, /* '/' */
+    HAS_BRK = 8,   /* '[' or '(': defanged */
+    HAS_HIGH = 16, /* a byte >= 0x80 */
+};
+
+static unsigned specials(const char *s, size_t n)
 {
-    __m128i hex = _mm_set1_epi8(-1), host = hex, ip = hex, digdot = hex;
-    __m128i at = _mm_setzero_si128(), colon = at, brk = at;
+    __m128i at = _mm_setzero_si128(), colon = at, slash = at, brk = at, high = at;
     for (size_t i = 0; i < n; i += 16) {
-        size_t at16 = i + 16 <= n || n < 16 ? i : n - 16;
+        size_t at16 = i + 16 <= n || n < 16 ? i : n - 16; /* the last part ends at n */
         __m128i v = load_part(s + at16, n - at16);
-        __m128i lw = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* letters to lower case */
-        __m128i dig = in_range(v, '0', '9');
-        __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
-        __m128i dd = _mm_or_si128(dig, dot);
-        hex = _mm_and_si128(hex, _mm_or_si128(dig, in_range(lw, 'a', 'f')));
-        host =
-            _mm_and_si128(host, _mm_or_si128(_mm_or_si128(dd, in_range(lw, 'a', 'z')),
-                                             _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
-                                                          _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
-        ip = _mm_and_si128(ip, _mm_or_si128(dd, _mm_cmpeq_epi8(v, _mm_set1_epi8('/'))));
-        digdot = _mm_and_si128(digdot, dd);
         at = _mm_or_si128(at, _mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
         colon = _mm_or_si128(colon, _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+        slash = _mm_or_si128(slash, _mm_cmpeq_epi8(v, _mm_set1_epi8('/')));
         brk = _mm_or_si128(brk, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')),
                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('('))));
+        high = _mm_or_si128(high, v);
     }
-    c->all_hex = _mm_movemask_epi8(hex) == 0xffff;
-    c->all_host = _mm_movemask_epi8(host) == 0xffff;
-    c->all_ip = _mm_movemask_epi8(ip) == 0xffff;
-    c->all_digdot = _mm_movemask_epi8(digdot) == 0xffff;
-    c->any_at = _mm_movemask_epi8(at) != 0;
-    c->any_colon = _mm_movemask_epi8(colon) != 0;
-    c->any_brk = _mm_movemask_epi8(brk) != 0;
+    return (_mm_movemask_epi8(at) ? HAS_AT : 0) | (_mm_movemask_epi8(colon) ? HAS_COLON : 0) |
+           (_mm_movemask_epi8(slash) ? HAS_SLASH : 0) | (_mm_movemask_epi8(brk) ? HAS_BRK : 0) |
+           (_mm_movemask_epi8(high) ? HAS_HIGH : 0);
+}
+
+/* Whether s[0, n) (n = 32, 40 or 64) is all hex digits. */
+static int all_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16) {
+        __m128i v =
+            n - i >= 16
+                ? _mm_loadu_si128((const __m128i *)(const void *)(s + i))
+                : _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(s + i)),
+                                     _mm_set1_epi8('0'));
+        __m128i lw = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* letters to lower case */
+        __m128i hex = _mm_or_si128(in_range(v, '0', '9'), in_range(lw, 'a', 'f'));
+        if (_mm_movemask_epi8(hex) != 0xffff)
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * An IPv4 address, or one with a "/prefix" of one or two digits, filling s[0, n): the key (the
+ * range's host bits cleared) in out[0, 4). What rk__sw_parse_ip4() takes for the address part
+ * (four parts of one to three digits, each at most 255, dots between) and canon_detect() for
+ * the prefix (at most 32); a three-digit prefix is left to the general path. Returns 1 or 0.
+ */
+static int ip4_fast(const char *s, size_t n, uint8_t out[4], enum rk_sweep_type *type,
+                    uint8_t *plen)
+{
+    uint32_t a = 0;
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        unsigned v, d;
+        if (i >= n || (v = (unsigned)(unsigned char)s[i] - '0') > 9)
+            return 0;
+        i++;
+        if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+            v = v * 10 + d;
+            i++;
+            if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+                v = v * 10 + d;
+                i++;
+            }
+        }
+        if (v > 255)
+            return 0;
+        a = a << 8 | v;
+        if (part < 3) {
+            if (i >= n || s[i] != '.')
+                return 0;
+            i++;
+        }
+    }
+    unsigned p = 32;
+    if (i < n) {
+        unsigned d0, d1;
+        if (s[i] != '/' || i + 1 >= n || (d0 = (unsigned)(unsigned char)s[i + 1] - '0') > 9)
+            return 0; /* a fourth digit, or anything else after the address */
+        p = d0;
+        if (i + 2 < n) {
+            if (i + 3 != n || (d1 = (unsigned)(unsigned char)s[i + 2] - '0') > 9)
+                return 0;
+            p = p * 10 + d1;
+        }
+        if (p > 32)
+            return 0;
+        a &= p == 0 ? 0 : ~(uint32_t)0 << (32 - p); /* the host bits cleared */
+        *type = RK_SWEEP_CIDR4;
+        *plen = (uint8_t)p;
+    } else {
+        *type = RK_SWEEP_IPV4;
+        *plen = 0;
+    }
+    out[0] = (uint8_t)(a >> 24);
+    out[1] = (uint8_t)(a >> 16);
+    out[2] = (uint8_t)(a >> 8);
+    out[3] = (uint8_t)a;
+    return 1;
 }
 
 /* Decodes the n hex digits of buf (n = 32, 40 or 64, all checked) into n / 2 bytes of out:
@@ -131,16 +194,13 @@ static inline int hxxp_prefix(const char *s, size_t n)
 size_t rk__sw_canon_fast(const char *s, size_t n, enum rk_sweep_type *type, uint8_t *plen,
                          uint8_t *out, size_t cap)
 {
-    struct classes c;
     if (n == 0 || n > FAST_MAX || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
         s[n - 1] == '\t' || s[n - 1] == '\r')
         return 0; /* long, or trimmed by the general path first */
-    classify(s, n, &c);
-    if (c.any_brk)
-        return 0; /* defanged, or no shape of ours: refang() first */
 
-    /* Hashes come first in canon_detect(): 32, 40 or 64 hex digits. */
-    if ((n == 32 || n == 40 || n == 64) && c.all_hex) {
+    /* Hashes come first in canon_detect(): 32, 40 or 64 hex digits (no refanging: no '[',
+     * '(' nor "hxxp" in them). */
+    if ((n == 32 || n == 40 || n == 64) && all_hex(s, n)) {
         if (cap < n / 2)
             return 0;
         hex_decode(s, n, out);
@@ -149,45 +209,21 @@ size_t rk__sw_canon_fast(const char *s, size_t n, enum rk_sweep_type *type, uint
         return n / 2;
     }
 
-    /* Digits and dots, with at most a "/prefix": an IPv4 address or range. canon_detect()
-     * reaches the same parse (no "://", no '@' in such a value). */
-    if (c.all_ip) {
-        const char *sl = c.all_digdot ? NULL : memchr(s, '/', n);
-        size_t an = sl != NULL ? (size_t)(sl - s) : n;
-        uint8_t a[4];
-        if (cap < 4 || !rk__sw_parse_ip4(s, an, a))
-            return 0;
-        if (an == n) {
-            memcpy(out, a, 4);
-            *type = RK_SWEEP_IPV4;
-            *plen = 0;
-            return 4;
-        }
-        size_t pl = n - an - 1;
-        if (pl == 0 || pl > 2 || (unsigned)(s[n - 1] - '0') > 9 || (unsigned)(s[an + 1] - '0') > 9)
-            return 0; /* a prefix of three digits (or a second '/') is the general path's */
-        unsigned p = (unsigned)(s[an + 1] - '0');
-        if (pl == 2)
-            p = p * 10 + (unsigned)(s[an + 2] - '0');
-        if (p > 32)
-            return 0;
-        uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-        v &= p == 0 ? 0 : ~(uint32_t)0 << (32 - p); /* the host bits cleared */
-        out[0] = (uint8_t)(v >> 24);
-        out[1] = (uint8_t)(v >> 16);
-        out[2] = (uint8_t)(v >> 8);
-        out[3] = (uint8_t)v;
-        *type = RK_SWEEP_CIDR4;
-        *plen = (uint8_t)p;
+    /* Digits and dots, and "/prefix": canon_detect() reaches the same parse (nothing to
+     * refang, no "://" nor '@' in such a value). A value ip4_fast() declines goes on below:
+     * a host name or an address may start with a digit too. */
+    if ((unsigned)(unsigned char)s[0] - '0' <= 9 && cap >= 4 && ip4_fast(s, n, out, type, plen))
         return 4;
-    }
 
-    if (hxxp_prefix(s, n))
-        return 0;
+    unsigned sp = specials(s, n);
+    if ((sp & HAS_BRK) || hxxp_prefix(s, n))
+        return 0; /* refang() first */
 
-    /* Host-name bytes only, with a byte that is no digit nor dot: neither an IPv4 nor (no
-     * ':') an IPv6 address, no '@' nor '/': canon_detect() ends in rk__sw_canon_host(). */
-    if (c.all_host && !c.all_digdot) {
+    /* No '@', ':' or '/', all ASCII: neither an e-mail address, a URL nor a range; not an
+     * IPv4 address (declined above, and rk__sw_canon_host() wants a letter in the last label
+     * of one that was not) nor an IPv6 one (no ':'): canon_detect() ends in
+     * rk__sw_canon_host(), which checks every byte. */
+    if ((sp & (HAS_AT | HAS_COLON | HAS_SLASH | HAS_HIGH)) == 0) {
         size_t r = rk__sw_canon_host(s, n, 1, (char *)out, cap);
         if (r == 0)
             return 0;
@@ -197,7 +233,7 @@ size_t rk__sw_canon_fast(const char *s, size_t n, enum rk_sweep_type *type, uint
     }
 
     /* An '@' and no ':' (so no "://"): canon_detect() ends in rk__sw_canon_email(). */
-    if (c.any_at && !c.any_colon) {
+    if ((sp & (HAS_AT | HAS_COLON)) == HAS_AT) {
         size_t r = rk__sw_canon_email(s, n, (char *)out, cap);
         if (r == 0)
             return 0;
