@@ -1229,8 +1229,7 @@ static void fill_header(const struct rk_sweep_builder *b, struct rk__sw_header *
 }
 
 /* `populate`: the body is a file mapping not yet mapped in (rk__sw_body_checksum). */
-static void seal_header(struct rk__sw_header *h, const uint8_t *body, size_t body_len,
-                        int populate)
+static void seal_header(struct rk__sw_header *h, const uint8_t *body, size_t body_len, int populate)
 {
     /* body == NULL: an image built in memory and never stored needs no body checksum. */
     h->sum_chunk_log2 = rk__sw_sum_chunk_log2(body_len);
