@@ -251,10 +251,54 @@ static void c4_fold(uint64_t *bm, uint32_t k, const uint64_t *c24)
     }
 }
 
+/* Below this many keys the filter's bits are set in the order of the keys (the filter is
+ * then small enough for the cache). */
+#define PF_PART_MIN_KEYS ((uint64_t)1 << 20)
+/* A part of the filter a bucket of keys falls into: 256 KiB, so that it stays in the L2 cache
+ * while its keys set their bits. */
+#define PF_PART_LINES ((uint64_t)1 << 12)
+
+/*
+ * Sets the bits of `n` keys into a large filter bucket by bucket: the keys are first sorted
+ * (a counting sort, two sequential passes) on the part of the filter their line falls into,
+ * so that the random writes of each bucket stay in a part of the filter in the cache, instead
+ * of a cache miss a key over the whole filter (16 MB at 10M keys: 0.4 s of CPU on a loaded
+ * machine). A line of a hash is rk__sw_pf_line_of(), monotone in the hash's top 32 bits, so
+ * a bucket is h >> (64 - bits) for the buckets' count 2^bits. The bits are ORs, so the order
+ * in which keys set them makes no difference to the filter. Returns 0 when it had no memory
+ * (nothing set).
+ */
+static int pf_set_parts(uint64_t *sec, uint64_t lines, const uint64_t *pv, uint64_t n)
+{
+    unsigned bits = 1;
+    while (bits < 16 && (lines >> bits) > PF_PART_LINES)
+        bits++;
+    size_t nb = (size_t)1 << bits;
+    unsigned shift = 64 - bits;
+    uint64_t *pos = rk_calloc(nb + 1, sizeof *pos);
+    uint64_t *tmp = rk_reallocarray(NULL, (size_t)n, sizeof *tmp);
+    if (pos == NULL || tmp == NULL) {
+        rk_free(pos);
+        rk_free(tmp);
+        return 0;
+    }
+    for (uint64_t i = 0; i < n; i++)
+        pos[(pv[i] >> shift) + 1]++;
+    for (size_t k = 1; k <= nb; k++)
+        pos[k] += pos[k - 1];
+    for (uint64_t i = 0; i < n; i++)
+        tmp[pos[pv[i] >> shift]++] = pv[i];
+    rk_free(pos);
+    pf_set_all(sec, lines, tmp, n);
+    rk_free(tmp);
+    return 1;
+}
+
 void rk__sw_pf_fill_hashes(uint64_t *sec, uint32_t lines, uint32_t cidr4_bits, const uint64_t *pv,
                            uint64_t n, const uint64_t *c24)
 {
     if (c24 != NULL)
         c4_fold(sec + 8 * (uint64_t)lines, cidr4_bits, c24);
-    pf_set_all(sec, lines, pv, n);
+    if (n < PF_PART_MIN_KEYS || lines <= PF_PART_LINES || !pf_set_parts(sec, lines, pv, n))
+        pf_set_all(sec, lines, pv, n);
 }

@@ -543,6 +543,38 @@ static void test_prefilter_fill_paths(void **state)
     rk_sweep_builder_destroy(b);
 }
 
+/* Many keys (2^20 and more) set their bits bucket by bucket (sorted on the part of the filter
+ * they fall into): the same filter as set key by key, as smaller calls do. */
+static void test_prefilter_fill_parts(void **state)
+{
+    static const uint32_t lines_cases[] = {4097, 70001, 262144};
+    const uint64_t n = ((uint64_t)1 << 20) + 12345;
+    uint64_t *pv = rk_reallocarray(NULL, (size_t)n, sizeof *pv), x = 0x243f6a8885a308d3ull;
+    assert_non_null(pv);
+    for (uint64_t i = 0; i < n; i++) {
+        /* splitmix64; every 7th key a repeat of an earlier one */
+        uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        pv[i] = i % 7 == 6 ? pv[i / 2] : z ^ (z >> 31);
+    }
+    for (size_t c = 0; c < sizeof lines_cases / sizeof lines_cases[0]; c++) {
+        uint32_t lines = lines_cases[c];
+        size_t size = (size_t)rk__sw_pf_size(lines, RK__SW_IP4F_MIN_BITS);
+        uint64_t *want = rk_calloc(1, size), *got = rk_calloc(1, size);
+        assert_non_null(want);
+        assert_non_null(got);
+        for (uint64_t i = 0; i < n; i += 1000)
+            rk__sw_pf_fill_hashes(want, lines, RK__SW_IP4F_MIN_BITS, pv + i,
+                                  n - i < 1000 ? n - i : 1000, NULL);
+        rk__sw_pf_fill_hashes(got, lines, RK__SW_IP4F_MIN_BITS, pv, n, NULL);
+        assert_int_equal(memcmp(want, got, size), 0);
+        rk_free(want);
+        rk_free(got);
+    }
+    rk_free(pv);
+}
+
 static void test_bad_bytes(void **state)
 {
     struct rk_sweep_index *ix = index_of(feed);
@@ -1433,6 +1465,7 @@ int main(void)
         cmocka_unit_test(test_url_host),
         cmocka_unit_test(test_prefilter),
         cmocka_unit_test(test_prefilter_fill_paths),
+        cmocka_unit_test(test_prefilter_fill_parts),
         cmocka_unit_test(test_bad_bytes),
         cmocka_unit_test(test_loaders),
         cmocka_unit_test(test_plain_line_ends),
