@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -781,99 +782,119 @@ static inline uint64_t removed_below(const struct cut *c, uint64_t x)
     return k->before + (bits != 0 ? popcount64(bits) : 0);
 }
 
-/* A part [i0, i1) of the table whose record offsets move down past the removed records. */
+/* The table's record offsets move down past the removed records in parts of this many slots,
+ * which the threads take in turn (so that a thread that also moved the blob does less). */
+#define REMAP_PART ((uint64_t)1 << 16)
+
 struct remap {
     uint64_t *slots;
     const struct cut *cut;
     uint64_t first; /* offsets up to the first removed record stay */
-    uint64_t i0, i1;
+    uint64_t nslots;
+    atomic_uint_fast64_t next; /* the first slot of the next part to take */
 };
 
-static void *remap_run(void *arg)
+static void remap_parts(struct remap *m)
 {
-    const struct remap *m = arg;
     const uint64_t ahead = 16;
-    for (uint64_t i = m->i0; i < m->i1; i++) {
-        if (i + ahead < m->i1)
-            __builtin_prefetch(&m->cut[(m->slots[i + ahead] & 0xffffffffu) >> 6]);
-        uint64_t e = m->slots[i], x = e & 0xffffffffu;
-        if (x > m->first)
-            m->slots[i] = e - removed_below(m->cut, x);
+    for (;;) {
+        uint64_t i0 = atomic_fetch_add(&m->next, REMAP_PART), i1 = i0 + REMAP_PART;
+        if (i0 >= m->nslots)
+            return;
+        if (i1 > m->nslots)
+            i1 = m->nslots;
+        for (uint64_t i = i0; i < i1; i++) {
+            if (i + ahead < i1)
+                __builtin_prefetch(&m->cut[(m->slots[i + ahead] & 0xffffffffu) >> 6]);
+            uint64_t e = m->slots[i], x = e & 0xffffffffu;
+            if (x > m->first)
+                m->slots[i] = e - removed_below(m->cut, x);
+        }
     }
-    return NULL;
 }
 
-/* The key hashes of the records that drop_dups() removes. */
-struct hv_cut {
-    uint64_t *hv;
+/* The blob's side of drop_dups(): the removed records' key hashes and the records themselves
+ * go (the live runs between them moved down in order), then the table's parts left. */
+struct compact {
+    struct rk_sweep_builder *b;
     const struct dup *dv; /* in blob order */
     size_t nd;
-    uint64_t nrec;
+    size_t w;         /* out: the blob's new length */
+    struct remap *rm; /* NULL: no help with the table */
 };
 
-static void *hv_cut_run(void *arg)
+static void *compact_run(void *arg)
 {
-    const struct hv_cut *c = arg;
+    struct compact *c = arg;
+    struct rk_sweep_builder *b = c->b;
     const struct dup *dv = c->dv;
-    uint64_t hw = dv[0].ord;
+    uint64_t nrec = b->count + b->pending, hw = dv[0].ord;
     for (size_t k = 0; k < c->nd; k++) {
-        uint64_t next = k + 1 < c->nd ? dv[k + 1].ord : c->nrec;
+        uint64_t next = k + 1 < c->nd ? dv[k + 1].ord : nrec;
         size_t n = (size_t)(next - dv[k].ord - 1);
-        memmove(c->hv + hw, c->hv + dv[k].ord + 1, n * sizeof *c->hv);
+        memmove(b->hv + hw, b->hv + dv[k].ord + 1, n * sizeof *b->hv);
         hw += n;
     }
+    uint8_t *rec = (uint8_t *)b->rec.data;
+    size_t w = (size_t)dv[0].dead * 4;
+    for (size_t k = 0; k < c->nd; k++) {
+        /* A removed record's header is still in place: the moves so far wrote below it. */
+        size_t off = (size_t)dv[k].dead * 4, sz = REC_SIZE(rec + off);
+        size_t next = k + 1 < c->nd ? (size_t)dv[k + 1].dead * 4 : b->rec.len;
+        b->type_count[rec[off]]--;
+        memmove(rec + w, rec + off + sz, next - off - sz);
+        w += next - off - sz;
+    }
+    c->w = w;
+    if (c->rm != NULL)
+        remap_parts(c->rm);
     return NULL;
 }
 
 /*
- * Removes the records of the duplicates from the blob (the live runs between them moved down
- * in order) and moves every record offset of the table and of the metadata entries to match;
- * a metadata entry of a removed record goes to the record it repeated. An offset moves by the
- * number of words removed below it: struct cut answers that in a few instructions for each of
- * the table's entries, in the table's order, its lines prefetched ahead.
+ * Removes the records of the duplicates from the blob and moves every record offset of the
+ * table and of the metadata entries to match; a metadata entry of a removed record goes to the
+ * record it repeated. An offset moves by the number of words removed below it: struct cut
+ * answers that in a few instructions for each of the table's entries, in the table's order,
+ * its lines prefetched ahead. struct cut is made first, from the removed records where they
+ * are; then one thread moves the blob and the hashes while the other starts on the table, and
+ * both finish the table: the steps do not depend on one another's order, so the result is the
+ * same on one core or two.
  */
 static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uint32_t log2,
                                 struct dup *dv, size_t nd)
 {
     uint64_t nwords = b->rec.len / 4, ncuts = (nwords >> 6) + 1;
     struct cut *cut = rk_calloc((size_t)ncuts, sizeof *cut);
-    uint8_t *rec = (uint8_t *)b->rec.data;
+    const uint8_t *rec = (const uint8_t *)b->rec.data;
     if (cut == NULL)
         return RK_ENOMEM;
     hint_huge(cut, (size_t)ncuts * sizeof *cut);
     qsort(dv, nd, sizeof *dv, cmp_dup);
-    /* The hashes of the removed records go too, meanwhile, in a thread of their own. */
-    struct hv_cut hc = {b->hv, dv, nd, b->count + b->pending};
-    pthread_t th;
-    int t = hc.nrec >= PLACE_THREADS_MIN && pthread_create(&th, NULL, hv_cut_run, &hc) == 0;
-    if (!t)
-        hv_cut_run(&hc);
-    size_t w = (size_t)dv[0].dead * 4;
     for (size_t k = 0; k < nd; k++) {
         size_t off = (size_t)dv[k].dead * 4, sz = REC_SIZE(rec + off);
-        size_t next = k + 1 < nd ? (size_t)dv[k + 1].dead * 4 : b->rec.len;
-        b->type_count[rec[off]]--;
         for (size_t x = off / 4; x < (off + sz) / 4; x++)
             cut[x >> 6].bits |= (uint64_t)1 << (x & 63);
-        memmove(rec + w, rec + off + sz, next - off - sz);
-        w += next - off - sz;
     }
     uint64_t acc = 0;
     for (uint64_t j = 0; j < ncuts; j++) {
         cut[j].before = acc;
         acc += popcount64(cut[j].bits);
     }
-    if (t)
-        pthread_join(th, NULL);
     uint64_t nslots = (uint64_t)1 << log2;
-    struct remap rm[2] = {{slots, cut, dv[0].dead, 0, nslots / 2},
-                          {slots, cut, dv[0].dead, nslots / 2, nslots}};
-    t = nslots >= PLACE_THREADS_MIN && pthread_create(&th, NULL, remap_run, &rm[1]) == 0;
-    remap_run(&rm[0]);
-    if (t)
+    struct remap rm = {slots, cut, dv[0].dead, nslots, 0};
+    atomic_init(&rm.next, 0);
+    struct compact cp = {b, dv, nd, 0, &rm};
+    pthread_t th;
+    int t = nslots >= PLACE_THREADS_MIN && pthread_create(&th, NULL, compact_run, &cp) == 0;
+    if (t) {
+        remap_parts(&rm);
         pthread_join(th, NULL);
-    else
-        remap_run(&rm[1]);
+    } else {
+        cp.rm = NULL;
+        compact_run(&cp);
+        remap_parts(&rm);
+    }
     for (size_t i = 0; i < b->nments; i++) {
         uint64_t x = b->ments[i].word;
         size_t j = dups_below(dv, nd, x);
@@ -881,8 +902,8 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
             x = dv[j].keep;
         b->ments[i].word = (uint32_t)(x - removed_below(cut, x));
     }
-    b->rec.len = w;
-    b->rec.data[w] = '\0';
+    b->rec.len = cp.w;
+    b->rec.data[cp.w] = '\0';
     b->split_rec = 0; /* the records moved */
     rk_free(cut);
     return RK_OK;
