@@ -809,25 +809,29 @@ static void emit_digest(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn,
     enqueue(s, type, 0, t, dn, t, dn, TOK_HASH, line, off, 0);
 }
 
-/* A hex run of 32, 40 or 64 digits (find_hashes()): its digest is tested against the key
- * prefilter (a digest is random: the filter's hash is taken from its bytes, no hash over the
- * text) and looked up only when the filter may hold it — most hashes of a log (Sysmon's
- * three or four a line) are no indicator's, and each lookup of a large table is a cache and
- * often a TLB miss. On a large filter the test is deferred like a host's (settle()). */
-static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
-                      uint64_t off)
+/*
+ * Decodes the n hex digits at p (32, 40 or 64) into d; returns 0 when a byte is not a hex digit
+ * (d is then garbage). With SSE2 16 digits are checked and become 8 bytes a step, the last
+ * step of a SHA-1 overlapping the one before (the same bytes written twice): a run that is a
+ * hash as a whole (most are: `SHA256=…,`) is read once, not once to find its end and again to
+ * decode it.
+ */
+static inline int hex_digest(const char *p, size_t n, uint8_t *d)
 {
-    if (!s->want_hash)
-        return;
-    uint8_t d[32];
-    size_t dn = n / 2;
 #if defined(__SSE2__)
-    /* n is 32, 40 or 64 hex digits: 16 digits become 8 bytes a step, the last step of a SHA-1
-     * overlapping the one before (the same bytes written twice). */
+    unsigned bad = 0;
     for (size_t i = 0;; i += 16) {
         if (i + 16 > n)
             i = n - 16;
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* Only A-F become a-f when bit 5 is set, so letters are tested lower-cased; digits
+         * are tested as they are (0x10-0x19 would become digits). */
+        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i af = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(lower, _mm_set1_epi8('f' + 1)));
+        bad |= 0xffffu ^ (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
         /* A digit's value is its low nibble; a letter (a-f, A-F) is above '9' and its value
          * is its low nibble + 9. */
         __m128i letter = _mm_cmpgt_epi8(v, _mm_set1_epi8('9'));
@@ -840,11 +844,26 @@ static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint6
         if (i + 16 == n)
             break;
     }
+    return bad == 0;
 #else
-    for (size_t i = 0; i < dn; i++)
-        d[i] = (uint8_t)(rk__sw_hexval((unsigned char)p[2 * i]) << 4 |
-                         rk__sw_hexval((unsigned char)p[2 * i + 1]));
+    for (size_t i = 0; i < n / 2; i++) {
+        int a = rk__sw_hexval((unsigned char)p[2 * i]), b = rk__sw_hexval((unsigned char)p[2 * i + 1]);
+        if (a < 0 || b < 0)
+            return 0;
+        d[i] = (uint8_t)(a << 4 | b);
+    }
+    return 1;
 #endif
+}
+
+/* A digest d[0, dn) of a hash token (16, 20 or 32 bytes): tested against the key prefilter
+ * (a digest is random: the filter's hash is taken from its bytes, no hash over the text) and
+ * looked up only when the filter may hold it — most hashes of a log (Sysmon's three or four a
+ * line) are no indicator's, and each lookup of a large table is a cache and often a TLB miss.
+ * On a large filter the test is deferred like a host's (settle()). */
+static void emit_hash(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn, uint64_t line,
+                      uint64_t off)
+{
     if (s->pf_hash) {
         unsigned type = dn == 16 ? RK_SWEEP_MD5 : dn == 20 ? RK_SWEEP_SHA1 : RK_SWEEP_SHA256;
         uint64_t k = rk__sw_pf_hash_digest(type, d);
@@ -891,6 +910,13 @@ static inline size_t hex_run_end(const char *p, size_t i, size_t n)
 static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
                         uint64_t off)
 {
+    if (!s->want_hash)
+        return;
+    uint8_t d[32];
+    if ((n == 32 || n == 40 || n == 64) && hex_digest(p, n, d)) {
+        emit_hash(s, d, n / 2, line, off); /* the run is the hash */
+        return;
+    }
     size_t i = 0;
     while (i < n) {
         while (i < n && rk__sw_hexval((unsigned char)p[i]) < 0)
@@ -898,8 +924,8 @@ static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uin
         size_t st = i;
         i = hex_run_end(p, i, n);
         size_t len = i - st;
-        if (len == 32 || len == 40 || len == 64)
-            emit_hash(s, p + st, len, line, off + st);
+        if ((len == 32 || len == 40 || len == 64) && hex_digest(p + st, len, d))
+            emit_hash(s, d, len / 2, line, off + st);
     }
 }
 
