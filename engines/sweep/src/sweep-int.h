@@ -278,17 +278,22 @@ unsigned rk__sw_sum_threads(void);
  * ranges touch: an address outside needs no range lookups. Computed from the records when the
  * image is written.
  */
-#define RK__SW_PF_DOMAIN 1u /* holds the last two labels of every domain indicator */
-#define RK__SW_PF_URL    2u /* holds the host of every URL indicator */
-#define RK__SW_PF_IP4    4u /* holds every IPv4 address indicator */
-#define RK__SW_PF_HASH   8u /* holds every MD5, SHA-1 and SHA-256 indicator */
-#define RK__SW_PF_EMAIL 16u /* holds every e-mail indicator */
-#define RK__SW_PF_ALL (RK__SW_PF_DOMAIN | RK__SW_PF_URL | RK__SW_PF_IP4 | RK__SW_PF_HASH | RK__SW_PF_EMAIL)
+#define RK__SW_PF_DOMAIN 1u  /* holds the last two labels of every domain indicator */
+#define RK__SW_PF_URL    2u  /* holds the host of every URL indicator */
+#define RK__SW_PF_IP4    4u  /* holds every IPv4 address indicator */
+#define RK__SW_PF_HASH   8u  /* holds every MD5, SHA-1 and SHA-256 indicator */
+#define RK__SW_PF_EMAIL  16u /* holds every e-mail indicator */
+#define RK__SW_PF_ALL                                                                              \
+    (RK__SW_PF_DOMAIN | RK__SW_PF_URL | RK__SW_PF_IP4 | RK__SW_PF_HASH | RK__SW_PF_EMAIL)
 #define RK__SW_PF_MAX_LINES (1u << 26) /* 4 GiB: far above any index the limits allow */
 #define RK__SW_PF_BITS_PER_KEY 16u
 
-enum { RK__SW_PF_KEY_REG = 1, RK__SW_PF_KEY_URLHOST = 2, RK__SW_PF_KEY_IP4 = 3,
-       RK__SW_PF_KEY_EMAIL = 4 };
+enum {
+    RK__SW_PF_KEY_REG = 1,
+    RK__SW_PF_KEY_URLHOST = 2,
+    RK__SW_PF_KEY_IP4 = 3,
+    RK__SW_PF_KEY_EMAIL = 4
+};
 
 /* Key hash of p[0, n), ASCII letters folded to lower case (a raw host and its canonical form
  * hash the same; bytes outside host names are only ever compared with themselves). Keys are
@@ -335,8 +340,8 @@ static inline uint64_t rk__sw_pf_hash_digest(unsigned type, const uint8_t *d)
     uint64_t a, b;
     memcpy(&a, d, 8);
     memcpy(&b, d + 8, 8);
-    uint64_t h = ((a ^ (0x243f6a8885a308d3ull * (2u * (uint64_t)type + 1u))) *
-                  0x9e3779b97f4a7c15ull) ^ b;
+    uint64_t h =
+        ((a ^ (0x243f6a8885a308d3ull * (2u * (uint64_t)type + 1u))) * 0x9e3779b97f4a7c15ull) ^ b;
     return h ^ (h >> 32);
 }
 

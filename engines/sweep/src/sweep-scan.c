@@ -847,7 +847,8 @@ static inline int hex_digest(const char *p, size_t n, uint8_t *d)
     return bad == 0;
 #else
     for (size_t i = 0; i < n / 2; i++) {
-        int a = rk__sw_hexval((unsigned char)p[2 * i]), b = rk__sw_hexval((unsigned char)p[2 * i + 1]);
+        int a = rk__sw_hexval((unsigned char)p[2 * i]),
+            b = rk__sw_hexval((unsigned char)p[2 * i + 1]);
         if (a < 0 || b < 0)
             return 0;
         d[i] = (uint8_t)(a << 4 | b);
@@ -1059,7 +1060,7 @@ static inline int email_plain(const char *p, size_t n, size_t at)
             letters |= (uint64_t)(uint16_t)_mm_movemask_epi8(let) << i;
         }
         uint64_t all = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
-        uint64_t loc = ((uint64_t)1 << at) - 1;      /* at <= 63 here */
+        uint64_t loc = ((uint64_t)1 << at) - 1;          /* at <= 63 here */
         uint64_t dom = all & ~(((uint64_t)2 << at) - 1); /* bytes at+1 .. n-1 */
         uint64_t d = dots & dom;
         if (((host | plus) & loc) != loc || (host & dom) != dom || d == 0 ||

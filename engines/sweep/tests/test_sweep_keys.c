@@ -34,8 +34,7 @@ static struct rk_sweep_index *index_of(const char *feed, size_t len)
     struct rk_sweep_builder *b = NULL;
     struct rk_sweep_index *ix = NULL;
     assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
-    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_AUTO, feed, len, NULL, NULL, 0),
-                     RK_OK);
+    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_AUTO, feed, len, NULL, NULL, 0), RK_OK);
     assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
     rk_sweep_builder_destroy(b);
     assert_non_null(ix->owned); /* built in memory: the tests below may alter it */
@@ -189,7 +188,8 @@ static void test_flags_and_types(void **state)
     rk_sweep_index_close(ix);
     uint8_t d[32];
     memset(d, 0x5a, sizeof d);
-    assert_true(rk__sw_pf_hash_digest(RK_SWEEP_MD5, d) != rk__sw_pf_hash_digest(RK_SWEEP_SHA256, d));
+    assert_true(rk__sw_pf_hash_digest(RK_SWEEP_MD5, d) !=
+                rk__sw_pf_hash_digest(RK_SWEEP_SHA256, d));
     uint64_t h = 0;
     assert_true(rk__sw_pf_key_hash(RK_SWEEP_SHA1, (const char *)d, 20, &h));
     assert_true(h == rk__sw_pf_hash_digest(RK_SWEEP_SHA1, d));
@@ -199,14 +199,15 @@ static void test_flags_and_types(void **state)
 
 /* ===== The scanner gives the same hits ===== */
 
-static const char small_feed[] = "1.2.3.4\n"
-                                 "evil.example\n"
-                                 "bad@evil.example\n"
-                                 "Phish+x@Mail.Test\n"
-                                 "a_b@x-y.example.jp\n"
-                                 "d41d8cd98f00b204e9800998ecf8427e\n"
-                                 "da39a3ee5e6b4b0d3255bfef95601890afd80709\n"
-                                 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n";
+static const char small_feed[] =
+    "1.2.3.4\n"
+    "evil.example\n"
+    "bad@evil.example\n"
+    "Phish+x@Mail.Test\n"
+    "a_b@x-y.example.jp\n"
+    "d41d8cd98f00b204e9800998ecf8427e\n"
+    "da39a3ee5e6b4b0d3255bfef95601890afd80709\n"
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n";
 
 /* Tokens on the raw path and on the canonicalising one, each with its exact hits. */
 static const struct {
@@ -274,7 +275,7 @@ static void test_same_hits(void **state)
     struct rk_buf f, text;
     rk_buf_init(&f, 0);
     rk_buf_init(&text, 0);
-    char (*hex)[3][65] = rk_calloc(N, sizeof *hex);
+    char(*hex)[3][65] = rk_calloc(N, sizeof *hex);
     assert_non_null(hex);
     uint64_t x = 42;
     for (unsigned i = 0; i < N; i++) {
@@ -303,10 +304,10 @@ static void test_same_hits(void **state)
             rand_hex(&x, hash_kinds[k].digits, (int)(r >> 30) & 1, hx); /* absent */
             h = hx;
         }
-        static const char *const mail[] = {
-            "ops%u@corp%u.example",  "OPS%u@Corp%u.EXAMPLE", "ops%u@corp%u.example.",
-            "to:ops%u@corp%u.example", "ops%u@corp%u+x.example", "nobody%u@corp%u.example",
-            "ops%u@www.corp%u.example", "ops%u@corp%u.example.jp"};
+        static const char *const mail[] = {"ops%u@corp%u.example",     "OPS%u@Corp%u.EXAMPLE",
+                                           "ops%u@corp%u.example.",    "to:ops%u@corp%u.example",
+                                           "ops%u@corp%u+x.example",   "nobody%u@corp%u.example",
+                                           "ops%u@www.corp%u.example", "ops%u@corp%u.example.jp"};
         unsigned m = (unsigned)(r >> 24) % 8;
         if (m < 4)
             planted++; /* a present address (corp7's domain is also a domain hit) */
@@ -472,10 +473,8 @@ static void test_email_shapes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_filter_holds_keys),
-        cmocka_unit_test(test_flags_and_types),
-        cmocka_unit_test(test_small_cases),
-        cmocka_unit_test(test_same_hits),
+        cmocka_unit_test(test_filter_holds_keys), cmocka_unit_test(test_flags_and_types),
+        cmocka_unit_test(test_small_cases),       cmocka_unit_test(test_same_hits),
         cmocka_unit_test(test_email_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
