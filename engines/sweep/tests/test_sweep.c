@@ -1050,7 +1050,7 @@ static void test_prefilter_layout(void **state)
         {"too many lines", offsetof(struct rk__sw_header, pf_lines), RK__SW_PF_MAX_LINES + 1, 4},
         {"lines past the end", offsetof(struct rk__sw_header, pf_lines), 1u << 20, 4},
         {"offset off the line", offsetof(struct rk__sw_header, pf_off), 8, 0},
-        {"unknown flag", offsetof(struct rk__sw_header, pf_flags), 8, 4},
+        {"unknown flag", offsetof(struct rk__sw_header, pf_flags), 32, 4},
         {"bitmap too large", offsetof(struct rk__sw_header, pf_cidr4_bits), 25, 4},
         {"bitmap too small", offsetof(struct rk__sw_header, pf_cidr4_bits), 11, 4},
         {"reserved", offsetof(struct rk__sw_header, pf_reserved), 1, 4},
