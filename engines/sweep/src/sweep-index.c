@@ -256,11 +256,20 @@ static uint32_t log2_for(uint64_t count)
     return l;
 }
 
+/* The labels of a domain key: its dots plus one, counted 8 bytes a step (a byte loop was 3 % of
+ * a build's instructions): in x ^ "........" a dot is a zero byte, found exactly (no borrow
+ * between bytes) and summed by one multiplication. */
 static unsigned count_labels(const uint8_t *k, size_t n)
 {
+    const uint64_t dots = 0x2e2e2e2e2e2e2e2eull, low7 = 0x7f7f7f7f7f7f7f7full;
     unsigned l = 1;
-    for (size_t i = 0; i < n; i++)
-        l += k[i] == '.';
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t x = 0; /* past the key: zero bytes, which are no dots */
+        memcpy(&x, k + i, n - i >= 8 ? 8 : n - i);
+        x ^= dots;
+        uint64_t zero = ~(((x & low7) + low7) | x | low7); /* 0x80 in each zero byte */
+        l += (unsigned)(((zero >> 7) * 0x0101010101010101ull) >> 56);
+    }
     return l;
 }
 

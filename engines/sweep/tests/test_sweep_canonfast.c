@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "renkei/sweep.h"
 #include "sweep-canon-fast.h"
 #include "sweep-int.h"
 
@@ -236,11 +237,48 @@ static void test_fast_path_variants(void **state)
     assert_true(answered * 3 > total);
 }
 
+/* The header's fewest and most labels of a domain indicator, which the scanner's suffix walk
+ * trusts: the builder counts a key's dots 8 bytes a step, so names whose dots fall at every
+ * place of those steps, and in the last partial one, of 2 to 40 labels and up to 253 bytes. */
+static void test_domain_label_counts(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *domains[3];
+        uint32_t min, max;
+    } cases[] = {
+        {{"ab.example", "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.example", NULL}, 2, 17},
+        {{"very-long-label-name-here-example.test", "x.y", NULL}, 2, 2},
+        {{"a.bb.ccc.dddd.eeeee.ffffff.ggggggg.hhhhhhhh.iiiiiiiii.jp", "q.w.e.r.t.y.u.i", NULL},
+         8,
+         10},
+        {{"1.2.3.4.5.6.7.8.9.0.1.2.3.4.5.6.7.8.9.0.1.2.3.4.5.6.7.8.9.0.1.2.3.4.5.6.7.8.9.com",
+          "z.example.co.jp", "mail.example"},
+         2,
+         40},
+    };
+    for (size_t i = 0; i < RK_ARRAY_LEN(cases); i++) {
+        struct rk_sweep_builder *b = NULL;
+        struct rk_sweep_index *ix = NULL;
+        assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+        for (int k = 0; k < 3 && cases[i].domains[k] != NULL; k++)
+            assert_int_equal(rk_sweep_builder_add(b, RK_SWEEP_NONE, cases[i].domains[k],
+                                                  strlen(cases[i].domains[k])),
+                             RK_OK);
+        assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
+        assert_int_equal(ix->h->dom_min_labels, cases[i].min);
+        assert_int_equal(ix->h->dom_max_labels, cases[i].max);
+        rk_sweep_index_close(ix);
+        rk_sweep_builder_destroy(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fast_path_table),
         cmocka_unit_test(test_fast_path_variants),
+        cmocka_unit_test(test_domain_label_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
