@@ -526,6 +526,40 @@ static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64
         settle_ip4(s, a, line, off);
 }
 
+/* An IPv4 address found by its shape, as the word of rk__sw_ip4_scalar_w() (part 0 in the low
+ * byte), that passed the IPv4 prefilter (or whose test is deferred): emit_ip() from there. Out
+ * of line, called last: the classifier before it needs no stack frame (see ip4_found()). */
+__attribute__((noinline)) static void ip4_word_pass(struct rk_sweep_scanner *s, uint64_t w,
+                                                    uint64_t line, uint64_t off)
+{
+    uint8_t a[4];
+    rk__sw_ip4_bytes(w, a);
+    if (s->defer_ip4)
+        emit_ip(s, a, 0, line, off);
+    else
+        settle_ip4(s, a, line, off);
+}
+
+/* emit_ip() of an IPv4 address word (rk__sw_ip4_scalar_w()): the IPv4 prefilter's bit tested
+ * here, inline, so that an address outside every indicator's network (all but 9 of the 64,352
+ * in the first 8 MB of the benchmark's mixed log, 100,000 indicators) costs no call; a large
+ * index defers the test (its bitmap is not in cache) and goes on to emit_ip(). */
+static inline __attribute__((always_inline)) void ip4_found(struct rk_sweep_scanner *s, uint64_t w,
+                                                            uint64_t line, uint64_t off)
+{
+    if (!s->want_ip4)
+        return;
+    if (!s->defer_ip4) {
+        /* The address as a number: part 0 the most significant byte. */
+        uint32_t v = (uint32_t)(w & 255) << 24 | (uint32_t)(w >> 8 & 255) << 16 |
+                     (uint32_t)(w >> 16 & 255) << 8 | (uint32_t)(w >> 24 & 255);
+        uint32_t nk = v >> s->ix->ip4f_shift;
+        if (!((s->ix->ip4f[nk / 64] >> (nk % 64)) & 1))
+            return;
+    }
+    ip4_word_pass(s, w, line, off);
+}
+
 /* Queues the lookups of an address that passed the prefilters: the address (with `exact`),
  * then each CIDR prefix length in use (with `ranges`). */
 static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
@@ -776,6 +810,44 @@ static inline void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n
     emit_host_tail(s, p, n, rn, ls, line, off);
 }
 
+/* emit_host() out of line, for host_shaped(): called last, so the classifier needs no frame. */
+__attribute__((noinline)) static void emit_host_call(struct rk_sweep_scanner *s, const char *p,
+                                                     size_t n, uint64_t line, uint64_t off)
+{
+    emit_host(s, p, n, line, off);
+}
+
+/*
+ * emit_host() for a host the loop found by its shape: p[0, n) lies in the chunk, begins and
+ * ends with a letter or digit, and its last label starts at ls (past the last dot, from the
+ * dot mask; 0: one label). The last-label cache of tld_pass() is asked with the label's bytes
+ * read by one 8-byte load from the label's start, masked to its length: the same key as
+ * tld_pass() makes from the host's last 8 bytes, without looking for the dot again. A longer
+ * label, a label within 8 bytes of the chunk's end and a cache miss go to emit_host().
+ */
+static inline __attribute__((always_inline)) void host_shaped(struct rk_sweep_scanner *s,
+                                                              const char *p, size_t n, size_t ls,
+                                                              uint64_t line, uint64_t off)
+{
+    if (!s->want_dom)
+        return;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    size_t len = n - ls; /* 1 .. n: the last byte is a letter or digit */
+    if (len <= 7 && s->chunk + s->chunk_len - (p + ls) >= 8) {
+        uint64_t w;
+        memcpy(&w, p + ls, 8);
+        uint64_t key = (w & (((uint64_t)1 << (8 * len)) - 1)) | (uint64_t)len << 56;
+        uint64_t e = s->tldc[(key * 0x9e3779b97f4a7c15ull) >> 56];
+        if ((e & ~(1ull << 63)) == key) {
+            if (e >> 63)
+                emit_host_tail(s, p, n, n, ls, line, off);
+            return;
+        }
+    }
+#endif
+    emit_host_call(s, p, n, line, off);
+}
+
 static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
                       uint64_t off)
 {
@@ -1023,24 +1095,45 @@ static inline int bits_at_least(uint64_t x, unsigned k)
     return x != 0;
 }
 
+/* ip4_shaped() part by part, out of line: a run within 16 bytes of the chunk's end on the
+ * SSSE3 path (rare), called last so that the classifier keeps no frame for it. */
+__attribute__((noinline)) static void ip4_shaped_scalar(struct rk_sweep_scanner *s, const char *p,
+                                                        size_t n, uint64_t dots, uint64_t line,
+                                                        uint64_t off)
+{
+    uint64_t w = rk__sw_ip4_scalar_w(p, n, dots);
+    if (w != 0)
+        ip4_found(s, w, line, off);
+}
+
 /*
  * rk__sw_parse_ip4() for n bytes (7..15) of digits and dots whose dots are the bits of `dots`
- * (bit k: p[k], higher bits ignored): the parts lie between the dots, so only their lengths
- * and values are checked (sweep-ip4.h), all four parts at once where the CPU has SSSE3 (every
- * CPU with AVX2 has; RK_SWEEP_NO_AVX2 takes the part-by-part path).
+ * (bit k: p[k], higher bits ignored), then ip4_found(): the parts lie between the dots, so only
+ * their lengths and values are checked (sweep-ip4.h), all four parts at once where the CPU has
+ * SSSE3 (every CPU with AVX2 has; RK_SWEEP_NO_AVX2 takes the part-by-part path). The address
+ * goes on as a word, never through memory.
  */
-static inline __attribute__((always_inline)) int ip4_shaped(const struct rk_sweep_scanner *s,
-                                                            const char *p, size_t n, uint64_t dots,
-                                                            uint8_t out[4], int ssse3)
+static inline __attribute__((always_inline)) void ip4_shaped(struct rk_sweep_scanner *s,
+                                                             const char *p, size_t n, uint64_t dots,
+                                                             uint64_t line, uint64_t off, int ssse3)
 {
 #if defined(RK__SW_IP4_SSSE3)
-    if (ssse3 || s->avx2)
-        return rk__sw_ip4_ssse3(p, n, dots, s->chunk + s->chunk_len, out);
+    if (ssse3 || s->avx2) {
+        if (s->chunk + s->chunk_len - p < 16) {
+            ip4_shaped_scalar(s, p, n, dots, line, off);
+            return;
+        }
+        uint64_t w = rk__sw_ip4_ssse3_w16(p, n, dots);
+        if (w != 0)
+            ip4_found(s, w, line, off);
+        return;
+    }
 #else
-    (void)s;
     (void)ssse3;
 #endif
-    return rk__sw_ip4_scalar(p, n, dots, out);
+    uint64_t w = rk__sw_ip4_scalar_w(p, n, dots);
+    if (w != 0)
+        ip4_found(s, w, line, off);
 }
 
 /* A piece [0, n) of a run, without ':' (classify_piece() with the shape of its bytes). */
@@ -1062,21 +1155,22 @@ piece_shaped(struct rk_sweep_scanner *s, const char *p, size_t n, const struct s
     if ((m->digit >> f) & 1) {
         if ((t & ~(m->digit | m->dot)) == 0) {
             /* Digits and dots only: an IPv4 address or nothing (no letter, no host). */
-            uint8_t a[4];
-            if (tn >= 7 && tn <= 15 && ip4_shaped(s, p + f, tn, m->dot >> f, a, ssse3))
-                emit_ip(s, a, 0, line, off + f);
+            if (tn >= 7 && tn <= 15)
+                ip4_shaped(s, p + f, tn, m->dot >> f, line, off + f, ssse3);
             return;
         }
     }
     /* A host name's last label has a letter ("3.14" and version numbers are not hosts). */
     uint64_t d = m->dot & t;
     uint64_t last = t;
+    unsigned ls = f; /* the last label's start */
     if (d != 0) {
         unsigned ld = 63u - (unsigned)__builtin_clzll(d);
         last &= ~(((uint64_t)2 << ld) - 1); /* ld < l, so the shift stays below 64 */
+        ls = ld + 1;
     }
     if (m->letter & last)
-        emit_host(s, p + f, tn, line, off + f);
+        host_shaped(s, p + f, tn, ls - f, line, off + f);
 }
 
 /* classify_shaped() for a run without ':' (most runs that get this far: IPv4 addresses and
@@ -1094,8 +1188,7 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
 
 #if defined(RK__SW_IP4_SSSE3)
 /* The same for a run shorter than 32 bytes (no hash in it) where the CPU has SSSE3 (the AVX2
- * and AVX-512 paths): the IPv4 conversion inlined, and no call but the last (so the compiler
- * need not keep values across one: a short entry and exit). */
+ * and AVX-512 paths): the IPv4 conversion inlined, and no call but in tail position. */
 __attribute__((noinline, target("ssse3"))) static void
 classify_piece_shaped_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n,
                             const struct blk *b, unsigned o, uint64_t line, uint64_t off)

@@ -803,6 +803,53 @@ static void test_last_label_cache(void **state)
     rk_sweep_index_close(ix);
 }
 
+/*
+ * A host or an IPv4 address that the loop classifies from its shape reads bytes past the run
+ * (an 8-byte load from the last label's start for the last-label cache, a 16-byte load for the
+ * IPv4 conversion) only when the chunk has them: each token here is the last bytes of a heap
+ * buffer of exactly its size (so that ASan sees any read past it), behind 0 to 70 bytes so that
+ * it falls at every place of a block, and is still found. Also labels that differ only in their
+ * last byte from an indicator's ("bad.ip"), whose cached answers must not be taken for it.
+ */
+static void test_shapes_at_input_end(void **state)
+{
+    (void)state;
+    struct rk_sweep_index *ix =
+        index_of("bad.io\nq.zz\nevil.longlabel\n1.2.3.4\n10.1.0.0/16\nc2.test\n");
+    static const struct shape_case tail_cases[] = {
+        {"bad.io", "1:bad.io>bad.io(domain);"},
+        {"x.Bad.IO", "1:x.bad.io>bad.io(domain);"},
+        {"bad.ip", ""},
+        {"bad.i", ""},
+        {"q.zz", "1:q.zz>q.zz(domain);"},
+        {"q.zy", ""},
+        {"c2.test", "1:c2.test>c2.test(domain);"},
+        {"c2.tesu", ""},
+        {"a.evil.longlabel", "1:a.evil.longlabel>evil.longlabel(domain);"},
+        {"1.2.3.4", "1:1.2.3.4>1.2.3.4(ipv4);"},
+        {"1.2.3.5", ""},
+        {"10.1.255.254", "1:10.1.255.254>10.1.0.0/16(cidr);"},
+        {"100.100.100.100", ""},
+    };
+    for (size_t c = 0; c < RK_ARRAY_LEN(tail_cases); c++) {
+        size_t tn = strlen(tail_cases[c].token);
+        for (size_t off = 0; off <= 70; off++) {
+            char *buf = rk_malloc(off + tn);
+            assert_non_null(buf);
+            memset(buf, ' ', off);
+            memcpy(buf + off, tail_cases[c].token, tn);
+            /* Twice: the second time the last label's answer comes from the cache. */
+            scan_expect(ix, buf, off + tn, tail_cases[c].expect);
+            scan_expect(ix, buf, off + tn, tail_cases[c].expect);
+            rk_free(buf);
+        }
+    }
+    /* The same labels one after the other on one scanner: each answer only for its own. */
+    static const char seq[] = "bad.ip bad.io bad.ip q.zy q.zz q.zy bad.i bad.io\n";
+    scan_expect(ix, seq, sizeof seq - 1, "1:bad.io>bad.io(domain);1:q.zz>q.zz(domain);");
+    rk_sweep_index_close(ix);
+}
+
 /* ===== Loaders ===== */
 
 struct load_case {
@@ -1443,6 +1490,7 @@ int main(void)
         cmocka_unit_test(test_hit_line_text),
         cmocka_unit_test(test_url_end_bytes),
         cmocka_unit_test(test_last_label_cache),
+        cmocka_unit_test(test_shapes_at_input_end),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
