@@ -1193,9 +1193,33 @@ __attribute__((noinline, target("ssse3"))) static void
 classify_piece_shaped_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n,
                             const struct blk *b, unsigned o, uint64_t line, uint64_t off)
 {
+    /* piece_shaped() written out for this case (n < 32: no hashes) with few values live at
+     * once: the letter mask is read again when needed rather than kept. */
     uint64_t rm = ((uint64_t)1 << n) - 1;
-    const struct shape sh = {(b->dot >> o) & rm, 0, (b->letter >> o) & rm, (b->digit >> o) & rm};
-    piece_shaped(s, p, n, &sh, line, off, 1, 1);
+    uint64_t dot = (b->dot >> o) & rm;
+    if (n < 4 || dot == 0)
+        return;
+    uint64_t digit = (b->digit >> o) & rm;
+    uint64_t an = ((b->letter >> o) & rm) | digit;
+    if (an == 0)
+        return;
+    /* Trimmed of the . - _ around it: bits [f, l], from the first to the last letter or digit
+     * (l < n < 32, so the shifts stay below 64). */
+    unsigned f = (unsigned)__builtin_ctzll(an), l = 63u - (unsigned)__builtin_clzll(an);
+    uint64_t t = ((uint64_t)2 << l) - ((uint64_t)1 << f);
+    if (((digit >> f) & 1) && (t & ~(digit | dot)) == 0) {
+        /* Digits and dots only: an IPv4 address or nothing (no letter, no host). */
+        size_t tn = l + 1 - f;
+        if (tn >= 7 && tn <= 15)
+            ip4_shaped(s, p + f, tn, dot >> f, line, off + f, 1);
+        return;
+    }
+    /* A host name's last label has a letter ("3.14" and version numbers are not hosts); it
+     * starts past the last dot within [f, l], or at f. */
+    uint64_t d = dot & t;
+    unsigned ls = d != 0 ? 64u - (unsigned)__builtin_clzll(d) : f;
+    if ((((b->letter >> o) & t) >> ls) != 0)
+        host_shaped(s, p + f, l + 1 - f, ls - f, line, off + f);
 }
 #endif
 
