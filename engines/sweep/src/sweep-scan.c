@@ -1047,6 +1047,11 @@ static void classify_email(struct rk_sweep_scanner *s, const char *p, size_t n, 
         classify_colon(s, p, at, line, off, C_DOT | C_PLUS);
 }
 
+#if defined(__SSE2__)
+static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, size_t n,
+                                  uint64_t line, uint64_t off);
+#endif
+
 static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, unsigned flags,
                          uint64_t line, uint64_t off)
 {
@@ -1065,6 +1070,10 @@ static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, un
         classify_colon(s, p, n, line, off, flags);
     else if (flags & C_PLUS)
         classify_plain(s, p, n, line, off);
+#if defined(__SSE2__)
+    else if (n < 64 && s->chunk + s->chunk_len - p >= (ptrdiff_t)((n + 15) & ~(size_t)15))
+        classify_piece_masked(s, p, n, line, off);
+#endif
     else
         classify_piece(s, p, n, line, off, 1); /* flags say it holds a '.' */
 }
@@ -1172,6 +1181,41 @@ piece_shaped(struct rk_sweep_scanner *s, const char *p, size_t n, const struct s
     if (m->letter & last)
         host_shaped(s, p + f, tn, ls - f, line, off + f);
 }
+
+#if defined(__SSE2__)
+/*
+ * classify_piece() of a run of n < 64 bytes with a '.' and without ':' '@' '+' that the loop
+ * did not classify from its block masks (it crossed a block boundary after a block part
+ * without events: an address or a timestamp split by the boundary), where the chunk has the
+ * bytes up to the next multiple of 16 after it: its dot, letter and digit masks made from its
+ * bytes 16 at a time (SSE2), then the same decisions as for a run within a block
+ * (piece_shaped()) instead of the byte walk, the trimming loops and rk__sw_parse_ip4().
+ */
+static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, size_t n,
+                                  uint64_t line, uint64_t off)
+{
+    struct shape sh = {0, 0, 0, 0};
+    for (size_t i = 0; i < n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* Letters tested lower-cased: only 'A'-'Z' move into 'a'-'z' (bytes >= 0x80 compare
+         * as negative and stay out of every range). */
+        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                       _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+        __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+        sh.dot |= (uint64_t)(uint16_t)_mm_movemask_epi8(dot) << i;
+        sh.letter |= (uint64_t)(uint16_t)_mm_movemask_epi8(letter) << i;
+        sh.digit |= (uint64_t)(uint16_t)_mm_movemask_epi8(digit) << i;
+    }
+    uint64_t rm = ((uint64_t)1 << n) - 1;
+    sh.dot &= rm;
+    sh.letter &= rm;
+    sh.digit &= rm;
+    piece_shaped(s, p, n, &sh, line, off, 0, 0);
+}
+#endif
 
 /* classify_shaped() for a run without ':' (most runs that get this far: IPv4 addresses and
  * host names), out of line on its own: fewer live values than the colon cases need, so a

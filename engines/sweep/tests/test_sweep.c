@@ -623,6 +623,12 @@ static const struct shape_case shape_cases[] = {
     {"abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij+evil.example",
      "#:evil.example>evil.example(domain);"},
     {"EVIL.Example", "#:evil.example>evil.example(domain);"},
+    /* Hosts longer than 16 bytes: a run that crosses a block boundary after a part without a
+     * '.' has its masks made from its bytes, 16 at a time. */
+    {"aa-bb.cc-dd.ee.evil.example", "#:aa-bb.cc-dd.ee.evil.example>evil.example(domain);"},
+    {"host-with-a-long-first-label-xx.evil.example",
+     "#:host-with-a-long-first-label-xx.evil.example>evil.example(domain);"},
+    {"host-with-a-long-first-label-xx.evil.exampl", ""},
     {"www.evil.example.", "#:www.evil.example>evil.example(domain);"},
     {"evil.example:8080", "#:evil.example>evil.example(domain);"},
     {"_evil.example-", "#:evil.example>evil.example(domain);"},
