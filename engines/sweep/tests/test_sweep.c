@@ -212,6 +212,50 @@ static void test_canon_host(void **state)
     }
 }
 
+/*
+ * rk__sw_canon_host() 16 bytes a step: every length from 1 to 63, the input in a heap buffer of
+ * exactly its size (the last step reads only the bytes that are there: ASan sees a read past
+ * them), with an output that has room for whole steps and one that has only n + 1 bytes; and
+ * with a byte no host name may hold ('!') at every position, which must be seen wherever it is.
+ */
+static void test_canon_host_lengths(void **state)
+{
+    (void)state;
+    static const char pat[] = "Ab3-xYz9_q";
+    for (size_t n = 1; n <= 63; n++) {
+        char *in = rk_malloc(n);
+        char want[64], out[300];
+        assert_non_null(in);
+        for (size_t k = 0; k < n; k++) {
+            /* A dot every 7 bytes, never first or last; the last byte a letter. */
+            char c = (k % 7 == 6 && k + 1 < n) ? '.' : pat[k % (sizeof pat - 1)];
+            if (k + 1 == n)
+                c = 'Q';
+            in[k] = c;
+            want[k] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+        }
+        for (int small = 0; small < 2; small++) {
+            size_t cap = small ? n + 1 : sizeof out;
+            memset(out, 'X', sizeof out);
+            size_t got = rk__sw_canon_host(in, n, 1, out, cap);
+            if (got != n || memcmp(out, want, n) != 0)
+                print_error("length %zu, cap %zu: got %zu %.*s\n", n, cap, got, (int)got, out);
+            assert_int_equal(got, n);
+            assert_memory_equal(out, want, n);
+            for (size_t bad = 0; bad < n; bad++) {
+                char keep = in[bad];
+                in[bad] = '!';
+                got = rk__sw_canon_host(in, n, 1, out, cap);
+                if (got != 0)
+                    print_error("length %zu: '!' at %zu accepted\n", n, bad);
+                assert_int_equal(got, 0);
+                in[bad] = keep;
+            }
+        }
+        rk_free(in);
+    }
+}
+
 /* ===== Extraction and matching ===== */
 
 static const char feed[] = "# one of every kind\n"
@@ -1473,6 +1517,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical_forms),
         cmocka_unit_test(test_canon_host),
+        cmocka_unit_test(test_canon_host_lengths),
         cmocka_unit_test(test_extract_and_match),
         cmocka_unit_test(test_extract_sse2),
         cmocka_unit_test(test_extract_avx2),
