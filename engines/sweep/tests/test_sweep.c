@@ -900,6 +900,61 @@ static void test_shapes_at_input_end(void **state)
     rk_sweep_index_close(ix);
 }
 
+/*
+ * The key prefilter's answers for last-two-label keys of up to 7 bytes are cached per scanner
+ * (exact keys: bytes and length). First 2,000 hosts under 676 different short keys that no
+ * indicator has (more than the cache's 256 entries: every entry taken, many replaced), then
+ * hosts of 40 indicators with short keys, in both cases, and of one with a key of 9 bytes (not
+ * cached), each among more fillers: every indicator's host is found, on the direct path and
+ * with the prefilter tests deferred (a short key is tested at once there too).
+ */
+static void pf_short_keys(void)
+{
+    struct rk_buf feed_b, text, want;
+    rk_buf_init(&feed_b, 0);
+    rk_buf_init(&text, 0);
+    rk_buf_init(&want, 0);
+    for (unsigned k = 0; k < 40; k++)
+        assert_int_equal(rk_buf_addf(&feed_b, "i%c%c.io\n", 'a' + k % 26, 'a' + k / 26), RK_OK);
+    assert_int_equal(rk_buf_addf(&feed_b, "longer.io\n"), RK_OK);
+    struct rk_sweep_index *ix = index_of(feed_b.data);
+    unsigned line = 0;
+    for (unsigned i = 0; i < 2000; i++, line++)
+        assert_int_equal(rk_buf_addf(&text, "h.q%c%c.io\n", 'a' + i % 26, 'a' + i / 26 % 26),
+                         RK_OK);
+    for (unsigned k = 0; k < 41; k++) {
+        char host[32], low[32];
+        if (k < 40)
+            snprintf(host, sizeof host, "w.%s%c%c.io", k % 2 ? "I" : "i", 'a' + k % 26,
+                     'a' + k / 26);
+        else
+            snprintf(host, sizeof host, "a.longer.io");
+        size_t j = 0;
+        for (; host[j] != '\0'; j++)
+            low[j] = (char)(host[j] >= 'A' && host[j] <= 'Z' ? host[j] | 0x20 : host[j]);
+        low[j] = '\0';
+        assert_int_equal(rk_buf_addf(&text, "%s\nh.z%c%c.io\n", host, 'a' + k % 26, 'a' + k / 26),
+                         RK_OK);
+        line++;
+        assert_int_equal(rk_buf_addf(&want, "%u:%s>%s(domain);", line, low, low + 2), RK_OK);
+        line++;
+    }
+    scan_expect(ix, text.data, text.len, want.data);
+    rk_buf_free(&feed_b);
+    rk_buf_free(&text);
+    rk_buf_free(&want);
+    rk_sweep_index_close(ix);
+}
+
+static void test_pf_short_keys(void **state)
+{
+    (void)state;
+    pf_short_keys();
+    setenv("RK_SWEEP_DEFER_PF", "1", 1);
+    pf_short_keys();
+    unsetenv("RK_SWEEP_DEFER_PF");
+}
+
 /* ===== Loaders ===== */
 
 struct load_case {
@@ -1542,6 +1597,7 @@ int main(void)
         cmocka_unit_test(test_url_end_bytes),
         cmocka_unit_test(test_last_label_cache),
         cmocka_unit_test(test_shapes_at_input_end),
+        cmocka_unit_test(test_pf_short_keys),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
