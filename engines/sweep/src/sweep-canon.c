@@ -588,6 +588,145 @@ path:;
     return 1;
 }
 
+/*
+ * What rk__sw_canon_url() decides about a URL whose host is plain, found without writing the
+ * canonical form: the scanner needs only where the URL's authority ends and its host (for the
+ * URL-host prefilter and the host's own lookups) unless the prefilter says a URL indicator may
+ * have that host, which almost no URL of a log has. The decision is taken from byte masks of
+ * the authority's first bytes (the scanner makes them 32 bytes at once with AVX2 while it
+ * looks for the URL's end; rk__sw_url_parts() 16 bytes a step): the same checks as
+ * rk__sw_canon_url() and rk__sw_canon_host() make on such a host.
+ */
+int rk__sw_url_parts_of(const char *s, size_t sl, size_t n, const struct rk__sw_url_masks *m,
+                        struct rk__sw_url_parts *u)
+{
+    /* The scheme: rk__sw_canon_url() reads at most 32 bytes of it. */
+    if (sl > 32)
+        return 0;
+    size_t a0 = sl + 3;
+    size_t known = n - a0 < m->len ? n - a0 : m->len; /* authority bytes the masks hold */
+    uint64_t valid = known >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << known) - 1);
+    uint64_t end = m->end & valid;
+    if (end == 0 && n - a0 > known)
+        return -2; /* the authority goes on past the masks */
+    size_t a1 = end != 0 ? (size_t)__builtin_ctzll(end) : known;
+    uint64_t below = a1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << a1) - 1);
+    uint64_t at = m->at & below;
+    /* The host follows the last '@' and ends at the first ':' after it. */
+    size_t h0 = at != 0 ? (size_t)(64 - __builtin_clzll(at)) : 0;
+    uint64_t from = h0 >= 64 ? 0 : ~(((uint64_t)1 << h0) - 1);
+    uint64_t c = m->colon & below & from;
+    size_t h1 = c != 0 ? (size_t)__builtin_ctzll(c) : a1;
+    uint64_t host = from & (h1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << h1) - 1));
+    if ((host & ~m->good) != 0)
+        return -1; /* '%', '[', bytes >= 0x80 and the like: the canonicaliser decides */
+    if (h1 == h0)
+        return 0; /* no host */
+    u->consumed = a0 + a1;
+    /* The port: digits only, at most 65535 ("host:" is the default port). */
+    unsigned port = 0;
+    for (size_t k = a0 + h1 + 1; k < a0 + a1; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return 0;
+        port = port * 10 + (unsigned)(s[k] - '0');
+        if (port > 65535)
+            return 0;
+    }
+    size_t hn = h1 - h0;
+    u->host_off = a0 + h0;
+    if ((m->letter & host) == 0 && rk__sw_parse_ip4(s + a0 + h0, hn, u->addr)) {
+        u->host_type = RK_SWEEP_IPV4;
+        u->host_len = hn;
+        u->dotted = 1;
+        return 1;
+    }
+    /* A host name: rk__sw_canon_host()'s checks of an ASCII name of up to 63 bytes after its
+     * trailing dot is dropped (labels of 1..63 bytes, a letter in the last one). */
+    if ((m->dot >> (h1 - 1)) & 1) {
+        h1--;
+        hn--;
+        host &= ~((uint64_t)1 << h1);
+    }
+    if (hn == 0)
+        return 0;
+    if (hn > 63)
+        return -1;
+    uint64_t d = m->dot & host;
+    if (((d >> h0) & 1) || ((d >> (h1 - 1)) & 1) || (d & (d >> 1)) != 0)
+        return 0;
+    uint64_t last = d != 0 ? ~(((uint64_t)2 << (63 - __builtin_clzll(d))) - 1) : ~(uint64_t)0;
+    if ((m->letter & host & last) == 0)
+        return 0;
+    u->host_type = RK_SWEEP_DOMAIN;
+    u->host_len = hn;
+    u->dotted = d != 0;
+    return 1;
+}
+
+int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
+                     struct rk__sw_url_parts *u)
+{
+    struct rk__sw_url_masks m = {0};
+    size_t a0 = sl + 3;
+    size_t lim = n - a0 < 64 ? n - a0 : 64; /* authority bytes looked at */
+#if defined(__SSE2__)
+    for (size_t i = 0; i < lim; i += 16) {
+        __m128i v;
+        if (a0 + i + 16 <= readable) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(s + a0 + i));
+        } else {
+            char t[16] = {0};
+            memcpy(t, s + a0 + i, readable - a0 - i < 16 ? readable - a0 - i : 16);
+            v = _mm_loadu_si128((const __m128i *)(const void *)t);
+        }
+        /* Letters: bit 5 set ('A'-'Z' become 'a'-'z'), then moved to the bottom of the signed
+         * range (bytes >= 0x80 and the rest end above it); digits likewise. */
+        __m128i let = _mm_cmpgt_epi8(
+            _mm_set1_epi8(-128 + 26),
+            _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8((char)(0x80 - 'a'))));
+        __m128i dig = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 10),
+                                     _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))));
+        __m128i dt = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+        __m128i ok = _mm_or_si128(_mm_or_si128(let, dig),
+                                  _mm_or_si128(dt, _mm_or_si128(
+                                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
+        __m128i en = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')),
+                                               _mm_cmpeq_epi8(v, _mm_set1_epi8('?'))),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('#')));
+        unsigned me = (unsigned)_mm_movemask_epi8(en);
+        m.end |= (uint64_t)me << i;
+        m.at |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@'))) << i;
+        m.colon |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')))
+                   << i;
+        m.dot |= (uint64_t)(unsigned)_mm_movemask_epi8(dt) << i;
+        m.letter |= (uint64_t)(unsigned)_mm_movemask_epi8(let) << i;
+        m.good |= (uint64_t)(unsigned)_mm_movemask_epi8(ok) << i;
+        m.len = i + 16 < 64 ? i + 16 : 64;
+        if (me != 0)
+            break; /* the authority ends in these 16 bytes */
+    }
+#else
+    (void)readable;
+    for (size_t i = 0; i < lim; i++) {
+        unsigned char c = (unsigned char)s[a0 + i];
+        uint64_t b = (uint64_t)1 << i;
+        int l = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+        m.end |= (c == '/' || c == '?' || c == '#') ? b : 0;
+        m.at |= c == '@' ? b : 0;
+        m.colon |= c == ':' ? b : 0;
+        m.dot |= c == '.' ? b : 0;
+        m.letter |= l ? b : 0;
+        m.good |= (l || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') ? b : 0;
+        m.len = i + 1;
+        if (m.end != 0)
+            break;
+    }
+#endif
+    int r = rk__sw_url_parts_of(s, sl, n, &m, u);
+    return r < 0 ? -1 : r; /* past 64 bytes: rk__sw_canon_url() decides */
+}
+
 /* ===== E-mail ===== */
 
 size_t rk__sw_canon_email(const char *s, size_t n, char *out, size_t cap)

@@ -77,7 +77,8 @@ struct req {
     uint8_t tok_kind;
     uint8_t cidr_group; /* non-zero: one of a token's CIDR lookups, longest prefix first */
     /* Non-zero: h is the key prefilter's hash of the token (a URL's host) and the lookup's
-     * hash is made in flush(), only when the prefilter lets it pass (see handle_url()). */
+     * hash is made in flush(), only when the prefilter lets it pass (see url_whole()); 2: the
+     * key is not written yet, the URL is canonicalised then (see handle_url()). */
     uint8_t pf_wait;
 };
 
@@ -314,19 +315,22 @@ static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec
 }
 
 __attribute__((noinline)) static void settle(struct rk_sweep_scanner *s);
+static int url_settle(struct rk_sweep_scanner *s, struct req *r);
 
 static void flush(struct rk_sweep_scanner *s)
 {
     uint8_t group_done = 0;
     settle(s); /* its requests, if any, join this batch */
     for (unsigned i = 0; i < s->nq && !s->stopped; i++) {
-        const struct req *r = &s->q[i];
+        struct req *r = &s->q[i];
         if (r->cidr_group != 0 && r->cidr_group == group_done)
             continue;
         uint64_t h = r->h;
         if (r->pf_wait) {
             /* Its prefilter line was prefetched when it was queued: the test seldom waits. */
             if (!rk__sw_pf_test(rk__sw_pf_line(s->ix, h), h))
+                continue;
+            if (r->pf_wait == 2 && !url_settle(s, r))
                 continue;
             h = rk__sw_hash(r->type, r->plen, s->buf + r->key_off, r->key_len);
         }
@@ -1170,14 +1174,12 @@ static inline int url_end_byte(unsigned char c)
 #include <immintrin.h>
 #define RK_SW_URL_AVX2 1
 
-/* The first URL-ending byte of p[e, avail), 32 bytes a step while they lie inside the input
- * and e <= RK_MAX_SWEEP_TOKEN: each byte's two nibbles index two 16-entry tables (vpshufb)
- * whose AND is non-zero exactly for the bytes of url_end_tab. Bit 0: every byte of rows 0-1
- * (blanks and controls); bit 1: row 2 " ' , and space; bit 2: rows 3 and 5 < > \ ^; bit 3:
- * row 6 `; bit 4: row 7 { | } DEL. Bytes >= 0x80 (rows 8-f) end nothing. Returns where the
- * scan stopped (the byte found, or where fewer than 32 bytes are left) and *found. */
-__attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t e,
-                                                             size_t avail, int *found)
+/* Which of the 32 bytes v end a URL (bit k for byte k): each byte's two nibbles index two
+ * 16-entry tables (vpshufb) whose AND is non-zero exactly for the bytes of url_end_tab.
+ * Bit 0: every byte of rows 0-1 (blanks and controls); bit 1: row 2 " ' , and space; bit 2:
+ * rows 3 and 5 < > \ ^; bit 3: row 6 `; bit 4: row 7 { | } DEL. Bytes >= 0x80 (rows 8-f) end
+ * nothing. */
+__attribute__((target("avx2"))) static inline uint32_t url_stops_avx2(__m256i v)
 {
     const __m256i hi_tab = _mm256_setr_epi8(1, 1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0, 1,
                                             1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -1185,13 +1187,21 @@ __attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t
     const __m256i lo_tab = _mm256_setr_epi8(11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17,
                                             11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17);
     const __m256i low4 = _mm256_set1_epi8(0x0f);
+    __m256i h = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
+    __m256i l = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, low4));
+    __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(h, l), _mm256_setzero_si256());
+    return ~(uint32_t)_mm256_movemask_epi8(none);
+}
+
+/* The first URL-ending byte of p[e, avail), 32 bytes a step while they lie inside the input
+ * and e <= RK_MAX_SWEEP_TOKEN. Returns where the scan stopped (the byte found, or where fewer
+ * than 32 bytes are left) and *found. */
+__attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t e,
+                                                             size_t avail, int *found)
+{
     *found = 0;
     while (e + 32 <= avail && e <= RK_MAX_SWEEP_TOKEN) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + e));
-        __m256i h = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
-        __m256i l = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, low4));
-        __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(h, l), _mm256_setzero_si256());
-        uint32_t m = ~(uint32_t)_mm256_movemask_epi8(none);
+        uint32_t m = url_stops_avx2(_mm256_loadu_si256((const __m256i *)(const void *)(p + e)));
         if (m != 0) {
             *found = 1;
             return e + (size_t)__builtin_ctz(m);
@@ -1200,18 +1210,62 @@ __attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t
     }
     return e;
 }
+
+/* url_end_avx2() from the authority's first byte a0 (the scheme and "://" before it end no
+ * URL), which also makes the authority masks of rk__sw_url_parts_of() from the same 32 bytes
+ * (m->len 32; 0 when fewer than 32 bytes are left). Letters: bit 5 set ('A'-'Z' become
+ * 'a'-'z'), then moved to the bottom of the signed range, where bytes >= 0x80 and the rest do
+ * not go; digits likewise. */
+__attribute__((target("avx2"))) static size_t url_head_avx2(const char *p, size_t a0,
+                                                              size_t avail,
+                                                              struct rk__sw_url_masks *m,
+                                                              int *found)
+{
+    m->len = 0;
+    if (a0 + 32 > avail)
+        return url_end_avx2(p, a0, avail, found);
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + a0));
+    uint32_t stop = url_stops_avx2(v);
+#define RK_SW_EQ(c) _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c))
+    __m256i let = _mm256_cmpgt_epi8(_mm256_set1_epi8(-128 + 26),
+                                    _mm256_add_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)),
+                                                    _mm256_set1_epi8((char)(0x80 - 'a'))));
+    __m256i dig = _mm256_cmpgt_epi8(_mm256_set1_epi8(-128 + 10),
+                                    _mm256_add_epi8(v, _mm256_set1_epi8((char)(0x80 - '0'))));
+    __m256i dt = RK_SW_EQ('.');
+    __m256i ok = _mm256_or_si256(_mm256_or_si256(let, dig),
+                                 _mm256_or_si256(dt, _mm256_or_si256(RK_SW_EQ('-'), RK_SW_EQ('_'))));
+    m->end = (uint32_t)_mm256_movemask_epi8(
+        _mm256_or_si256(_mm256_or_si256(RK_SW_EQ('/'), RK_SW_EQ('?')), RK_SW_EQ('#')));
+    m->at = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ('@'));
+    m->colon = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ(':'));
+#undef RK_SW_EQ
+    m->dot = (uint32_t)_mm256_movemask_epi8(dt);
+    m->letter = (uint32_t)_mm256_movemask_epi8(let);
+    m->good = (uint32_t)_mm256_movemask_epi8(ok);
+    m->len = 32;
+    if (stop != 0) {
+        *found = 1;
+        return a0 + (size_t)__builtin_ctz(stop);
+    }
+    return url_end_avx2(p, a0 + 32, avail, found);
+}
 #endif
 
-/* p[0..sl) is the scheme, p[sl] == ':' and "//" follows. Returns bytes to skip (the scheme
- * and authority), or 0 when it is not a URL. */
-static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail, uint64_t line,
-                         uint64_t off)
+/* The first byte that ends the URL at p[0, avail) whose authority starts at a0: its length,
+ * RK_MAX_SWEEP_TOKEN + 1 or more when it is longer than a token may be. With AVX2 *m receives
+ * the masks of the authority's first 32 bytes (else m->len is 0). */
+static size_t url_end(const struct rk_sweep_scanner *s, const char *p, size_t a0, size_t avail,
+                      struct rk__sw_url_masks *m)
 {
-    size_t e = 0;
+    size_t e = a0;
     int found = 0;
+    m->len = 0;
 #if defined(RK_SW_URL_AVX2)
     if (s->avx2)
-        e = url_end_avx2(p, 0, avail, &found);
+        e = url_head_avx2(p, a0, avail, m, &found);
+#else
+    (void)s;
 #endif
 #if defined(__SSE2__)
     /* 16 bytes a step while they lie inside the input: blanks and controls (<= 0x20), DEL
@@ -1227,21 +1281,23 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
         end = _mm_or_si128(end, _mm_or_si128(_mm_or_si128(RK_SW_EQ('`'), RK_SW_EQ('{')),
                                              _mm_or_si128(RK_SW_EQ('|'), RK_SW_EQ('}'))));
 #undef RK_SW_EQ
-        unsigned m = (unsigned)_mm_movemask_epi8(end);
-        if (m != 0) {
-            e += (size_t)__builtin_ctz(m);
-            found = 1;
-            break;
-        }
+        unsigned mm = (unsigned)_mm_movemask_epi8(end);
+        if (mm != 0)
+            return e + (size_t)__builtin_ctz(mm);
         e += 16;
     }
 #endif
     while (!found && e < avail && e <= RK_MAX_SWEEP_TOKEN && !url_end_byte((unsigned char)p[e]))
         e++;
-    if (e > RK_MAX_SWEEP_TOKEN) {
-        s->long_tokens++;
-        return 0;
-    }
+    return e;
+}
+
+/* The URL p[0, e) canonicalised into buf (room made by the caller): the old way, for the URLs
+ * rk__sw_url_parts() leaves to the canonicaliser and for an index whose prefilter does not
+ * hold the URL hosts. Returns the bytes to skip, 0 when it is not a URL. */
+static size_t url_whole(struct rk_sweep_scanner *s, const char *p, size_t e, uint64_t line,
+                        uint64_t off)
+{
     make_room(s, e + 64, 140);
     struct rk__sw_url u;
     char *out = (char *)s->buf + s->used;
@@ -1283,6 +1339,94 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
         emit_ip(s, u.addr, u.host_type == RK_SWEEP_IPV6, line, off);
     }
     return u.consumed;
+}
+
+/* A deferred URL lookup of a plain URL (pf_wait 2, see handle_url()) whose prefilter test
+ * passed in flush(): the URL, still in the chunk at its token offset (a chunk is flushed
+ * before its scan returns), canonicalised into the room reserved for it. Returns 0 when
+ * there is nothing to look up (rk__sw_url_parts() said it would be accepted: not reached). */
+static int url_settle(struct rk_sweep_scanner *s, struct req *r)
+{
+    struct rk__sw_url u;
+    if (!rk__sw_canon_url(s->chunk + r->off, r->key_len, (char *)s->buf + r->key_off,
+                          (size_t)r->key_len + 64, &u))
+        return 0;
+    r->key_len = (uint16_t)u.len;
+    r->tok_len = (uint16_t)u.len;
+    return 1;
+}
+
+/*
+ * p[0..sl) is the scheme, p[sl] == ':' and "//" follows. Returns bytes to skip (the scheme
+ * and authority), or 0 when it is not a URL.
+ *
+ * A URL is canonicalised only when it may be looked up: its end, its authority's end and its
+ * host come from rk__sw_url_parts() (the same answer as the canonicaliser's for a plain
+ * host), the URL-host prefilter is tested on the raw host (its hash folds case, so the raw
+ * and the canonical host hash the same), and only a URL whose host passes is canonicalised
+ * and queued — on a large index, when the deferred test passes in flush() (url_settle()).
+ * The host's own lookups take the path of a bare host. What is queued, and in which order,
+ * is what url_whole() queues.
+ */
+static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t sl, size_t avail,
+                         uint64_t line, uint64_t off)
+{
+    struct rk__sw_url_masks m;
+    size_t e = url_end(s, p, sl + 3, avail, &m);
+    if (e > RK_MAX_SWEEP_TOKEN) {
+        s->long_tokens++;
+        return 0;
+    }
+    struct rk__sw_url_parts up;
+    int plain = -1;
+    if (!s->want_url || s->pf_url) {
+        plain = m.len > 0 ? rk__sw_url_parts_of(p, sl, e, &m, &up) : -2;
+        if (plain == -2) /* no masks, or the authority is longer */
+            plain = rk__sw_url_parts(p, sl, e, avail, &up);
+    }
+    if (plain < 0)
+        return url_whole(s, p, e, line, off);
+    if (plain == 0)
+        return 0;
+    if (s->want_url) {
+        uint64_t k;
+        if (up.host_type == RK_SWEEP_DOMAIN) {
+            k = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, p + up.host_off, up.host_len);
+        } else {
+            char a[16];
+            k = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, a, rk__sw_fmt_ip4(up.addr, a));
+        }
+        const uint64_t *pl = rk__sw_pf_line(s->ix, k);
+        if (s->defer_pf) {
+            /* Tested in flush(), as url_whole()'s deferred test; the room for the canonical
+             * URL (never longer than e + 1) is reserved now, written only if it passes. */
+            __builtin_prefetch(pl);
+            make_room(s, e + 64, 1);
+            uint32_t t = s->used;
+            s->used += (uint32_t)e + 64;
+            struct req *r = push_req(s, RK_SWEEP_URL, 0, t, e, t, e, TOK_TEXT, line, off, 0);
+            if (r != NULL) {
+                r->h = k;
+                r->pf_wait = 2;
+            }
+        } else if (rk__sw_pf_test(pl, k)) {
+            make_room(s, e + 64, 1);
+            struct rk__sw_url u;
+            if (rk__sw_canon_url(p, e, (char *)s->buf + s->used, BUF_SIZE - s->used, &u)) {
+                uint32_t t = s->used;
+                s->used += (uint32_t)u.len;
+                enqueue(s, RK_SWEEP_URL, 0, t, u.len, t, u.len, TOK_TEXT, line, off, 0);
+            }
+        }
+    }
+    if (up.host_type == RK_SWEEP_DOMAIN) {
+        /* Suffix lookups need two labels or more. */
+        if (up.dotted)
+            emit_host(s, p + up.host_off, up.host_len, line, off);
+    } else {
+        emit_ip(s, up.addr, 0, line, off);
+    }
+    return up.consumed;
 }
 
 /* "(3)www(7)example(3)com(0)" at p; returns bytes consumed, 0 when it is not that form. */
@@ -1656,7 +1800,7 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
     if (is_scheme_run(p + ss, i - ss)) {
         if (ss > st)
             classify_run(s, p + st, ss - st, flags, line, st);
-        size_t k = handle_url(s, p + ss, n - ss, line, ss);
+        size_t k = handle_url(s, p + ss, i - ss - 1, n - ss, line, ss);
         if (k > 0)
             *end = ss + k;
         return 1;
