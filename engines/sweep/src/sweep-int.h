@@ -83,13 +83,11 @@ struct rk__sw_url_masks {
  * letters, digits, - _ . only: then the canonical host is the host lower-cased, or the
  * address); 0 when rk__sw_canon_url() would refuse it; -1 when only rk__sw_canon_url() can
  * tell (a percent-encoded, bracketed or non-ASCII host, an authority of more than 64 bytes).
- * rk__sw_url_parts_of() is the same from the masks of the authority, and -2 when the
- * authority goes on past them.
+ * In sweep-scan.c, with url_parts_of(), the same from the masks of the authority, which
+ * the scanner makes while it looks for the URL's end.
  */
 int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
                      struct rk__sw_url_parts *u);
-int rk__sw_url_parts_of(const char *s, size_t sl, size_t n, const struct rk__sw_url_masks *m,
-                        struct rk__sw_url_parts *u);
 
 /* Canonicalises an e-mail address (lower-cased, domain checked). Returns length or 0. */
 size_t rk__sw_canon_email(const char *s, size_t n, char *out, size_t cap);

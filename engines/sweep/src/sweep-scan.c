@@ -1174,6 +1174,146 @@ static inline int url_end_byte(unsigned char c)
 #include <immintrin.h>
 #define RK_SW_URL_AVX2 1
 
+/*
+ * What rk__sw_canon_url() decides about a URL whose host is plain, found without writing the
+ * canonical form: the scanner needs only where the URL's authority ends and its host (for the
+ * URL-host prefilter and the host's own lookups) unless the prefilter says a URL indicator may
+ * have that host, which almost no URL of a log has. The decision is taken from byte masks of
+ * the authority's first bytes (the scanner makes them 32 bytes at once with AVX2 while it
+ * looks for the URL's end; rk__sw_url_parts() 16 bytes a step): the same checks as
+ * rk__sw_canon_url() and rk__sw_canon_host() make on such a host.
+ */
+static inline __attribute__((always_inline)) int
+url_parts_of(const char *s, size_t sl, size_t n, const struct rk__sw_url_masks *m,
+             struct rk__sw_url_parts *u)
+{
+    /* The scheme: rk__sw_canon_url() reads at most 32 bytes of it. */
+    if (sl > 32)
+        return 0;
+    size_t a0 = sl + 3;
+    size_t known = n - a0 < m->len ? n - a0 : m->len; /* authority bytes the masks hold */
+    uint64_t valid = known >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << known) - 1);
+    uint64_t end = m->end & valid;
+    if (end == 0 && n - a0 > known)
+        return -2; /* the authority goes on past the masks */
+    size_t a1 = end != 0 ? (size_t)__builtin_ctzll(end) : known;
+    uint64_t below = a1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << a1) - 1);
+    uint64_t at = m->at & below;
+    /* The host follows the last '@' and ends at the first ':' after it. */
+    size_t h0 = at != 0 ? (size_t)(64 - __builtin_clzll(at)) : 0;
+    uint64_t from = h0 >= 64 ? 0 : ~(((uint64_t)1 << h0) - 1);
+    uint64_t c = m->colon & below & from;
+    size_t h1 = c != 0 ? (size_t)__builtin_ctzll(c) : a1;
+    uint64_t host = from & (h1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << h1) - 1));
+    if ((host & ~m->good) != 0)
+        return -1; /* '%', '[', bytes >= 0x80 and the like: the canonicaliser decides */
+    if (h1 == h0)
+        return 0; /* no host */
+    u->consumed = a0 + a1;
+    /* The port: digits only, at most 65535 ("host:" is the default port). */
+    unsigned port = 0;
+    for (size_t k = a0 + h1 + 1; k < a0 + a1; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return 0;
+        port = port * 10 + (unsigned)(s[k] - '0');
+        if (port > 65535)
+            return 0;
+    }
+    size_t hn = h1 - h0;
+    u->host_off = a0 + h0;
+    if ((m->letter & host) == 0 && rk__sw_parse_ip4(s + a0 + h0, hn, u->addr)) {
+        u->host_type = RK_SWEEP_IPV4;
+        u->host_len = hn;
+        u->dotted = 1;
+        return 1;
+    }
+    /* A host name: rk__sw_canon_host()'s checks of an ASCII name of up to 63 bytes after its
+     * trailing dot is dropped (labels of 1..63 bytes, a letter in the last one). */
+    if ((m->dot >> (h1 - 1)) & 1) {
+        h1--;
+        hn--;
+        host &= ~((uint64_t)1 << h1);
+    }
+    if (hn == 0)
+        return 0;
+    if (hn > 63)
+        return -1;
+    uint64_t d = m->dot & host;
+    if (((d >> h0) & 1) || ((d >> (h1 - 1)) & 1) || (d & (d >> 1)) != 0)
+        return 0;
+    uint64_t last = d != 0 ? ~(((uint64_t)2 << (63 - __builtin_clzll(d))) - 1) : ~(uint64_t)0;
+    if ((m->letter & host & last) == 0)
+        return 0;
+    u->host_type = RK_SWEEP_DOMAIN;
+    u->host_len = hn;
+    u->dotted = d != 0;
+    return 1;
+}
+
+int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
+                     struct rk__sw_url_parts *u)
+{
+    struct rk__sw_url_masks m = {0};
+    size_t a0 = sl + 3;
+    size_t lim = n - a0 < 64 ? n - a0 : 64; /* authority bytes looked at */
+#if defined(__SSE2__)
+    for (size_t i = 0; i < lim; i += 16) {
+        __m128i v;
+        if (a0 + i + 16 <= readable) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(s + a0 + i));
+        } else {
+            char t[16] = {0};
+            memcpy(t, s + a0 + i, readable - a0 - i < 16 ? readable - a0 - i : 16);
+            v = _mm_loadu_si128((const __m128i *)(const void *)t);
+        }
+        /* Letters: bit 5 set ('A'-'Z' become 'a'-'z'), then moved to the bottom of the signed
+         * range (bytes >= 0x80 and the rest end above it); digits likewise. */
+        __m128i let = _mm_cmpgt_epi8(
+            _mm_set1_epi8(-128 + 26),
+            _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8((char)(0x80 - 'a'))));
+        __m128i dig = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 10),
+                                     _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))));
+        __m128i dt = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+        __m128i ok = _mm_or_si128(_mm_or_si128(let, dig),
+                                  _mm_or_si128(dt, _mm_or_si128(
+                                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
+        __m128i en = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')),
+                                               _mm_cmpeq_epi8(v, _mm_set1_epi8('?'))),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('#')));
+        unsigned me = (unsigned)_mm_movemask_epi8(en);
+        m.end |= (uint64_t)me << i;
+        m.at |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@'))) << i;
+        m.colon |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')))
+                   << i;
+        m.dot |= (uint64_t)(unsigned)_mm_movemask_epi8(dt) << i;
+        m.letter |= (uint64_t)(unsigned)_mm_movemask_epi8(let) << i;
+        m.good |= (uint64_t)(unsigned)_mm_movemask_epi8(ok) << i;
+        m.len = i + 16 < 64 ? i + 16 : 64;
+        if (me != 0)
+            break; /* the authority ends in these 16 bytes */
+    }
+#else
+    (void)readable;
+    for (size_t i = 0; i < lim; i++) {
+        unsigned char c = (unsigned char)s[a0 + i];
+        uint64_t b = (uint64_t)1 << i;
+        int l = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+        m.end |= (c == '/' || c == '?' || c == '#') ? b : 0;
+        m.at |= c == '@' ? b : 0;
+        m.colon |= c == ':' ? b : 0;
+        m.dot |= c == '.' ? b : 0;
+        m.letter |= l ? b : 0;
+        m.good |= (l || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') ? b : 0;
+        m.len = i + 1;
+        if (m.end != 0)
+            break;
+    }
+#endif
+    int r = url_parts_of(s, sl, n, &m, u);
+    return r < 0 ? -1 : r; /* past 64 bytes: rk__sw_canon_url() decides */
+}
+
 /* Which of the 32 bytes v end a URL (bit k for byte k): each byte's two nibbles index two
  * 16-entry tables (vpshufb) whose AND is non-zero exactly for the bytes of url_end_tab.
  * Bit 0: every byte of rows 0-1 (blanks and controls); bit 1: row 2 " ' , and space; bit 2:
@@ -1212,7 +1352,7 @@ __attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t
 }
 
 /* url_end_avx2() from the authority's first byte a0 (the scheme and "://" before it end no
- * URL), which also makes the authority masks of rk__sw_url_parts_of() from the same 32 bytes
+ * URL), which also makes the authority masks of url_parts_of() from the same 32 bytes
  * (m->len 32; 0 when fewer than 32 bytes are left). Letters: bit 5 set ('A'-'Z' become
  * 'a'-'z'), then moved to the bottom of the signed range, where bytes >= 0x80 and the rest do
  * not go; digits likewise. */
@@ -1380,7 +1520,7 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t sl, s
     struct rk__sw_url_parts up;
     int plain = -1;
     if (!s->want_url || s->pf_url) {
-        plain = m.len > 0 ? rk__sw_url_parts_of(p, sl, e, &m, &up) : -2;
+        plain = m.len > 0 ? url_parts_of(p, sl, e, &m, &up) : -2;
         if (plain == -2) /* no masks, or the authority is longer */
             plain = rk__sw_url_parts(p, sl, e, avail, &up);
     }
@@ -1470,18 +1610,19 @@ static size_t handle_dns_wire(struct rk_sweep_scanner *s, const char *p, size_t 
 
 /* ===== Main loop ===== */
 
-static int is_scheme_run(const char *p, size_t n)
-{
-    if (n < 2 || p[n - 1] != ':')
-        return 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        unsigned char c = (unsigned char)p[i] | 0x20;
-        if (!((c >= 'a' && c <= 'z') || (i > 0 && ((p[i] >= '0' && p[i] <= '9') || p[i] == '+' ||
-                                                    p[i] == '-' || p[i] == '.'))))
-            return 0;
-    }
-    return 1;
-}
+/* Bytes of a URL scheme: 1 a letter, 2 a byte allowed after the first (digit, + - .). */
+static const unsigned char scheme_byte[256] = {
+    ['+'] = 2, ['-'] = 2, ['.'] = 2, ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
+    ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -1794,10 +1935,15 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
                     unsigned flags, uint64_t line)
 {
     size_t i = *end;
+    /* The scheme is the run's tail after its last ':' or '@' (or the whole run): scheme
+     * bytes back from the final ':' up to one of those, a letter first. One walk back over
+     * the scheme bytes (neither ':' nor '@' is one) finds both its start and whether it is
+     * one: the byte that stops the walk must be ':' or '@', or the run's start. */
     size_t ss = i - 1;
-    while (ss > st && p[ss - 1] != ':' && p[ss - 1] != '@')
+    while (ss > st && scheme_byte[(unsigned char)p[ss - 1]] != 0)
         ss--;
-    if (is_scheme_run(p + ss, i - ss)) {
+    if (p[i - 1] == ':' && ss < i - 1 && scheme_byte[(unsigned char)p[ss]] == 1 &&
+        (ss == st || p[ss - 1] == ':' || p[ss - 1] == '@')) {
         if (ss > st)
             classify_run(s, p + st, ss - st, flags, line, st);
         size_t k = handle_url(s, p + ss, i - ss - 1, n - ss, line, ss);

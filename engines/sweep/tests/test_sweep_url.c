@@ -464,6 +464,13 @@ static const struct url_case url_cases[] = {
     /* Refused URLs: the scan goes on after the scheme and finds the URL behind them. */
     {"refused, then a URL", "http://bad!/x http://h:99999/ https://evil.example\n",
      "1:https://evil.example/>https://evil.example/(url);"},
+    /* The scheme is the run's tail after its last ':' or '@', a letter first, no '_'. */
+    {"schemes in runs",
+     "x u@http://bad.example/other k:https://evil.example/ a_http://bad.example/other "
+     "1http://bad.example/other -ftp://files.example/a U@FTP://files.example/a\n",
+     "1:http://bad.example/other>http://bad.example/other(url);"
+     "1:https://evil.example/>https://evil.example/(url);"
+     "1:ftp://files.example/a>ftp://files.example/a(url);"},
     {"at the end of the input", "x http://BAD.example/other", "1:http://bad.example/other>"
                                                               "http://bad.example/other(url);"},
 };
