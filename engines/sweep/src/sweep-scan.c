@@ -1170,10 +1170,6 @@ static inline int url_end_byte(unsigned char c)
     return url_end_tab[c];
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define RK_SW_URL_AVX2 1
-
 /*
  * What rk__sw_canon_url() decides about a URL whose host is plain, found without writing the
  * canonical form: the scanner needs only where the URL's authority ends and its host (for the
@@ -1313,6 +1309,10 @@ int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
     int r = url_parts_of(s, sl, n, &m, u);
     return r < 0 ? -1 : r; /* past 64 bytes: rk__sw_canon_url() decides */
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define RK_SW_URL_AVX2 1
 
 /* Which of the 32 bytes v end a URL (bit k for byte k): each byte's two nibbles index two
  * 16-entry tables (vpshufb) whose AND is non-zero exactly for the bytes of url_end_tab.
