@@ -1179,9 +1179,9 @@ static inline int url_end_byte(unsigned char c)
  * looks for the URL's end; rk__sw_url_parts() 16 bytes a step): the same checks as
  * rk__sw_canon_url() and rk__sw_canon_host() make on such a host.
  */
-static inline __attribute__((always_inline)) int
-url_parts_of(const char *s, size_t sl, size_t n, const struct rk__sw_url_masks *m,
-             struct rk__sw_url_parts *u)
+static inline __attribute__((always_inline)) int url_parts_of(const char *s, size_t sl, size_t n,
+                                                              const struct rk__sw_url_masks *m,
+                                                              struct rk__sw_url_parts *u)
 {
     /* The scheme: rk__sw_canon_url() reads at most 32 bytes of it. */
     if (sl > 32)
@@ -1270,9 +1270,9 @@ int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
         __m128i dig = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 10),
                                      _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))));
         __m128i dt = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
-        __m128i ok = _mm_or_si128(_mm_or_si128(let, dig),
-                                  _mm_or_si128(dt, _mm_or_si128(
-                                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+        __m128i ok =
+            _mm_or_si128(_mm_or_si128(let, dig),
+                         _mm_or_si128(dt, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
                                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
         __m128i en = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')),
                                                _mm_cmpeq_epi8(v, _mm_set1_epi8('?'))),
@@ -1356,10 +1356,8 @@ __attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t
  * (m->len 32; 0 when fewer than 32 bytes are left). Letters: bit 5 set ('A'-'Z' become
  * 'a'-'z'), then moved to the bottom of the signed range, where bytes >= 0x80 and the rest do
  * not go; digits likewise. */
-__attribute__((target("avx2"))) static size_t url_head_avx2(const char *p, size_t a0,
-                                                              size_t avail,
-                                                              struct rk__sw_url_masks *m,
-                                                              int *found)
+__attribute__((target("avx2"))) static size_t url_head_avx2(const char *p, size_t a0, size_t avail,
+                                                            struct rk__sw_url_masks *m, int *found)
 {
     m->len = 0;
     if (a0 + 32 > avail)
@@ -1373,8 +1371,9 @@ __attribute__((target("avx2"))) static size_t url_head_avx2(const char *p, size_
     __m256i dig = _mm256_cmpgt_epi8(_mm256_set1_epi8(-128 + 10),
                                     _mm256_add_epi8(v, _mm256_set1_epi8((char)(0x80 - '0'))));
     __m256i dt = RK_SW_EQ('.');
-    __m256i ok = _mm256_or_si256(_mm256_or_si256(let, dig),
-                                 _mm256_or_si256(dt, _mm256_or_si256(RK_SW_EQ('-'), RK_SW_EQ('_'))));
+    __m256i ok =
+        _mm256_or_si256(_mm256_or_si256(let, dig),
+                        _mm256_or_si256(dt, _mm256_or_si256(RK_SW_EQ('-'), RK_SW_EQ('_'))));
     m->end = (uint32_t)_mm256_movemask_epi8(
         _mm256_or_si256(_mm256_or_si256(RK_SW_EQ('/'), RK_SW_EQ('?')), RK_SW_EQ('#')));
     m->at = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ('@'));
@@ -1613,15 +1612,14 @@ static size_t handle_dns_wire(struct rk_sweep_scanner *s, const char *p, size_t 
 /* Bytes of a URL scheme: 1 a letter, 2 a byte allowed after the first (digit, + - .). */
 static const unsigned char scheme_byte[256] = {
     ['+'] = 2, ['-'] = 2, ['.'] = 2, ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
-    ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
+    ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2, ['A'] = 1, ['B'] = 1, ['C'] = 1,
+    ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+    ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+    ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1,
+    ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1,
+    ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
+    ['z'] = 1,
 };
 
 #if defined(__SSE2__)

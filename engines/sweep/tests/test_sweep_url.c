@@ -32,8 +32,7 @@ static struct rk_sweep_index *index_of(const char *feed, size_t len)
     struct rk_sweep_builder *b = NULL;
     struct rk_sweep_index *ix = NULL;
     assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
-    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_AUTO, feed, len, NULL, NULL, 0),
-                     RK_OK);
+    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_AUTO, feed, len, NULL, NULL, 0), RK_OK);
     assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
     rk_sweep_builder_destroy(b);
     return ix;
@@ -170,7 +169,8 @@ static const char *const parts_cases[] = {
     "http://h.example?q",
     "http://%65vil.example/p",
     "http://[2001:db8::1]:8080/x",
-    "http://b\xc3\xbc" "cher.example/",
+    "http://b\xc3\xbc"
+    "cher.example/",
     "http://bad!.example/",
     "abcdefghijklmnopqrstuvwxyzABCDEF://h.example/",
     "abcdefghijklmnopqrstuvwxyzABCDEFG://h.example/",
@@ -211,10 +211,10 @@ static void test_parts_table(void **state)
 
 /* Pieces the generator puts together. */
 static const char *const gen_userinfo[] = {"", "", "", "u@", "u:p@", "a@b@", "@", ":@", "%40@"};
-static const char *const gen_port[] = {"", "", "", ":", ":80", ":443", ":8080", ":65535",
-                                       ":65536", ":99999", ":8a", "::1", ":0"};
-static const char *const gen_tail[] = {"", "/", "/x", "?q=1", "#f", "/a/b?c#d", "/%41",
-                                       "/p.example", "/http://x.example/"};
+static const char *const gen_port[] = {"",       "",       "",       ":",   ":80", ":443", ":8080",
+                                       ":65535", ":65536", ":99999", ":8a", "::1", ":0"};
+static const char *const gen_tail[] = {
+    "", "/", "/x", "?q=1", "#f", "/a/b?c#d", "/%41", "/p.example", "/http://x.example/"};
 static const char gen_label_bytes[] = "abcxyzABCXYZ0123456789-_";
 
 /* Appends a host of some shape to out. */
@@ -230,8 +230,8 @@ static void gen_host(uint64_t *x, struct rk_buf *out)
         return;
     }
     if (kind == 1) { /* a byte that is no host byte, ASCII or not */
-        static const char *const odd[] = {"%41", "[::1]", "\xc3\xbc", "!", "~", "$", " ",
-                                          "%2E", "[2001:db8::5]"};
+        static const char *const odd[] = {"%41", "[::1]", "\xc3\xbc",     "!", "~", "$",
+                                          " ",   "%2E",   "[2001:db8::5]"};
         rk_buf_addf(out, "a%sb.example", odd[next_rand(x) % RK_ARRAY_LEN(odd)]);
         return;
     }
@@ -250,7 +250,12 @@ static void gen_host(uint64_t *x, struct rk_buf *out)
 /* A URL of some shape into out (cleared first). */
 static void gen_url(uint64_t *x, struct rk_buf *out)
 {
-    static const char *const schemes[] = {"http", "HTTPS", "ftp", "ws", "svn+ssh", "x-1.a",
+    static const char *const schemes[] = {"http",
+                                          "HTTPS",
+                                          "ftp",
+                                          "ws",
+                                          "svn+ssh",
+                                          "x-1.a",
                                           "abcdefghijklmnopqrstuvwxyzABCDEF",
                                           "abcdefghijklmnopqrstuvwxyzABCDEFG"};
     out->len = 0;
@@ -403,8 +408,7 @@ static void test_scan_generated(void **state)
             size_t a = starts[line - 1], b = starts[line] - 1; /* without its newline */
             struct url_hits one;
             rk_buf_init(&one.seen, 0);
-            assert_int_equal(rk_sweep_scan(s, log.data + a, b - a, collect_url, &one, NULL),
-                             RK_OK);
+            assert_int_equal(rk_sweep_scan(s, log.data + a, b - a, collect_url, &one, NULL), RK_OK);
             char expect[8300];
             snprintf(expect, sizeof expect, "1 %.*s\n", (int)(nl - end - 1), end + 1);
             if (one.seen.data == NULL || strstr(one.seen.data, expect) == NULL)
@@ -429,7 +433,8 @@ static void test_scan_generated(void **state)
 
 static const char url_feed[] = "http://bad.example/x?y=1\n"
                                "https://evil.example/\n"
-                               "http://b\xc3\xbc" "cher.example/p\n"
+                               "http://b\xc3\xbc"
+                               "cher.example/p\n"
                                "http://u@10.9.8.7/b\n"
                                "http://bad.example/other\n"
                                "ftp://files.example/a\n";
@@ -450,7 +455,8 @@ static const struct url_case url_cases[] = {
     {"percent-encoded host", "r http://%62ad.example/x?y=1 http://EVIL%2Eexample/x\n",
      "1:http://bad.example/x?y=1>http://bad.example/x?y=1(url);"},
     {"IDN host, raw and percent-encoded",
-     "u http://B\xc3\x9c" "CHER.example/p\nv http://b%C3%BCcher.example/p\n"
+     "u http://B\xc3\x9c"
+     "CHER.example/p\nv http://b%C3%BCcher.example/p\n"
      "w http://xn--bcher-kva.example/p\n",
      "1:http://xn--bcher-kva.example/p>http://xn--bcher-kva.example/p(url);"
      "2:http://xn--bcher-kva.example/p>http://xn--bcher-kva.example/p(url);"
@@ -471,8 +477,9 @@ static const struct url_case url_cases[] = {
      "1:http://bad.example/other>http://bad.example/other(url);"
      "1:https://evil.example/>https://evil.example/(url);"
      "1:ftp://files.example/a>ftp://files.example/a(url);"},
-    {"at the end of the input", "x http://BAD.example/other", "1:http://bad.example/other>"
-                                                              "http://bad.example/other(url);"},
+    {"at the end of the input", "x http://BAD.example/other",
+     "1:http://bad.example/other>"
+     "http://bad.example/other(url);"},
 };
 
 static void test_scan_canonicalised(void **state)
@@ -542,15 +549,15 @@ static void test_scan_many_on_host(void **state)
                                      "http://bad.example/x?y=1 https://Evil.Example/%s\n",
                                      i, i, i % 7 == 0 ? longpath : "o", i % 5 == 0 ? "" : "e"),
                          RK_OK);
-        assert_int_equal(rk_buf_addf(&expect, "%u:http://bad.example/x?y=1>http://bad.example/"
-                                              "x?y=1(url);",
+        assert_int_equal(rk_buf_addf(&expect,
+                                     "%u:http://bad.example/x?y=1>http://bad.example/"
+                                     "x?y=1(url);",
                                      i),
                          RK_OK);
         if (i % 5 == 0)
-            assert_int_equal(rk_buf_addf(&expect,
-                                         "%u:https://evil.example/>https://evil.example/(url);",
-                                         i),
-                             RK_OK);
+            assert_int_equal(
+                rk_buf_addf(&expect, "%u:https://evil.example/>https://evil.example/(url);", i),
+                RK_OK);
     }
     for (size_t k = 0; k < RK_ARRAY_LEN(paths); k++) {
         set_path(k);
@@ -565,12 +572,9 @@ static void test_scan_many_on_host(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parts_table),
-        cmocka_unit_test(test_parts_generated),
-        cmocka_unit_test(test_scan_canonicalised),
-        cmocka_unit_test(test_scan_hosts),
-        cmocka_unit_test(test_scan_many_on_host),
-        cmocka_unit_test(test_scan_generated),
+        cmocka_unit_test(test_parts_table),        cmocka_unit_test(test_parts_generated),
+        cmocka_unit_test(test_scan_canonicalised), cmocka_unit_test(test_scan_hosts),
+        cmocka_unit_test(test_scan_many_on_host),  cmocka_unit_test(test_scan_generated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
