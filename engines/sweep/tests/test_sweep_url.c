@@ -258,7 +258,7 @@ static void gen_url(uint64_t *x, struct rk_buf *out)
                                           "x-1.a",
                                           "abcdefghijklmnopqrstuvwxyzABCDEF",
                                           "abcdefghijklmnopqrstuvwxyzABCDEFG"};
-    out->len = 0;
+    rk_buf_reset(out);
     rk_buf_addf(out, "%s://%s", schemes[next_rand(x) % RK_ARRAY_LEN(schemes)],
                 gen_userinfo[next_rand(x) % RK_ARRAY_LEN(gen_userinfo)]);
     gen_host(x, out);
@@ -569,12 +569,106 @@ static void test_scan_many_on_host(void **state)
     rk_sweep_index_close(ix);
 }
 
+/* ===== The Windows DNS debug form ===== */
+
+/*
+ * Names in the form "(3)www(4)evil(7)example(0)" with random labels of 1 to 40 bytes (letters
+ * of both cases, digits, - _; lengths written with one to three digits) before "evil" and
+ * "example", against an index holding evil.example. A label may be made wrong: a byte that is
+ * no host byte at any place in it (so that the 16-byte check and the byte loop both meet it),
+ * a length one off, or written with four digits. The form is read from the first '(' whose
+ * labels are all right, so the hit's token is the labels after the last wrong one and
+ * evil.example, lower-cased; with "evil" or "example" wrong there is no hit. Each name at the
+ * end of its input (the last labels then have fewer than 16 bytes after them) and followed by
+ * a newline and blanks, on the SSE2 path too.
+ */
+static void test_dns_wire(void **state)
+{
+    (void)state;
+    static const char feed[] = "evil.example\n";
+    struct rk_sweep_index *ix = index_of(feed, strlen(feed));
+    static const char label_bytes[] = "abcxyzABCXYZ0123456789-_";
+    static const char bad_bytes[] = "!.( \xc3\x7f,";
+    uint64_t x = 0x1234567887654321ull;
+    struct rk_buf text, name, expect;
+    rk_buf_init(&text, 0);
+    rk_buf_init(&name, 0);
+    rk_buf_init(&expect, 0);
+    unsigned wrong = 0;
+    for (unsigned round = 0; round < 4000; round++) {
+        rk_buf_reset(&text);
+        rk_buf_reset(&name);
+        rk_buf_reset(&expect);
+        assert_int_equal(rk_buf_addf(&text, "Q [0001 D NOERROR] A "), RK_OK);
+        unsigned prefix = (unsigned)(next_rand(&x) % 4);
+        for (unsigned l = 0; l < prefix; l++) {
+            char label[64];
+            unsigned len = 1 + (unsigned)(next_rand(&x) % 40), written = len;
+            for (unsigned k = 0; k < len; k++)
+                label[k] = label_bytes[next_rand(&x) % (sizeof label_bytes - 1)];
+            static const char *const fmt[] = {"(%u)", "(%02u)", "(%03u)", "(%04u)"};
+            unsigned f =
+                len < 10 ? (unsigned)(next_rand(&x) % 3) : 1 + (unsigned)(next_rand(&x) % 2);
+            unsigned defect = (unsigned)(next_rand(&x) % 8); /* 0 bad byte, 1 length, 2 digits */
+            if (defect == 0)
+                label[next_rand(&x) % len] = bad_bytes[next_rand(&x) % (sizeof bad_bytes - 1)];
+            else if (defect == 1)
+                written = len > 1 && next_rand(&x) % 2 ? len - 1 : len + 1;
+            else if (defect == 2)
+                f = 3;
+            assert_int_equal(rk_buf_addf(&text, fmt[f], written), RK_OK);
+            assert_int_equal(rk_buf_add(&text, label, len), RK_OK);
+            if (defect <= 2) {
+                rk_buf_reset(&name); /* the form is read from the next label on */
+                wrong++;
+                continue;
+            }
+            for (unsigned k = 0; k < len; k++)
+                label[k] = (char)(label[k] >= 'A' && label[k] <= 'Z' ? label[k] | 0x20 : label[k]);
+            assert_int_equal(rk_buf_add(&name, label, len), RK_OK);
+            assert_int_equal(rk_buf_add(&name, ".", 1), RK_OK);
+        }
+        char evil[] = "evil", example[] = "example";
+        unsigned kind = (unsigned)(next_rand(&x) % 4); /* 0, 1: right; 2: bad byte; 3: length */
+        if (kind == 2) {
+            char *w = next_rand(&x) % 2 ? evil : example;
+            w[next_rand(&x) % strlen(w)] = bad_bytes[next_rand(&x) % (sizeof bad_bytes - 1)];
+        }
+        assert_int_equal(rk_buf_addf(&text, "(%u)%s(7)%s(0)", kind == 3 ? 5u : 4u, evil, example),
+                         RK_OK);
+        if (kind < 2)
+            assert_int_equal(rk_buf_addf(&expect, "1:%sevil.example>evil.example(domain);",
+                                         name.data ? name.data : ""),
+                             RK_OK);
+        for (size_t k = 0; k < 2; k++) {
+            set_path(k);
+            scan_expect(ix, text.data, expect.data ? expect.data : "");
+            /* Followed by more input: the 16-byte steps all run. */
+            char more[600];
+            snprintf(more, sizeof more, "%s\n%40s", text.data, "");
+            scan_expect(ix, more, expect.data ? expect.data : "");
+        }
+    }
+    assert_true(wrong > 500);
+    set_path(0);
+    rk_buf_free(&text);
+    rk_buf_free(&name);
+    rk_buf_free(&expect);
+    rk_sweep_index_close(ix);
+}
+
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parts_table),        cmocka_unit_test(test_parts_generated),
-        cmocka_unit_test(test_scan_canonicalised), cmocka_unit_test(test_scan_hosts),
-        cmocka_unit_test(test_scan_many_on_host),  cmocka_unit_test(test_scan_generated),
+        cmocka_unit_test(test_parts_table),
+        cmocka_unit_test(test_parts_generated),
+        cmocka_unit_test(test_scan_canonicalised),
+        cmocka_unit_test(test_scan_hosts),
+        cmocka_unit_test(test_scan_many_on_host),
+        cmocka_unit_test(test_scan_generated),
+        cmocka_unit_test(test_dns_wire),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
