@@ -1431,9 +1431,10 @@ static size_t url_end(const struct rk_sweep_scanner *s, const char *p, size_t a0
     return e;
 }
 
-/* The URL p[0, e) canonicalised into buf (room made by the caller): the old way, for the URLs
- * rk__sw_url_parts() leaves to the canonicaliser and for an index whose prefilter does not
- * hold the URL hosts. Returns the bytes to skip, 0 when it is not a URL. */
+/* The URL p[0, e) canonicalised into buf before anything else: the old way, for the URLs
+ * rk__sw_url_parts() leaves to the canonicaliser (percent-encoded, bracketed and non-ASCII
+ * hosts, long authorities) and for an index whose prefilter does not hold the URL hosts.
+ * Returns the bytes to skip, 0 when it is not a URL. */
 static size_t url_whole(struct rk_sweep_scanner *s, const char *p, size_t e, uint64_t line,
                         uint64_t off)
 {
@@ -1482,8 +1483,8 @@ static size_t url_whole(struct rk_sweep_scanner *s, const char *p, size_t e, uin
 
 /* A deferred URL lookup of a plain URL (pf_wait 2, see handle_url()) whose prefilter test
  * passed in flush(): the URL, still in the chunk at its token offset (a chunk is flushed
- * before its scan returns), canonicalised into the room reserved for it. Returns 0 when
- * there is nothing to look up (rk__sw_url_parts() said it would be accepted: not reached). */
+ * before its scan returns), canonicalised into the room reserved for it. Returns 0 when the
+ * canonicaliser refuses it, which url_parts_of() has ruled out. */
 static int url_settle(struct rk_sweep_scanner *s, struct req *r)
 {
     struct rk__sw_url u;
