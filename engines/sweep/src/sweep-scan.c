@@ -1335,9 +1335,9 @@ __attribute__((target("avx2"))) static inline uint32_t url_stops_avx2(__m256i v)
 
 /* The first URL-ending byte of p[e, avail), 32 bytes a step while they lie inside the input
  * and e <= RK_MAX_SWEEP_TOKEN. Returns where the scan stopped (the byte found, or where fewer
- * than 32 bytes are left) and *found. */
-__attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t e,
-                                                             size_t avail, int *found)
+ * than 32 bytes are left) and *found. Inlined into url_head_avx2(), its only caller. */
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) size_t
+url_end_avx2(const char *p, size_t e, size_t avail, int *found)
 {
     *found = 0;
     while (e + 32 <= avail && e <= RK_MAX_SWEEP_TOKEN) {
