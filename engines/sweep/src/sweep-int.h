@@ -58,6 +58,37 @@ struct rk__sw_url {
  */
 int rk__sw_canon_url(const char *s, size_t n, char *out, size_t cap, struct rk__sw_url *u);
 
+/* What rk__sw_canon_url() decides about a URL with a plain host (see rk__sw_url_parts()). */
+struct rk__sw_url_parts {
+    size_t consumed;              /* as rk__sw_url.consumed */
+    enum rk_sweep_type host_type; /* RK_SWEEP_DOMAIN or RK_SWEEP_IPV4 */
+    uint8_t addr[4];              /* the address of an IPv4 host */
+    size_t host_off, host_len;    /* the host in the input, a name without its trailing dot;
+                                   * letters as given (its canonical form lower-cases them) */
+    int dotted;                   /* two labels or more (an address: 1) */
+};
+
+/* Byte masks of the first `len` (<= 64) bytes of a URL's authority, bit i for the byte i
+ * after "://": '/' '?' '#' (the authority's end), '@', ':', '.', ASCII letters, and the bytes
+ * of a plain host (letters, digits, '-', '_', '.'). Bits at len and above are ignored. */
+struct rk__sw_url_masks {
+    uint64_t end, at, colon, dot, letter, good;
+    size_t len;
+};
+
+/*
+ * The URL s[0, n) whose scheme is s[0, sl) (checked by the caller: a letter, then letters,
+ * digits, + - .; "://" follows it); s[0, readable) may be read (readable >= n). Returns 1
+ * with *u filled when rk__sw_canon_url() would accept the URL and its host is plain (ASCII
+ * letters, digits, - _ . only: then the canonical host is the host lower-cased, or the
+ * address); 0 when rk__sw_canon_url() would refuse it; -1 when only rk__sw_canon_url() can
+ * tell (a percent-encoded, bracketed or non-ASCII host, an authority of more than 64 bytes).
+ * In sweep-scan.c, with url_parts_of(), the same from the masks of the authority, which
+ * the scanner makes while it looks for the URL's end.
+ */
+int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
+                     struct rk__sw_url_parts *u);
+
 /* Canonicalises an e-mail address (lower-cased, domain checked). Returns length or 0. */
 size_t rk__sw_canon_email(const char *s, size_t n, char *out, size_t cap);
 

@@ -79,7 +79,8 @@ struct req {
     uint8_t tok_kind;
     uint8_t cidr_group; /* non-zero: one of a token's CIDR lookups, longest prefix first */
     /* Non-zero: h is the key prefilter's hash of the token (a URL's host) and the lookup's
-     * hash is made in flush(), only when the prefilter lets it pass (see handle_url()). */
+     * hash is made in flush(), only when the prefilter lets it pass (see url_whole()); 2: the
+     * key is not written yet, the URL is canonicalised then (see handle_url()). */
     uint8_t pf_wait;
 };
 
@@ -329,19 +330,22 @@ static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec
 }
 
 __attribute__((noinline)) static void settle(struct rk_sweep_scanner *s);
+static int url_settle(struct rk_sweep_scanner *s, struct req *r);
 
 static void flush(struct rk_sweep_scanner *s)
 {
     uint8_t group_done = 0;
     settle(s); /* its requests, if any, join this batch */
     for (unsigned i = 0; i < s->nq && !s->stopped; i++) {
-        const struct req *r = &s->q[i];
+        struct req *r = &s->q[i];
         if (r->cidr_group != 0 && r->cidr_group == group_done)
             continue;
         uint64_t h = r->h;
         if (r->pf_wait) {
             /* Its prefilter line was prefetched when it was queued: the test seldom waits. */
             if (!rk__sw_pf_test(rk__sw_pf_line(s->ix, h), h))
+                continue;
+            if (r->pf_wait == 2 && !url_settle(s, r))
                 continue;
             h = rk__sw_hash(r->type, r->plen, s->buf + r->key_off, r->key_len);
         }
@@ -1591,18 +1595,156 @@ static inline int url_end_byte(unsigned char c)
     return url_end_tab[c];
 }
 
+/*
+ * What rk__sw_canon_url() decides about a URL whose host is plain, found without writing the
+ * canonical form: the scanner needs only where the URL's authority ends and its host (for the
+ * URL-host prefilter and the host's own lookups) unless the prefilter says a URL indicator may
+ * have that host, which almost no URL of a log has. The decision is taken from byte masks of
+ * the authority's first bytes (the scanner makes them 32 bytes at once with AVX2 while it
+ * looks for the URL's end; rk__sw_url_parts() 16 bytes a step): the same checks as
+ * rk__sw_canon_url() and rk__sw_canon_host() make on such a host.
+ */
+static inline __attribute__((always_inline)) int url_parts_of(const char *s, size_t sl, size_t n,
+                                                              const struct rk__sw_url_masks *m,
+                                                              struct rk__sw_url_parts *u)
+{
+    /* The scheme: rk__sw_canon_url() reads at most 32 bytes of it. */
+    if (sl > 32)
+        return 0;
+    size_t a0 = sl + 3;
+    size_t known = n - a0 < m->len ? n - a0 : m->len; /* authority bytes the masks hold */
+    uint64_t valid = known >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << known) - 1);
+    uint64_t end = m->end & valid;
+    if (end == 0 && n - a0 > known)
+        return -2; /* the authority goes on past the masks */
+    size_t a1 = end != 0 ? (size_t)__builtin_ctzll(end) : known;
+    uint64_t below = a1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << a1) - 1);
+    uint64_t at = m->at & below;
+    /* The host follows the last '@' and ends at the first ':' after it. */
+    size_t h0 = at != 0 ? (size_t)(64 - __builtin_clzll(at)) : 0;
+    uint64_t from = h0 >= 64 ? 0 : ~(((uint64_t)1 << h0) - 1);
+    uint64_t c = m->colon & below & from;
+    size_t h1 = c != 0 ? (size_t)__builtin_ctzll(c) : a1;
+    uint64_t host = from & (h1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << h1) - 1));
+    if ((host & ~m->good) != 0)
+        return -1; /* '%', '[', bytes >= 0x80 and the like: the canonicaliser decides */
+    if (h1 == h0)
+        return 0; /* no host */
+    u->consumed = a0 + a1;
+    /* The port: digits only, at most 65535 ("host:" is the default port). */
+    unsigned port = 0;
+    for (size_t k = a0 + h1 + 1; k < a0 + a1; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return 0;
+        port = port * 10 + (unsigned)(s[k] - '0');
+        if (port > 65535)
+            return 0;
+    }
+    size_t hn = h1 - h0;
+    u->host_off = a0 + h0;
+    if ((m->letter & host) == 0 && rk__sw_parse_ip4(s + a0 + h0, hn, u->addr)) {
+        u->host_type = RK_SWEEP_IPV4;
+        u->host_len = hn;
+        u->dotted = 1;
+        return 1;
+    }
+    /* A host name: rk__sw_canon_host()'s checks of an ASCII name of up to 63 bytes after its
+     * trailing dot is dropped (labels of 1..63 bytes, a letter in the last one). */
+    if ((m->dot >> (h1 - 1)) & 1) {
+        h1--;
+        hn--;
+        host &= ~((uint64_t)1 << h1);
+    }
+    if (hn == 0)
+        return 0;
+    if (hn > 63)
+        return -1;
+    uint64_t d = m->dot & host;
+    if (((d >> h0) & 1) || ((d >> (h1 - 1)) & 1) || (d & (d >> 1)) != 0)
+        return 0;
+    uint64_t last = d != 0 ? ~(((uint64_t)2 << (63 - __builtin_clzll(d))) - 1) : ~(uint64_t)0;
+    if ((m->letter & host & last) == 0)
+        return 0;
+    u->host_type = RK_SWEEP_DOMAIN;
+    u->host_len = hn;
+    u->dotted = d != 0;
+    return 1;
+}
+
+int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
+                     struct rk__sw_url_parts *u)
+{
+    struct rk__sw_url_masks m = {0};
+    size_t a0 = sl + 3;
+    size_t lim = n - a0 < 64 ? n - a0 : 64; /* authority bytes looked at */
+#if defined(__SSE2__)
+    for (size_t i = 0; i < lim; i += 16) {
+        __m128i v;
+        if (a0 + i + 16 <= readable) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(s + a0 + i));
+        } else {
+            char t[16] = {0};
+            memcpy(t, s + a0 + i, readable - a0 - i < 16 ? readable - a0 - i : 16);
+            v = _mm_loadu_si128((const __m128i *)(const void *)t);
+        }
+        /* Letters: bit 5 set ('A'-'Z' become 'a'-'z'), then moved to the bottom of the signed
+         * range (bytes >= 0x80 and the rest end above it); digits likewise. */
+        __m128i let = _mm_cmpgt_epi8(
+            _mm_set1_epi8(-128 + 26),
+            _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8((char)(0x80 - 'a'))));
+        __m128i dig = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 10),
+                                     _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))));
+        __m128i dt = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+        __m128i ok =
+            _mm_or_si128(_mm_or_si128(let, dig),
+                         _mm_or_si128(dt, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
+        __m128i en = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')),
+                                               _mm_cmpeq_epi8(v, _mm_set1_epi8('?'))),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('#')));
+        unsigned me = (unsigned)_mm_movemask_epi8(en);
+        m.end |= (uint64_t)me << i;
+        m.at |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@'))) << i;
+        m.colon |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')))
+                   << i;
+        m.dot |= (uint64_t)(unsigned)_mm_movemask_epi8(dt) << i;
+        m.letter |= (uint64_t)(unsigned)_mm_movemask_epi8(let) << i;
+        m.good |= (uint64_t)(unsigned)_mm_movemask_epi8(ok) << i;
+        m.len = i + 16 < 64 ? i + 16 : 64;
+        if (me != 0)
+            break; /* the authority ends in these 16 bytes */
+    }
+#else
+    (void)readable;
+    for (size_t i = 0; i < lim; i++) {
+        unsigned char c = (unsigned char)s[a0 + i];
+        uint64_t b = (uint64_t)1 << i;
+        int l = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+        m.end |= (c == '/' || c == '?' || c == '#') ? b : 0;
+        m.at |= c == '@' ? b : 0;
+        m.colon |= c == ':' ? b : 0;
+        m.dot |= c == '.' ? b : 0;
+        m.letter |= l ? b : 0;
+        m.good |= (l || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') ? b : 0;
+        m.len = i + 1;
+        if (m.end != 0)
+            break;
+    }
+#endif
+    int r = url_parts_of(s, sl, n, &m, u);
+    return r < 0 ? -1 : r; /* past 64 bytes: rk__sw_canon_url() decides */
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define RK_SW_URL_AVX2 1
 
-/* The first URL-ending byte of p[e, avail), 32 bytes a step while they lie inside the input
- * and e <= RK_MAX_SWEEP_TOKEN: each byte's two nibbles index two 16-entry tables (vpshufb)
- * whose AND is non-zero exactly for the bytes of url_end_tab. Bit 0: every byte of rows 0-1
- * (blanks and controls); bit 1: row 2 " ' , and space; bit 2: rows 3 and 5 < > \ ^; bit 3:
- * row 6 `; bit 4: row 7 { | } DEL. Bytes >= 0x80 (rows 8-f) end nothing. Returns where the
- * scan stopped (the byte found, or where fewer than 32 bytes are left) and *found. */
-__attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t e,
-                                                             size_t avail, int *found)
+/* Which of the 32 bytes v end a URL (bit k for byte k): each byte's two nibbles index two
+ * 16-entry tables (vpshufb) whose AND is non-zero exactly for the bytes of url_end_tab.
+ * Bit 0: every byte of rows 0-1 (blanks and controls); bit 1: row 2 " ' , and space; bit 2:
+ * rows 3 and 5 < > \ ^; bit 3: row 6 `; bit 4: row 7 { | } DEL. Bytes >= 0x80 (rows 8-f) end
+ * nothing. */
+__attribute__((target("avx2"))) static inline uint32_t url_stops_avx2(__m256i v)
 {
     const __m256i hi_tab = _mm256_setr_epi8(1, 1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0, 1,
                                             1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -1610,13 +1752,21 @@ __attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t
     const __m256i lo_tab = _mm256_setr_epi8(11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17,
                                             11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17);
     const __m256i low4 = _mm256_set1_epi8(0x0f);
+    __m256i h = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
+    __m256i l = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, low4));
+    __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(h, l), _mm256_setzero_si256());
+    return ~(uint32_t)_mm256_movemask_epi8(none);
+}
+
+/* The first URL-ending byte of p[e, avail), 32 bytes a step while they lie inside the input
+ * and e <= RK_MAX_SWEEP_TOKEN. Returns where the scan stopped (the byte found, or where fewer
+ * than 32 bytes are left) and *found. Inlined into url_head_avx2(), its only caller. */
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) size_t
+url_end_avx2(const char *p, size_t e, size_t avail, int *found)
+{
     *found = 0;
     while (e + 32 <= avail && e <= RK_MAX_SWEEP_TOKEN) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + e));
-        __m256i h = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
-        __m256i l = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, low4));
-        __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(h, l), _mm256_setzero_si256());
-        uint32_t m = ~(uint32_t)_mm256_movemask_epi8(none);
+        uint32_t m = url_stops_avx2(_mm256_loadu_si256((const __m256i *)(const void *)(p + e)));
         if (m != 0) {
             *found = 1;
             return e + (size_t)__builtin_ctz(m);
@@ -1625,18 +1775,61 @@ __attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t
     }
     return e;
 }
+
+/* url_end_avx2() from the authority's first byte a0 (the scheme and "://" before it end no
+ * URL), which also makes the authority masks of url_parts_of() from the same 32 bytes
+ * (m->len 32; 0 when fewer than 32 bytes are left). Letters: bit 5 set ('A'-'Z' become
+ * 'a'-'z'), then moved to the bottom of the signed range, where bytes >= 0x80 and the rest do
+ * not go; digits likewise. */
+__attribute__((target("avx2"))) static size_t url_head_avx2(const char *p, size_t a0, size_t avail,
+                                                            struct rk__sw_url_masks *m, int *found)
+{
+    m->len = 0;
+    if (a0 + 32 > avail)
+        return url_end_avx2(p, a0, avail, found);
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + a0));
+    uint32_t stop = url_stops_avx2(v);
+#define RK_SW_EQ(c) _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c))
+    __m256i let = _mm256_cmpgt_epi8(_mm256_set1_epi8(-128 + 26),
+                                    _mm256_add_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)),
+                                                    _mm256_set1_epi8((char)(0x80 - 'a'))));
+    __m256i dig = _mm256_cmpgt_epi8(_mm256_set1_epi8(-128 + 10),
+                                    _mm256_add_epi8(v, _mm256_set1_epi8((char)(0x80 - '0'))));
+    __m256i dt = RK_SW_EQ('.');
+    __m256i ok =
+        _mm256_or_si256(_mm256_or_si256(let, dig),
+                        _mm256_or_si256(dt, _mm256_or_si256(RK_SW_EQ('-'), RK_SW_EQ('_'))));
+    m->end = (uint32_t)_mm256_movemask_epi8(
+        _mm256_or_si256(_mm256_or_si256(RK_SW_EQ('/'), RK_SW_EQ('?')), RK_SW_EQ('#')));
+    m->at = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ('@'));
+    m->colon = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ(':'));
+#undef RK_SW_EQ
+    m->dot = (uint32_t)_mm256_movemask_epi8(dt);
+    m->letter = (uint32_t)_mm256_movemask_epi8(let);
+    m->good = (uint32_t)_mm256_movemask_epi8(ok);
+    m->len = 32;
+    if (stop != 0) {
+        *found = 1;
+        return a0 + (size_t)__builtin_ctz(stop);
+    }
+    return url_end_avx2(p, a0 + 32, avail, found);
+}
 #endif
 
-/* p[0..sl) is the scheme, p[sl] == ':' and "//" follows. Returns bytes to skip (the scheme
- * and authority), or 0 when it is not a URL. */
-static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail, uint64_t line,
-                         uint64_t off)
+/* The first byte that ends the URL at p[0, avail) whose authority starts at a0: its length,
+ * RK_MAX_SWEEP_TOKEN + 1 or more when it is longer than a token may be. With AVX2 *m receives
+ * the masks of the authority's first 32 bytes (else m->len is 0). */
+static size_t url_end(const struct rk_sweep_scanner *s, const char *p, size_t a0, size_t avail,
+                      struct rk__sw_url_masks *m)
 {
-    size_t e = 0;
+    size_t e = a0;
     int found = 0;
+    m->len = 0;
 #if defined(RK_SW_URL_AVX2)
     if (s->avx2)
-        e = url_end_avx2(p, 0, avail, &found);
+        e = url_head_avx2(p, a0, avail, m, &found);
+#else
+    (void)s;
 #endif
 #if defined(__SSE2__)
     /* 16 bytes a step while they lie inside the input: blanks and controls (<= 0x20), DEL
@@ -1652,21 +1845,24 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
         end = _mm_or_si128(end, _mm_or_si128(_mm_or_si128(RK_SW_EQ('`'), RK_SW_EQ('{')),
                                              _mm_or_si128(RK_SW_EQ('|'), RK_SW_EQ('}'))));
 #undef RK_SW_EQ
-        unsigned m = (unsigned)_mm_movemask_epi8(end);
-        if (m != 0) {
-            e += (size_t)__builtin_ctz(m);
-            found = 1;
-            break;
-        }
+        unsigned mm = (unsigned)_mm_movemask_epi8(end);
+        if (mm != 0)
+            return e + (size_t)__builtin_ctz(mm);
         e += 16;
     }
 #endif
     while (!found && e < avail && e <= RK_MAX_SWEEP_TOKEN && !url_end_byte((unsigned char)p[e]))
         e++;
-    if (e > RK_MAX_SWEEP_TOKEN) {
-        s->long_tokens++;
-        return 0;
-    }
+    return e;
+}
+
+/* The URL p[0, e) canonicalised into buf before anything else: the old way, for the URLs
+ * rk__sw_url_parts() leaves to the canonicaliser (percent-encoded, bracketed and non-ASCII
+ * hosts, long authorities) and for an index whose prefilter does not hold the URL hosts.
+ * Returns the bytes to skip, 0 when it is not a URL. */
+static size_t url_whole(struct rk_sweep_scanner *s, const char *p, size_t e, uint64_t line,
+                        uint64_t off)
+{
     make_room(s, e + 64, 140);
     struct rk__sw_url u;
     char *out = (char *)s->buf + s->used;
@@ -1710,36 +1906,154 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
     return u.consumed;
 }
 
-/* "(3)www(7)example(3)com(0)" at p; returns bytes consumed, 0 when it is not that form. */
+/* A deferred URL lookup of a plain URL (pf_wait 2, see handle_url()) whose prefilter test
+ * passed in flush(): the URL, still in the chunk at its token offset (a chunk is flushed
+ * before its scan returns), canonicalised into the room reserved for it. Returns 0 when the
+ * canonicaliser refuses it, which url_parts_of() has ruled out. */
+static int url_settle(struct rk_sweep_scanner *s, struct req *r)
+{
+    struct rk__sw_url u;
+    if (!rk__sw_canon_url(s->chunk + r->off, r->key_len, (char *)s->buf + r->key_off,
+                          (size_t)r->key_len + 64, &u))
+        return 0;
+    r->key_len = (uint16_t)u.len;
+    r->tok_len = (uint16_t)u.len;
+    return 1;
+}
+
+/*
+ * p[0..sl) is the scheme, p[sl] == ':' and "//" follows. Returns bytes to skip (the scheme
+ * and authority), or 0 when it is not a URL.
+ *
+ * A URL is canonicalised only when it may be looked up: its end, its authority's end and its
+ * host come from rk__sw_url_parts() (the same answer as the canonicaliser's for a plain
+ * host), the URL-host prefilter is tested on the raw host (its hash folds case, so the raw
+ * and the canonical host hash the same), and only a URL whose host passes is canonicalised
+ * and queued — on a large index, when the deferred test passes in flush() (url_settle()).
+ * The host's own lookups take the path of a bare host. What is queued, and in which order,
+ * is what url_whole() queues.
+ */
+static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t sl, size_t avail,
+                         uint64_t line, uint64_t off)
+{
+    struct rk__sw_url_masks m;
+    size_t e = url_end(s, p, sl + 3, avail, &m);
+    if (e > RK_MAX_SWEEP_TOKEN) {
+        s->long_tokens++;
+        return 0;
+    }
+    struct rk__sw_url_parts up;
+    int plain = -1;
+    if (!s->want_url || s->pf_url) {
+        plain = m.len > 0 ? url_parts_of(p, sl, e, &m, &up) : -2;
+        if (plain == -2) /* no masks, or the authority is longer */
+            plain = rk__sw_url_parts(p, sl, e, avail, &up);
+    }
+    if (plain < 0)
+        return url_whole(s, p, e, line, off);
+    if (plain == 0)
+        return 0;
+    if (s->want_url) {
+        uint64_t k;
+        if (up.host_type == RK_SWEEP_DOMAIN) {
+            k = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, p + up.host_off, up.host_len);
+        } else {
+            char a[16];
+            k = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, a, rk__sw_fmt_ip4(up.addr, a));
+        }
+        const uint64_t *pl = rk__sw_pf_line(s->ix, k);
+        if (s->defer_pf) {
+            /* Tested in flush(), as url_whole()'s deferred test; the room for the canonical
+             * URL (never longer than e + 1) is reserved now, written only if it passes. */
+            __builtin_prefetch(pl);
+            make_room(s, e + 64, 1);
+            uint32_t t = s->used;
+            s->used += (uint32_t)e + 64;
+            struct req *r = push_req(s, RK_SWEEP_URL, 0, t, e, t, e, TOK_TEXT, line, off, 0);
+            if (r != NULL) {
+                r->h = k;
+                r->pf_wait = 2;
+            }
+        } else if (rk__sw_pf_test(pl, k)) {
+            make_room(s, e + 64, 1);
+            struct rk__sw_url u;
+            if (rk__sw_canon_url(p, e, (char *)s->buf + s->used, BUF_SIZE - s->used, &u)) {
+                uint32_t t = s->used;
+                s->used += (uint32_t)u.len;
+                enqueue(s, RK_SWEEP_URL, 0, t, u.len, t, u.len, TOK_TEXT, line, off, 0);
+            }
+        }
+    }
+    if (up.host_type == RK_SWEEP_DOMAIN) {
+        /* Suffix lookups need two labels or more. */
+        if (up.dotted)
+            emit_host(s, p + up.host_off, up.host_len, line, off);
+    } else {
+        emit_ip(s, up.addr, 0, line, off);
+    }
+    return up.consumed;
+}
+
+/* "(3)www(7)example(3)com(0)" at p; returns bytes consumed, 0 when it is not that form. A
+ * label of up to 16 bytes is checked and copied 16 bytes at once (SSE2) when as many bytes
+ * are left in the input, the others byte by byte: the same answer either way. */
 static size_t handle_dns_wire(struct rk_sweep_scanner *s, const char *p, size_t avail,
                               uint64_t line, uint64_t off)
 {
-    char host[256];
+    char host[256 + 16]; /* 16 bytes of room past a name of 255: labels are stored 16 at once */
     size_t hn = 0, i = 0;
     int labels = 0;
     for (;;) {
-        if (i >= avail || p[i] != '(')
+        /* "(" and one to three digits (unrolled: names have a few short labels), ")". */
+        unsigned len, d;
+        if (i + 2 >= avail || p[i] != '(' || (len = (unsigned)(unsigned char)p[i + 1] - '0') > 9)
             return 0;
-        size_t j = i + 1;
-        unsigned len = 0;
-        while (j < avail && j - i <= 3 && p[j] >= '0' && p[j] <= '9')
-            len = len * 10 + (unsigned)(p[j++] - '0');
-        if (j == i + 1 || j >= avail || p[j] != ')' || len > 63)
+        size_t j = i + 2;
+        if ((d = (unsigned)(unsigned char)p[j] - '0') <= 9) {
+            len = len * 10 + d;
+            if (++j < avail && (d = (unsigned)(unsigned char)p[j] - '0') <= 9) {
+                len = len * 10 + d;
+                j++;
+            }
+        }
+        if (j >= avail || p[j] != ')' || len > 63)
             return 0;
         j++;
         if (len == 0) {
             i = j;
             break;
         }
-        if (j + len > avail || hn + len + 1 >= sizeof host)
+        if (j + len > avail || hn + len + 1 >= 256)
             return 0;
-        /* Only host bytes: the form never spans a newline or a separator. */
-        for (size_t k = 0; k < len; k++)
-            if (rk__sw_host_tab[(unsigned char)p[j + k]] == 0)
-                return 0;
         if (labels > 0)
             host[hn++] = '.';
-        memcpy(host + hn, p + j, len);
+            /* Only host bytes: the form never spans a newline or a separator. */
+#if defined(__SSE2__)
+        if (len <= 16 && j + 16 <= avail) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+            /* Letters (bit 5 set, moved to the bottom of the signed range), digits, - _. */
+            __m128i let = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 26),
+                                         _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+                                                      _mm_set1_epi8((char)(0x80 - 'a'))));
+            __m128i dig = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 10),
+                                         _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))));
+            __m128i ok = _mm_or_si128(_mm_or_si128(let, dig),
+                                      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+            unsigned bad = ~(unsigned)_mm_movemask_epi8(ok) & ((1u << len) - 1);
+            if (bad != 0)
+                return 0;
+            _mm_storeu_si128((__m128i *)(void *)(host + hn), v);
+        } else
+#endif
+        {
+            for (size_t k = 0; k < len; k++) {
+                unsigned char c = (unsigned char)p[j + k];
+                if (rk__sw_host_tab[c] == 0)
+                    return 0;
+                host[hn + k] = (char)c;
+            }
+        }
         hn += len;
         labels++;
         i = j + len;
@@ -1751,18 +2065,18 @@ static size_t handle_dns_wire(struct rk_sweep_scanner *s, const char *p, size_t 
 
 /* ===== Main loop ===== */
 
-static int is_scheme_run(const char *p, size_t n)
-{
-    if (n < 2 || p[n - 1] != ':')
-        return 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        unsigned char c = (unsigned char)p[i] | 0x20;
-        if (!((c >= 'a' && c <= 'z') || (i > 0 && ((p[i] >= '0' && p[i] <= '9') || p[i] == '+' ||
-                                                    p[i] == '-' || p[i] == '.'))))
-            return 0;
-    }
-    return 1;
-}
+/* Bytes of a URL scheme: 1 a letter, 2 a byte allowed after the first (digit, + - .). */
+static const unsigned char scheme_byte[256] = {
+    ['+'] = 2, ['-'] = 2, ['.'] = 2, ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
+    ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2, ['A'] = 1, ['B'] = 1, ['C'] = 1,
+    ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+    ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+    ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1,
+    ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1,
+    ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
+    ['z'] = 1,
+};
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -2075,13 +2389,18 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
                     unsigned flags, uint64_t line)
 {
     size_t i = *end;
+    /* The scheme is the run's tail after its last ':' or '@' (or the whole run): scheme
+     * bytes back from the final ':' up to one of those, a letter first. One walk back over
+     * the scheme bytes (neither ':' nor '@' is one) finds both its start and whether it is
+     * one: the byte that stops the walk must be ':' or '@', or the run's start. */
     size_t ss = i - 1;
-    while (ss > st && p[ss - 1] != ':' && p[ss - 1] != '@')
+    while (ss > st && scheme_byte[(unsigned char)p[ss - 1]] != 0)
         ss--;
-    if (is_scheme_run(p + ss, i - ss)) {
+    if (p[i - 1] == ':' && ss < i - 1 && scheme_byte[(unsigned char)p[ss]] == 1 &&
+        (ss == st || p[ss - 1] == ':' || p[ss - 1] == '@')) {
         if (ss > st)
             classify_run(s, p + st, ss - st, flags, line, st);
-        size_t k = handle_url(s, p + ss, n - ss, line, ss);
+        size_t k = handle_url(s, p + ss, i - ss - 1, n - ss, line, ss);
         if (k > 0)
             *end = ss + k;
         return 1;
