@@ -1364,6 +1364,11 @@ enum rk_status rk_sweep_builder_write(struct rk_sweep_builder *b, const char *pa
         set_err(err, errlen, "cannot map %s: %s", tmp, strerror(errno));
         goto out;
     }
+    /* The page cache the writes fault in then takes 2 MiB folios (ext4 and the like), so every
+     * later mapping of the index is PMD-mapped while the file stays cached: the scan's random
+     * probes of the table and the prefilters walk no 4 KiB page tables (docs/sweep.md, "Where
+     * the index lies in memory"). Only a hint. */
+    hint_huge(img, (size_t)h.file_size);
     fill_image(b, &h, img, 1);
     if (munmap(img, (size_t)h.file_size) != 0) {
         img = MAP_FAILED;
@@ -1594,6 +1599,11 @@ enum rk_status rk_sweep_index_open(const char *path, unsigned flags, struct rk_s
     ix->size = (size_t)st.st_size;
     ix->map = map;
     map = MAP_FAILED;
+    /* Before the checksum's populate: pages not yet cached are read into 2 MiB folios and
+     * PMD-mapped (a cold index); cached ones keep the folios they have. Only a hint. */
+#ifdef MADV_HUGEPAGE
+    (void)madvise(ix->map, ix->size, MADV_HUGEPAGE);
+#endif
     rc = check_image(ix, verify, err, errlen);
     if (rc != RK_OK)
         goto out;

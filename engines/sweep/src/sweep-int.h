@@ -418,9 +418,14 @@ static inline uint64_t rk__sw_lookup(const struct rk_sweep_index *ix, uint64_t h
     return 0;
 }
 
+/* Prefetches the slots a lookup of hash h reads: its first slot's line and the next one. A
+ * table is filled to about 0.6, so a probe that ends at an empty slot reads 3.5 slots on
+ * average, and about a quarter of the probes of a 10M index cross into the next line (9 % from
+ * a line's first slot, 59 % from its last): that second line was the miss flush() waited for. */
 static inline void rk__sw_prefetch(const struct rk_sweep_index *ix, uint64_t h)
 {
     __builtin_prefetch(&ix->slots[h & ix->mask]);
+    __builtin_prefetch(&ix->slots[(h + 8) & ix->mask]);
 }
 
 /* The metadata string of the record at byte offset `off`, or NULL. */
