@@ -756,10 +756,11 @@ static int run_sweep(int argc, char **argv)
     }
     char hb[32];
     human((double)st.bytes, hb, sizeof hb);
-    fprintf(stderr, "sweep: %s, %llu lines, %llu files, %llu hits, %.1f MB/s (%.2f s)", hb,
-            (unsigned long long)st.lines, (unsigned long long)st.files,
+    fprintf(stderr, "sweep: %s, %llu lines, %llu files, %llu hits, %.1f MB/s (%.2f s, %.2f s CPU)",
+            hb, (unsigned long long)st.lines, (unsigned long long)st.files,
             (unsigned long long)st.hits,
-            st.seconds > 0 ? (double)st.bytes / 1e6 / st.seconds : 0.0, st.seconds);
+            st.seconds > 0 ? (double)st.bytes / 1e6 / st.seconds : 0.0, st.seconds,
+            st.cpu_seconds);
     if (st.files_skipped || st.files_damaged || st.long_tokens)
         fprintf(stderr, "; skipped: %llu unreadable, %llu damaged, %llu over-long tokens",
                 (unsigned long long)st.files_skipped, (unsigned long long)st.files_damaged,

@@ -335,15 +335,8 @@ static enum rk_status settle(struct rk_sweep_builder *b);
  * the same keys as rk__sw_pf_fill() takes from the records. */
 static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n)
 {
-    if (type == RK_SWEEP_DOMAIN) {
-        size_t st = rk__sw_pf_reg_start(k, n);
-        b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, n - st);
-    } else if (type == RK_SWEEP_URL) {
-        size_t ho, hn = rk__sw_url_host(k, n, &ho);
-        b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn);
-    } else if (type == RK_SWEEP_IPV4 && n == 4) {
-        b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_IP4, k, 4);
-    }
+    if (rk__sw_pf_key_hash(type, k, n, &b->pv[b->pv_n]))
+        b->pv_n++;
 }
 
 /* Canonicalises a value straight into a new record at the blob's end; `*word` receives its
@@ -844,8 +837,7 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
  */
 static void pv_settle(struct rk_sweep_builder *b)
 {
-    uint64_t keys =
-        b->type_count[RK_SWEEP_DOMAIN] + b->type_count[RK_SWEEP_URL] + b->type_count[RK_SWEEP_IPV4];
+    uint64_t keys = rk__sw_pf_keys(b->type_count, RK__SW_PF_ALL);
     if (b->pv_n <= 2 * keys + 1024)
         return;
     const uint8_t *rec = (const uint8_t *)b->rec.data;
@@ -1483,7 +1475,7 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
         h->pf_off != ((h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8 + 63) &
                       ~(uint64_t)63) ||
         h->pf_lines < 1 || h->pf_lines > RK__SW_PF_MAX_LINES ||
-        (h->pf_flags & ~(uint32_t)(RK__SW_PF_DOMAIN | RK__SW_PF_URL | RK__SW_PF_IP4)) != 0 ||
+        (h->pf_flags & ~(uint32_t)RK__SW_PF_ALL) != 0 ||
         h->pf_cidr4_bits < RK__SW_IP4F_MIN_BITS || h->pf_cidr4_bits > RK__SW_IP4F_MAX_BITS ||
         h->pf_reserved != 0 || h->pf_off > h->file_size ||
         h->file_size - h->pf_off < rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits) ||

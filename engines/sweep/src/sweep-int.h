@@ -287,22 +287,34 @@ unsigned rk__sw_sum_threads(void);
 /* ===== Key prefilter (sweep-prefilter.c) ===== */
 
 /*
- * A blocked Bloom filter over three kinds of keys: the last two labels of every domain
+ * A blocked Bloom filter over five kinds of keys: the last two labels of every domain
  * indicator (when every domain indicator has two labels or more), the host of every URL
- * indicator and every IPv4 address indicator. A key sets 4 bits of one 64-byte line, so a
+ * indicator, every IPv4 address indicator, every hash indicator (RK__SW_PF_HASH) and every
+ * e-mail indicator (RK__SW_PF_EMAIL; an index written before those two lacks their flags and
+ * the scanner looks such tokens up as before). A key sets 4 bits of one 64-byte line, so a
  * query reads one cache line. A host whose last two labels are not in it needs no
  * canonicalisation and no suffix lookups; a URL whose host is not in it needs no URL lookup;
- * an IPv4 address not in it needs no address lookup. Then a bitmap of the networks IPv4
+ * an IPv4 address, a digest or an e-mail address not in it needs no lookup (an e-mail
+ * address not even its canonical form). Then a bitmap of the networks IPv4
  * ranges touch: an address outside needs no range lookups. Computed from the records when the
  * image is written.
  */
-#define RK__SW_PF_DOMAIN 1u /* holds the last two labels of every domain indicator */
-#define RK__SW_PF_URL    2u /* holds the host of every URL indicator */
-#define RK__SW_PF_IP4    4u /* holds every IPv4 address indicator */
+#define RK__SW_PF_DOMAIN 1u  /* holds the last two labels of every domain indicator */
+#define RK__SW_PF_URL    2u  /* holds the host of every URL indicator */
+#define RK__SW_PF_IP4    4u  /* holds every IPv4 address indicator */
+#define RK__SW_PF_HASH   8u  /* holds every MD5, SHA-1 and SHA-256 indicator */
+#define RK__SW_PF_EMAIL  16u /* holds every e-mail indicator */
+#define RK__SW_PF_ALL                                                                              \
+    (RK__SW_PF_DOMAIN | RK__SW_PF_URL | RK__SW_PF_IP4 | RK__SW_PF_HASH | RK__SW_PF_EMAIL)
 #define RK__SW_PF_MAX_LINES (1u << 26) /* 4 GiB: far above any index the limits allow */
 #define RK__SW_PF_BITS_PER_KEY 16u
 
-enum { RK__SW_PF_KEY_REG = 1, RK__SW_PF_KEY_URLHOST = 2, RK__SW_PF_KEY_IP4 = 3 };
+enum {
+    RK__SW_PF_KEY_REG = 1,
+    RK__SW_PF_KEY_URLHOST = 2,
+    RK__SW_PF_KEY_IP4 = 3,
+    RK__SW_PF_KEY_EMAIL = 4
+};
 
 /* Key hash of p[0, n), ASCII letters folded to lower case (a raw host and its canonical form
  * hash the same; bytes outside host names are only ever compared with themselves). Keys are
@@ -337,6 +349,21 @@ static inline uint64_t rk__sw_pf_hash(unsigned kind, const char *p, size_t n)
     h ^= (a | fold) * 0xff51afd7ed558ccdull;
     h ^= ((b | fold) * 0xc4ceb9fe1a85ec53ull) >> 17 | ((b | fold) * 0xc4ceb9fe1a85ec53ull) << 47;
     return rk__sw_mix(h);
+}
+
+/* The prefilter hash of a hash indicator's key d (16, 20 or 32 bytes of an MD5, SHA-1 or
+ * SHA-256 digest; `type` its RK_SWEEP_* type). Digests are already random, so no hash over
+ * them is needed: their first 16 bytes are folded with one multiplication (the line comes from
+ * the high half, the bits from the low one, each depending on both words), the type in the
+ * seed. A feed of made-up digests ("000…0001") only loses filtering, never a hit. */
+static inline uint64_t rk__sw_pf_hash_digest(unsigned type, const uint8_t *d)
+{
+    uint64_t a, b;
+    memcpy(&a, d, 8);
+    memcpy(&b, d + 8, 8);
+    uint64_t h =
+        ((a ^ (0x243f6a8885a308d3ull * (2u * (uint64_t)type + 1u))) * 0x9e3779b97f4a7c15ull) ^ b;
+    return h ^ (h >> 32);
 }
 
 /* The offset of the last two labels of the host p[0, n) (0 when it has one or two). */
@@ -398,6 +425,12 @@ size_t rk__sw_url_host(const char *u, size_t n, size_t *off);
 /* The filter's lines, flags and CIDR bitmap resolution for an index of these counts. */
 uint32_t rk__sw_pf_lines(const uint64_t *type_count, uint32_t dom_min_labels);
 uint32_t rk__sw_pf_flags(const uint64_t *type_count, uint32_t dom_min_labels);
+/* The keys a filter of these flags holds (one a domain, URL, IPv4, hash and e-mail
+ * indicator of the kinds the flags name). */
+uint64_t rk__sw_pf_keys(const uint64_t *type_count, uint32_t flags);
+/* The prefilter hash of the canonical key k[0, n) of `type` into *h; 0 when that type has no
+ * key in the filter (the builder and the walk over the records both use it). */
+int rk__sw_pf_key_hash(unsigned type, const char *k, size_t n, uint64_t *h);
 uint32_t rk__sw_pf_cidr4_bits(const uint64_t *type_count);
 /* Bytes of the section (the Bloom lines and the CIDR bitmap). */
 static inline uint64_t rk__sw_pf_size(uint64_t lines, uint32_t cidr4_bits)

@@ -5,8 +5,9 @@
  *
  * A blocked Bloom filter: the last two labels of every domain indicator (only when every
  * domain indicator has two labels or more: a one-label indicator "com" is a suffix of hosts
- * whose last two labels are anything), the host of every URL indicator and every IPv4 address
- * indicator. A key sets 4 bits of one 64-byte line (16 bits a key: about 0.25 % of absent
+ * whose last two labels are anything), the host of every URL indicator, every IPv4 address
+ * indicator, every hash indicator (its prefilter hash taken from the digest's bytes) and every
+ * e-mail indicator. A key sets 4 bits of one 64-byte line (16 bits a key: about 0.25 % of absent
  * keys pass). Then a bitmap of the networks that IPv4 ranges touch, 16 bits a range between
  * /12 and /24 networks: the exact addresses no longer fill it, so far fewer addresses pay the
  * range lookups.
@@ -42,6 +43,11 @@ size_t rk__sw_url_host(const char *u, size_t n, size_t *off)
     return h1 - h0;
 }
 
+static uint64_t hash_count(const uint64_t *type_count)
+{
+    return type_count[RK_SWEEP_MD5] + type_count[RK_SWEEP_SHA1] + type_count[RK_SWEEP_SHA256];
+}
+
 uint32_t rk__sw_pf_flags(const uint64_t *type_count, uint32_t dom_min_labels)
 {
     uint32_t f = 0;
@@ -51,15 +57,81 @@ uint32_t rk__sw_pf_flags(const uint64_t *type_count, uint32_t dom_min_labels)
         f |= RK__SW_PF_URL;
     if (type_count[RK_SWEEP_IPV4] > 0)
         f |= RK__SW_PF_IP4;
+    if (hash_count(type_count) > 0)
+        f |= RK__SW_PF_HASH;
+    if (type_count[RK_SWEEP_EMAIL] > 0)
+        f |= RK__SW_PF_EMAIL;
     return f;
+}
+
+uint64_t rk__sw_pf_keys(const uint64_t *type_count, uint32_t f)
+{
+    return ((f & RK__SW_PF_DOMAIN) ? type_count[RK_SWEEP_DOMAIN] : 0) +
+           ((f & RK__SW_PF_URL) ? type_count[RK_SWEEP_URL] : 0) +
+           ((f & RK__SW_PF_IP4) ? type_count[RK_SWEEP_IPV4] : 0) +
+           ((f & RK__SW_PF_HASH) ? hash_count(type_count) : 0) +
+           ((f & RK__SW_PF_EMAIL) ? type_count[RK_SWEEP_EMAIL] : 0);
+}
+
+/* The flag of the filter that holds the keys of a type (0: none). */
+static uint32_t flag_of(unsigned type)
+{
+    switch (type) {
+    case RK_SWEEP_DOMAIN:
+        return RK__SW_PF_DOMAIN;
+    case RK_SWEEP_URL:
+        return RK__SW_PF_URL;
+    case RK_SWEEP_IPV4:
+        return RK__SW_PF_IP4;
+    case RK_SWEEP_MD5:
+    case RK_SWEEP_SHA1:
+    case RK_SWEEP_SHA256:
+        return RK__SW_PF_HASH;
+    case RK_SWEEP_EMAIL:
+        return RK__SW_PF_EMAIL;
+    default:
+        return 0;
+    }
+}
+
+int rk__sw_pf_key_hash(unsigned type, const char *k, size_t n, uint64_t *h)
+{
+    switch (type) {
+    case RK_SWEEP_DOMAIN: {
+        size_t st = rk__sw_pf_reg_start(k, n);
+        *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, n - st);
+        return 1;
+    }
+    case RK_SWEEP_URL: {
+        size_t ho, hn = rk__sw_url_host(k, n, &ho);
+        *h = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn);
+        return 1;
+    }
+    case RK_SWEEP_IPV4:
+        if (n != 4)
+            return 0;
+        *h = rk__sw_pf_hash(RK__SW_PF_KEY_IP4, k, 4);
+        return 1;
+    case RK_SWEEP_MD5:
+    case RK_SWEEP_SHA1:
+    case RK_SWEEP_SHA256:
+        if (n < 16)
+            return 0;
+        *h = rk__sw_pf_hash_digest(type, (const uint8_t *)k);
+        return 1;
+    case RK_SWEEP_EMAIL:
+        /* The canonical address (ASCII: the domain is punycode): the scanner hashes a raw
+         * address that canonicalises to itself up to ASCII case, which the hash folds. */
+        *h = rk__sw_pf_hash(RK__SW_PF_KEY_EMAIL, k, n);
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 uint32_t rk__sw_pf_lines(const uint64_t *type_count, uint32_t dom_min_labels)
 {
-    uint32_t f = rk__sw_pf_flags(type_count, dom_min_labels);
-    uint64_t keys = ((f & RK__SW_PF_DOMAIN) ? type_count[RK_SWEEP_DOMAIN] : 0) +
-                    ((f & RK__SW_PF_URL) ? type_count[RK_SWEEP_URL] : 0) +
-                    ((f & RK__SW_PF_IP4) ? type_count[RK_SWEEP_IPV4] : 0);
+    uint64_t keys = rk__sw_pf_keys(type_count, rk__sw_pf_flags(type_count, dom_min_labels));
     uint64_t lines = (keys * RK__SW_PF_BITS_PER_KEY + 511) / 512;
     if (lines < 1)
         lines = 1;
@@ -125,17 +197,11 @@ static void pf_walk_records(struct pf_walk *w, uint32_t flags, uint64_t *bm, uin
         const char *k = (const char *)r + 4;
         if (off + 4 + rn > rec_len)
             break;
-        if (r[0] == RK_SWEEP_DOMAIN && (flags & RK__SW_PF_DOMAIN)) {
-            size_t st = rk__sw_pf_reg_start(k, rn);
-            pf_key(w, rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, rn - st));
-        } else if (r[0] == RK_SWEEP_URL && (flags & RK__SW_PF_URL)) {
-            size_t ho, hn = rk__sw_url_host(k, rn, &ho);
-            pf_key(w, rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn));
-        } else if (r[0] == RK_SWEEP_IPV4 && rn == 4 && (flags & RK__SW_PF_IP4)) {
-            pf_key(w, rk__sw_pf_hash(RK__SW_PF_KEY_IP4, k, 4));
-        } else if (r[0] == RK_SWEEP_CIDR4 && rn == 4 && r[1] <= 32) {
+        uint64_t h;
+        if ((flag_of(r[0]) & flags) != 0 && rk__sw_pf_key_hash(r[0], k, rn, &h))
+            pf_key(w, h);
+        else if (r[0] == RK_SWEEP_CIDR4 && rn == 4 && r[1] <= 32)
             c4_set(bm, cidr4_bits, r + 4, r[1]);
-        }
         off += (4 + rn + 3) & ~(size_t)3;
     }
 }
@@ -154,9 +220,7 @@ void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr
 {
     uint64_t *bm = sec + 8 * (uint64_t)lines;
     struct pf_walk w = {sec, lines, 64, NULL, NULL, 0};
-    uint64_t nkeys = ((flags & RK__SW_PF_DOMAIN) ? type_count[RK_SWEEP_DOMAIN] : 0) +
-                     ((flags & RK__SW_PF_URL) ? type_count[RK_SWEEP_URL] : 0) +
-                     ((flags & RK__SW_PF_IP4) ? type_count[RK_SWEEP_IPV4] : 0);
+    uint64_t nkeys = rk__sw_pf_keys(type_count, flags);
     unsigned bbits = 0;
     while (bbits < 16 && ((uint64_t)PF_BUCKET_LINES << bbits) < lines)
         bbits++;

@@ -460,7 +460,7 @@ struct pipe {
     struct rk_sweep_stats *st;
     const struct rk_sweep_options *opt;
     uint64_t total_in, done_in; /* input bytes (on disk) for the progress line */
-    struct timespec t0, last_progress;
+    struct timespec t0, last_progress, cpu0;
     struct walk *walk;
 };
 
@@ -517,11 +517,16 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static double since(const struct timespec *a)
+static double since_on(clockid_t clock, const struct timespec *a)
 {
     struct timespec b;
-    clock_gettime(CLOCK_MONOTONIC, &b);
+    clock_gettime(clock, &b);
     return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static double since(const struct timespec *a)
+{
+    return since_on(CLOCK_MONOTONIC, a);
 }
 
 static void progress(struct pipe *p, int final)
@@ -816,6 +821,7 @@ enum rk_status rk_sweep_run(const struct rk_sweep_index *ix, const char *const *
     w.opt = opt;
     w.ud = user_data;
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &p.cpu0);
     p.last_progress = p.t0;
     for (size_t i = 0; i < npaths && rc == RK_OK; i++)
         rc = walk_path(&w, paths[i], 0);
@@ -899,6 +905,7 @@ out:
         rk_free(w.v[i].path);
     rk_free(w.v);
     stats->seconds = since(&p.t0);
+    stats->cpu_seconds = since_on(CLOCK_PROCESS_CPUTIME_ID, &p.cpu0);
     if (rc == RK_OK && p.stopped)
         rc = RK_ECONFLICT;
     return rc;

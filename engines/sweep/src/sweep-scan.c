@@ -46,7 +46,7 @@ enum {
 };
 
 /* What waits for its prefilter test (see settle()). */
-enum { PEND_NONE = 0, PEND_IP4, PEND_HOST_RAW, PEND_HOST_BUF };
+enum { PEND_NONE = 0, PEND_IP4, PEND_HOST_RAW, PEND_HOST_BUF, PEND_HASH, PEND_EMAIL };
 
 /* How many tokens may wait for their prefilter test (a large index): the more, the longer
  * the scan between a prefilter line's prefetch and its test. */
@@ -58,7 +58,9 @@ struct pend {
     uint8_t a[4];   /* PEND_IP4: the address */
     uint64_t line, off, h;
     size_t n;
-    char host[256]; /* PEND_HOST_RAW: a copy of the raw host; PEND_HOST_BUF: of the canonical */
+    /* PEND_HOST_RAW: a copy of the raw host; PEND_HOST_BUF: of the canonical; PEND_HASH: the
+     * digest (16, 20 or 32 bytes); PEND_EMAIL: the raw address (see emit_email()). */
+    char host[256];
 };
 
 /* How the token of a request is printed. */
@@ -122,8 +124,12 @@ struct rk_sweep_scanner {
      * tld_pass()): a key per entry, bit 63 the answer; TLDC_EMPTY matches no key. */
     uint64_t tldc[TLDC_SIZE];
     /* The index's key prefilter holds the last two labels of every domain indicator / the
-     * host of every URL indicator / every IPv4 address indicator (sweep-prefilter.c). */
-    int pf_dom, pf_url, pf_ip4;
+     * host of every URL indicator / every IPv4 address indicator / every hash indicator /
+     * every e-mail indicator (sweep-prefilter.c). */
+    int pf_dom, pf_url, pf_ip4, pf_hash, pf_email;
+    /* An e-mail address is tested on its raw bytes when it is already canonical up to ASCII
+     * case (classify_email()): the index has no e-mail indicators or its filter holds them. */
+    int email_raw;
     int has_ip4; /* the index holds IPv4 addresses (not only ranges) */
     /* The CIDR prefix lengths in use, longest first. */
     uint8_t c4[33], c6[129];
@@ -217,6 +223,11 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
      * indicator has two labels or more (the builder sets the flag only then). */
     s->pf_dom = s->want_dom && s->dom_min >= 2 && (h->pf_flags & RK__SW_PF_DOMAIN);
     s->pf_url = s->want_url && (h->pf_flags & RK__SW_PF_URL);
+    /* An index written before the hash and e-mail keys lacks their flags: such tokens are
+     * looked up as they were then. */
+    s->pf_hash = s->want_hash && (h->pf_flags & RK__SW_PF_HASH);
+    s->pf_email = s->want_email && (h->pf_flags & RK__SW_PF_EMAIL);
+    s->email_raw = !s->want_email || s->pf_email;
     *out = s;
     return RK_OK;
 }
@@ -422,6 +433,10 @@ static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, u
                              uint64_t off, int tld_checked);
 static void host_lookups(struct rk_sweep_scanner *s, uint32_t t, size_t n, uint64_t line,
                          uint64_t off);
+static void emit_digest(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn, uint64_t line,
+                        uint64_t off);
+static void emit_email_now(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                           uint64_t off);
 
 /* The word and bit of the IPv4 prefilter (some address or range touches the /k network). */
 static inline const uint64_t *ip4f_word(const struct rk_sweep_scanner *s, const uint8_t *a,
@@ -470,6 +485,14 @@ static void settle_one(struct rk_sweep_scanner *s)
         return;
     if (e->kind == PEND_HOST_RAW) {
         emit_host_now(s, e->host, e->n, e->line, e->off);
+        return;
+    }
+    if (e->kind == PEND_HASH) {
+        emit_digest(s, (const uint8_t *)e->host, e->n, e->line, e->off);
+        return;
+    }
+    if (e->kind == PEND_EMAIL) {
+        emit_email_now(s, e->host, e->n, e->line, e->off);
         return;
     }
     /* The canonical host, copied when it was found: the buffer it lay in may have been
@@ -776,43 +799,88 @@ static inline void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n
     emit_host_tail(s, p, n, rn, ls, line, off);
 }
 
-static void emit_hash(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+/* Queues the lookup of a digest d[0, dn) (16, 20 or 32 bytes) that passed the key prefilter. */
+static void emit_digest(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn, uint64_t line,
+                        uint64_t off)
+{
+    make_room(s, dn, 1);
+    uint32_t t = put(s, d, dn);
+    unsigned type = dn == 16 ? RK_SWEEP_MD5 : dn == 20 ? RK_SWEEP_SHA1 : RK_SWEEP_SHA256;
+    enqueue(s, type, 0, t, dn, t, dn, TOK_HASH, line, off, 0);
+}
+
+/*
+ * Decodes the n hex digits at p (32, 40 or 64) into d; returns 0 when a byte is not a hex digit
+ * (d is then garbage). With SSE2 16 digits are checked and become 8 bytes a step, the last
+ * step of a SHA-1 overlapping the one before (the same bytes written twice): a run that is a
+ * hash as a whole (most are: `SHA256=…,`) is read once, not once to find its end and again to
+ * decode it.
+ */
+static inline int hex_digest(const char *p, size_t n, uint8_t *d)
+{
+#if defined(__SSE2__)
+    unsigned bad = 0;
+    for (size_t i = 0;; i += 16) {
+        if (i + 16 > n)
+            i = n - 16;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* Only A-F become a-f when bit 5 is set, so letters are tested lower-cased; digits
+         * are tested as they are (0x10-0x19 would become digits). */
+        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i af = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(lower, _mm_set1_epi8('f' + 1)));
+        bad |= 0xffffu ^ (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
+        /* A digit's value is its low nibble; a letter (a-f, A-F) is above '9' and its value
+         * is its low nibble + 9. */
+        __m128i letter = _mm_cmpgt_epi8(v, _mm_set1_epi8('9'));
+        __m128i nib = _mm_add_epi8(_mm_and_si128(v, _mm_set1_epi8(0x0f)),
+                                   _mm_and_si128(letter, _mm_set1_epi8(9)));
+        /* 16-bit lanes hold (high digit, low digit): byte = high << 4 | low. */
+        __m128i hi = _mm_and_si128(_mm_slli_epi16(nib, 4), _mm_set1_epi16(0x00f0));
+        __m128i b = _mm_or_si128(hi, _mm_srli_epi16(nib, 8));
+        _mm_storel_epi64((__m128i *)(void *)(d + i / 2), _mm_packus_epi16(b, b));
+        if (i + 16 == n)
+            break;
+    }
+    return bad == 0;
+#else
+    for (size_t i = 0; i < n / 2; i++) {
+        int a = rk__sw_hexval((unsigned char)p[2 * i]),
+            b = rk__sw_hexval((unsigned char)p[2 * i + 1]);
+        if (a < 0 || b < 0)
+            return 0;
+        d[i] = (uint8_t)(a << 4 | b);
+    }
+    return 1;
+#endif
+}
+
+/* A digest d[0, dn) of a hash token (16, 20 or 32 bytes): tested against the key prefilter
+ * (a digest is random: the filter's hash is taken from its bytes, no hash over the text) and
+ * looked up only when the filter may hold it — most hashes of a log (Sysmon's three or four a
+ * line) are no indicator's, and each lookup of a large table is a cache and often a TLB miss.
+ * On a large filter the test is deferred like a host's (settle()). */
+static void emit_hash(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn, uint64_t line,
                       uint64_t off)
 {
-    if (!s->want_hash)
-        return;
-    make_room(s, n / 2, 1);
-    uint32_t t = s->used;
-#if defined(__SSE2__)
-    /* n is 32, 40 or 64 hex digits (find_hashes()): 16 digits become 8 bytes a step, the
-     * last step of a SHA-1 overlapping the one before (the same bytes written twice). */
-    if (n >= 16 && n % 2 == 0) {
-        for (size_t i = 0;; i += 16) {
-            if (i + 16 > n)
-                i = n - 16;
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-            /* A digit's value is its low nibble; a letter (a-f, A-F) is above '9' and
-             * its value is its low nibble + 9. */
-            __m128i letter = _mm_cmpgt_epi8(v, _mm_set1_epi8('9'));
-            __m128i nib = _mm_add_epi8(_mm_and_si128(v, _mm_set1_epi8(0x0f)),
-                                       _mm_and_si128(letter, _mm_set1_epi8(9)));
-            /* 16-bit lanes hold (high digit, low digit): byte = high << 4 | low. */
-            __m128i hi = _mm_and_si128(_mm_slli_epi16(nib, 4), _mm_set1_epi16(0x00f0));
-            __m128i b = _mm_or_si128(hi, _mm_srli_epi16(nib, 8));
-            _mm_storel_epi64((__m128i *)(void *)(s->buf + t + i / 2), _mm_packus_epi16(b, b));
-            if (i + 16 == n)
-                break;
+    if (s->pf_hash) {
+        unsigned type = dn == 16 ? RK_SWEEP_MD5 : dn == 20 ? RK_SWEEP_SHA1 : RK_SWEEP_SHA256;
+        uint64_t k = rk__sw_pf_hash_digest(type, d);
+        const uint64_t *pl = rk__sw_pf_line(s->ix, k);
+        if (s->defer_pf) {
+            __builtin_prefetch(pl);
+            struct pend *e = pend_push(s, PEND_HASH, line, off);
+            memcpy(e->host, d, dn);
+            e->h = k;
+            e->n = dn;
+            return;
         }
-        s->used += (uint32_t)(n / 2);
-    } else
-#endif
-    {
-        for (size_t i = 0; i < n / 2; i++)
-            s->buf[s->used++] = (uint8_t)(rk__sw_hexval((unsigned char)p[2 * i]) << 4 |
-                                          rk__sw_hexval((unsigned char)p[2 * i + 1]));
+        if (!rk__sw_pf_test(pl, k))
+            return;
     }
-    unsigned type = n == 32 ? RK_SWEEP_MD5 : n == 40 ? RK_SWEEP_SHA1 : RK_SWEEP_SHA256;
-    enqueue(s, type, 0, t, n / 2, t, n / 2, TOK_HASH, line, off, 0);
+    emit_digest(s, d, dn, line, off);
 }
 
 /* The end of the hex run starting at p[i] (16 bytes a step where SSE2 is there). */
@@ -843,6 +911,13 @@ static inline size_t hex_run_end(const char *p, size_t i, size_t n)
 static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
                         uint64_t off)
 {
+    if (!s->want_hash)
+        return;
+    uint8_t d[32];
+    if ((n == 32 || n == 40 || n == 64) && hex_digest(p, n, d)) {
+        emit_hash(s, d, n / 2, line, off); /* the run is the hash */
+        return;
+    }
     size_t i = 0;
     while (i < n) {
         while (i < n && rk__sw_hexval((unsigned char)p[i]) < 0)
@@ -850,8 +925,8 @@ static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uin
         size_t st = i;
         i = hex_run_end(p, i, n);
         size_t len = i - st;
-        if (len == 32 || len == 40 || len == 64)
-            emit_hash(s, p + st, len, line, off + st);
+        if ((len == 32 || len == 40 || len == 64) && hex_digest(p + st, len, d))
+            emit_hash(s, d, len / 2, line, off + st);
     }
 }
 
@@ -939,18 +1014,150 @@ static void classify_colon(struct rk_sweep_scanner *s, const char *p, size_t n, 
     }
 }
 
+/*
+ * Whether rk__sw_canon_email() of the address p[0, n), its last '@' at p[at], succeeds and
+ * gives p's own bytes with ASCII letters lower-cased: a local part of 1..64 bytes of letters,
+ * digits and ". - _ +"; a domain of up to 253 bytes of letters, digits, '-' and '_' in two or
+ * more labels of 1..63 bytes, the last one holding a letter, without a trailing dot. Then the
+ * raw bytes hash as the canonical key does (rk__sw_pf_hash() folds ASCII case). Anything else
+ * (a trailing dot, a '+' in the domain, a byte canon_email would map) answers 0 and the
+ * caller canonicalises, so the answers never change.
+ */
+static inline int email_plain(const char *p, size_t n, size_t at)
+{
+    if (at == 0 || at > 64 || n - at - 1 > 253)
+        return 0;
+#if defined(__SSE2__)
+    /* Up to 64 bytes (almost every address), 16 at a time, the rules as bit masks (bit k:
+     * byte k): a label of such a domain cannot pass 63 bytes. The same answer as the loop. */
+    if (n <= 64) {
+        uint64_t host = 0, plus = 0, dots = 0, letters = 0;
+        for (size_t i = 0; i < n; i += 16) {
+            __m128i v;
+            if (n - i >= 16) {
+                v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            } else {
+                char t[16] = {0};
+                memcpy(t, p + i, n - i);
+                v = _mm_loadu_si128((const __m128i *)(const void *)t);
+            }
+            /* Bit 5 set makes A-Z a-z and no other byte a letter; signed compares leave bytes
+             * >= 0x80 out of every range. */
+            __m128i lw = _mm_or_si128(v, _mm_set1_epi8(0x20));
+            __m128i let = _mm_and_si128(_mm_cmpgt_epi8(lw, _mm_set1_epi8('a' - 1)),
+                                        _mm_cmplt_epi8(lw, _mm_set1_epi8('z' + 1)));
+            __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                        _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+            __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+            __m128i good = _mm_or_si128(
+                _mm_or_si128(let, dig),
+                _mm_or_si128(dot, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                               _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
+            host |= (uint64_t)(uint16_t)_mm_movemask_epi8(good) << i;
+            plus |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')))
+                    << i;
+            dots |= (uint64_t)(uint16_t)_mm_movemask_epi8(dot) << i;
+            letters |= (uint64_t)(uint16_t)_mm_movemask_epi8(let) << i;
+        }
+        uint64_t all = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+        uint64_t loc = ((uint64_t)1 << at) - 1;          /* at <= 63 here */
+        uint64_t dom = all & ~(((uint64_t)2 << at) - 1); /* bytes at+1 .. n-1 */
+        uint64_t d = dots & dom;
+        if (((host | plus) & loc) != loc || (host & dom) != dom || d == 0 ||
+            (d & ((uint64_t)2 << at)) != 0 || ((d >> (n - 1)) & 1) != 0 || (d & (d >> 1)) != 0)
+            return 0;
+        /* The last label (after the last dot, which is below byte n - 1) holds a letter. */
+        uint64_t last = dom & ~(((uint64_t)2 << (63 - __builtin_clzll(d))) - 1);
+        return (letters & last) != 0;
+    }
+#endif
+    for (size_t i = 0; i < at; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (rk__sw_host_tab[c] == 0 && c != '.' && c != '+')
+            return 0;
+    }
+    const char *d = p + at + 1;
+    size_t dn = n - at - 1, lab = 0;
+    unsigned dots = 0, letter = 0;
+    for (size_t i = 0; i < dn; i++) {
+        unsigned char c = (unsigned char)d[i];
+        if (c == '.') {
+            if (lab == 0)
+                return 0;
+            dots++;
+            lab = 0;
+            letter = 0;
+            continue;
+        }
+        unsigned char m = rk__sw_host_tab[c];
+        if (m == 0 || ++lab > 63)
+            return 0;
+        letter |= (unsigned)(m >= 'a' && m <= 'z');
+    }
+    return lab > 0 && dots > 0 && letter;
+}
+
+/* Queues the lookup of the e-mail address p[0, n) (email_plain(): canonicalised it is its own
+ * bytes lower-cased), which passed the key prefilter. */
+static void emit_email_now(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                           uint64_t off)
+{
+    make_room(s, n + 8, 1);
+    size_t en = rk__sw_canon_email(p, n, (char *)s->buf + s->used, BUF_SIZE - s->used);
+    if (en == 0)
+        return; /* cannot happen: email_plain() said it canonicalises */
+    uint32_t t = s->used;
+    s->used += (uint32_t)en;
+    enqueue(s, RK_SWEEP_EMAIL, 0, t, en, t, en, TOK_TEXT, line, off, 0);
+}
+
+/* The e-mail address p[0, n) (email_plain()) when the index has e-mail indicators and its key
+ * prefilter holds them: tested on the raw bytes, canonicalised and looked up only when the
+ * filter may hold it (on a large filter the test is deferred like a host's). */
+static void emit_email(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                       uint64_t off)
+{
+    uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_EMAIL, p, n);
+    const uint64_t *pl = rk__sw_pf_line(s->ix, k);
+    if (s->defer_pf && n <= sizeof s->pq[0].host) {
+        __builtin_prefetch(pl);
+        struct pend *e = pend_push(s, PEND_EMAIL, line, off);
+        memcpy(e->host, p, n);
+        e->h = k;
+        e->n = n;
+        return;
+    }
+    if (rk__sw_pf_test(pl, k))
+        emit_email_now(s, p, n, line, off);
+}
+
 static void classify_email(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
                            uint64_t off)
 {
-    size_t at = n;
-    while (at > 0 && p[at - 1] != '@')
-        at--;
-    at--; /* index of the last '@' */
+    /* The last '@' (the run holds one: C_AT). */
+    const char *lastat = memrchr(p, '@', n);
+    if (lastat == NULL) {
+        classify_colon(s, p, n, line, off, C_DOT | C_PLUS);
+        return;
+    }
+    size_t at = (size_t)(lastat - p);
     size_t ls = at;
     while (ls > 0 && p[ls - 1] != ':' && p[ls - 1] != '@')
         ls--;
     const char *dom = p + at + 1;
     size_t dn = n - at - 1;
+    if (at > ls && dn >= 4 && memchr(dom, ':', dn) == NULL && (s->want_email || s->want_dom) &&
+        s->email_raw && email_plain(p + ls, n - ls, at - ls)) {
+        /* No canonicalisation up front: the address through the key prefilter, its domain
+         * through the host filters on its raw bytes (emit_host(): the same lookups as the
+         * canonical domain gets below, in the same order). */
+        if (s->want_email)
+            emit_email(s, p + ls, n - ls, line, off + ls);
+        emit_host(s, dom, dn, line, off + at + 1);
+        if (ls > 0)
+            classify_colon(s, p, ls - 1, line, off, C_DOT | C_PLUS);
+        return;
+    }
     if (at > ls && dn >= 4 && memchr(dom, ':', dn) == NULL && (s->want_email || s->want_dom)) {
         make_room(s, 2 * (n - ls) + 8, 130);
         char *e = (char *)s->buf + s->used;
