@@ -123,6 +123,10 @@ struct rk_sweep_scanner {
     /* The last-label filter's answers for the last labels of up to 7 bytes seen lately (see
      * tld_pass()): a key per entry, bit 63 the answer; TLDC_EMPTY matches no key. */
     uint64_t tldc[TLDC_SIZE];
+    /* The key prefilter's answers for the last two labels of hosts when they are at most 7
+     * bytes ("co.jp", "ne.jp": the same few keys again and again), the same way (see
+     * pf_reg_cached()). */
+    uint64_t pfc[TLDC_SIZE];
     /* The index's key prefilter holds the last two labels of every domain indicator / the
      * host of every URL indicator / every IPv4 address indicator / every hash indicator /
      * every e-mail indicator (sweep-prefilter.c). */
@@ -210,7 +214,7 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
                        h->type_count[RK_SWEEP_SHA256] > 0;
     memcpy(s->tld, h->tld_filter, sizeof s->tld);
     for (size_t i = 0; i < TLDC_SIZE; i++)
-        s->tldc[i] = TLDC_EMPTY;
+        s->tldc[i] = s->pfc[i] = TLDC_EMPTY;
     /* 256 KiB and more; RK_SWEEP_DEFER_IP4 and RK_SWEEP_DEFER_PF let the tests run these
      * paths with a small index. */
     s->defer_ip4 = h->ip4_filter_bits >= 21 || getenv("RK_SWEEP_DEFER_IP4") != NULL;
@@ -549,6 +553,45 @@ static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64
         settle_ip4(s, a, line, off);
 }
 
+/* An IPv4 address found by its shape, as the word of rk__sw_ip4_scalar_w() (part 0 in the low
+ * byte), that passed the IPv4 prefilter (or whose test is deferred): emit_ip() from there. Out
+ * of line, called last: the classifier before it needs no stack frame (see ip4_found()). */
+__attribute__((noinline)) static void ip4_word_pass(struct rk_sweep_scanner *s, uint64_t w,
+                                                    uint64_t line, uint64_t off)
+{
+    uint8_t a[4];
+    rk__sw_ip4_bytes(w, a);
+    if (s->defer_ip4) {
+        /* emit_ip()'s deferral, without its call: the prefilter's word prefetched now, the
+         * address tested when it is settled. */
+        unsigned bit;
+        __builtin_prefetch(ip4f_word(s, a, &bit));
+        memcpy(pend_push(s, PEND_IP4, line, off)->a, a, 4);
+        return;
+    }
+    settle_ip4(s, a, line, off);
+}
+
+/* emit_ip() of an IPv4 address word (rk__sw_ip4_scalar_w()): the IPv4 prefilter's bit tested
+ * here, inline, so that an address outside every indicator's network (all but 9 of the 64,352
+ * in the first 8 MB of the benchmark's mixed log, 100,000 indicators) costs no call; a large
+ * index defers the test (its bitmap is not in cache) and goes on to emit_ip(). */
+static inline __attribute__((always_inline)) void ip4_found(struct rk_sweep_scanner *s, uint64_t w,
+                                                            uint64_t line, uint64_t off)
+{
+    if (!s->want_ip4)
+        return;
+    if (!s->defer_ip4) {
+        /* The address as a number: part 0 the most significant byte. */
+        uint32_t v = (uint32_t)(w & 255) << 24 | (uint32_t)(w >> 8 & 255) << 16 |
+                     (uint32_t)(w >> 16 & 255) << 8 | (uint32_t)(w >> 24 & 255);
+        uint32_t nk = v >> s->ix->ip4f_shift;
+        if (!((s->ix->ip4f[nk / 64] >> (nk % 64)) & 1))
+            return;
+    }
+    ip4_word_pass(s, w, line, off);
+}
+
 /* Queues the lookups of an address that passed the prefilters: the address (with `exact`),
  * then each CIDR prefix length in use (with `ranges`). */
 static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
@@ -587,6 +630,8 @@ static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, ui
 static inline size_t last_label_start(const char *p, size_t n);
 static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, size_t *ls);
 
+static inline int pf_reg_cached(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h);
+
 static inline int host_filter(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h)
 {
     size_t ls;
@@ -596,8 +641,50 @@ static inline int host_filter(struct rk_sweep_scanner *s, const char *p, size_t 
         return 1;
     /* The two labels start after the dot before the last one. */
     size_t st = last_label_start(p, ls - 1);
-    *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, n - st);
-    return 2;
+    int c = pf_reg_cached(s, p + st, n - st, h);
+    return c < 0 ? 2 : c;
+}
+
+/*
+ * The key prefilter's answer for the last two labels p[0, n) of a host (raw or canonical: the
+ * filter's hash folds case), when they are at most 7 bytes: from a 256-entry cache in the
+ * scanner keyed, like tld_pass()'s, by the bytes and the length as one word (exact: no key ever
+ * gets another's answer; the answer is a function of the key's hash, so it never changes). A
+ * miss asks the filter now, even on a large index whose tests are deferred (a short key is one
+ * of few: "co.jp", "ne.jp" make 40 % of the hosts that pass the last-label filter in the
+ * benchmark's mixed log), and keeps the answer. Returns 1 or 0; -1 with *h, the key's hash, for
+ * a longer key, which the caller tests or defers as before.
+ */
+static inline int pf_reg_cached(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n <= 7) {
+        /* The bytes as a word, zeros above, read without a byte past p + n. */
+        uint64_t w;
+        if (n >= 4) {
+            uint32_t lo, hi;
+            memcpy(&lo, p, 4);
+            memcpy(&hi, p + n - 4, 4);
+            w = (uint64_t)lo | ((uint64_t)hi << (8 * (n - 4)));
+        } else if (n > 0) {
+            w = (uint64_t)(unsigned char)p[0] |
+                ((uint64_t)(unsigned char)p[n >> 1] << (8 * (n >> 1))) |
+                ((uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1)));
+        } else {
+            w = 0;
+        }
+        uint64_t key = w | (uint64_t)n << 56;
+        uint64_t *e = &s->pfc[(key * 0x9e3779b97f4a7c15ull) >> 56];
+        if ((*e & ~(1ull << 63)) == key)
+            return (int)(*e >> 63);
+        uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p, n);
+        uint64_t pass = (uint64_t)rk__sw_pf_test(rk__sw_pf_line(s->ix, k), k);
+        *e = key | pass << 63;
+        return (int)pass;
+    }
+#endif
+    *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p, n);
+    return -1;
 }
 
 /* The start of the last label of p[0, n): just past its last dot, 0 when it has none. Last
@@ -776,9 +863,12 @@ __attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s,
     if (s->pf_dom && ls > 0) {
         /* The two labels start after the dot before the last one. */
         size_t st = last_label_start(p, ls - 1);
-        uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, rn - st);
+        uint64_t k = 0;
+        int c = pf_reg_cached(s, p + st, rn - st, &k);
+        if (c == 0)
+            return;
         /* p may be a caller's scratch buffer: a deferred host is copied. */
-        if (!pf_pass_or_defer(s, PEND_HOST_RAW, p, n, k, line, off))
+        if (c < 0 && !pf_pass_or_defer(s, PEND_HOST_RAW, p, n, k, line, off))
             return;
     }
     emit_host_now(s, p, n, line, off);
@@ -798,6 +888,45 @@ static inline void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n
         return;
     emit_host_tail(s, p, n, rn, ls, line, off);
 }
+
+/* emit_host() out of line, for host_shaped(): called last, so the classifier needs no frame. */
+__attribute__((noinline)) static void emit_host_call(struct rk_sweep_scanner *s, const char *p,
+                                                     size_t n, uint64_t line, uint64_t off)
+{
+    emit_host(s, p, n, line, off);
+}
+
+/*
+ * emit_host() for a host the loop found by its shape: p[0, n) lies in the chunk, begins and
+ * ends with a letter or digit, and its last label starts at ls (past the last dot, from the
+ * dot mask; 0: one label). The last-label cache of tld_pass() is asked with the label's bytes
+ * read by one 8-byte load from the label's start, masked to its length: the same key as
+ * tld_pass() makes from the host's last 8 bytes, without looking for the dot again. A longer
+ * label, a label within 8 bytes of the chunk's end and a cache miss go to emit_host().
+ */
+static inline __attribute__((always_inline)) void host_shaped(struct rk_sweep_scanner *s,
+                                                              const char *p, size_t n, size_t ls,
+                                                              uint64_t line, uint64_t off)
+{
+    if (!s->want_dom)
+        return;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    size_t len = n - ls; /* 1 .. n: the last byte is a letter or digit */
+    if (len <= 7 && s->chunk + s->chunk_len - (p + ls) >= 8) {
+        uint64_t w;
+        memcpy(&w, p + ls, 8);
+        uint64_t key = (w & (((uint64_t)1 << (8 * len)) - 1)) | (uint64_t)len << 56;
+        uint64_t e = s->tldc[(key * 0x9e3779b97f4a7c15ull) >> 56];
+        if ((e & ~(1ull << 63)) == key) {
+            if (e >> 63)
+                emit_host_tail(s, p, n, n, ls, line, off);
+            return;
+        }
+    }
+#endif
+    emit_host_call(s, p, n, line, off);
+}
+
 
 /* Queues the lookup of a digest d[0, dn) (16, 20 or 32 bytes) that passed the key prefilter. */
 static void emit_digest(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn, uint64_t line,
@@ -1182,6 +1311,11 @@ static void classify_email(struct rk_sweep_scanner *s, const char *p, size_t n, 
         classify_colon(s, p, at, line, off, C_DOT | C_PLUS);
 }
 
+#if defined(__SSE2__)
+static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, size_t n,
+                                  uint64_t line, uint64_t off);
+#endif
+
 static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, unsigned flags,
                          uint64_t line, uint64_t off)
 {
@@ -1200,6 +1334,10 @@ static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, un
         classify_colon(s, p, n, line, off, flags);
     else if (flags & C_PLUS)
         classify_plain(s, p, n, line, off);
+#if defined(__SSE2__)
+    else if (n < 64 && s->chunk + s->chunk_len - p >= (ptrdiff_t)((n + 15) & ~(size_t)15))
+        classify_piece_masked(s, p, n, line, off);
+#endif
     else
         classify_piece(s, p, n, line, off, 1); /* flags say it holds a '.' */
 }
@@ -1230,24 +1368,45 @@ static inline int bits_at_least(uint64_t x, unsigned k)
     return x != 0;
 }
 
+/* ip4_shaped() part by part, out of line: a run within 16 bytes of the chunk's end on the
+ * SSSE3 path (rare), called last so that the classifier keeps no frame for it. */
+__attribute__((noinline)) static void ip4_shaped_scalar(struct rk_sweep_scanner *s, const char *p,
+                                                        size_t n, uint64_t dots, uint64_t line,
+                                                        uint64_t off)
+{
+    uint64_t w = rk__sw_ip4_scalar_w(p, n, dots);
+    if (w != 0)
+        ip4_found(s, w, line, off);
+}
+
 /*
  * rk__sw_parse_ip4() for n bytes (7..15) of digits and dots whose dots are the bits of `dots`
- * (bit k: p[k], higher bits ignored): the parts lie between the dots, so only their lengths
- * and values are checked (sweep-ip4.h), all four parts at once where the CPU has SSSE3 (every
- * CPU with AVX2 has; RK_SWEEP_NO_AVX2 takes the part-by-part path).
+ * (bit k: p[k], higher bits ignored), then ip4_found(): the parts lie between the dots, so only
+ * their lengths and values are checked (sweep-ip4.h), all four parts at once where the CPU has
+ * SSSE3 (every CPU with AVX2 has; RK_SWEEP_NO_AVX2 takes the part-by-part path). The address
+ * goes on as a word, never through memory.
  */
-static inline __attribute__((always_inline)) int ip4_shaped(const struct rk_sweep_scanner *s,
-                                                            const char *p, size_t n, uint64_t dots,
-                                                            uint8_t out[4], int ssse3)
+static inline __attribute__((always_inline)) void ip4_shaped(struct rk_sweep_scanner *s,
+                                                             const char *p, size_t n, uint64_t dots,
+                                                             uint64_t line, uint64_t off, int ssse3)
 {
 #if defined(RK__SW_IP4_SSSE3)
-    if (ssse3 || s->avx2)
-        return rk__sw_ip4_ssse3(p, n, dots, s->chunk + s->chunk_len, out);
+    if (ssse3 || s->avx2) {
+        if (s->chunk + s->chunk_len - p < 16) {
+            ip4_shaped_scalar(s, p, n, dots, line, off);
+            return;
+        }
+        uint64_t w = rk__sw_ip4_ssse3_w16(p, n, dots);
+        if (w != 0)
+            ip4_found(s, w, line, off);
+        return;
+    }
 #else
-    (void)s;
     (void)ssse3;
 #endif
-    return rk__sw_ip4_scalar(p, n, dots, out);
+    uint64_t w = rk__sw_ip4_scalar_w(p, n, dots);
+    if (w != 0)
+        ip4_found(s, w, line, off);
 }
 
 /* A piece [0, n) of a run, without ':' (classify_piece() with the shape of its bytes). */
@@ -1269,22 +1428,58 @@ piece_shaped(struct rk_sweep_scanner *s, const char *p, size_t n, const struct s
     if ((m->digit >> f) & 1) {
         if ((t & ~(m->digit | m->dot)) == 0) {
             /* Digits and dots only: an IPv4 address or nothing (no letter, no host). */
-            uint8_t a[4];
-            if (tn >= 7 && tn <= 15 && ip4_shaped(s, p + f, tn, m->dot >> f, a, ssse3))
-                emit_ip(s, a, 0, line, off + f);
+            if (tn >= 7 && tn <= 15)
+                ip4_shaped(s, p + f, tn, m->dot >> f, line, off + f, ssse3);
             return;
         }
     }
     /* A host name's last label has a letter ("3.14" and version numbers are not hosts). */
     uint64_t d = m->dot & t;
     uint64_t last = t;
+    unsigned ls = f; /* the last label's start */
     if (d != 0) {
         unsigned ld = 63u - (unsigned)__builtin_clzll(d);
         last &= ~(((uint64_t)2 << ld) - 1); /* ld < l, so the shift stays below 64 */
+        ls = ld + 1;
     }
     if (m->letter & last)
-        emit_host(s, p + f, tn, line, off + f);
+        host_shaped(s, p + f, tn, ls - f, line, off + f);
 }
+
+#if defined(__SSE2__)
+/*
+ * classify_piece() of a run of n < 64 bytes with a '.' and without ':' '@' '+' that the loop
+ * did not classify from its block masks (it crossed a block boundary after a block part
+ * without events: an address or a timestamp split by the boundary), where the chunk has the
+ * bytes up to the next multiple of 16 after it: its dot, letter and digit masks made from its
+ * bytes 16 at a time (SSE2), then the same decisions as for a run within a block
+ * (piece_shaped()) instead of the byte walk, the trimming loops and rk__sw_parse_ip4().
+ */
+static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, size_t n,
+                                  uint64_t line, uint64_t off)
+{
+    struct shape sh = {0, 0, 0, 0};
+    for (size_t i = 0; i < n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* Letters tested lower-cased: only 'A'-'Z' move into 'a'-'z' (bytes >= 0x80 compare
+         * as negative and stay out of every range). */
+        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                       _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+        __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+        sh.dot |= (uint64_t)(uint16_t)_mm_movemask_epi8(dot) << i;
+        sh.letter |= (uint64_t)(uint16_t)_mm_movemask_epi8(letter) << i;
+        sh.digit |= (uint64_t)(uint16_t)_mm_movemask_epi8(digit) << i;
+    }
+    uint64_t rm = ((uint64_t)1 << n) - 1;
+    sh.dot &= rm;
+    sh.letter &= rm;
+    sh.digit &= rm;
+    piece_shaped(s, p, n, &sh, line, off, 0, 0);
+}
+#endif
 
 /* classify_shaped() for a run without ':' (most runs that get this far: IPv4 addresses and
  * host names), out of line on its own: fewer live values than the colon cases need, so a
@@ -1301,15 +1496,38 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
 
 #if defined(RK__SW_IP4_SSSE3)
 /* The same for a run shorter than 32 bytes (no hash in it) where the CPU has SSSE3 (the AVX2
- * and AVX-512 paths): the IPv4 conversion inlined, and no call but the last (so the compiler
- * need not keep values across one: a short entry and exit). */
+ * and AVX-512 paths): the IPv4 conversion inlined, and no call but in tail position. */
 __attribute__((noinline, target("ssse3"))) static void
 classify_piece_shaped_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n,
                             const struct blk *b, unsigned o, uint64_t line, uint64_t off)
 {
+    /* piece_shaped() written out for this case (n < 32: no hashes) with few values live at
+     * once: the letter mask is read again when needed rather than kept. */
     uint64_t rm = ((uint64_t)1 << n) - 1;
-    const struct shape sh = {(b->dot >> o) & rm, 0, (b->letter >> o) & rm, (b->digit >> o) & rm};
-    piece_shaped(s, p, n, &sh, line, off, 1, 1);
+    uint64_t dot = (b->dot >> o) & rm;
+    if (n < 4 || dot == 0)
+        return;
+    uint64_t digit = (b->digit >> o) & rm;
+    uint64_t an = ((b->letter >> o) & rm) | digit;
+    if (an == 0)
+        return;
+    /* Trimmed of the . - _ around it: bits [f, l], from the first to the last letter or digit
+     * (l < n < 32, so the shifts stay below 64). */
+    unsigned f = (unsigned)__builtin_ctzll(an), l = 63u - (unsigned)__builtin_clzll(an);
+    uint64_t t = ((uint64_t)2 << l) - ((uint64_t)1 << f);
+    if (((digit >> f) & 1) && (t & ~(digit | dot)) == 0) {
+        /* Digits and dots only: an IPv4 address or nothing (no letter, no host). */
+        size_t tn = l + 1 - f;
+        if (tn >= 7 && tn <= 15)
+            ip4_shaped(s, p + f, tn, dot >> f, line, off + f, 1);
+        return;
+    }
+    /* A host name's last label has a letter ("3.14" and version numbers are not hosts); it
+     * starts past the last dot within [f, l], or at f. */
+    uint64_t d = dot & t;
+    unsigned ls = d != 0 ? 64u - (unsigned)__builtin_clzll(d) : f;
+    if ((((b->letter >> o) & t) >> ls) != 0)
+        host_shaped(s, p + f, l + 1 - f, ls - f, line, off + f);
 }
 #endif
 
