@@ -239,7 +239,7 @@ struct rk_sweep_index {
 
 /*
  * Where the index lies in memory (docs/sweep.md). The scan probes the IPv4 prefilter, the key
- * prefilter and the CIDR bitmap (18 MB at 10M indicators) at random, several times a line:
+ * prefilter and the CIDR bitmap (22 MB at 10M indicators) at random, several times a line:
  * mapped in 4 KiB pages (an index cached before it was opened with MADV_HUGEPAGE, e.g. copied
  * with cp) nearly every probe misses the TLB, and a page walk in this VM costs about as much
  * as the cache miss. When these sections are RK__SW_HOT_MIN_BYTES or more and not already
