@@ -272,6 +272,32 @@ static size_t check_labels(char *h, size_t n, int min_labels)
     return n;
 }
 
+#if defined(__SSE2__)
+/* The r bytes at p (1 <= r < 16) in the low bytes of a register, zeros above, read without a
+ * byte past p + r: two overlapping words (or the first, middle and last byte), as in
+ * rk__sw_hash(); no call to memcpy for a variable length. */
+static inline __m128i load_partial(const char *p, size_t r)
+{
+    uint64_t a, b = 0;
+    if (r >= 8) {
+        memcpy(&a, p, 8);
+        if (r > 8) {
+            memcpy(&b, p + r - 8, 8);
+            b >>= 8 * (16 - r); /* its bytes p[8, r) */
+        }
+    } else if (r >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + r - 4, 4);
+        a = (uint64_t)x | ((uint64_t)y << (8 * (r - 4)));
+    } else {
+        a = (uint64_t)(unsigned char)p[0] | ((uint64_t)(unsigned char)p[r >> 1] << (8 * (r >> 1))) |
+            ((uint64_t)(unsigned char)p[r - 1] << (8 * (r - 1)));
+    }
+    return _mm_set_epi64x((long long)b, (long long)a);
+}
+#endif
+
 size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, size_t cap)
 {
     if (n > 0 && s[n - 1] == '.')
@@ -283,16 +309,17 @@ size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, siz
      * with byte masks, the labels from the dots' mask. The same answer as the loop below. */
     if (n <= 63) {
         char low[64];
+        /* The lower-cased bytes go straight to out when it has room for whole 16-byte steps
+         * (its bytes past the host's are the caller's scratch: every caller's output goes on
+         * after the returned length, or is dropped with a 0), else through low. */
+        char *lo16 = cap >= ((n + 15) & ~(size_t)15) ? out : low;
         uint64_t ok = 0, dots = 0, letters = 0;
         for (size_t i = 0; i < n; i += 16) {
             __m128i v;
-            if (n - i >= 16) {
+            if (n - i >= 16)
                 v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            } else {
-                char t[16] = {0};
-                memcpy(t, s + i, n - i);
-                v = _mm_loadu_si128((const __m128i *)(const void *)t);
-            }
+            else
+                v = load_partial(s + i, n - i);
             /* 'A'..'Z' get bit 5; signed compares leave bytes >= 0x80 out of every range. */
             __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
                                        _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
@@ -306,7 +333,7 @@ size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, siz
                 _mm_or_si128(let, dig),
                 _mm_or_si128(dot, _mm_or_si128(_mm_cmpeq_epi8(lw, _mm_set1_epi8('-')),
                                                _mm_cmpeq_epi8(lw, _mm_set1_epi8('_')))));
-            _mm_storeu_si128((__m128i *)(void *)(low + i), lw); /* i <= 48 */
+            _mm_storeu_si128((__m128i *)(void *)(lo16 + i), lw); /* i <= 48 */
             ok |= (uint64_t)(uint16_t)_mm_movemask_epi8(good) << i;
             dots |= (uint64_t)(uint16_t)_mm_movemask_epi8(dot) << i;
             letters |= (uint64_t)(uint16_t)_mm_movemask_epi8(let) << i;
@@ -332,7 +359,8 @@ size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, siz
                 if ((letters & all & last) == 0)
                     return 0;
             }
-            memcpy(out, low, n);
+            if (lo16 == low)
+                memcpy(out, low, n);
             return n;
         }
         /* A byte that may not be in a label: the loop below decides (IDN). */

@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1707,6 +1708,111 @@ out:
     return rc;
 }
 
+/* ===== The hot sections in huge pages (sweep-int.h, "Where the index lies in memory") ===== */
+
+/* PAGEMAP_SCAN (Linux 6.7, <linux/fs.h>), spelled out: the build machine's headers may be
+ * older than the kernel it runs on, and an older kernel answers ENOTTY. */
+struct rk__sw_page_region {
+    uint64_t start, end, categories;
+};
+struct rk__sw_pm_scan_arg {
+    uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages, category_inverted,
+        category_mask, category_anyof_mask, return_mask;
+};
+#define RK__SW_PAGEMAP_SCAN    _IOWR('f', 16, struct rk__sw_pm_scan_arg)
+#define RK__SW_PAGE_IS_PRESENT (1u << 3)
+#define RK__SW_PAGE_IS_HUGE    (1u << 6)
+
+long long rk__sw_huge_bytes(const void *p, size_t n)
+{
+    struct rk__sw_page_region v[64];
+    long long huge = 0;
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = (uintptr_t)p & ~(pg - 1), e = ((uintptr_t)p + n + pg - 1) & ~(pg - 1);
+    int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    while (a < e) {
+        /* Regions of equal categories come merged: a huge range is one entry, so 64 entries
+         * a call cover a section in one or two calls unless it is mostly small pages. */
+        struct rk__sw_pm_scan_arg q = {.size = sizeof q,
+                                       .start = a,
+                                       .end = e,
+                                       .vec = (uintptr_t)v,
+                                       .vec_len = 64,
+                                       .category_anyof_mask = RK__SW_PAGE_IS_PRESENT,
+                                       .return_mask = RK__SW_PAGE_IS_HUGE};
+        long k = ioctl(fd, RK__SW_PAGEMAP_SCAN, &q);
+        if (k < 0 || q.walk_end <= a) {
+            huge = k < 0 ? -1 : huge;
+            break;
+        }
+        for (long i = 0; i < k; i++)
+            if (v[i].categories & RK__SW_PAGE_IS_HUGE)
+                huge += (long long)(v[i].end - v[i].start);
+        a = (uintptr_t)q.walk_end;
+    }
+    close(fd);
+    return huge;
+}
+
+int rk__sw_hot_copy(struct rk_sweep_index *ix)
+{
+    const struct rk__sw_header *h = ix->h;
+    const char *force = getenv("RK_SWEEP_HOT_COPY");
+    /* From the IPv4 prefilter to the CIDR bitmap's end; the start rounded down to 64 bytes so
+     * that the key prefilter's lines stay on cache lines in the copy. */
+    uint64_t from = h->ip4_filter_off & ~(uint64_t)63;
+    uint64_t len = h->pf_off + rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits) - from;
+    const size_t huge = (size_t)1 << 21;
+    if (ix->map == NULL || (force != NULL && force[0] == '0'))
+        return 0;
+    if (force == NULL || force[0] != '1') {
+        if (len < RK__SW_HOT_MIN_BYTES)
+            return 0; /* within the TLB's reach in 4 KiB pages */
+#ifdef MADV_POPULATE_READ
+        /* Faulted in first: --no-verify maps nothing before the scan. */
+        (void)madvise((void *)((uintptr_t)(ix->base + from) & ~(uintptr_t)4095),
+                      (size_t)(len + ((uintptr_t)(ix->base + from) & 4095)), MADV_POPULATE_READ);
+#endif
+        /* Already PMD-mapped (cached in 2 MiB folios: the writer's and the open's advice): a
+         * copy gains nothing. The file's last partial 2 MiB never is, hence the slack. */
+        if (rk__sw_huge_bytes(ix->base + from, (size_t)len) >= (long long)(len - len / 8))
+            return 0;
+    }
+#ifdef MADV_HUGEPAGE
+    size_t span = (size_t)((len + huge - 1) & ~(uint64_t)(huge - 1));
+    /* mmap, not rk_malloc: the copy must start on a 2 MiB boundary to get huge pages. */
+    uint8_t *m =
+        mmap(NULL, span + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return 0;
+    uint8_t *c = (uint8_t *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
+    if (madvise(c, span, MADV_HUGEPAGE) != 0) {
+        munmap(m, span + huge);
+        return 0;
+    }
+    memcpy(c, ix->base + from, (size_t)len);
+    /* No huge pages (THP off, memory fragmented): 4 KiB anonymous pages are no better than the
+     * mapping's, so the copy is dropped. */
+    if (force == NULL && rk__sw_huge_bytes(c, (size_t)len) < (long long)(len / 2)) {
+        munmap(m, span + huge);
+        return 0;
+    }
+    (void)mprotect(c, span, PROT_READ);
+    const uint8_t *nb = c - from; /* where the image's byte 0 would be */
+    ix->ip4f = (const uint64_t *)(const void *)(nb + h->ip4_filter_off);
+    ix->pf = (const uint64_t *)(const void *)(nb + h->pf_off);
+    ix->c4f = ix->pf + 8 * (uint64_t)h->pf_lines;
+    ix->hot_map = m;
+    ix->hot_map_len = span + huge;
+    return 1;
+#else
+    (void)huge;
+    return 0;
+#endif
+}
+
 enum rk_status rk_sweep_index_open(const char *path, unsigned flags, struct rk_sweep_index **out,
                                    char *err, size_t errlen)
 {
@@ -1745,10 +1851,16 @@ enum rk_status rk_sweep_index_open(const char *path, unsigned flags, struct rk_s
     ix->size = (size_t)st.st_size;
     ix->map = map;
     map = MAP_FAILED;
+    /* Before the checksum's populate: pages not yet cached are read into 2 MiB folios and
+     * PMD-mapped (a cold index); cached ones keep the folios they have. Only a hint. */
+#ifdef MADV_HUGEPAGE
+    (void)madvise(ix->map, ix->size, MADV_HUGEPAGE);
+#endif
     rc = check_image(ix, verify, err, errlen);
     if (rc != RK_OK)
         goto out;
     madvise(ix->map, ix->size, MADV_RANDOM);
+    (void)rk__sw_hot_copy(ix);
     *out = ix;
     ix = NULL;
 out:
@@ -1766,6 +1878,8 @@ void rk_sweep_index_close(struct rk_sweep_index *ix)
         return;
     if (ix->map != NULL)
         munmap(ix->map, ix->size);
+    if (ix->hot_map != NULL)
+        munmap(ix->hot_map, ix->hot_map_len);
     rk_free(ix->owned);
     rk_free(ix);
 }

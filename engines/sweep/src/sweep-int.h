@@ -58,6 +58,37 @@ struct rk__sw_url {
  */
 int rk__sw_canon_url(const char *s, size_t n, char *out, size_t cap, struct rk__sw_url *u);
 
+/* What rk__sw_canon_url() decides about a URL with a plain host (see rk__sw_url_parts()). */
+struct rk__sw_url_parts {
+    size_t consumed;              /* as rk__sw_url.consumed */
+    enum rk_sweep_type host_type; /* RK_SWEEP_DOMAIN or RK_SWEEP_IPV4 */
+    uint8_t addr[4];              /* the address of an IPv4 host */
+    size_t host_off, host_len;    /* the host in the input, a name without its trailing dot;
+                                   * letters as given (its canonical form lower-cases them) */
+    int dotted;                   /* two labels or more (an address: 1) */
+};
+
+/* Byte masks of the first `len` (<= 64) bytes of a URL's authority, bit i for the byte i
+ * after "://": '/' '?' '#' (the authority's end), '@', ':', '.', ASCII letters, and the bytes
+ * of a plain host (letters, digits, '-', '_', '.'). Bits at len and above are ignored. */
+struct rk__sw_url_masks {
+    uint64_t end, at, colon, dot, letter, good;
+    size_t len;
+};
+
+/*
+ * The URL s[0, n) whose scheme is s[0, sl) (checked by the caller: a letter, then letters,
+ * digits, + - .; "://" follows it); s[0, readable) may be read (readable >= n). Returns 1
+ * with *u filled when rk__sw_canon_url() would accept the URL and its host is plain (ASCII
+ * letters, digits, - _ . only: then the canonical host is the host lower-cased, or the
+ * address); 0 when rk__sw_canon_url() would refuse it; -1 when only rk__sw_canon_url() can
+ * tell (a percent-encoded, bracketed or non-ASCII host, an authority of more than 64 bytes).
+ * In sweep-scan.c, with url_parts_of(), the same from the masks of the authority, which
+ * the scanner makes while it looks for the URL's end.
+ */
+int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
+                     struct rk__sw_url_parts *u);
+
 /* Canonicalises an e-mail address (lower-cased, domain checked). Returns length or 0. */
 size_t rk__sw_canon_email(const char *s, size_t n, char *out, size_t cap);
 
@@ -231,7 +262,28 @@ struct rk_sweep_index {
     uint64_t meta_size;    /* bytes of the metadata section */
     void *owned;      /* rk_malloc'd image, or NULL */
     void *map;        /* mmap'd image, or NULL */
+    /* The hot sections' copy in huge pages (rk__sw_hot_copy()), or NULL: ip4f, pf and c4f
+     * point into it; hot_map/hot_map_len is the anonymous mapping to unmap. */
+    void *hot_map;
+    size_t hot_map_len;
 };
+
+/*
+ * Where the index lies in memory (docs/sweep.md). The scan probes the IPv4 prefilter, the key
+ * prefilter and the CIDR bitmap (22 MB at 10M indicators) at random, several times a line:
+ * mapped in 4 KiB pages (an index cached before it was opened with MADV_HUGEPAGE, e.g. copied
+ * with cp) nearly every probe misses the TLB, and a page walk in this VM costs about as much
+ * as the cache miss. When these sections are RK__SW_HOT_MIN_BYTES or more and not already
+ * PMD-mapped, the open copies them into 2 MiB-aligned anonymous memory advised MADV_HUGEPAGE
+ * and points the index there; when the copy cannot be made or gets no huge pages the mapping
+ * is used as before. RK_SWEEP_HOT_COPY=1 forces the copy (the tests), =0 turns it off.
+ */
+#define RK__SW_HOT_MIN_BYTES ((uint64_t)4 << 20)
+/* Makes the copy for an opened mapping (ix->map set); returns 1 when the index now uses it. */
+int rk__sw_hot_copy(struct rk_sweep_index *ix);
+/* Bytes of p[0, n) that are mapped by huge (PMD) entries, or -1 when the kernel cannot say
+ * (PAGEMAP_SCAN, Linux 6.7). Pages not present count as not huge. */
+long long rk__sw_huge_bytes(const void *p, size_t n);
 
 /* ===== Checksum (sweep-sum.c) ===== */
 
@@ -451,9 +503,14 @@ static inline uint64_t rk__sw_lookup(const struct rk_sweep_index *ix, uint64_t h
     return 0;
 }
 
+/* Prefetches the slots a lookup of hash h reads: its first slot's line and the next one. A
+ * table is filled to about 0.6, so a probe that ends at an empty slot reads 3.5 slots on
+ * average, and about a quarter of the probes of a 10M index cross into the next line (9 % from
+ * a line's first slot, 59 % from its last): that second line was the miss flush() waited for. */
 static inline void rk__sw_prefetch(const struct rk_sweep_index *ix, uint64_t h)
 {
     __builtin_prefetch(&ix->slots[h & ix->mask]);
+    __builtin_prefetch(&ix->slots[(h + 8) & ix->mask]);
 }
 
 /* The metadata string of the record at byte offset `off`, or NULL. */

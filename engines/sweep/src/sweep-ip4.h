@@ -58,8 +58,15 @@ static inline unsigned rk__sw_ip4_dec3(const char *p, unsigned n)
     }
 }
 
+/*
+ * The address as one word, part 0 in the low byte (the bytes of out[4] as a little-endian
+ * word, whatever the CPU's byte order), bit 32 set; 0 when it is not one. A word, not an
+ * array, so that a caller can hand it on in a register (a tail call needs no stack frame).
+ */
+#define RK__SW_IP4_OK ((uint64_t)1 << 32)
+
 /* Part by part: for CPUs without SSSE3 (and the RK_SWEEP_NO_AVX2 path). */
-static inline int rk__sw_ip4_scalar(const char *p, size_t n, uint64_t dots, uint8_t out[4])
+static inline uint64_t rk__sw_ip4_scalar_w(const char *p, size_t n, uint64_t dots)
 {
     uint32_t x = rk__sw_ip4_lens(n, dots);
     if (x == 0)
@@ -70,11 +77,23 @@ static inline int rk__sw_ip4_scalar(const char *p, size_t n, uint64_t dots, uint
              v2 = rk__sw_ip4_dec3(q2, l2), v3 = rk__sw_ip4_dec3(q3, l3);
     if ((v0 | v1 | v2 | v3) > 255)
         return 0;
-    out[0] = (uint8_t)v0;
-    out[1] = (uint8_t)v1;
-    out[2] = (uint8_t)v2;
-    out[3] = (uint8_t)v3;
-    return 1;
+    return RK__SW_IP4_OK | v0 | v1 << 8 | v2 << 16 | (uint64_t)v3 << 24;
+}
+
+/* The word's four bytes into out[4] (part 0 first). */
+static inline void rk__sw_ip4_bytes(uint64_t w, uint8_t out[4])
+{
+    out[0] = (uint8_t)w;
+    out[1] = (uint8_t)(w >> 8);
+    out[2] = (uint8_t)(w >> 16);
+    out[3] = (uint8_t)(w >> 24);
+}
+
+static inline int rk__sw_ip4_scalar(const char *p, size_t n, uint64_t dots, uint8_t out[4])
+{
+    uint64_t w = rk__sw_ip4_scalar_w(p, n, dots);
+    rk__sw_ip4_bytes(w, out);
+    return w != 0;
 }
 
 #if defined(RK__SW_IP4_SSSE3)
@@ -104,23 +123,68 @@ static const uint8_t rk__sw_ip4_shuf[81][16]
 #undef RK__SW_IP4B
 
 /*
+ * The shuffle's index straight from the dot mask, for the SSSE3 path (rk__sw_ip4_lens() finds
+ * each dot with a ctz and checks the lengths with additions, about 35 instructions; this is
+ * about 12). The three dots of a valid address lie at l0, l0 + l1 + 1 and l0 + l1 + l2 + 2
+ * (parts of 1..3 digits): 27 masks below 2^12, which ((mask * 217) >> 5) & 63 sends to 27
+ * different entries of a 64-entry table (a perfect hash: the initialisers below name each
+ * entry once, and -Woverride-init, part of -Wextra, would refuse a second). An entry holds its
+ * mask (bits 0-15), the third dot's position + 2 (bits 16-23) and 3 times the index of
+ * (l0, l1, l2) among the 27 (bits 24-31). The run's mask must equal the entry's (so exactly
+ * those three dots, each part 1..3 digits), and the last part's length minus one,
+ * n - (third dot + 2), must be 0..2; an empty entry (0) fails that, as n >= 7.
+ */
+#define RK__SW_IP4M(a, b, c) ((1u << (a)) | (1u << ((a) + (b) + 1)) | (1u << ((a) + (b) + (c) + 2)))
+#define RK__SW_IP4E(a, b, c)                                                                       \
+    [((RK__SW_IP4M(a, b, c) * 217u) >> 5) & 63u] =                                                 \
+        RK__SW_IP4M(a, b, c) | (uint32_t)((a) + (b) + (c) + 4) << 16 |                             \
+        (uint32_t)((((a)-1) * 9 + ((b)-1) * 3 + ((c)-1)) * 3) << 24
+#define RK__SW_IP4E1(a, b) RK__SW_IP4E(a, b, 1), RK__SW_IP4E(a, b, 2), RK__SW_IP4E(a, b, 3)
+#define RK__SW_IP4E2(a)    RK__SW_IP4E1(a, 1), RK__SW_IP4E1(a, 2), RK__SW_IP4E1(a, 3)
+static const uint32_t rk__sw_ip4_dot_tab[64] = {RK__SW_IP4E2(1), RK__SW_IP4E2(2), RK__SW_IP4E2(3)};
+#undef RK__SW_IP4E2
+#undef RK__SW_IP4E1
+#undef RK__SW_IP4E
+#undef RK__SW_IP4M
+
+/* The index into rk__sw_ip4_shuf of the run of n bytes (7..15) with the dots `dots` (higher
+ * bits ignored), plus one; 0 when the dots do not make four parts of 1..3 digits. */
+static inline unsigned rk__sw_ip4_shuf_index(size_t n, uint64_t dots)
+{
+    uint32_t m = (uint32_t)dots & ((1u << n) - 1);
+    uint32_t e = rk__sw_ip4_dot_tab[((m * 217u) >> 5) & 63u];
+    uint32_t l3 = (uint32_t)n - (e >> 16 & 255u); /* the last part's length - 1, if valid */
+    if ((e & 0xffffu) != m || l3 > 2)
+        return 0;
+    return (e >> 24) + l3 + 1;
+}
+
+/*
  * All four parts at once. `lim`: the end of the readable bytes after p (16 bytes are loaded
  * when they are there; a run nearer the end is converted part by part). Inlined only into
  * functions compiled for SSSE3; code compiled for SSE2 only calls it, after a check that the
- * CPU has SSSE3.
+ * CPU has SSSE3. Returns the word of rk__sw_ip4_scalar_w().
  */
-__attribute__((target("ssse3"))) static inline int
-rk__sw_ip4_ssse3(const char *p, size_t n, uint64_t dots, const char *lim, uint8_t out[4])
+__attribute__((target("ssse3"))) static inline uint64_t
+rk__sw_ip4_ssse3_w16(const char *p, size_t n, uint64_t dots);
+
+__attribute__((target("ssse3"))) static inline uint64_t
+rk__sw_ip4_ssse3_w(const char *p, size_t n, uint64_t dots, const char *lim)
 {
-    uint32_t x = rk__sw_ip4_lens(n, dots);
-    if (x == 0)
-        return 0;
     if (lim - p < 16)
-        return rk__sw_ip4_scalar(p, n, dots, out); /* rare: no call, and the same answer */
+        return rk__sw_ip4_scalar_w(p, n, dots); /* rare: the same answer */
+    return rk__sw_ip4_ssse3_w16(p, n, dots);
+}
+
+/* The same where the 16 bytes at p are known to be readable. */
+__attribute__((target("ssse3"))) static inline uint64_t
+rk__sw_ip4_ssse3_w16(const char *p, size_t n, uint64_t dots)
+{
+    unsigned k = rk__sw_ip4_shuf_index(n, dots);
+    if (k == 0)
+        return 0;
+    k--;
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    /* ((l0 - 1) * 3 + l1 - 1) * 3 + ...: byte 3 of the product is 27 l0 + 9 l1 + 3 l2 + l3
-     * (at most 120, and the lower bytes' sums stay below 256, so nothing carries into it). */
-    unsigned k = ((x * 0x1b090301u) >> 24) - 40;
     v = _mm_sub_epi8(v, _mm_set1_epi8('0'));
     v = _mm_shuffle_epi8(v, _mm_load_si128((const __m128i *)(const void *)rk__sw_ip4_shuf[k]));
     /* Digits are 0..9: 100a + 10b fits a 16-bit lane, as does the sum of a lane. */
@@ -130,9 +194,16 @@ rk__sw_ip4_ssse3(const char *p, size_t n, uint64_t dots, const char *lim, uint8_
     if (_mm_movemask_epi8(_mm_cmpgt_epi32(v, _mm_set1_epi32(255))) != 0)
         return 0;
     v = _mm_packus_epi16(_mm_packs_epi32(v, v), v);
-    uint32_t w = (uint32_t)_mm_cvtsi128_si32(v);
-    memcpy(out, &w, 4);
-    return 1;
+    /* x86 is little-endian: byte 0 of the register, part 0, is the word's low byte. */
+    return RK__SW_IP4_OK | (uint32_t)_mm_cvtsi128_si32(v);
+}
+
+__attribute__((target("ssse3"))) static inline int
+rk__sw_ip4_ssse3(const char *p, size_t n, uint64_t dots, const char *lim, uint8_t out[4])
+{
+    uint64_t w = rk__sw_ip4_ssse3_w(p, n, dots, lim);
+    rk__sw_ip4_bytes(w, out);
+    return w != 0;
 }
 #endif
 

@@ -79,7 +79,8 @@ struct req {
     uint8_t tok_kind;
     uint8_t cidr_group; /* non-zero: one of a token's CIDR lookups, longest prefix first */
     /* Non-zero: h is the key prefilter's hash of the token (a URL's host) and the lookup's
-     * hash is made in flush(), only when the prefilter lets it pass (see handle_url()). */
+     * hash is made in flush(), only when the prefilter lets it pass (see url_whole()); 2: the
+     * key is not written yet, the URL is canonicalised then (see handle_url()). */
     uint8_t pf_wait;
 };
 
@@ -123,6 +124,10 @@ struct rk_sweep_scanner {
     /* The last-label filter's answers for the last labels of up to 7 bytes seen lately (see
      * tld_pass()): a key per entry, bit 63 the answer; TLDC_EMPTY matches no key. */
     uint64_t tldc[TLDC_SIZE];
+    /* The key prefilter's answers for the last two labels of hosts when they are at most 7
+     * bytes ("co.jp", "ne.jp": the same few keys again and again), the same way (see
+     * pf_reg_cached()). */
+    uint64_t pfc[TLDC_SIZE];
     /* The index's key prefilter holds the last two labels of every domain indicator / the
      * host of every URL indicator / every IPv4 address indicator / every hash indicator /
      * every e-mail indicator (sweep-prefilter.c). */
@@ -210,7 +215,7 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
                        h->type_count[RK_SWEEP_SHA256] > 0;
     memcpy(s->tld, h->tld_filter, sizeof s->tld);
     for (size_t i = 0; i < TLDC_SIZE; i++)
-        s->tldc[i] = TLDC_EMPTY;
+        s->tldc[i] = s->pfc[i] = TLDC_EMPTY;
     /* 256 KiB and more; RK_SWEEP_DEFER_IP4 and RK_SWEEP_DEFER_PF let the tests run these
      * paths with a small index. */
     s->defer_ip4 = h->ip4_filter_bits >= 21 || getenv("RK_SWEEP_DEFER_IP4") != NULL;
@@ -325,19 +330,22 @@ static void report(struct rk_sweep_scanner *s, const struct req *r, uint64_t rec
 }
 
 __attribute__((noinline)) static void settle(struct rk_sweep_scanner *s);
+static int url_settle(struct rk_sweep_scanner *s, struct req *r);
 
 static void flush(struct rk_sweep_scanner *s)
 {
     uint8_t group_done = 0;
     settle(s); /* its requests, if any, join this batch */
     for (unsigned i = 0; i < s->nq && !s->stopped; i++) {
-        const struct req *r = &s->q[i];
+        struct req *r = &s->q[i];
         if (r->cidr_group != 0 && r->cidr_group == group_done)
             continue;
         uint64_t h = r->h;
         if (r->pf_wait) {
             /* Its prefilter line was prefetched when it was queued: the test seldom waits. */
             if (!rk__sw_pf_test(rk__sw_pf_line(s->ix, h), h))
+                continue;
+            if (r->pf_wait == 2 && !url_settle(s, r))
                 continue;
             h = rk__sw_hash(r->type, r->plen, s->buf + r->key_off, r->key_len);
         }
@@ -549,6 +557,45 @@ static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64
         settle_ip4(s, a, line, off);
 }
 
+/* An IPv4 address found by its shape, as the word of rk__sw_ip4_scalar_w() (part 0 in the low
+ * byte), that passed the IPv4 prefilter (or whose test is deferred): emit_ip() from there. Out
+ * of line, called last: the classifier before it needs no stack frame (see ip4_found()). */
+__attribute__((noinline)) static void ip4_word_pass(struct rk_sweep_scanner *s, uint64_t w,
+                                                    uint64_t line, uint64_t off)
+{
+    uint8_t a[4];
+    rk__sw_ip4_bytes(w, a);
+    if (s->defer_ip4) {
+        /* emit_ip()'s deferral, without its call: the prefilter's word prefetched now, the
+         * address tested when it is settled. */
+        unsigned bit;
+        __builtin_prefetch(ip4f_word(s, a, &bit));
+        memcpy(pend_push(s, PEND_IP4, line, off)->a, a, 4);
+        return;
+    }
+    settle_ip4(s, a, line, off);
+}
+
+/* emit_ip() of an IPv4 address word (rk__sw_ip4_scalar_w()): the IPv4 prefilter's bit tested
+ * here, inline, so that an address outside every indicator's network (all but 9 of the 64,352
+ * in the first 8 MB of the benchmark's mixed log, 100,000 indicators) costs no call; a large
+ * index defers the test (its bitmap is not in cache) and goes on to emit_ip(). */
+static inline __attribute__((always_inline)) void ip4_found(struct rk_sweep_scanner *s, uint64_t w,
+                                                            uint64_t line, uint64_t off)
+{
+    if (!s->want_ip4)
+        return;
+    if (!s->defer_ip4) {
+        /* The address as a number: part 0 the most significant byte. */
+        uint32_t v = (uint32_t)(w & 255) << 24 | (uint32_t)(w >> 8 & 255) << 16 |
+                     (uint32_t)(w >> 16 & 255) << 8 | (uint32_t)(w >> 24 & 255);
+        uint32_t nk = v >> s->ix->ip4f_shift;
+        if (!((s->ix->ip4f[nk / 64] >> (nk % 64)) & 1))
+            return;
+    }
+    ip4_word_pass(s, w, line, off);
+}
+
 /* Queues the lookups of an address that passed the prefilters: the address (with `exact`),
  * then each CIDR prefix length in use (with `ranges`). */
 static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
@@ -587,6 +634,8 @@ static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, ui
 static inline size_t last_label_start(const char *p, size_t n);
 static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, size_t *ls);
 
+static inline int pf_reg_cached(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h);
+
 static inline int host_filter(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h)
 {
     size_t ls;
@@ -596,8 +645,50 @@ static inline int host_filter(struct rk_sweep_scanner *s, const char *p, size_t 
         return 1;
     /* The two labels start after the dot before the last one. */
     size_t st = last_label_start(p, ls - 1);
-    *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, n - st);
-    return 2;
+    int c = pf_reg_cached(s, p + st, n - st, h);
+    return c < 0 ? 2 : c;
+}
+
+/*
+ * The key prefilter's answer for the last two labels p[0, n) of a host (raw or canonical: the
+ * filter's hash folds case), when they are at most 7 bytes: from a 256-entry cache in the
+ * scanner keyed, like tld_pass()'s, by the bytes and the length as one word (exact: no key ever
+ * gets another's answer; the answer is a function of the key's hash, so it never changes). A
+ * miss asks the filter now, even on a large index whose tests are deferred (a short key is one
+ * of few: "co.jp", "ne.jp" make 40 % of the hosts that pass the last-label filter in the
+ * benchmark's mixed log), and keeps the answer. Returns 1 or 0; -1 with *h, the key's hash, for
+ * a longer key, which the caller tests or defers as before.
+ */
+static inline int pf_reg_cached(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n <= 7) {
+        /* The bytes as a word, zeros above, read without a byte past p + n. */
+        uint64_t w;
+        if (n >= 4) {
+            uint32_t lo, hi;
+            memcpy(&lo, p, 4);
+            memcpy(&hi, p + n - 4, 4);
+            w = (uint64_t)lo | ((uint64_t)hi << (8 * (n - 4)));
+        } else if (n > 0) {
+            w = (uint64_t)(unsigned char)p[0] |
+                ((uint64_t)(unsigned char)p[n >> 1] << (8 * (n >> 1))) |
+                ((uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1)));
+        } else {
+            w = 0;
+        }
+        uint64_t key = w | (uint64_t)n << 56;
+        uint64_t *e = &s->pfc[(key * 0x9e3779b97f4a7c15ull) >> 56];
+        if ((*e & ~(1ull << 63)) == key)
+            return (int)(*e >> 63);
+        uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p, n);
+        uint64_t pass = (uint64_t)rk__sw_pf_test(rk__sw_pf_line(s->ix, k), k);
+        *e = key | pass << 63;
+        return (int)pass;
+    }
+#endif
+    *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p, n);
+    return -1;
 }
 
 /* The start of the last label of p[0, n): just past its last dot, 0 when it has none. Last
@@ -776,9 +867,12 @@ __attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s,
     if (s->pf_dom && ls > 0) {
         /* The two labels start after the dot before the last one. */
         size_t st = last_label_start(p, ls - 1);
-        uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st, rn - st);
+        uint64_t k = 0;
+        int c = pf_reg_cached(s, p + st, rn - st, &k);
+        if (c == 0)
+            return;
         /* p may be a caller's scratch buffer: a deferred host is copied. */
-        if (!pf_pass_or_defer(s, PEND_HOST_RAW, p, n, k, line, off))
+        if (c < 0 && !pf_pass_or_defer(s, PEND_HOST_RAW, p, n, k, line, off))
             return;
     }
     emit_host_now(s, p, n, line, off);
@@ -798,6 +892,45 @@ static inline void emit_host(struct rk_sweep_scanner *s, const char *p, size_t n
         return;
     emit_host_tail(s, p, n, rn, ls, line, off);
 }
+
+/* emit_host() out of line, for host_shaped(): called last, so the classifier needs no frame. */
+__attribute__((noinline)) static void emit_host_call(struct rk_sweep_scanner *s, const char *p,
+                                                     size_t n, uint64_t line, uint64_t off)
+{
+    emit_host(s, p, n, line, off);
+}
+
+/*
+ * emit_host() for a host the loop found by its shape: p[0, n) lies in the chunk, begins and
+ * ends with a letter or digit, and its last label starts at ls (past the last dot, from the
+ * dot mask; 0: one label). The last-label cache of tld_pass() is asked with the label's bytes
+ * read by one 8-byte load from the label's start, masked to its length: the same key as
+ * tld_pass() makes from the host's last 8 bytes, without looking for the dot again. A longer
+ * label, a label within 8 bytes of the chunk's end and a cache miss go to emit_host().
+ */
+static inline __attribute__((always_inline)) void host_shaped(struct rk_sweep_scanner *s,
+                                                              const char *p, size_t n, size_t ls,
+                                                              uint64_t line, uint64_t off)
+{
+    if (!s->want_dom)
+        return;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    size_t len = n - ls; /* 1 .. n: the last byte is a letter or digit */
+    if (len <= 7 && s->chunk + s->chunk_len - (p + ls) >= 8) {
+        uint64_t w;
+        memcpy(&w, p + ls, 8);
+        uint64_t key = (w & (((uint64_t)1 << (8 * len)) - 1)) | (uint64_t)len << 56;
+        uint64_t e = s->tldc[(key * 0x9e3779b97f4a7c15ull) >> 56];
+        if ((e & ~(1ull << 63)) == key) {
+            if (e >> 63)
+                emit_host_tail(s, p, n, n, ls, line, off);
+            return;
+        }
+    }
+#endif
+    emit_host_call(s, p, n, line, off);
+}
+
 
 /* Queues the lookup of a digest d[0, dn) (16, 20 or 32 bytes) that passed the key prefilter. */
 static void emit_digest(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn, uint64_t line,
@@ -1182,6 +1315,11 @@ static void classify_email(struct rk_sweep_scanner *s, const char *p, size_t n, 
         classify_colon(s, p, at, line, off, C_DOT | C_PLUS);
 }
 
+#if defined(__SSE2__)
+static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, size_t n,
+                                  uint64_t line, uint64_t off);
+#endif
+
 static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, unsigned flags,
                          uint64_t line, uint64_t off)
 {
@@ -1200,6 +1338,10 @@ static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, un
         classify_colon(s, p, n, line, off, flags);
     else if (flags & C_PLUS)
         classify_plain(s, p, n, line, off);
+#if defined(__SSE2__)
+    else if (n < 64 && s->chunk + s->chunk_len - p >= (ptrdiff_t)((n + 15) & ~(size_t)15))
+        classify_piece_masked(s, p, n, line, off);
+#endif
     else
         classify_piece(s, p, n, line, off, 1); /* flags say it holds a '.' */
 }
@@ -1230,24 +1372,45 @@ static inline int bits_at_least(uint64_t x, unsigned k)
     return x != 0;
 }
 
+/* ip4_shaped() part by part, out of line: a run within 16 bytes of the chunk's end on the
+ * SSSE3 path (rare), called last so that the classifier keeps no frame for it. */
+__attribute__((noinline)) static void ip4_shaped_scalar(struct rk_sweep_scanner *s, const char *p,
+                                                        size_t n, uint64_t dots, uint64_t line,
+                                                        uint64_t off)
+{
+    uint64_t w = rk__sw_ip4_scalar_w(p, n, dots);
+    if (w != 0)
+        ip4_found(s, w, line, off);
+}
+
 /*
  * rk__sw_parse_ip4() for n bytes (7..15) of digits and dots whose dots are the bits of `dots`
- * (bit k: p[k], higher bits ignored): the parts lie between the dots, so only their lengths
- * and values are checked (sweep-ip4.h), all four parts at once where the CPU has SSSE3 (every
- * CPU with AVX2 has; RK_SWEEP_NO_AVX2 takes the part-by-part path).
+ * (bit k: p[k], higher bits ignored), then ip4_found(): the parts lie between the dots, so only
+ * their lengths and values are checked (sweep-ip4.h), all four parts at once where the CPU has
+ * SSSE3 (every CPU with AVX2 has; RK_SWEEP_NO_AVX2 takes the part-by-part path). The address
+ * goes on as a word, never through memory.
  */
-static inline __attribute__((always_inline)) int ip4_shaped(const struct rk_sweep_scanner *s,
-                                                            const char *p, size_t n, uint64_t dots,
-                                                            uint8_t out[4], int ssse3)
+static inline __attribute__((always_inline)) void ip4_shaped(struct rk_sweep_scanner *s,
+                                                             const char *p, size_t n, uint64_t dots,
+                                                             uint64_t line, uint64_t off, int ssse3)
 {
 #if defined(RK__SW_IP4_SSSE3)
-    if (ssse3 || s->avx2)
-        return rk__sw_ip4_ssse3(p, n, dots, s->chunk + s->chunk_len, out);
+    if (ssse3 || s->avx2) {
+        if (s->chunk + s->chunk_len - p < 16) {
+            ip4_shaped_scalar(s, p, n, dots, line, off);
+            return;
+        }
+        uint64_t w = rk__sw_ip4_ssse3_w16(p, n, dots);
+        if (w != 0)
+            ip4_found(s, w, line, off);
+        return;
+    }
 #else
-    (void)s;
     (void)ssse3;
 #endif
-    return rk__sw_ip4_scalar(p, n, dots, out);
+    uint64_t w = rk__sw_ip4_scalar_w(p, n, dots);
+    if (w != 0)
+        ip4_found(s, w, line, off);
 }
 
 /* A piece [0, n) of a run, without ':' (classify_piece() with the shape of its bytes). */
@@ -1269,22 +1432,58 @@ piece_shaped(struct rk_sweep_scanner *s, const char *p, size_t n, const struct s
     if ((m->digit >> f) & 1) {
         if ((t & ~(m->digit | m->dot)) == 0) {
             /* Digits and dots only: an IPv4 address or nothing (no letter, no host). */
-            uint8_t a[4];
-            if (tn >= 7 && tn <= 15 && ip4_shaped(s, p + f, tn, m->dot >> f, a, ssse3))
-                emit_ip(s, a, 0, line, off + f);
+            if (tn >= 7 && tn <= 15)
+                ip4_shaped(s, p + f, tn, m->dot >> f, line, off + f, ssse3);
             return;
         }
     }
     /* A host name's last label has a letter ("3.14" and version numbers are not hosts). */
     uint64_t d = m->dot & t;
     uint64_t last = t;
+    unsigned ls = f; /* the last label's start */
     if (d != 0) {
         unsigned ld = 63u - (unsigned)__builtin_clzll(d);
         last &= ~(((uint64_t)2 << ld) - 1); /* ld < l, so the shift stays below 64 */
+        ls = ld + 1;
     }
     if (m->letter & last)
-        emit_host(s, p + f, tn, line, off + f);
+        host_shaped(s, p + f, tn, ls - f, line, off + f);
 }
+
+#if defined(__SSE2__)
+/*
+ * classify_piece() of a run of n < 64 bytes with a '.' and without ':' '@' '+' that the loop
+ * did not classify from its block masks (it crossed a block boundary after a block part
+ * without events: an address or a timestamp split by the boundary), where the chunk has the
+ * bytes up to the next multiple of 16 after it: its dot, letter and digit masks made from its
+ * bytes 16 at a time (SSE2), then the same decisions as for a run within a block
+ * (piece_shaped()) instead of the byte walk, the trimming loops and rk__sw_parse_ip4().
+ */
+static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, size_t n,
+                                  uint64_t line, uint64_t off)
+{
+    struct shape sh = {0, 0, 0, 0};
+    for (size_t i = 0; i < n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* Letters tested lower-cased: only 'A'-'Z' move into 'a'-'z' (bytes >= 0x80 compare
+         * as negative and stay out of every range). */
+        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                       _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+        __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+        sh.dot |= (uint64_t)(uint16_t)_mm_movemask_epi8(dot) << i;
+        sh.letter |= (uint64_t)(uint16_t)_mm_movemask_epi8(letter) << i;
+        sh.digit |= (uint64_t)(uint16_t)_mm_movemask_epi8(digit) << i;
+    }
+    uint64_t rm = ((uint64_t)1 << n) - 1;
+    sh.dot &= rm;
+    sh.letter &= rm;
+    sh.digit &= rm;
+    piece_shaped(s, p, n, &sh, line, off, 0, 0);
+}
+#endif
 
 /* classify_shaped() for a run without ':' (most runs that get this far: IPv4 addresses and
  * host names), out of line on its own: fewer live values than the colon cases need, so a
@@ -1301,15 +1500,38 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
 
 #if defined(RK__SW_IP4_SSSE3)
 /* The same for a run shorter than 32 bytes (no hash in it) where the CPU has SSSE3 (the AVX2
- * and AVX-512 paths): the IPv4 conversion inlined, and no call but the last (so the compiler
- * need not keep values across one: a short entry and exit). */
+ * and AVX-512 paths): the IPv4 conversion inlined, and no call but in tail position. */
 __attribute__((noinline, target("ssse3"))) static void
 classify_piece_shaped_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n,
                             const struct blk *b, unsigned o, uint64_t line, uint64_t off)
 {
+    /* piece_shaped() written out for this case (n < 32: no hashes) with few values live at
+     * once: the letter mask is read again when needed rather than kept. */
     uint64_t rm = ((uint64_t)1 << n) - 1;
-    const struct shape sh = {(b->dot >> o) & rm, 0, (b->letter >> o) & rm, (b->digit >> o) & rm};
-    piece_shaped(s, p, n, &sh, line, off, 1, 1);
+    uint64_t dot = (b->dot >> o) & rm;
+    if (n < 4 || dot == 0)
+        return;
+    uint64_t digit = (b->digit >> o) & rm;
+    uint64_t an = ((b->letter >> o) & rm) | digit;
+    if (an == 0)
+        return;
+    /* Trimmed of the . - _ around it: bits [f, l], from the first to the last letter or digit
+     * (l < n < 32, so the shifts stay below 64). */
+    unsigned f = (unsigned)__builtin_ctzll(an), l = 63u - (unsigned)__builtin_clzll(an);
+    uint64_t t = ((uint64_t)2 << l) - ((uint64_t)1 << f);
+    if (((digit >> f) & 1) && (t & ~(digit | dot)) == 0) {
+        /* Digits and dots only: an IPv4 address or nothing (no letter, no host). */
+        size_t tn = l + 1 - f;
+        if (tn >= 7 && tn <= 15)
+            ip4_shaped(s, p + f, tn, dot >> f, line, off + f, 1);
+        return;
+    }
+    /* A host name's last label has a letter ("3.14" and version numbers are not hosts); it
+     * starts past the last dot within [f, l], or at f. */
+    uint64_t d = dot & t;
+    unsigned ls = d != 0 ? 64u - (unsigned)__builtin_clzll(d) : f;
+    if ((((b->letter >> o) & t) >> ls) != 0)
+        host_shaped(s, p + f, l + 1 - f, ls - f, line, off + f);
 }
 #endif
 
@@ -1373,18 +1595,156 @@ static inline int url_end_byte(unsigned char c)
     return url_end_tab[c];
 }
 
+/*
+ * What rk__sw_canon_url() decides about a URL whose host is plain, found without writing the
+ * canonical form: the scanner needs only where the URL's authority ends and its host (for the
+ * URL-host prefilter and the host's own lookups) unless the prefilter says a URL indicator may
+ * have that host, which almost no URL of a log has. The decision is taken from byte masks of
+ * the authority's first bytes (the scanner makes them 32 bytes at once with AVX2 while it
+ * looks for the URL's end; rk__sw_url_parts() 16 bytes a step): the same checks as
+ * rk__sw_canon_url() and rk__sw_canon_host() make on such a host.
+ */
+static inline __attribute__((always_inline)) int url_parts_of(const char *s, size_t sl, size_t n,
+                                                              const struct rk__sw_url_masks *m,
+                                                              struct rk__sw_url_parts *u)
+{
+    /* The scheme: rk__sw_canon_url() reads at most 32 bytes of it. */
+    if (sl > 32)
+        return 0;
+    size_t a0 = sl + 3;
+    size_t known = n - a0 < m->len ? n - a0 : m->len; /* authority bytes the masks hold */
+    uint64_t valid = known >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << known) - 1);
+    uint64_t end = m->end & valid;
+    if (end == 0 && n - a0 > known)
+        return -2; /* the authority goes on past the masks */
+    size_t a1 = end != 0 ? (size_t)__builtin_ctzll(end) : known;
+    uint64_t below = a1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << a1) - 1);
+    uint64_t at = m->at & below;
+    /* The host follows the last '@' and ends at the first ':' after it. */
+    size_t h0 = at != 0 ? (size_t)(64 - __builtin_clzll(at)) : 0;
+    uint64_t from = h0 >= 64 ? 0 : ~(((uint64_t)1 << h0) - 1);
+    uint64_t c = m->colon & below & from;
+    size_t h1 = c != 0 ? (size_t)__builtin_ctzll(c) : a1;
+    uint64_t host = from & (h1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << h1) - 1));
+    if ((host & ~m->good) != 0)
+        return -1; /* '%', '[', bytes >= 0x80 and the like: the canonicaliser decides */
+    if (h1 == h0)
+        return 0; /* no host */
+    u->consumed = a0 + a1;
+    /* The port: digits only, at most 65535 ("host:" is the default port). */
+    unsigned port = 0;
+    for (size_t k = a0 + h1 + 1; k < a0 + a1; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return 0;
+        port = port * 10 + (unsigned)(s[k] - '0');
+        if (port > 65535)
+            return 0;
+    }
+    size_t hn = h1 - h0;
+    u->host_off = a0 + h0;
+    if ((m->letter & host) == 0 && rk__sw_parse_ip4(s + a0 + h0, hn, u->addr)) {
+        u->host_type = RK_SWEEP_IPV4;
+        u->host_len = hn;
+        u->dotted = 1;
+        return 1;
+    }
+    /* A host name: rk__sw_canon_host()'s checks of an ASCII name of up to 63 bytes after its
+     * trailing dot is dropped (labels of 1..63 bytes, a letter in the last one). */
+    if ((m->dot >> (h1 - 1)) & 1) {
+        h1--;
+        hn--;
+        host &= ~((uint64_t)1 << h1);
+    }
+    if (hn == 0)
+        return 0;
+    if (hn > 63)
+        return -1;
+    uint64_t d = m->dot & host;
+    if (((d >> h0) & 1) || ((d >> (h1 - 1)) & 1) || (d & (d >> 1)) != 0)
+        return 0;
+    uint64_t last = d != 0 ? ~(((uint64_t)2 << (63 - __builtin_clzll(d))) - 1) : ~(uint64_t)0;
+    if ((m->letter & host & last) == 0)
+        return 0;
+    u->host_type = RK_SWEEP_DOMAIN;
+    u->host_len = hn;
+    u->dotted = d != 0;
+    return 1;
+}
+
+int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
+                     struct rk__sw_url_parts *u)
+{
+    struct rk__sw_url_masks m = {0};
+    size_t a0 = sl + 3;
+    size_t lim = n - a0 < 64 ? n - a0 : 64; /* authority bytes looked at */
+#if defined(__SSE2__)
+    for (size_t i = 0; i < lim; i += 16) {
+        __m128i v;
+        if (a0 + i + 16 <= readable) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(s + a0 + i));
+        } else {
+            char t[16] = {0};
+            memcpy(t, s + a0 + i, readable - a0 - i < 16 ? readable - a0 - i : 16);
+            v = _mm_loadu_si128((const __m128i *)(const void *)t);
+        }
+        /* Letters: bit 5 set ('A'-'Z' become 'a'-'z'), then moved to the bottom of the signed
+         * range (bytes >= 0x80 and the rest end above it); digits likewise. */
+        __m128i let = _mm_cmpgt_epi8(
+            _mm_set1_epi8(-128 + 26),
+            _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8((char)(0x80 - 'a'))));
+        __m128i dig = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 10),
+                                     _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))));
+        __m128i dt = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+        __m128i ok =
+            _mm_or_si128(_mm_or_si128(let, dig),
+                         _mm_or_si128(dt, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
+        __m128i en = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')),
+                                               _mm_cmpeq_epi8(v, _mm_set1_epi8('?'))),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('#')));
+        unsigned me = (unsigned)_mm_movemask_epi8(en);
+        m.end |= (uint64_t)me << i;
+        m.at |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@'))) << i;
+        m.colon |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')))
+                   << i;
+        m.dot |= (uint64_t)(unsigned)_mm_movemask_epi8(dt) << i;
+        m.letter |= (uint64_t)(unsigned)_mm_movemask_epi8(let) << i;
+        m.good |= (uint64_t)(unsigned)_mm_movemask_epi8(ok) << i;
+        m.len = i + 16 < 64 ? i + 16 : 64;
+        if (me != 0)
+            break; /* the authority ends in these 16 bytes */
+    }
+#else
+    (void)readable;
+    for (size_t i = 0; i < lim; i++) {
+        unsigned char c = (unsigned char)s[a0 + i];
+        uint64_t b = (uint64_t)1 << i;
+        int l = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+        m.end |= (c == '/' || c == '?' || c == '#') ? b : 0;
+        m.at |= c == '@' ? b : 0;
+        m.colon |= c == ':' ? b : 0;
+        m.dot |= c == '.' ? b : 0;
+        m.letter |= l ? b : 0;
+        m.good |= (l || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') ? b : 0;
+        m.len = i + 1;
+        if (m.end != 0)
+            break;
+    }
+#endif
+    int r = url_parts_of(s, sl, n, &m, u);
+    return r < 0 ? -1 : r; /* past 64 bytes: rk__sw_canon_url() decides */
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define RK_SW_URL_AVX2 1
 
-/* The first URL-ending byte of p[e, avail), 32 bytes a step while they lie inside the input
- * and e <= RK_MAX_SWEEP_TOKEN: each byte's two nibbles index two 16-entry tables (vpshufb)
- * whose AND is non-zero exactly for the bytes of url_end_tab. Bit 0: every byte of rows 0-1
- * (blanks and controls); bit 1: row 2 " ' , and space; bit 2: rows 3 and 5 < > \ ^; bit 3:
- * row 6 `; bit 4: row 7 { | } DEL. Bytes >= 0x80 (rows 8-f) end nothing. Returns where the
- * scan stopped (the byte found, or where fewer than 32 bytes are left) and *found. */
-__attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t e,
-                                                             size_t avail, int *found)
+/* Which of the 32 bytes v end a URL (bit k for byte k): each byte's two nibbles index two
+ * 16-entry tables (vpshufb) whose AND is non-zero exactly for the bytes of url_end_tab.
+ * Bit 0: every byte of rows 0-1 (blanks and controls); bit 1: row 2 " ' , and space; bit 2:
+ * rows 3 and 5 < > \ ^; bit 3: row 6 `; bit 4: row 7 { | } DEL. Bytes >= 0x80 (rows 8-f) end
+ * nothing. */
+__attribute__((target("avx2"))) static inline uint32_t url_stops_avx2(__m256i v)
 {
     const __m256i hi_tab = _mm256_setr_epi8(1, 1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0, 1,
                                             1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -1392,13 +1752,21 @@ __attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t
     const __m256i lo_tab = _mm256_setr_epi8(11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17,
                                             11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17);
     const __m256i low4 = _mm256_set1_epi8(0x0f);
+    __m256i h = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
+    __m256i l = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, low4));
+    __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(h, l), _mm256_setzero_si256());
+    return ~(uint32_t)_mm256_movemask_epi8(none);
+}
+
+/* The first URL-ending byte of p[e, avail), 32 bytes a step while they lie inside the input
+ * and e <= RK_MAX_SWEEP_TOKEN. Returns where the scan stopped (the byte found, or where fewer
+ * than 32 bytes are left) and *found. Inlined into url_head_avx2(), its only caller. */
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) size_t
+url_end_avx2(const char *p, size_t e, size_t avail, int *found)
+{
     *found = 0;
     while (e + 32 <= avail && e <= RK_MAX_SWEEP_TOKEN) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + e));
-        __m256i h = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
-        __m256i l = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, low4));
-        __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(h, l), _mm256_setzero_si256());
-        uint32_t m = ~(uint32_t)_mm256_movemask_epi8(none);
+        uint32_t m = url_stops_avx2(_mm256_loadu_si256((const __m256i *)(const void *)(p + e)));
         if (m != 0) {
             *found = 1;
             return e + (size_t)__builtin_ctz(m);
@@ -1407,18 +1775,61 @@ __attribute__((target("avx2"))) static size_t url_end_avx2(const char *p, size_t
     }
     return e;
 }
+
+/* url_end_avx2() from the authority's first byte a0 (the scheme and "://" before it end no
+ * URL), which also makes the authority masks of url_parts_of() from the same 32 bytes
+ * (m->len 32; 0 when fewer than 32 bytes are left). Letters: bit 5 set ('A'-'Z' become
+ * 'a'-'z'), then moved to the bottom of the signed range, where bytes >= 0x80 and the rest do
+ * not go; digits likewise. */
+__attribute__((target("avx2"))) static size_t url_head_avx2(const char *p, size_t a0, size_t avail,
+                                                            struct rk__sw_url_masks *m, int *found)
+{
+    m->len = 0;
+    if (a0 + 32 > avail)
+        return url_end_avx2(p, a0, avail, found);
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + a0));
+    uint32_t stop = url_stops_avx2(v);
+#define RK_SW_EQ(c) _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c))
+    __m256i let = _mm256_cmpgt_epi8(_mm256_set1_epi8(-128 + 26),
+                                    _mm256_add_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)),
+                                                    _mm256_set1_epi8((char)(0x80 - 'a'))));
+    __m256i dig = _mm256_cmpgt_epi8(_mm256_set1_epi8(-128 + 10),
+                                    _mm256_add_epi8(v, _mm256_set1_epi8((char)(0x80 - '0'))));
+    __m256i dt = RK_SW_EQ('.');
+    __m256i ok =
+        _mm256_or_si256(_mm256_or_si256(let, dig),
+                        _mm256_or_si256(dt, _mm256_or_si256(RK_SW_EQ('-'), RK_SW_EQ('_'))));
+    m->end = (uint32_t)_mm256_movemask_epi8(
+        _mm256_or_si256(_mm256_or_si256(RK_SW_EQ('/'), RK_SW_EQ('?')), RK_SW_EQ('#')));
+    m->at = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ('@'));
+    m->colon = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ(':'));
+#undef RK_SW_EQ
+    m->dot = (uint32_t)_mm256_movemask_epi8(dt);
+    m->letter = (uint32_t)_mm256_movemask_epi8(let);
+    m->good = (uint32_t)_mm256_movemask_epi8(ok);
+    m->len = 32;
+    if (stop != 0) {
+        *found = 1;
+        return a0 + (size_t)__builtin_ctz(stop);
+    }
+    return url_end_avx2(p, a0 + 32, avail, found);
+}
 #endif
 
-/* p[0..sl) is the scheme, p[sl] == ':' and "//" follows. Returns bytes to skip (the scheme
- * and authority), or 0 when it is not a URL. */
-static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail, uint64_t line,
-                         uint64_t off)
+/* The first byte that ends the URL at p[0, avail) whose authority starts at a0: its length,
+ * RK_MAX_SWEEP_TOKEN + 1 or more when it is longer than a token may be. With AVX2 *m receives
+ * the masks of the authority's first 32 bytes (else m->len is 0). */
+static size_t url_end(const struct rk_sweep_scanner *s, const char *p, size_t a0, size_t avail,
+                      struct rk__sw_url_masks *m)
 {
-    size_t e = 0;
+    size_t e = a0;
     int found = 0;
+    m->len = 0;
 #if defined(RK_SW_URL_AVX2)
     if (s->avx2)
-        e = url_end_avx2(p, 0, avail, &found);
+        e = url_head_avx2(p, a0, avail, m, &found);
+#else
+    (void)s;
 #endif
 #if defined(__SSE2__)
     /* 16 bytes a step while they lie inside the input: blanks and controls (<= 0x20), DEL
@@ -1434,21 +1845,24 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
         end = _mm_or_si128(end, _mm_or_si128(_mm_or_si128(RK_SW_EQ('`'), RK_SW_EQ('{')),
                                              _mm_or_si128(RK_SW_EQ('|'), RK_SW_EQ('}'))));
 #undef RK_SW_EQ
-        unsigned m = (unsigned)_mm_movemask_epi8(end);
-        if (m != 0) {
-            e += (size_t)__builtin_ctz(m);
-            found = 1;
-            break;
-        }
+        unsigned mm = (unsigned)_mm_movemask_epi8(end);
+        if (mm != 0)
+            return e + (size_t)__builtin_ctz(mm);
         e += 16;
     }
 #endif
     while (!found && e < avail && e <= RK_MAX_SWEEP_TOKEN && !url_end_byte((unsigned char)p[e]))
         e++;
-    if (e > RK_MAX_SWEEP_TOKEN) {
-        s->long_tokens++;
-        return 0;
-    }
+    return e;
+}
+
+/* The URL p[0, e) canonicalised into buf before anything else: the old way, for the URLs
+ * rk__sw_url_parts() leaves to the canonicaliser (percent-encoded, bracketed and non-ASCII
+ * hosts, long authorities) and for an index whose prefilter does not hold the URL hosts.
+ * Returns the bytes to skip, 0 when it is not a URL. */
+static size_t url_whole(struct rk_sweep_scanner *s, const char *p, size_t e, uint64_t line,
+                        uint64_t off)
+{
     make_room(s, e + 64, 140);
     struct rk__sw_url u;
     char *out = (char *)s->buf + s->used;
@@ -1492,36 +1906,154 @@ static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t avail
     return u.consumed;
 }
 
-/* "(3)www(7)example(3)com(0)" at p; returns bytes consumed, 0 when it is not that form. */
+/* A deferred URL lookup of a plain URL (pf_wait 2, see handle_url()) whose prefilter test
+ * passed in flush(): the URL, still in the chunk at its token offset (a chunk is flushed
+ * before its scan returns), canonicalised into the room reserved for it. Returns 0 when the
+ * canonicaliser refuses it, which url_parts_of() has ruled out. */
+static int url_settle(struct rk_sweep_scanner *s, struct req *r)
+{
+    struct rk__sw_url u;
+    if (!rk__sw_canon_url(s->chunk + r->off, r->key_len, (char *)s->buf + r->key_off,
+                          (size_t)r->key_len + 64, &u))
+        return 0;
+    r->key_len = (uint16_t)u.len;
+    r->tok_len = (uint16_t)u.len;
+    return 1;
+}
+
+/*
+ * p[0..sl) is the scheme, p[sl] == ':' and "//" follows. Returns bytes to skip (the scheme
+ * and authority), or 0 when it is not a URL.
+ *
+ * A URL is canonicalised only when it may be looked up: its end, its authority's end and its
+ * host come from rk__sw_url_parts() (the same answer as the canonicaliser's for a plain
+ * host), the URL-host prefilter is tested on the raw host (its hash folds case, so the raw
+ * and the canonical host hash the same), and only a URL whose host passes is canonicalised
+ * and queued — on a large index, when the deferred test passes in flush() (url_settle()).
+ * The host's own lookups take the path of a bare host. What is queued, and in which order,
+ * is what url_whole() queues.
+ */
+static size_t handle_url(struct rk_sweep_scanner *s, const char *p, size_t sl, size_t avail,
+                         uint64_t line, uint64_t off)
+{
+    struct rk__sw_url_masks m;
+    size_t e = url_end(s, p, sl + 3, avail, &m);
+    if (e > RK_MAX_SWEEP_TOKEN) {
+        s->long_tokens++;
+        return 0;
+    }
+    struct rk__sw_url_parts up;
+    int plain = -1;
+    if (!s->want_url || s->pf_url) {
+        plain = m.len > 0 ? url_parts_of(p, sl, e, &m, &up) : -2;
+        if (plain == -2) /* no masks, or the authority is longer */
+            plain = rk__sw_url_parts(p, sl, e, avail, &up);
+    }
+    if (plain < 0)
+        return url_whole(s, p, e, line, off);
+    if (plain == 0)
+        return 0;
+    if (s->want_url) {
+        uint64_t k;
+        if (up.host_type == RK_SWEEP_DOMAIN) {
+            k = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, p + up.host_off, up.host_len);
+        } else {
+            char a[16];
+            k = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, a, rk__sw_fmt_ip4(up.addr, a));
+        }
+        const uint64_t *pl = rk__sw_pf_line(s->ix, k);
+        if (s->defer_pf) {
+            /* Tested in flush(), as url_whole()'s deferred test; the room for the canonical
+             * URL (never longer than e + 1) is reserved now, written only if it passes. */
+            __builtin_prefetch(pl);
+            make_room(s, e + 64, 1);
+            uint32_t t = s->used;
+            s->used += (uint32_t)e + 64;
+            struct req *r = push_req(s, RK_SWEEP_URL, 0, t, e, t, e, TOK_TEXT, line, off, 0);
+            if (r != NULL) {
+                r->h = k;
+                r->pf_wait = 2;
+            }
+        } else if (rk__sw_pf_test(pl, k)) {
+            make_room(s, e + 64, 1);
+            struct rk__sw_url u;
+            if (rk__sw_canon_url(p, e, (char *)s->buf + s->used, BUF_SIZE - s->used, &u)) {
+                uint32_t t = s->used;
+                s->used += (uint32_t)u.len;
+                enqueue(s, RK_SWEEP_URL, 0, t, u.len, t, u.len, TOK_TEXT, line, off, 0);
+            }
+        }
+    }
+    if (up.host_type == RK_SWEEP_DOMAIN) {
+        /* Suffix lookups need two labels or more. */
+        if (up.dotted)
+            emit_host(s, p + up.host_off, up.host_len, line, off);
+    } else {
+        emit_ip(s, up.addr, 0, line, off);
+    }
+    return up.consumed;
+}
+
+/* "(3)www(7)example(3)com(0)" at p; returns bytes consumed, 0 when it is not that form. A
+ * label of up to 16 bytes is checked and copied 16 bytes at once (SSE2) when as many bytes
+ * are left in the input, the others byte by byte: the same answer either way. */
 static size_t handle_dns_wire(struct rk_sweep_scanner *s, const char *p, size_t avail,
                               uint64_t line, uint64_t off)
 {
-    char host[256];
+    char host[256 + 16]; /* 16 bytes of room past a name of 255: labels are stored 16 at once */
     size_t hn = 0, i = 0;
     int labels = 0;
     for (;;) {
-        if (i >= avail || p[i] != '(')
+        /* "(" and one to three digits (unrolled: names have a few short labels), ")". */
+        unsigned len, d;
+        if (i + 2 >= avail || p[i] != '(' || (len = (unsigned)(unsigned char)p[i + 1] - '0') > 9)
             return 0;
-        size_t j = i + 1;
-        unsigned len = 0;
-        while (j < avail && j - i <= 3 && p[j] >= '0' && p[j] <= '9')
-            len = len * 10 + (unsigned)(p[j++] - '0');
-        if (j == i + 1 || j >= avail || p[j] != ')' || len > 63)
+        size_t j = i + 2;
+        if ((d = (unsigned)(unsigned char)p[j] - '0') <= 9) {
+            len = len * 10 + d;
+            if (++j < avail && (d = (unsigned)(unsigned char)p[j] - '0') <= 9) {
+                len = len * 10 + d;
+                j++;
+            }
+        }
+        if (j >= avail || p[j] != ')' || len > 63)
             return 0;
         j++;
         if (len == 0) {
             i = j;
             break;
         }
-        if (j + len > avail || hn + len + 1 >= sizeof host)
+        if (j + len > avail || hn + len + 1 >= 256)
             return 0;
-        /* Only host bytes: the form never spans a newline or a separator. */
-        for (size_t k = 0; k < len; k++)
-            if (rk__sw_host_tab[(unsigned char)p[j + k]] == 0)
-                return 0;
         if (labels > 0)
             host[hn++] = '.';
-        memcpy(host + hn, p + j, len);
+            /* Only host bytes: the form never spans a newline or a separator. */
+#if defined(__SSE2__)
+        if (len <= 16 && j + 16 <= avail) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+            /* Letters (bit 5 set, moved to the bottom of the signed range), digits, - _. */
+            __m128i let = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 26),
+                                         _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+                                                      _mm_set1_epi8((char)(0x80 - 'a'))));
+            __m128i dig = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 10),
+                                         _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))));
+            __m128i ok = _mm_or_si128(_mm_or_si128(let, dig),
+                                      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+            unsigned bad = ~(unsigned)_mm_movemask_epi8(ok) & ((1u << len) - 1);
+            if (bad != 0)
+                return 0;
+            _mm_storeu_si128((__m128i *)(void *)(host + hn), v);
+        } else
+#endif
+        {
+            for (size_t k = 0; k < len; k++) {
+                unsigned char c = (unsigned char)p[j + k];
+                if (rk__sw_host_tab[c] == 0)
+                    return 0;
+                host[hn + k] = (char)c;
+            }
+        }
         hn += len;
         labels++;
         i = j + len;
@@ -1533,18 +2065,18 @@ static size_t handle_dns_wire(struct rk_sweep_scanner *s, const char *p, size_t 
 
 /* ===== Main loop ===== */
 
-static int is_scheme_run(const char *p, size_t n)
-{
-    if (n < 2 || p[n - 1] != ':')
-        return 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        unsigned char c = (unsigned char)p[i] | 0x20;
-        if (!((c >= 'a' && c <= 'z') || (i > 0 && ((p[i] >= '0' && p[i] <= '9') || p[i] == '+' ||
-                                                    p[i] == '-' || p[i] == '.'))))
-            return 0;
-    }
-    return 1;
-}
+/* Bytes of a URL scheme: 1 a letter, 2 a byte allowed after the first (digit, + - .). */
+static const unsigned char scheme_byte[256] = {
+    ['+'] = 2, ['-'] = 2, ['.'] = 2, ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
+    ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2, ['A'] = 1, ['B'] = 1, ['C'] = 1,
+    ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+    ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+    ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1,
+    ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1,
+    ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
+    ['z'] = 1,
+};
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -1857,13 +2389,18 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
                     unsigned flags, uint64_t line)
 {
     size_t i = *end;
+    /* The scheme is the run's tail after its last ':' or '@' (or the whole run): scheme
+     * bytes back from the final ':' up to one of those, a letter first. One walk back over
+     * the scheme bytes (neither ':' nor '@' is one) finds both its start and whether it is
+     * one: the byte that stops the walk must be ':' or '@', or the run's start. */
     size_t ss = i - 1;
-    while (ss > st && p[ss - 1] != ':' && p[ss - 1] != '@')
+    while (ss > st && scheme_byte[(unsigned char)p[ss - 1]] != 0)
         ss--;
-    if (is_scheme_run(p + ss, i - ss)) {
+    if (p[i - 1] == ':' && ss < i - 1 && scheme_byte[(unsigned char)p[ss]] == 1 &&
+        (ss == st || p[ss - 1] == ':' || p[ss - 1] == '@')) {
         if (ss > st)
             classify_run(s, p + st, ss - st, flags, line, st);
-        size_t k = handle_url(s, p + ss, n - ss, line, ss);
+        size_t k = handle_url(s, p + ss, i - ss - 1, n - ss, line, ss);
         if (k > 0)
             *end = ss + k;
         return 1;

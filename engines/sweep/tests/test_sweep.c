@@ -212,6 +212,50 @@ static void test_canon_host(void **state)
     }
 }
 
+/*
+ * rk__sw_canon_host() 16 bytes a step: every length from 1 to 63, the input in a heap buffer of
+ * exactly its size (the last step reads only the bytes that are there: ASan sees a read past
+ * them), with an output that has room for whole steps and one that has only n + 1 bytes; and
+ * with a byte no host name may hold ('!') at every position, which must be seen wherever it is.
+ */
+static void test_canon_host_lengths(void **state)
+{
+    (void)state;
+    static const char pat[] = "Ab3-xYz9_q";
+    for (size_t n = 1; n <= 63; n++) {
+        char *in = rk_malloc(n);
+        char want[64], out[300];
+        assert_non_null(in);
+        for (size_t k = 0; k < n; k++) {
+            /* A dot every 7 bytes, never first or last; the last byte a letter. */
+            char c = (k % 7 == 6 && k + 1 < n) ? '.' : pat[k % (sizeof pat - 1)];
+            if (k + 1 == n)
+                c = 'Q';
+            in[k] = c;
+            want[k] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+        }
+        for (int small = 0; small < 2; small++) {
+            size_t cap = small ? n + 1 : sizeof out;
+            memset(out, 'X', sizeof out);
+            size_t got = rk__sw_canon_host(in, n, 1, out, cap);
+            if (got != n || memcmp(out, want, n) != 0)
+                print_error("length %zu, cap %zu: got %zu %.*s\n", n, cap, got, (int)got, out);
+            assert_int_equal(got, n);
+            assert_memory_equal(out, want, n);
+            for (size_t bad = 0; bad < n; bad++) {
+                char keep = in[bad];
+                in[bad] = '!';
+                got = rk__sw_canon_host(in, n, 1, out, cap);
+                if (got != 0)
+                    print_error("length %zu: '!' at %zu accepted\n", n, bad);
+                assert_int_equal(got, 0);
+                in[bad] = keep;
+            }
+        }
+        rk_free(in);
+    }
+}
+
 /* ===== Extraction and matching ===== */
 
 static const char feed[] = "# one of every kind\n"
@@ -655,6 +699,12 @@ static const struct shape_case shape_cases[] = {
     {"abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij+evil.example",
      "#:evil.example>evil.example(domain);"},
     {"EVIL.Example", "#:evil.example>evil.example(domain);"},
+    /* Hosts longer than 16 bytes: a run that crosses a block boundary after a part without a
+     * '.' has its masks made from its bytes, 16 at a time. */
+    {"aa-bb.cc-dd.ee.evil.example", "#:aa-bb.cc-dd.ee.evil.example>evil.example(domain);"},
+    {"host-with-a-long-first-label-xx.evil.example",
+     "#:host-with-a-long-first-label-xx.evil.example>evil.example(domain);"},
+    {"host-with-a-long-first-label-xx.evil.exampl", ""},
     {"www.evil.example.", "#:www.evil.example>evil.example(domain);"},
     {"evil.example:8080", "#:evil.example>evil.example(domain);"},
     {"_evil.example-", "#:evil.example>evil.example(domain);"},
@@ -833,6 +883,108 @@ static void test_last_label_cache(void **state)
     rk_buf_free(&big);
     rk_buf_free(&want);
     rk_sweep_index_close(ix);
+}
+
+/*
+ * A host or an IPv4 address that the loop classifies from its shape reads bytes past the run
+ * (an 8-byte load from the last label's start for the last-label cache, a 16-byte load for the
+ * IPv4 conversion) only when the chunk has them: each token here is the last bytes of a heap
+ * buffer of exactly its size (so that ASan sees any read past it), behind 0 to 70 bytes so that
+ * it falls at every place of a block, and is still found. Also labels that differ only in their
+ * last byte from an indicator's ("bad.ip"), whose cached answers must not be taken for it.
+ */
+static void test_shapes_at_input_end(void **state)
+{
+    (void)state;
+    struct rk_sweep_index *ix =
+        index_of("bad.io\nq.zz\nevil.longlabel\n1.2.3.4\n10.1.0.0/16\nc2.test\n");
+    static const struct shape_case tail_cases[] = {
+        {"bad.io", "1:bad.io>bad.io(domain);"},
+        {"x.Bad.IO", "1:x.bad.io>bad.io(domain);"},
+        {"bad.ip", ""},
+        {"bad.i", ""},
+        {"q.zz", "1:q.zz>q.zz(domain);"},
+        {"q.zy", ""},
+        {"c2.test", "1:c2.test>c2.test(domain);"},
+        {"c2.tesu", ""},
+        {"a.evil.longlabel", "1:a.evil.longlabel>evil.longlabel(domain);"},
+        {"1.2.3.4", "1:1.2.3.4>1.2.3.4(ipv4);"},
+        {"1.2.3.5", ""},
+        {"10.1.255.254", "1:10.1.255.254>10.1.0.0/16(cidr);"},
+        {"100.100.100.100", ""},
+    };
+    for (size_t c = 0; c < RK_ARRAY_LEN(tail_cases); c++) {
+        size_t tn = strlen(tail_cases[c].token);
+        for (size_t off = 0; off <= 70; off++) {
+            char *buf = rk_malloc(off + tn);
+            assert_non_null(buf);
+            memset(buf, ' ', off);
+            memcpy(buf + off, tail_cases[c].token, tn);
+            /* Twice: the second time the last label's answer comes from the cache. */
+            scan_expect(ix, buf, off + tn, tail_cases[c].expect);
+            scan_expect(ix, buf, off + tn, tail_cases[c].expect);
+            rk_free(buf);
+        }
+    }
+    /* The same labels one after the other on one scanner: each answer only for its own. */
+    static const char seq[] = "bad.ip bad.io bad.ip q.zy q.zz q.zy bad.i bad.io\n";
+    scan_expect(ix, seq, sizeof seq - 1, "1:bad.io>bad.io(domain);1:q.zz>q.zz(domain);");
+    rk_sweep_index_close(ix);
+}
+
+/*
+ * The key prefilter's answers for last-two-label keys of up to 7 bytes are cached per scanner
+ * (exact keys: bytes and length). First 2,000 hosts under 676 different short keys that no
+ * indicator has (more than the cache's 256 entries: every entry taken, many replaced), then
+ * hosts of 40 indicators with short keys, in both cases, and of one with a key of 9 bytes (not
+ * cached), each among more fillers: every indicator's host is found, on the direct path and
+ * with the prefilter tests deferred (a short key is tested at once there too).
+ */
+static void pf_short_keys(void)
+{
+    struct rk_buf feed_b, text, want;
+    rk_buf_init(&feed_b, 0);
+    rk_buf_init(&text, 0);
+    rk_buf_init(&want, 0);
+    for (unsigned k = 0; k < 40; k++)
+        assert_int_equal(rk_buf_addf(&feed_b, "i%c%c.io\n", 'a' + k % 26, 'a' + k / 26), RK_OK);
+    assert_int_equal(rk_buf_addf(&feed_b, "longer.io\n"), RK_OK);
+    struct rk_sweep_index *ix = index_of(feed_b.data);
+    unsigned line = 0;
+    for (unsigned i = 0; i < 2000; i++, line++)
+        assert_int_equal(rk_buf_addf(&text, "h.q%c%c.io\n", 'a' + i % 26, 'a' + i / 26 % 26),
+                         RK_OK);
+    for (unsigned k = 0; k < 41; k++) {
+        char host[32], low[32];
+        if (k < 40)
+            snprintf(host, sizeof host, "w.%s%c%c.io", k % 2 ? "I" : "i", 'a' + k % 26,
+                     'a' + k / 26);
+        else
+            snprintf(host, sizeof host, "a.longer.io");
+        size_t j = 0;
+        for (; host[j] != '\0'; j++)
+            low[j] = (char)(host[j] >= 'A' && host[j] <= 'Z' ? host[j] | 0x20 : host[j]);
+        low[j] = '\0';
+        assert_int_equal(rk_buf_addf(&text, "%s\nh.z%c%c.io\n", host, 'a' + k % 26, 'a' + k / 26),
+                         RK_OK);
+        line++;
+        assert_int_equal(rk_buf_addf(&want, "%u:%s>%s(domain);", line, low, low + 2), RK_OK);
+        line++;
+    }
+    scan_expect(ix, text.data, text.len, want.data);
+    rk_buf_free(&feed_b);
+    rk_buf_free(&text);
+    rk_buf_free(&want);
+    rk_sweep_index_close(ix);
+}
+
+static void test_pf_short_keys(void **state)
+{
+    (void)state;
+    pf_short_keys();
+    setenv("RK_SWEEP_DEFER_PF", "1", 1);
+    pf_short_keys();
+    unsetenv("RK_SWEEP_DEFER_PF");
 }
 
 /* ===== Loaders ===== */
@@ -1455,6 +1607,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical_forms),
         cmocka_unit_test(test_canon_host),
+        cmocka_unit_test(test_canon_host_lengths),
         cmocka_unit_test(test_extract_and_match),
         cmocka_unit_test(test_extract_sse2),
         cmocka_unit_test(test_extract_avx2),
@@ -1479,6 +1632,8 @@ int main(void)
         cmocka_unit_test(test_hit_line_text),
         cmocka_unit_test(test_url_end_bytes),
         cmocka_unit_test(test_last_label_cache),
+        cmocka_unit_test(test_shapes_at_input_end),
+        cmocka_unit_test(test_pf_short_keys),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
