@@ -85,16 +85,16 @@ struct req {
  * Byte masks of one 64-byte block: which bytes are token bytes, which are the three delimiters
  * that need a look ('\n', '%', '('), and where the bytes that steer classification are. With
  * SSE2 (every x86-64) sixteen bytes are classified per instruction; elsewhere the class table
- * is used. Bytes past the end of the input read as NUL, a plain delimiter.
+ * is used. Bytes past the end of the input read as NUL, a plain delimiter. Blocks need not lie
+ * on multiples of 64: see load_block().
  */
 struct blk {
     size_t base;
     uint64_t tok, stop, dot, colon, at, plus;
     uint64_t letter, digit; /* A-Z a-z, 0-9: the shape of a run without reading it again */
     uint64_t interest;      /* where the scan must stop: see load_block() */
-    /* The token and '+' masks of the block at base - 64 when the loop came from it (0 when it
-     * did not): where a run that began there starts, and whether it holds a '+'. */
-    uint64_t prev_tok, prev_plus;
+    unsigned adv;           /* where the next block begins (base + adv, 1..64) */
+    int cont;               /* byte 0 goes on with a token run begun before base */
 };
 
 struct seen {
@@ -1516,16 +1516,25 @@ __attribute__((noinline, cold)) static void masks_of_tail(const struct rk_sweep_
 }
 
 /*
- * Loads the masks of the block at `base` and marks the bytes the scan must look at: the three
- * delimiters with a meaning, every '.', ':' and '@' that is not alone between separators (a
- * run holding one may be an address, a host, an e-mail or a URL), and, when the index holds hashes, every run of 32 or more token
- * bytes within the block (next_block() adds the runs that reach 32 across two blocks).
- * Everything else is a plain word or a separator and is skipped 64 bytes at a time.
+ * Loads the masks of the block at `base` (any offset of the chunk; `cont`: its byte 0 goes on
+ * with a run begun before it) and marks the bytes the scan must look at: the three delimiters
+ * with a meaning, every '.', ':' and '@' that is not alone between separators (a run holding
+ * one may be an address, a host, an e-mail or a URL), and, when the index holds hashes, every
+ * run of 32 or more token bytes. Everything else is a plain word or a separator and is skipped
+ * 64 bytes at a time.
+ *
+ * When the block's last run reaches its byte 63 and began after byte 0, the next block begins
+ * where that run begins (adv) and the run's bytes are no event here: the next block holds the
+ * whole run. So no run shorter than 64 bytes ever crosses a block boundary, and every run the
+ * loop meets is classified from one block's masks; only a block that is all token bytes goes
+ * on 64 bytes (the run is 64 bytes or more, walked block by block).
  */
-static inline void load_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
-                              size_t base, struct blk *b)
+static inline __attribute__((always_inline)) void load_block(const struct rk_sweep_scanner *s,
+                                                             const char *p, size_t n, size_t base,
+                                                             int cont, struct blk *b)
 {
     b->base = base;
+    b->cont = cont;
     /* The input is read once, in order, from a file mapping: the hardware prefetcher stops at
      * every 4 KiB page, and the block's load then waits for memory (most of the classifier's
      * time). A prefetch PF_AHEAD bytes ahead keeps the next lines coming; it never faults, so
@@ -1536,9 +1545,10 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
     else
         masks_of(s, p + base, b);
     /* A '.', ':' or '@' alone between two separators (JSON's `":"`, a sentence's full stop)
-     * is a run of one byte, which is nothing: not an event. Bytes 0 and 63 stay events (their
-     * neighbour in the next or previous block is not looked at here). */
-    uint64_t alone = ~(b->tok << 1) & ~(b->tok >> 1) & 0x7ffffffffffffffeu;
+     * is a run of one byte, which is nothing: not an event. Byte 0 has a separator before it
+     * unless `cont` (a block begins at a run's start, a separator or `floor`); byte 63 is
+     * either in the last run (no event here) or in a block of token bytes only. */
+    uint64_t alone = ~((b->tok << 1) | (uint64_t)(cont != 0)) & ~(b->tok >> 1);
     b->interest = b->stop | ((b->dot | b->colon | b->at) & ~alone);
     if (s->want_hash) {
         uint64_t y = b->tok;
@@ -1549,27 +1559,11 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
         y &= y >> 16; /* bit j: bytes j..j+31 are all token bytes */
         b->interest |= y;
     }
-}
-
-/*
- * Loads the block at `base` for the scan loop. When it follows the block `b` held (whose
- * token mask was `prev_tok`) and a run without '.', ':' or '@' crosses from one into the other,
- * that run is an event (bit 0) only when the index holds hashes and its two parts together
- * reach 32 bytes: shorter ones cannot be a hash, and need no look.
- */
-static inline __attribute__((always_inline)) void
-next_block(const struct rk_sweep_scanner *s, const char *p, size_t n, size_t base, struct blk *b)
-{
-    int follows = base == b->base + 64;
-    uint64_t prev_tok = follows ? b->tok : 0, prev_plus = follows ? b->plus : 0;
-    load_block(s, p, n, base, b);
-    b->prev_tok = prev_tok;
-    b->prev_plus = prev_plus;
-    if (s->want_hash && (prev_tok >> 63) && (b->tok & 1)) {
-        unsigned l = ~prev_tok ? (unsigned)__builtin_clzll(~prev_tok) : 64u;
-        unsigned r = ~b->tok ? (unsigned)__builtin_ctzll(~b->tok) : 64u;
-        if (l + r >= 32)
-            b->interest |= 1;
+    b->adv = 64;
+    if ((int64_t)b->tok < 0 && ~b->tok != 0) {
+        unsigned adv = 64u - (unsigned)__builtin_clzll(~b->tok); /* 1..63: the last run's start */
+        b->adv = adv;
+        b->interest &= ((uint64_t)1 << adv) - 1;
     }
 }
 
@@ -1671,27 +1665,39 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
  * The loop goes from block to block and, within a block, from event to event: the bits of
  * `ev` are the bytes still to look at (see load_block()), those before `floor` (dealt with:
  * a run, a percent escape, a URL's authority, a DNS-form name) cleared. A newline only counts
- * a line. A run that lies within the block is found and classified from the masks alone; a
- * run that crosses a block boundary is walked block by block (the blocks after it become the
- * current one).
+ * a line. A block begins where the last run of the block before began when that run reached
+ * its end (load_block()), so every run shorter than 64 bytes lies within one block and is
+ * found and classified from its masks alone; only a run of 64 bytes or more is walked block
+ * by block and classified byte by byte.
  */
 static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
 {
     uint64_t line = 1;
     size_t floor = 0; /* everything before `floor` has been dealt with */
+    size_t run0 = 0;  /* where the run goes on from when the block's `cont` is set */
     struct blk b;
     if (n == 0) {
         flush(s);
         return 0;
     }
-    load_block(s, p, n, 0, &b);
-    b.prev_tok = b.prev_plus = 0;
+    load_block(s, p, n, 0, 0, &b);
     uint64_t ev = b.interest;
     for (;;) {
         while (ev == 0) {
-            if (b.base + 64 >= n)
+            /* On to the next block: at the start of this one's last run when that run
+             * reaches byte 63, at `floor` when that lies further on (a run starts there). */
+            size_t next = b.base + b.adv;
+            int cont = 0;
+            if (floor >= next) {
+                next = floor;
+            } else if ((int64_t)b.tok < 0 && b.adv == 64) {
+                cont = 1; /* all token bytes: the run goes on */
+                if (!b.cont)
+                    run0 = b.base;
+            }
+            if (next >= n)
                 goto done;
-            next_block(s, p, n, b.base + 64, &b);
+            load_block(s, p, n, next, cont, &b);
             ev = b.interest;
         }
         unsigned o = (unsigned)__builtin_ctzll(ev);
@@ -1717,100 +1723,39 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
             }
             goto resync;
         }
-        /* A token byte that matters. The common case first: its run lies within this block
-         * (a separator on both sides), so its start, end and shape come from the masks. */
-        {
-            uint64_t below = ~b.tok & (((uint64_t)1 << o) - 1);
-            uint64_t above = ~b.tok >> o;
-            if (below != 0 && above != 0) {
-                unsigned s0 = 64u - (unsigned)__builtin_clzll(below);
-                if (b.base + s0 < floor)
-                    s0 = (unsigned)(floor - b.base); /* floor <= i: still within the run */
-                unsigned e0 = o + (unsigned)__builtin_ctzll(above); /* < 64 */
-                ev &= ~(uint64_t)0 << e0;
-                int r = run_masked(s, p, n, &b, s0, e0, line, &floor);
-                if (r == RUN_URL)
-                    goto resync; /* a URL: on after its authority */
-                if (r == RUN_DONE && s->stopped)
-                    goto done;
-                continue;
-            }
+        /* A token byte that matters: its run's start is the byte after the last separator
+         * below it (bit j + 1 of `lsep`: byte j is no token byte; bit 0: byte 0 begins a
+         * run unless `cont`), its end the first separator above it. */
+        uint64_t above = ~b.tok >> o;
+        unsigned s0 = o - (unsigned)__builtin_clzll(((~b.tok << 1) | 1) << (63u - o));
+        if (above != 0 && (s0 != 0 || !b.cont || floor >= b.base)) {
+            if (b.base + s0 < floor)
+                s0 = (unsigned)(floor - b.base); /* floor <= i: still within the run */
+            unsigned e0 = o + (unsigned)__builtin_ctzll(above); /* < 64 */
+            ev &= ~(uint64_t)0 << e0;
+            int r = run_masked(s, p, n, &b, s0, e0, line, &floor);
+            if (r == RUN_URL)
+                goto resync; /* a URL: on after its authority */
+            if (r == RUN_DONE && s->stopped)
+                goto done;
+            continue;
         }
-        /* Otherwise back to the start of its run (not before floor), then forward to its end,
-         * collecting the classes it holds, block by block. */
+        /* A run of 64 bytes or more (it began in an earlier block, or it fills the rest of
+         * this one): from its start (not before floor) forward to its end, collecting the
+         * classes it holds, block by block. */
         {
-            size_t st;
-            uint64_t below = o == 0 ? 0 : ~b.tok & (~(uint64_t)0 >> (64u - o));
-            if (below != 0) {
-                st = b.base + 64u - (unsigned)__builtin_clzll(below);
-                if (st < floor)
-                    st = floor;
-            } else {
-                /* The run began in an earlier block: where, the block before tells (the loop
-                 * came from it, as floor lies before this block); byte by byte only when
-                 * that block is all token bytes. */
-                st = b.base > floor ? b.base : floor;
-                if (st > floor) {
-                    if (~b.prev_tok != 0) {
-                        st = b.base - (unsigned)__builtin_clzll(~b.prev_tok);
-                        if (st < floor)
-                            st = floor;
-                    } else {
-                        while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
-                            st--;
-                    }
-                }
-            }
+            size_t st = s0 == 0 && b.cont ? run0 : b.base + s0;
+            if (st < floor)
+                st = floor;
             unsigned flags = 0;
-            if (st >= b.base) {
-                unsigned s0 = (unsigned)(st - b.base);
-                uint64_t above = ~b.tok >> o;
-                if (above != 0) {
-                    /* Within the block after all: it begins at the block's start or at
-                     * floor. */
-                    run_masked(s, p, n, &b, s0, o + (unsigned)__builtin_ctzll(above), line, &floor);
-                    goto resync;
-                }
-                if (s0 > 0 && b.base + 64 < n) {
-                    /* It goes on into the next block (which the loop goes to next anyway):
-                     * its masks are this block's from s0 and the next one's below. */
-                    struct blk w;
-                    unsigned r = 64u - s0;
-                    w.base = st;
-                    w.tok = b.tok >> s0;
-                    w.dot = b.dot >> s0;
-                    w.colon = b.colon >> s0;
-                    w.at = b.at >> s0;
-                    w.plus = b.plus >> s0;
-                    w.letter = b.letter >> s0;
-                    w.digit = b.digit >> s0;
-                    next_block(s, p, n, b.base + 64, &b);
-                    w.tok |= b.tok << r;
-                    if (~w.tok != 0) {
-                        w.dot |= b.dot << r;
-                        w.colon |= b.colon << r;
-                        w.at |= b.at << r;
-                        w.plus |= b.plus << r;
-                        w.letter |= b.letter << r;
-                        w.digit |= b.digit << r;
-                        run_masked(s, p, n, &w, 0, (unsigned)__builtin_ctzll(~w.tok), line, &floor);
-                        goto resync;
-                    }
-                    /* 64 bytes or more: on block by block, with the classes of its first
-                     * part. */
-                    flags = (w.dot ? (unsigned)C_DOT : 0u) | (w.colon ? (unsigned)C_COLON : 0u) |
-                            (w.at ? (unsigned)C_AT : 0u) | (w.plus ? (unsigned)C_PLUS : 0u);
-                    i = b.base;
-                } else {
-                    i = st;
-                }
-            } else {
+            if (st < b.base) {
                 /* Its bytes in earlier blocks hold no '.', ':' or '@' (an event there would
                  * have dealt with the run), but may hold a '+'. */
-                if (st >= b.base - 64 ? (b.prev_plus >> (st - (b.base - 64))) != 0
-                                      : memchr(p + st, '+', b.base - st) != NULL)
+                if (memchr(p + st, '+', b.base - st) != NULL)
                     flags |= C_PLUS;
                 i = b.base;
+            } else {
+                i = st;
             }
             for (;;) {
                 unsigned off = (unsigned)(i - b.base);
@@ -1821,7 +1766,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                         i = n;
                         break;
                     }
-                    next_block(s, p, n, b.base + 64, &b);
+                    load_block(s, p, n, b.base + 64, 1, &b);
                     i = b.base;
                     continue;
                 }
@@ -1848,9 +1793,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
         /* Continue at floor: in this block, or in the block that holds it. */
         if (s->stopped || floor >= n)
             break;
-        if (floor >= b.base + 64)
-            next_block(s, p, n, floor & ~(size_t)63, &b);
-        ev = b.interest & (~(uint64_t)0 << (floor - b.base));
+        ev = floor >= b.base + 64 ? 0 : b.interest & (~(uint64_t)0 << (floor - b.base));
     }
 done:
     flush(s);
