@@ -1544,26 +1544,47 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
         masks_of_tail(s, p + base, n - base, b);
     else
         masks_of(s, p + base, b);
-    /* A '.', ':' or '@' alone between two separators (JSON's `":"`, a sentence's full stop)
-     * is a run of one byte, which is nothing: not an event. Byte 0 has a separator before it
-     * unless `cont` (a block begins at a run's start, a separator or `floor`); byte 63 is
-     * either in the last run (no event here) or in a block of token bytes only. */
-    uint64_t alone = ~((b->tok << 1) | (uint64_t)(cont != 0)) & ~(b->tok >> 1);
-    b->interest = b->stop | ((b->dot | b->colon | b->at) & ~alone);
+    /*
+     * One event a run, at its last byte, for the runs that may be something: (tok + X) & ~tok
+     * has a bit just above the end of every run that holds a bit of X (X within tok: the carry
+     * runs from X's lowest bit to the run's end and stops at the separator after it). A run
+     * is looked at when it holds a '.', ':' or '@', is two bytes or more (a lone '.', ':' or
+     * '@' — JSON's `":"`, a full stop — is nothing), and holds a letter, ':', '@', '+' or two
+     * dots: a run of digits, dots, '-' and '_' with at most one dot ("1700000000.418",
+     * "537.36") is no IPv4 address and no host name, and needs no look. With hashes in the
+     * index, a run of 32 bytes or more always is.
+     */
+    uint64_t tok = b->tok, nt = ~tok;
+    uint64_t ca = b->colon | b->at, key = ca | b->dot;
+    uint64_t dot2 = b->dot & ((tok + b->dot) ^ tok ^ b->dot); /* a dot after a dot of its run */
+    uint64_t two = (tok << 2) | ((uint64_t)(cont != 0) << 1);  /* bit j: byte j - 2 in the run */
+    uint64_t ends = (tok + key) & (tok + (ca | b->letter | b->plus | dot2)) & two;
+    uint64_t y = 0;
     if (s->want_hash) {
-        uint64_t y = b->tok;
+        y = tok;
         y &= y >> 1;
         y &= y >> 2;
         y &= y >> 4;
         y &= y >> 8;
         y &= y >> 16; /* bit j: bytes j..j+31 are all token bytes */
-        b->interest |= y;
+        ends |= tok + y;
     }
+    /* A run going on from an earlier block is looked at whenever it holds a '.', ':' or '@'
+     * here: what its bytes there hold, these masks do not say. */
+    if (cont)
+        ends |= (tok + key) & (nt & (0 - nt));
+    b->interest = b->stop | ((ends & nt) >> 1);
     b->adv = 64;
-    if ((int64_t)b->tok < 0 && ~b->tok != 0) {
-        unsigned adv = 64u - (unsigned)__builtin_clzll(~b->tok); /* 1..63: the last run's start */
-        b->adv = adv;
-        b->interest &= ((uint64_t)1 << adv) - 1;
+    if ((int64_t)tok < 0) {
+        if (nt != 0) {
+            unsigned adv = 64u - (unsigned)__builtin_clzll(nt); /* 1..63: the last run's start */
+            b->adv = adv;
+            b->interest &= ((uint64_t)1 << adv) - 1;
+        } else {
+            /* All token bytes: a run of 64 bytes or more, walked block by block from the
+             * first byte that matters. */
+            b->interest = key | y;
+        }
     }
 }
 
@@ -1594,7 +1615,7 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
            unsigned e0, uint64_t line, size_t *floor)
 {
     size_t st = m->base + s0, len = e0 - s0, e = m->base + e0;
-    uint64_t rm = (((uint64_t)1 << len) - 1) << s0; /* len < 64 */
+    uint64_t rm = ((uint64_t)1 << e0) - ((uint64_t)1 << s0); /* bits s0..e0-1 */
     uint64_t key = (m->dot | m->colon | m->at) & rm;
     *floor = e;
     /* A word without '.', ':' or '@' can only be a hash, of 32 digits or more. */
@@ -1723,17 +1744,17 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
             }
             goto resync;
         }
-        /* A token byte that matters: its run's start is the byte after the last separator
-         * below it (bit j + 1 of `lsep`: byte j is no token byte; bit 0: byte 0 begins a
-         * run unless `cont`), its end the first separator above it. */
-        uint64_t above = ~b.tok >> o;
-        unsigned s0 = o - (unsigned)__builtin_clzll(((~b.tok << 1) | 1) << (63u - o));
-        if (above != 0 && (s0 != 0 || !b.cont || floor >= b.base)) {
+        /* The last byte of a run (load_block()), or, in a block of token bytes only, a byte
+         * of a run of 64 bytes or more. The run's start is the byte after the last separator
+         * below (bit j + 1 of the mask: byte j is no token byte; bit 0: byte 0 begins a run
+         * unless `cont`). */
+        uint64_t nt = ~b.tok, upto = ((uint64_t)2 << o) - 1; /* bits 0..o */
+        unsigned s0 = 63u - (unsigned)__builtin_clzll(((nt << 1) | 1) & upto);
+        if (((nt >> o) & 2) != 0 && (s0 != 0 || !b.cont || floor >= b.base)) {
             if (b.base + s0 < floor)
                 s0 = (unsigned)(floor - b.base); /* floor <= i: still within the run */
-            unsigned e0 = o + (unsigned)__builtin_ctzll(above); /* < 64 */
-            ev &= ~(uint64_t)0 << e0;
-            int r = run_masked(s, p, n, &b, s0, e0, line, &floor);
+            ev &= ev - 1;
+            int r = run_masked(s, p, n, &b, s0, o + 1, line, &floor);
             if (r == RUN_URL)
                 goto resync; /* a URL: on after its authority */
             if (r == RUN_DONE && s->stopped)

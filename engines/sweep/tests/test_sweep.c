@@ -1548,6 +1548,13 @@ static void check_block_grid(const char *fd)
         assert_int_equal(rk_buf_add(&big, text.data, text.len), RK_OK);
         reps++;
     }
+    /* And a run longer than RK_MAX_SWEEP_TOKEN whose only '.' comes after 70 digits: counted
+     * as a long token (a block that holds the '.' and only digits before it goes on with a
+     * run from the blocks before). */
+    filler(&big, RK_MAX_SWEEP_TOKEN + 100, 1);
+    for (unsigned k = 0; k < 70; k++)
+        assert_int_equal(rk_buf_add(&big, "1", 1), RK_OK);
+    assert_int_equal(rk_buf_addf(&big, ".5\n"), RK_OK);
     write_file(path, big.data, big.len);
     const char *paths[] = {path};
     struct run_out o;
@@ -1555,7 +1562,8 @@ static void check_block_grid(const char *fd)
     struct rk_sweep_options opt = {2, 0, NULL, NULL};
     rk_buf_init(&o.text, 0);
     assert_int_equal(rk_sweep_run(ix, paths, 1, &opt, collect_run, &o, &st), RK_OK);
-    assert_int_equal(st.lines, (uint64_t)lines * reps);
+    assert_int_equal(st.lines, (uint64_t)lines * reps + 1);
+    assert_int_equal(st.long_tokens, 1);
     /* The last repetition's hits, from the end of the output: "grid.log:LINE:indicator;". */
     size_t nhits = 0;
     for (const char *e = expect.data; (e = strchr(e, ';')) != NULL; e++)
