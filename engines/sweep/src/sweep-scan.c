@@ -1413,8 +1413,10 @@ __attribute__((target("avx2"))) static inline __m256i stops_avx2(__m256i v)
                                            _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
 }
 
-__attribute__((target("avx2"))) static void block_masks_avx2(const char *p, struct blk *b)
+__attribute__((target("avx2"), always_inline)) static inline void
+block_masks_avx2(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 {
+    (void)s;
     __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
     __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
     __m256i c0 = classes_avx2(v0), c1 = classes_avx2(v1);
@@ -1441,8 +1443,10 @@ __attribute__((target("avx2"))) static void block_masks_avx2(const char *p, stru
 
 /* The same with AVX-512BW: the whole block in one register, every compare giving its 64-bit
  * mask directly (no movemask, no shifting halves together). */
-__attribute__((target("avx512bw"))) static void block_masks_avx512(const char *p, struct blk *b)
+__attribute__((target("avx512bw"), always_inline)) static inline void
+block_masks_avx512(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 {
+    (void)s;
     __m512i v = _mm512_loadu_si512((const void *)p);
     const __m512i lo_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_LO_TAB));
     const __m512i hi_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_HI_TAB));
@@ -1460,6 +1464,18 @@ __attribute__((target("avx512bw"))) static void block_masks_avx512(const char *p
     b->plus = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+'));
     b->letter = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(24));
     b->digit = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(2));
+}
+/* Out of line, for the callers compiled for any CPU (masks_of()). */
+__attribute__((target("avx2"), noinline)) static void
+block_masks_avx2_out(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
+{
+    block_masks_avx2(s, p, b);
+}
+
+__attribute__((target("avx512bw"), noinline)) static void
+block_masks_avx512_out(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
+{
+    block_masks_avx512(s, p, b);
 }
 #define RK_SW_HAVE_AVX2 1
 #else
@@ -1489,14 +1505,17 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
 }
 #endif
 
+/* A block classifier: the masks of the 64 bytes at q. */
+typedef void (*rk__sw_masks_fn)(const struct rk_sweep_scanner *s, const char *q, struct blk *b);
+
 /* The masks of the 64 bytes at q, by the widest classifier the CPU has. */
 static inline void masks_of(const struct rk_sweep_scanner *s, const char *q, struct blk *b)
 {
 #ifdef RK_SW_HAVE_AVX2
     if (s->avx512)
-        block_masks_avx512(q, b);
+        block_masks_avx512_out(s, q, b);
     else if (s->avx2)
-        block_masks_avx2(q, b);
+        block_masks_avx2_out(s, q, b);
     else
         block_masks(s, q, b);
 #else
@@ -1531,7 +1550,8 @@ __attribute__((noinline, cold)) static void masks_of_tail(const struct rk_sweep_
  */
 static inline __attribute__((always_inline)) void load_block(const struct rk_sweep_scanner *s,
                                                              const char *p, size_t n, size_t base,
-                                                             int cont, struct blk *b)
+                                                             int cont, struct blk *b,
+                                                             rk__sw_masks_fn masks)
 {
     b->base = base;
     b->cont = cont;
@@ -1543,7 +1563,7 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
     if (base + 64 > n)
         masks_of_tail(s, p + base, n - base, b);
     else
-        masks_of(s, p + base, b);
+        masks(s, p + base, b);
     /*
      * One event a run, at its last byte, for the runs that may be something: (tok + X) & ~tok
      * has a bit just above the end of every run that holds a bit of X (X within tok: the carry
@@ -1691,7 +1711,9 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
  * found and classified from its masks alone; only a run of 64 bytes or more is walked block
  * by block and classified byte by byte.
  */
-static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
+static inline __attribute__((always_inline)) uint64_t scan_loop(struct rk_sweep_scanner *s,
+                                                                  const char *p, size_t n,
+                                                                  rk__sw_masks_fn masks)
 {
     uint64_t line = 1;
     size_t floor = 0; /* everything before `floor` has been dealt with */
@@ -1701,7 +1723,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
         flush(s);
         return 0;
     }
-    load_block(s, p, n, 0, 0, &b);
+    load_block(s, p, n, 0, 0, &b, masks);
     uint64_t ev = b.interest;
     for (;;) {
         while (ev == 0) {
@@ -1718,7 +1740,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
             }
             if (next >= n)
                 goto done;
-            load_block(s, p, n, next, cont, &b);
+            load_block(s, p, n, next, cont, &b, masks);
             ev = b.interest;
         }
         unsigned o = (unsigned)__builtin_ctzll(ev);
@@ -1787,7 +1809,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                         i = n;
                         break;
                     }
-                    load_block(s, p, n, b.base + 64, 1, &b);
+                    load_block(s, p, n, b.base + 64, 1, &b, masks);
                     i = b.base;
                     continue;
                 }
@@ -1819,6 +1841,41 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
 done:
     flush(s);
     return line - 1;
+}
+
+/*
+ * The loop compiled once for each block classifier, the classifier (a constant function
+ * pointer) inlined: the AVX2 and AVX-512 copies make no call a block.
+ */
+static uint64_t scan_bytes_plain(struct rk_sweep_scanner *s, const char *p, size_t n)
+{
+    return scan_loop(s, p, n, block_masks);
+}
+
+#ifdef RK_SW_HAVE_AVX2
+__attribute__((target("avx2"))) static uint64_t scan_bytes_avx2(struct rk_sweep_scanner *s,
+                                                               const char *p, size_t n)
+{
+    return scan_loop(s, p, n, block_masks_avx2);
+}
+
+__attribute__((target("avx512bw"))) static uint64_t scan_bytes_avx512(struct rk_sweep_scanner *s,
+                                                                     const char *p, size_t n)
+{
+    return scan_loop(s, p, n, block_masks_avx512);
+}
+#endif
+
+/* Scans data by the widest block classifier the CPU has; returns the number of newlines. */
+static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
+{
+#ifdef RK_SW_HAVE_AVX2
+    if (s->avx512)
+        return scan_bytes_avx512(s, p, n);
+    if (s->avx2)
+        return scan_bytes_avx2(s, p, n);
+#endif
+    return scan_bytes_plain(s, p, n);
 }
 
 /* Internal entry of the run layer: scans one chunk with the given bases. */
