@@ -1395,22 +1395,28 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
 #define CLS_LO_TAB 50, 26, 26, 26, 26, 26, 26, 26, 26, 26, 28, 9, 8, 9, 136, 72
 #define CLS_HI_TAB 0, 0, (char)129, 6, 40, 80, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0
 
-/* The class bytes of the 32 bytes in v (see above). */
-__attribute__((target("avx2"))) static inline __m256i classes_avx2(__m256i v)
-{
-    const __m256i lo_tab = _mm256_setr_epi8(CLS_LO_TAB, CLS_LO_TAB);
-    const __m256i hi_tab = _mm256_setr_epi8(CLS_HI_TAB, CLS_HI_TAB);
-    const __m256i nib = _mm256_set1_epi8(0x0f);
-    return _mm256_and_si256(
-        _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib)),
-        _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
-}
+/*
+ * A second pair of nibble lookups gives the bytes the classes above leave out: bit 7 '\n',
+ * bit 6 '%' and '(', bit 5 '+' (bits chosen so that no other pair of nibbles has a bit in
+ * both tables).
+ */
+#define STOP_LO_TAB 0, 0, 0, 0, 0, 64, 0, 0, 64, 0, 128, 32, 0, 0, 0, 0
+#define STOP_HI_TAB 128, 0, 96, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+#define RK_SW_X16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
 
-__attribute__((target("avx2"))) static inline __m256i stops_avx2(__m256i v)
+/* The AVX2 classifier's tables (two nibble lookups each), read from memory. */
+static const uint8_t avx2_k[6][32] __attribute__((aligned(32))) = {
+    {CLS_LO_TAB, CLS_LO_TAB},
+    {CLS_HI_TAB, CLS_HI_TAB},
+    {STOP_LO_TAB, STOP_LO_TAB},
+    {STOP_HI_TAB, STOP_HI_TAB},
+    {RK_SW_X16(0x0f), RK_SW_X16(0x0f)},
+    {RK_SW_X16(24), RK_SW_X16(24)},
+};
+
+__attribute__((target("avx2"), always_inline)) static inline __m256i avx2_const(int k)
 {
-    return _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
-                           _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
-                                           _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
+    return _mm256_load_si256((const __m256i *)(const void *)avx2_k[k]);
 }
 
 __attribute__((target("avx2"), always_inline)) static inline void
@@ -1419,10 +1425,19 @@ block_masks_avx2(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
     (void)s;
     __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
     __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
-    __m256i c0 = classes_avx2(v0), c1 = classes_avx2(v1);
+    const __m256i nib = avx2_const(4);
+    __m256i l0 = _mm256_and_si256(v0, nib), h0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), nib);
+    __m256i l1 = _mm256_and_si256(v1, nib), h1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), nib);
+    __m256i c0 = _mm256_and_si256(_mm256_shuffle_epi8(avx2_const(0), l0),
+                                  _mm256_shuffle_epi8(avx2_const(1), h0));
+    __m256i c1 = _mm256_and_si256(_mm256_shuffle_epi8(avx2_const(0), l1),
+                                  _mm256_shuffle_epi8(avx2_const(1), h1));
+    __m256i d0 = _mm256_and_si256(_mm256_shuffle_epi8(avx2_const(2), l0),
+                                  _mm256_shuffle_epi8(avx2_const(3), h0));
+    __m256i d1 = _mm256_and_si256(_mm256_shuffle_epi8(avx2_const(2), l1),
+                                  _mm256_shuffle_epi8(avx2_const(3), h1));
     const __m256i zero = _mm256_setzero_si256();
-    const __m256i plus = _mm256_set1_epi8('+');
-    const __m256i letter = _mm256_set1_epi8(24);
+    const __m256i letter = avx2_const(5);
     /* The 64-bit mask of the top bits of the two halves' bytes. A class bit is moved to each
      * byte's top bit by a 16-bit shift by less than 8, which moves no bit of one byte into the
      * other's top bit. */
@@ -1430,11 +1445,12 @@ block_masks_avx2(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
     ((uint64_t)(uint32_t)_mm256_movemask_epi8(x0) |                                               \
      (uint64_t)(uint32_t)_mm256_movemask_epi8(x1) << 32)
     b->tok = ~RK_SW_MM(_mm256_cmpeq_epi8(c0, zero), _mm256_cmpeq_epi8(c1, zero));
-    b->stop = RK_SW_MM(stops_avx2(v0), stops_avx2(v1));
+    b->stop = RK_SW_MM(_mm256_or_si256(d0, _mm256_slli_epi16(d0, 1)),
+                       _mm256_or_si256(d1, _mm256_slli_epi16(d1, 1)));
     b->dot = RK_SW_MM(c0, c1);
     b->colon = RK_SW_MM(_mm256_slli_epi16(c0, 5), _mm256_slli_epi16(c1, 5));
     b->at = RK_SW_MM(_mm256_slli_epi16(c0, 2), _mm256_slli_epi16(c1, 2));
-    b->plus = RK_SW_MM(_mm256_cmpeq_epi8(v0, plus), _mm256_cmpeq_epi8(v1, plus));
+    b->plus = RK_SW_MM(_mm256_slli_epi16(d0, 2), _mm256_slli_epi16(d1, 2));
     b->letter = ~RK_SW_MM(_mm256_cmpeq_epi8(_mm256_and_si256(c0, letter), zero),
                           _mm256_cmpeq_epi8(_mm256_and_si256(c1, letter), zero));
     b->digit = RK_SW_MM(_mm256_slli_epi16(c0, 6), _mm256_slli_epi16(c1, 6));
