@@ -1643,12 +1643,13 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
  * decisions of the scan loop and of classify_run() taken from the masks. *floor becomes the
  * run's end, or the end of the URL it starts, and then RUN_URL is returned; RUN_NONE when
  * the masks alone said the run holds nothing (no call was made, so the scan cannot have been
- * stopped), else RUN_DONE.
+ * stopped), else RUN_DONE. `ssse3`: the loop is a copy for AVX2 or AVX-512 (a constant there),
+ * so a short run without ':' goes to the SSSE3 classifier.
  */
 enum { RUN_NONE, RUN_DONE, RUN_URL };
 static inline __attribute__((always_inline)) int
 run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *m, unsigned s0,
-           unsigned e0, uint64_t line, size_t *floor)
+           unsigned e0, uint64_t line, size_t *floor, int ssse3)
 {
     size_t st = m->base + s0, len = e0 - s0, e = m->base + e0;
     uint64_t rm = ((uint64_t)1 << e0) - ((uint64_t)1 << s0); /* bits s0..e0-1 */
@@ -1681,7 +1682,7 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
         return RUN_NONE;
     if (cm == 0) {
 #if defined(RK__SW_IP4_SSSE3)
-        if (s->avx2 && len < 32)
+        if (ssse3 && len < 32)
             classify_piece_shaped_ssse3(s, p + st, len, m, s0, line, st);
         else
 #endif
@@ -1792,7 +1793,7 @@ static inline __attribute__((always_inline)) uint64_t scan_loop(struct rk_sweep_
             if (b.base + s0 < floor)
                 s0 = (unsigned)(floor - b.base); /* floor <= i: still within the run */
             ev &= ev - 1;
-            int r = run_masked(s, p, n, &b, s0, o + 1, line, &floor);
+            int r = run_masked(s, p, n, &b, s0, o + 1, line, &floor, masks != block_masks);
             if (r == RUN_URL)
                 goto resync; /* a URL: on after its authority */
             if (r == RUN_DONE && s->stopped)
