@@ -1644,7 +1644,8 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
  * run's end, or the end of the URL it starts, and then RUN_URL is returned; RUN_NONE when
  * the masks alone said the run holds nothing (no call was made, so the scan cannot have been
  * stopped), else RUN_DONE. `ssse3`: the loop is a copy for AVX2 or AVX-512 (a constant there),
- * so a short run without ':' goes to the SSSE3 classifier.
+ * so a short run without ':' goes to the SSSE3 classifier, and colons are counted with POPCNT
+ * (every CPU with AVX2 has it; the copy is compiled for it).
  */
 enum { RUN_NONE, RUN_DONE, RUN_URL };
 static inline __attribute__((always_inline)) int
@@ -1678,7 +1679,8 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
     if (len < 32 &&
         (cm == 0 ? (m->letter & rm) == 0 && (len < 7 || !bits_at_least3(key))
                  : ((m->dot & rm) == 0 || ((m->letter & rm) == 0 && !bits_at_least3(key & ~cm))) &&
-                       (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
+                       (cm & (cm >> 1)) == 0 &&
+                       !(ssse3 ? __builtin_popcountll(cm) >= 6 : bits_at_least(cm, 6))))
         return RUN_NONE;
     if (cm == 0) {
 #if defined(RK__SW_IP4_SSSE3)
