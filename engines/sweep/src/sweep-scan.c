@@ -1606,9 +1606,11 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
         ends |= tok + y;
     }
     /* A run going on from an earlier block is looked at whenever it holds a '.', ':' or '@'
-     * here: what its bytes there hold, these masks do not say. */
+     * here (what its bytes there hold, these masks do not say), and walked: its event is
+     * marked a stop too, which the loop sends to the walk (so the loop's common case, the end
+     * of a run within the block, needs no test of its own). */
     if (cont)
-        ends |= (tok + key) & (nt & (0 - nt));
+        b->stop |= ((tok + key) & (nt & (0 - nt))) >> 1;
     b->interest = b->stop | ((ends & nt) >> 1);
     b->adv = 64;
     if ((int64_t)tok < 0) {
@@ -1618,8 +1620,8 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
             b->interest &= ((uint64_t)1 << adv) - 1;
         } else {
             /* All token bytes: a run of 64 bytes or more, walked block by block from the
-             * first byte that matters. */
-            b->interest = key | y;
+             * first byte that matters (a stop, as above). */
+            b->interest = b->stop = key | y;
         }
     }
 }
@@ -1765,6 +1767,8 @@ static inline __attribute__((always_inline)) uint64_t scan_loop(struct rk_sweep_
         unsigned o = (unsigned)__builtin_ctzll(ev);
         size_t i = b.base + o;
         if ((b.stop >> o) & 1) {
+            if ((b.tok >> o) & 1)
+                goto walk; /* a run going on from an earlier block or into the next */
             unsigned char c = (unsigned char)p[i];
             if (c == '\n') {
                 line++;
@@ -1785,15 +1789,14 @@ static inline __attribute__((always_inline)) uint64_t scan_loop(struct rk_sweep_
             }
             goto resync;
         }
-        /* The last byte of a run (load_block()), or, in a block of token bytes only, a byte
-         * of a run of 64 bytes or more. The run's start is the byte after the last separator
-         * below (bit j + 1 of the mask: byte j is no token byte; bit 0: byte 0 begins a run
-         * unless `cont`). */
-        uint64_t nt = ~b.tok, upto = ((uint64_t)2 << o) - 1; /* bits 0..o */
-        unsigned s0 = 63u - (unsigned)__builtin_clzll(((nt << 1) | 1) & upto);
-        if (((nt >> o) & 2) != 0 && (s0 != 0 || !b.cont || floor >= b.base)) {
-            if (b.base + s0 < floor)
-                s0 = (unsigned)(floor - b.base); /* floor <= i: still within the run */
+        /* The last byte of a run that lies within the block (load_block()). Its start is the
+         * byte after the last separator below (bit j + 1 of the mask: byte j is no token
+         * byte; bit 0: byte 0 begins a run, as it does in a block that is not `cont`, whose
+         * runs from byte 0 are walked) and not before floor (resync clears the token bit
+         * below floor). */
+        {
+            uint64_t upto = ((uint64_t)2 << o) - 1; /* bits 0..o */
+            unsigned s0 = 63u - (unsigned)__builtin_clzll(((~b.tok << 1) | 1) & upto);
             ev &= ev - 1;
             int r = run_masked(s, p, n, &b, s0, o + 1, line, &floor, masks != block_masks);
             if (r == RUN_URL)
@@ -1805,7 +1808,9 @@ static inline __attribute__((always_inline)) uint64_t scan_loop(struct rk_sweep_
         /* A run of 64 bytes or more (it began in an earlier block, or it fills the rest of
          * this one): from its start (not before floor) forward to its end, collecting the
          * classes it holds, block by block. */
-        {
+    walk: {
+            unsigned s0 = 63u - (unsigned)__builtin_clzll(((~b.tok << 1) | 1) &
+                                                           (((uint64_t)2 << o) - 1));
             size_t st = s0 == 0 && b.cont ? run0 : b.base + s0;
             if (st < floor)
                 st = floor;
@@ -1855,7 +1860,14 @@ static inline __attribute__((always_inline)) uint64_t scan_loop(struct rk_sweep_
         /* Continue at floor: in this block, or in the block that holds it. */
         if (s->stopped || floor >= n)
             break;
-        ev = floor >= b.base + 64 ? 0 : b.interest & (~(uint64_t)0 << (floor - b.base));
+        if (floor >= b.base + 64) {
+            ev = 0;
+        } else {
+            ev = b.interest & (~(uint64_t)0 << (floor - b.base));
+            /* A run that floor cuts begins at floor: the byte before is no token byte now. */
+            if (floor > b.base)
+                b.tok &= ~((uint64_t)1 << (floor - b.base - 1));
+        }
     }
 done:
     flush(s);
