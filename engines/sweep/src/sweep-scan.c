@@ -1426,8 +1426,10 @@ block_masks_avx2(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
     __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
     __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
     const __m256i nib = avx2_const(4);
-    __m256i l0 = _mm256_and_si256(v0, nib), h0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), nib);
-    __m256i l1 = _mm256_and_si256(v1, nib), h1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), nib);
+    /* The byte itself indexes the low-nibble tables: VPSHUFB reads an index's bits 0-3 and
+     * gives 0 where its bit 7 is set (no byte of 0x80 and above has a class). */
+    __m256i l0 = v0, h0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), nib);
+    __m256i l1 = v1, h1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), nib);
     __m256i c0 = _mm256_and_si256(_mm256_shuffle_epi8(avx2_const(0), l0),
                                   _mm256_shuffle_epi8(avx2_const(1), h0));
     __m256i c1 = _mm256_and_si256(_mm256_shuffle_epi8(avx2_const(0), l1),
@@ -1468,7 +1470,7 @@ block_masks_avx512(const struct rk_sweep_scanner *s, const char *p, struct blk *
     const __m512i hi_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_HI_TAB));
     const __m512i nib = _mm512_set1_epi8(0x0f);
     __m512i cls = _mm512_and_si512(
-        _mm512_shuffle_epi8(lo_tab, _mm512_and_si512(v, nib)),
+        _mm512_shuffle_epi8(lo_tab, v), /* bit 7 of an index gives 0, as with AVX2 */
         _mm512_shuffle_epi8(hi_tab, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)));
     b->tok = _mm512_test_epi8_mask(cls, cls);
     b->stop = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) |
