@@ -1405,13 +1405,12 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
 #define RK_SW_X16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
 
 /* The AVX2 classifier's tables (two nibble lookups each), read from memory. */
-static const uint8_t avx2_k[6][32] __attribute__((aligned(32))) = {
+static const uint8_t avx2_k[5][32] __attribute__((aligned(32))) = {
     {CLS_LO_TAB, CLS_LO_TAB},
     {CLS_HI_TAB, CLS_HI_TAB},
     {STOP_LO_TAB, STOP_LO_TAB},
     {STOP_HI_TAB, STOP_HI_TAB},
     {RK_SW_X16(0x0f), RK_SW_X16(0x0f)},
-    {RK_SW_X16(24), RK_SW_X16(24)},
 };
 
 __attribute__((target("avx2"), always_inline)) static inline __m256i avx2_const(int k)
@@ -1439,7 +1438,6 @@ block_masks_avx2(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
     __m256i d1 = _mm256_and_si256(_mm256_shuffle_epi8(avx2_const(2), l1),
                                   _mm256_shuffle_epi8(avx2_const(3), h1));
     const __m256i zero = _mm256_setzero_si256();
-    const __m256i letter = avx2_const(5);
     /* The 64-bit mask of the top bits of the two halves' bytes. A class bit is moved to each
      * byte's top bit by a 16-bit shift by less than 8, which moves no bit of one byte into the
      * other's top bit. */
@@ -1453,8 +1451,9 @@ block_masks_avx2(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
     b->colon = RK_SW_MM(_mm256_slli_epi16(c0, 5), _mm256_slli_epi16(c1, 5));
     b->at = RK_SW_MM(_mm256_slli_epi16(c0, 2), _mm256_slli_epi16(c1, 2));
     b->plus = RK_SW_MM(_mm256_slli_epi16(d0, 2), _mm256_slli_epi16(d1, 2));
-    b->letter = ~RK_SW_MM(_mm256_cmpeq_epi8(_mm256_and_si256(c0, letter), zero),
-                          _mm256_cmpeq_epi8(_mm256_and_si256(c1, letter), zero));
+    /* Letters are class bits 3 and 4: both moved to bit 7 and joined. */
+    b->letter = RK_SW_MM(_mm256_or_si256(_mm256_slli_epi16(c0, 3), _mm256_slli_epi16(c0, 4)),
+                         _mm256_or_si256(_mm256_slli_epi16(c1, 3), _mm256_slli_epi16(c1, 4)));
     b->digit = RK_SW_MM(_mm256_slli_epi16(c0, 6), _mm256_slli_epi16(c1, 6));
 #undef RK_SW_MM
 }
