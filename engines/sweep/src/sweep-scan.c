@@ -1586,16 +1586,23 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
      * has a bit just above the end of every run that holds a bit of X (X within tok: the carry
      * runs from X's lowest bit to the run's end and stops at the separator after it). A run
      * is looked at when it holds a '.', ':' or '@', is two bytes or more (a lone '.', ':' or
-     * '@' — JSON's `":"`, a full stop — is nothing), and holds a letter, ':', '@', '+' or two
-     * dots: a run of digits, dots, '-' and '_' with at most one dot ("1700000000.418",
-     * "537.36") is no IPv4 address and no host name, and needs no look. With hashes in the
-     * index, a run of 32 bytes or more always is.
+     * '@' — JSON's `":"`, a full stop — is nothing), and holds a letter, '@', '+', two dots,
+     * "::" or three colons. A run of digits, dots, ':', '-' and '_' with at most one dot and
+     * at most two colons, none next to another ("1700000000.418", "537.36", "10:53:21",
+     * ":1700000003.668081") is no IPv4 or IPv6 address, no host name and no URL scheme (that
+     * begins with a letter), and needs no look. With hashes in the index, a run of 32 bytes
+     * or more always is. X & ((tok + X) ^ tok ^ X) is the bits of X after the first of their
+     * run.
      */
     uint64_t tok = b->tok, nt = ~tok;
-    uint64_t ca = b->colon | b->at, key = ca | b->dot;
+    uint64_t key = b->colon | b->at | b->dot;
     uint64_t dot2 = b->dot & ((tok + b->dot) ^ tok ^ b->dot); /* a dot after a dot of its run */
-    uint64_t two = (tok << 2) | ((uint64_t)(cont != 0) << 1);  /* bit j: byte j - 2 in the run */
-    uint64_t ends = (tok + key) & (tok + (ca | b->letter | b->plus | dot2)) & two;
+    uint64_t col2 = b->colon & ((tok + b->colon) ^ tok ^ b->colon);
+    uint64_t col3 = col2 & ((tok + col2) ^ tok ^ col2); /* a colon after two of its run */
+    uint64_t col11 = b->colon & (b->colon >> 1);        /* "::" */
+    uint64_t two = (tok << 2) | ((uint64_t)(cont != 0) << 1); /* bit j: byte j - 2 in the run */
+    uint64_t ends =
+        (tok + key) & (tok + (b->at | b->letter | b->plus | dot2 | col3 | col11)) & two;
     uint64_t y = 0;
     if (s->want_hash) {
         y = tok;

@@ -1447,12 +1447,20 @@ static void block_grid_text(struct rk_buf *text, struct rk_buf *expect, unsigned
 {
     unsigned line = 1;
     for (unsigned f = 0; f < 150; f++) {
-        for (unsigned v = 0; v < 4; v++) {
+        for (unsigned v = 0; v < 6; v++) {
             filler(text, f, f + v);
             switch (v) {
             case 0:
                 assert_int_equal(rk_buf_addf(text, " 1.2.3.4"), RK_OK);
                 assert_int_equal(rk_buf_addf(expect, "%u:1.2.3.4>1.2.3.4(ipv4);", line), RK_OK);
+                break;
+            case 4:
+            case 5:
+                /* IPv6 addresses without a letter: seven colons, and "::" (a run of digits and
+                 * colons is an event only with "::" or three colons). */
+                assert_int_equal(rk_buf_addf(text, v == 4 ? " 2001:0:0:0:0:0:0:7" : " 2001::7"),
+                                 RK_OK);
+                assert_int_equal(rk_buf_addf(expect, "%u:2001::7>2001::7(ipv6);", line), RK_OK);
                 break;
             case 1:
                 assert_int_equal(rk_buf_addf(text, "+evil.example"), RK_OK);
@@ -1602,7 +1610,9 @@ static void grid_both_feeds(void)
     rk_buf_init(&with, 0);
     rk_buf_init(&without, 0);
     assert_int_equal(rk_buf_addf(&with, "%s", feed), RK_OK);
-    assert_int_equal(rk_buf_addf(&without, "1.2.3.4\nevil.example\nbad@evil.example\n"), RK_OK);
+    assert_int_equal(rk_buf_addf(&with, "2001::7\n"), RK_OK);
+    assert_int_equal(rk_buf_addf(&without, "1.2.3.4\nevil.example\nbad@evil.example\n2001::7\n"),
+                     RK_OK);
     filler(&with, 64, 3);
     filler(&without, 64, 3);
     assert_int_equal(rk_buf_addf(&with, "@evil.example\n"), RK_OK);
