@@ -1400,17 +1400,14 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
  * bit 6 '%' and '(', bit 5 '+' (bits chosen so that no other pair of nibbles has a bit in
  * both tables).
  */
-#define STOP_LO_TAB 0, 0, 0, 0, 0, 64, 0, 0, 64, 0, 128, 32, 0, 0, 0, 0
-#define STOP_HI_TAB 128, 0, 96, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+#define STOP_LO_TAB  0, 0, 0, 0, 0, 64, 0, 0, 64, 0, 128, 32, 0, 0, 0, 0
+#define STOP_HI_TAB  128, 0, 96, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 #define RK_SW_X16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
 
 /* The AVX2 classifier's tables (two nibble lookups each), read from memory. */
 static const uint8_t avx2_k[5][32] __attribute__((aligned(32))) = {
-    {CLS_LO_TAB, CLS_LO_TAB},
-    {CLS_HI_TAB, CLS_HI_TAB},
-    {STOP_LO_TAB, STOP_LO_TAB},
-    {STOP_HI_TAB, STOP_HI_TAB},
-    {RK_SW_X16(0x0f), RK_SW_X16(0x0f)},
+    {CLS_LO_TAB, CLS_LO_TAB},   {CLS_HI_TAB, CLS_HI_TAB},           {STOP_LO_TAB, STOP_LO_TAB},
+    {STOP_HI_TAB, STOP_HI_TAB}, {RK_SW_X16(0x0f), RK_SW_X16(0x0f)},
 };
 
 __attribute__((target("avx2"), always_inline)) static inline __m256i avx2_const(int k)
@@ -1598,11 +1595,10 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
     uint64_t key = b->colon | b->at | b->dot;
     uint64_t dot2 = b->dot & ((tok + b->dot) ^ tok ^ b->dot); /* a dot after a dot of its run */
     uint64_t col2 = b->colon & ((tok + b->colon) ^ tok ^ b->colon);
-    uint64_t col3 = col2 & ((tok + col2) ^ tok ^ col2); /* a colon after two of its run */
-    uint64_t col11 = b->colon & (b->colon >> 1);        /* "::" */
+    uint64_t col3 = col2 & ((tok + col2) ^ tok ^ col2);       /* a colon after two of its run */
+    uint64_t col11 = b->colon & (b->colon >> 1);              /* "::" */
     uint64_t two = (tok << 2) | ((uint64_t)(cont != 0) << 1); /* bit j: byte j - 2 in the run */
-    uint64_t ends =
-        (tok + key) & (tok + (b->at | b->letter | b->plus | dot2 | col3 | col11)) & two;
+    uint64_t ends = (tok + key) & (tok + (b->at | b->letter | b->plus | dot2 | col3 | col11)) & two;
     uint64_t y = 0;
     if (s->want_hash) {
         y = tok;
@@ -1740,9 +1736,8 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
  * found and classified from its masks alone; only a run of 64 bytes or more is walked block
  * by block and classified byte by byte.
  */
-static inline __attribute__((always_inline)) uint64_t scan_loop(struct rk_sweep_scanner *s,
-                                                                  const char *p, size_t n,
-                                                                  rk__sw_masks_fn masks)
+static inline __attribute__((always_inline)) uint64_t
+scan_loop(struct rk_sweep_scanner *s, const char *p, size_t n, rk__sw_masks_fn masks)
 {
     uint64_t line = 1;
     size_t floor = 0; /* everything before `floor` has been dealt with */
@@ -1774,9 +1769,23 @@ static inline __attribute__((always_inline)) uint64_t scan_loop(struct rk_sweep_
         }
         unsigned o = (unsigned)__builtin_ctzll(ev);
         size_t i = b.base + o;
-        if ((b.stop >> o) & 1) {
-            if ((b.tok >> o) & 1)
-                goto walk; /* a run going on from an earlier block or into the next */
+        if (!((b.stop >> o) & 1)) {
+            /* The last byte of a run that lies within the block (load_block()). Its start is
+             * the byte after the last separator below (bit j + 1 of the mask: byte j is no
+             * token byte; bit 0: byte 0 begins a run, as it does in a block that is not
+             * `cont`, whose runs from byte 0 are walked) and not before floor (resync clears
+             * the token bit below floor). */
+            uint64_t upto = ((uint64_t)2 << o) - 1; /* bits 0..o */
+            unsigned s0 = 63u - (unsigned)__builtin_clzll(((~b.tok << 1) | 1) & upto);
+            ev &= ev - 1;
+            int r = run_masked(s, p, n, &b, s0, o + 1, line, &floor, masks != block_masks);
+            if (r == RUN_URL)
+                goto resync; /* a URL: on after its authority */
+            if (r == RUN_DONE && s->stopped)
+                goto done;
+            continue;
+        }
+        if (!((b.tok >> o) & 1)) {
             unsigned char c = (unsigned char)p[i];
             if (c == '\n') {
                 line++;
@@ -1797,28 +1806,12 @@ static inline __attribute__((always_inline)) uint64_t scan_loop(struct rk_sweep_
             }
             goto resync;
         }
-        /* The last byte of a run that lies within the block (load_block()). Its start is the
-         * byte after the last separator below (bit j + 1 of the mask: byte j is no token
-         * byte; bit 0: byte 0 begins a run, as it does in a block that is not `cont`, whose
-         * runs from byte 0 are walked) and not before floor (resync clears the token bit
-         * below floor). */
+        /* A stop on a token byte: a run of 64 bytes or more (it began in an earlier block, or
+         * it fills the rest of this one), from its start (not before floor) forward to its
+         * end, collecting the classes it holds, block by block. */
         {
-            uint64_t upto = ((uint64_t)2 << o) - 1; /* bits 0..o */
-            unsigned s0 = 63u - (unsigned)__builtin_clzll(((~b.tok << 1) | 1) & upto);
-            ev &= ev - 1;
-            int r = run_masked(s, p, n, &b, s0, o + 1, line, &floor, masks != block_masks);
-            if (r == RUN_URL)
-                goto resync; /* a URL: on after its authority */
-            if (r == RUN_DONE && s->stopped)
-                goto done;
-            continue;
-        }
-        /* A run of 64 bytes or more (it began in an earlier block, or it fills the rest of
-         * this one): from its start (not before floor) forward to its end, collecting the
-         * classes it holds, block by block. */
-    walk: {
-            unsigned s0 = 63u - (unsigned)__builtin_clzll(((~b.tok << 1) | 1) &
-                                                           (((uint64_t)2 << o) - 1));
+            unsigned s0 =
+                63u - (unsigned)__builtin_clzll(((~b.tok << 1) | 1) & (((uint64_t)2 << o) - 1));
             size_t st = s0 == 0 && b.cont ? run0 : b.base + s0;
             if (st < floor)
                 st = floor;
@@ -1893,13 +1886,13 @@ static uint64_t scan_bytes_plain(struct rk_sweep_scanner *s, const char *p, size
 
 #ifdef RK_SW_HAVE_AVX2
 __attribute__((target("avx2"))) static uint64_t scan_bytes_avx2(struct rk_sweep_scanner *s,
-                                                               const char *p, size_t n)
+                                                                const char *p, size_t n)
 {
     return scan_loop(s, p, n, block_masks_avx2);
 }
 
 __attribute__((target("avx512bw"))) static uint64_t scan_bytes_avx512(struct rk_sweep_scanner *s,
-                                                                     const char *p, size_t n)
+                                                                      const char *p, size_t n)
 {
     return scan_loop(s, p, n, block_masks_avx512);
 }
