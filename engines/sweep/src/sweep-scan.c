@@ -88,16 +88,16 @@ struct req {
  * Byte masks of one 64-byte block: which bytes are token bytes, which are the three delimiters
  * that need a look ('\n', '%', '('), and where the bytes that steer classification are. With
  * SSE2 (every x86-64) sixteen bytes are classified per instruction; elsewhere the class table
- * is used. Bytes past the end of the input read as NUL, a plain delimiter.
+ * is used. Bytes past the end of the input read as NUL, a plain delimiter. Blocks need not lie
+ * on multiples of 64: see load_block().
  */
 struct blk {
     size_t base;
     uint64_t tok, stop, dot, colon, at, plus;
     uint64_t letter, digit; /* A-Z a-z, 0-9: the shape of a run without reading it again */
     uint64_t interest;      /* where the scan must stop: see load_block() */
-    /* The token and '+' masks of the block at base - 64 when the loop came from it (0 when it
-     * did not): where a run that began there starts, and whether it holds a '+'. */
-    uint64_t prev_tok, prev_plus;
+    unsigned adv;           /* where the next block begins (base + adv, 1..64) */
+    int cont;               /* byte 0 goes on with a token run begun before base */
 };
 
 struct seen {
@@ -2134,32 +2134,46 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
 #define CLS_LO_TAB 50, 26, 26, 26, 26, 26, 26, 26, 26, 26, 28, 9, 8, 9, 136, 72
 #define CLS_HI_TAB 0, 0, (char)129, 6, 40, 80, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0
 
-/* The class bytes of the 32 bytes in v (see above). */
-__attribute__((target("avx2"))) static inline __m256i classes_avx2(__m256i v)
+/*
+ * A second pair of nibble lookups gives the bytes the classes above leave out: bit 7 '\n',
+ * bit 6 '%' and '(', bit 5 '+' (bits chosen so that no other pair of nibbles has a bit in
+ * both tables).
+ */
+#define STOP_LO_TAB  0, 0, 0, 0, 0, 64, 0, 0, 64, 0, 128, 32, 0, 0, 0, 0
+#define STOP_HI_TAB  128, 0, 96, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+#define RK_SW_X16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+
+/* The AVX2 classifier's tables (two nibble lookups each), read from memory. */
+static const uint8_t avx2_k[5][32] __attribute__((aligned(32))) = {
+    {CLS_LO_TAB, CLS_LO_TAB},   {CLS_HI_TAB, CLS_HI_TAB},           {STOP_LO_TAB, STOP_LO_TAB},
+    {STOP_HI_TAB, STOP_HI_TAB}, {RK_SW_X16(0x0f), RK_SW_X16(0x0f)},
+};
+
+__attribute__((target("avx2"), always_inline)) static inline __m256i avx2_const(int k)
 {
-    const __m256i lo_tab = _mm256_setr_epi8(CLS_LO_TAB, CLS_LO_TAB);
-    const __m256i hi_tab = _mm256_setr_epi8(CLS_HI_TAB, CLS_HI_TAB);
-    const __m256i nib = _mm256_set1_epi8(0x0f);
-    return _mm256_and_si256(
-        _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib)),
-        _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+    return _mm256_load_si256((const __m256i *)(const void *)avx2_k[k]);
 }
 
-__attribute__((target("avx2"))) static inline __m256i stops_avx2(__m256i v)
+__attribute__((target("avx2"), always_inline)) static inline void
+block_masks_avx2(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 {
-    return _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
-                           _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('%')),
-                                           _mm256_cmpeq_epi8(v, _mm256_set1_epi8('('))));
-}
-
-__attribute__((target("avx2"))) static void block_masks_avx2(const char *p, struct blk *b)
-{
+    (void)s;
     __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
     __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
-    __m256i c0 = classes_avx2(v0), c1 = classes_avx2(v1);
+    const __m256i nib = avx2_const(4);
+    /* The byte itself indexes the low-nibble tables: VPSHUFB reads an index's bits 0-3 and
+     * gives 0 where its bit 7 is set (no byte of 0x80 and above has a class). */
+    __m256i l0 = v0, h0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), nib);
+    __m256i l1 = v1, h1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), nib);
+    __m256i c0 = _mm256_and_si256(_mm256_shuffle_epi8(avx2_const(0), l0),
+                                  _mm256_shuffle_epi8(avx2_const(1), h0));
+    __m256i c1 = _mm256_and_si256(_mm256_shuffle_epi8(avx2_const(0), l1),
+                                  _mm256_shuffle_epi8(avx2_const(1), h1));
+    __m256i d0 = _mm256_and_si256(_mm256_shuffle_epi8(avx2_const(2), l0),
+                                  _mm256_shuffle_epi8(avx2_const(3), h0));
+    __m256i d1 = _mm256_and_si256(_mm256_shuffle_epi8(avx2_const(2), l1),
+                                  _mm256_shuffle_epi8(avx2_const(3), h1));
     const __m256i zero = _mm256_setzero_si256();
-    const __m256i plus = _mm256_set1_epi8('+');
-    const __m256i letter = _mm256_set1_epi8(24);
     /* The 64-bit mask of the top bits of the two halves' bytes. A class bit is moved to each
      * byte's top bit by a 16-bit shift by less than 8, which moves no bit of one byte into the
      * other's top bit. */
@@ -2167,27 +2181,31 @@ __attribute__((target("avx2"))) static void block_masks_avx2(const char *p, stru
     ((uint64_t)(uint32_t)_mm256_movemask_epi8(x0) |                                               \
      (uint64_t)(uint32_t)_mm256_movemask_epi8(x1) << 32)
     b->tok = ~RK_SW_MM(_mm256_cmpeq_epi8(c0, zero), _mm256_cmpeq_epi8(c1, zero));
-    b->stop = RK_SW_MM(stops_avx2(v0), stops_avx2(v1));
+    b->stop = RK_SW_MM(_mm256_or_si256(d0, _mm256_slli_epi16(d0, 1)),
+                       _mm256_or_si256(d1, _mm256_slli_epi16(d1, 1)));
     b->dot = RK_SW_MM(c0, c1);
     b->colon = RK_SW_MM(_mm256_slli_epi16(c0, 5), _mm256_slli_epi16(c1, 5));
     b->at = RK_SW_MM(_mm256_slli_epi16(c0, 2), _mm256_slli_epi16(c1, 2));
-    b->plus = RK_SW_MM(_mm256_cmpeq_epi8(v0, plus), _mm256_cmpeq_epi8(v1, plus));
-    b->letter = ~RK_SW_MM(_mm256_cmpeq_epi8(_mm256_and_si256(c0, letter), zero),
-                          _mm256_cmpeq_epi8(_mm256_and_si256(c1, letter), zero));
+    b->plus = RK_SW_MM(_mm256_slli_epi16(d0, 2), _mm256_slli_epi16(d1, 2));
+    /* Letters are class bits 3 and 4: both moved to bit 7 and joined. */
+    b->letter = RK_SW_MM(_mm256_or_si256(_mm256_slli_epi16(c0, 3), _mm256_slli_epi16(c0, 4)),
+                         _mm256_or_si256(_mm256_slli_epi16(c1, 3), _mm256_slli_epi16(c1, 4)));
     b->digit = RK_SW_MM(_mm256_slli_epi16(c0, 6), _mm256_slli_epi16(c1, 6));
 #undef RK_SW_MM
 }
 
 /* The same with AVX-512BW: the whole block in one register, every compare giving its 64-bit
  * mask directly (no movemask, no shifting halves together). */
-__attribute__((target("avx512bw"))) static void block_masks_avx512(const char *p, struct blk *b)
+__attribute__((target("avx512bw"), always_inline)) static inline void
+block_masks_avx512(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 {
+    (void)s;
     __m512i v = _mm512_loadu_si512((const void *)p);
     const __m512i lo_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_LO_TAB));
     const __m512i hi_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_HI_TAB));
     const __m512i nib = _mm512_set1_epi8(0x0f);
     __m512i cls = _mm512_and_si512(
-        _mm512_shuffle_epi8(lo_tab, _mm512_and_si512(v, nib)),
+        _mm512_shuffle_epi8(lo_tab, v), /* bit 7 of an index gives 0, as with AVX2 */
         _mm512_shuffle_epi8(hi_tab, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)));
     b->tok = _mm512_test_epi8_mask(cls, cls);
     b->stop = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) |
@@ -2199,6 +2217,18 @@ __attribute__((target("avx512bw"))) static void block_masks_avx512(const char *p
     b->plus = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+'));
     b->letter = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(24));
     b->digit = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(2));
+}
+/* Out of line, for the callers compiled for any CPU (masks_of()). */
+__attribute__((target("avx2"), noinline)) static void
+block_masks_avx2_out(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
+{
+    block_masks_avx2(s, p, b);
+}
+
+__attribute__((target("avx512bw"), noinline)) static void
+block_masks_avx512_out(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
+{
+    block_masks_avx512(s, p, b);
 }
 #define RK_SW_HAVE_AVX2 1
 #else
@@ -2228,14 +2258,17 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
 }
 #endif
 
+/* A block classifier: the masks of the 64 bytes at q. */
+typedef void (*rk__sw_masks_fn)(const struct rk_sweep_scanner *s, const char *q, struct blk *b);
+
 /* The masks of the 64 bytes at q, by the widest classifier the CPU has. */
 static inline void masks_of(const struct rk_sweep_scanner *s, const char *q, struct blk *b)
 {
 #ifdef RK_SW_HAVE_AVX2
     if (s->avx512)
-        block_masks_avx512(q, b);
+        block_masks_avx512_out(s, q, b);
     else if (s->avx2)
-        block_masks_avx2(q, b);
+        block_masks_avx2_out(s, q, b);
     else
         block_masks(s, q, b);
 #else
@@ -2255,16 +2288,26 @@ __attribute__((noinline, cold)) static void masks_of_tail(const struct rk_sweep_
 }
 
 /*
- * Loads the masks of the block at `base` and marks the bytes the scan must look at: the three
- * delimiters with a meaning, every '.', ':' and '@' that is not alone between separators (a
- * run holding one may be an address, a host, an e-mail or a URL), and, when the index holds hashes, every run of 32 or more token
- * bytes within the block (next_block() adds the runs that reach 32 across two blocks).
- * Everything else is a plain word or a separator and is skipped 64 bytes at a time.
+ * Loads the masks of the block at `base` (any offset of the chunk; `cont`: its byte 0 goes on
+ * with a run begun before it) and marks the bytes the scan must look at: the three delimiters
+ * with a meaning, every '.', ':' and '@' that is not alone between separators (a run holding
+ * one may be an address, a host, an e-mail or a URL), and, when the index holds hashes, every
+ * run of 32 or more token bytes. Everything else is a plain word or a separator and is skipped
+ * 64 bytes at a time.
+ *
+ * When the block's last run reaches its byte 63 and began after byte 0, the next block begins
+ * where that run begins (adv) and the run's bytes are no event here: the next block holds the
+ * whole run. So no run shorter than 64 bytes ever crosses a block boundary, and every run the
+ * loop meets is classified from one block's masks; only a block that is all token bytes goes
+ * on 64 bytes (the run is 64 bytes or more, walked block by block).
  */
-static inline void load_block(const struct rk_sweep_scanner *s, const char *p, size_t n,
-                              size_t base, struct blk *b)
+static inline __attribute__((always_inline)) void load_block(const struct rk_sweep_scanner *s,
+                                                             const char *p, size_t n, size_t base,
+                                                             int cont, struct blk *b,
+                                                             rk__sw_masks_fn masks)
 {
     b->base = base;
+    b->cont = cont;
     /* The input is read once, in order, from a file mapping: the hardware prefetcher stops at
      * every 4 KiB page, and the block's load then waits for memory (most of the classifier's
      * time). A prefetch PF_AHEAD bytes ahead keeps the next lines coming; it never faults, so
@@ -2273,42 +2316,56 @@ static inline void load_block(const struct rk_sweep_scanner *s, const char *p, s
     if (base + 64 > n)
         masks_of_tail(s, p + base, n - base, b);
     else
-        masks_of(s, p + base, b);
-    /* A '.', ':' or '@' alone between two separators (JSON's `":"`, a sentence's full stop)
-     * is a run of one byte, which is nothing: not an event. Bytes 0 and 63 stay events (their
-     * neighbour in the next or previous block is not looked at here). */
-    uint64_t alone = ~(b->tok << 1) & ~(b->tok >> 1) & 0x7ffffffffffffffeu;
-    b->interest = b->stop | ((b->dot | b->colon | b->at) & ~alone);
+        masks(s, p + base, b);
+    /*
+     * One event a run, at its last byte, for the runs that may be something: (tok + X) & ~tok
+     * has a bit just above the end of every run that holds a bit of X (X within tok: the carry
+     * runs from X's lowest bit to the run's end and stops at the separator after it). A run
+     * is looked at when it holds a '.', ':' or '@', is two bytes or more (a lone '.', ':' or
+     * '@' — JSON's `":"`, a full stop — is nothing), and holds a letter, '@', '+', two dots,
+     * "::" or three colons. A run of digits, dots, ':', '-' and '_' with at most one dot and
+     * at most two colons, none next to another ("1700000000.418", "537.36", "10:53:21",
+     * ":1700000003.668081") is no IPv4 or IPv6 address, no host name and no URL scheme (that
+     * begins with a letter), and needs no look. With hashes in the index, a run of 32 bytes
+     * or more always is. X & ((tok + X) ^ tok ^ X) is the bits of X after the first of their
+     * run.
+     */
+    uint64_t tok = b->tok, nt = ~tok;
+    uint64_t key = b->colon | b->at | b->dot;
+    uint64_t dot2 = b->dot & ((tok + b->dot) ^ tok ^ b->dot); /* a dot after a dot of its run */
+    uint64_t col2 = b->colon & ((tok + b->colon) ^ tok ^ b->colon);
+    uint64_t col3 = col2 & ((tok + col2) ^ tok ^ col2);       /* a colon after two of its run */
+    uint64_t col11 = b->colon & (b->colon >> 1);              /* "::" */
+    uint64_t two = (tok << 2) | ((uint64_t)(cont != 0) << 1); /* bit j: byte j - 2 in the run */
+    uint64_t ends = (tok + key) & (tok + (b->at | b->letter | b->plus | dot2 | col3 | col11)) & two;
+    uint64_t y = 0;
     if (s->want_hash) {
-        uint64_t y = b->tok;
+        y = tok;
         y &= y >> 1;
         y &= y >> 2;
         y &= y >> 4;
         y &= y >> 8;
         y &= y >> 16; /* bit j: bytes j..j+31 are all token bytes */
-        b->interest |= y;
+        ends |= tok + y;
     }
-}
-
-/*
- * Loads the block at `base` for the scan loop. When it follows the block `b` held (whose
- * token mask was `prev_tok`) and a run without '.', ':' or '@' crosses from one into the other,
- * that run is an event (bit 0) only when the index holds hashes and its two parts together
- * reach 32 bytes: shorter ones cannot be a hash, and need no look.
- */
-static inline __attribute__((always_inline)) void
-next_block(const struct rk_sweep_scanner *s, const char *p, size_t n, size_t base, struct blk *b)
-{
-    int follows = base == b->base + 64;
-    uint64_t prev_tok = follows ? b->tok : 0, prev_plus = follows ? b->plus : 0;
-    load_block(s, p, n, base, b);
-    b->prev_tok = prev_tok;
-    b->prev_plus = prev_plus;
-    if (s->want_hash && (prev_tok >> 63) && (b->tok & 1)) {
-        unsigned l = ~prev_tok ? (unsigned)__builtin_clzll(~prev_tok) : 64u;
-        unsigned r = ~b->tok ? (unsigned)__builtin_ctzll(~b->tok) : 64u;
-        if (l + r >= 32)
-            b->interest |= 1;
+    /* A run going on from an earlier block is looked at whenever it holds a '.', ':' or '@'
+     * here (what its bytes there hold, these masks do not say), and walked: its event is
+     * marked a stop too, which the loop sends to the walk (so the loop's common case, the end
+     * of a run within the block, needs no test of its own). */
+    if (cont)
+        b->stop |= ((tok + key) & (nt & (0 - nt))) >> 1;
+    b->interest = b->stop | ((ends & nt) >> 1);
+    b->adv = 64;
+    if ((int64_t)tok < 0) {
+        if (nt != 0) {
+            unsigned adv = 64u - (unsigned)__builtin_clzll(nt); /* 1..63: the last run's start */
+            b->adv = adv;
+            b->interest &= ((uint64_t)1 << adv) - 1;
+        } else {
+            /* All token bytes: a run of 64 bytes or more, walked block by block from the
+             * first byte that matters (a stop, as above). */
+            b->interest = b->stop = key | y;
+        }
     }
 }
 
@@ -2331,15 +2388,17 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
  * decisions of the scan loop and of classify_run() taken from the masks. *floor becomes the
  * run's end, or the end of the URL it starts, and then RUN_URL is returned; RUN_NONE when
  * the masks alone said the run holds nothing (no call was made, so the scan cannot have been
- * stopped), else RUN_DONE.
+ * stopped), else RUN_DONE. `ssse3`: the loop is a copy for AVX2 or AVX-512 (a constant there),
+ * so a short run without ':' goes to the SSSE3 classifier, and colons are counted with POPCNT
+ * (every CPU with AVX2 has it; the copy is compiled for it).
  */
 enum { RUN_NONE, RUN_DONE, RUN_URL };
 static inline __attribute__((always_inline)) int
 run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *m, unsigned s0,
-           unsigned e0, uint64_t line, size_t *floor)
+           unsigned e0, uint64_t line, size_t *floor, int ssse3)
 {
     size_t st = m->base + s0, len = e0 - s0, e = m->base + e0;
-    uint64_t rm = (((uint64_t)1 << len) - 1) << s0; /* len < 64 */
+    uint64_t rm = ((uint64_t)1 << e0) - ((uint64_t)1 << s0); /* bits s0..e0-1 */
     uint64_t key = (m->dot | m->colon | m->at) & rm;
     *floor = e;
     /* A word without '.', ':' or '@' can only be a hash, of 32 digits or more. */
@@ -2365,11 +2424,12 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
     if (len < 32 &&
         (cm == 0 ? (m->letter & rm) == 0 && (len < 7 || !bits_at_least3(key))
                  : ((m->dot & rm) == 0 || ((m->letter & rm) == 0 && !bits_at_least3(key & ~cm))) &&
-                       (cm & (cm >> 1)) == 0 && !bits_at_least(cm, 6)))
+                       (cm & (cm >> 1)) == 0 &&
+                       !(ssse3 ? __builtin_popcountll(cm) >= 6 : bits_at_least(cm, 6))))
         return RUN_NONE;
     if (cm == 0) {
 #if defined(RK__SW_IP4_SSSE3)
-        if (s->avx2 && len < 32)
+        if (ssse3 && len < 32)
             classify_piece_shaped_ssse3(s, p + st, len, m, s0, line, st);
         else
 #endif
@@ -2415,32 +2475,61 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
  * The loop goes from block to block and, within a block, from event to event: the bits of
  * `ev` are the bytes still to look at (see load_block()), those before `floor` (dealt with:
  * a run, a percent escape, a URL's authority, a DNS-form name) cleared. A newline only counts
- * a line. A run that lies within the block is found and classified from the masks alone; a
- * run that crosses a block boundary is walked block by block (the blocks after it become the
- * current one).
+ * a line. A block begins where the last run of the block before began when that run reached
+ * its end (load_block()), so every run shorter than 64 bytes lies within one block and is
+ * found and classified from its masks alone; only a run of 64 bytes or more is walked block
+ * by block and classified byte by byte.
  */
-static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
+static inline __attribute__((always_inline)) uint64_t
+scan_loop(struct rk_sweep_scanner *s, const char *p, size_t n, rk__sw_masks_fn masks)
 {
     uint64_t line = 1;
     size_t floor = 0; /* everything before `floor` has been dealt with */
+    size_t run0 = 0;  /* where the run goes on from when the block's `cont` is set */
     struct blk b;
     if (n == 0) {
         flush(s);
         return 0;
     }
-    load_block(s, p, n, 0, &b);
-    b.prev_tok = b.prev_plus = 0;
+    load_block(s, p, n, 0, 0, &b, masks);
     uint64_t ev = b.interest;
     for (;;) {
         while (ev == 0) {
-            if (b.base + 64 >= n)
+            /* On to the next block: at the start of this one's last run when that run
+             * reaches byte 63, at `floor` when that lies further on (a run starts there). */
+            size_t next = b.base + b.adv;
+            int cont = 0;
+            if (floor >= next) {
+                next = floor;
+            } else if ((int64_t)b.tok < 0 && b.adv == 64) {
+                cont = 1; /* all token bytes: the run goes on */
+                if (!b.cont)
+                    run0 = b.base;
+            }
+            if (next >= n)
                 goto done;
-            next_block(s, p, n, b.base + 64, &b);
+            load_block(s, p, n, next, cont, &b, masks);
             ev = b.interest;
         }
         unsigned o = (unsigned)__builtin_ctzll(ev);
         size_t i = b.base + o;
-        if ((b.stop >> o) & 1) {
+        if (!((b.stop >> o) & 1)) {
+            /* The last byte of a run that lies within the block (load_block()). Its start is
+             * the byte after the last separator below (bit j + 1 of the mask: byte j is no
+             * token byte; bit 0: byte 0 begins a run, as it does in a block that is not
+             * `cont`, whose runs from byte 0 are walked) and not before floor (resync clears
+             * the token bit below floor). */
+            uint64_t upto = ((uint64_t)2 << o) - 1; /* bits 0..o */
+            unsigned s0 = 63u - (unsigned)__builtin_clzll(((~b.tok << 1) | 1) & upto);
+            ev &= ev - 1;
+            int r = run_masked(s, p, n, &b, s0, o + 1, line, &floor, masks != block_masks);
+            if (r == RUN_URL)
+                goto resync; /* a URL: on after its authority */
+            if (r == RUN_DONE && s->stopped)
+                goto done;
+            continue;
+        }
+        if (!((b.tok >> o) & 1)) {
             unsigned char c = (unsigned char)p[i];
             if (c == '\n') {
                 line++;
@@ -2461,100 +2550,24 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
             }
             goto resync;
         }
-        /* A token byte that matters. The common case first: its run lies within this block
-         * (a separator on both sides), so its start, end and shape come from the masks. */
+        /* A stop on a token byte: a run of 64 bytes or more (it began in an earlier block, or
+         * it fills the rest of this one), from its start (not before floor) forward to its
+         * end, collecting the classes it holds, block by block. */
         {
-            uint64_t below = ~b.tok & (((uint64_t)1 << o) - 1);
-            uint64_t above = ~b.tok >> o;
-            if (below != 0 && above != 0) {
-                unsigned s0 = 64u - (unsigned)__builtin_clzll(below);
-                if (b.base + s0 < floor)
-                    s0 = (unsigned)(floor - b.base); /* floor <= i: still within the run */
-                unsigned e0 = o + (unsigned)__builtin_ctzll(above); /* < 64 */
-                ev &= ~(uint64_t)0 << e0;
-                int r = run_masked(s, p, n, &b, s0, e0, line, &floor);
-                if (r == RUN_URL)
-                    goto resync; /* a URL: on after its authority */
-                if (r == RUN_DONE && s->stopped)
-                    goto done;
-                continue;
-            }
-        }
-        /* Otherwise back to the start of its run (not before floor), then forward to its end,
-         * collecting the classes it holds, block by block. */
-        {
-            size_t st;
-            uint64_t below = o == 0 ? 0 : ~b.tok & (~(uint64_t)0 >> (64u - o));
-            if (below != 0) {
-                st = b.base + 64u - (unsigned)__builtin_clzll(below);
-                if (st < floor)
-                    st = floor;
-            } else {
-                /* The run began in an earlier block: where, the block before tells (the loop
-                 * came from it, as floor lies before this block); byte by byte only when
-                 * that block is all token bytes. */
-                st = b.base > floor ? b.base : floor;
-                if (st > floor) {
-                    if (~b.prev_tok != 0) {
-                        st = b.base - (unsigned)__builtin_clzll(~b.prev_tok);
-                        if (st < floor)
-                            st = floor;
-                    } else {
-                        while (st > floor && (s->cls[(unsigned char)p[st - 1]] & C_TOK))
-                            st--;
-                    }
-                }
-            }
+            unsigned s0 =
+                63u - (unsigned)__builtin_clzll(((~b.tok << 1) | 1) & (((uint64_t)2 << o) - 1));
+            size_t st = s0 == 0 && b.cont ? run0 : b.base + s0;
+            if (st < floor)
+                st = floor;
             unsigned flags = 0;
-            if (st >= b.base) {
-                unsigned s0 = (unsigned)(st - b.base);
-                uint64_t above = ~b.tok >> o;
-                if (above != 0) {
-                    /* Within the block after all: it begins at the block's start or at
-                     * floor. */
-                    run_masked(s, p, n, &b, s0, o + (unsigned)__builtin_ctzll(above), line, &floor);
-                    goto resync;
-                }
-                if (s0 > 0 && b.base + 64 < n) {
-                    /* It goes on into the next block (which the loop goes to next anyway):
-                     * its masks are this block's from s0 and the next one's below. */
-                    struct blk w;
-                    unsigned r = 64u - s0;
-                    w.base = st;
-                    w.tok = b.tok >> s0;
-                    w.dot = b.dot >> s0;
-                    w.colon = b.colon >> s0;
-                    w.at = b.at >> s0;
-                    w.plus = b.plus >> s0;
-                    w.letter = b.letter >> s0;
-                    w.digit = b.digit >> s0;
-                    next_block(s, p, n, b.base + 64, &b);
-                    w.tok |= b.tok << r;
-                    if (~w.tok != 0) {
-                        w.dot |= b.dot << r;
-                        w.colon |= b.colon << r;
-                        w.at |= b.at << r;
-                        w.plus |= b.plus << r;
-                        w.letter |= b.letter << r;
-                        w.digit |= b.digit << r;
-                        run_masked(s, p, n, &w, 0, (unsigned)__builtin_ctzll(~w.tok), line, &floor);
-                        goto resync;
-                    }
-                    /* 64 bytes or more: on block by block, with the classes of its first
-                     * part. */
-                    flags = (w.dot ? (unsigned)C_DOT : 0u) | (w.colon ? (unsigned)C_COLON : 0u) |
-                            (w.at ? (unsigned)C_AT : 0u) | (w.plus ? (unsigned)C_PLUS : 0u);
-                    i = b.base;
-                } else {
-                    i = st;
-                }
-            } else {
+            if (st < b.base) {
                 /* Its bytes in earlier blocks hold no '.', ':' or '@' (an event there would
                  * have dealt with the run), but may hold a '+'. */
-                if (st >= b.base - 64 ? (b.prev_plus >> (st - (b.base - 64))) != 0
-                                      : memchr(p + st, '+', b.base - st) != NULL)
+                if (memchr(p + st, '+', b.base - st) != NULL)
                     flags |= C_PLUS;
                 i = b.base;
+            } else {
+                i = st;
             }
             for (;;) {
                 unsigned off = (unsigned)(i - b.base);
@@ -2565,7 +2578,7 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
                         i = n;
                         break;
                     }
-                    next_block(s, p, n, b.base + 64, &b);
+                    load_block(s, p, n, b.base + 64, 1, &b, masks);
                     i = b.base;
                     continue;
                 }
@@ -2592,13 +2605,53 @@ static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
         /* Continue at floor: in this block, or in the block that holds it. */
         if (s->stopped || floor >= n)
             break;
-        if (floor >= b.base + 64)
-            next_block(s, p, n, floor & ~(size_t)63, &b);
-        ev = b.interest & (~(uint64_t)0 << (floor - b.base));
+        if (floor >= b.base + 64) {
+            ev = 0;
+        } else {
+            ev = b.interest & (~(uint64_t)0 << (floor - b.base));
+            /* A run that floor cuts begins at floor: the byte before is no token byte now. */
+            if (floor > b.base)
+                b.tok &= ~((uint64_t)1 << (floor - b.base - 1));
+        }
     }
 done:
     flush(s);
     return line - 1;
+}
+
+/*
+ * The loop compiled once for each block classifier, the classifier (a constant function
+ * pointer) inlined: the AVX2 and AVX-512 copies make no call a block.
+ */
+static uint64_t scan_bytes_plain(struct rk_sweep_scanner *s, const char *p, size_t n)
+{
+    return scan_loop(s, p, n, block_masks);
+}
+
+#ifdef RK_SW_HAVE_AVX2
+__attribute__((target("avx2"))) static uint64_t scan_bytes_avx2(struct rk_sweep_scanner *s,
+                                                                const char *p, size_t n)
+{
+    return scan_loop(s, p, n, block_masks_avx2);
+}
+
+__attribute__((target("avx512bw"))) static uint64_t scan_bytes_avx512(struct rk_sweep_scanner *s,
+                                                                      const char *p, size_t n)
+{
+    return scan_loop(s, p, n, block_masks_avx512);
+}
+#endif
+
+/* Scans data by the widest block classifier the CPU has; returns the number of newlines. */
+static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
+{
+#ifdef RK_SW_HAVE_AVX2
+    if (s->avx512)
+        return scan_bytes_avx512(s, p, n);
+    if (s->avx2)
+        return scan_bytes_avx2(s, p, n);
+#endif
+    return scan_bytes_plain(s, p, n);
 }
 
 /* Internal entry of the run layer: scans one chunk with the given bases. */

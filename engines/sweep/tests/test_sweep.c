@@ -1602,6 +1602,225 @@ static void test_ip4_from_dots(void **state)
     }
 }
 
+/*
+ * The scan loop's blocks (docs/sweep.md, "The scan loop"): a block begins where the last run
+ * of the block before begins when that run reaches the block's end, so that a run shorter than
+ * 64 bytes never crosses a block boundary; a block of token bytes only is followed by the next
+ * 64 bytes, the run's start kept. Lines with a filler run of every length 0..149 (no '.', ':'
+ * or '@': no event of its own; from 64 bytes on it fills whole blocks) put each token at every
+ * offset of a block, as a run of its own, glued to the filler by a '+' (one run, classified
+ * byte by byte from 64 bytes on, its '+' found before the block that holds the first '.'), or
+ * as a host's first label; empty lines between. Every hit is on its line and the line count is
+ * right: over the whole text, and through rk_sweep_run() over the text repeated past two
+ * chunks.
+ */
+/* The decimal number at p (digits only; the test wrote it). */
+static unsigned long lead_num(const char *p)
+{
+    unsigned long v = 0;
+    while (*p >= '0' && *p <= '9')
+        v = v * 10 + (unsigned long)(*p++ - '0');
+    return v;
+}
+
+static void filler(struct rk_buf *b, unsigned n, unsigned seed)
+{
+    static const char letters[] = "ghijklmnopqrstuvwxyz"; /* no hex digit: no hash */
+    for (unsigned k = 0; k < n; k++)
+        assert_int_equal(rk_buf_add(b, &letters[(k * 7 + seed) % 20], 1), RK_OK);
+}
+
+static void block_grid_text(struct rk_buf *text, struct rk_buf *expect, unsigned *lines)
+{
+    unsigned line = 1;
+    for (unsigned f = 0; f < 150; f++) {
+        for (unsigned v = 0; v < 6; v++) {
+            filler(text, f, f + v);
+            switch (v) {
+            case 0:
+                assert_int_equal(rk_buf_addf(text, " 1.2.3.4"), RK_OK);
+                assert_int_equal(rk_buf_addf(expect, "%u:1.2.3.4>1.2.3.4(ipv4);", line), RK_OK);
+                break;
+            case 4:
+            case 5:
+                /* IPv6 addresses without a letter: seven colons, and "::" (a run of digits and
+                 * colons is an event only with "::" or three colons). */
+                assert_int_equal(rk_buf_addf(text, v == 4 ? " 2001:0:0:0:0:0:0:7" : " 2001::7"),
+                                 RK_OK);
+                assert_int_equal(rk_buf_addf(expect, "%u:2001::7>2001::7(ipv6);", line), RK_OK);
+                break;
+            case 1:
+                assert_int_equal(rk_buf_addf(text, "+evil.example"), RK_OK);
+                assert_int_equal(rk_buf_addf(expect, "%u:evil.example>evil.example(domain);", line),
+                                 RK_OK);
+                break;
+            case 2: {
+                /* "<filler>+<label>.evil.example": the host after the '+'. */
+                unsigned ln = 1 + f % 60;
+                size_t at;
+                assert_int_equal(rk_buf_add(text, "+", 1), RK_OK);
+                at = text->len;
+                filler(text, ln, f);
+                assert_int_equal(rk_buf_addf(text, ".evil.example"), RK_OK);
+                assert_int_equal(rk_buf_addf(expect, "%u:%.*s>evil.example(domain);", line,
+                                             (int)(text->len - at), text->data + at),
+                                 RK_OK);
+                break;
+            }
+            default:
+                /* "<label>.evil.example" with a first label of up to 63 bytes; an e-mail
+                 * address with a 64-byte local part (its run starts in a block of token
+                 * bytes only: where, only the loop's memory of that block says). */
+                if (f == 64) {
+                    struct rk_buf local;
+                    rk_buf_init(&local, 0);
+                    filler(&local, 64, 3);
+                    assert_int_equal(rk_buf_addf(text, " %.*s@evil.example", 64, local.data),
+                                     RK_OK);
+                    assert_int_equal(rk_buf_addf(expect,
+                                                 "%u:%.*s@evil.example>%.*s@evil.example(email);"
+                                                 "%u:evil.example>evil.example(domain);",
+                                                 line, 64, local.data, 64, local.data, line),
+                                     RK_OK);
+                    rk_buf_free(&local);
+                } else if (f == 0 || f > 63) {
+                    assert_int_equal(rk_buf_addf(text, " Bad@Evil.Example"), RK_OK);
+                    assert_int_equal(rk_buf_addf(expect,
+                                                 "%u:bad@evil.example>bad@evil.example(email);"
+                                                 "%u:evil.example>evil.example(domain);",
+                                                 line, line),
+                                     RK_OK);
+                } else {
+                    size_t at = text->len - f;
+                    assert_int_equal(rk_buf_addf(text, ".evil.example"), RK_OK);
+                    assert_int_equal(rk_buf_addf(expect, "%u:%.*s>evil.example(domain);", line,
+                                                 (int)(text->len - at), text->data + at),
+                                     RK_OK);
+                }
+                break;
+            }
+            assert_int_equal(rk_buf_add(text, " ", 1), RK_OK);
+            filler(text, (f * 13 + v) % 41, v);
+            unsigned nl = (f + v) % 7 == 0 ? 2 : 1; /* an empty line now and then */
+            assert_int_equal(rk_buf_add(text, "\n\n", nl), RK_OK);
+            line += nl;
+        }
+    }
+    *lines = line - 1;
+}
+
+static void check_block_grid(const char *fd)
+{
+    struct rk_sweep_index *ix = index_of(fd);
+    struct rk_buf text, expect, got;
+    unsigned lines;
+    uint64_t counted = 0;
+    rk_buf_init(&text, 0);
+    rk_buf_init(&expect, 0);
+    rk_buf_init(&got, 0);
+    block_grid_text(&text, &expect, &lines);
+    struct rk_sweep_scanner *s = NULL;
+    assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
+    assert_int_equal(rk_sweep_scan(s, text.data, text.len, collect, &got, &counted), RK_OK);
+    rk_sweep_scanner_destroy(s);
+    if (strcmp(got.data, expect.data) != 0) {
+        size_t k = 0;
+        while (got.data[k] == expect.data[k])
+            k++;
+        print_error("first difference at %zu:\nexpected: %.120s\ngot:      %.120s\n", k,
+                    expect.data + k, got.data + k);
+    }
+    assert_string_equal(got.data, expect.data);
+    assert_int_equal(counted, lines);
+
+    /* The same text again and again past two chunks of rk_sweep_run(): the lines go on. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/grid.log", tmpdir);
+    struct rk_buf big;
+    rk_buf_init(&big, 0);
+    unsigned reps = 0;
+    while (big.len < 2u * RK_MAX_SWEEP_CHUNK + 12345u) {
+        assert_int_equal(rk_buf_add(&big, text.data, text.len), RK_OK);
+        reps++;
+    }
+    /* And a run longer than RK_MAX_SWEEP_TOKEN whose only '.' comes after 70 digits: counted
+     * as a long token (a block that holds the '.' and only digits before it goes on with a
+     * run from the blocks before). */
+    filler(&big, RK_MAX_SWEEP_TOKEN + 100, 1);
+    for (unsigned k = 0; k < 70; k++)
+        assert_int_equal(rk_buf_add(&big, "1", 1), RK_OK);
+    assert_int_equal(rk_buf_addf(&big, ".5\n"), RK_OK);
+    write_file(path, big.data, big.len);
+    const char *paths[] = {path};
+    struct run_out o;
+    struct rk_sweep_stats st;
+    struct rk_sweep_options opt = {2, 0, NULL, NULL};
+    rk_buf_init(&o.text, 0);
+    assert_int_equal(rk_sweep_run(ix, paths, 1, &opt, collect_run, &o, &st), RK_OK);
+    assert_int_equal(st.lines, (uint64_t)lines * reps + 1);
+    assert_int_equal(st.long_tokens, 1);
+    /* The last repetition's hits, from the end of the output: "grid.log:LINE:indicator;". */
+    size_t nhits = 0;
+    for (const char *e = expect.data; (e = strchr(e, ';')) != NULL; e++)
+        nhits++;
+    size_t nout = 0;
+    for (const char *e = o.text.data; (e = strchr(e, ';')) != NULL; e++)
+        nout++;
+    assert_int_equal(nout, nhits * reps);
+    const char *e = expect.data, *g = o.text.data;
+    for (size_t h = 0; h < nhits * (reps - 1); h++)
+        g = strchr(g, ';') + 1;
+    for (size_t h = 0; h < nhits; h++) {
+        /* expect: "LINE:token>indicator(type);", got: "grid.log:LINE':indicator;" */
+        unsigned long le = lead_num(e);
+        assert_true(strncmp(g, "grid.log:", 9) == 0);
+        unsigned long lg = lead_num(g + 9);
+        assert_int_equal(lg, le + (unsigned long)lines * (reps - 1));
+        e = strchr(e, ';') + 1;
+        g = strchr(g, ';') + 1;
+    }
+    unlink(path);
+    rk_buf_free(&big);
+    rk_buf_free(&o.text);
+    rk_buf_free(&got);
+    rk_buf_free(&expect);
+    rk_buf_free(&text);
+    rk_sweep_index_close(ix);
+}
+
+/* With hashes in the index every 32 token bytes are an event (a block of token bytes only is
+ * always looked at); without, such a block is passed over and the run's start is all the loop
+ * keeps of it. */
+static void grid_both_feeds(void)
+{
+    struct rk_buf with, without;
+    rk_buf_init(&with, 0);
+    rk_buf_init(&without, 0);
+    assert_int_equal(rk_buf_addf(&with, "%s", feed), RK_OK);
+    assert_int_equal(rk_buf_addf(&with, "2001::7\n"), RK_OK);
+    assert_int_equal(rk_buf_addf(&without, "1.2.3.4\nevil.example\nbad@evil.example\n2001::7\n"),
+                     RK_OK);
+    filler(&with, 64, 3);
+    filler(&without, 64, 3);
+    assert_int_equal(rk_buf_addf(&with, "@evil.example\n"), RK_OK);
+    assert_int_equal(rk_buf_addf(&without, "@evil.example\n"), RK_OK);
+    check_block_grid(with.data);
+    check_block_grid(without.data);
+    rk_buf_free(&with);
+    rk_buf_free(&without);
+}
+
+static void test_block_grid(void **state)
+{
+    grid_both_feeds();
+    setenv("RK_SWEEP_NO_AVX512", "1", 1);
+    grid_both_feeds();
+    setenv("RK_SWEEP_NO_AVX2", "1", 1);
+    grid_both_feeds();
+    unsetenv("RK_SWEEP_NO_AVX2");
+    unsetenv("RK_SWEEP_NO_AVX512");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1634,6 +1853,7 @@ int main(void)
         cmocka_unit_test(test_last_label_cache),
         cmocka_unit_test(test_shapes_at_input_end),
         cmocka_unit_test(test_pf_short_keys),
+        cmocka_unit_test(test_block_grid),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
