@@ -754,10 +754,11 @@ static int populate(struct pipe *p, const char *d, size_t n)
 }
 
 /* Cuts a mapped file into chunks, each mapped by `populate` before it is handed out (while the
- * workers scan the chunks before it: the ring holds 2 × workers + 2). With several workers, once less than 2 × workers chunks are left, a chunk is
- * a 2 × workers-th of the rest (at least TAIL_MIN_CHUNK), so the last pieces are small and the
- * workers end within a small chunk of each other. Returns at *stop the offset where the mapping
- * could no longer be read (the file shrank), else the file's length. */
+ * workers scan the chunks before it: the ring holds 2 × workers + 2). With several workers, once
+ * less than 2 × workers chunks are left, a chunk is a 2 × workers-th of the rest (at least
+ * TAIL_MIN_CHUNK), so the last pieces are small and the workers end within a small chunk of each
+ * other. Returns at *stop the offset where the mapping could no longer be read (the file shrank),
+ * else the file's length. */
 static enum rk_status sweep_mapped(struct pipe *p, struct file *f, size_t *stop)
 {
     enum rk_status rc = RK_OK;
@@ -885,8 +886,8 @@ static enum rk_status sweep_input(struct pipe *p, const struct input *in, struct
     if (rc == RK_OK && reread && !s.damaged && from + s.in_total < in->size) {
         p->st->files_damaged++;
         char why[160];
-        snprintf(why, sizeof why, "file shrank while being swept; its first %llu of %llu "
-                 "bytes were swept",
+        snprintf(why, sizeof why,
+                 "file shrank while being swept; its first %llu of %llu bytes were swept",
                  (unsigned long long)(from + s.in_total), (unsigned long long)in->size);
         if (p->opt->on_skip != NULL)
             p->opt->on_skip(in->path, why, p->walk->ud);

@@ -1,7 +1,7 @@
 /*
  * Unit tests of the sweep driver's input handling (sweep-run.c): a multi-chunk file gives the
- * planted hits, with their line numbers, byte offsets and whole lines, at thread counts 1 to 4 (the end of a
- * file is cut smaller for several workers; lines cross the nominal chunk ends; one line is
+ * planted hits, with their line numbers, byte offsets and whole lines, at thread counts 1 to 4 (the
+ * end of a file is cut smaller for several workers; lines cross the nominal chunk ends; one line is
  * longer than a chunk); a file that shrinks while being swept is read on from where its
  * mapping fails, and reported; a file that cannot be mapped is read.
  */
@@ -44,8 +44,7 @@ static struct rk_sweep_index *index_of(const char *feed)
     struct rk_sweep_builder *b = NULL;
     struct rk_sweep_index *ix = NULL;
     assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
-    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_AUTO, feed, strlen(feed), NULL, NULL,
-                                           0),
+    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_AUTO, feed, strlen(feed), NULL, NULL, 0),
                      RK_OK);
     assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
     rk_sweep_builder_destroy(b);
@@ -90,8 +89,7 @@ static void end_line(struct planted *pl, int known_len)
     for (size_t i = 0; i < pl->hits.len;) {
         const char *nl = memchr(pl->hits.data + i, '\n', pl->hits.len - i);
         assert_non_null(nl);
-        assert_int_equal(rk_buf_addf(&pl->expect, "%llu@%.*s/%s;",
-                                     (unsigned long long)pl->lineno,
+        assert_int_equal(rk_buf_addf(&pl->expect, "%llu@%.*s/%s;", (unsigned long long)pl->lineno,
                                      (int)(nl - (pl->hits.data + i)), pl->hits.data + i,
                                      known_len ? len : "*"),
                          RK_OK);
@@ -144,8 +142,7 @@ static void make_log(struct planted *pl)
             add(pl, "", "c2.test");
             end_line(pl, 1);
         } else {
-            snprintf(pre, sizeof pre, "%u miss 192.0.2.%u www.example%u.com GET ", i, i % 250,
-                     i);
+            snprintf(pre, sizeof pre, "%u miss 192.0.2.%u www.example%u.com GET ", i, i % 250, i);
             add(pl, pre, i % 2 ? "c2.test" : "1.2.3.4");
             add(pl, i % 3 ? " 200 -" : " 404 - \"ua\"", NULL);
             end_line(pl, 1);
@@ -197,8 +194,8 @@ static void same_text(const char *got, const char *want, unsigned threads)
         i++;
     if (got[i] != want[i]) {
         size_t from = i > 60 ? i - 60 : 0;
-        print_message("threads %u, first difference at %zu:\n got  %.120s\n want %.120s\n",
-                      threads, i, got + from, want + from);
+        print_message("threads %u, first difference at %zu:\n got  %.120s\n want %.120s\n", threads,
+                      i, got + from, want + from);
         fail();
     }
 }
@@ -267,8 +264,8 @@ static void test_shrink_while_swept(void **state)
             assert_int_equal(rk_buf_addf(&log, "hit 1.2.3.4 %u\n", i), RK_OK);
         } else {
             assert_int_equal(
-                rk_buf_addf(&log, "%u miss 192.0.2.%u www.example%u.com and more filler text\n",
-                            i, i % 250, i),
+                rk_buf_addf(&log, "%u miss 192.0.2.%u www.example%u.com and more filler text\n", i,
+                            i % 250, i),
                 RK_OK);
         }
     }
@@ -287,8 +284,10 @@ static void test_shrink_while_swept(void **state)
     assert_int_equal(st.files_damaged, 1);
     assert_int_equal(o.skips, 1);
     char want[160];
-    snprintf(want, sizeof want, "file shrank while being swept; its first %zu of %zu bytes "
-             "were swept", cut, log.len);
+    snprintf(want, sizeof want,
+             "file shrank while being swept; its first %zu of %zu bytes "
+             "were swept",
+             cut, log.len);
     assert_string_equal(o.why, want);
     rk_buf_free(&o.text);
     rk_buf_free(&log);
