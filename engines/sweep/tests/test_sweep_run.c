@@ -328,7 +328,7 @@ static void test_populate_refused(void **state)
         struct sock_fprog prog = {(unsigned short)(sizeof f / sizeof f[0]), f};
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
             prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
-            _exit(2);
+            _exit(77); /* no seccomp here (a sandbox): skipped, said below */
         void *probe = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (probe == MAP_FAILED || madvise(probe, 4096, MADV_POPULATE_READ) == 0 || errno != EINVAL)
             _exit(3); /* the filter does not refuse it: nothing would be tested */
@@ -350,10 +350,14 @@ static void test_populate_refused(void **state)
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
     rk_buf_free(&pl.log);
     rk_buf_free(&pl.expect);
     rk_sweep_index_close(ix);
+    if (WEXITSTATUS(status) == 77) {
+        print_message("seccomp filters are not allowed here: test_populate_refused skipped\n");
+        skip();
+    }
+    assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 /* A regular file that cannot be mapped (a sysfs attribute: 4096 bytes by stat, mmap refused) is
