@@ -25,6 +25,45 @@ static inline int rk__sw_hexval(unsigned char c)
     return rk__sw_hex_tab[c];
 }
 
+/*
+ * Reads the dotted-quad IPv4 address at the start of s[0, n) — four parts of one to three
+ * digits, each at most 255, dots between — into *a (first part in the high byte) and sets *end
+ * to the index just after it. Returns 0 when s does not start with one. What follows the
+ * address is the caller's to judge (a fourth digit there makes no address of the whole).
+ * Shared by rk__sw_parse_ip4() and the builder's fast path (sweep-canon-fast.c); inline
+ * because the scanner calls it for many dotted runs that are no address.
+ */
+static inline int rk__sw_ip4_head(const char *s, size_t n, size_t *end, uint32_t *a)
+{
+    uint32_t r = 0;
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        unsigned v, d;
+        if (i >= n || (v = (unsigned)(unsigned char)s[i] - '0') > 9)
+            return 0;
+        i++;
+        if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+            v = v * 10 + d;
+            i++;
+            if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+                v = v * 10 + d;
+                i++;
+            }
+        }
+        if (v > 255)
+            return 0;
+        r = r << 8 | v;
+        if (part < 3) {
+            if (i >= n || s[i] != '.')
+                return 0;
+            i++;
+        }
+    }
+    *end = i;
+    *a = r;
+    return 1;
+}
+
 /* Parses a dotted-quad IPv4 address filling all of [s, s+n). Returns 1 and sets out[4]. */
 int rk__sw_parse_ip4(const char *s, size_t n, uint8_t out[4]);
 /* Parses an RFC 4291 IPv6 address (also with a trailing dotted quad). Returns 1 on success. */
