@@ -5,7 +5,8 @@
  *
  * A blocked Bloom filter: the last two labels of every domain indicator (only when every
  * domain indicator has two labels or more: a one-label indicator "com" is a suffix of hosts
- * whose last two labels are anything), the host of every URL indicator, every IPv4 address
+ * whose last two labels are anything; three under a two-label public suffix such as "co.jp",
+ * rk__sw_pf_sfx2()), the host of every URL indicator, every IPv4 address
  * indicator, every hash indicator (its prefilter hash taken from the digest's bytes) and every
  * e-mail indicator. A key sets 4 bits of one 64-byte line (16 bits a key: about 0.25 % of absent
  * keys pass). Then a bitmap of the networks that IPv4 ranges touch, 16 bits a range between
@@ -52,7 +53,7 @@ uint32_t rk__sw_pf_flags(const uint64_t *type_count, uint32_t dom_min_labels)
 {
     uint32_t f = 0;
     if (type_count[RK_SWEEP_DOMAIN] > 0 && dom_min_labels >= 2)
-        f |= RK__SW_PF_DOMAIN;
+        f |= RK__SW_PF_DOMAIN | RK__SW_PF_DOM3; /* RK__SW_PF_DOM2: the builder's */
     if (type_count[RK_SWEEP_URL] > 0)
         f |= RK__SW_PF_URL;
     if (type_count[RK_SWEEP_IPV4] > 0)
@@ -98,7 +99,9 @@ int rk__sw_pf_key_hash(unsigned type, const char *k, size_t n, uint64_t *h)
 {
     switch (type) {
     case RK_SWEEP_DOMAIN: {
-        size_t st = rk__sw_pf_reg_start(k, n);
+        /* Three labels under a two-label suffix (RK__SW_PF_DOM3, set with every filter of
+         * domains this code writes). */
+        size_t st = rk__sw_pf_dom_start(k, n);
         *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, n - st);
         return 1;
     }
