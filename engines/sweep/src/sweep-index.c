@@ -339,8 +339,7 @@ static enum rk_status settle(struct rk_sweep_builder *b);
  * the same keys as rk__sw_pf_fill() takes from the records. */
 static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n)
 {
-    if (rk__sw_pf_key_hash(type, k, n, &b->pv[b->pv_n]))
-        b->pv_n++;
+    b->pv_n += (uint64_t)rk__sw_pf_key_hash(type, k, n, &b->pv[b->pv_n]);
 }
 
 /* Canonicalises a value straight into a new record at the blob's end; `*word` receives its
@@ -367,8 +366,8 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
         rc = rk_buf_reserve(&b->rec, room);
     if (rc == RK_OK && b->count + b->pending >= b->hv_cap)
         rc = hv_reserve(b, 1);
-    if (rc == RK_OK && b->pv_n >= b->pv_cap)
-        rc = pv_reserve(b, 1);
+    if (rc == RK_OK && b->pv_n + RK__SW_PF_KEY_HASHES_MAX > b->pv_cap)
+        rc = pv_reserve(b, RK__SW_PF_KEY_HASHES_MAX);
     if (rc != RK_OK)
         return rc;
     uint8_t *r = (uint8_t *)b->rec.data + b->rec.len;
@@ -845,7 +844,7 @@ static void pv_settle(struct rk_sweep_builder *b)
     if (b->pv_n <= 2 * keys + 1024)
         return;
     const uint8_t *rec = (const uint8_t *)b->rec.data;
-    b->pv_n = 0; /* there is room: keys <= pv_n */
+    b->pv_n = 0; /* there is room: at most 2 hashes a key (a domain's mark), < pv_n */
     for (size_t off = 4; off + 4 <= b->rec.len; off += REC_SIZE(rec + off))
         pv_add(b, rec[off], (const char *)rec + off + 4,
                (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8));

@@ -285,8 +285,11 @@ unsigned rk__sw_sum_threads(void);
 #define RK__SW_PF_EMAIL  16u /* holds every e-mail indicator */
 /* The domain key of a name under a two-label public suffix (rk__sw_pf_sfx2()) is its last
  * THREE labels ("mal.co.jp" for "www.mal.co.jp"), so that one indicator under "co.jp" does
- * not let every "co.jp" host of a log through. Set with RK__SW_PF_DOMAIN by every builder
- * since; an index without it holds two-label keys only and is scanned as before. */
+ * not let every "co.jp" host of a log through; with it the suffix's mark (the suffix hashed
+ * as RK__SW_PF_KEY_SFX: some indicator lies under it), so that the hosts under a suffix no
+ * indicator has are still all answered by one cached test. Set with RK__SW_PF_DOMAIN by
+ * every builder since; an index without it holds two-label keys only and is scanned as
+ * before. */
 #define RK__SW_PF_DOM3   32u
 /* Some domain indicator has exactly two labels and they are such a suffix ("co.jp" itself, or
  * a real domain the rule catches): its two-label key is in the filter (it has no third label)
@@ -302,7 +305,8 @@ enum {
     RK__SW_PF_KEY_REG = 1,
     RK__SW_PF_KEY_URLHOST = 2,
     RK__SW_PF_KEY_IP4 = 3,
-    RK__SW_PF_KEY_EMAIL = 4
+    RK__SW_PF_KEY_EMAIL = 4,
+    RK__SW_PF_KEY_SFX = 5 /* a two-label suffix some domain indicator of 3+ labels is under */
 };
 
 /* Key hash of p[0, n), ASCII letters folded to lower case (a raw host and its canonical form
@@ -485,8 +489,11 @@ uint32_t rk__sw_pf_flags(const uint64_t *type_count, uint32_t dom_min_labels);
 /* The keys a filter of these flags holds (one a domain, URL, IPv4, hash and e-mail
  * indicator of the kinds the flags name). */
 uint64_t rk__sw_pf_keys(const uint64_t *type_count, uint32_t flags);
-/* The prefilter hash of the canonical key k[0, n) of `type` into *h; 0 when that type has no
- * key in the filter (the builder and the walk over the records both use it). */
+/* The prefilter hashes of the canonical key k[0, n) of `type` into h[0 .. 2): how many, 0
+ * when that type has no key in the filter, 2 for a domain under a two-label suffix (its
+ * three-label key, then the suffix's mark), else 1 (the builder and the walk over the
+ * records both use it). */
+#define RK__SW_PF_KEY_HASHES_MAX 2
 int rk__sw_pf_key_hash(unsigned type, const char *k, size_t n, uint64_t *h);
 uint32_t rk__sw_pf_cidr4_bits(const uint64_t *type_count);
 /* Bytes of the section (the Bloom lines and the CIDR bitmap). */

@@ -660,15 +660,20 @@ enum {
 
 /* The answer for two labels p[0, n) of at most 7 bytes, from the filter. Under a two-label
  * suffix (RK__SW_PF_DOM3) they are a key only when an indicator is the suffix itself
- * (RK__SW_PF_DOM2): then a pass lets the host through as a two-label key did before. */
+ * (RK__SW_PF_DOM2): then a pass lets the host through as a two-label key did before; else
+ * the suffix's mark says whether any indicator lies under it (its hosts' three-label keys
+ * are worth testing) or none (every host under it fails at once, as "co.jp" did before
+ * when no indicator ended in it). */
 static int pf_reg_ask(struct rk_sweep_scanner *s, const char *p, size_t n)
 {
     uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p, n);
     int sfx = s->pf_dom3 && rk__sw_pf_sfx2(p, n);
-    if (sfx && !s->pf_dom2)
-        return PFC_SFX2;
-    int pass = rk__sw_pf_test(rk__sw_pf_line(s->ix, k), k);
-    return pass ? PFC_PASS : sfx ? PFC_SFX2 : PFC_NO;
+    if ((!sfx || s->pf_dom2) && rk__sw_pf_test(rk__sw_pf_line(s->ix, k), k))
+        return PFC_PASS;
+    if (!sfx)
+        return PFC_NO;
+    k = rk__sw_pf_hash(RK__SW_PF_KEY_SFX, p, n);
+    return rk__sw_pf_test(rk__sw_pf_line(s->ix, k), k) ? PFC_SFX2 : PFC_NO;
 }
 
 /*

@@ -1090,14 +1090,35 @@ static void test_pf_suffix_keys(void **state)
         sfx_scan(ix, c);
         rk_sweep_index_close(ix);
     }
+    /* 140,000 domains under two-label suffixes (4375 lines: the bucketed walk, whose key
+     * array holds one hash a domain, the suffix marks beyond it set at once): the builder's
+     * filter equals the walk's, and hosts under them are found. */
+    struct rk_buf f;
+    rk_buf_init(&f, 0);
+    for (unsigned i = 0; i < 70000; i++)
+        assert_int_equal(rk_buf_addf(&f, "m%u.co.jp\nx.n%u.Com.AU\n", i, i), RK_OK);
+    struct rk_sweep_index *big = index_of(f.data);
+    rk_buf_free(&f);
+    assert_int_equal(big->h->pf_flags, RK__SW_PF_DOMAIN | RK__SW_PF_DOM3);
+    assert_true(big->h->pf_lines > 4096);
+    check_pf_section(big);
+    scan_expect(big, "a.m69999.co.jp\nb.x.n5.com.au\nn5.com.au\nq.co.jp\n", 47,
+                "1:a.m69999.co.jp>m69999.co.jp(domain);2:b.x.n5.com.au>x.n5.com.au(domain);");
+    rk_sweep_index_close(big);
     /* What the filter holds for one indicator under co.jp: its three-label key, not "co.jp"
      * (which let every co.jp host through before); checked on the hashes, as the hits are the
      * same either way. */
     struct rk_sweep_index *ix = index_of("mal.co.jp\n");
     uint64_t k3 = rk__sw_pf_hash(RK__SW_PF_KEY_REG, "mal.co.jp", 9);
     uint64_t k2 = rk__sw_pf_hash(RK__SW_PF_KEY_REG, "co.jp", 5);
+    uint64_t m2 = rk__sw_pf_hash(RK__SW_PF_KEY_SFX, "co.jp", 5);
+    uint64_t m2n = rk__sw_pf_hash(RK__SW_PF_KEY_SFX, "ne.jp", 5);
     assert_true(rk__sw_pf_test(rk__sw_pf_line(ix, k3), k3));
     assert_false(rk__sw_pf_test(rk__sw_pf_line(ix, k2), k2));
+    /* The suffix's mark: "co.jp" has an indicator under it, "ne.jp" none (all its hosts fail
+     * on one cached test). */
+    assert_true(rk__sw_pf_test(rk__sw_pf_line(ix, m2), m2));
+    assert_false(rk__sw_pf_test(rk__sw_pf_line(ix, m2n), m2n));
     scan_expect(ix, "a.mal.co.jp\n", 12, "1:a.mal.co.jp>mal.co.jp(domain);");
     rk_sweep_index_close(ix);
 }
