@@ -267,7 +267,8 @@ unsigned rk__sw_sum_threads(void);
 
 /*
  * A blocked Bloom filter over five kinds of keys: the last two labels of every domain
- * indicator (when every domain indicator has two labels or more), the host of every URL
+ * indicator (when every domain indicator has two labels or more; three, and the suffix's
+ * mark, under a two-label public suffix: RK__SW_PF_DOM3), the host of every URL
  * indicator, every IPv4 address indicator, every hash indicator (RK__SW_PF_HASH) and every
  * e-mail indicator (RK__SW_PF_EMAIL; an index written before those two lacks their flags and
  * the scanner looks such tokens up as before). A key sets 4 bits of one 64-byte line, so a
@@ -290,13 +291,13 @@ unsigned rk__sw_sum_threads(void);
  * indicator has are still all answered by one cached test. Set with RK__SW_PF_DOMAIN by
  * every builder since; an index without it holds two-label keys only and is scanned as
  * before. */
-#define RK__SW_PF_DOM3   32u
+#define RK__SW_PF_DOM3 32u
 /* Some domain indicator has exactly two labels and they are such a suffix ("co.jp" itself, or
  * a real domain the rule catches): its two-label key is in the filter (it has no third label)
  * and the scanner also tests the two-label key of a host under such a suffix, only then. */
-#define RK__SW_PF_DOM2   64u
+#define RK__SW_PF_DOM2 64u
 #define RK__SW_PF_ALL                                                                              \
-    (RK__SW_PF_DOMAIN | RK__SW_PF_URL | RK__SW_PF_IP4 | RK__SW_PF_HASH | RK__SW_PF_EMAIL |       \
+    (RK__SW_PF_DOMAIN | RK__SW_PF_URL | RK__SW_PF_IP4 | RK__SW_PF_HASH | RK__SW_PF_EMAIL |         \
      RK__SW_PF_DOM3 | RK__SW_PF_DOM2)
 #define RK__SW_PF_MAX_LINES (1u << 26) /* 4 GiB: far above any index the limits allow */
 #define RK__SW_PF_BITS_PER_KEY 16u
@@ -390,11 +391,11 @@ static inline int rk__sw_pf_sfx2(const char *p, size_t n)
     if (p[n - 3] != '.' || t0 < 'a' || t0 > 'z' || t1 < 'a' || t1 > 'z')
         return 0;
     /* The second-level label folded, as one word (bytes | 0x20: only letters fold to letters). */
-    uint32_t a = (uint32_t)((unsigned char)p[0] | 0x20) << 16 |
-                 (uint32_t)((unsigned char)p[1] | 0x20) << 8;
+    uint32_t a =
+        (uint32_t)((unsigned char)p[0] | 0x20) << 16 | (uint32_t)((unsigned char)p[1] | 0x20) << 8;
     if (n == 6)
         a |= (unsigned char)p[2] | 0x20;
-#define RK__SW_SL2(x, y) ((uint32_t)(x) << 16 | (uint32_t)(y) << 8)
+#define RK__SW_SL2(x, y)    ((uint32_t)(x) << 16 | (uint32_t)(y) << 8)
 #define RK__SW_SL3(x, y, z) ((uint32_t)(x) << 16 | (uint32_t)(y) << 8 | (uint32_t)(z))
     if (n == 5) {
         switch (a) {

@@ -636,8 +636,8 @@ static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, ui
 static inline size_t last_label_start(const char *p, size_t n);
 static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, size_t *ls);
 
-static inline int pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls,
-                             uint64_t *h);
+static inline __attribute__((always_inline)) int
+pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls, uint64_t *h);
 
 static inline int host_filter(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h)
 {
@@ -664,7 +664,8 @@ enum {
  * the suffix's mark says whether any indicator lies under it (its hosts' three-label keys
  * are worth testing) or none (every host under it fails at once, as "co.jp" did before
  * when no indicator ended in it). */
-static int pf_reg_ask(struct rk_sweep_scanner *s, const char *p, size_t n)
+__attribute__((noinline)) static int pf_reg_ask(struct rk_sweep_scanner *s, const char *p,
+                                               size_t n)
 {
     uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p, n);
     int sfx = s->pf_dom3 && rk__sw_pf_sfx2(p, n);
@@ -725,8 +726,8 @@ static inline int pf_reg_cached(struct rk_sweep_scanner *s, const char *p, size_
  * indicator's key). Returns 0 (absent) or 1 (may be held); -1 with *h, the key's hash, when
  * the caller must test it (or defer the test).
  */
-static inline int pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls,
-                             uint64_t *h)
+static inline __attribute__((always_inline)) int
+pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls, uint64_t *h)
 {
     /* The two labels start after the dot before the last one. */
     size_t st = last_label_start(p, ls - 1);

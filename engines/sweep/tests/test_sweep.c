@@ -970,20 +970,19 @@ static void test_pf_suffix_rule(void **state)
         const char *in;
         int sfx;
     } rule[] = {
-        {"co.jp", 1},  {"CO.JP", 1},  {"ne.jp", 1},   {"Or.Jp", 1},   {"go.jp", 1},
-        {"ac.jp", 1},  {"ad.jp", 1},  {"ed.jp", 1},   {"gr.jp", 1},   {"lg.jp", 1},
-        {"co.uk", 1},  {"com.au", 1}, {"NET.TW", 1},  {"org.uk", 1},  {"gov.cn", 1},
-        {"edu.au", 1}, {"go.to", 1},  {"xx.jp", 0},   {"co.j1", 0},   {"co.com", 0},
-        {"com.jpn", 0}, {"c.jp", 0},  {"com", 0},     {"co-jp", 0},   {"cc.jp", 0},
-        {"cm.jp", 0},  {"co._p", 0},  {"co.j_", 0},   {"coo.jp", 0},  {"net.u", 0},
+        {"co.jp", 1},  {"CO.JP", 1},  {"ne.jp", 1},   {"Or.Jp", 1},  {"go.jp", 1},  {"ac.jp", 1},
+        {"ad.jp", 1},  {"ed.jp", 1},  {"gr.jp", 1},   {"lg.jp", 1},  {"co.uk", 1},  {"com.au", 1},
+        {"NET.TW", 1}, {"org.uk", 1}, {"gov.cn", 1},  {"edu.au", 1}, {"go.to", 1},  {"xx.jp", 0},
+        {"co.j1", 0},  {"co.com", 0}, {"com.jpn", 0}, {"c.jp", 0},   {"com", 0},    {"co-jp", 0},
+        {"cc.jp", 0},  {"cm.jp", 0},  {"co._p", 0},   {"co.j_", 0},  {"coo.jp", 0}, {"net.u", 0},
         {"", 0},
     };
     static const struct {
         const char *in;
         size_t start;
     } starts[] = {
-        {"www.mal.co.jp", 4}, {"mal.co.jp", 0}, {"co.jp", 0},      {"a.b.example", 2},
-        {"x.go.to", 0},       {"a.x.go.to", 2}, {"b.com.au", 0},   {"q.b.com.au", 2},
+        {"www.mal.co.jp", 4}, {"mal.co.jp", 0}, {"co.jp", 0},    {"a.b.example", 2},
+        {"x.go.to", 0},       {"a.x.go.to", 2}, {"b.com.au", 0}, {"q.b.com.au", 2},
         {"a.mal.com", 2},     {"example", 0},   {"x.co.jpn", 2},
     };
     (void)state;
@@ -995,8 +994,7 @@ static void test_pf_suffix_rule(void **state)
     for (size_t i = 0; i < RK_ARRAY_LEN(starts); i++) {
         if (rk__sw_pf_dom_start(starts[i].in, strlen(starts[i].in)) != starts[i].start)
             print_error("start: %s\n", starts[i].in);
-        assert_int_equal(rk__sw_pf_dom_start(starts[i].in, strlen(starts[i].in)),
-                         starts[i].start);
+        assert_int_equal(rk__sw_pf_dom_start(starts[i].in, strlen(starts[i].in)), starts[i].start);
     }
 }
 
@@ -1373,8 +1371,8 @@ static void test_prefilter_layout(void **state)
         {"unknown flag", offsetof(struct rk__sw_header, pf_flags), 128, 4},
         {"three-label keys without domains", offsetof(struct rk__sw_header, pf_flags),
          RK__SW_PF_DOM3, 4},
-        {"two-label suffix keys without three-label keys",
-         offsetof(struct rk__sw_header, pf_flags), RK__SW_PF_DOMAIN | RK__SW_PF_DOM2, 4},
+        {"two-label suffix keys without three-label keys", offsetof(struct rk__sw_header, pf_flags),
+         RK__SW_PF_DOMAIN | RK__SW_PF_DOM2, 4},
         {"bitmap too large", offsetof(struct rk__sw_header, pf_cidr4_bits), 25, 4},
         {"bitmap too small", offsetof(struct rk__sw_header, pf_cidr4_bits), 11, 4},
         {"reserved", offsetof(struct rk__sw_header, pf_reserved), 1, 4},
