@@ -736,8 +736,9 @@ pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls, uint6
         return c;
     if (c == PFC_LONG)
         return -1;
-    /* PFC_SFX2: the host is the suffix itself ("co.jp", no indicator is: absent) or has a
-     * third label, its key. */
+    /* PFC_SFX2: the host is the suffix itself ("co.jp": no indicator is, else PFC_PASS) or
+     * an empty label before it (no host name: canonicalisation fails) — absent — or it has a
+     * third label, the start of its key. */
     if (st < 2)
         return 0;
     size_t st3 = last_label_start(p, st - 1);
