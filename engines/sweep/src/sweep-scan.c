@@ -1040,17 +1040,11 @@ static inline size_t hex_run_end(const char *p, size_t i, size_t n)
     return i;
 }
 
-/* Hex runs of exactly 32, 40 or 64 digits bounded by non-hex bytes. */
-static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
-                        uint64_t off)
+/* find_hashes() of a run that is not one hash as a whole: each hex run inside it. */
+__attribute__((noinline)) static void find_hashes_in(struct rk_sweep_scanner *s, const char *p,
+                                                     size_t n, uint64_t line, uint64_t off)
 {
-    if (!s->want_hash)
-        return;
     uint8_t d[32];
-    if ((n == 32 || n == 40 || n == 64) && hex_digest(p, n, d)) {
-        emit_hash(s, d, n / 2, line, off); /* the run is the hash */
-        return;
-    }
     size_t i = 0;
     while (i < n) {
         while (i < n && rk__sw_hexval((unsigned char)p[i]) < 0)
@@ -1061,6 +1055,27 @@ static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uin
         if ((len == 32 || len == 40 || len == 64) && hex_digest(p + st, len, d))
             emit_hash(s, d, len / 2, line, off + st);
     }
+}
+
+/*
+ * Hex runs of exactly 32, 40 or 64 digits bounded by non-hex bytes. Most runs that get here are
+ * one hash as a whole (Sysmon's `MD5=…`, `SHA256=…` split at '=' and ','): that case is decoded
+ * and handed on here with nothing but the digest kept across the call (no callee-saved register
+ * to save and restore), the walk over hex runs inside a longer run is out of line.
+ */
+static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                        uint64_t off)
+{
+    if (!s->want_hash)
+        return;
+    if (n == 32 || n == 40 || n == 64) {
+        uint8_t d[32];
+        if (hex_digest(p, n, d)) {
+            emit_hash(s, d, n / 2, line, off); /* the run is the hash */
+            return;
+        }
+    }
+    find_hashes_in(s, p, n, line, off);
 }
 
 /* A piece without ':' '@' or '+': an IPv4 address, a host name, or a run holding hashes. */
@@ -1499,39 +1514,62 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
 }
 
 #if defined(RK__SW_IP4_SSSE3)
-/* The same for a run shorter than 32 bytes (no hash in it) where the CPU has SSSE3 (the AVX2
- * and AVX-512 paths): the IPv4 conversion inlined, and no call but in tail position. */
+/* classify_piece_shaped_ssse3() for a run with a letter (a host name or nothing; the same
+ * arguments, so that the classifier reaches it by a jump that moves no argument). */
 __attribute__((noinline, target("ssse3"))) static void
-classify_piece_shaped_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n,
-                            const struct blk *b, unsigned o, uint64_t line, uint64_t off)
+host_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *b,
+                 unsigned o, uint64_t line, uint64_t off)
 {
-    /* piece_shaped() written out for this case (n < 32: no hashes) with few values live at
-     * once: the letter mask is read again when needed rather than kept. */
+    /* piece_shaped() written out for this case (n < 32: no hashes, a letter in the run) with
+     * few values live at once: the letter mask is read again when needed rather than kept. */
     uint64_t rm = ((uint64_t)1 << n) - 1;
     uint64_t dot = (b->dot >> o) & rm;
     if (n < 4 || dot == 0)
         return;
     uint64_t digit = (b->digit >> o) & rm;
     uint64_t an = ((b->letter >> o) & rm) | digit;
-    if (an == 0)
-        return;
     /* Trimmed of the . - _ around it: bits [f, l], from the first to the last letter or digit
-     * (l < n < 32, so the shifts stay below 64). */
+     * (l < n < 32, so the shifts stay below 64). The run has a letter, so it is no IPv4
+     * address. */
     unsigned f = (unsigned)__builtin_ctzll(an), l = 63u - (unsigned)__builtin_clzll(an);
     uint64_t t = ((uint64_t)2 << l) - ((uint64_t)1 << f);
-    if (((digit >> f) & 1) && (t & ~(digit | dot)) == 0) {
-        /* Digits and dots only: an IPv4 address or nothing (no letter, no host). */
-        size_t tn = l + 1 - f;
-        if (tn >= 7 && tn <= 15)
-            ip4_shaped(s, p + f, tn, dot >> f, line, off + f, 1);
-        return;
-    }
     /* A host name's last label has a letter ("3.14" and version numbers are not hosts); it
      * starts past the last dot within [f, l], or at f. */
     uint64_t d = dot & t;
     unsigned ls = d != 0 ? 64u - (unsigned)__builtin_clzll(d) : f;
     if ((((b->letter >> o) & t) >> ls) != 0)
         host_shaped(s, p + f, l + 1 - f, ls - f, line, off + f);
+}
+
+/*
+ * The same for a run shorter than 32 bytes (no hash in it) where the CPU has SSSE3 (the AVX2
+ * and AVX-512 paths), and no call but in tail position. Half of these runs are IPv4 addresses:
+ * a run with a letter goes on to host_piece_ssse3() at once, so that the address path, with
+ * the conversion inlined, has few values live and needs no callee-saved register.
+ */
+__attribute__((noinline, target("ssse3"))) static void
+classify_piece_shaped_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n,
+                            const struct blk *b, unsigned o, uint64_t line, uint64_t off)
+{
+    uint64_t rm = ((uint64_t)1 << n) - 1;
+    if (((b->letter >> o) & rm) != 0) {
+        host_piece_ssse3(s, p, n, b, o, line, off);
+        return;
+    }
+    /* No letter: no host name; an IPv4 address or nothing. Trimmed of the . - _ around it:
+     * bits [f, l], from the first to the last digit; every byte between them a digit or a
+     * dot. */
+    uint64_t digit = (b->digit >> o) & rm;
+    if (digit == 0)
+        return;
+    unsigned f = (unsigned)__builtin_ctzll(digit), l = 63u - (unsigned)__builtin_clzll(digit);
+    size_t tn = l + 1 - f;
+    if (tn < 7 || tn > 15)
+        return;
+    uint64_t dot = (b->dot >> o) >> f;
+    uint64_t t = ((uint64_t)1 << tn) - 1;
+    if ((t & ~((digit >> f) | dot)) == 0)
+        ip4_shaped(s, p + f, tn, dot, line, off + f, 1);
 }
 #endif
 

@@ -648,6 +648,15 @@ static const struct shape_case shape_cases[] = {
     {"1.2.3.4a", ""},
     {"a.1.2.3.4", ""},
     {"1700000000.418", ""},
+    /* A run without a letter goes to the IPv4 path, one with a letter to the host path (on
+     * the AVX2 and AVX-512 paths, two functions): 16 digits and dots are too many for an
+     * address, a letter next to the address's digits makes it no address, and a host may
+     * begin with labels of digits. */
+    {"100.100.100.1000", ""},
+    {"_010.001.002.004-", "#:10.1.2.4>10.1.0.0/16(cidr);"},
+    {"x-1.2.3.4", ""},
+    {"1.2.3.4-x", ""},
+    {"10.1.2.3.evil.example", "#:10.1.2.3.evil.example>evil.example(domain);"},
     {"10:53:21", ""},
     {"01:33:21.162", ""},
     {":1700000003.668081", ""},
