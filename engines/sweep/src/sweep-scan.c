@@ -952,24 +952,22 @@ static void emit_digest(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn,
 static inline int hex_digest(const char *p, size_t n, uint8_t *d)
 {
 #if defined(__SSE2__)
-    unsigned bad = 0;
+    __m128i ok = _mm_set1_epi8(-1);
     for (size_t i = 0;; i += 16) {
         if (i + 16 > n)
             i = n - 16;
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        /* Only A-F become a-f when bit 5 is set, so letters are tested lower-cased; digits
-         * are tested as they are (0x10-0x19 would become digits). */
-        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-        __m128i af = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                                   _mm_cmplt_epi8(lower, _mm_set1_epi8('f' + 1)));
-        bad |= 0xffffu ^ (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
-        /* A digit's value is its low nibble; a letter (a-f, A-F) is above '9' and its value
-         * is its low nibble + 9. */
-        __m128i letter = _mm_cmpgt_epi8(v, _mm_set1_epi8('9'));
-        __m128i nib = _mm_add_epi8(_mm_and_si128(v, _mm_set1_epi8(0x0f)),
-                                   _mm_and_si128(letter, _mm_set1_epi8(9)));
+        /* x = byte - '0' is 0..9 for a digit; y = (byte | 0x20) - 'a' is 0..5 for a-f and A-F
+         * (only A-Z move into a-z when bit 5 is set). The tests are unsigned: min(x, 9) == x
+         * exactly when x <= 9. The validity is kept in a register across the steps and read
+         * once at the end. */
+        __m128i x = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+        __m128i y = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+        ok = _mm_and_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(9)), x),
+                                            _mm_cmpeq_epi8(_mm_min_epu8(y, _mm_set1_epi8(5)), y)));
+        /* A digit's value is x, a letter's y + 10; the other of the two is larger (a digit's y
+         * + 10 is 0xd9 or more, a letter's x 0x11 or more), so the value is the smaller one. */
+        __m128i nib = _mm_min_epu8(x, _mm_add_epi8(y, _mm_set1_epi8(10)));
         /* 16-bit lanes hold (high digit, low digit): byte = high << 4 | low. */
         __m128i hi = _mm_and_si128(_mm_slli_epi16(nib, 4), _mm_set1_epi16(0x00f0));
         __m128i b = _mm_or_si128(hi, _mm_srli_epi16(nib, 8));
@@ -977,7 +975,7 @@ static inline int hex_digest(const char *p, size_t n, uint8_t *d)
         if (i + 16 == n)
             break;
     }
-    return bad == 0;
+    return _mm_movemask_epi8(ok) == 0xffff;
 #else
     for (size_t i = 0; i < n / 2; i++) {
         int a = rk__sw_hexval((unsigned char)p[2 * i]),
