@@ -1513,10 +1513,8 @@ static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, siz
 }
 #endif
 
-/* classify_shaped() for a run without ':' (most runs that get this far: IPv4 addresses and
- * host names), out of line on its own: fewer live values than the colon cases need, so a
- * shorter entry and exit. */
-__attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scanner *s,
+/* classify_piece_shaped() of a run with a '.' (the same arguments: reached by a jump). */
+__attribute__((noinline)) static void classify_piece_dotted(struct rk_sweep_scanner *s,
                                                             const char *p, size_t n,
                                                             const struct blk *b, unsigned o,
                                                             uint64_t line, uint64_t off)
@@ -1524,6 +1522,24 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
     uint64_t rm = ((uint64_t)1 << n) - 1;
     const struct shape sh = {(b->dot >> o) & rm, 0, (b->letter >> o) & rm, (b->digit >> o) & rm};
     piece_shaped(s, p, n, &sh, line, off, 0, 0);
+}
+
+/* classify_shaped() for a run without ':' (most runs that get this far: IPv4 addresses and
+ * host names, and on the AVX2 and AVX-512 paths the runs of 32 bytes or more: hashes), out of
+ * line on its own: fewer live values than the colon cases need, so a shorter entry and exit. A
+ * run without '.' holds hashes only (most of them are one: `MD5=…`, `SHA1=…`) and goes to
+ * find_hashes() with nothing kept across the call; one with a '.' to classify_piece_dotted(). */
+__attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scanner *s,
+                                                            const char *p, size_t n,
+                                                            const struct blk *b, unsigned o,
+                                                            uint64_t line, uint64_t off)
+{
+    if (((b->dot >> o) & (((uint64_t)1 << n) - 1)) != 0) {
+        classify_piece_dotted(s, p, n, b, o, line, off);
+        return;
+    }
+    if (n >= 32)
+        find_hashes(s, p, n, line, off);
 }
 
 #if defined(RK__SW_IP4_SSSE3)
