@@ -1543,8 +1543,9 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
 }
 
 #if defined(RK__SW_IP4_SSSE3)
-/* classify_piece_shaped_ssse3() for a run with a letter (a host name or nothing; the same
- * arguments, so that the classifier reaches it by a jump that moves no argument). */
+/* classify_piece_shaped() for a run shorter than 32 bytes with a letter (a host name or
+ * nothing) where the CPU has SSSE3: the scan loop, which has tested the letter mask, calls it
+ * instead of ip4_piece_ssse3(). */
 __attribute__((noinline, target("ssse3"))) static void
 host_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *b,
                  unsigned o, uint64_t line, uint64_t off)
@@ -1571,20 +1572,18 @@ host_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const stru
 }
 
 /*
- * The same for a run shorter than 32 bytes (no hash in it) where the CPU has SSSE3 (the AVX2
- * and AVX-512 paths), and no call but in tail position. Half of these runs are IPv4 addresses:
- * a run with a letter goes on to host_piece_ssse3() at once, so that the address path, with
- * the conversion inlined, has few values live and needs no callee-saved register.
+ * classify_piece_shaped() for a run shorter than 32 bytes (no hash in it) without a letter,
+ * where the CPU has SSSE3 (the AVX2 and AVX-512 paths): no host name, an IPv4 address or
+ * nothing. The scan loop sends a run with a letter to host_piece_ssse3() instead (it has
+ * tested the letter mask already); half of the runs that get this far are addresses, and with
+ * the conversion inlined and few values live the address path saves two registers, not five,
+ * and makes its only call last.
  */
 __attribute__((noinline, target("ssse3"))) static void
-classify_piece_shaped_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n,
-                            const struct blk *b, unsigned o, uint64_t line, uint64_t off)
+ip4_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *b,
+                unsigned o, uint64_t line, uint64_t off)
 {
     uint64_t rm = ((uint64_t)1 << n) - 1;
-    if (((b->letter >> o) & rm) != 0) {
-        host_piece_ssse3(s, p, n, b, o, line, off);
-        return;
-    }
     /* No letter: no host name; an IPv4 address or nothing. Trimmed of the . - _ around it:
      * bits [f, l], from the first to the last digit; every byte between them a digit or a
      * dot. */
@@ -2436,9 +2435,14 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
         return RUN_NONE;
     if (cm == 0) {
 #if defined(RK__SW_IP4_SSSE3)
-        if (s->avx2 && len < 32)
-            classify_piece_shaped_ssse3(s, p + st, len, m, s0, line, st);
-        else
+        if (s->avx2 && len < 32) {
+            /* A run with a letter is a host name or nothing, one without an IPv4 address or
+             * nothing: each to its own classifier (sweepip2; the letter test is the one above). */
+            if ((m->letter & rm) != 0)
+                host_piece_ssse3(s, p + st, len, m, s0, line, st);
+            else
+                ip4_piece_ssse3(s, p + st, len, m, s0, line, st);
+        } else
 #endif
             classify_piece_shaped(s, p + st, len, m, s0, line, st);
     } else
