@@ -1080,10 +1080,8 @@ static inline size_t hex_run_end(const char *p, size_t i, size_t n)
         /* Only A-F become a-f when bit 5 is set, so letters are tested lower-cased; digits
          * are tested as they are (0x10-0x19 would become digits). */
         __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-        __m128i af = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                                   _mm_cmplt_epi8(lower, _mm_set1_epi8('f' + 1)));
+        __m128i digit = rk__sw_in_range16(v, '0', '9');
+        __m128i af = rk__sw_in_range16(lower, 'a', 'f');
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
         if (m != 0xffffu)
             return i + (size_t)__builtin_ctz(~m);
@@ -1247,10 +1245,8 @@ static inline int email_plain(const char *p, size_t n, size_t at)
             /* Bit 5 set makes A-Z a-z and no other byte a letter; signed compares leave bytes
              * >= 0x80 out of every range. */
             __m128i lw = _mm_or_si128(v, _mm_set1_epi8(0x20));
-            __m128i let = _mm_and_si128(_mm_cmpgt_epi8(lw, _mm_set1_epi8('a' - 1)),
-                                        _mm_cmplt_epi8(lw, _mm_set1_epi8('z' + 1)));
-            __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                        _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+            __m128i let = rk__sw_in_range16(lw, 'a', 'z');
+            __m128i dig = rk__sw_in_range16(v, '0', '9');
             __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
             __m128i good = _mm_or_si128(
                 _mm_or_si128(let, dig),
@@ -1553,10 +1549,8 @@ static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, siz
         /* Letters tested lower-cased: only 'A'-'Z' move into 'a'-'z' (bytes >= 0x80 compare
          * as negative and stay out of every range). */
         __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                                       _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+        __m128i digit = rk__sw_in_range16(v, '0', '9');
+        __m128i letter = rk__sw_in_range16(lower, 'a', 'z');
         __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
         sh.dot |= (uint64_t)(uint16_t)_mm_movemask_epi8(dot) << i;
         sh.letter |= (uint64_t)(uint16_t)_mm_movemask_epi8(letter) << i;
@@ -2216,10 +2210,8 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
         __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                                       _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
-        __m128i digcol = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                       _mm_cmplt_epi8(v, _mm_set1_epi8(':' + 1)));
+        __m128i letter = rk__sw_in_range16(lower, 'a', 'z');
+        __m128i digcol = rk__sw_in_range16(v, '0', ':');
         __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
         __m128i at = _mm_cmpeq_epi8(v, _mm_set1_epi8('@'));
         __m128i plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
