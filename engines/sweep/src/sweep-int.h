@@ -172,6 +172,26 @@ static inline uint64_t rk__sw_mix(uint64_t h)
     return h;
 }
 
+/*
+ * The n < 8 bytes at p as a (little-endian) word with zeros above, by overlapping fixed-size
+ * loads that read no byte past p + n (a variable-length copy costs a branch ladder): the same
+ * value as copying them into a zeroed word. 0 for n = 0.
+ */
+static inline uint64_t rk__sw_word_short(const void *v, size_t n)
+{
+    const uint8_t *p = v;
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        return (uint64_t)lo | ((uint64_t)hi << (8 * (n - 4)));
+    }
+    if (n == 0)
+        return 0;
+    return (uint64_t)p[0] | ((uint64_t)p[n >> 1] << (8 * (n >> 1))) |
+           ((uint64_t)p[n - 1] << (8 * (n - 1)));
+}
+
 /* The key hash of the index format (since version 1): over (type, plen, bytes). */
 static inline uint64_t rk__sw_hash(unsigned type, unsigned plen, const uint8_t *p, size_t n)
 {
@@ -185,20 +205,7 @@ static inline uint64_t rk__sw_hash(unsigned type, unsigned plen, const uint8_t *
         n -= 8;
     }
     if (n > 0) {
-        /* The last 1..7 bytes as a little-endian word with zeros above, by overlapping
-         * fixed-size loads (a variable-length copy costs a branch ladder): the same value as
-         * copying them into a zeroed word. */
-        uint64_t w;
-        if (n >= 4) {
-            uint32_t lo, hi;
-            memcpy(&lo, p, 4);
-            memcpy(&hi, p + n - 4, 4);
-            w = (uint64_t)lo | ((uint64_t)hi << (8 * (n - 4)));
-        } else {
-            w = (uint64_t)p[0] | ((uint64_t)p[n >> 1] << (8 * (n >> 1))) |
-                ((uint64_t)p[n - 1] << (8 * (n - 1)));
-        }
-        h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+        h = (h ^ rk__sw_word_short(p, n)) * 0xc4ceb9fe1a85ec53ull; /* the last 1..7 bytes */
         h ^= h >> 29;
     }
     return rk__sw_mix(h);

@@ -696,20 +696,7 @@ static inline int pf_reg_cached(struct rk_sweep_scanner *s, const char *p, size_
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (n <= 7) {
         /* The bytes as a word, zeros above, read without a byte past p + n. */
-        uint64_t w;
-        if (n >= 4) {
-            uint32_t lo, hi;
-            memcpy(&lo, p, 4);
-            memcpy(&hi, p + n - 4, 4);
-            w = (uint64_t)lo | ((uint64_t)hi << (8 * (n - 4)));
-        } else if (n > 0) {
-            w = (uint64_t)(unsigned char)p[0] |
-                ((uint64_t)(unsigned char)p[n >> 1] << (8 * (n >> 1))) |
-                ((uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1)));
-        } else {
-            w = 0;
-        }
-        uint64_t key = w | (uint64_t)n << 56; /* bits 0-58 */
+        uint64_t key = rk__sw_word_short(p, n) | (uint64_t)n << 56; /* bits 0-58 */
         uint64_t *e = &s->pfc[(key * 0x9e3779b97f4a7c15ull) >> 56];
         if ((*e & ~(3ull << 62)) == key)
             return (int)(*e >> 62);
@@ -786,19 +773,10 @@ static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, 
     /* w: the last m = min(n, 8) bytes of the host, byte j of w being p[n - m + j]. */
     uint64_t w;
     size_t m = n < 8 ? n : 8;
-    if (n >= 8) {
+    if (n >= 8)
         memcpy(&w, p + n - 8, 8);
-    } else if (n >= 4) {
-        uint32_t lo, hi;
-        memcpy(&lo, p, 4);
-        memcpy(&hi, p + n - 4, 4);
-        w = (uint64_t)lo | ((uint64_t)hi << (8 * (n - 4)));
-    } else if (n > 0) {
-        w = (uint64_t)(unsigned char)p[0] | ((uint64_t)(unsigned char)p[n >> 1] << (8 * (n >> 1))) |
-            ((uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1)));
-    } else {
-        w = 0;
-    }
+    else
+        w = rk__sw_word_short(p, n);
     /* Bytes above m are zero, never '.'. */
     uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eull;
     uint64_t z = ~(((x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | x |
