@@ -561,8 +561,9 @@ static void settle_entry(struct rk_sweep_scanner *s, struct pend *e)
 }
 
 /* settle_entry() of the oldest waiting token, within the room held for it and with the ords
- * taken when it began to wait. */
-static void settle_one(struct rk_sweep_scanner *s)
+ * taken when it began to wait. A call: pend_push(), inlined at its five callers, needs no frame
+ * for it. */
+__attribute__((noinline)) static void settle_one(struct rk_sweep_scanner *s)
 {
     struct pend *e = &s->pq[s->pq_head];
     s->pq_head = (s->pq_head + 1) % PEND_MAX;
@@ -590,9 +591,11 @@ static void settle(struct rk_sweep_scanner *s)
 
 /* A place for one more waiting token that may make up to rq requests with rb bytes when it
  * passes; when all places are taken the oldest is settled first. NULL when the request queue
- * has not that much room beside what it holds (the caller tests the token at once). */
-static struct pend *pend_push(struct rk_sweep_scanner *s, int kind, uint64_t line, uint64_t off,
-                              unsigned rq, unsigned rb)
+ * has not that much room beside what it holds (the caller tests the token at once). Inlined:
+ * a call with six arguments costs more than the body. */
+static inline __attribute__((always_inline)) struct pend *
+pend_push(struct rk_sweep_scanner *s, int kind, uint64_t line, uint64_t off, unsigned rq,
+          unsigned rb)
 {
     if (s->npend == PEND_MAX) {
         s->settling = 1;
