@@ -112,30 +112,10 @@ static int all_hex(const char *s, size_t n)
 static int ip4_fast(const char *s, size_t n, uint8_t out[4], enum rk_sweep_type *type,
                     uint8_t *plen)
 {
-    uint32_t a = 0;
-    size_t i = 0;
-    for (int part = 0; part < 4; part++) {
-        unsigned v, d;
-        if (i >= n || (v = (unsigned)(unsigned char)s[i] - '0') > 9)
-            return 0;
-        i++;
-        if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
-            v = v * 10 + d;
-            i++;
-            if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
-                v = v * 10 + d;
-                i++;
-            }
-        }
-        if (v > 255)
-            return 0;
-        a = a << 8 | v;
-        if (part < 3) {
-            if (i >= n || s[i] != '.')
-                return 0;
-            i++;
-        }
-    }
+    uint32_t a;
+    size_t i;
+    if (!rk__sw_ip4_head(s, n, &i, &a))
+        return 0;
     unsigned p = 32;
     if (i < n) {
         unsigned d0, d1;

@@ -61,36 +61,18 @@ const unsigned char rk__sw_host_tab[256] = {
 
 int rk__sw_parse_ip4(const char *s, size_t n, uint8_t out[4])
 {
-    /* Unrolled: the extractor calls this for every dotted run that starts with a digit (most
-     * of them timestamps and version numbers), so a failure must come early and cheaply. */
-    size_t i = 0;
-    if (n < 7 || n > 15)
+    /* The extractor calls this for every dotted run that starts with a digit (most of them
+     * timestamps and version numbers), so a failure must come early and cheaply. A fourth
+     * digit in a part leaves the address before it, which then does not fill s. */
+    size_t end;
+    uint32_t a;
+    if (n < 7 || n > 15 || !rk__sw_ip4_head(s, n, &end, &a) || end != n)
         return 0;
-    for (int part = 0; part < 4; part++) {
-        unsigned d, v;
-        if (i >= n || (v = (unsigned)(unsigned char)s[i] - '0') > 9)
-            return 0;
-        i++;
-        if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
-            v = v * 10 + d;
-            i++;
-            if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
-                v = v * 10 + d;
-                i++;
-                if (i < n && (unsigned)(unsigned char)s[i] - '0' <= 9)
-                    return 0; /* a fourth digit */
-            }
-        }
-        if (v > 255)
-            return 0;
-        out[part] = (uint8_t)v;
-        if (part < 3) {
-            if (i >= n || s[i] != '.')
-                return 0;
-            i++;
-        }
-    }
-    return i == n;
+    out[0] = (uint8_t)(a >> 24);
+    out[1] = (uint8_t)(a >> 16);
+    out[2] = (uint8_t)(a >> 8);
+    out[3] = (uint8_t)a;
+    return 1;
 }
 
 int rk__sw_parse_ip6(const char *s, size_t n, uint8_t out[16])

@@ -73,6 +73,9 @@ struct rk_sweep_builder {
     uint64_t cidr4_mask;
     uint64_t cidr6_mask[3];
     uint32_t dom_min, dom_max;
+    /* A domain of exactly two labels that are a two-label public suffix was added
+     * (RK__SW_PF_DOM2). */
+    int dom_sfx2;
     uint64_t tld_filter[64];
     uint64_t type_count[RK_SWEEP_TYPE_COUNT]; /* of the records in the blob */
     uint64_t *ip4f; /* RK__SW_IP4F_BYTES, made with the first IPv4 indicator */
@@ -335,6 +338,8 @@ static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_
             b->dom_min = l;
         if (l > b->dom_max)
             b->dom_max = l;
+        if (rk__sw_pf_sfx2((const char *)key, n))
+            b->dom_sfx2 = 1;
         size_t ls = n;
         while (ls > 0 && key[ls - 1] != '.')
             ls--;
@@ -389,11 +394,11 @@ static size_t url_key_host(const char *k, size_t n, size_t *off)
 static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n)
 {
     if (type == RK_SWEEP_URL) {
-        /* rk__sw_pf_key_hash()'s URL key, with the host found by url_key_host(). */
+        /* rk__sw_pf_key_hash()'s URL key (one hash), with the host found by url_key_host(). */
         size_t ho, hn = url_key_host(k, n, &ho);
         b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn);
-    } else if (rk__sw_pf_key_hash(type, k, n, &b->pv[b->pv_n])) {
-        b->pv_n++;
+    } else {
+        b->pv_n += (uint64_t)rk__sw_pf_key_hash(type, k, n, &b->pv[b->pv_n]);
     }
 }
 
@@ -421,8 +426,8 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
         rc = rk_buf_reserve(&b->rec, room);
     if (rc == RK_OK && b->count + b->pending >= b->hv_cap)
         rc = hv_reserve(b, 1);
-    if (rc == RK_OK && b->pv_n >= b->pv_cap)
-        rc = pv_reserve(b, 1);
+    if (rc == RK_OK && b->pv_n + RK__SW_PF_KEY_HASHES_MAX > b->pv_cap)
+        rc = pv_reserve(b, RK__SW_PF_KEY_HASHES_MAX);
     if (rc != RK_OK)
         return rc;
     uint8_t *r = (uint8_t *)b->rec.data + b->rec.len;
@@ -928,7 +933,7 @@ static void pv_settle(struct rk_sweep_builder *b)
     if (b->pv_n <= 2 * keys + 1024)
         return;
     const uint8_t *rec = (const uint8_t *)b->rec.data;
-    b->pv_n = 0; /* there is room: keys <= pv_n */
+    b->pv_n = 0; /* there is room: at most 2 hashes a key (a domain's mark), < pv_n */
     for (size_t off = 4; off + 4 <= b->rec.len; off += REC_SIZE(rec + off))
         pv_add(b, rec[off], (const char *)rec + off + 4,
                (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8));
@@ -1077,6 +1082,7 @@ enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep
         b->dom_min = part->dom_min;
     if (part->dom_max > b->dom_max)
         b->dom_max = part->dom_max;
+    b->dom_sfx2 |= part->dom_sfx2;
     for (int k = 0; k < 64; k++)
         b->tld_filter[k] |= part->tld_filter[k];
     for (int k = 0; k < RK_SWEEP_TYPE_COUNT; k++)
@@ -1296,6 +1302,8 @@ static void fill_header(const struct rk_sweep_builder *b, struct rk__sw_header *
                 ~(uint64_t)63;
     h->pf_lines = rk__sw_pf_lines(b->type_count, b->dom_min);
     h->pf_flags = rk__sw_pf_flags(b->type_count, b->dom_min);
+    if (b->dom_sfx2 && (h->pf_flags & RK__SW_PF_DOMAIN))
+        h->pf_flags |= RK__SW_PF_DOM2;
     h->pf_cidr4_bits = rk__sw_pf_cidr4_bits(b->type_count);
     h->file_size = h->pf_off + rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits);
     h->cidr4_mask = b->cidr4_mask;
@@ -1630,6 +1638,8 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
                       ~(uint64_t)63) ||
         h->pf_lines < 1 || h->pf_lines > RK__SW_PF_MAX_LINES ||
         (h->pf_flags & ~(uint32_t)RK__SW_PF_ALL) != 0 ||
+        ((h->pf_flags & RK__SW_PF_DOM2) && !(h->pf_flags & RK__SW_PF_DOM3)) ||
+        ((h->pf_flags & RK__SW_PF_DOM3) && !(h->pf_flags & RK__SW_PF_DOMAIN)) ||
         h->pf_cidr4_bits < RK__SW_IP4F_MIN_BITS || h->pf_cidr4_bits > RK__SW_IP4F_MAX_BITS ||
         h->pf_reserved != 0 || h->pf_off > h->file_size ||
         h->file_size - h->pf_off < rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits) ||

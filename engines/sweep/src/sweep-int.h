@@ -25,6 +25,45 @@ static inline int rk__sw_hexval(unsigned char c)
     return rk__sw_hex_tab[c];
 }
 
+/*
+ * Reads the dotted-quad IPv4 address at the start of s[0, n) — four parts of one to three
+ * digits, each at most 255, dots between — into *a (first part in the high byte) and sets *end
+ * to the index just after it. Returns 0 when s does not start with one. What follows the
+ * address is the caller's to judge (a fourth digit there makes no address of the whole).
+ * Shared by rk__sw_parse_ip4() and the builder's fast path (sweep-canon-fast.c); inline
+ * because the scanner calls it for many dotted runs that are no address.
+ */
+static inline int rk__sw_ip4_head(const char *s, size_t n, size_t *end, uint32_t *a)
+{
+    uint32_t r = 0;
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        unsigned v, d;
+        if (i >= n || (v = (unsigned)(unsigned char)s[i] - '0') > 9)
+            return 0;
+        i++;
+        if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+            v = v * 10 + d;
+            i++;
+            if (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+                v = v * 10 + d;
+                i++;
+            }
+        }
+        if (v > 255)
+            return 0;
+        r = r << 8 | v;
+        if (part < 3) {
+            if (i >= n || s[i] != '.')
+                return 0;
+            i++;
+        }
+    }
+    *end = i;
+    *a = r;
+    return 1;
+}
+
 /* Parses a dotted-quad IPv4 address filling all of [s, s+n). Returns 1 and sets out[4]. */
 int rk__sw_parse_ip4(const char *s, size_t n, uint8_t out[4]);
 /* Parses an RFC 4291 IPv6 address (also with a trailing dotted quad). Returns 1 on success. */
@@ -319,7 +358,8 @@ unsigned rk__sw_sum_threads(void);
 
 /*
  * A blocked Bloom filter over five kinds of keys: the last two labels of every domain
- * indicator (when every domain indicator has two labels or more), the host of every URL
+ * indicator (when every domain indicator has two labels or more; three, and the suffix's
+ * mark, under a two-label public suffix: RK__SW_PF_DOM3), the host of every URL
  * indicator, every IPv4 address indicator, every hash indicator (RK__SW_PF_HASH) and every
  * e-mail indicator (RK__SW_PF_EMAIL; an index written before those two lacks their flags and
  * the scanner looks such tokens up as before). A key sets 4 bits of one 64-byte line, so a
@@ -335,8 +375,21 @@ unsigned rk__sw_sum_threads(void);
 #define RK__SW_PF_IP4    4u  /* holds every IPv4 address indicator */
 #define RK__SW_PF_HASH   8u  /* holds every MD5, SHA-1 and SHA-256 indicator */
 #define RK__SW_PF_EMAIL  16u /* holds every e-mail indicator */
+/* The domain key of a name under a two-label public suffix (rk__sw_pf_sfx2()) is its last
+ * THREE labels ("mal.co.jp" for "www.mal.co.jp"), so that one indicator under "co.jp" does
+ * not let every "co.jp" host of a log through; with it the suffix's mark (the suffix hashed
+ * as RK__SW_PF_KEY_SFX: some indicator lies under it), so that the hosts under a suffix no
+ * indicator has are still all answered by one cached test. Set with RK__SW_PF_DOMAIN by
+ * every builder since; an index without it holds two-label keys only and is scanned as
+ * before. */
+#define RK__SW_PF_DOM3 32u
+/* Some domain indicator has exactly two labels and they are such a suffix ("co.jp" itself, or
+ * a real domain the rule catches): its two-label key is in the filter (it has no third label)
+ * and the scanner also tests the two-label key of a host under such a suffix, only then. */
+#define RK__SW_PF_DOM2 64u
 #define RK__SW_PF_ALL                                                                              \
-    (RK__SW_PF_DOMAIN | RK__SW_PF_URL | RK__SW_PF_IP4 | RK__SW_PF_HASH | RK__SW_PF_EMAIL)
+    (RK__SW_PF_DOMAIN | RK__SW_PF_URL | RK__SW_PF_IP4 | RK__SW_PF_HASH | RK__SW_PF_EMAIL |         \
+     RK__SW_PF_DOM3 | RK__SW_PF_DOM2)
 #define RK__SW_PF_MAX_LINES (1u << 26) /* 4 GiB: far above any index the limits allow */
 #define RK__SW_PF_BITS_PER_KEY 16u
 
@@ -344,7 +397,8 @@ enum {
     RK__SW_PF_KEY_REG = 1,
     RK__SW_PF_KEY_URLHOST = 2,
     RK__SW_PF_KEY_IP4 = 3,
-    RK__SW_PF_KEY_EMAIL = 4
+    RK__SW_PF_KEY_EMAIL = 4,
+    RK__SW_PF_KEY_SFX = 5 /* a two-label suffix some domain indicator of 3+ labels is under */
 };
 
 /* Key hash of p[0, n), ASCII letters folded to lower case (a raw host and its canonical form
@@ -410,6 +464,74 @@ static inline size_t rk__sw_pf_reg_start(const char *p, size_t n)
     return st;
 }
 
+/*
+ * Whether the last two labels p[0, n) of a name ("co.jp") are a two-label public suffix for
+ * the key prefilter: a last label of two ASCII letters (a country code) under one of the
+ * second-level labels that registries use for their public suffixes — the Japanese "co ne or
+ * go ac ad ed gr lg" and the common "com net org gov edu" (with "ac", "co": co.uk, com.au,
+ * ac.kr). A fixed list on the bytes alone, ASCII case folded (a raw host of a log and its
+ * canonical form give the same answer), so that the builder and the scanner always agree.
+ * A name the rule catches by mistake ("go.to") only gets a longer key; exactness never
+ * depends on the list (RK__SW_PF_DOM2).
+ */
+static inline int rk__sw_pf_sfx2(const char *p, size_t n)
+{
+    if (n != 5 && n != 6)
+        return 0;
+    unsigned char t0 = (unsigned char)p[n - 2] | 0x20, t1 = (unsigned char)p[n - 1] | 0x20;
+    if (p[n - 3] != '.' || t0 < 'a' || t0 > 'z' || t1 < 'a' || t1 > 'z')
+        return 0;
+    /* The second-level label folded, as one word (bytes | 0x20: only letters fold to letters). */
+    uint32_t a =
+        (uint32_t)((unsigned char)p[0] | 0x20) << 16 | (uint32_t)((unsigned char)p[1] | 0x20) << 8;
+    if (n == 6)
+        a |= (unsigned char)p[2] | 0x20;
+#define RK__SW_SL2(x, y)    ((uint32_t)(x) << 16 | (uint32_t)(y) << 8)
+#define RK__SW_SL3(x, y, z) ((uint32_t)(x) << 16 | (uint32_t)(y) << 8 | (uint32_t)(z))
+    if (n == 5) {
+        switch (a) {
+        case RK__SW_SL2('a', 'c'):
+        case RK__SW_SL2('a', 'd'):
+        case RK__SW_SL2('c', 'o'):
+        case RK__SW_SL2('e', 'd'):
+        case RK__SW_SL2('g', 'o'):
+        case RK__SW_SL2('g', 'r'):
+        case RK__SW_SL2('l', 'g'):
+        case RK__SW_SL2('n', 'e'):
+        case RK__SW_SL2('o', 'r'):
+            return 1;
+        default:
+            return 0;
+        }
+    }
+    switch (a) {
+    case RK__SW_SL3('c', 'o', 'm'):
+    case RK__SW_SL3('n', 'e', 't'):
+    case RK__SW_SL3('o', 'r', 'g'):
+    case RK__SW_SL3('g', 'o', 'v'):
+    case RK__SW_SL3('e', 'd', 'u'):
+        return 1;
+    default:
+        return 0;
+    }
+#undef RK__SW_SL2
+#undef RK__SW_SL3
+}
+
+/* The offset of the domain key of the canonical name k[0, n) for a filter with
+ * RK__SW_PF_DOM3: its last three labels under a two-label suffix, else its last two (the
+ * whole name when it has fewer). */
+static inline size_t rk__sw_pf_dom_start(const char *k, size_t n)
+{
+    size_t st = rk__sw_pf_reg_start(k, n);
+    if (st > 0 && rk__sw_pf_sfx2(k + st, n - st)) {
+        st--; /* the dot before the two labels */
+        while (st > 0 && k[st - 1] != '.')
+            st--;
+    }
+    return st;
+}
+
 /* The line of a key: the hash's high 32 bits scaled to the line count (any count, so that
  * the filter gets exactly its bits a key). */
 static inline uint64_t rk__sw_pf_line_of(uint64_t h, uint64_t lines)
@@ -459,8 +581,11 @@ uint32_t rk__sw_pf_flags(const uint64_t *type_count, uint32_t dom_min_labels);
 /* The keys a filter of these flags holds (one a domain, URL, IPv4, hash and e-mail
  * indicator of the kinds the flags name). */
 uint64_t rk__sw_pf_keys(const uint64_t *type_count, uint32_t flags);
-/* The prefilter hash of the canonical key k[0, n) of `type` into *h; 0 when that type has no
- * key in the filter (the builder and the walk over the records both use it). */
+/* The prefilter hashes of the canonical key k[0, n) of `type` into h[0 .. 2): how many, 0
+ * when that type has no key in the filter, 2 for a domain under a two-label suffix (its
+ * three-label key, then the suffix's mark), else 1 (the builder and the walk over the
+ * records both use it). */
+#define RK__SW_PF_KEY_HASHES_MAX 2
 int rk__sw_pf_key_hash(unsigned type, const char *k, size_t n, uint64_t *h);
 uint32_t rk__sw_pf_cidr4_bits(const uint64_t *type_count);
 /* Bytes of the section (the Bloom lines and the CIDR bitmap). */

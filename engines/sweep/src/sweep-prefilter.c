@@ -5,7 +5,8 @@
  *
  * A blocked Bloom filter: the last two labels of every domain indicator (only when every
  * domain indicator has two labels or more: a one-label indicator "com" is a suffix of hosts
- * whose last two labels are anything), the host of every URL indicator, every IPv4 address
+ * whose last two labels are anything; three under a two-label public suffix such as "co.jp",
+ * rk__sw_pf_sfx2()), the host of every URL indicator, every IPv4 address
  * indicator, every hash indicator (its prefilter hash taken from the digest's bytes) and every
  * e-mail indicator. A key sets 4 bits of one 64-byte line (16 bits a key: about 0.25 % of absent
  * keys pass). Then a bitmap of the networks that IPv4 ranges touch, 16 bits a range between
@@ -52,7 +53,7 @@ uint32_t rk__sw_pf_flags(const uint64_t *type_count, uint32_t dom_min_labels)
 {
     uint32_t f = 0;
     if (type_count[RK_SWEEP_DOMAIN] > 0 && dom_min_labels >= 2)
-        f |= RK__SW_PF_DOMAIN;
+        f |= RK__SW_PF_DOMAIN | RK__SW_PF_DOM3; /* RK__SW_PF_DOM2: the builder's */
     if (type_count[RK_SWEEP_URL] > 0)
         f |= RK__SW_PF_URL;
     if (type_count[RK_SWEEP_IPV4] > 0)
@@ -98,7 +99,15 @@ int rk__sw_pf_key_hash(unsigned type, const char *k, size_t n, uint64_t *h)
 {
     switch (type) {
     case RK_SWEEP_DOMAIN: {
+        /* Three labels and the suffix's mark under a two-label suffix (RK__SW_PF_DOM3, set
+         * with every filter of domains this code writes). */
         size_t st = rk__sw_pf_reg_start(k, n);
+        if (st > 0 && rk__sw_pf_sfx2(k + st, n - st)) {
+            size_t st3 = rk__sw_pf_dom_start(k, n);
+            h[0] = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st3, n - st3);
+            h[1] = rk__sw_pf_hash(RK__SW_PF_KEY_SFX, k + st, n - st);
+            return 2;
+        }
         *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, n - st);
         return 1;
     }
@@ -173,12 +182,14 @@ struct pf_walk {
     unsigned shift;  /* bucket of a hash: h >> shift (its lines in order: rk__sw_pf_line_of) */
     uint64_t *count; /* keys per bucket; NULL: set the bits at once */
     uint64_t *keys;  /* the hashes in record order */
-    uint64_t n;
+    uint64_t n, cap; /* keys holds cap: one a key rk__sw_pf_keys() counts */
 };
 
 static void pf_key(struct pf_walk *w, uint64_t h)
 {
-    if (w->count == NULL) {
+    /* The suffix marks are not counted (a few distinct ones, set again and again): once keys
+     * is full the rest are set at once, the same bits. */
+    if (w->count == NULL || w->n == w->cap) {
         pf_set(w->sec, w->lines, h);
         return;
     }
@@ -197,10 +208,11 @@ static void pf_walk_records(struct pf_walk *w, uint32_t flags, uint64_t *bm, uin
         const char *k = (const char *)r + 4;
         if (off + 4 + rn > rec_len)
             break;
-        uint64_t h;
-        if ((flag_of(r[0]) & flags) != 0 && rk__sw_pf_key_hash(r[0], k, rn, &h))
-            pf_key(w, h);
-        else if (r[0] == RK_SWEEP_CIDR4 && rn == 4 && r[1] <= 32)
+        uint64_t h[RK__SW_PF_KEY_HASHES_MAX];
+        int nh = (flag_of(r[0]) & flags) != 0 ? rk__sw_pf_key_hash(r[0], k, rn, h) : 0;
+        for (int i = 0; i < nh; i++)
+            pf_key(w, h[i]);
+        if (nh == 0 && r[0] == RK_SWEEP_CIDR4 && rn == 4 && r[1] <= 32)
             c4_set(bm, cidr4_bits, r + 4, r[1]);
         off += (4 + rn + 3) & ~(size_t)3;
     }
@@ -219,7 +231,7 @@ void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr
                     const uint64_t *type_count, const uint8_t *rec, size_t rec_len)
 {
     uint64_t *bm = sec + 8 * (uint64_t)lines;
-    struct pf_walk w = {sec, lines, 64, NULL, NULL, 0};
+    struct pf_walk w = {sec, lines, 64, NULL, NULL, 0, 0};
     uint64_t nkeys = rk__sw_pf_keys(type_count, flags);
     unsigned bbits = 0;
     while (bbits < 16 && ((uint64_t)PF_BUCKET_LINES << bbits) < lines)
@@ -230,14 +242,15 @@ void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr
         w.shift = 64 - bbits;
         w.count = rk_calloc(nb, sizeof *w.count);
         next = rk_calloc(nb, sizeof *next);
-        w.keys = rk_malloc((size_t)nkeys * sizeof *w.keys);
+        w.keys = rk_malloc((size_t)(nkeys > 0 ? nkeys : 1) * sizeof *w.keys);
+        w.cap = nkeys;
         if (w.count == NULL || next == NULL || w.keys == NULL) {
             rk_free(w.count);
             w.count = NULL;
         }
     }
     pf_walk_records(&w, flags, bm, cidr4_bits, rec, rec_len);
-    if (w.count != NULL && w.n == nkeys) {
+    if (w.count != NULL) { /* the counts are those of the keys held */
         /* In place, one move a key: take the next unplaced key of bucket b and swap it
          * along until a key of b comes back. */
         uint64_t *end = w.count; /* reused: the end of each bucket */
@@ -261,9 +274,6 @@ void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr
             }
         }
         for (uint64_t i = 0; i < w.n; i++)
-            pf_set(sec, lines, w.keys[i]);
-    } else if (w.count != NULL) {
-        for (uint64_t i = 0; i < w.n; i++) /* cannot happen: the counts are the builder's */
             pf_set(sec, lines, w.keys[i]);
     }
     rk_free(w.keys);

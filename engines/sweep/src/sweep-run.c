@@ -7,6 +7,13 @@
  * with its own scanner over the shared read-only index, take chunks in order from a ring; the
  * calling thread hands their hits to the caller's callback in input order, adding each chunk's
  * line and byte base. Damaged or unreadable inputs are reported and counted, never fatal.
+ *
+ * The calling thread does not scan: with N threads there are N scanners and this thread, which
+ * sleeps except to cut, map and emit. It maps each chunk of a plain file's mapping ahead
+ * (MADV_POPULATE_READ) while the workers scan earlier chunks, so the page faults of the input
+ * are taken by the thread that has the time, in one call a chunk instead of one fault each
+ * 64 KiB. With several workers the last chunks of a file are cut smaller, so that the workers
+ * finish together instead of one scanning a whole chunk alone at the end.
  */
 #include "sweep-int.h"
 
@@ -37,6 +44,9 @@ uint64_t rk__sw_scan_chunk(struct rk_sweep_scanner *s, const char *p, size_t n, 
 enum src_kind { SRC_RAW, SRC_GZ, SRC_ZST, SRC_BZ2, SRC_XZ };
 
 #define IN_CAP (256u * 1024u)
+
+/* The smallest chunk the end of a file is cut into for several workers (see sweep_mapped). */
+#define TAIL_MIN_CHUNK (256u * 1024u)
 
 struct src {
     int fd;
@@ -149,8 +159,9 @@ static int codec_init(struct src *s)
     return 0;
 }
 
-/* Opens a reader over fd (taken; closed by src_close's caller) and detects the codec. */
-static int src_open(struct src *s, int fd)
+/* Opens a reader over fd (taken; closed by src_close's caller) and detects the codec, unless
+ * `raw` (the rest of a plain file read from the middle, whose bytes say nothing of a codec). */
+static int src_open(struct src *s, int fd, int raw)
 {
     memset(s, 0, sizeof *s);
     s->fd = fd;
@@ -159,7 +170,7 @@ static int src_open(struct src *s, int fd)
         return -1;
     if (fill_in(s) != 0)
         return 0; /* read error: reported as damaged by the first src_read */
-    s->kind = detect(s->in, s->in_len);
+    s->kind = raw ? SRC_RAW : detect(s->in, s->in_len);
     return codec_init(s);
 }
 
@@ -408,6 +419,7 @@ enum { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE };
 
 /* One file being swept; freed when its last chunk has been emitted. */
 struct file {
+    struct file *next_dead; /* finished, waiting to be released outside the lock */
     char *name;
     void *map;
     size_t map_len;
@@ -462,6 +474,9 @@ struct pipe {
     uint64_t total_in, done_in; /* input bytes (on disk) for the progress line */
     struct timespec t0, last_progress, cpu0;
     struct walk *walk;
+    unsigned nthreads;
+    int populate;      /* MADV_POPULATE_READ works here (cleared when the kernel refuses it) */
+    struct file *dead; /* finished files, released by the calling thread after unlocking */
 };
 
 static int collect_hit(const struct rk_sweep_hit *h, void *ud)
@@ -563,12 +578,34 @@ static void file_release(struct file *f)
     rk_free(f);
 }
 
-/* Called under the lock once a file is closed and every chunk of it was emitted. */
+/* Called under the lock once a file is closed and every chunk of it was emitted. The mapping
+ * is not unmapped here: munmap of a large file takes milliseconds, during which every worker
+ * that finished a chunk would wait for the lock; the caller releases it after unlocking. */
 static void file_finish(struct pipe *p, struct file *f)
 {
     if (f->bytes > 0 && !f->ends_nl)
         p->st->lines++; /* a last line without a newline */
-    file_release(f);
+    f->next_dead = p->dead;
+    p->dead = f;
+}
+
+/* Releases the files taken off the dead list (outside the lock). */
+static void release_dead(struct file *f)
+{
+    while (f != NULL) {
+        struct file *next = f->next_dead;
+        file_release(f);
+        f = next;
+    }
+}
+
+/* Unlocks the pipe and releases the files finished meanwhile. */
+static void unlock_release(struct pipe *p)
+{
+    struct file *dead = p->dead;
+    p->dead = NULL;
+    pthread_mutex_unlock(&p->mu);
+    release_dead(dead);
 }
 
 /* Emits the oldest slot (which must be DONE) under the lock held by the caller. */
@@ -635,7 +672,7 @@ static enum rk_status next_slot(struct pipe *p, struct slot **out)
     }
     *out = &p->slots[p->head % p->nslots];
 out:
-    pthread_mutex_unlock(&p->mu);
+    unlock_release(p);
     progress(p, 0);
     return rc;
 }
@@ -669,40 +706,94 @@ static size_t cut_at(const char *d, size_t max)
     return max;
 }
 
+/* Where to end a chunk of a mapped file with `avail` bytes left, aiming at `want`. A chunk
+ * smaller than RK_MAX_SWEEP_CHUNK (the end of a file for several workers) ends only at a
+ * newline, the first after `want` when there is none before: a line is split only where a
+ * whole chunk would split it (a hit's line text is the whole line). */
+static size_t cut_mapped(const char *d, size_t avail, size_t want)
+{
+    if (avail <= want)
+        return avail;
+    if (want >= RK_MAX_SWEEP_CHUNK)
+        return cut_at(d, want);
+    const char *nl = memrchr(d, '\n', want);
+    if (nl == NULL) {
+        size_t lim = avail < RK_MAX_SWEEP_CHUNK ? avail : RK_MAX_SWEEP_CHUNK;
+        nl = memchr(d + want, '\n', lim - want);
+        if (nl == NULL)
+            return avail <= RK_MAX_SWEEP_CHUNK ? avail : cut_at(d, RK_MAX_SWEEP_CHUNK);
+    }
+    return (size_t)(nl - d) + 1;
+}
+
 static void file_close_input(struct pipe *p, struct file *f)
 {
     pthread_mutex_lock(&p->mu);
     f->closed = 1;
     if (f->pending == 0)
         file_finish(p, f);
-    pthread_mutex_unlock(&p->mu);
+    unlock_release(p);
 }
 
-static enum rk_status sweep_mapped(struct pipe *p, struct file *f)
+/* Maps [d, d + n) of a file mapping into the page tables now. Returns 0 when done or not
+ * possible here (an old kernel: the scan's own page faults do it, as without this call), -1
+ * when the file no longer backs the range (it shrank since it was mapped: reading those pages
+ * would raise SIGBUS). */
+static int populate(struct pipe *p, const char *d, size_t n)
+{
+    if (!p->populate)
+        return 0;
+    uintptr_t a = (uintptr_t)d & ~(uintptr_t)4095;
+    if (madvise((void *)a, (uintptr_t)(d + n) - a, MADV_POPULATE_READ) == 0)
+        return 0;
+    if (errno == EFAULT)
+        return -1;
+    if (errno != EINTR && errno != EAGAIN)
+        p->populate = 0; /* EINVAL (before Linux 5.14) or another refusal: stop asking */
+    return 0;
+}
+
+/* Cuts a mapped file into chunks, each mapped by `populate` before it is handed out (while the
+ * workers scan the chunks before it: the ring holds 2 × workers + 2). With several workers, once
+ * less than 2 × workers chunks are left, a chunk is a 2 × workers-th of the rest (at least
+ * TAIL_MIN_CHUNK), so the last pieces are small and the workers end within a small chunk of each
+ * other. Returns at *stop the offset where the mapping could no longer be read (the file shrank),
+ * else the file's length. */
+static enum rk_status sweep_mapped(struct pipe *p, struct file *f, size_t *stop)
 {
     enum rk_status rc = RK_OK;
     const char *d = f->map;
     size_t pos = 0, n = f->map_len;
     while (pos < n && rc == RK_OK && !p->stopped) {
+        size_t want = RK_MAX_SWEEP_CHUNK;
+        if (p->nthreads > 1) {
+            size_t share = (n - pos) / (2u * p->nthreads);
+            if (share < want)
+                want = share < TAIL_MIN_CHUNK ? TAIL_MIN_CHUNK : share;
+        }
         size_t take = n - pos;
-        if (take > RK_MAX_SWEEP_CHUNK)
-            take = cut_at(d + pos, RK_MAX_SWEEP_CHUNK);
         struct slot *sl;
         rc = next_slot(p, &sl);
         if (rc != RK_OK)
             break;
+        /* Every chunk, so that none is handed out after a shrink without being checked; the
+         * whole window cut_mapped may read (a small chunk may end after `want`). */
+        if (populate(p, d + pos, take < RK_MAX_SWEEP_CHUNK ? take : RK_MAX_SWEEP_CHUNK) != 0)
+            break;
+        take = cut_mapped(d + pos, take, want);
         publish(p, sl, f, d + pos, take, pos);
         pos += take;
         p->done_in += take;
     }
+    *stop = pos;
     return rc;
 }
 
 static enum rk_status sweep_stream(struct pipe *p, struct file *f, struct src *s,
-                                   struct rk_buf *carry)
+                                   struct rk_buf *carry, uint64_t off)
 {
     enum rk_status rc = RK_OK;
-    uint64_t off = 0, last_in = 0;
+    uint64_t last_in = 0;
     rk_buf_reset(carry);
     for (;;) {
         struct slot *sl;
@@ -756,7 +847,11 @@ static enum rk_status sweep_input(struct pipe *p, const struct input *in, struct
         return RK_ENOMEM;
     }
     p->st->files++;
-    /* A plain regular file is mapped and cut in place; anything else is read. */
+    /* A plain regular file is mapped and cut in place; anything else is read. A file that
+     * cannot be mapped is read like a stream, and so is the rest of one whose mapping could
+     * no longer be read (it shrank while being swept). */
+    uint64_t from = 0;
+    int reread = 0;
     if (fd != 0 && in->size > 0) {
         void *m = mmap(NULL, (size_t)in->size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED && detect(m, (size_t)in->size) == SRC_RAW) {
@@ -765,23 +860,38 @@ static enum rk_status sweep_input(struct pipe *p, const struct input *in, struct
             madvise(m, (size_t)in->size, MADV_WILLNEED);
             f->map = m;
             f->map_len = (size_t)in->size;
-            close(fd);
-            rc = sweep_mapped(p, f);
-            file_close_input(p, f);
-            return rc;
-        }
-        if (m != MAP_FAILED)
+            size_t stop = 0;
+            rc = sweep_mapped(p, f, &stop);
+            if (rc != RK_OK || p->stopped || stop == f->map_len ||
+                lseek(fd, (off_t)stop, SEEK_SET) != (off_t)stop) {
+                close(fd);
+                file_close_input(p, f);
+                return rc;
+            }
+            from = stop;
+            reread = 1;
+        } else if (m != MAP_FAILED) {
             munmap(m, (size_t)in->size);
+        }
     }
     struct src s;
-    if (src_open(&s, fd) != 0) {
+    if (src_open(&s, fd, reread) != 0) {
         src_close(&s);
         if (fd != 0)
             close(fd);
         file_close_input(p, f);
         return RK_ENOMEM;
     }
-    rc = sweep_stream(p, f, &s, carry);
+    rc = sweep_stream(p, f, &s, carry, from);
+    if (rc == RK_OK && reread && !s.damaged && from + s.in_total < in->size) {
+        p->st->files_damaged++;
+        char why[160];
+        snprintf(why, sizeof why,
+                 "file shrank while being swept; its first %llu of %llu bytes were swept",
+                 (unsigned long long)(from + s.in_total), (unsigned long long)in->size);
+        if (p->opt->on_skip != NULL)
+            p->opt->on_skip(in->path, why, p->walk->ud);
+    }
     if (rc == RK_OK && s.damaged) {
         p->st->files_damaged++;
         char why[160];
@@ -840,6 +950,8 @@ enum rk_status rk_sweep_run(const struct rk_sweep_index *ix, const char *const *
     p.st = stats;
     p.opt = opt;
     p.walk = &w;
+    p.nthreads = nthreads;
+    p.populate = 1;
     p.total_in = w.total;
     p.nslots = 2 * nthreads + 2;
     p.slots = rk_calloc(p.nslots, sizeof *p.slots);
@@ -881,7 +993,7 @@ enum rk_status rk_sweep_run(const struct rk_sweep_index *ix, const char *const *
     }
     p.quit = 1;
     pthread_cond_broadcast(&p.cv_work);
-    pthread_mutex_unlock(&p.mu);
+    unlock_release(&p);
     for (unsigned i = 0; i < started; i++)
         pthread_join(wk[i].th, NULL);
     progress(&p, 1);

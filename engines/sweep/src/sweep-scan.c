@@ -151,13 +151,16 @@ struct rk_sweep_scanner {
      * tld_pass()): a key per entry, bit 63 the answer; TLDC_EMPTY matches no key. */
     uint64_t tldc[TLDC_SIZE];
     /* The key prefilter's answers for the last two labels of hosts when they are at most 7
-     * bytes ("co.jp", "ne.jp": the same few keys again and again), the same way (see
-     * pf_reg_cached()). */
+     * bytes ("co.jp", "ne.jp": the same few keys again and again), the same way, bits 62-63
+     * the answer (see pf_reg_cached()). */
     uint64_t pfc[TLDC_SIZE];
     /* The index's key prefilter holds the last two labels of every domain indicator / the
      * host of every URL indicator / every IPv4 address indicator / every hash indicator /
      * every e-mail indicator (sweep-prefilter.c). */
     int pf_dom, pf_url, pf_ip4, pf_hash, pf_email;
+    /* The domain keys of hosts under a two-label public suffix are three labels
+     * (RK__SW_PF_DOM3); their two-label keys are also held (RK__SW_PF_DOM2). */
+    int pf_dom3, pf_dom2;
     /* An e-mail address is tested on its raw bytes when it is already canonical up to ASCII
      * case (classify_email()): the index has no e-mail indicators or its filter holds them. */
     int email_raw;
@@ -255,6 +258,9 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
      * indicator has two labels or more (the builder sets the flag only then). */
     s->pf_dom = s->want_dom && s->dom_min >= 2 && (h->pf_flags & RK__SW_PF_DOMAIN);
     s->pf_url = s->want_url && (h->pf_flags & RK__SW_PF_URL);
+    /* An index written before the three-label keys lacks RK__SW_PF_DOM3: two labels always. */
+    s->pf_dom3 = (h->pf_flags & RK__SW_PF_DOM3) != 0;
+    s->pf_dom2 = (h->pf_flags & RK__SW_PF_DOM2) != 0;
     /* An index written before the hash and e-mail keys lacks their flags: such tokens are
      * looked up as they were then. */
     s->pf_hash = s->want_hash && (h->pf_flags & RK__SW_PF_HASH);
@@ -740,7 +746,8 @@ static void emit_ip_now(struct rk_sweep_scanner *s, const uint8_t *a, int v6, ui
 static inline size_t last_label_start(const char *p, size_t n);
 static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, size_t *ls);
 
-static inline int pf_reg_cached(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h);
+static inline __attribute__((always_inline)) int
+pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls, uint64_t *h);
 
 static inline int host_filter(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h)
 {
@@ -749,21 +756,46 @@ static inline int host_filter(struct rk_sweep_scanner *s, const char *p, size_t 
         return 0;
     if (!s->pf_dom || ls == 0)
         return 1;
-    /* The two labels start after the dot before the last one. */
-    size_t st = last_label_start(p, ls - 1);
-    int c = pf_reg_cached(s, p + st, n - st, h);
+    int c = pf_dom_key(s, p, n, ls, h);
     return c < 0 ? 2 : c;
+}
+
+/* PFC_*: what the key prefilter says of a host's last two labels (pf_reg_cached()). */
+enum {
+    PFC_NO = 0,   /* absent: no domain indicator ends in them */
+    PFC_PASS = 1, /* may be held: the host goes on to its lookups */
+    PFC_SFX2 = 2, /* a two-label public suffix: the host's key is its last three labels */
+    PFC_LONG = 3  /* longer than 7 bytes: not cached, *h is their hash, the caller tests it */
+};
+
+/* The answer for two labels p[0, n) of at most 7 bytes, from the filter. Under a two-label
+ * suffix (RK__SW_PF_DOM3) they are a key only when an indicator is the suffix itself
+ * (RK__SW_PF_DOM2): then a pass lets the host through as a two-label key did before; else
+ * the suffix's mark says whether any indicator lies under it (its hosts' three-label keys
+ * are worth testing) or none (every host under it fails at once, as "co.jp" did before
+ * when no indicator ended in it). */
+__attribute__((noinline)) static int pf_reg_ask(struct rk_sweep_scanner *s, const char *p,
+                                               size_t n)
+{
+    uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p, n);
+    int sfx = s->pf_dom3 && rk__sw_pf_sfx2(p, n);
+    if ((!sfx || s->pf_dom2) && rk__sw_pf_test(rk__sw_pf_line(s->ix, k), k))
+        return PFC_PASS;
+    if (!sfx)
+        return PFC_NO;
+    k = rk__sw_pf_hash(RK__SW_PF_KEY_SFX, p, n);
+    return rk__sw_pf_test(rk__sw_pf_line(s->ix, k), k) ? PFC_SFX2 : PFC_NO;
 }
 
 /*
  * The key prefilter's answer for the last two labels p[0, n) of a host (raw or canonical: the
- * filter's hash folds case), when they are at most 7 bytes: from a 256-entry cache in the
- * scanner keyed, like tld_pass()'s, by the bytes and the length as one word (exact: no key ever
- * gets another's answer; the answer is a function of the key's hash, so it never changes). A
- * miss asks the filter now, even on a large index whose tests are deferred (a short key is one
- * of few: "co.jp", "ne.jp" make 40 % of the hosts that pass the last-label filter in the
- * benchmark's mixed log), and keeps the answer. Returns 1 or 0; -1 with *h, the key's hash, for
- * a longer key, which the caller tests or defers as before.
+ * filter's hash folds case, and so does rk__sw_pf_sfx2()), when they are at most 7 bytes:
+ * from a 256-entry cache in the scanner keyed, like tld_pass()'s, by the bytes and the length
+ * as one word (exact: no key ever gets another's answer; the answer is a function of the key's
+ * bytes and the index, so it never changes). A miss asks the filter now, even on a large index
+ * whose tests are deferred (a short key is one of few: "co.jp", "ne.jp" make 40 % of the hosts
+ * that pass the last-label filter in the benchmark's mixed log), and keeps the answer. Returns
+ * a PFC_*; PFC_LONG with *h for a longer key, which the caller tests or defers as before.
  */
 static inline int pf_reg_cached(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h)
 {
@@ -783,17 +815,44 @@ static inline int pf_reg_cached(struct rk_sweep_scanner *s, const char *p, size_
         } else {
             w = 0;
         }
-        uint64_t key = w | (uint64_t)n << 56;
+        uint64_t key = w | (uint64_t)n << 56; /* bits 0-58 */
         uint64_t *e = &s->pfc[(key * 0x9e3779b97f4a7c15ull) >> 56];
-        if ((*e & ~(1ull << 63)) == key)
-            return (int)(*e >> 63);
-        uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p, n);
-        uint64_t pass = (uint64_t)rk__sw_pf_test(rk__sw_pf_line(s->ix, k), k);
-        *e = key | pass << 63;
-        return (int)pass;
+        if ((*e & ~(3ull << 62)) == key)
+            return (int)(*e >> 62);
+        int c = pf_reg_ask(s, p, n);
+        *e = key | (uint64_t)c << 62;
+        return c;
     }
 #endif
+    if (n <= 7)
+        return pf_reg_ask(s, p, n);
     *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p, n);
+    return PFC_LONG;
+}
+
+/*
+ * The key prefilter's answer for the host p[0, n) whose last label starts at ls > 0: its last
+ * two labels, or three under a two-label suffix (as rk__sw_pf_dom_start() makes an
+ * indicator's key). Returns 0 (absent) or 1 (may be held); -1 with *h, the key's hash, when
+ * the caller must test it (or defer the test).
+ */
+static inline __attribute__((always_inline)) int
+pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls, uint64_t *h)
+{
+    /* The two labels start after the dot before the last one. */
+    size_t st = last_label_start(p, ls - 1);
+    int c = pf_reg_cached(s, p + st, n - st, h);
+    if (c <= PFC_PASS)
+        return c;
+    if (c == PFC_LONG)
+        return -1;
+    /* PFC_SFX2: the host is the suffix itself ("co.jp": no indicator is, else PFC_PASS) or
+     * an empty label before it (no host name: canonicalisation fails) — absent — or it has a
+     * third label, the start of its key. */
+    if (st < 2)
+        return 0;
+    size_t st3 = last_label_start(p, st - 1);
+    *h = rk__sw_pf_hash(RK__SW_PF_KEY_REG, p + st3, n - st3);
     return -1;
 }
 
@@ -975,10 +1034,8 @@ __attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s,
                                                      uint64_t line, uint64_t off)
 {
     if (s->pf_dom && ls > 0) {
-        /* The two labels start after the dot before the last one. */
-        size_t st = last_label_start(p, ls - 1);
         uint64_t k = 0;
-        int c = pf_reg_cached(s, p + st, rn - st, &k);
+        int c = pf_dom_key(s, p, rn, ls, &k);
         if (c == 0)
             return;
         /* p may be a caller's scratch buffer: a deferred host is copied. */

@@ -573,7 +573,8 @@ static void test_prefilter(void **state)
                          RK_OK);
     struct rk_sweep_index *ix = index_of(f.data);
     const struct rk__sw_header *h = ix->h;
-    assert_int_equal(h->pf_flags, RK__SW_PF_DOMAIN | RK__SW_PF_URL | RK__SW_PF_IP4);
+    assert_int_equal(h->pf_flags,
+                     RK__SW_PF_DOMAIN | RK__SW_PF_DOM3 | RK__SW_PF_URL | RK__SW_PF_IP4);
     assert_int_equal(h->pf_lines, (150000 * RK__SW_PF_BITS_PER_KEY + 511) / 512);
     assert_int_equal(h->pf_off % 64, 0);
     unsigned fp = 0;
@@ -1091,6 +1092,171 @@ static void test_pf_short_keys(void **state)
     unsetenv("RK_SWEEP_DEFER_PF");
 }
 
+/*
+ * Hosts under a two-label public suffix ("co.jp") have three-label domain keys
+ * (RK__SW_PF_DOM3): the rule on the bytes, the key's start, and the scans. Each index's hits
+ * must be the expected ones, and the same with the key prefilter forced to pass every key
+ * (every bit of its lines set), on the direct and the deferred paths: the filter only ever
+ * saves work. An index whose flags and filter are those of a build before the rule (two-label
+ * keys, no RK__SW_PF_DOM3) gives the same hits too.
+ */
+static void test_pf_suffix_rule(void **state)
+{
+    static const struct {
+        const char *in;
+        int sfx;
+    } rule[] = {
+        {"co.jp", 1},  {"CO.JP", 1},  {"ne.jp", 1},   {"Or.Jp", 1},  {"go.jp", 1},  {"ac.jp", 1},
+        {"ad.jp", 1},  {"ed.jp", 1},  {"gr.jp", 1},   {"lg.jp", 1},  {"co.uk", 1},  {"com.au", 1},
+        {"NET.TW", 1}, {"org.uk", 1}, {"gov.cn", 1},  {"edu.au", 1}, {"go.to", 1},  {"xx.jp", 0},
+        {"co.j1", 0},  {"co.com", 0}, {"com.jpn", 0}, {"c.jp", 0},   {"com", 0},    {"co-jp", 0},
+        {"cc.jp", 0},  {"cm.jp", 0},  {"co._p", 0},   {"co.j_", 0},  {"coo.jp", 0}, {"net.u", 0},
+        {"", 0},
+    };
+    static const struct {
+        const char *in;
+        size_t start;
+    } starts[] = {
+        {"www.mal.co.jp", 4}, {"mal.co.jp", 0}, {"co.jp", 0},    {"a.b.example", 2},
+        {"x.go.to", 0},       {"a.x.go.to", 2}, {"b.com.au", 0}, {"q.b.com.au", 2},
+        {"a.mal.com", 2},     {"example", 0},   {"x.co.jpn", 2},
+    };
+    (void)state;
+    for (size_t i = 0; i < RK_ARRAY_LEN(rule); i++) {
+        if (rk__sw_pf_sfx2(rule[i].in, strlen(rule[i].in)) != rule[i].sfx)
+            print_error("rule: %s\n", rule[i].in);
+        assert_int_equal(rk__sw_pf_sfx2(rule[i].in, strlen(rule[i].in)), rule[i].sfx);
+    }
+    for (size_t i = 0; i < RK_ARRAY_LEN(starts); i++) {
+        if (rk__sw_pf_dom_start(starts[i].in, strlen(starts[i].in)) != starts[i].start)
+            print_error("start: %s\n", starts[i].in);
+        assert_int_equal(rk__sw_pf_dom_start(starts[i].in, strlen(starts[i].in)), starts[i].start);
+    }
+}
+
+struct sfx_case {
+    const char *feed;
+    uint32_t flags; /* RK__SW_PF_DOM3 | RK__SW_PF_DOM2 expected */
+    const char *text;
+    const char *expect;
+};
+
+/* One host a line (a line reports a token and indicator once). */
+static const struct sfx_case sfx_cases[] = {
+    /* One indicator under co.jp: the other co.jp hosts fail the filter on their own keys. */
+    {"mal.co.jp\nevil.example\n", RK__SW_PF_DOM3,
+     "www.mal.co.jp\nx.other.co.jp\nWWW.MAL.CO.JP\nmal.co.jp\nco.jp\na.b.mal.co.jp\n"
+     "mal.ne.jp\nmal.co.jp.\nshop12.co.jp\nx.evil.example\n",
+     "1:www.mal.co.jp>mal.co.jp(domain);3:www.mal.co.jp>mal.co.jp(domain);"
+     "4:mal.co.jp>mal.co.jp(domain);6:a.b.mal.co.jp>mal.co.jp(domain);"
+     "8:mal.co.jp>mal.co.jp(domain);10:x.evil.example>evil.example(domain);"},
+    /* The suffix itself as an indicator still matches every host under it. */
+    {"co.jp\nevil.example\n", RK__SW_PF_DOM3 | RK__SW_PF_DOM2,
+     "x.co.jp\na.b.co.jp\nCO.JP\nco.jp.evil.example\nne.jp\nx.ne.jp\n",
+     "1:x.co.jp>co.jp(domain);2:a.b.co.jp>co.jp(domain);3:co.jp>co.jp(domain);"
+     "4:co.jp.evil.example>evil.example(domain);"},
+    /* A real two-label domain the rule catches, and a three-label one under com.au. */
+    {"go.to\nmal.com.au\nevil.example\n", RK__SW_PF_DOM3 | RK__SW_PF_DOM2,
+     "www.go.to\ngo.to\nx.y.GO.TO\nw.mal.com.au\nother.com.au\ncom.au\nmal.com.au.x\n",
+     "1:www.go.to>go.to(domain);2:go.to>go.to(domain);3:x.y.go.to>go.to(domain);"
+     "4:w.mal.com.au>mal.com.au(domain);"},
+    /* The suffix and a name under it: both found for a host under the name. */
+    {"co.jp\nmal.co.jp\nx.example\n", RK__SW_PF_DOM3 | RK__SW_PF_DOM2, "a.mal.co.jp\nb.co.jp\n",
+     "1:a.mal.co.jp>mal.co.jp(domain);1:a.mal.co.jp>co.jp(domain);2:b.co.jp>co.jp(domain);"},
+    /* Longer names: the third label from the end is the key; a host of many labels. */
+    {"a.b.mal.co.jp\nevil.example\n", RK__SW_PF_DOM3,
+     "q.a.b.mal.co.jp\nb.mal.co.jp\nx.mal.co.jp\na.b.mal.co.jp\n",
+     "1:q.a.b.mal.co.jp>a.b.mal.co.jp(domain);4:a.b.mal.co.jp>a.b.mal.co.jp(domain);"},
+    /* URLs' hosts and e-mail domains go through the same filters. */
+    {"mal.ne.jp\nevil.example\n", RK__SW_PF_DOM3,
+     "http://www.mal.ne.jp/x\nhttp://x.ne.jp/y\nu@mail.mal.ne.jp\nv@other.ne.jp\n",
+     "1:www.mal.ne.jp>mal.ne.jp(domain);3:mail.mal.ne.jp>mal.ne.jp(domain);"},
+    /* A one-label indicator: no domain keys at all. */
+    {"jp\nmal.co.jp\n", 0, "x.co.jp\na.mal.co.jp\n",
+     "1:x.co.jp>jp(domain);2:a.mal.co.jp>mal.co.jp(domain);2:a.mal.co.jp>jp(domain);"},
+};
+
+static void sfx_scan(const struct rk_sweep_index *ix, const struct sfx_case *c)
+{
+    scan_expect(ix, c->text, strlen(c->text), c->expect);
+    setenv("RK_SWEEP_DEFER_PF", "1", 1);
+    scan_expect(ix, c->text, strlen(c->text), c->expect);
+    unsetenv("RK_SWEEP_DEFER_PF");
+}
+
+static void test_pf_suffix_keys(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < RK_ARRAY_LEN(sfx_cases); i++) {
+        const struct sfx_case *c = &sfx_cases[i];
+        struct rk_sweep_index *ix = index_of(c->feed);
+        struct rk__sw_header *h = (struct rk__sw_header *)(uintptr_t)ix->h;
+        uint64_t *pf = (uint64_t *)(uintptr_t)ix->pf;
+        assert_int_equal(h->pf_flags & (RK__SW_PF_DOM3 | RK__SW_PF_DOM2), c->flags);
+        sfx_scan(ix, c);
+        /* The same filter from the records. */
+        uint64_t size = rk__sw_pf_size(h->pf_lines, h->pf_cidr4_bits);
+        uint64_t *want = rk_calloc(1, (size_t)size);
+        assert_non_null(want);
+        rk__sw_pf_fill(want, h->pf_lines, h->pf_flags, h->pf_cidr4_bits, h->type_count, ix->rec,
+                       (size_t)ix->rec_len);
+        assert_memory_equal(want, pf, (size_t)size);
+        rk_free(want);
+        if (c->flags != 0) {
+            /* As an index written before the rule: two-label keys, no DOM3 or DOM2. */
+            uint64_t pv[8];
+            size_t nk = 0;
+            for (const char *l = c->feed; *l != '\0' && nk < 8; nk++) {
+                const char *e = strchr(l, '\n');
+                size_t st = rk__sw_pf_reg_start(l, (size_t)(e - l));
+                pv[nk] = rk__sw_pf_hash(RK__SW_PF_KEY_REG, l + st, (size_t)(e - l) - st);
+                l = e + 1;
+            }
+            memset(pf, 0, 64 * h->pf_lines);
+            rk__sw_pf_fill_hashes(pf, h->pf_lines, h->pf_cidr4_bits, pv, nk, NULL);
+            h->pf_flags &= ~(uint32_t)(RK__SW_PF_DOM3 | RK__SW_PF_DOM2);
+            sfx_scan(ix, c);
+        }
+        /* Every key passes: the same hits. */
+        memset(pf, 0xff, 64 * h->pf_lines);
+        sfx_scan(ix, c);
+        h->pf_flags |= c->flags;
+        sfx_scan(ix, c);
+        rk_sweep_index_close(ix);
+    }
+    /* 140,000 domains under two-label suffixes (4375 lines: the bucketed walk, whose key
+     * array holds one hash a domain, the suffix marks beyond it set at once): the builder's
+     * filter equals the walk's, and hosts under them are found. */
+    struct rk_buf f;
+    rk_buf_init(&f, 0);
+    for (unsigned i = 0; i < 70000; i++)
+        assert_int_equal(rk_buf_addf(&f, "m%u.co.jp\nx.n%u.Com.AU\n", i, i), RK_OK);
+    struct rk_sweep_index *big = index_of(f.data);
+    rk_buf_free(&f);
+    assert_int_equal(big->h->pf_flags, RK__SW_PF_DOMAIN | RK__SW_PF_DOM3);
+    assert_true(big->h->pf_lines > 4096);
+    check_pf_section(big);
+    scan_expect(big, "a.m69999.co.jp\nb.x.n5.com.au\nn5.com.au\nq.co.jp\n", 47,
+                "1:a.m69999.co.jp>m69999.co.jp(domain);2:b.x.n5.com.au>x.n5.com.au(domain);");
+    rk_sweep_index_close(big);
+    /* What the filter holds for one indicator under co.jp: its three-label key, not "co.jp"
+     * (which let every co.jp host through before); checked on the hashes, as the hits are the
+     * same either way. */
+    struct rk_sweep_index *ix = index_of("mal.co.jp\n");
+    uint64_t k3 = rk__sw_pf_hash(RK__SW_PF_KEY_REG, "mal.co.jp", 9);
+    uint64_t k2 = rk__sw_pf_hash(RK__SW_PF_KEY_REG, "co.jp", 5);
+    uint64_t m2 = rk__sw_pf_hash(RK__SW_PF_KEY_SFX, "co.jp", 5);
+    uint64_t m2n = rk__sw_pf_hash(RK__SW_PF_KEY_SFX, "ne.jp", 5);
+    assert_true(rk__sw_pf_test(rk__sw_pf_line(ix, k3), k3));
+    assert_false(rk__sw_pf_test(rk__sw_pf_line(ix, k2), k2));
+    /* The suffix's mark: "co.jp" has an indicator under it, "ne.jp" none (all its hosts fail
+     * on one cached test). */
+    assert_true(rk__sw_pf_test(rk__sw_pf_line(ix, m2), m2));
+    assert_false(rk__sw_pf_test(rk__sw_pf_line(ix, m2n), m2n));
+    scan_expect(ix, "a.mal.co.jp\n", 12, "1:a.mal.co.jp>mal.co.jp(domain);");
+    rk_sweep_index_close(ix);
+}
+
 /* ===== Loaders ===== */
 
 struct load_case {
@@ -1338,7 +1504,11 @@ static void test_prefilter_layout(void **state)
         {"too many lines", offsetof(struct rk__sw_header, pf_lines), RK__SW_PF_MAX_LINES + 1, 4},
         {"lines past the end", offsetof(struct rk__sw_header, pf_lines), 1u << 20, 4},
         {"offset off the line", offsetof(struct rk__sw_header, pf_off), 8, 0},
-        {"unknown flag", offsetof(struct rk__sw_header, pf_flags), 32, 4},
+        {"unknown flag", offsetof(struct rk__sw_header, pf_flags), 128, 4},
+        {"three-label keys without domains", offsetof(struct rk__sw_header, pf_flags),
+         RK__SW_PF_DOM3, 4},
+        {"two-label suffix keys without three-label keys", offsetof(struct rk__sw_header, pf_flags),
+         RK__SW_PF_DOMAIN | RK__SW_PF_DOM2, 4},
         {"bitmap too large", offsetof(struct rk__sw_header, pf_cidr4_bits), 25, 4},
         {"bitmap too small", offsetof(struct rk__sw_header, pf_cidr4_bits), 11, 4},
         {"reserved", offsetof(struct rk__sw_header, pf_reserved), 1, 4},
@@ -1959,6 +2129,8 @@ int main(void)
         cmocka_unit_test(test_shapes_at_input_end),
         cmocka_unit_test(test_pf_short_keys),
         cmocka_unit_test(test_block_grid),
+        cmocka_unit_test(test_pf_suffix_rule),
+        cmocka_unit_test(test_pf_suffix_keys),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

@@ -228,8 +228,9 @@ struct rk_sweep_stats {
     uint64_t hits;          /* hits reported */
     uint64_t files;         /* files scanned (stdin counts as one) */
     uint64_t files_skipped; /* unreadable files, unsupported file types */
-    uint64_t files_damaged; /* compressed files that ended early or were corrupt (their
-                               readable part was scanned) */
+    uint64_t files_damaged; /* compressed files that ended early or were corrupt, and plain
+                               files that shrank while being swept (their readable part was
+                               scanned) */
     uint64_t long_tokens;   /* tokens longer than RK_MAX_SWEEP_TOKEN, skipped */
     double seconds;         /* wall-clock time */
     double cpu_seconds;     /* CPU time of the whole process (every thread, user + system)
