@@ -52,19 +52,12 @@ enum { PEND_NONE = 0, PEND_IP4, PEND_HOST_RAW, PEND_HOST_BUF, PEND_HASH, PEND_EM
  * the scan between a prefilter line's prefetch and its test. */
 #define PEND_MAX 4
 
-/* The ords a waiting token takes: more than the requests it can make (a host's suffix lookups,
- * at most 127; an address and its CIDR prefix lengths, at most 34). */
-#define ORD_SPAN 256u
-
 /* A token waiting for its prefilter test. */
 struct pend {
     int kind;       /* PEND_* */
     uint8_t a[4];   /* PEND_IP4: the address */
     uint64_t line, off, h;
     size_t n;
-    /* Its place in the direct path's order: its requests take ord, ord + 1, ... (see
-     * struct req); and the requests and bytes held for them (see pend_room()). */
-    uint32_t ord, rq, rb;
     /* PEND_HOST_RAW: a copy of the raw host; PEND_HOST_BUF: of the canonical; PEND_HASH: the
      * digest (16, 20 or 32 bytes); PEND_EMAIL: the raw address (see emit_email()). */
     char host[256];
@@ -89,17 +82,6 @@ struct req {
      * hash is made in flush(), only when the prefilter lets it pass (see url_whole()); 2: the
      * key is not written yet, the URL is canonicalised then (see handle_url()). */
     uint8_t pf_wait;
-    /* The request's place in the order the direct path (every prefilter tested at once)
-     * would have queued it: a waiting token's requests are queued when it is tested, after
-     * requests of tokens that came later, and flush() reports a batch's hits by ord. Wraps;
-     * compared as a difference (a batch spans far less than 2^31). */
-    uint32_t ord;
-};
-
-/* A hit of a batch: the request (its index in the queue) and its record (see flush()). */
-struct hitref {
-    uint32_t ord, i;
-    uint64_t rec;
 };
 
 /*
@@ -132,20 +114,12 @@ struct rk_sweep_scanner {
     unsigned dom_min, dom_max;
     /* A prefilter too large to stay in cache (a large index): the IPv4 bit or the key
      * prefilter's line of a token is prefetched when the token is found and tested only when
-     * a later token needs its place in the queue of waiting tokens, or the request queue is
-     * flushed (settle()), so that the scan between the two hides the miss. Tokens that queue
-     * their requests at once (URLs, e-mail addresses, hashes) do not cut the wait short: the
-     * waiting tokens' requests are queued later with their place in input order (ord) and
-     * room held for them (resv_q requests, resv_b bytes), and flush() puts the hits back in
-     * that order. Up to PEND_MAX tokens wait, oldest tested first. */
+     * the next request is made (settle()), so that the scan between the two hides the miss;
+     * requests stay in input order. Up to PEND_MAX tokens wait, oldest tested first. */
     int defer_ip4, defer_pf;
     struct pend pq[PEND_MAX];
     unsigned pq_head, npend;
-    unsigned resv_q, resv_b;
     int settling; /* settle() is at work: make_room() and flush() leave the waiting alone */
-    /* The room held for the token being settled: its make_room() needs no flush. */
-    unsigned set_q, set_b;
-    uint32_t ord; /* the next request's ord; a waiting token takes ORD_SPAN */
     uint64_t tld[64]; /* copy of the index's last-label filter */
     /* The last-label filter's answers for the last labels of up to 7 bytes seen lately (see
      * tld_pass()): a key per entry, bit 63 the answer; TLDC_EMPTY matches no key. */
@@ -171,7 +145,6 @@ struct rk_sweep_scanner {
     /* Pending requests and their bytes. */
     struct req q[CAP];
     unsigned nq;
-    struct hitref hv[CAP]; /* a batch's hits, by ord (see flush()) */
     uint8_t buf[BUF_SIZE];
     uint32_t used;
     uint8_t group;
@@ -368,7 +341,6 @@ static int url_settle(struct rk_sweep_scanner *s, struct req *r);
 static void flush(struct rk_sweep_scanner *s)
 {
     uint8_t group_done = 0;
-    unsigned nh = 0;
     settle(s); /* its requests, if any, join this batch */
     for (unsigned i = 0; i < s->nq && !s->stopped; i++) {
         struct req *r = &s->q[i];
@@ -389,35 +361,10 @@ static void flush(struct rk_sweep_scanner *s)
             continue;
         if (r->cidr_group != 0)
             group_done = r->cidr_group; /* longest prefix only */
-        /* Into place by ord: hits are rare, a batch has few. A token's requests (a CIDR
-         * group among them) are consecutive in the queue and in ord. */
-        unsigned j = nh++;
-        while (j > 0 && (int32_t)(s->hv[j - 1].ord - r->ord) > 0) {
-            s->hv[j] = s->hv[j - 1];
-            j--;
-        }
-        s->hv[j] = (struct hitref){r->ord, i, rec};
+        report(s, r, rec);
     }
-    for (unsigned k = 0; k < nh && !s->stopped; k++)
-        report(s, &s->q[s->hv[k].i], s->hv[k].rec);
     s->nq = 0;
     s->used = 0;
-}
-
-/* make_room() when the queue may need a flush: none while a waiting token is settled within
- * the room held for it (a flush then would report hits before those of the tokens still
- * waiting, which came earlier); otherwise the flush, which settles every waiting token first. */
-__attribute__((noinline)) static void make_room_slow(struct rk_sweep_scanner *s, size_t bytes,
-                                                     unsigned reqs)
-{
-    if (s->settling) {
-        if (s->nq + s->set_q <= CAP && s->used + s->set_b <= BUF_SIZE)
-            return;
-        /* Not reached (the room was held): a flush keeps the buffer safe. */
-        if (s->nq + reqs <= CAP && s->used + bytes <= BUF_SIZE)
-            return;
-    }
-    flush(s);
 }
 
 /* Room for one token's worth of requests and bytes. Inlined: a test or two at each token
@@ -425,9 +372,10 @@ __attribute__((noinline)) static void make_room_slow(struct rk_sweep_scanner *s,
 static inline __attribute__((always_inline)) void make_room(struct rk_sweep_scanner *s,
                                                             size_t bytes, unsigned reqs)
 {
-    /* The waiting tokens keep waiting: the room held for them is left to them. */
-    if (s->nq >= SOFT || s->nq + reqs + s->resv_q > CAP || s->used + bytes + s->resv_b > BUF_SIZE)
-        make_room_slow(s, bytes, reqs);
+    if (s->npend != 0)
+        settle(s); /* earlier tokens' requests go first */
+    if (s->nq >= SOFT || s->nq + reqs > CAP || s->used + bytes > BUF_SIZE)
+        flush(s);
 }
 
 static uint32_t put(struct rk_sweep_scanner *s, const void *p, size_t n)
@@ -449,7 +397,6 @@ push_req(struct rk_sweep_scanner *s, unsigned type, unsigned plen, uint32_t key_
     if (s->nq == CAP)
         return NULL;
     struct req *r = &s->q[s->nq++];
-    r->ord = s->ord++;
     r->line = line;
     r->off = off;
     r->key_off = key_off;
@@ -536,8 +483,11 @@ static void settle_ip4(struct rk_sweep_scanner *s, const uint8_t *a, uint64_t li
 /* Tests the oldest waiting token and queues its requests when its filter lets it pass. Called
  * with s->settling set: the requests it makes may flush the queue but not settle the tokens
  * that came after it (they would go first). */
-static void settle_entry(struct rk_sweep_scanner *s, struct pend *e)
+static void settle_one(struct rk_sweep_scanner *s)
 {
+    struct pend *e = &s->pq[s->pq_head];
+    s->pq_head = (s->pq_head + 1) % PEND_MAX;
+    s->npend--;
     if (e->kind == PEND_IP4) {
         unsigned bit;
         const uint64_t *w = ip4f_word(s, e->a, &bit);
@@ -566,24 +516,6 @@ static void settle_entry(struct rk_sweep_scanner *s, struct pend *e)
     host_lookups(s, t, e->n, e->line, e->off);
 }
 
-/* settle_entry() of the oldest waiting token, within the room held for it and with the ords
- * taken when it began to wait. A call: pend_push(), inlined at its five callers, needs no frame
- * for it. */
-__attribute__((noinline)) static void settle_one(struct rk_sweep_scanner *s)
-{
-    struct pend *e = &s->pq[s->pq_head];
-    s->pq_head = (s->pq_head + 1) % PEND_MAX;
-    s->npend--;
-    s->resv_q -= e->rq;
-    s->resv_b -= e->rb;
-    s->set_q = e->rq;
-    s->set_b = e->rb;
-    uint32_t o = s->ord;
-    s->ord = e->ord;
-    settle_entry(s, e);
-    s->ord = o;
-}
-
 /* Tests the waiting tokens, oldest first, and queues the requests of those that pass. */
 static void settle(struct rk_sweep_scanner *s)
 {
@@ -595,49 +527,20 @@ static void settle(struct rk_sweep_scanner *s)
     s->settling = 0;
 }
 
-/* A place for one more waiting token that may make up to rq requests with rb bytes when it
- * passes; when all places are taken the oldest is settled first. NULL when the request queue
- * has not that much room beside what it holds (the caller tests the token at once). Inlined:
- * a call with six arguments costs more than the body. */
-static inline __attribute__((always_inline)) struct pend *
-pend_push(struct rk_sweep_scanner *s, int kind, uint64_t line, uint64_t off, unsigned rq,
-          unsigned rb)
+/* A place for one more waiting token; when all are taken the oldest is settled first. */
+static struct pend *pend_push(struct rk_sweep_scanner *s, int kind, uint64_t line, uint64_t off)
 {
     if (s->npend == PEND_MAX) {
         s->settling = 1;
         settle_one(s);
         s->settling = 0;
     }
-    if (s->nq + s->resv_q + rq > CAP || s->used + s->resv_b + rb > BUF_SIZE)
-        return NULL;
     struct pend *e = &s->pq[(s->pq_head + s->npend) % PEND_MAX];
     s->npend++;
-    s->resv_q += rq;
-    s->resv_b += rb;
     e->kind = kind;
     e->line = line;
     e->off = off;
-    e->rq = rq;
-    e->rb = rb;
-    e->ord = s->ord;
-    s->ord += ORD_SPAN;
     return e;
-}
-
-/* The requests a waiting IPv4 address may make (settle_ip4()): the address and each CIDR
- * prefix length, 4 bytes each. */
-static inline unsigned ip4_rq(const struct rk_sweep_scanner *s)
-{
-    return 1 + s->nc4;
-}
-
-/* The suffix lookups a waiting host of n bytes may make (host_lookups()): at most n / 2 + 1
- * labels, from min(labels, dom_max) down to dom_min. */
-static inline unsigned host_rq(const struct rk_sweep_scanner *s, size_t n)
-{
-    unsigned lo = s->dom_min > 0 ? s->dom_min : 1;
-    size_t hi = n / 2 + 1 < s->dom_max ? n / 2 + 1 : s->dom_max;
-    return hi >= lo ? (unsigned)(hi - lo + 1) : 0;
 }
 
 static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64_t line,
@@ -653,11 +556,8 @@ static void emit_ip(struct rk_sweep_scanner *s, const uint8_t *a, int v6, uint64
     const uint64_t *w = ip4f_word(s, a, &bit);
     if (s->defer_ip4) {
         __builtin_prefetch(w);
-        struct pend *e = pend_push(s, PEND_IP4, line, off, ip4_rq(s), 4 * ip4_rq(s));
-        if (e != NULL) {
-            memcpy(e->a, a, 4);
-            return;
-        }
+        memcpy(pend_push(s, PEND_IP4, line, off)->a, a, 4);
+        return;
     }
     if ((*w >> bit) & 1)
         settle_ip4(s, a, line, off);
@@ -675,15 +575,9 @@ __attribute__((noinline)) static void ip4_word_pass(struct rk_sweep_scanner *s, 
         /* emit_ip()'s deferral, without its call: the prefilter's word prefetched now, the
          * address tested when it is settled. */
         unsigned bit;
-        const uint64_t *fw = ip4f_word(s, a, &bit);
-        __builtin_prefetch(fw);
-        struct pend *e = pend_push(s, PEND_IP4, line, off, ip4_rq(s), 4 * ip4_rq(s));
-        if (e != NULL) {
-            memcpy(e->a, a, 4);
-            return;
-        }
-        if (!((*fw >> bit) & 1))
-            return;
+        __builtin_prefetch(ip4f_word(s, a, &bit));
+        memcpy(pend_push(s, PEND_IP4, line, off)->a, a, 4);
+        return;
     }
     settle_ip4(s, a, line, off);
 }
@@ -944,15 +838,11 @@ static inline int pf_pass_or_defer(struct rk_sweep_scanner *s, int kind, const v
     const uint64_t *pl = rk__sw_pf_line(s->ix, k);
     if (s->defer_pf && n <= sizeof s->pq[0].host) {
         __builtin_prefetch(pl);
-        /* A raw host is canonicalised into n + 8 bytes (emit_host_now()). */
-        unsigned rb = (unsigned)n + (kind == PEND_HOST_RAW ? 8 : 0);
-        struct pend *e = pend_push(s, kind, line, off, host_rq(s, n), rb);
-        if (e != NULL) {
-            memcpy(e->host, h, n);
-            e->h = k;
-            e->n = n;
-            return 0;
-        }
+        struct pend *e = pend_push(s, kind, line, off);
+        memcpy(e->host, h, n);
+        e->h = k;
+        e->n = n;
+        return 0;
     }
     return rk__sw_pf_test(pl, k);
 }
@@ -967,9 +857,9 @@ static void emit_host_stored(struct rk_sweep_scanner *s, uint32_t t, size_t n, u
         if (f == 0)
             return;
         if (f == 2) {
-            /* The callers (a URL's or an e-mail address's host) have just made room: the
-             * oldest token pend_push() may settle queues its requests within the room held
-             * for it, after buf[t, t+n), and flushes nothing before these bytes are copied. */
+            /* The callers (a URL's or an e-mail address's host) have just made room, which
+             * settled every waiting token: pend_push() settles none, so nothing can flush buf
+             * before its bytes are copied. */
             if (!pf_pass_or_defer(s, PEND_HOST_BUF, s->buf + t, n, k, line, off))
                 return;
         }
@@ -1171,13 +1061,11 @@ static void emit_hash(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn, u
         const uint64_t *pl = rk__sw_pf_line(s->ix, k);
         if (s->defer_pf) {
             __builtin_prefetch(pl);
-            struct pend *e = pend_push(s, PEND_HASH, line, off, 1, (unsigned)dn);
-            if (e != NULL) {
-                memcpy(e->host, d, dn);
-                e->h = k;
-                e->n = dn;
-                return;
-            }
+            struct pend *e = pend_push(s, PEND_HASH, line, off);
+            memcpy(e->host, d, dn);
+            e->h = k;
+            e->n = dn;
+            return;
         }
         if (!rk__sw_pf_test(pl, k))
             return;
@@ -1423,14 +1311,11 @@ static void emit_email(struct rk_sweep_scanner *s, const char *p, size_t n, uint
     const uint64_t *pl = rk__sw_pf_line(s->ix, k);
     if (s->defer_pf && n <= sizeof s->pq[0].host) {
         __builtin_prefetch(pl);
-        /* Canonicalised into n + 8 bytes (emit_email_now()). */
-        struct pend *e = pend_push(s, PEND_EMAIL, line, off, 1, (unsigned)n + 8);
-        if (e != NULL) {
-            memcpy(e->host, p, n);
-            e->h = k;
-            e->n = n;
-            return;
-        }
+        struct pend *e = pend_push(s, PEND_EMAIL, line, off);
+        memcpy(e->host, p, n);
+        e->h = k;
+        e->n = n;
+        return;
     }
     if (rk__sw_pf_test(pl, k))
         emit_email_now(s, p, n, line, off);

@@ -465,10 +465,9 @@ static void scan_expect_at(const struct rk_sweep_index *ix, const char *text, si
 
 /* Tokens waiting for their prefilter tests while later tokens queue their requests at once
  * (IPv6 addresses, URLs, a token seen twice on a line): every hit in input order, each line's
- * repeated hits reported once at their first place, on the direct path and with the tests
- * deferred (the waiting tokens' requests are queued after the later ones' and put back in
- * order when the batch is reported). 400 lines: the request queue is flushed many times
- * while tokens wait. */
+ * repeated hits reported once at their first place (the offsets checked: a repeat reported
+ * from the wrong place changes them), on the direct path and with the tests deferred. 400
+ * lines: the request queue is flushed many times while tokens wait. */
 static void test_deferred_order(void **state)
 {
     static const char *const toks[] = {
