@@ -29,13 +29,6 @@
 /* Values longer than this take the general path (list values are mostly far shorter). */
 #define FAST_MAX 64u
 
-/* Signed compares: bytes >= 0x80 fall out of every ASCII range. */
-static inline __m128i in_range(__m128i v, char lo, char hi)
-{
-    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
-                         _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
-}
-
 /* Up to 16 bytes of s[0, k) (k >= 1) in a vector, without reading past s + k: two overlapping
  * loads of 8 or 4 bytes for a short part, the unused lanes '0' (a digit, in no class that is
  * looked for). Every byte of the part is in some lane, which is all a class test needs. */
@@ -96,7 +89,7 @@ static int all_hex(const char *s, size_t n)
                 : _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(s + i)),
                                      _mm_set1_epi8('0'));
         __m128i lw = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* letters to lower case */
-        __m128i hex = _mm_or_si128(in_range(v, '0', '9'), in_range(lw, 'a', 'f'));
+        __m128i hex = _mm_or_si128(rk__sw_in_range16(v, '0', '9'), rk__sw_in_range16(lw, 'a', 'f'));
         if (_mm_movemask_epi8(hex) != 0xffff)
             return 0;
     }
@@ -151,7 +144,7 @@ static void hex_decode(const char *s, size_t n, uint8_t *out)
     for (size_t i = 0; i < n; i += 16) {
         __m128i v = n - i >= 16 ? _mm_loadu_si128((const __m128i *)(const void *)(s + i))
                                 : _mm_loadl_epi64((const __m128i *)(const void *)(s + i));
-        __m128i dig = in_range(v, '0', '9');
+        __m128i dig = rk__sw_in_range16(v, '0', '9');
         /* '0'..'9' -> 0..9; 'a'..'f' / 'A'..'F' -> 10..15 (lower-cased first). */
         __m128i lw = _mm_or_si128(v, _mm_set1_epi8(0x20));
         __m128i nd = _mm_sub_epi8(v, _mm_set1_epi8('0'));

@@ -303,13 +303,10 @@ size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, siz
             else
                 v = load_partial(s + i, n - i);
             /* 'A'..'Z' get bit 5; signed compares leave bytes >= 0x80 out of every range. */
-            __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
-                                       _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+            __m128i up = rk__sw_in_range16(v, 'A', 'Z');
             __m128i lw = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-            __m128i let = _mm_and_si128(_mm_cmpgt_epi8(lw, _mm_set1_epi8('a' - 1)),
-                                        _mm_cmplt_epi8(lw, _mm_set1_epi8('z' + 1)));
-            __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(lw, _mm_set1_epi8('0' - 1)),
-                                        _mm_cmplt_epi8(lw, _mm_set1_epi8('9' + 1)));
+            __m128i let = rk__sw_in_range16(lw, 'a', 'z');
+            __m128i dig = rk__sw_in_range16(lw, '0', '9');
             __m128i dot = _mm_cmpeq_epi8(lw, _mm_set1_epi8('.'));
             __m128i good = _mm_or_si128(
                 _mm_or_si128(let, dig),

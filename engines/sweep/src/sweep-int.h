@@ -12,6 +12,18 @@
 #include "renkei/limits.h"
 #include "renkei/sweep.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* The bytes of v in [lo, hi] (0xff lanes), by signed compares: bytes >= 0x80 are negative and
+ * fall outside every ASCII range. One spelling of the range test the classifiers repeat. */
+static inline __m128i rk__sw_in_range16(__m128i v, char lo, char hi)
+{
+    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
+}
+#endif
+
 /* ===== Canonicaliser (sweep-canon.c) ===== */
 
 /* Character classes shared by the canonicaliser and the extractor. */

@@ -1009,24 +1009,22 @@ static void emit_digest(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn,
 static inline int hex_digest(const char *p, size_t n, uint8_t *d)
 {
 #if defined(__SSE2__)
-    unsigned bad = 0;
+    __m128i ok = _mm_set1_epi8(-1);
     for (size_t i = 0;; i += 16) {
         if (i + 16 > n)
             i = n - 16;
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        /* Only A-F become a-f when bit 5 is set, so letters are tested lower-cased; digits
-         * are tested as they are (0x10-0x19 would become digits). */
-        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-        __m128i af = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                                   _mm_cmplt_epi8(lower, _mm_set1_epi8('f' + 1)));
-        bad |= 0xffffu ^ (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
-        /* A digit's value is its low nibble; a letter (a-f, A-F) is above '9' and its value
-         * is its low nibble + 9. */
-        __m128i letter = _mm_cmpgt_epi8(v, _mm_set1_epi8('9'));
-        __m128i nib = _mm_add_epi8(_mm_and_si128(v, _mm_set1_epi8(0x0f)),
-                                   _mm_and_si128(letter, _mm_set1_epi8(9)));
+        /* x = byte - '0' is 0..9 for a digit; y = (byte | 0x20) - 'a' is 0..5 for a-f and A-F
+         * (only A-Z move into a-z when bit 5 is set). The tests are unsigned: min(x, 9) == x
+         * exactly when x <= 9. The validity is kept in a register across the steps and read
+         * once at the end. */
+        __m128i x = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+        __m128i y = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+        ok = _mm_and_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(9)), x),
+                                            _mm_cmpeq_epi8(_mm_min_epu8(y, _mm_set1_epi8(5)), y)));
+        /* A digit's value is x, a letter's y + 10; the other of the two is larger (a digit's y
+         * + 10 is 0xd9 or more, a letter's x 0x11 or more), so the value is the smaller one. */
+        __m128i nib = _mm_min_epu8(x, _mm_add_epi8(y, _mm_set1_epi8(10)));
         /* 16-bit lanes hold (high digit, low digit): byte = high << 4 | low. */
         __m128i hi = _mm_and_si128(_mm_slli_epi16(nib, 4), _mm_set1_epi16(0x00f0));
         __m128i b = _mm_or_si128(hi, _mm_srli_epi16(nib, 8));
@@ -1034,7 +1032,7 @@ static inline int hex_digest(const char *p, size_t n, uint8_t *d)
         if (i + 16 == n)
             break;
     }
-    return bad == 0;
+    return _mm_movemask_epi8(ok) == 0xffff;
 #else
     for (size_t i = 0; i < n / 2; i++) {
         int a = rk__sw_hexval((unsigned char)p[2 * i]),
@@ -1082,10 +1080,8 @@ static inline size_t hex_run_end(const char *p, size_t i, size_t n)
         /* Only A-F become a-f when bit 5 is set, so letters are tested lower-cased; digits
          * are tested as they are (0x10-0x19 would become digits). */
         __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-        __m128i af = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                                   _mm_cmplt_epi8(lower, _mm_set1_epi8('f' + 1)));
+        __m128i digit = rk__sw_in_range16(v, '0', '9');
+        __m128i af = rk__sw_in_range16(lower, 'a', 'f');
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
         if (m != 0xffffu)
             return i + (size_t)__builtin_ctz(~m);
@@ -1097,17 +1093,11 @@ static inline size_t hex_run_end(const char *p, size_t i, size_t n)
     return i;
 }
 
-/* Hex runs of exactly 32, 40 or 64 digits bounded by non-hex bytes. */
-static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
-                        uint64_t off)
+/* find_hashes() of a run that is not one hash as a whole: each hex run inside it. */
+__attribute__((noinline)) static void find_hashes_in(struct rk_sweep_scanner *s, const char *p,
+                                                     size_t n, uint64_t line, uint64_t off)
 {
-    if (!s->want_hash)
-        return;
     uint8_t d[32];
-    if ((n == 32 || n == 40 || n == 64) && hex_digest(p, n, d)) {
-        emit_hash(s, d, n / 2, line, off); /* the run is the hash */
-        return;
-    }
     size_t i = 0;
     while (i < n) {
         while (i < n && rk__sw_hexval((unsigned char)p[i]) < 0)
@@ -1118,6 +1108,27 @@ static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uin
         if ((len == 32 || len == 40 || len == 64) && hex_digest(p + st, len, d))
             emit_hash(s, d, len / 2, line, off + st);
     }
+}
+
+/*
+ * Hex runs of exactly 32, 40 or 64 digits bounded by non-hex bytes. Most runs that get here are
+ * one hash as a whole (Sysmon's `MD5=…`, `SHA256=…` split at '=' and ','): that case is decoded
+ * and handed on here with nothing but the digest kept across the call (no callee-saved register
+ * to save and restore), the walk over hex runs inside a longer run is out of line.
+ */
+static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line,
+                        uint64_t off)
+{
+    if (!s->want_hash)
+        return;
+    if (n == 32 || n == 40 || n == 64) {
+        uint8_t d[32];
+        if (hex_digest(p, n, d)) {
+            emit_hash(s, d, n / 2, line, off); /* the run is the hash */
+            return;
+        }
+    }
+    find_hashes_in(s, p, n, line, off);
 }
 
 /* A piece without ':' '@' or '+': an IPv4 address, a host name, or a run holding hashes. */
@@ -1234,10 +1245,8 @@ static inline int email_plain(const char *p, size_t n, size_t at)
             /* Bit 5 set makes A-Z a-z and no other byte a letter; signed compares leave bytes
              * >= 0x80 out of every range. */
             __m128i lw = _mm_or_si128(v, _mm_set1_epi8(0x20));
-            __m128i let = _mm_and_si128(_mm_cmpgt_epi8(lw, _mm_set1_epi8('a' - 1)),
-                                        _mm_cmplt_epi8(lw, _mm_set1_epi8('z' + 1)));
-            __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                        _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+            __m128i let = rk__sw_in_range16(lw, 'a', 'z');
+            __m128i dig = rk__sw_in_range16(v, '0', '9');
             __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
             __m128i good = _mm_or_si128(
                 _mm_or_si128(let, dig),
@@ -1377,18 +1386,12 @@ static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, siz
                                   uint64_t line, uint64_t off);
 #endif
 
-static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, unsigned flags,
-                         uint64_t line, uint64_t off)
+/* classify_run() of a run with a '.', ':' or '@': the e-mail, colon and dotted cases, out of
+ * line with their stack frame. */
+__attribute__((noinline)) static void classify_run_keyed(struct rk_sweep_scanner *s, const char *p,
+                                                         size_t n, unsigned flags, uint64_t line,
+                                                         uint64_t off)
 {
-    if (n > RK_MAX_SWEEP_TOKEN) {
-        s->long_tokens++;
-        return;
-    }
-    if (!(flags & (C_DOT | C_COLON | C_AT))) {
-        if (n >= 32)
-            find_hashes(s, p, n, line, off);
-        return;
-    }
     if (flags & C_AT)
         classify_email(s, p, n, line, off);
     else if (flags & C_COLON)
@@ -1401,6 +1404,27 @@ static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, un
 #endif
     else
         classify_piece(s, p, n, line, off, 1); /* flags say it holds a '.' */
+}
+
+/*
+ * A run the scan loop could not classify from its block masks (longer than a block, crossing
+ * a block boundary, or holding '@' or '+'). Two in five of them in a Sysmon log are hashes
+ * alone (`SHA256=…` is 64 bytes), which go to find_hashes() from here without the frame and
+ * the saved registers that the e-mail and colon cases need (classify_run_keyed()).
+ */
+static void classify_run(struct rk_sweep_scanner *s, const char *p, size_t n, unsigned flags,
+                         uint64_t line, uint64_t off)
+{
+    if (n > RK_MAX_SWEEP_TOKEN) {
+        s->long_tokens++;
+        return;
+    }
+    if (!(flags & (C_DOT | C_COLON | C_AT))) {
+        if (n >= 32)
+            find_hashes(s, p, n, line, off);
+        return;
+    }
+    classify_run_keyed(s, p, n, flags, line, off);
 }
 
 /*
@@ -1525,10 +1549,8 @@ static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, siz
         /* Letters tested lower-cased: only 'A'-'Z' move into 'a'-'z' (bytes >= 0x80 compare
          * as negative and stay out of every range). */
         __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                                       _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+        __m128i digit = rk__sw_in_range16(v, '0', '9');
+        __m128i letter = rk__sw_in_range16(lower, 'a', 'z');
         __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
         sh.dot |= (uint64_t)(uint16_t)_mm_movemask_epi8(dot) << i;
         sh.letter |= (uint64_t)(uint16_t)_mm_movemask_epi8(letter) << i;
@@ -1542,10 +1564,8 @@ static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, siz
 }
 #endif
 
-/* classify_shaped() for a run without ':' (most runs that get this far: IPv4 addresses and
- * host names), out of line on its own: fewer live values than the colon cases need, so a
- * shorter entry and exit. */
-__attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scanner *s,
+/* classify_piece_shaped() of a run with a '.' (the same arguments: reached by a jump). */
+__attribute__((noinline)) static void classify_piece_dotted(struct rk_sweep_scanner *s,
                                                             const char *p, size_t n,
                                                             const struct blk *b, unsigned o,
                                                             uint64_t line, uint64_t off)
@@ -1555,40 +1575,80 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
     piece_shaped(s, p, n, &sh, line, off, 0, 0);
 }
 
-#if defined(RK__SW_IP4_SSSE3)
-/* The same for a run shorter than 32 bytes (no hash in it) where the CPU has SSSE3 (the AVX2
- * and AVX-512 paths): the IPv4 conversion inlined, and no call but in tail position. */
-__attribute__((noinline, target("ssse3"))) static void
-classify_piece_shaped_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n,
-                            const struct blk *b, unsigned o, uint64_t line, uint64_t off)
+/* classify_shaped() for a run without ':' (most runs that get this far: IPv4 addresses and
+ * host names, and on the AVX2 and AVX-512 paths the runs of 32 bytes or more: hashes), out of
+ * line on its own: fewer live values than the colon cases need, so a shorter entry and exit. A
+ * run without '.' holds hashes only (most of them are one: `MD5=…`, `SHA1=…`) and goes to
+ * find_hashes() with nothing kept across the call; one with a '.' to classify_piece_dotted(). */
+__attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scanner *s,
+                                                            const char *p, size_t n,
+                                                            const struct blk *b, unsigned o,
+                                                            uint64_t line, uint64_t off)
 {
-    /* piece_shaped() written out for this case (n < 32: no hashes) with few values live at
-     * once: the letter mask is read again when needed rather than kept. */
+    if (((b->dot >> o) & (((uint64_t)1 << n) - 1)) != 0) {
+        classify_piece_dotted(s, p, n, b, o, line, off);
+        return;
+    }
+    if (n >= 32)
+        find_hashes(s, p, n, line, off);
+}
+
+#if defined(RK__SW_IP4_SSSE3)
+/* classify_piece_shaped() for a run shorter than 32 bytes with a letter (a host name or
+ * nothing) where the CPU has SSSE3: the scan loop, which has tested the letter mask, calls it
+ * instead of ip4_piece_ssse3(). */
+__attribute__((noinline, target("ssse3"))) static void
+host_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *b,
+                 unsigned o, uint64_t line, uint64_t off)
+{
+    /* piece_shaped() written out for this case (n < 32: no hashes, a letter in the run) with
+     * few values live at once: the letter mask is read again when needed rather than kept. */
     uint64_t rm = ((uint64_t)1 << n) - 1;
     uint64_t dot = (b->dot >> o) & rm;
     if (n < 4 || dot == 0)
         return;
     uint64_t digit = (b->digit >> o) & rm;
     uint64_t an = ((b->letter >> o) & rm) | digit;
-    if (an == 0)
-        return;
     /* Trimmed of the . - _ around it: bits [f, l], from the first to the last letter or digit
-     * (l < n < 32, so the shifts stay below 64). */
+     * (l < n < 32, so the shifts stay below 64). The run has a letter, so it is no IPv4
+     * address. */
     unsigned f = (unsigned)__builtin_ctzll(an), l = 63u - (unsigned)__builtin_clzll(an);
     uint64_t t = ((uint64_t)2 << l) - ((uint64_t)1 << f);
-    if (((digit >> f) & 1) && (t & ~(digit | dot)) == 0) {
-        /* Digits and dots only: an IPv4 address or nothing (no letter, no host). */
-        size_t tn = l + 1 - f;
-        if (tn >= 7 && tn <= 15)
-            ip4_shaped(s, p + f, tn, dot >> f, line, off + f, 1);
-        return;
-    }
     /* A host name's last label has a letter ("3.14" and version numbers are not hosts); it
      * starts past the last dot within [f, l], or at f. */
     uint64_t d = dot & t;
     unsigned ls = d != 0 ? 64u - (unsigned)__builtin_clzll(d) : f;
     if ((((b->letter >> o) & t) >> ls) != 0)
         host_shaped(s, p + f, l + 1 - f, ls - f, line, off + f);
+}
+
+/*
+ * classify_piece_shaped() for a run shorter than 32 bytes (no hash in it) without a letter,
+ * where the CPU has SSSE3 (the AVX2 and AVX-512 paths): no host name, an IPv4 address or
+ * nothing. The scan loop sends a run with a letter to host_piece_ssse3() instead (it has
+ * tested the letter mask already); half of the runs that get this far are addresses, and with
+ * the conversion inlined and few values live the address path saves two registers, not five,
+ * and makes its only call last.
+ */
+__attribute__((noinline, target("ssse3"))) static void
+ip4_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *b,
+                unsigned o, uint64_t line, uint64_t off)
+{
+    uint64_t rm = ((uint64_t)1 << n) - 1;
+    /* No letter: no host name; an IPv4 address or nothing. Trimmed of the . - _ around it:
+     * bits [f, l], from the first to the last digit; every byte between them a digit or a
+     * dot. */
+    uint64_t digit = (b->digit >> o) & rm;
+    if (digit == 0)
+        return;
+    unsigned f = (unsigned)__builtin_ctzll(digit), l = 63u - (unsigned)__builtin_clzll(digit);
+    size_t tn = l + 1 - f;
+    if (tn < 7 || tn > 15)
+        return;
+    uint64_t dot = (b->dot >> o) >> f;
+    uint64_t t = ((uint64_t)1 << tn) - 1;
+    if ((t & ~((digit >> f) | dot)) == 0)
+        ip4_shaped(s, p + f, tn, dot, line, off + f, 1);
 }
 #endif
 
@@ -2150,10 +2210,8 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
         __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                                       _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
-        __m128i digcol = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                       _mm_cmplt_epi8(v, _mm_set1_epi8(':' + 1)));
+        __m128i letter = rk__sw_in_range16(lower, 'a', 'z');
+        __m128i digcol = rk__sw_in_range16(v, '0', ':');
         __m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
         __m128i at = _mm_cmpeq_epi8(v, _mm_set1_epi8('@'));
         __m128i plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
@@ -2486,9 +2544,14 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
         return RUN_NONE;
     if (cm == 0) {
 #if defined(RK__SW_IP4_SSSE3)
-        if (ssse3 && len < 32)
-            classify_piece_shaped_ssse3(s, p + st, len, m, s0, line, st);
-        else
+        if (ssse3 && len < 32) {
+            /* A run with a letter is a host name or nothing, one without an IPv4 address or
+             * nothing: each to its own classifier (the letter test is the one above). */
+            if ((m->letter & rm) != 0)
+                host_piece_ssse3(s, p + st, len, m, s0, line, st);
+            else
+                ip4_piece_ssse3(s, p + st, len, m, s0, line, st);
+        } else
 #endif
             classify_piece_shaped(s, p + st, len, m, s0, line, st);
     } else

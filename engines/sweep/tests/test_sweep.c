@@ -784,6 +784,15 @@ static const struct shape_case shape_cases[] = {
     {"1.2.3.4a", ""},
     {"a.1.2.3.4", ""},
     {"1700000000.418", ""},
+    /* A run without a letter goes to the IPv4 path, one with a letter to the host path (on
+     * the AVX2 and AVX-512 paths, two functions): 16 digits and dots are too many for an
+     * address, a letter next to the address's digits makes it no address, and a host may
+     * begin with labels of digits. */
+    {"100.100.100.1000", ""},
+    {"_010.001.002.004-", "#:10.1.2.4>10.1.0.0/16(cidr);"},
+    {"x-1.2.3.4", ""},
+    {"1.2.3.4-x", ""},
+    {"10.1.2.3.evil.example", "#:10.1.2.3.evil.example>evil.example(domain);"},
     {"10:53:21", ""},
     {"01:33:21.162", ""},
     {":1700000003.668081", ""},
@@ -1839,6 +1848,43 @@ static void check_ip4(const char *t, size_t n)
 #endif
 }
 
+/*
+ * A hash token whose every byte, one at a time, is replaced by every byte value: it is the
+ * indicator's hash exactly when the new byte is a hex digit of the same value (the other case
+ * of a letter). The decoder (hex_digest()) tests digits and letters as unsigned ranges of the
+ * byte minus '0' and of the byte with bit 5 set minus 'a'; a range one too wide or too narrow
+ * (':' '@' '`' 'G' 'g' next to them) or a value taken from the wrong one fails this.
+ */
+static void test_hash_bytes(void **state)
+{
+    static const char *const hashes[] = {
+        "d41d8cd98f00b204e9800998ecf8427e",
+        "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    };
+    static const char *const kinds[] = {"md5", "sha1", "sha256"};
+    struct rk_sweep_index *ix = index_of(feed);
+    for (size_t h = 0; h < RK_ARRAY_LEN(hashes); h++) {
+        size_t hn = strlen(hashes[h]);
+        for (size_t i = 0; i < hn; i++) {
+            for (unsigned c = 1; c < 256; c++) {
+                char text[80];
+                memcpy(text, "x ", 2);
+                memcpy(text + 2, hashes[h], hn);
+                text[2 + i] = (char)c;
+                memcpy(text + 2 + hn, " y\n", 3);
+                char o = hashes[h][i];
+                int same = (unsigned)o == c || (o >= 'a' && o <= 'f' && c == (unsigned)o - 32);
+                char expect[200] = "";
+                if (same)
+                    snprintf(expect, sizeof expect, "1:%s>%s(%s);", hashes[h], hashes[h], kinds[h]);
+                scan_expect(ix, text, hn + 5, expect);
+            }
+        }
+    }
+    rk_sweep_index_close(ix);
+}
+
 static void test_ip4_from_dots(void **state)
 {
     (void)state;
@@ -2130,6 +2176,7 @@ int main(void)
         cmocka_unit_test(test_block_grid),
         cmocka_unit_test(test_pf_suffix_rule),
         cmocka_unit_test(test_pf_suffix_keys),
+        cmocka_unit_test(test_hash_bytes),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
