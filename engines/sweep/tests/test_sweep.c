@@ -455,8 +455,8 @@ static void scan_expect_at(const struct rk_sweep_index *ix, const char *text, si
         d++;
     if (got[d] != expect[d]) {
         size_t b = d > 60 ? d - 60 : 0;
-        print_error("first difference at %zu:\nexpected: %.160s\ngot:      %.160s\n", d,
-                    expect + b, got + b);
+        print_error("first difference at %zu:\nexpected: %.160s\ngot:      %.160s\n", d, expect + b,
+                    got + b);
     }
     assert_string_equal(got, expect);
     rk_sweep_scanner_destroy(s);
@@ -470,10 +470,18 @@ static void scan_expect_at(const struct rk_sweep_index *ix, const char *text, si
  * lines: the request queue is flushed many times while tokens wait. */
 static void test_deferred_order(void **state)
 {
-    static const char *const toks[] = {
-        "1.2.3.4", "2001:db8:bad::7", "evil.example", "d41d8cd98f00b204e9800998ecf8427e",
-        "http://bad.example/x?y=1", "bad@evil.example", "10.1.0.9", "x.mal.co.jp",
-        "2001:db8::1", "1.2.3.4", "c2.test", "WWW.Evil.Example"};
+    static const char *const toks[] = {"1.2.3.4",
+                                       "2001:db8:bad::7",
+                                       "evil.example",
+                                       "d41d8cd98f00b204e9800998ecf8427e",
+                                       "http://bad.example/x?y=1",
+                                       "bad@evil.example",
+                                       "10.1.0.9",
+                                       "x.mal.co.jp",
+                                       "2001:db8::1",
+                                       "1.2.3.4",
+                                       "c2.test",
+                                       "WWW.Evil.Example"};
     /* What each token hits, and where in it ("+4" for the address's domain): a line's hit
      * of the same token and indicator is reported once, at its first place. */
     static const struct {
@@ -485,8 +493,7 @@ static void test_deferred_order(void **state)
         {{0, "evil.example>evil.example(domain)"}},
         {{0, "d41d8cd98f00b204e9800998ecf8427e>d41d8cd98f00b204e9800998ecf8427e(md5)"}},
         {{0, "http://bad.example/x?y=1>http://bad.example/x?y=1(url)"}},
-        {{0, "bad@evil.example>bad@evil.example(email)"},
-         {4, "evil.example>evil.example(domain)"}},
+        {{0, "bad@evil.example>bad@evil.example(email)"}, {4, "evil.example>evil.example(domain)"}},
         {{0, "10.1.0.9>10.1.0.0/16(cidr)"}},
         {{0, "x.mal.co.jp>mal.co.jp(domain)"}},
         {{0, "2001:db8::1>2001:db8::1(ipv6)"}},
@@ -512,9 +519,9 @@ static void test_deferred_order(void **state)
                 if (m < nseen)
                     continue;
                 seen[nseen++] = hits[t][j].hit;
-                assert_int_equal(rk_buf_addf(&expect, "%u@%zu:%s;", i,
-                                             text.len + hits[t][j].at, hits[t][j].hit),
-                                 RK_OK);
+                assert_int_equal(
+                    rk_buf_addf(&expect, "%u@%zu:%s;", i, text.len + hits[t][j].at, hits[t][j].hit),
+                    RK_OK);
             }
             assert_int_equal(rk_buf_addf(&text, "%s ", toks[t]), RK_OK);
         }
