@@ -430,6 +430,116 @@ static void test_deferred_queue(void **state)
     rk_sweep_index_close(ix);
 }
 
+/* Appends "line@offset:token>indicator(type);" for each hit. */
+static int collect_at(const struct rk_sweep_hit *h, void *ud)
+{
+    struct rk_buf *out = ud;
+    assert_int_equal(rk_buf_addf(out, "%llu@%llu:%s>%s(%s);", (unsigned long long)h->line,
+                                 (unsigned long long)h->offset, h->token, h->indicator,
+                                 rk_sweep_type_name(h->type)),
+                     RK_OK);
+    return 0;
+}
+
+static void scan_expect_at(const struct rk_sweep_index *ix, const char *text, size_t len,
+                           const char *expect)
+{
+    struct rk_sweep_scanner *s = NULL;
+    struct rk_buf out;
+    rk_buf_init(&out, 0);
+    assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
+    assert_int_equal(rk_sweep_scan(s, text, len, collect_at, &out, NULL), RK_OK);
+    const char *got = out.data ? out.data : "";
+    size_t d = 0;
+    while (got[d] != '\0' && got[d] == expect[d])
+        d++;
+    if (got[d] != expect[d]) {
+        size_t b = d > 60 ? d - 60 : 0;
+        print_error("first difference at %zu:\nexpected: %.160s\ngot:      %.160s\n", d, expect + b,
+                    got + b);
+    }
+    assert_string_equal(got, expect);
+    rk_sweep_scanner_destroy(s);
+    rk_buf_free(&out);
+}
+
+/* Tokens waiting for their prefilter tests while later tokens queue their requests at once
+ * (IPv6 addresses, URLs, a token seen twice on a line): every hit in input order, each line's
+ * repeated hits reported once at their first place (the offsets checked: a repeat reported
+ * from the wrong place changes them), on the direct path and with the tests deferred. 400
+ * lines: the request queue is flushed many times while tokens wait. */
+static void test_deferred_order(void **state)
+{
+    static const char *const toks[] = {"1.2.3.4",
+                                       "2001:db8:bad::7",
+                                       "evil.example",
+                                       "d41d8cd98f00b204e9800998ecf8427e",
+                                       "http://bad.example/x?y=1",
+                                       "bad@evil.example",
+                                       "10.1.0.9",
+                                       "x.mal.co.jp",
+                                       "2001:db8::1",
+                                       "1.2.3.4",
+                                       "c2.test",
+                                       "WWW.Evil.Example"};
+    /* What each token hits, and where in it ("+4" for the address's domain): a line's hit
+     * of the same token and indicator is reported once, at its first place. */
+    static const struct {
+        unsigned at;
+        const char *hit;
+    } hits[][2] = {
+        {{0, "1.2.3.4>1.2.3.4(ipv4)"}},
+        {{0, "2001:db8:bad::7>2001:db8:bad::/48(cidr)"}},
+        {{0, "evil.example>evil.example(domain)"}},
+        {{0, "d41d8cd98f00b204e9800998ecf8427e>d41d8cd98f00b204e9800998ecf8427e(md5)"}},
+        {{0, "http://bad.example/x?y=1>http://bad.example/x?y=1(url)"}},
+        {{0, "bad@evil.example>bad@evil.example(email)"}, {4, "evil.example>evil.example(domain)"}},
+        {{0, "10.1.0.9>10.1.0.0/16(cidr)"}},
+        {{0, "x.mal.co.jp>mal.co.jp(domain)"}},
+        {{0, "2001:db8::1>2001:db8::1(ipv6)"}},
+        {{0, "1.2.3.4>1.2.3.4(ipv4)"}},
+        {{0, "c2.test>c2.test(domain)"}},
+        {{0, "www.evil.example>evil.example(domain)"}}};
+    (void)state;
+    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_buf text, expect;
+    rk_buf_init(&text, 0);
+    rk_buf_init(&expect, 0);
+    for (unsigned i = 1; i <= 400; i++) {
+        /* The tokens in a turning order, so that each kind waits behind each other. */
+        unsigned first = i % RK_ARRAY_LEN(toks);
+        const char *seen[2 * RK_ARRAY_LEN(toks)];
+        unsigned nseen = 0;
+        for (unsigned k = 0; k < RK_ARRAY_LEN(toks); k++) {
+            unsigned t = (first + k) % RK_ARRAY_LEN(toks);
+            for (unsigned j = 0; j < 2 && hits[t][j].hit != NULL; j++) {
+                unsigned m = 0;
+                while (m < nseen && strcmp(seen[m], hits[t][j].hit) != 0)
+                    m++;
+                if (m < nseen)
+                    continue;
+                seen[nseen++] = hits[t][j].hit;
+                assert_int_equal(
+                    rk_buf_addf(&expect, "%u@%zu:%s;", i, text.len + hits[t][j].at, hits[t][j].hit),
+                    RK_OK);
+            }
+            assert_int_equal(rk_buf_addf(&text, "%s ", toks[t]), RK_OK);
+        }
+        assert_int_equal(rk_buf_addf(&text, "n%u\n", i), RK_OK);
+    }
+    scan_expect_at(ix, text.data, text.len, expect.data);
+    setenv("RK_SWEEP_DEFER_PF", "1", 1);
+    scan_expect_at(ix, text.data, text.len, expect.data);
+    setenv("RK_SWEEP_DEFER_IP4", "1", 1);
+    scan_expect_at(ix, text.data, text.len, expect.data);
+    unsetenv("RK_SWEEP_DEFER_PF");
+    scan_expect_at(ix, text.data, text.len, expect.data);
+    unsetenv("RK_SWEEP_DEFER_IP4");
+    rk_buf_free(&text);
+    rk_buf_free(&expect);
+    rk_sweep_index_close(ix);
+}
+
 /* rk__sw_url_host over canonical URLs. */
 static void test_url_host(void **state)
 {
@@ -2053,6 +2163,7 @@ int main(void)
         cmocka_unit_test(test_extract_deferred_ip4),
         cmocka_unit_test(test_extract_deferred_pf),
         cmocka_unit_test(test_deferred_queue),
+        cmocka_unit_test(test_deferred_order),
         cmocka_unit_test(test_url_host),
         cmocka_unit_test(test_prefilter),
         cmocka_unit_test(test_prefilter_fill_paths),
