@@ -458,13 +458,14 @@ struct pipe {
     const struct rk_sweep_index *ix;
     pthread_mutex_t mu;
     pthread_cond_t cv_work; /* a slot became READY, or quit */
-    pthread_cond_t cv_done; /* a slot became DONE */
+    pthread_cond_t cv_done; /* the oldest slot (the one to emit next) became DONE */
     struct slot *slots;
     unsigned nslots;
     uint64_t head;      /* next sequence to fill */
     uint64_t next_scan; /* next sequence a worker takes */
     uint64_t tail;      /* next sequence to emit */
     int quit;
+    int emitter_waits; /* the calling thread sleeps on cv_done for the oldest slot */
     /* Emission. */
     rk_sweep_hit_cb cb;
     void *ud;
@@ -526,7 +527,11 @@ static void *worker_main(void *arg)
                                          &stopped, &sl->long_tokens, &sl->nhits);
         pthread_mutex_lock(&p->mu);
         sl->state = SLOT_DONE;
-        pthread_cond_broadcast(&p->cv_done);
+        /* The calling thread only ever waits for the oldest slot (it emits in order), so a
+         * chunk finished ahead of it wakes nobody: one wake-up per chunk at most, and none
+         * while the calling thread is busy (it rechecks under the lock before sleeping). */
+        if (p->emitter_waits && sl == &p->slots[p->tail % p->nslots])
+            pthread_cond_signal(&p->cv_done);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -655,6 +660,14 @@ static enum rk_status emit_one(struct pipe *p)
     return rc;
 }
 
+/* Sleeps (the lock held) until a worker finishes the oldest slot, which is not DONE yet. */
+static void emitter_wait(struct pipe *p)
+{
+    p->emitter_waits = 1;
+    pthread_cond_wait(&p->cv_done, &p->mu);
+    p->emitter_waits = 0;
+}
+
 /* Returns a free slot for the next sequence number, emitting finished ones meanwhile. */
 static enum rk_status next_slot(struct pipe *p, struct slot **out)
 {
@@ -668,7 +681,7 @@ static enum rk_status next_slot(struct pipe *p, struct slot **out)
         }
         if (p->head - p->tail < p->nslots)
             break;
-        pthread_cond_wait(&p->cv_done, &p->mu);
+        emitter_wait(p);
     }
     *out = &p->slots[p->head % p->nslots];
 out:
@@ -988,7 +1001,7 @@ enum rk_status rk_sweep_run(const struct rk_sweep_index *ix, const char *const *
             if (rc == RK_OK)
                 rc = e;
         } else {
-            pthread_cond_wait(&p.cv_done, &p.mu);
+            emitter_wait(&p);
         }
     }
     p.quit = 1;
