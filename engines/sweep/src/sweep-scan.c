@@ -2451,9 +2451,11 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
     b->adv = 64;
     if ((int64_t)tok < 0) {
         if (nt != 0) {
-            unsigned adv = 64u - (unsigned)__builtin_clzll(nt); /* 1..63: the last run's start */
-            b->adv = adv;
-            b->interest &= ((uint64_t)1 << adv) - 1;
+            /* 1..63: the last run's start. No event lies in that run (bits adv..63, all
+             * token bytes): stops are no token bytes, and an end event is marked at the bit
+             * below a separator, all of which lie below adv (the run's carries run out past
+             * bit 63). So the run is left to the next block without clearing any bit. */
+            b->adv = 64u - (unsigned)__builtin_clzll(nt);
         } else {
             /* All token bytes: a run of 64 bytes or more, walked block by block from the
              * first byte that matters (a stop, as above). */
