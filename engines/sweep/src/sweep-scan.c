@@ -2416,10 +2416,11 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
      * runs from X's lowest bit to the run's end and stops at the separator after it). A run
      * is looked at when it holds a '.', ':' or '@', is two bytes or more (a lone '.', ':' or
      * '@' — JSON's `":"`, a full stop — is nothing), and holds a letter, '@', '+', two dots,
-     * "::" or three colons. A run of digits, dots, ':', '-' and '_' with at most one dot and
-     * at most two colons, none next to another ("1700000000.418", "537.36", "10:53:21",
-     * ":1700000003.668081") is no IPv4 or IPv6 address, no host name and no URL scheme (that
-     * begins with a letter), and needs no look. With hashes in the index, a run of 32 bytes
+     * "::" or six colons. A run of digits, dots, ':', '-' and '_' with at most one dot and
+     * at most five colons, none next to another ("1700000000.418", "537.36", "10:53:21",
+     * "2026:10:01:04", ":1700000003.668081") is no IPv4 or IPv6 address (a letterless one
+     * without "::" or a dotted tail has seven colons), no host name and no URL scheme (that
+     * begins with a letter), and needs no look (run_masked() says the same). With hashes in the index, a run of 32 bytes
      * or more always is. X & ((tok + X) ^ tok ^ X) is the bits of X after the first of their
      * run.
      */
@@ -2428,6 +2429,15 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
     uint64_t dot2 = b->dot & ((tok + b->dot) ^ tok ^ b->dot); /* a dot after a dot of its run */
     uint64_t col2 = b->colon & ((tok + b->colon) ^ tok ^ b->colon);
     uint64_t col3 = col2 & ((tok + col2) ^ tok ^ col2);       /* a colon after two of its run */
+    if (col3 != 0) {
+        /* Rare (≈ 4 % of blocks in the mixed log: the dates `2026:10:01:04`): a run without
+         * a letter, '@', '+', two dots or "::" is something only with six colons or more
+         * (run_masked()), so only the sixth colon marks it. Three more steps, in those blocks
+         * alone. */
+        uint64_t c4 = col3 & ((tok + col3) ^ tok ^ col3);
+        uint64_t c5 = c4 & ((tok + c4) ^ tok ^ c4);
+        col3 = c5 & ((tok + c5) ^ tok ^ c5); /* a colon after five of its run */
+    }
     uint64_t col11 = b->colon & (b->colon >> 1);              /* "::" */
     uint64_t two = (tok << 2) | ((uint64_t)(cont != 0) << 1); /* bit j: byte j - 2 in the run */
     uint64_t ends = (tok + key) & (tok + (b->at | b->letter | b->plus | dot2 | col3 | col11)) & two;
