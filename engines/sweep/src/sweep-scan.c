@@ -96,6 +96,7 @@ struct blk {
     uint64_t tok, stop, dot, colon, at, plus;
     uint64_t letter, digit; /* A-Z a-z, 0-9: the shape of a run without reading it again */
     uint64_t interest;      /* where the scan must stop: see load_block() */
+    uint64_t key;           /* dot | colon | at, made once a block for every event's run */
     unsigned adv;           /* where the next block begins (base + adv, 1..64) */
     int cont;               /* byte 0 goes on with a token run begun before base */
 };
@@ -2458,6 +2459,7 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
     if (cont)
         b->stop |= ((tok + key) & (nt & (0 - nt))) >> 1;
     b->interest = b->stop | ((ends & nt) >> 1);
+    b->key = key;
     b->adv = 64;
     if ((int64_t)tok < 0) {
         if (nt != 0) {
@@ -2504,7 +2506,7 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
 {
     size_t st = m->base + s0, len = e0 - s0, e = m->base + e0;
     uint64_t rm = ((uint64_t)1 << e0) - ((uint64_t)1 << s0); /* bits s0..e0-1 */
-    uint64_t key = (m->dot | m->colon | m->at) & rm;
+    uint64_t key = m->key & rm;
     *floor = e;
     /* A word without '.', ':' or '@' can only be a hash, of 32 digits or more. */
     if (key == 0 ? len < 32 : (len < 3 && !(len == 2 && (m->colon & rm) != 0)))
