@@ -2398,7 +2398,7 @@ __attribute__((noinline, cold)) static void masks_of_tail(const struct rk_sweep_
 static inline __attribute__((always_inline)) void load_block(const struct rk_sweep_scanner *s,
                                                              const char *p, size_t n, size_t base,
                                                              int cont, struct blk *b,
-                                                             rk__sw_masks_fn masks)
+                                                             rk__sw_masks_fn masks, int hash)
 {
     b->base = base;
     b->cont = cont;
@@ -2444,7 +2444,7 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
      * than a mask of runs of two bytes or more in every block. */
     uint64_t ends = (tok + key) & (tok + (b->at | b->letter | b->plus | dot2 | col3 | col11));
     uint64_t y = 0;
-    if (s->want_hash) {
+    if (hash) {
         y = tok;
         y &= y >> 1;
         y &= y >> 2;
@@ -2599,12 +2599,15 @@ scan_loop(struct rk_sweep_scanner *s, const char *p, size_t n, rk__sw_masks_fn m
     uint64_t line = 1;
     size_t floor = 0; /* everything before `floor` has been dealt with */
     size_t run0 = 0;  /* where the run goes on from when the block's `cont` is set */
+    /* Read once: the classifiers' calls write to *s, so s->want_hash would be loaded again
+     * for every block. */
+    const int hash = s->want_hash;
     struct blk b;
     if (n == 0) {
         flush(s);
         return 0;
     }
-    load_block(s, p, n, 0, 0, &b, masks);
+    load_block(s, p, n, 0, 0, &b, masks, hash);
     uint64_t ev = b.interest;
     for (;;) {
         while (ev == 0) {
@@ -2621,7 +2624,7 @@ scan_loop(struct rk_sweep_scanner *s, const char *p, size_t n, rk__sw_masks_fn m
             }
             if (next >= n)
                 goto done;
-            load_block(s, p, n, next, cont, &b, masks);
+            load_block(s, p, n, next, cont, &b, masks, hash);
             ev = b.interest;
         }
         unsigned o = (unsigned)__builtin_ctzll(ev);
@@ -2691,7 +2694,7 @@ scan_loop(struct rk_sweep_scanner *s, const char *p, size_t n, rk__sw_masks_fn m
                         i = n;
                         break;
                     }
-                    load_block(s, p, n, b.base + 64, 1, &b, masks);
+                    load_block(s, p, n, b.base + 64, 1, &b, masks, hash);
                     i = b.base;
                     continue;
                 }
