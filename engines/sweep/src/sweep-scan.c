@@ -2420,15 +2420,15 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
      * at most five colons, none next to another ("1700000000.418", "537.36", "10:53:21",
      * "2026:10:01:04", ":1700000003.668081") is no IPv4 or IPv6 address (a letterless one
      * without "::" or a dotted tail has seven colons), no host name and no URL scheme (that
-     * begins with a letter), and needs no look (run_masked() says the same). With hashes in the index, a run of 32 bytes
-     * or more always is. X & ((tok + X) ^ tok ^ X) is the bits of X after the first of their
-     * run.
+     * begins with a letter), and needs no look (run_masked() says the same). With hashes in the
+     * index, a run of 32 bytes or more always is. X & ((tok + X) ^ tok ^ X) is the bits of X after
+     * the first of their run.
      */
     uint64_t tok = b->tok, nt = ~tok;
     uint64_t key = b->colon | b->at | b->dot;
     uint64_t dot2 = b->dot & ((tok + b->dot) ^ tok ^ b->dot); /* a dot after a dot of its run */
     uint64_t col2 = b->colon & ((tok + b->colon) ^ tok ^ b->colon);
-    uint64_t col3 = col2 & ((tok + col2) ^ tok ^ col2);       /* a colon after two of its run */
+    uint64_t col3 = col2 & ((tok + col2) ^ tok ^ col2); /* a colon after two of its run */
     if (col3 != 0) {
         /* Rare (≈ 4 % of blocks in the mixed log: the dates `2026:10:01:04`): a run without
          * a letter, '@', '+', two dots or "::" is something only with six colons or more
@@ -2438,7 +2438,7 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
         uint64_t c5 = c4 & ((tok + c4) ^ tok ^ c4);
         col3 = c5 & ((tok + c5) ^ tok ^ c5); /* a colon after five of its run */
     }
-    uint64_t col11 = b->colon & (b->colon >> 1);              /* "::" */
+    uint64_t col11 = b->colon & (b->colon >> 1); /* "::" */
     /* A lone '.' or ':' (JSON's `":"`, a full stop) holds nothing of the second set and is no
      * event; a lone '@' (none in the benchmark logs) is one, and run_masked() drops it: cheaper
      * than a mask of runs of two bytes or more in every block. */
