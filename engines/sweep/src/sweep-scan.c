@@ -1027,8 +1027,9 @@ static inline int hex_digest(const char *p, size_t n, uint8_t *d)
  * (a digest is random: the filter's hash is taken from its bytes, no hash over the text) and
  * looked up only when the filter may hold it — most hashes of a log (Sysmon's three or four a
  * line) are no indicator's, and each lookup of a large table is a cache and often a TLB miss.
- * On a large filter the test is deferred like a host's (settle()). */
-static void emit_hash(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn, uint64_t line,
+ * On a large filter the test is deferred like a host's (settle()). d is a 32-byte buffer whose
+ * first dn bytes are the digest. */
+static void emit_hash(struct rk_sweep_scanner *s, const uint8_t d[32], size_t dn, uint64_t line,
                       uint64_t off)
 {
     if (s->pf_hash) {
@@ -1038,7 +1039,9 @@ static void emit_hash(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn, u
         if (s->defer_pf) {
             __builtin_prefetch(pl);
             struct pend *e = pend_push(s, PEND_HASH, line, off);
-            memcpy(e->host, d, dn);
+            /* d is every caller's 32-byte buffer: copied whole by two fixed 16-byte moves
+             * instead of a memcpy() call of dn bytes (settle() reads only the first dn). */
+            memcpy(e->host, d, 32);
             e->h = k;
             e->n = dn;
             return;
