@@ -165,6 +165,9 @@ struct rk_sweep_scanner {
      * reported: the scan loop never looks for line starts). */
     const char *chunk;
     size_t chunk_len;
+    /* chunk + chunk_len, kept for the shaped token paths' "may a whole word or vector be read
+     * here" tests (one load instead of two and an add, on every dotted run). */
+    const char *chunk_end;
     char tok_text[RK_MAX_SWEEP_TOKEN + 64];
     char ind_text[RK_MAX_SWEEP_INDICATOR + 64];
 };
@@ -951,7 +954,7 @@ static inline __attribute__((always_inline)) void host_shaped(struct rk_sweep_sc
         return;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     size_t len = n - ls; /* 1 .. n: the last byte is a letter or digit */
-    if (len <= 7 && s->chunk + s->chunk_len - (p + ls) >= 8) {
+    if (len <= 7 && s->chunk_end - (p + ls) >= 8) {
         uint64_t w;
         memcpy(&w, p + ls, 8);
         uint64_t key = (w & (((uint64_t)1 << (8 * len)) - 1)) | (uint64_t)len << 56;
@@ -1458,7 +1461,7 @@ static inline __attribute__((always_inline)) void ip4_shaped(struct rk_sweep_sca
 {
 #if defined(RK__SW_IP4_SSSE3)
     if (ssse3 || s->avx2) {
-        if (s->chunk + s->chunk_len - p < 16) {
+        if (s->chunk_end - p < 16) {
             ip4_shaped_scalar(s, p, n, dots, line, off);
             return;
         }
@@ -2775,6 +2778,7 @@ uint64_t rk__sw_scan_chunk(struct rk_sweep_scanner *s, const char *p, size_t n, 
     s->hits = 0;
     s->chunk = p;
     s->chunk_len = n;
+    s->chunk_end = p + n;
     uint64_t nl = scan_bytes(s, p, n);
     *stopped = s->stopped;
     *long_tokens = s->long_tokens;
