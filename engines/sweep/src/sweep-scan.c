@@ -1383,7 +1383,7 @@ __attribute__((noinline)) static void classify_run_keyed(struct rk_sweep_scanner
     else if (flags & C_PLUS)
         classify_plain(s, p, n, line, off);
 #if defined(__SSE2__)
-    else if (n < 64 && s->chunk + s->chunk_len - p >= (ptrdiff_t)((n + 15) & ~(size_t)15))
+    else if (n < 64 && s->chunk_end - p >= (ptrdiff_t)((n + 15) & ~(size_t)15))
         classify_piece_masked(s, p, n, line, off);
 #endif
     else
