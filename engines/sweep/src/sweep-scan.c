@@ -166,6 +166,9 @@ struct rk_sweep_scanner {
      * reported: the scan loop never looks for line starts). */
     const char *chunk;
     size_t chunk_len;
+    /* chunk + chunk_len, kept for the shaped token paths' "may a whole word or vector be read
+     * here" tests (one load instead of two and an add, on every dotted run). */
+    const char *chunk_end;
     char tok_text[RK_MAX_SWEEP_TOKEN + 64];
     char ind_text[RK_MAX_SWEEP_INDICATOR + 64];
 };
@@ -952,7 +955,7 @@ static inline __attribute__((always_inline)) void host_shaped(struct rk_sweep_sc
         return;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     size_t len = n - ls; /* 1 .. n: the last byte is a letter or digit */
-    if (len <= 7 && s->chunk + s->chunk_len - (p + ls) >= 8) {
+    if (len <= 7 && s->chunk_end - (p + ls) >= 8) {
         uint64_t w;
         memcpy(&w, p + ls, 8);
         uint64_t key = (w & (((uint64_t)1 << (8 * len)) - 1)) | (uint64_t)len << 56;
@@ -1028,8 +1031,9 @@ static inline int hex_digest(const char *p, size_t n, uint8_t *d)
  * (a digest is random: the filter's hash is taken from its bytes, no hash over the text) and
  * looked up only when the filter may hold it — most hashes of a log (Sysmon's three or four a
  * line) are no indicator's, and each lookup of a large table is a cache and often a TLB miss.
- * On a large filter the test is deferred like a host's (settle()). */
-static void emit_hash(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn, uint64_t line,
+ * On a large filter the test is deferred like a host's (settle()). d is a 32-byte buffer whose
+ * first dn bytes are the digest. */
+static void emit_hash(struct rk_sweep_scanner *s, const uint8_t d[32], size_t dn, uint64_t line,
                       uint64_t off)
 {
     if (s->pf_hash) {
@@ -1039,7 +1043,9 @@ static void emit_hash(struct rk_sweep_scanner *s, const uint8_t *d, size_t dn, u
         if (s->defer_pf) {
             __builtin_prefetch(pl);
             struct pend *e = pend_push(s, PEND_HASH, line, off);
-            memcpy(e->host, d, dn);
+            /* d is every caller's 32-byte buffer: copied whole by two fixed 16-byte moves
+             * instead of a memcpy() call of dn bytes (settle() reads only the first dn). */
+            memcpy(e->host, d, 32);
             e->h = k;
             e->n = dn;
             return;
@@ -1378,7 +1384,7 @@ __attribute__((noinline)) static void classify_run_keyed(struct rk_sweep_scanner
     else if (flags & C_PLUS)
         classify_plain(s, p, n, line, off);
 #if defined(__SSE2__)
-    else if (n < 64 && s->chunk + s->chunk_len - p >= (ptrdiff_t)((n + 15) & ~(size_t)15))
+    else if (n < 64 && s->chunk_end - p >= (ptrdiff_t)((n + 15) & ~(size_t)15))
         classify_piece_masked(s, p, n, line, off);
 #endif
     else
@@ -1456,7 +1462,7 @@ static inline __attribute__((always_inline)) void ip4_shaped(struct rk_sweep_sca
 {
 #if defined(RK__SW_IP4_SSSE3)
     if (ssse3 || s->avx2) {
-        if (s->chunk + s->chunk_len - p < 16) {
+        if (s->chunk_end - p < 16) {
             ip4_shaped_scalar(s, p, n, dots, line, off);
             return;
         }
@@ -2790,6 +2796,7 @@ uint64_t rk__sw_scan_chunk(struct rk_sweep_scanner *s, const char *p, size_t n, 
     s->hits = 0;
     s->chunk = p;
     s->chunk_len = n;
+    s->chunk_end = p + n;
     uint64_t nl = scan_bytes(s, p, n);
     *stopped = s->stopped;
     *long_tokens = s->long_tokens;
