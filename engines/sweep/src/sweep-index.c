@@ -1627,6 +1627,15 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
                 (unsigned long long)h->file_size);
         return RK_ECORRUPT;
     }
+    if ((h->pf_flags & ~(uint32_t)RK__SW_PF_ALL) != 0) {
+        /* The header checksum held, so this is a writer that knows more key kinds than this
+         * build (each new kind is a pf_flags bit, not a format version), not damage. */
+        set_err(err, errlen,
+                "sweep index uses key prefilter kinds this build does not know (pf_flags 0x%x): "
+                "it was written by a newer Renkei; recompile it with `renkei sweep compile`",
+                (unsigned)h->pf_flags);
+        return RK_ECORRUPT;
+    }
     if (h->log2_slots < 1 || h->log2_slots > 33 || h->slots_off != h->header_size ||
         h->records_off != h->slots_off + ((uint64_t)8 << h->log2_slots) ||
         h->records_off > h->file_size || h->ip4_filter_off < h->records_off ||
@@ -1637,7 +1646,6 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
         h->pf_off != ((h->ip4_filter_off + ((uint64_t)1 << h->ip4_filter_bits) / 8 + 63) &
                       ~(uint64_t)63) ||
         h->pf_lines < 1 || h->pf_lines > RK__SW_PF_MAX_LINES ||
-        (h->pf_flags & ~(uint32_t)RK__SW_PF_ALL) != 0 ||
         ((h->pf_flags & RK__SW_PF_DOM2) && !(h->pf_flags & RK__SW_PF_DOM3)) ||
         ((h->pf_flags & RK__SW_PF_DOM3) && !(h->pf_flags & RK__SW_PF_DOMAIN)) ||
         h->pf_cidr4_bits < RK__SW_IP4F_MIN_BITS || h->pf_cidr4_bits > RK__SW_IP4F_MAX_BITS ||
