@@ -1302,16 +1302,7 @@ static void emit_email(struct rk_sweep_scanner *s, const char *p, size_t n, uint
                        uint64_t off)
 {
     uint64_t k = rk__sw_pf_hash(RK__SW_PF_KEY_EMAIL, p, n);
-    const uint64_t *pl = rk__sw_pf_line(s->ix, k);
-    if (s->defer_pf && n <= sizeof s->pq[0].host) {
-        __builtin_prefetch(pl);
-        struct pend *e = pend_push(s, PEND_EMAIL, line, off);
-        memcpy(e->host, p, n);
-        e->h = k;
-        e->n = n;
-        return;
-    }
-    if (rk__sw_pf_test(pl, k))
+    if (pf_pass_or_defer(s, PEND_EMAIL, p, n, k, line, off))
         emit_email_now(s, p, n, line, off);
 }
 
