@@ -111,7 +111,6 @@ struct rk_sweep_scanner {
     uint8_t cls[256];
     int avx2;   /* the CPU has AVX2 (x86-64 only) */
     int avx512; /* the CPU has AVX-512BW: one block's masks in a few instructions */
-    int vbmi;   /* and AVX512-VBMI: a byte's classes by one 128-entry lookup (avx512 set) */
     int want_ip4, want_ip6, want_dom, want_url, want_email, want_hash;
     unsigned dom_min, dom_max;
     /* A prefilter too large to stay in cache (a large index): the IPv4 bit or the key
@@ -207,9 +206,6 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     /* RK_SWEEP_NO_AVX512 likewise runs the AVX2 path (or, with RK_SWEEP_NO_AVX2 too, SSE2). */
     s->avx512 = s->avx2 && __builtin_cpu_supports("avx512bw") &&
                 getenv("RK_SWEEP_NO_AVX512") == NULL;
-    /* RK_SWEEP_NO_VBMI runs the AVX-512BW classifier on a CPU that has AVX512-VBMI. */
-    s->vbmi =
-        s->avx512 && __builtin_cpu_supports("avx512vbmi") && getenv("RK_SWEEP_NO_VBMI") == NULL;
 #endif
     for (int p = 32; p >= 0; p--)
         if (h->cidr4_mask & ((uint64_t)1 << p))
@@ -2313,54 +2309,6 @@ block_masks_avx512(const struct rk_sweep_scanner *s, const char *p, struct blk *
     b->letter = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(24));
     b->digit = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(2));
 }
-/*
- * With AVX512-VBMI: every mask from one lookup. VPERMT2B looks a byte up in a 128-entry table
- * (two registers, its low 7 bits the index), whose entry has one bit for each mask: bit 7 token
- * byte, 6 '.', 5 ':', 4 '@', 3 '+', 2 letter, 1 digit, 0 '\n' '%' '('. Bytes of 0x80 and above
- * (their low 7 bits would index an ASCII entry) get 0 by the lookup's zero mask. Each mask is
- * then the top bits of the bytes after a 16-bit shift by less than 8 (VPMOVB2M), which moves
- * no bit of one byte into the other's top bit: no constant is made in the loop but the table,
- * read from memory (the calls between blocks leave no vector register alive).
- */
-#define VB_TOK    0x80
-#define VB_DOT    (0x40 | VB_TOK)
-#define VB_COLON  (0x20 | VB_TOK)
-#define VB_AT     (0x10 | VB_TOK)
-#define VB_PLUS   (0x08 | VB_TOK)
-#define VB_LETTER (0x04 | VB_TOK)
-#define VB_DIGIT  (0x02 | VB_TOK)
-#define VB_STOP   0x01
-#define VB_L4(c)  [c] = VB_LETTER, [c + 1] = VB_LETTER, [c + 2] = VB_LETTER, [c + 3] = VB_LETTER
-#define VB_ALPHA(c)                                                                                \
-    VB_L4(c), VB_L4(c + 4), VB_L4(c + 8), VB_L4(c + 12), VB_L4(c + 16), VB_L4(c + 20),             \
-        [c + 24] = VB_LETTER, [c + 25] = VB_LETTER
-static const uint8_t vbmi_cls[128] __attribute__((aligned(64))) = {
-    ['\n'] = VB_STOP, ['%'] = VB_STOP,  ['('] = VB_STOP,  ['+'] = VB_PLUS,  ['-'] = VB_TOK,
-    ['.'] = VB_DOT,   [':'] = VB_COLON, ['@'] = VB_AT,    ['_'] = VB_TOK,   ['0'] = VB_DIGIT,
-    ['1'] = VB_DIGIT, ['2'] = VB_DIGIT, ['3'] = VB_DIGIT, ['4'] = VB_DIGIT, ['5'] = VB_DIGIT,
-    ['6'] = VB_DIGIT, ['7'] = VB_DIGIT, ['8'] = VB_DIGIT, ['9'] = VB_DIGIT, VB_ALPHA('A'),
-    VB_ALPHA('a'),
-};
-
-__attribute__((target("avx512bw,avx512vbmi"), always_inline)) static inline void
-block_masks_vbmi(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
-{
-    (void)s;
-    __m512i v = _mm512_loadu_si512((const void *)p);
-    __mmask64 ascii = ~_mm512_movepi8_mask(v);
-    __m512i cls =
-        _mm512_maskz_permutex2var_epi8(ascii, _mm512_load_si512((const void *)vbmi_cls), v,
-                                       _mm512_load_si512((const void *)(vbmi_cls + 64)));
-    b->tok = _mm512_movepi8_mask(cls);
-    b->dot = _mm512_movepi8_mask(_mm512_add_epi8(cls, cls));
-    b->colon = _mm512_movepi8_mask(_mm512_slli_epi16(cls, 2));
-    b->at = _mm512_movepi8_mask(_mm512_slli_epi16(cls, 3));
-    b->plus = _mm512_movepi8_mask(_mm512_slli_epi16(cls, 4));
-    b->letter = _mm512_movepi8_mask(_mm512_slli_epi16(cls, 5));
-    b->digit = _mm512_movepi8_mask(_mm512_slli_epi16(cls, 6));
-    b->stop = _mm512_movepi8_mask(_mm512_slli_epi16(cls, 7));
-}
-
 /* Out of line, for the callers compiled for any CPU (masks_of()). */
 __attribute__((target("avx2"), noinline)) static void
 block_masks_avx2_out(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
@@ -2372,11 +2320,6 @@ __attribute__((target("avx512bw"), noinline)) static void
 block_masks_avx512_out(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 {
     block_masks_avx512(s, p, b);
-}
-__attribute__((target("avx512bw,avx512vbmi"), noinline)) static void
-block_masks_vbmi_out(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
-{
-    block_masks_vbmi(s, p, b);
 }
 #define RK_SW_HAVE_AVX2 1
 #else
@@ -2413,9 +2356,7 @@ typedef void (*rk__sw_masks_fn)(const struct rk_sweep_scanner *s, const char *q,
 static inline void masks_of(const struct rk_sweep_scanner *s, const char *q, struct blk *b)
 {
 #ifdef RK_SW_HAVE_AVX2
-    if (s->vbmi)
-        block_masks_vbmi_out(s, q, b);
-    else if (s->avx512)
+    if (s->avx512)
         block_masks_avx512_out(s, q, b);
     else if (s->avx2)
         block_masks_avx2_out(s, q, b);
@@ -2428,7 +2369,7 @@ static inline void masks_of(const struct rk_sweep_scanner *s, const char *q, str
 
 /* For the tests: the masks of the 64 bytes at p by the classifier the scanner uses, in the
  * order tok, stop, dot, colon, at, plus, letter, digit; returns which classifier that is (0
- * SSE2 or the byte table, 1 AVX2, 2 AVX-512BW, 3 AVX512-VBMI). */
+ * SSE2 or the byte table, 1 AVX2, 2 AVX-512BW). */
 int rk__sw_block_masks(const struct rk_sweep_scanner *s, const char *p, uint64_t m[8]);
 int rk__sw_block_masks(const struct rk_sweep_scanner *s, const char *p, uint64_t m[8])
 {
@@ -2436,7 +2377,7 @@ int rk__sw_block_masks(const struct rk_sweep_scanner *s, const char *p, uint64_t
     masks_of(s, p, &b);
     const uint64_t v[8] = {b.tok, b.stop, b.dot, b.colon, b.at, b.plus, b.letter, b.digit};
     memcpy(m, v, sizeof v);
-    return s->vbmi ? 3 : s->avx512 ? 2 : s->avx2 ? 1 : 0;
+    return s->avx512 ? 2 : s->avx2 ? 1 : 0;
 }
 
 /* The last block of a chunk, shorter than 64 bytes: its masks from a zero-padded copy. Out of
@@ -2825,20 +2766,12 @@ __attribute__((target("avx512bw"))) static uint64_t scan_bytes_avx512(struct rk_
 {
     return scan_loop(s, p, n, block_masks_avx512);
 }
-
-__attribute__((target("avx512bw,avx512vbmi"))) static uint64_t
-scan_bytes_vbmi(struct rk_sweep_scanner *s, const char *p, size_t n)
-{
-    return scan_loop(s, p, n, block_masks_vbmi);
-}
 #endif
 
 /* Scans data by the widest block classifier the CPU has; returns the number of newlines. */
 static uint64_t scan_bytes(struct rk_sweep_scanner *s, const char *p, size_t n)
 {
 #ifdef RK_SW_HAVE_AVX2
-    if (s->vbmi)
-        return scan_bytes_vbmi(s, p, n);
     if (s->avx512)
         return scan_bytes_avx512(s, p, n);
     if (s->avx2)

@@ -899,17 +899,9 @@ static void test_shapes_sse2(void **state)
     unsetenv("RK_SWEEP_NO_AVX2");
 }
 
-/* The AVX-512BW classifier (nibble lookups) on a CPU that has AVX512-VBMI too. */
-static void test_shapes_avx512bw(void **state)
-{
-    setenv("RK_SWEEP_NO_VBMI", "1", 1);
-    test_shapes_at_every_offset(state);
-    unsetenv("RK_SWEEP_NO_VBMI");
-}
-
 /* Internal (sweep-scan.c): the masks of a block by the scanner's classifier, in the order tok,
  * stop, dot, colon, at, plus, letter, digit; returns which classifier (0 SSE2 or table, 1
- * AVX2, 2 AVX-512BW, 3 AVX512-VBMI). */
+ * AVX2, 2 AVX-512BW). */
 int rk__sw_block_masks(const struct rk_sweep_scanner *s, const char *p, uint64_t m[8]);
 
 /* The masks by their definition, byte by byte. */
@@ -942,8 +934,7 @@ static void masks_by_bytes(const unsigned char *p, uint64_t m[8])
 static void test_block_masks_every_byte(void **state)
 {
     (void)state;
-    static const char *const env[] = {NULL, "RK_SWEEP_NO_VBMI", "RK_SWEEP_NO_AVX512",
-                                      "RK_SWEEP_NO_AVX2"};
+    static const char *const env[] = {NULL, "RK_SWEEP_NO_AVX512", "RK_SWEEP_NO_AVX2"};
     static const char *const names[8] = {"tok", "stop", "dot",    "colon",
                                          "at",  "plus", "letter", "digit"};
     struct rk_sweep_index *ix = index_of("evil.test\n");
@@ -2246,7 +2237,6 @@ int main(void)
         cmocka_unit_test(test_shapes_at_every_offset),
         cmocka_unit_test(test_shapes_avx2),
         cmocka_unit_test(test_shapes_sse2),
-        cmocka_unit_test(test_shapes_avx512bw),
         cmocka_unit_test(test_block_masks_every_byte),
         cmocka_unit_test(test_ip4_from_dots),
         cmocka_unit_test(test_extract_deferred_ip4),
