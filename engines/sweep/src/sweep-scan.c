@@ -32,6 +32,11 @@
 #define SEEN_MAX 256
 /* How far ahead of the scan the input is prefetched (see load_block()). */
 #define PF_AHEAD 1024
+/* The AVX2 and AVX-512 paths are taken only where the CPU also has BMI1, BMI2, LZCNT and
+ * POPCNT (every CPU with AVX2 in practice): the scan loop's copies for them and the classifiers
+ * only they call are compiled for these too, so that the many shifts by a run's offset need no
+ * CL register (SHLX, SHRX, BZHI) and the bit scans no BSR fix-up (TZCNT, LZCNT). */
+#define RK_SW_BMI  ",bmi,bmi2,lzcnt,popcnt"
 #define TLDC_SIZE 256
 #define TLDC_EMPTY (~0ull)
 
@@ -202,7 +207,9 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     init_classes(s->cls);
 #if defined(__x86_64__) && defined(__GNUC__)
     /* RK_SWEEP_NO_AVX2 lets the tests run the SSE2 path on a machine that has AVX2. */
-    s->avx2 = __builtin_cpu_supports("avx2") && getenv("RK_SWEEP_NO_AVX2") == NULL;
+    s->avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+              __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("lzcnt") &&
+              __builtin_cpu_supports("popcnt") && getenv("RK_SWEEP_NO_AVX2") == NULL;
     /* RK_SWEEP_NO_AVX512 likewise runs the AVX2 path (or, with RK_SWEEP_NO_AVX2 too, SSE2). */
     s->avx512 = s->avx2 && __builtin_cpu_supports("avx512bw") &&
                 getenv("RK_SWEEP_NO_AVX512") == NULL;
@@ -1573,7 +1580,7 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
 /* classify_piece_shaped() for a run shorter than 32 bytes with a letter (a host name or
  * nothing) where the CPU has SSSE3: the scan loop, which has tested the letter mask, calls it
  * instead of ip4_piece_ssse3(). */
-__attribute__((noinline, target("ssse3"))) static void
+__attribute__((noinline, target("ssse3" RK_SW_BMI))) static void
 host_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *b,
                  unsigned o, uint64_t line, uint64_t off)
 {
@@ -1606,7 +1613,7 @@ host_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const stru
  * the conversion inlined and few values live the address path saves two registers, not five,
  * and makes its only call last.
  */
-__attribute__((noinline, target("ssse3"))) static void
+__attribute__((noinline, target("ssse3" RK_SW_BMI))) static void
 ip4_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *b,
                 unsigned o, uint64_t line, uint64_t off)
 {
@@ -2755,14 +2762,14 @@ static uint64_t scan_bytes_plain(struct rk_sweep_scanner *s, const char *p, size
 }
 
 #ifdef RK_SW_HAVE_AVX2
-__attribute__((target("avx2"))) static uint64_t scan_bytes_avx2(struct rk_sweep_scanner *s,
-                                                                const char *p, size_t n)
+__attribute__((target("avx2" RK_SW_BMI))) static uint64_t
+scan_bytes_avx2(struct rk_sweep_scanner *s, const char *p, size_t n)
 {
     return scan_loop(s, p, n, block_masks_avx2);
 }
 
-__attribute__((target("avx512bw"))) static uint64_t scan_bytes_avx512(struct rk_sweep_scanner *s,
-                                                                      const char *p, size_t n)
+__attribute__((target("avx512bw" RK_SW_BMI))) static uint64_t
+scan_bytes_avx512(struct rk_sweep_scanner *s, const char *p, size_t n)
 {
     return scan_loop(s, p, n, block_masks_avx512);
 }
