@@ -1581,9 +1581,13 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
  * nothing) where the CPU has SSSE3: the scan loop, which has tested the letter mask, calls it
  * instead of ip4_piece_ssse3(). */
 __attribute__((noinline, target("ssse3" RK_SW_BMI))) static void
-host_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *b,
-                 unsigned o, uint64_t line, uint64_t off)
+host_piece_ssse3(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, size_t n,
+                 uint64_t line)
 {
+    /* The run's offset and bytes from the block (the loop scans s->chunk): five arguments, all
+     * in registers, rather than seven with two on the stack. */
+    uint64_t off = b->base + o;
+    const char *p = s->chunk + off;
     /* piece_shaped() written out for this case (n < 32: no hashes, a letter in the run) with
      * few values live at once: the letter mask is read again when needed rather than kept. */
     uint64_t rm = ((uint64_t)1 << n) - 1;
@@ -1614,9 +1618,11 @@ host_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const stru
  * and makes its only call last.
  */
 __attribute__((noinline, target("ssse3" RK_SW_BMI))) static void
-ip4_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *b,
-                unsigned o, uint64_t line, uint64_t off)
+ip4_piece_ssse3(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, size_t n,
+                uint64_t line)
 {
+    uint64_t off = b->base + o; /* as in host_piece_ssse3() */
+    const char *p = s->chunk + off;
     uint64_t rm = ((uint64_t)1 << n) - 1;
     /* No letter: no host name; an IPv4 address or nothing. Trimmed of the . - _ around it:
      * bits [f, l], from the first to the last digit; every byte between them a digit or a
@@ -2558,9 +2564,9 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
             /* A run with a letter is a host name or nothing, one without an IPv4 address or
              * nothing: each to its own classifier (the letter test is the one above). */
             if ((m->letter & rm) != 0)
-                host_piece_ssse3(s, p + st, len, m, s0, line, st);
+                host_piece_ssse3(s, m, s0, len, line);
             else
-                ip4_piece_ssse3(s, p + st, len, m, s0, line, st);
+                ip4_piece_ssse3(s, m, s0, len, line);
         } else
 #endif
             classify_piece_shaped(s, p + st, len, m, s0, line, st);
