@@ -2467,7 +2467,9 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
      * than a mask of runs of two bytes or more in every block. */
     uint64_t ends = (tok + key) & (tok + (b->at | b->letter | b->plus | dot2 | col3 | col11));
     uint64_t y = 0;
-    if (hash) {
+    /* A run of 32 bytes or more within the block holds its bytes 16-31 or 32-47 whole (it
+     * starts at byte 32 at the latest): in the other blocks (most) it has no bit to give. */
+    if (hash && ((nt & 0x00000000ffff0000ull) == 0 || (nt & 0x0000ffff00000000ull) == 0)) {
         y = tok;
         y &= y >> 1;
         y &= y >> 2;
