@@ -32,6 +32,11 @@
 #define SEEN_MAX 256
 /* How far ahead of the scan the input is prefetched (see load_block()). */
 #define PF_AHEAD 1024
+/* The AVX2 and AVX-512 paths are taken only where the CPU also has BMI1, BMI2, LZCNT and
+ * POPCNT (every CPU with AVX2 in practice): the scan loop's copies for them and the classifiers
+ * only they call are compiled for these too, so that the many shifts by a run's offset need no
+ * CL register (SHLX, SHRX, BZHI) and the bit scans no BSR fix-up (TZCNT, LZCNT). */
+#define RK_SW_BMI  ",bmi,bmi2,lzcnt,popcnt"
 #define TLDC_SIZE 256
 #define TLDC_EMPTY (~0ull)
 
@@ -202,7 +207,9 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
     init_classes(s->cls);
 #if defined(__x86_64__) && defined(__GNUC__)
     /* RK_SWEEP_NO_AVX2 lets the tests run the SSE2 path on a machine that has AVX2. */
-    s->avx2 = __builtin_cpu_supports("avx2") && getenv("RK_SWEEP_NO_AVX2") == NULL;
+    s->avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+              __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("lzcnt") &&
+              __builtin_cpu_supports("popcnt") && getenv("RK_SWEEP_NO_AVX2") == NULL;
     /* RK_SWEEP_NO_AVX512 likewise runs the AVX2 path (or, with RK_SWEEP_NO_AVX2 too, SSE2). */
     s->avx512 = s->avx2 && __builtin_cpu_supports("avx512bw") &&
                 getenv("RK_SWEEP_NO_AVX512") == NULL;
@@ -1573,10 +1580,14 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
 /* classify_piece_shaped() for a run shorter than 32 bytes with a letter (a host name or
  * nothing) where the CPU has SSSE3: the scan loop, which has tested the letter mask, calls it
  * instead of ip4_piece_ssse3(). */
-__attribute__((noinline, target("ssse3"))) static void
-host_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *b,
-                 unsigned o, uint64_t line, uint64_t off)
+__attribute__((noinline, target("ssse3" RK_SW_BMI))) static void
+host_piece_ssse3(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, size_t n,
+                 uint64_t line)
 {
+    /* The run's offset and bytes from the block (the loop scans s->chunk): five arguments, all
+     * in registers, rather than seven with two on the stack. */
+    uint64_t off = b->base + o;
+    const char *p = s->chunk + off;
     /* piece_shaped() written out for this case (n < 32: no hashes, a letter in the run) with
      * few values live at once: the letter mask is read again when needed rather than kept. */
     uint64_t rm = ((uint64_t)1 << n) - 1;
@@ -1606,10 +1617,12 @@ host_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const stru
  * the conversion inlined and few values live the address path saves two registers, not five,
  * and makes its only call last.
  */
-__attribute__((noinline, target("ssse3"))) static void
-ip4_piece_ssse3(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk *b,
-                unsigned o, uint64_t line, uint64_t off)
+__attribute__((noinline, target("ssse3" RK_SW_BMI))) static void
+ip4_piece_ssse3(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, size_t n,
+                uint64_t line)
 {
+    uint64_t off = b->base + o; /* as in host_piece_ssse3() */
+    const char *p = s->chunk + off;
     uint64_t rm = ((uint64_t)1 << n) - 1;
     /* No letter: no host name; an IPv4 address or nothing. Trimmed of the . - _ around it:
      * bits [f, l], from the first to the last digit; every byte between them a digit or a
@@ -2367,6 +2380,19 @@ static inline void masks_of(const struct rk_sweep_scanner *s, const char *q, str
 #endif
 }
 
+/* For the tests: the masks of the 64 bytes at p by the classifier the scanner uses, in the
+ * order tok, stop, dot, colon, at, plus, letter, digit; returns which classifier that is (0
+ * SSE2 or the byte table, 1 AVX2, 2 AVX-512BW). */
+int rk__sw_block_masks(const struct rk_sweep_scanner *s, const char *p, uint64_t m[8]);
+int rk__sw_block_masks(const struct rk_sweep_scanner *s, const char *p, uint64_t m[8])
+{
+    struct blk b;
+    masks_of(s, p, &b);
+    const uint64_t v[8] = {b.tok, b.stop, b.dot, b.colon, b.at, b.plus, b.letter, b.digit};
+    memcpy(m, v, sizeof v);
+    return s->avx512 ? 2 : s->avx2 ? 1 : 0;
+}
+
 /* The last block of a chunk, shorter than 64 bytes: its masks from a zero-padded copy. Out of
  * line and cold, so that the loop's block loads need no 64-byte stack buffer. */
 __attribute__((noinline, cold)) static void masks_of_tail(const struct rk_sweep_scanner *s,
@@ -2441,7 +2467,9 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
      * than a mask of runs of two bytes or more in every block. */
     uint64_t ends = (tok + key) & (tok + (b->at | b->letter | b->plus | dot2 | col3 | col11));
     uint64_t y = 0;
-    if (hash) {
+    /* A run of 32 bytes or more within the block holds its bytes 16-31 or 32-47 whole (it
+     * starts at byte 32 at the latest): in the other blocks (most) it has no bit to give. */
+    if (hash && ((nt & 0x00000000ffff0000ull) == 0 || (nt & 0x0000ffff00000000ull) == 0)) {
         y = tok;
         y &= y >> 1;
         y &= y >> 2;
@@ -2538,9 +2566,9 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
             /* A run with a letter is a host name or nothing, one without an IPv4 address or
              * nothing: each to its own classifier (the letter test is the one above). */
             if ((m->letter & rm) != 0)
-                host_piece_ssse3(s, p + st, len, m, s0, line, st);
+                host_piece_ssse3(s, m, s0, len, line);
             else
-                ip4_piece_ssse3(s, p + st, len, m, s0, line, st);
+                ip4_piece_ssse3(s, m, s0, len, line);
         } else
 #endif
             classify_piece_shaped(s, p + st, len, m, s0, line, st);
@@ -2742,14 +2770,14 @@ static uint64_t scan_bytes_plain(struct rk_sweep_scanner *s, const char *p, size
 }
 
 #ifdef RK_SW_HAVE_AVX2
-__attribute__((target("avx2"))) static uint64_t scan_bytes_avx2(struct rk_sweep_scanner *s,
-                                                                const char *p, size_t n)
+__attribute__((target("avx2" RK_SW_BMI))) static uint64_t
+scan_bytes_avx2(struct rk_sweep_scanner *s, const char *p, size_t n)
 {
     return scan_loop(s, p, n, block_masks_avx2);
 }
 
-__attribute__((target("avx512bw"))) static uint64_t scan_bytes_avx512(struct rk_sweep_scanner *s,
-                                                                      const char *p, size_t n)
+__attribute__((target("avx512bw" RK_SW_BMI))) static uint64_t
+scan_bytes_avx512(struct rk_sweep_scanner *s, const char *p, size_t n)
 {
     return scan_loop(s, p, n, block_masks_avx512);
 }

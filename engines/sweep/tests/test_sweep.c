@@ -899,6 +899,78 @@ static void test_shapes_sse2(void **state)
     unsetenv("RK_SWEEP_NO_AVX2");
 }
 
+/* Internal (sweep-scan.c): the masks of a block by the scanner's classifier, in the order tok,
+ * stop, dot, colon, at, plus, letter, digit; returns which classifier (0 SSE2 or table, 1
+ * AVX2, 2 AVX-512BW). */
+int rk__sw_block_masks(const struct rk_sweep_scanner *s, const char *p, uint64_t m[8]);
+
+/* The masks by their definition, byte by byte. */
+static void masks_by_bytes(const unsigned char *p, uint64_t m[8])
+{
+    memset(m, 0, 8 * sizeof m[0]);
+    for (unsigned k = 0; k < 64; k++) {
+        unsigned c = p[k];
+        int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        int digit = c >= '0' && c <= '9';
+        int bits[8] = {letter || digit || (c != 0 && strchr(".:@+-_", (int)c) != NULL),
+                       c == '\n' || c == '%' || c == '(',
+                       c == '.',
+                       c == ':',
+                       c == '@',
+                       c == '+',
+                       letter,
+                       digit};
+        for (unsigned j = 0; j < 8; j++)
+            m[j] |= (uint64_t)(bits[j] != 0) << k;
+    }
+}
+
+/*
+ * Every byte value at every position of a block, through each block classifier this CPU has
+ * (the environment variables take the wider ones away one by one): block s holds byte
+ * (s + 97 k) mod 256 at position k (97 is odd, so each value comes at each position once over
+ * the 256 blocks), and its eight masks must equal the masks by definition.
+ */
+static void test_block_masks_every_byte(void **state)
+{
+    (void)state;
+    static const char *const env[] = {NULL, "RK_SWEEP_NO_AVX512", "RK_SWEEP_NO_AVX2"};
+    static const char *const names[8] = {"tok", "stop", "dot",    "colon",
+                                         "at",  "plus", "letter", "digit"};
+    struct rk_sweep_index *ix = index_of("evil.test\n");
+    int last = -1;
+    for (unsigned e = 0; e < sizeof env / sizeof env[0]; e++) {
+        if (env[e] != NULL)
+            setenv(env[e], "1", 1);
+        struct rk_sweep_scanner *s = NULL;
+        assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
+        unsigned char blk[64];
+        uint64_t got[8], want[8];
+        int path = -1;
+        for (unsigned sd = 0; sd < 256; sd++) {
+            for (unsigned k = 0; k < 64; k++)
+                blk[k] = (unsigned char)(sd + 97 * k);
+            path = rk__sw_block_masks(s, (const char *)blk, got);
+            masks_by_bytes(blk, want);
+            for (unsigned j = 0; j < 8; j++) {
+                if (got[j] != want[j])
+                    print_error("classifier %d, block %u: %s mask %016llx, want %016llx\n", path,
+                                sd, names[j], (unsigned long long)got[j],
+                                (unsigned long long)want[j]);
+                assert_true(got[j] == want[j]);
+            }
+        }
+        /* Each variable takes one classifier away: never a wider one than before. */
+        assert_true(last < 0 || path <= last);
+        last = path;
+        rk_sweep_scanner_destroy(s);
+    }
+    for (unsigned e = 0; e < sizeof env / sizeof env[0]; e++)
+        if (env[e] != NULL)
+            unsetenv(env[e]);
+    rk_sweep_index_close(ix);
+}
+
 /* The extraction table through the AVX2 block classifier on a CPU with AVX-512BW. */
 static void test_extract_avx2(void **state)
 {
@@ -2165,6 +2237,7 @@ int main(void)
         cmocka_unit_test(test_shapes_at_every_offset),
         cmocka_unit_test(test_shapes_avx2),
         cmocka_unit_test(test_shapes_sse2),
+        cmocka_unit_test(test_block_masks_every_byte),
         cmocka_unit_test(test_ip4_from_dots),
         cmocka_unit_test(test_extract_deferred_ip4),
         cmocka_unit_test(test_extract_deferred_pf),
