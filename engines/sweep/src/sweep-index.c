@@ -491,6 +491,34 @@ enum rk_status rk_sweep_builder_reserve(struct rk_sweep_builder *b, uint64_t n)
     return rc == RK_ENOMEM ? RK_ENOMEM : RK_OK;
 }
 
+/*
+ * Before a plain list's `bytes` of text are read into `b`: the record blob and the two hash
+ * arrays are given room for what such text makes at most (a record is at most its line and 7
+ * bytes; a line is a value of at least 8 bytes and its end, and the hashes of the shorter
+ * values are fewer than that) up front, and asked for transparent huge pages. Untouched room
+ * costs address space only; what is written is then faulted in 2 MiB at a time, where growing
+ * the buffers by doubling gave a fault every 4 KiB page (and a realloc() that moved the pages
+ * of a huge-page buffer would split them: that was why the hint did not pay on the growing
+ * blob before). Text that makes more than this still grows the buffers as before.
+ */
+void rk__sw_builder_presize(struct rk_sweep_builder *b, size_t bytes)
+{
+    uint64_t keys = b->count + b->pending + bytes / 9 + 1024;
+    size_t more = bytes + bytes / 4 + ((size_t)1 << 16);
+    if (more > REC_CAP - b->rec.len)
+        more = REC_CAP - b->rec.len;
+    if (keys > RK_MAX_SWEEP_INDICATORS)
+        keys = RK_MAX_SWEEP_INDICATORS;
+    /* A failure (no such address space to be had) is no error: the appends grow the buffers
+     * as they need, and report one that cannot grow. */
+    if (rk_buf_reserve(&b->rec, more) == RK_OK)
+        hint_huge(b->rec.data, b->rec.cap);
+    if (grow_hashes(&b->hv, &b->hv_cap, keys) == RK_OK)
+        hint_huge(b->hv, (size_t)b->hv_cap * sizeof *b->hv);
+    if (grow_hashes(&b->pv, &b->pv_cap, b->pv_n + keys) == RK_OK)
+        hint_huge(b->pv, (size_t)b->pv_cap * sizeof *b->pv);
+}
+
 /* A key found twice by place_all(): the later record and the earlier one it repeats. */
 struct dup {
     uint32_t dead, keep; /* record offsets in 4-byte units */

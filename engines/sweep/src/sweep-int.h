@@ -160,6 +160,14 @@ size_t rk__sw_canon_indicator(const char *s, size_t n, enum rk_sweep_type *type,
  */
 enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep_builder *part);
 
+/*
+ * Gives `b` room for the records and hashes of `bytes` of a plain list about to be read into
+ * it (the most such text makes), in transparent huge pages where the kernel has them. Only
+ * sizes, and only a request: the builder's contents and the index do not depend on it, and
+ * room it cannot get is left to the appends.
+ */
+void rk__sw_builder_presize(struct rk_sweep_builder *b, size_t bytes);
+
 /* ===== Hashing ===== */
 
 static inline uint64_t rk__sw_mix(uint64_t h)
