@@ -152,11 +152,13 @@ size_t rk__sw_canon_indicator(const char *s, size_t n, enum rk_sweep_type *type,
 /* ===== Builder (sweep-index.c) ===== */
 
 /*
- * Moves the records of `part` (a builder that got rk_sweep_builder_add() calls only: no
- * metadata, never counted, built or written) to the end of `b`'s, as if they had been added
- * to `b` after its own: the loader reads a large file in two threads, each into its own
- * builder, and joins them in file order. Returns RK_OK, RK_EINVAL (not such a part),
- * RK_ETOOBIG or RK_ENOMEM; `part` is left to destroy either way.
+ * Puts the records of `part` (a builder that got rk_sweep_builder_add() calls only: no
+ * metadata, never counted, built or written) behind `b`'s, as if they had been added to `b`
+ * after its own: the loader reads a large file in two threads, each into its own builder, and
+ * joins them in file order. The part's record blob and hashes are taken over whole (`b` keeps
+ * them as a segment behind its own blob until something needs one piece), not copied.
+ * Returns RK_OK, RK_EINVAL (not such a part), RK_ETOOBIG or RK_ENOMEM; `part` is left to
+ * destroy either way (emptied of its records on success).
  */
 enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep_builder *part);
 
