@@ -180,9 +180,8 @@ static void *copy_jobs_run(void *arg)
 /* Below this many bytes a copy is not shared with a thread. */
 #define COPY_THREAD_MIN ((size_t)1 << 22)
 
-/* Asks for transparent huge pages over a large buffer: its first touches then cost a fault per
- * 2 MiB instead of one per 4 KiB, and its random accesses fewer TLB misses. Only a hint. */
-static void hint_huge(void *p, size_t n)
+/* sweep-int.h. */
+void rk__sw_hint_huge(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
     const uintptr_t huge = (uintptr_t)1 << 21;
@@ -589,11 +588,11 @@ void rk__sw_builder_presize(struct rk_sweep_builder *b, size_t bytes)
     /* A failure (no such address space to be had) is no error: the appends grow the buffers
      * as they need, and report one that cannot grow. */
     if (rk_buf_reserve(&b->rec, more) == RK_OK)
-        hint_huge(b->rec.data, b->rec.cap);
+        rk__sw_hint_huge(b->rec.data, b->rec.cap);
     if (grow_hashes(&b->hv, &b->hv_cap, keys) == RK_OK)
-        hint_huge(b->hv, (size_t)b->hv_cap * sizeof *b->hv);
+        rk__sw_hint_huge(b->hv, (size_t)b->hv_cap * sizeof *b->hv);
     if (grow_hashes(&b->pv, &b->pv_cap, b->pv_n + keys) == RK_OK)
-        hint_huge(b->pv, (size_t)b->pv_cap * sizeof *b->pv);
+        rk__sw_hint_huge(b->pv, (size_t)b->pv_cap * sizeof *b->pv);
 }
 
 /* A key found twice by place_all(): the later record and the earlier one it repeats. */
@@ -802,7 +801,7 @@ static enum rk_status place_all(struct rk_sweep_builder *b, uint64_t n, uint32_t
     }
     if (ents == NULL || hf[0].cnt == NULL || hf[1].cnt == NULL)
         goto out;
-    hint_huge(ents, (size_t)n * sizeof *ents);
+    rk__sw_hint_huge(ents, (size_t)n * sizeof *ents);
     hf[0].i0 = 0;
     if (seg) {
         /* The halves are the blob and the segment (the second's hashes in seg_hv). */
@@ -1029,7 +1028,7 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
     size_t rec_len = seg ? b->rec.len : SIZE_MAX;
     if (cut == NULL)
         return RK_ENOMEM;
-    hint_huge(cut, (size_t)ncuts * sizeof *cut);
+    rk__sw_hint_huge(cut, (size_t)ncuts * sizeof *cut);
     qsort(dv, nd, sizeof *dv, cmp_dup);
     for (size_t k = 0; k < nd; k++) {
         size_t off = (size_t)dv[k].dead * 4, sz = REC_SIZE(rec_at(rec, rec_len, segr, off));
@@ -1111,7 +1110,7 @@ static enum rk_status new_table(struct rk_sweep_builder *b, uint64_t n, uint32_t
     *slots = rk_calloc((size_t)1 << log2, sizeof **slots);
     if (*slots == NULL)
         return RK_ENOMEM;
-    hint_huge(*slots, (size_t)8 << log2);
+    rk__sw_hint_huge(*slots, (size_t)8 << log2);
     return place_all(b, n, log2, *slots, maxp, dv, nd);
 }
 
@@ -1551,7 +1550,7 @@ static uint8_t *make_image(struct rk_sweep_builder *b, struct rk__sw_header *h)
     uint8_t *img = rk_calloc(1, (size_t)h->file_size);
     if (img == NULL)
         return NULL;
-    hint_huge(img, (size_t)h->file_size);
+    rk__sw_hint_huge(img, (size_t)h->file_size);
     fill_image(b, h, img);
     return img;
 }
@@ -1637,6 +1636,7 @@ static int write_image(struct rk_sweep_builder *b, struct rk__sw_header *h, int 
     uint8_t *tail = rk_calloc(1, tail_len);
     if (tail == NULL)
         return ENOMEM;
+    rk__sw_hint_huge(tail, tail_len); /* the key prefilter: 16 MB at 10M indicators */
     /* The records (the blob, then the segment behind it) and the table by one thread (writes
      * to one file take turns), the sections after them made meanwhile. */
     int seg = b->seg.data != NULL;

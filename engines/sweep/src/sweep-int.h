@@ -170,6 +170,12 @@ enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep
  */
 void rk__sw_builder_presize(struct rk_sweep_builder *b, size_t bytes);
 
+/* Asks for transparent huge pages over the 2 MiB pages inside a large buffer [p, p + n): its
+ * first touches then cost a fault per 2 MiB instead of one per 4 KiB, and its random accesses
+ * fewer TLB misses. Only a hint (the kernel's "madvise" mode of transparent huge pages gives
+ * them to advised memory only). */
+void rk__sw_hint_huge(void *p, size_t n);
+
 /* ===== Hashing ===== */
 
 static inline uint64_t rk__sw_mix(uint64_t h)
