@@ -74,6 +74,9 @@ struct rk_sweep_builder {
     struct rk_buf seg;
     uint64_t *seg_hv, *seg_pv;
     uint64_t seg_n, seg_pv_n; /* records in seg; hashes in seg_pv */
+    /* The key and prefilter hashes (hv, pv and the segment's) were let go once a write had
+     * used them (hashes_back() makes them again from the records when they are needed). */
+    int hashes_gone;
     uint32_t log2;
     uint32_t max_probe;
     uint64_t count;   /* distinct records in the table */
@@ -321,6 +324,63 @@ static enum rk_status seg_join(struct rk_sweep_builder *b)
     return RK_OK;
 }
 
+static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n);
+
+/*
+ * After a write let the hashes go (drop_hashes()), makes them again from the records, the
+ * segment's joined behind the blob first (its hashes went too): for what needs them again (an
+ * append, a table made again, another write). The same hashes as the appends made: they are
+ * functions of the records.
+ */
+static enum rk_status hashes_back(struct rk_sweep_builder *b)
+{
+    if (!b->hashes_gone)
+        return RK_OK;
+    if (b->seg.data != NULL) {
+        size_t rn = b->seg.len - 4;
+        if (rk_buf_reserve(&b->rec, rn) != RK_OK)
+            return RK_ENOMEM;
+        memcpy(b->rec.data + b->rec.len, b->seg.data + 4, rn);
+        b->rec.len += rn;
+        b->rec.data[b->rec.len] = '\0';
+        rk_buf_free(&b->seg);
+        rk_buf_init(&b->seg, REC_CAP);
+        b->seg_n = b->seg_pv_n = 0;
+    }
+    uint64_t n = b->count + b->pending;
+    if (grow_hashes(&b->hv, &b->hv_cap, n + 1) != RK_OK ||
+        grow_hashes(&b->pv, &b->pv_cap, (n + 1) * RK__SW_PF_KEY_HASHES_MAX) != RK_OK)
+        return RK_ENOMEM;
+    const uint8_t *rec = (const uint8_t *)b->rec.data;
+    uint64_t i = 0;
+    b->pv_n = 0;
+    for (size_t off = 4; off + 4 <= b->rec.len; off += REC_SIZE(rec + off)) {
+        size_t len = (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8);
+        b->hv[i++] = rk__sw_hash(rec[off], rec[off + 1], rec + off + 4, len);
+        pv_add(b, rec[off], (const char *)rec + off + 4, len);
+    }
+    b->split_rec = 0;
+    b->hashes_gone = 0;
+    return RK_OK;
+}
+
+/* Lets the hashes go once a write has used them (with the table): the records are all a later
+ * append, table or write needs, and the 16 bytes a key (160 MB at 10M) are then not held while
+ * the written file is mapped for its checksum, the build's peak of memory before. */
+static void drop_hashes(struct rk_sweep_builder *b)
+{
+    if (b->pending != 0)
+        return; /* not settled: the hashes of the keys not placed are needed */
+    rk_free(b->hv);
+    rk_free(b->pv);
+    rk_free(b->seg_hv);
+    rk_free(b->seg_pv);
+    b->hv = b->pv = b->seg_hv = b->seg_pv = NULL;
+    b->hv_cap = b->pv_cap = 0;
+    b->pv_n = b->seg_pv_n = 0;
+    b->hashes_gone = 1;
+}
+
 /* The smallest table (2^log2 slots, log2 >= 10) that holds `count` keys at a load of at most
  * 5/8: short probe runs, at 12.8 to 25.6 bytes an indicator for the slots. */
 static uint32_t log2_for(uint64_t count)
@@ -481,8 +541,11 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     uint8_t plen = 0;
     if (len > RK_MAX_SWEEP_INDICATOR)
         return RK_ETOOBIG;
-    if (b->seg.data != NULL) {
-        enum rk_status jrc = seg_join(b); /* appended records go behind the segment's */
+    if (b->hashes_gone || b->seg.data != NULL) {
+        /* Appended records go behind the segment's, their hashes behind the others'. */
+        enum rk_status jrc = hashes_back(b);
+        if (jrc == RK_OK)
+            jrc = seg_join(b);
         if (jrc != RK_OK)
             return jrc;
     }
@@ -1125,6 +1188,9 @@ static enum rk_status settle(struct rk_sweep_builder *b)
     ip4_flush(b);
     if (b->pending == 0 && b->slots != NULL)
         return RK_OK;
+    enum rk_status hrc = hashes_back(b);
+    if (hrc != RK_OK)
+        return hrc;
     uint64_t n = b->count + b->pending;
     uint32_t log2 = log2_for(n), maxp = 0;
     struct dup *dv = NULL;
@@ -1195,7 +1261,9 @@ enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep
     if (part->rec.len - 4 > REC_CAP - rec_total(b))
         return RK_ETOOBIG;
     /* One segment at a time: a second part joins the first one's behind the blob. */
-    enum rk_status rc = seg_join(b);
+    enum rk_status rc = hashes_back(b);
+    if (rc == RK_OK)
+        rc = seg_join(b);
     if (rc != RK_OK)
         return rc;
     if (part->pending > 0) {
@@ -1561,6 +1629,8 @@ enum rk_status rk_sweep_builder_build(struct rk_sweep_builder *b, struct rk_swee
     *out = NULL;
     enum rk_status frc = settle(b);
     if (frc == RK_OK)
+        frc = hashes_back(b);
+    if (frc == RK_OK)
         frc = seg_join(b); /* the image in memory is one piece */
     if (frc != RK_OK)
         return frc;
@@ -1652,10 +1722,11 @@ static int write_image(struct rk_sweep_builder *b, struct rk__sw_header *h, int 
         pthread_join(th, NULL);
     else
         pwrite_run(&rj);
-    /* The table is let go once written (a later build or write makes it again), so that it
-     * and the file's pages are not all held at once. */
+    /* The table and the hashes are let go once written (a later build or write makes them
+     * again), so that they and the file's pages are not all held at once. */
     rk_free(b->slots);
     b->slots = NULL;
+    drop_hashes(b);
     int e = rj.err;
     if (e == 0)
         e = pwrite_all(fd, tail, tail_len, h->ip4_filter_off);
@@ -1683,6 +1754,8 @@ enum rk_status rk_sweep_builder_write(struct rk_sweep_builder *b, const char *pa
         return RK_EINVAL;
     }
     rc = settle(b);
+    if (rc == RK_OK)
+        rc = hashes_back(b); /* the prefilter is set from them */
     if (rc != RK_OK) {
         set_err(err, errlen, "%s", rk_strerror(rc));
         return rc;

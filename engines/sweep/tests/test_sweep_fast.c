@@ -340,8 +340,10 @@ static void test_two_threads_same_bytes(void **state)
  * straight away (the segment written behind the blob), counted first (the repeats removed from
  * both pieces), values added after it (joined), metadata, a second list (the first segment
  * joined, the second kept), nearly all repeats (the prefilter's hashes made again from the
- * records), a second half of nothing but rejected lines (no segment). The file must be the one
- * a builder that got the same values one by one writes.
+ * records), a second half of nothing but rejected lines (no segment). A write lets the hashes
+ * go: written again, values added after it, or an image built after it, the builder makes them
+ * again from the records. The file must be the one a builder that got the same values one by
+ * one writes once.
  */
 struct seg_case {
     uint64_t count, distinct; /* the list, read by two threads */
@@ -350,12 +352,17 @@ struct seg_case {
     int meta;                 /* the extra values with a metadata string */
     int loads;                /* the list loaded this many times */
     int junk_tail;            /* 1.5 MB of rejected lines after the values */
+    int after;                /* 1: written before the extra values too; 2: written, then built */
 };
 
 static const struct seg_case seg_cases[] = {
-    {40000, 30000, 0, 0, 0, 1, 0}, {40000, 30000, 1, 0, 0, 1, 0},  {40000, 30000, 1, 500, 0, 1, 0},
-    {40000, 30000, 0, 500, 1, 1, 0}, {40000, 30000, 0, 0, 0, 2, 0}, {40000, 30000, 1, 0, 0, 2, 0},
-    {40000, 300, 0, 0, 0, 1, 0},   {40000, 300, 1, 10, 0, 1, 0},    {12000, 9000, 0, 0, 0, 1, 1},
+    {40000, 30000, 0, 0, 0, 1, 0, 0},   {40000, 30000, 1, 0, 0, 1, 0, 0},
+    {40000, 30000, 1, 500, 0, 1, 0, 0}, {40000, 30000, 0, 500, 1, 1, 0, 0},
+    {40000, 30000, 0, 0, 0, 2, 0, 0},   {40000, 30000, 1, 0, 0, 2, 0, 0},
+    {40000, 300, 0, 0, 0, 1, 0, 0},     {40000, 300, 1, 10, 0, 1, 0, 0},
+    {12000, 9000, 0, 0, 0, 1, 1, 0},    {40000, 30000, 0, 0, 0, 1, 0, 1},
+    {40000, 30000, 0, 500, 1, 1, 0, 1}, {40000, 300, 0, 10, 0, 2, 0, 1},
+    {40000, 30000, 0, 0, 0, 1, 0, 2},   {40000, 30000, 1, 500, 0, 1, 0, 2},
 };
 
 /* Adds value i (of the case's extra values when `extra`) to b, with metadata when asked. */
@@ -410,6 +417,8 @@ static void test_segment_same_file(void **state)
             if (c->counted)
                 (void)rk_sweep_builder_count(b);
         }
+        if (c->after == 1) /* a write first: the extra values come after it */
+            assert_int_equal(rk_sweep_builder_write(b, pb, err, sizeof err), RK_OK);
         for (uint64_t i = 0; i < c->extra; i++) {
             seg_add(a, c, i, 1);
             seg_add(b, c, i, 1);
@@ -417,6 +426,20 @@ static void test_segment_same_file(void **state)
         assert_int_equal(rk_sweep_builder_count(a), rk_sweep_builder_count(b));
         assert_int_equal(rk_sweep_builder_write(a, pa, err, sizeof err), RK_OK);
         assert_int_equal(rk_sweep_builder_write(b, pb, err, sizeof err), RK_OK);
+        if (c->after == 2) {
+            /* Built in memory after the write: the same bytes but the body checksum (an
+             * image in memory has none) and so the header's checksum. */
+            struct rk_sweep_index *im = NULL, *iw = NULL;
+            assert_int_equal(rk_sweep_builder_build(b, &im), RK_OK);
+            assert_int_equal(rk_sweep_index_open(pb, 0, &iw, err, sizeof err), RK_OK);
+            assert_int_equal(im->size, iw->size);
+            size_t hs = iw->h->header_size;
+            assert_memory_equal(im->base + hs, iw->base + hs, iw->size - hs);
+            rk_sweep_index_close(im);
+            rk_sweep_index_close(iw);
+            /* ... and written again after that build. */
+            assert_int_equal(rk_sweep_builder_write(b, pb, err, sizeof err), RK_OK);
+        }
         struct rk_sweep_index *ia = NULL, *ib = NULL;
         assert_int_equal(rk_sweep_index_open(pa, 0, &ia, err, sizeof err), RK_OK);
         assert_int_equal(rk_sweep_index_open(pb, 0, &ib, err, sizeof err), RK_OK);
