@@ -632,13 +632,14 @@ enum rk_status rk_sweep_builder_reserve(struct rk_sweep_builder *b, uint64_t n)
 
 /*
  * Before a plain list's `bytes` of text are read into `b`: the record blob and the two hash
- * arrays are given room for what such text makes at most (a record is at most its line and 7
- * bytes; a line is a value of at least 8 bytes and its end, and the hashes of the shorter
- * values are fewer than that) up front, and asked for transparent huge pages. Untouched room
- * costs address space only; what is written is then faulted in 2 MiB at a time, where growing
- * the buffers by doubling gave a fault every 4 KiB page (and a realloc() that moved the pages
- * of a huge-page buffer would split them: that was why the hint did not pay on the growing
- * blob before). Text that makes more than this still grows the buffers as before.
+ * arrays are given room up front for what such text usually makes — the blob 1.25 times the
+ * text (a record is its key, seldom longer than its line, with a 4-byte header and up to 3
+ * bytes of padding), the hash arrays a hash per 9 bytes of text (the benchmark lists have 25
+ * bytes a line) — and asked for transparent huge pages. Room never written costs address
+ * space only; what is written is faulted in 2 MiB at a time, where growing the buffers by
+ * doubling took a fault every 4 KiB page (and a reallocation that moved a huge-page buffer's
+ * pages would split them: why the hint did not pay on the growing blob before). Text that
+ * makes more than the room grows the buffers by doubling, as before.
  */
 void rk__sw_builder_presize(struct rk_sweep_builder *b, size_t bytes)
 {
@@ -1112,8 +1113,7 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
     struct compact cp = {b,
                          {{(uint8_t *)b->rec.data, 0, b->rec.len, b->hv, 0, n1, dv, nd1},
                           {seg ? (uint8_t *)b->seg.data + 4 : NULL, b->rec.len,
-                           seg ? b->seg.len - 4 : 0, b->seg_hv, n1, b->seg_n, dv + nd1,
-                           nd - nd1}},
+                           seg ? b->seg.len - 4 : 0, b->seg_hv, n1, b->seg_n, dv + nd1, nd - nd1}},
                          &rm};
     pthread_t th;
     int t = nslots >= PLACE_THREADS_MIN && pthread_create(&th, NULL, compact_run, &cp) == 0;
@@ -1582,8 +1582,7 @@ static void fill_tail(struct rk_sweep_builder *b, const struct rk__sw_header *h,
         /* The bits are ORs: the segment's hashes add theirs to the blob's. */
         rk__sw_pf_fill_hashes(pf, h->pf_lines, h->pf_cidr4_bits, b->pv, b->pv_n, b->c24);
         if (b->seg_pv_n > 0)
-            rk__sw_pf_fill_hashes(pf, h->pf_lines, h->pf_cidr4_bits, b->seg_pv, b->seg_pv_n,
-                                  NULL);
+            rk__sw_pf_fill_hashes(pf, h->pf_lines, h->pf_cidr4_bits, b->seg_pv, b->seg_pv_n, NULL);
     } else
         rk__sw_pf_fill(pf, h->pf_lines, h->pf_flags, h->pf_cidr4_bits, b->type_count,
                        (const uint8_t *)b->rec.data, b->rec.len);

@@ -369,8 +369,8 @@ static const struct seg_case seg_cases[] = {
 static void seg_add(struct rk_sweep_builder *b, const struct seg_case *c, uint64_t i, int extra)
 {
     char v[RK_MAX_SWEEP_INDICATOR + 64], meta[32];
-    size_t n = extra ? value_of(1000000 + i, 1000000, v, sizeof v)
-                     : value_of(i, c->distinct, v, sizeof v);
+    size_t n =
+        extra ? value_of(1000000 + i, 1000000, v, sizeof v) : value_of(i, c->distinct, v, sizeof v);
     enum rk_status rc;
     if (extra && c->meta) {
         snprintf(meta, sizeof meta, "m%llu", (unsigned long long)(i % 7));
