@@ -77,6 +77,8 @@ struct rk_sweep_builder {
     /* The key and prefilter hashes (hv, pv and the segment's) were let go once a write had
      * used them (hashes_back() makes them again from the records when they are needed). */
     int hashes_gone;
+    /* The key hashes alone (hv, seg_hv) were let go when the repeats were removed. */
+    int hv_gone;
     uint32_t log2;
     uint32_t max_probe;
     uint64_t count;   /* distinct records in the table */
@@ -289,9 +291,10 @@ static enum rk_status seg_join(struct rk_sweep_builder *b)
     if (b->seg.data == NULL)
         return RK_OK;
     uint64_t n1 = b->count + b->pending - b->seg_n;
-    size_t rn = b->seg.len - 4, hn = (size_t)b->seg_n * sizeof *b->hv;
+    int keys = !b->hv_gone && !b->hashes_gone; /* the key hashes are held: joined too */
+    size_t rn = b->seg.len - 4, hn = keys ? (size_t)b->seg_n * sizeof *b->hv : 0;
     size_t pn = (size_t)b->seg_pv_n * sizeof *b->pv, r1 = rn / 2 + (hn + pn) / 2;
-    enum rk_status rc = grow_hashes(&b->hv, &b->hv_cap, n1 + b->seg_n);
+    enum rk_status rc = keys ? grow_hashes(&b->hv, &b->hv_cap, n1 + b->seg_n) : RK_OK;
     if (rc == RK_OK)
         rc = grow_hashes(&b->pv, &b->pv_cap, b->pv_n + b->seg_pv_n);
     if (rc == RK_OK)
@@ -326,6 +329,35 @@ static enum rk_status seg_join(struct rk_sweep_builder *b)
 
 static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n);
 
+/* The key hash of each record of rec[4, len) into hv, in order. */
+static void hash_records(const uint8_t *rec, size_t len, uint64_t *hv)
+{
+    uint64_t i = 0;
+    for (size_t off = 4; off + 4 <= len; off += REC_SIZE(rec + off)) {
+        size_t n = (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8);
+        hv[i++] = rk__sw_hash(rec[off], rec[off + 1], rec + off + 4, n);
+    }
+}
+
+/* hashes_back() of the key hashes alone, let go when the repeats were removed: the blob's and
+ * the segment's, each piece kept. */
+static enum rk_status hv_back(struct rk_sweep_builder *b)
+{
+    uint64_t n1 = b->count + b->pending - b->seg_n;
+    if (grow_hashes(&b->hv, &b->hv_cap, n1 + 1) != RK_OK)
+        return RK_ENOMEM;
+    if (b->seg.data != NULL) {
+        b->seg_hv = rk_reallocarray(NULL, (size_t)b->seg_n + 1, sizeof *b->seg_hv);
+        if (b->seg_hv == NULL)
+            return RK_ENOMEM;
+        /* The segment's records start after its dummy word, as the blob's do. */
+        hash_records((const uint8_t *)b->seg.data, b->seg.len, b->seg_hv);
+    }
+    hash_records((const uint8_t *)b->rec.data, b->rec.len, b->hv);
+    b->hv_gone = 0;
+    return RK_OK;
+}
+
 /*
  * After a write let the hashes go (drop_hashes()), makes them again from the records, the
  * segment's joined behind the blob first (its hashes went too): for what needs them again (an
@@ -334,8 +366,10 @@ static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, siz
  */
 static enum rk_status hashes_back(struct rk_sweep_builder *b)
 {
-    if (!b->hashes_gone)
+    if (!b->hashes_gone && !b->hv_gone)
         return RK_OK;
+    if (!b->hashes_gone)
+        return hv_back(b);
     if (b->seg.data != NULL) {
         size_t rn = b->seg.len - 4;
         if (rk_buf_reserve(&b->rec, rn) != RK_OK)
@@ -352,15 +386,14 @@ static enum rk_status hashes_back(struct rk_sweep_builder *b)
         grow_hashes(&b->pv, &b->pv_cap, (n + 1) * RK__SW_PF_KEY_HASHES_MAX) != RK_OK)
         return RK_ENOMEM;
     const uint8_t *rec = (const uint8_t *)b->rec.data;
-    uint64_t i = 0;
+    hash_records(rec, b->rec.len, b->hv);
     b->pv_n = 0;
-    for (size_t off = 4; off + 4 <= b->rec.len; off += REC_SIZE(rec + off)) {
-        size_t len = (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8);
-        b->hv[i++] = rk__sw_hash(rec[off], rec[off + 1], rec + off + 4, len);
-        pv_add(b, rec[off], (const char *)rec + off + 4, len);
-    }
+    for (size_t off = 4; off + 4 <= b->rec.len; off += REC_SIZE(rec + off))
+        pv_add(b, rec[off], (const char *)rec + off + 4,
+               (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8));
     b->split_rec = 0;
     b->hashes_gone = 0;
+    b->hv_gone = 0;
     return RK_OK;
 }
 
@@ -541,7 +574,7 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     uint8_t plen = 0;
     if (len > RK_MAX_SWEEP_INDICATOR)
         return RK_ETOOBIG;
-    if (b->hashes_gone || b->seg.data != NULL) {
+    if (b->hashes_gone || b->hv_gone || b->seg.data != NULL) {
         /* Appended records go behind the segment's, their hashes behind the others'. */
         enum rk_status jrc = hashes_back(b);
         if (jrc == RK_OK)
@@ -662,14 +695,15 @@ void rk__sw_builder_presize(struct rk_sweep_builder *b, size_t bytes)
 /* A key found twice by place_all(): the later record and the earlier one it repeats. */
 struct dup {
     uint32_t dead, keep; /* record offsets in 4-byte units */
-    uint32_t ord;        /* the dead record's place in the blob (its hash's in hv) */
 };
 
-/* A key on its way into the table: its hash, and its record's offset in 4-byte units (low
- * half) and place in the blob (high half). */
+/* A key on its way into the table: its hash (two halves) and its record's offset in 4-byte
+ * units. 12 bytes, not 16: the record's place in the blob is not kept (only the key hashes'
+ * moves past removed repeats needed it, and those hashes are let go instead, drop_dups()),
+ * which is 40 MB less to zero and write at 10M keys. */
 struct entry {
-    uint64_t h;
-    uint64_t where;
+    uint32_t hlo, hhi;
+    uint32_t word;
 };
 
 /* The records of place_all(): the blob, and the segment behind it when there is one. */
@@ -714,7 +748,7 @@ struct half {
     enum rk_status rc;
 };
 
-static int push_dup(struct half *hf, uint64_t where, uint64_t keep)
+static int push_dup(struct half *hf, uint32_t dead, uint32_t keep)
 {
     if (hf->nd == hf->capd) {
         size_t cap = hf->capd ? hf->capd * 2 : 64;
@@ -724,8 +758,7 @@ static int push_dup(struct half *hf, uint64_t where, uint64_t keep)
         hf->dv = nv;
         hf->capd = cap;
     }
-    hf->dv[hf->nd++] =
-        (struct dup){(uint32_t)(where & 0xffffffffu), (uint32_t)keep, (uint32_t)(where >> 32)};
+    hf->dv[hf->nd++] = (struct dup){dead, keep};
     return 0;
 }
 
@@ -736,13 +769,13 @@ static int push_dup(struct half *hf, uint64_t where, uint64_t keep)
  */
 static int place_one(struct half *hf, const struct entry *en, uint64_t limit, int wrap)
 {
-    uint64_t h = en->h, i = h & hf->mask, word = en->where & 0xffffffffu;
+    uint64_t h = en->hlo | ((uint64_t)en->hhi << 32), i = h & hf->mask, word = en->word;
     uint32_t tag = (uint32_t)(h >> 32), d = 0;
     uint64_t *slots = hf->slots;
     while (slots[i] != 0) {
         uint64_t e = slots[i];
         if ((uint32_t)(e >> 32) == tag && same_record(&hf->rs, e & 0xffffffffu, word))
-            return push_dup(hf, en->where, e & 0xffffffffu) == 0 ? 0 : -1;
+            return push_dup(hf, en->word, (uint32_t)e) == 0 ? 0 : -1;
         i++;
         d++;
         if (i == limit) {
@@ -778,8 +811,9 @@ static void *half_run(void *arg)
         for (uint64_t i = hf->i0; i < hf->i1; i++) {
             uint64_t h = hv[i - hf->hv0];
             struct entry *e = &hf->ents[hf->cnt[(h & hf->mask) >> hf->shift]++];
-            e->h = h;
-            e->where = (i << 32) | (off / 4);
+            e->hlo = (uint32_t)h;
+            e->hhi = (uint32_t)(h >> 32);
+            e->word = (uint32_t)(off / 4);
             off += REC_SIZE(rec_at(rs->rec, rs->rec_len, rs->seg, off));
         }
     } else {
@@ -916,7 +950,7 @@ static enum rk_status place_all(struct rk_sweep_builder *b, uint64_t n, uint32_t
     if (rc == RK_OK && hf[1].nd > 0) {
         for (size_t k = 0; k < hf[1].nd && rc == RK_OK; k++) {
             const struct dup *d = &hf[1].dv[k];
-            if (push_dup(&hf[0], ((uint64_t)d->ord << 32) | d->dead, d->keep) != 0)
+            if (push_dup(&hf[0], d->dead, d->keep) != 0)
                 rc = RK_ENOMEM;
         }
     }
@@ -1014,32 +1048,21 @@ static void remap_parts(struct remap *m)
 }
 
 /* One piece of the records for compact_run(): its bytes [0, len) are the records' bytes
- * [base, base + len), its hashes hv[0, hn) those of the keys [hbase, hbase + hn); dv[0, nd)
- * are the removed records inside it, in blob order. */
+ * [base, base + len); dv[0, nd) are the removed records inside it, in blob order. */
 struct piece {
     uint8_t *data;
     size_t base, len;
-    uint64_t *hv;
-    uint64_t hbase, hn;
     const struct dup *dv;
     size_t nd;
 };
 
-/* Removes a piece's removed records and their hashes (the live runs between them moved down
- * in order); len and hn become the piece's new sizes. */
+/* Removes a piece's removed records (the live runs between them moved down in order); len
+ * becomes the piece's new size. */
 static void compact_piece(struct rk_sweep_builder *b, struct piece *p)
 {
     const struct dup *dv = p->dv;
     if (p->nd == 0)
         return;
-    uint64_t hw = dv[0].ord - p->hbase;
-    for (size_t k = 0; k < p->nd; k++) {
-        uint64_t at = dv[k].ord - p->hbase, next = k + 1 < p->nd ? dv[k + 1].ord - p->hbase : p->hn;
-        size_t n = (size_t)(next - at - 1);
-        memmove(p->hv + hw, p->hv + at + 1, n * sizeof *p->hv);
-        hw += n;
-    }
-    p->hn = hw;
     uint8_t *rec = p->data;
     size_t w = (size_t)dv[0].dead * 4 - p->base;
     for (size_t k = 0; k < p->nd; k++) {
@@ -1108,12 +1131,11 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
     struct remap rm = {slots, cut, dv[0].dead, nslots, 0};
     atomic_init(&rm.next, 0);
     /* The removed records in the blob, then those in the segment. */
-    uint64_t n1 = b->count + b->pending - b->seg_n;
     size_t nd1 = seg ? dups_below(dv, nd, b->rec.len / 4) : nd;
     struct compact cp = {b,
-                         {{(uint8_t *)b->rec.data, 0, b->rec.len, b->hv, 0, n1, dv, nd1},
+                         {{(uint8_t *)b->rec.data, 0, b->rec.len, dv, nd1},
                           {seg ? (uint8_t *)b->seg.data + 4 : NULL, b->rec.len,
-                           seg ? b->seg.len - 4 : 0, b->seg_hv, n1, b->seg_n, dv + nd1, nd - nd1}},
+                           seg ? b->seg.len - 4 : 0, dv + nd1, nd - nd1}},
                          &rm};
     pthread_t th;
     int t = nslots >= PLACE_THREADS_MIN && pthread_create(&th, NULL, compact_run, &cp) == 0;
@@ -1137,9 +1159,17 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
     if (seg) {
         b->seg.len = cp.p[1].len + 4;
         b->seg.data[b->seg.len] = '\0';
-        b->seg_n = cp.p[1].hn;
+        b->seg_n -= nd - nd1;
     }
     b->split_rec = 0; /* the records moved */
+    /* The key hashes are let go rather than moved down past the removed records (80 MB at
+     * 10M keys): a table made again or an append makes them from the records
+     * (hashes_back()); a write needs only the prefilter's, which keep their repeats. */
+    rk_free(b->hv);
+    rk_free(b->seg_hv);
+    b->hv = b->seg_hv = NULL;
+    b->hv_cap = 0;
+    b->hv_gone = 1;
     rk_free(cut);
     return RK_OK;
 }
@@ -1220,7 +1250,9 @@ static enum rk_status settle(struct rk_sweep_builder *b)
             rk_free(slots);
             slots = NULL;
             log2 = log2_for(n);
-            rc = new_table(b, n, log2, &slots, &maxp, &dv, &nd);
+            rc = hashes_back(b); /* the key hashes went with the repeats */
+            if (rc == RK_OK)
+                rc = new_table(b, n, log2, &slots, &maxp, &dv, &nd);
             if (rc != RK_OK)
                 goto out;
         }
@@ -1627,8 +1659,8 @@ enum rk_status rk_sweep_builder_build(struct rk_sweep_builder *b, struct rk_swee
     struct rk__sw_header h;
     *out = NULL;
     enum rk_status frc = settle(b);
-    if (frc == RK_OK)
-        frc = hashes_back(b);
+    if (frc == RK_OK && b->hashes_gone)
+        frc = hashes_back(b); /* the prefilter is set from them (the key hashes are not used) */
     if (frc == RK_OK)
         frc = seg_join(b); /* the image in memory is one piece */
     if (frc != RK_OK)
@@ -1753,8 +1785,8 @@ enum rk_status rk_sweep_builder_write(struct rk_sweep_builder *b, const char *pa
         return RK_EINVAL;
     }
     rc = settle(b);
-    if (rc == RK_OK)
-        rc = hashes_back(b); /* the prefilter is set from them */
+    if (rc == RK_OK && b->hashes_gone)
+        rc = hashes_back(b); /* the prefilter is set from them (the key hashes are not used) */
     if (rc != RK_OK) {
         set_err(err, errlen, "%s", rk_strerror(rc));
         return rc;
