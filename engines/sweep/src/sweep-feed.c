@@ -147,11 +147,14 @@ static enum rk_status load_lines(struct rk_sweep_builder *b, const char *d, size
             e = nl ? (size_t)(nl - d) : len;
             break;
         }
+        /* Blanks trimmed; a value's first and last bytes are almost never one, and all three
+         * are below '!', so one compare answers for most lines. */
         size_t s = i;
-        while (s < e && (d[s] == ' ' || d[s] == '\t' || d[s] == '\r'))
+        while (s < e && (unsigned char)d[s] <= ' ' && (d[s] == ' ' || d[s] == '\t' || d[s] == '\r'))
             s++;
         size_t t = e;
-        while (t > s && (d[t - 1] == ' ' || d[t - 1] == '\t' || d[t - 1] == '\r'))
+        while (t > s && (unsigned char)d[t - 1] <= ' ' &&
+               (d[t - 1] == ' ' || d[t - 1] == '\t' || d[t - 1] == '\r'))
             t--;
         if (t > s && d[s] != '#') {
             enum rk_status rc = add_one(b, RK_SWEEP_NONE, d + s, t - s, st);
