@@ -147,11 +147,14 @@ static enum rk_status load_lines(struct rk_sweep_builder *b, const char *d, size
             e = nl ? (size_t)(nl - d) : len;
             break;
         }
+        /* Blanks trimmed; a value's first and last bytes are almost never one, and all three
+         * are below '!', so one compare answers for most lines. */
         size_t s = i;
-        while (s < e && (d[s] == ' ' || d[s] == '\t' || d[s] == '\r'))
+        while (s < e && (unsigned char)d[s] <= ' ' && (d[s] == ' ' || d[s] == '\t' || d[s] == '\r'))
             s++;
         size_t t = e;
-        while (t > s && (d[t - 1] == ' ' || d[t - 1] == '\t' || d[t - 1] == '\r'))
+        while (t > s && (unsigned char)d[t - 1] <= ' ' &&
+               (d[t - 1] == ' ' || d[t - 1] == '\t' || d[t - 1] == '\r'))
             t--;
         if (t > s && d[s] != '#') {
             enum rk_status rc = add_one(b, RK_SWEEP_NONE, d + s, t - s, st);
@@ -179,6 +182,7 @@ struct plain_part {
 static void *plain_part_run(void *arg)
 {
     struct plain_part *p = arg;
+    rk__sw_builder_presize(p->b, p->len);
     p->rc = load_lines(p->b, p->d, p->len, &p->st);
     return NULL;
 }
@@ -193,8 +197,11 @@ static enum rk_status load_plain(struct rk_sweep_builder *b, const char *d, size
                                  struct rk_sweep_load_stats *st)
 {
     const char *nl = len >= PLAIN_SPLIT_MIN ? memchr(d + len / 2, '\n', len - len / 2) : NULL;
-    if (nl == NULL)
+    if (nl == NULL) {
+        if (len >= PLAIN_SPLIT_MIN)
+            rk__sw_builder_presize(b, len);
         return load_lines(b, d, len, st);
+    }
     size_t mid = (size_t)(nl - d) + 1;
     struct plain_part p2;
     memset(&p2, 0, sizeof p2);
@@ -205,6 +212,7 @@ static enum rk_status load_plain(struct rk_sweep_builder *b, const char *d, size
         return rc;
     pthread_t th;
     int threaded = pthread_create(&th, NULL, plain_part_run, &p2) == 0;
+    rk__sw_builder_presize(b, mid);
     rc = load_lines(b, d, mid, st);
     if (threaded)
         pthread_join(th, NULL);

@@ -66,6 +66,19 @@ struct rk_sweep_builder {
     /* Where the records of the last builder absorbed begin (record number, byte offset), 0
      * when not known: the table's two threads split there without a walk to find it. */
     uint64_t split_rec, split_off;
+    /* The records of the part absorbed last (rk__sw_builder_absorb()), taken over instead of
+     * copied behind the blob: they follow it in every record offset (the segment's byte x,
+     * counted from its dummy word's end, is the blob's byte rec.len + x), in the order of the
+     * hashes (seg_hv after hv, seg_pv after pv), and in the file. seg.data == NULL: none.
+     * What appends, or needs the records in one piece, joins them first (seg_join()). */
+    struct rk_buf seg;
+    uint64_t *seg_hv, *seg_pv;
+    uint64_t seg_n, seg_pv_n; /* records in seg; hashes in seg_pv */
+    /* The key and prefilter hashes (hv, pv and the segment's) were let go once a write had
+     * used them (hashes_back() makes them again from the records when they are needed). */
+    int hashes_gone;
+    /* The key hashes alone (hv, seg_hv) were let go when the repeats were removed. */
+    int hv_gone;
     uint32_t log2;
     uint32_t max_probe;
     uint64_t count;   /* distinct records in the table */
@@ -172,9 +185,8 @@ static void *copy_jobs_run(void *arg)
 /* Below this many bytes a copy is not shared with a thread. */
 #define COPY_THREAD_MIN ((size_t)1 << 22)
 
-/* Asks for transparent huge pages over a large buffer: its first touches then cost a fault per
- * 2 MiB instead of one per 4 KiB, and its random accesses fewer TLB misses. Only a hint. */
-static void hint_huge(void *p, size_t n)
+/* sweep-int.h. */
+void rk__sw_hint_huge(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
     const uintptr_t huge = (uintptr_t)1 << 21;
@@ -195,6 +207,7 @@ enum rk_status rk_sweep_builder_create(struct rk_sweep_builder **out)
     if (b == NULL)
         goto out;
     rk_buf_init(&b->rec, REC_CAP);
+    rk_buf_init(&b->seg, REC_CAP);
     rk_buf_init(&b->mstr, 0xffffffffu);
     rc = rk_buf_add(&b->rec, "\0\0\0\0", 4);
     if (rc != RK_OK)
@@ -211,6 +224,9 @@ void rk_sweep_builder_destroy(struct rk_sweep_builder *b)
     if (b == NULL)
         return;
     rk_buf_free(&b->rec);
+    rk_buf_free(&b->seg);
+    rk_free(b->seg_hv);
+    rk_free(b->seg_pv);
     rk_buf_free(&b->mstr);
     rk_free(b->ments);
     rk_free(b->mtab);
@@ -248,6 +264,154 @@ static enum rk_status hv_reserve(struct rk_sweep_builder *b, uint64_t more)
 static enum rk_status pv_reserve(struct rk_sweep_builder *b, uint64_t more)
 {
     return grow_hashes(&b->pv, &b->pv_cap, b->pv_n + more);
+}
+
+/* Bytes of records held: the blob's and the segment's. */
+static size_t rec_total(const struct rk_sweep_builder *b)
+{
+    return b->rec.len + (b->seg.data != NULL ? b->seg.len - 4 : 0);
+}
+
+/* The record at byte `off` of the records held (the blob, then the segment). */
+static inline const uint8_t *rec_at(const uint8_t *rec, size_t rec_len, const uint8_t *seg,
+                                    size_t off)
+{
+    return off < rec_len ? rec + off : seg + (off - rec_len);
+}
+
+/*
+ * Copies the segment behind the blob and its hashes behind theirs, as absorbing did before
+ * it was kept apart, and lets it go: for what appends, or needs the records in one piece (an
+ * image made in memory, the filters made from the records). Half of a large segment is
+ * copied by a thread (the copies' first touches of their destination are page faults, the
+ * larger part of their cost).
+ */
+static enum rk_status seg_join(struct rk_sweep_builder *b)
+{
+    if (b->seg.data == NULL)
+        return RK_OK;
+    uint64_t n1 = b->count + b->pending - b->seg_n;
+    int keys = !b->hv_gone && !b->hashes_gone; /* the key hashes are held: joined too */
+    size_t rn = b->seg.len - 4, hn = keys ? (size_t)b->seg_n * sizeof *b->hv : 0;
+    size_t pn = (size_t)b->seg_pv_n * sizeof *b->pv, r1 = rn / 2 + (hn + pn) / 2;
+    enum rk_status rc = keys ? grow_hashes(&b->hv, &b->hv_cap, n1 + b->seg_n) : RK_OK;
+    if (rc == RK_OK)
+        rc = grow_hashes(&b->pv, &b->pv_cap, b->pv_n + b->seg_pv_n);
+    if (rc == RK_OK)
+        rc = rk_buf_reserve(&b->rec, rn);
+    if (rc != RK_OK)
+        return rc;
+    if (r1 > rn)
+        r1 = rn; /* the thread: records [r1, rn), hv, pv */
+    struct copy_job cj[3] = {{b->rec.data + b->rec.len + r1, b->seg.data + 4 + r1, rn - r1},
+                             {b->hv + n1, b->seg_hv, hn},
+                             {b->pv + b->pv_n, b->seg_pv, pn}};
+    pthread_t th;
+    int t = rn + hn + pn >= COPY_THREAD_MIN && pthread_create(&th, NULL, copy_jobs_run, cj) == 0;
+    memcpy(b->rec.data + b->rec.len, b->seg.data + 4, r1);
+    if (t)
+        pthread_join(th, NULL);
+    else
+        copy_jobs_run(cj);
+    b->split_rec = n1;
+    b->split_off = b->rec.len;
+    b->rec.len += rn;
+    b->rec.data[b->rec.len] = '\0';
+    b->pv_n += b->seg_pv_n;
+    rk_buf_free(&b->seg);
+    rk_buf_init(&b->seg, REC_CAP);
+    rk_free(b->seg_hv);
+    rk_free(b->seg_pv);
+    b->seg_hv = b->seg_pv = NULL;
+    b->seg_n = b->seg_pv_n = 0;
+    return RK_OK;
+}
+
+static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n);
+
+/* The key hash of each record of rec[4, len) into hv, in order. */
+static void hash_records(const uint8_t *rec, size_t len, uint64_t *hv)
+{
+    uint64_t i = 0;
+    for (size_t off = 4; off + 4 <= len; off += REC_SIZE(rec + off)) {
+        size_t n = (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8);
+        hv[i++] = rk__sw_hash(rec[off], rec[off + 1], rec + off + 4, n);
+    }
+}
+
+/* hashes_back() of the key hashes alone, let go when the repeats were removed: the blob's and
+ * the segment's, each piece kept. */
+static enum rk_status hv_back(struct rk_sweep_builder *b)
+{
+    uint64_t n1 = b->count + b->pending - b->seg_n;
+    if (grow_hashes(&b->hv, &b->hv_cap, n1 + 1) != RK_OK)
+        return RK_ENOMEM;
+    if (b->seg.data != NULL) {
+        b->seg_hv = rk_reallocarray(NULL, (size_t)b->seg_n + 1, sizeof *b->seg_hv);
+        if (b->seg_hv == NULL)
+            return RK_ENOMEM;
+        /* The segment's records start after its dummy word, as the blob's do. */
+        hash_records((const uint8_t *)b->seg.data, b->seg.len, b->seg_hv);
+    }
+    hash_records((const uint8_t *)b->rec.data, b->rec.len, b->hv);
+    b->hv_gone = 0;
+    return RK_OK;
+}
+
+/*
+ * After a write let the hashes go (drop_hashes()), makes them again from the records, the
+ * segment's joined behind the blob first (its hashes went too): for what needs them again (an
+ * append, a table made again, another write). The same hashes as the appends made: they are
+ * functions of the records.
+ */
+static enum rk_status hashes_back(struct rk_sweep_builder *b)
+{
+    if (!b->hashes_gone && !b->hv_gone)
+        return RK_OK;
+    if (!b->hashes_gone)
+        return hv_back(b);
+    if (b->seg.data != NULL) {
+        size_t rn = b->seg.len - 4;
+        if (rk_buf_reserve(&b->rec, rn) != RK_OK)
+            return RK_ENOMEM;
+        memcpy(b->rec.data + b->rec.len, b->seg.data + 4, rn);
+        b->rec.len += rn;
+        b->rec.data[b->rec.len] = '\0';
+        rk_buf_free(&b->seg);
+        rk_buf_init(&b->seg, REC_CAP);
+        b->seg_n = b->seg_pv_n = 0;
+    }
+    uint64_t n = b->count + b->pending;
+    if (grow_hashes(&b->hv, &b->hv_cap, n + 1) != RK_OK ||
+        grow_hashes(&b->pv, &b->pv_cap, (n + 1) * RK__SW_PF_KEY_HASHES_MAX) != RK_OK)
+        return RK_ENOMEM;
+    const uint8_t *rec = (const uint8_t *)b->rec.data;
+    hash_records(rec, b->rec.len, b->hv);
+    b->pv_n = 0;
+    for (size_t off = 4; off + 4 <= b->rec.len; off += REC_SIZE(rec + off))
+        pv_add(b, rec[off], (const char *)rec + off + 4,
+               (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8));
+    b->split_rec = 0;
+    b->hashes_gone = 0;
+    b->hv_gone = 0;
+    return RK_OK;
+}
+
+/* Lets the hashes go once a write has used them (with the table): the records are all a later
+ * append, table or write needs, and the 16 bytes a key (160 MB at 10M) are then not held while
+ * the written file is mapped for its checksum, the build's peak of memory before. */
+static void drop_hashes(struct rk_sweep_builder *b)
+{
+    if (b->pending != 0)
+        return; /* not settled: the hashes of the keys not placed are needed */
+    rk_free(b->hv);
+    rk_free(b->pv);
+    rk_free(b->seg_hv);
+    rk_free(b->seg_pv);
+    b->hv = b->pv = b->seg_hv = b->seg_pv = NULL;
+    b->hv_cap = b->pv_cap = 0;
+    b->pv_n = b->seg_pv_n = 0;
+    b->hashes_gone = 1;
 }
 
 /* The smallest table (2^log2 slots, log2 >= 10) that holds `count` keys at a load of at most
@@ -410,6 +574,14 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     uint8_t plen = 0;
     if (len > RK_MAX_SWEEP_INDICATOR)
         return RK_ETOOBIG;
+    if (b->hashes_gone || b->hv_gone || b->seg.data != NULL) {
+        /* Appended records go behind the segment's, their hashes behind the others'. */
+        enum rk_status jrc = hashes_back(b);
+        if (jrc == RK_OK)
+            jrc = seg_join(b);
+        if (jrc != RK_OK)
+            return jrc;
+    }
     if (b->count + b->pending >= RK_MAX_SWEEP_INDICATORS) {
         /* The limit is on distinct indicators: drop the repeats held so far and look again
          * (the index does not depend on when that happens). */
@@ -491,22 +663,60 @@ enum rk_status rk_sweep_builder_reserve(struct rk_sweep_builder *b, uint64_t n)
     return rc == RK_ENOMEM ? RK_ENOMEM : RK_OK;
 }
 
+/*
+ * Before a plain list's `bytes` of text are read into `b`: the record blob and the two hash
+ * arrays are given room up front for what such text usually makes — the blob 1.25 times the
+ * text (a record is its key, seldom longer than its line, with a 4-byte header and up to 3
+ * bytes of padding), the hash arrays a hash per 9 bytes of text (the benchmark lists have 25
+ * bytes a line) — and asked for transparent huge pages. Room never written costs address
+ * space only; what is written is faulted in 2 MiB at a time, where growing the buffers by
+ * doubling took a fault every 4 KiB page (and a reallocation that moved a huge-page buffer's
+ * pages would split them: why the hint did not pay on the growing blob before). Text that
+ * makes more than the room grows the buffers by doubling, as before.
+ */
+void rk__sw_builder_presize(struct rk_sweep_builder *b, size_t bytes)
+{
+    uint64_t keys = b->count + b->pending + bytes / 9 + 1024;
+    size_t more = bytes + bytes / 4 + ((size_t)1 << 16);
+    if (more > REC_CAP - b->rec.len)
+        more = REC_CAP - b->rec.len;
+    if (keys > RK_MAX_SWEEP_INDICATORS)
+        keys = RK_MAX_SWEEP_INDICATORS;
+    /* A failure (no such address space to be had) is no error: the appends grow the buffers
+     * as they need, and report one that cannot grow. */
+    if (rk_buf_reserve(&b->rec, more) == RK_OK)
+        rk__sw_hint_huge(b->rec.data, b->rec.cap);
+    if (grow_hashes(&b->hv, &b->hv_cap, keys) == RK_OK)
+        rk__sw_hint_huge(b->hv, (size_t)b->hv_cap * sizeof *b->hv);
+    if (grow_hashes(&b->pv, &b->pv_cap, b->pv_n + keys) == RK_OK)
+        rk__sw_hint_huge(b->pv, (size_t)b->pv_cap * sizeof *b->pv);
+}
+
 /* A key found twice by place_all(): the later record and the earlier one it repeats. */
 struct dup {
     uint32_t dead, keep; /* record offsets in 4-byte units */
-    uint32_t ord;        /* the dead record's place in the blob (its hash's in hv) */
 };
 
-/* A key on its way into the table: its hash, and its record's offset in 4-byte units (low
- * half) and place in the blob (high half). */
+/* A key on its way into the table: its hash (two halves) and its record's offset in 4-byte
+ * units. 12 bytes, not 16: the record's place in the blob is not kept (only the key hashes'
+ * moves past removed repeats needed it, and those hashes are let go instead, drop_dups()),
+ * which is 40 MB less to zero and write at 10M keys. */
 struct entry {
-    uint64_t h;
-    uint64_t where;
+    uint32_t hlo, hhi;
+    uint32_t word;
 };
 
-static int same_record(const uint8_t *rec, uint64_t wa, uint64_t wb)
+/* The records of place_all(): the blob, and the segment behind it when there is one. */
+struct recs {
+    const uint8_t *rec; /* the blob */
+    size_t rec_len;     /* its bytes; SIZE_MAX: no segment */
+    const uint8_t *seg; /* the segment's first record */
+};
+
+static int same_record(const struct recs *rs, uint64_t wa, uint64_t wb)
 {
-    const uint8_t *a = rec + wa * 4, *c = rec + wb * 4;
+    const uint8_t *a = rec_at(rs->rec, rs->rec_len, rs->seg, (size_t)wa * 4);
+    const uint8_t *c = rec_at(rs->rec, rs->rec_len, rs->seg, (size_t)wb * 4);
     return memcmp(a, c, 4) == 0 && memcmp(a + 4, c + 4, (size_t)a[2] | ((size_t)a[3] << 8)) == 0;
 }
 
@@ -517,8 +727,9 @@ static int same_record(const uint8_t *rec, uint64_t wa, uint64_t wb)
  * `off0`) for the histogram and the sort, then the entries [k0, k1) (whole buckets, whose home
  * slots are [s0, s1)) for the placement. */
 struct half {
-    const uint8_t *rec;
-    const uint64_t *hv;
+    struct recs rs;
+    const uint64_t *hv; /* the hashes of the keys [hv0, ...) */
+    uint64_t hv0;
     uint64_t *slots;
     struct entry *ents;
     uint64_t mask;
@@ -537,7 +748,7 @@ struct half {
     enum rk_status rc;
 };
 
-static int push_dup(struct half *hf, uint64_t where, uint64_t keep)
+static int push_dup(struct half *hf, uint32_t dead, uint32_t keep)
 {
     if (hf->nd == hf->capd) {
         size_t cap = hf->capd ? hf->capd * 2 : 64;
@@ -547,8 +758,7 @@ static int push_dup(struct half *hf, uint64_t where, uint64_t keep)
         hf->dv = nv;
         hf->capd = cap;
     }
-    hf->dv[hf->nd++] =
-        (struct dup){(uint32_t)(where & 0xffffffffu), (uint32_t)keep, (uint32_t)(where >> 32)};
+    hf->dv[hf->nd++] = (struct dup){dead, keep};
     return 0;
 }
 
@@ -559,13 +769,13 @@ static int push_dup(struct half *hf, uint64_t where, uint64_t keep)
  */
 static int place_one(struct half *hf, const struct entry *en, uint64_t limit, int wrap)
 {
-    uint64_t h = en->h, i = h & hf->mask, word = en->where & 0xffffffffu;
+    uint64_t h = en->hlo | ((uint64_t)en->hhi << 32), i = h & hf->mask, word = en->word;
     uint32_t tag = (uint32_t)(h >> 32), d = 0;
     uint64_t *slots = hf->slots;
     while (slots[i] != 0) {
         uint64_t e = slots[i];
-        if ((uint32_t)(e >> 32) == tag && same_record(hf->rec, e & 0xffffffffu, word))
-            return push_dup(hf, en->where, e & 0xffffffffu) == 0 ? 0 : -1;
+        if ((uint32_t)(e >> 32) == tag && same_record(&hf->rs, e & 0xffffffffu, word))
+            return push_dup(hf, en->word, (uint32_t)e) == 0 ? 0 : -1;
         i++;
         d++;
         if (i == limit) {
@@ -583,26 +793,28 @@ static int place_one(struct half *hf, const struct entry *en, uint64_t limit, in
 static void *half_run(void *arg)
 {
     struct half *hf = arg;
-    const uint64_t *hv = hf->hv;
+    const uint64_t *hv = hf->hv; /* key i's hash is hv[i - hf->hv0] */
+    const struct recs *rs = &hf->rs;
     if (hf->stage == 0) {
         /* Bucket sizes; the first half also finds where the second half's records begin. */
         for (uint64_t i = hf->i0; i < hf->i1; i++)
-            hf->cnt[(hv[i] & hf->mask) >> hf->shift]++;
+            hf->cnt[(hv[i - hf->hv0] & hf->mask) >> hf->shift]++;
         if (hf->off1 == 0) {
             size_t off = hf->off0;
             for (uint64_t i = hf->i0; i < hf->i1; i++)
-                off += REC_SIZE(hf->rec + off);
+                off += REC_SIZE(rec_at(rs->rec, rs->rec_len, rs->seg, off));
             hf->off1 = off;
         }
     } else if (hf->stage == 1) {
         /* Each key to its bucket: nb streams of sequential writes, in the order added. */
         size_t off = hf->off0;
         for (uint64_t i = hf->i0; i < hf->i1; i++) {
-            uint64_t h = hv[i];
+            uint64_t h = hv[i - hf->hv0];
             struct entry *e = &hf->ents[hf->cnt[(h & hf->mask) >> hf->shift]++];
-            e->h = h;
-            e->where = (i << 32) | (off / 4);
-            off += REC_SIZE(hf->rec + off);
+            e->hlo = (uint32_t)h;
+            e->hhi = (uint32_t)(h >> 32);
+            e->word = (uint32_t)(off / 4);
+            off += REC_SIZE(rec_at(rs->rec, rs->rec_len, rs->seg, off));
         }
     } else {
         for (uint64_t k = hf->k0; k < hf->k1; k++) {
@@ -671,8 +883,11 @@ static enum rk_status place_all(struct rk_sweep_builder *b, uint64_t n, uint32_t
     *dups = NULL;
     *ndups = 0;
     memset(hf, 0, sizeof hf);
+    int seg = b->seg.data != NULL;
     for (int t = 0; t < 2; t++) {
-        hf[t].rec = (const uint8_t *)b->rec.data;
+        hf[t].rs.rec = (const uint8_t *)b->rec.data;
+        hf[t].rs.rec_len = seg ? b->rec.len : SIZE_MAX;
+        hf[t].rs.seg = seg ? (const uint8_t *)b->seg.data + 4 : NULL;
         hf[t].hv = b->hv;
         hf[t].slots = slots;
         hf[t].ents = ents;
@@ -684,9 +899,15 @@ static enum rk_status place_all(struct rk_sweep_builder *b, uint64_t n, uint32_t
     }
     if (ents == NULL || hf[0].cnt == NULL || hf[1].cnt == NULL)
         goto out;
-    hint_huge(ents, (size_t)n * sizeof *ents);
+    rk__sw_hint_huge(ents, (size_t)n * sizeof *ents);
     hf[0].i0 = 0;
-    if (b->split_rec > 0 && b->split_rec < n) {
+    if (seg) {
+        /* The halves are the blob and the segment (the second's hashes in seg_hv). */
+        mid = n - b->seg_n;
+        hf[0].off1 = b->rec.len;
+        hf[1].hv = b->seg_hv;
+        hf[1].hv0 = mid;
+    } else if (b->split_rec > 0 && b->split_rec < n) {
         mid = b->split_rec; /* the same table for any split: only the walk is saved */
         hf[0].off1 = (size_t)b->split_off;
     }
@@ -729,7 +950,7 @@ static enum rk_status place_all(struct rk_sweep_builder *b, uint64_t n, uint32_t
     if (rc == RK_OK && hf[1].nd > 0) {
         for (size_t k = 0; k < hf[1].nd && rc == RK_OK; k++) {
             const struct dup *d = &hf[1].dv[k];
-            if (push_dup(&hf[0], ((uint64_t)d->ord << 32) | d->dead, d->keep) != 0)
+            if (push_dup(&hf[0], d->dead, d->keep) != 0)
                 rc = RK_ENOMEM;
         }
     }
@@ -826,39 +1047,48 @@ static void remap_parts(struct remap *m)
     }
 }
 
-/* The blob's side of drop_dups(): the removed records' key hashes and the records themselves
- * go (the live runs between them moved down in order), then the table's parts left. */
+/* One piece of the records for compact_run(): its bytes [0, len) are the records' bytes
+ * [base, base + len); dv[0, nd) are the removed records inside it, in blob order. */
+struct piece {
+    uint8_t *data;
+    size_t base, len;
+    const struct dup *dv;
+    size_t nd;
+};
+
+/* Removes a piece's removed records (the live runs between them moved down in order); len
+ * becomes the piece's new size. */
+static void compact_piece(struct rk_sweep_builder *b, struct piece *p)
+{
+    const struct dup *dv = p->dv;
+    if (p->nd == 0)
+        return;
+    uint8_t *rec = p->data;
+    size_t w = (size_t)dv[0].dead * 4 - p->base;
+    for (size_t k = 0; k < p->nd; k++) {
+        /* A removed record's header is still in place: the moves so far wrote below it. */
+        size_t off = (size_t)dv[k].dead * 4 - p->base, sz = REC_SIZE(rec + off);
+        size_t next = k + 1 < p->nd ? (size_t)dv[k + 1].dead * 4 - p->base : p->len;
+        b->type_count[rec[off]]--;
+        memmove(rec + w, rec + off + sz, next - off - sz);
+        w += next - off - sz;
+    }
+    p->len = w;
+}
+
+/* The records' side of drop_dups(): the blob and the segment compacted, each in place, then
+ * the table's parts left. */
 struct compact {
     struct rk_sweep_builder *b;
-    const struct dup *dv; /* in blob order */
-    size_t nd;
-    size_t w;         /* out: the blob's new length */
-    struct remap *rm; /* NULL: no help with the table */
+    struct piece p[2]; /* the blob, the segment (nd == 0 when it has none removed) */
+    struct remap *rm;  /* NULL: no help with the table */
 };
 
 static void *compact_run(void *arg)
 {
     struct compact *c = arg;
-    struct rk_sweep_builder *b = c->b;
-    const struct dup *dv = c->dv;
-    uint64_t nrec = b->count + b->pending, hw = dv[0].ord;
-    for (size_t k = 0; k < c->nd; k++) {
-        uint64_t next = k + 1 < c->nd ? dv[k + 1].ord : nrec;
-        size_t n = (size_t)(next - dv[k].ord - 1);
-        memmove(b->hv + hw, b->hv + dv[k].ord + 1, n * sizeof *b->hv);
-        hw += n;
-    }
-    uint8_t *rec = (uint8_t *)b->rec.data;
-    size_t w = (size_t)dv[0].dead * 4;
-    for (size_t k = 0; k < c->nd; k++) {
-        /* A removed record's header is still in place: the moves so far wrote below it. */
-        size_t off = (size_t)dv[k].dead * 4, sz = REC_SIZE(rec + off);
-        size_t next = k + 1 < c->nd ? (size_t)dv[k + 1].dead * 4 : b->rec.len;
-        b->type_count[rec[off]]--;
-        memmove(rec + w, rec + off + sz, next - off - sz);
-        w += next - off - sz;
-    }
-    c->w = w;
+    compact_piece(c->b, &c->p[0]);
+    compact_piece(c->b, &c->p[1]);
     if (c->rm != NULL)
         remap_parts(c->rm);
     return NULL;
@@ -877,15 +1107,18 @@ static void *compact_run(void *arg)
 static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uint32_t log2,
                                 struct dup *dv, size_t nd)
 {
-    uint64_t nwords = b->rec.len / 4, ncuts = (nwords >> 6) + 1;
+    uint64_t nwords = rec_total(b) / 4, ncuts = (nwords >> 6) + 1;
     struct cut *cut = rk_calloc((size_t)ncuts, sizeof *cut);
     const uint8_t *rec = (const uint8_t *)b->rec.data;
+    int seg = b->seg.data != NULL;
+    const uint8_t *segr = seg ? (const uint8_t *)b->seg.data + 4 : NULL;
+    size_t rec_len = seg ? b->rec.len : SIZE_MAX;
     if (cut == NULL)
         return RK_ENOMEM;
-    hint_huge(cut, (size_t)ncuts * sizeof *cut);
+    rk__sw_hint_huge(cut, (size_t)ncuts * sizeof *cut);
     qsort(dv, nd, sizeof *dv, cmp_dup);
     for (size_t k = 0; k < nd; k++) {
-        size_t off = (size_t)dv[k].dead * 4, sz = REC_SIZE(rec + off);
+        size_t off = (size_t)dv[k].dead * 4, sz = REC_SIZE(rec_at(rec, rec_len, segr, off));
         for (size_t x = off / 4; x < (off + sz) / 4; x++)
             cut[x >> 6].bits |= (uint64_t)1 << (x & 63);
     }
@@ -897,7 +1130,13 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
     uint64_t nslots = (uint64_t)1 << log2;
     struct remap rm = {slots, cut, dv[0].dead, nslots, 0};
     atomic_init(&rm.next, 0);
-    struct compact cp = {b, dv, nd, 0, &rm};
+    /* The removed records in the blob, then those in the segment. */
+    size_t nd1 = seg ? dups_below(dv, nd, b->rec.len / 4) : nd;
+    struct compact cp = {b,
+                         {{(uint8_t *)b->rec.data, 0, b->rec.len, dv, nd1},
+                          {seg ? (uint8_t *)b->seg.data + 4 : NULL, b->rec.len,
+                           seg ? b->seg.len - 4 : 0, dv + nd1, nd - nd1}},
+                         &rm};
     pthread_t th;
     int t = nslots >= PLACE_THREADS_MIN && pthread_create(&th, NULL, compact_run, &cp) == 0;
     if (t) {
@@ -915,9 +1154,22 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
             x = dv[j].keep;
         b->ments[i].word = (uint32_t)(x - removed_below(cut, x));
     }
-    b->rec.len = cp.w;
-    b->rec.data[cp.w] = '\0';
+    b->rec.len = cp.p[0].len;
+    b->rec.data[b->rec.len] = '\0';
+    if (seg) {
+        b->seg.len = cp.p[1].len + 4;
+        b->seg.data[b->seg.len] = '\0';
+        b->seg_n -= nd - nd1;
+    }
     b->split_rec = 0; /* the records moved */
+    /* The key hashes are let go rather than moved down past the removed records (80 MB at
+     * 10M keys): a table made again or an append makes them from the records
+     * (hashes_back()); a write needs only the prefilter's, which keep their repeats. */
+    rk_free(b->hv);
+    rk_free(b->seg_hv);
+    b->hv = b->seg_hv = NULL;
+    b->hv_cap = 0;
+    b->hv_gone = 1;
     rk_free(cut);
     return RK_OK;
 }
@@ -927,16 +1179,20 @@ static enum rk_status drop_dups(struct rk_sweep_builder *b, uint64_t *slots, uin
  * they are more than half of it, it is made again from the records, so that it stays within
  * twice the keys held, however often they were repeated.
  */
-static void pv_settle(struct rk_sweep_builder *b)
+static enum rk_status pv_settle(struct rk_sweep_builder *b)
 {
     uint64_t keys = rk__sw_pf_keys(b->type_count, RK__SW_PF_ALL);
-    if (b->pv_n <= 2 * keys + 1024)
-        return;
+    if (b->pv_n + b->seg_pv_n <= 2 * keys + 1024)
+        return RK_OK;
+    enum rk_status rc = seg_join(b); /* the walk below takes the records in one piece */
+    if (rc != RK_OK)
+        return rc;
     const uint8_t *rec = (const uint8_t *)b->rec.data;
     b->pv_n = 0; /* there is room: at most 2 hashes a key (a domain's mark), < pv_n */
     for (size_t off = 4; off + 4 <= b->rec.len; off += REC_SIZE(rec + off))
         pv_add(b, rec[off], (const char *)rec + off + 4,
                (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8));
+    return RK_OK;
 }
 
 /* A zeroed table of 2^log2 slots in *slots (the caller frees it, also on error) with the
@@ -947,7 +1203,7 @@ static enum rk_status new_table(struct rk_sweep_builder *b, uint64_t n, uint32_t
     *slots = rk_calloc((size_t)1 << log2, sizeof **slots);
     if (*slots == NULL)
         return RK_ENOMEM;
-    hint_huge(*slots, (size_t)8 << log2);
+    rk__sw_hint_huge(*slots, (size_t)8 << log2);
     return place_all(b, n, log2, *slots, maxp, dv, nd);
 }
 
@@ -962,6 +1218,9 @@ static enum rk_status settle(struct rk_sweep_builder *b)
     ip4_flush(b);
     if (b->pending == 0 && b->slots != NULL)
         return RK_OK;
+    enum rk_status hrc = hashes_back(b);
+    if (hrc != RK_OK)
+        return hrc;
     uint64_t n = b->count + b->pending;
     uint32_t log2 = log2_for(n), maxp = 0;
     struct dup *dv = NULL;
@@ -974,13 +1233,15 @@ static enum rk_status settle(struct rk_sweep_builder *b)
         rc = drop_dups(b, slots, log2, dv, nd);
         if (rc != RK_OK)
             goto out;
-        pv_settle(b);
         /* The blob holds the distinct keys only from here: count them so, whatever follows. */
         n -= nd;
         b->count = n;
         b->pending = 0;
         rk_free(b->slots);
         b->slots = NULL;
+        rc = pv_settle(b);
+        if (rc != RK_OK)
+            goto out;
         if (log2_for(n) < log2) {
             /* Fewer distinct keys than the size assumed: placed again at the size they need
              * (no duplicates are left to find). */
@@ -989,7 +1250,9 @@ static enum rk_status settle(struct rk_sweep_builder *b)
             rk_free(slots);
             slots = NULL;
             log2 = log2_for(n);
-            rc = new_table(b, n, log2, &slots, &maxp, &dv, &nd);
+            rc = hashes_back(b); /* the key hashes went with the repeats */
+            if (rc == RK_OK)
+                rc = new_table(b, n, log2, &slots, &maxp, &dv, &nd);
             if (rc != RK_OK)
                 goto out;
         }
@@ -1021,40 +1284,34 @@ uint64_t rk_sweep_builder_count(struct rk_sweep_builder *b)
 
 enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep_builder *part)
 {
-    if (part->count != 0 || part->nments != 0)
+    if (part->count != 0 || part->nments != 0 || part->seg.data != NULL)
         return RK_EINVAL;
     ip4_flush(b);
     ip4_flush(part);
     if (b->count + b->pending + part->pending > RK_MAX_SWEEP_INDICATORS)
         return RK_ETOOBIG;
-    enum rk_status rc = hv_reserve(b, part->pending);
+    if (part->rec.len - 4 > REC_CAP - rec_total(b))
+        return RK_ETOOBIG;
+    /* One segment at a time: a second part joins the first one's behind the blob. */
+    enum rk_status rc = hashes_back(b);
     if (rc == RK_OK)
-        rc = pv_reserve(b, part->pv_n);
-    if (rc == RK_OK)
-        rc = rk_buf_reserve(&b->rec, part->rec.len - 4);
+        rc = seg_join(b);
     if (rc != RK_OK)
         return rc;
-    /* Half of a large file's records and hashes (the copies' first touches of their
-     * destination are page faults, the larger part of their cost): in two threads. */
-    size_t rn = part->rec.len - 4, hn = (size_t)part->pending * sizeof *b->hv;
-    size_t pn = (size_t)part->pv_n * sizeof *b->pv, r1 = rn / 2 + (hn + pn) / 2;
-    if (r1 > rn)
-        r1 = rn; /* the thread: records [r1, rn), hv, pv */
-    struct copy_job cj[3] = {{b->rec.data + b->rec.len + r1, part->rec.data + 4 + r1, rn - r1},
-                             {b->hv + b->count + b->pending, part->hv, hn},
-                             {b->pv + b->pv_n, part->pv, pn}};
-    pthread_t th;
-    int t = rn + hn + pn >= COPY_THREAD_MIN && pthread_create(&th, NULL, copy_jobs_run, cj) == 0;
-    memcpy(b->rec.data + b->rec.len, part->rec.data + 4, r1);
-    if (t)
-        pthread_join(th, NULL);
-    else
-        copy_jobs_run(cj);
-    b->split_rec = b->count + b->pending;
-    b->split_off = b->rec.len;
-    b->rec.len += rn;
-    b->rec.data[b->rec.len] = '\0';
-    b->pv_n += part->pv_n;
+    if (part->pending > 0) {
+        /* The part's records and hashes are taken over, not copied (a 10M list's second
+         * half: 100 MB of records and 80 MB of hashes, whose copies' page faults were most of
+         * the 0.1 s the join took). */
+        b->seg = part->rec;
+        rk_buf_init(&part->rec, REC_CAP);
+        b->seg_hv = part->hv;
+        b->seg_pv = part->pv;
+        b->seg_n = part->pending;
+        b->seg_pv_n = part->pv_n;
+        part->hv = part->pv = NULL;
+        part->hv_cap = part->pv_cap = 0;
+        part->pv_n = 0;
+    }
     if (part->c24 != NULL && b->c24 == NULL) {
         b->c24 = part->c24;
         part->c24 = NULL;
@@ -1293,7 +1550,7 @@ static void fill_header(const struct rk_sweep_builder *b, struct rk__sw_header *
     h->max_probe = b->max_probe;
     h->slots_off = h->header_size;
     h->records_off = h->slots_off + ((uint64_t)8 << b->log2);
-    h->records_len = align8(b->rec.len);
+    h->records_len = align8(rec_total(b));
     h->ip4_filter_off = h->records_off + h->records_len;
     h->ip4_filter_bits = ip4_filter_bits(b);
     /* The key prefilter (sweep-prefilter.c): one cache line a query, so lines start at a
@@ -1339,18 +1596,26 @@ static void layout_image(struct rk_sweep_builder *b, struct rk__sw_header *h)
     }
 }
 
+/* The key prefilter is made from the records, not from the hashes kept as they came: those
+ * are its keys but for the domains' when it holds no domains (all have two labels). */
+static int tail_walks(const struct rk_sweep_builder *b, const struct rk__sw_header *h)
+{
+    return b->type_count[RK_SWEEP_DOMAIN] > 0 && (h->pf_flags & RK__SW_PF_DOMAIN) == 0;
+}
+
 /* Writes the sections after the records (IPv4 prefilter, key prefilter, metadata) into
- * `tail`, zeroed, which is the image from h->ip4_filter_off to its end. */
+ * `tail`, zeroed, which is the image from h->ip4_filter_off to its end. When tail_walks(),
+ * the records are in one piece (no segment). */
 static void fill_tail(struct rk_sweep_builder *b, const struct rk__sw_header *h, uint8_t *tail)
 {
     fold_ip4_filter(b, h->ip4_filter_bits, (uint64_t *)(void *)tail);
-    /* The key prefilter from the hashes kept as they came when those are its keys: the
-     * domains' only when it holds domains (all have two labels); else from the records. */
     uint64_t *pf = (uint64_t *)(void *)(tail + (h->pf_off - h->ip4_filter_off));
-    int by_walk = b->type_count[RK_SWEEP_DOMAIN] > 0 && (h->pf_flags & RK__SW_PF_DOMAIN) == 0;
-    if (!by_walk)
+    if (!tail_walks(b, h)) {
+        /* The bits are ORs: the segment's hashes add theirs to the blob's. */
         rk__sw_pf_fill_hashes(pf, h->pf_lines, h->pf_cidr4_bits, b->pv, b->pv_n, b->c24);
-    else
+        if (b->seg_pv_n > 0)
+            rk__sw_pf_fill_hashes(pf, h->pf_lines, h->pf_cidr4_bits, b->seg_pv, b->seg_pv_n, NULL);
+    } else
         rk__sw_pf_fill(pf, h->pf_lines, h->pf_flags, h->pf_cidr4_bits, b->type_count,
                        (const uint8_t *)b->rec.data, b->rec.len);
     if (b->nments > 0)
@@ -1384,7 +1649,7 @@ static uint8_t *make_image(struct rk_sweep_builder *b, struct rk__sw_header *h)
     uint8_t *img = rk_calloc(1, (size_t)h->file_size);
     if (img == NULL)
         return NULL;
-    hint_huge(img, (size_t)h->file_size);
+    rk__sw_hint_huge(img, (size_t)h->file_size);
     fill_image(b, h, img);
     return img;
 }
@@ -1394,6 +1659,10 @@ enum rk_status rk_sweep_builder_build(struct rk_sweep_builder *b, struct rk_swee
     struct rk__sw_header h;
     *out = NULL;
     enum rk_status frc = settle(b);
+    if (frc == RK_OK && b->hashes_gone)
+        frc = hashes_back(b); /* the prefilter is set from them (the key hashes are not used) */
+    if (frc == RK_OK)
+        frc = seg_join(b); /* the image in memory is one piece */
     if (frc != RK_OK)
         return frc;
     uint8_t *img = make_image(b, &h);
@@ -1433,20 +1702,20 @@ static int pwrite_all(int fd, const void *p, size_t n, uint64_t off)
     return 0;
 }
 
-/* Two pwrite_all() in turn, done by a thread of its own: the second only if the first
+/* Three pwrite_all() in turn, done by a thread of its own: each only if the ones before
  * succeeded. */
 struct pwrite_job {
     int fd;
-    const void *p[2];
-    size_t n[2];
-    uint64_t off[2];
+    const void *p[3];
+    size_t n[3];
+    uint64_t off[3];
     int err;
 };
 
 static void *pwrite_run(void *arg)
 {
     struct pwrite_job *j = arg;
-    for (int k = 0; k < 2 && j->err == 0; k++)
+    for (int k = 0; k < 3 && j->err == 0; k++)
         j->err = pwrite_all(j->fd, j->p[k], j->n[k], j->off[k]);
     return NULL;
 }
@@ -1463,27 +1732,32 @@ static void *pwrite_run(void *arg)
 static int write_image(struct rk_sweep_builder *b, struct rk__sw_header *h, int fd)
 {
     size_t tail_len = (size_t)(h->file_size - h->ip4_filter_off);
+    if (tail_walks(b, h) && seg_join(b) != RK_OK)
+        return ENOMEM;
     uint8_t *tail = rk_calloc(1, tail_len);
     if (tail == NULL)
         return ENOMEM;
-    /* The records and the table by one thread (writes to one file take turns), the sections
-     * after them made meanwhile. */
+    rk__sw_hint_huge(tail, tail_len); /* the key prefilter: 16 MB at 10M indicators */
+    /* The records (the blob, then the segment behind it) and the table by one thread (writes
+     * to one file take turns), the sections after them made meanwhile. */
+    int seg = b->seg.data != NULL;
     struct pwrite_job rj = {fd,
-                            {b->rec.data, b->slots},
-                            {b->rec.len, (size_t)8 << b->log2},
-                            {h->records_off, h->slots_off},
+                            {b->rec.data, seg ? b->seg.data + 4 : NULL, b->slots},
+                            {b->rec.len, seg ? b->seg.len - 4 : 0, (size_t)8 << b->log2},
+                            {h->records_off, h->records_off + b->rec.len, h->slots_off},
                             0};
     pthread_t th;
-    int t = rj.n[0] >= COPY_THREAD_MIN && pthread_create(&th, NULL, pwrite_run, &rj) == 0;
+    int t = rec_total(b) >= COPY_THREAD_MIN && pthread_create(&th, NULL, pwrite_run, &rj) == 0;
     fill_tail(b, h, tail);
     if (t)
         pthread_join(th, NULL);
     else
         pwrite_run(&rj);
-    /* The table is let go once written (a later build or write makes it again), so that it
-     * and the file's pages are not all held at once. */
+    /* The table and the hashes are let go once written (a later build or write makes them
+     * again), so that they and the file's pages are not all held at once. */
     rk_free(b->slots);
     b->slots = NULL;
+    drop_hashes(b);
     int e = rj.err;
     if (e == 0)
         e = pwrite_all(fd, tail, tail_len, h->ip4_filter_off);
@@ -1511,6 +1785,8 @@ enum rk_status rk_sweep_builder_write(struct rk_sweep_builder *b, const char *pa
         return RK_EINVAL;
     }
     rc = settle(b);
+    if (rc == RK_OK && b->hashes_gone)
+        rc = hashes_back(b); /* the prefilter is set from them (the key hashes are not used) */
     if (rc != RK_OK) {
         set_err(err, errlen, "%s", rk_strerror(rc));
         return rc;

@@ -152,13 +152,29 @@ size_t rk__sw_canon_indicator(const char *s, size_t n, enum rk_sweep_type *type,
 /* ===== Builder (sweep-index.c) ===== */
 
 /*
- * Moves the records of `part` (a builder that got rk_sweep_builder_add() calls only: no
- * metadata, never counted, built or written) to the end of `b`'s, as if they had been added
- * to `b` after its own: the loader reads a large file in two threads, each into its own
- * builder, and joins them in file order. Returns RK_OK, RK_EINVAL (not such a part),
- * RK_ETOOBIG or RK_ENOMEM; `part` is left to destroy either way.
+ * Puts the records of `part` (a builder that got rk_sweep_builder_add() calls only: no
+ * metadata, never counted, built or written) behind `b`'s, as if they had been added to `b`
+ * after its own: the loader reads a large file in two threads, each into its own builder, and
+ * joins them in file order. The part's record blob and hashes are taken over whole (`b` keeps
+ * them as a segment behind its own blob until something needs one piece), not copied.
+ * Returns RK_OK, RK_EINVAL (not such a part), RK_ETOOBIG or RK_ENOMEM; `part` is left to
+ * destroy either way (emptied of its records on success).
  */
 enum rk_status rk__sw_builder_absorb(struct rk_sweep_builder *b, struct rk_sweep_builder *part);
+
+/*
+ * Gives `b` room for the records and hashes of `bytes` of a plain list about to be read into
+ * it (the most such text makes), in transparent huge pages where the kernel has them. Only
+ * sizes, and only a request: the builder's contents and the index do not depend on it, and
+ * room it cannot get is left to the appends.
+ */
+void rk__sw_builder_presize(struct rk_sweep_builder *b, size_t bytes);
+
+/* Asks for transparent huge pages over the 2 MiB pages inside a large buffer [p, p + n): its
+ * first touches then cost a fault per 2 MiB instead of one per 4 KiB, and its random accesses
+ * fewer TLB misses. Only a hint (the kernel's "madvise" mode of transparent huge pages gives
+ * them to advised memory only). */
+void rk__sw_hint_huge(void *p, size_t n);
 
 /* ===== Hashing ===== */
 

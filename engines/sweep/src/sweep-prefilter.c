@@ -356,6 +356,7 @@ static int pf_set_parts(uint64_t *sec, uint64_t lines, const uint64_t *pv, uint6
         rk_free(tmp);
         return 0;
     }
+    rk__sw_hint_huge(tmp, (size_t)n * sizeof *tmp); /* tens of MB at 10M keys, all written */
     for (uint64_t i = 0; i < n; i++)
         pos[(pv[i] >> shift) + 1]++;
     for (size_t k = 1; k <= nb; k++)

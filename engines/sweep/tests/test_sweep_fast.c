@@ -332,6 +332,133 @@ static void test_two_threads_same_bytes(void **state)
     rk_buf_free(&feed);
 }
 
+/* ===== The second reader's records kept as a segment ===== */
+
+/*
+ * A list read by two threads keeps the second thread's records and hashes apart from the
+ * blob (a segment behind it) until something needs one piece. Every way through that: written
+ * straight away (the segment written behind the blob), counted first (the repeats removed from
+ * both pieces), values added after it (joined), metadata, a second list (the first segment
+ * joined, the second kept), nearly all repeats (the prefilter's hashes made again from the
+ * records), a second half of nothing but rejected lines (no segment). A write lets the hashes
+ * go: written again, values added after it, or an image built after it, the builder makes them
+ * again from the records. The file must be the one a builder that got the same values one by
+ * one writes once.
+ */
+struct seg_case {
+    uint64_t count, distinct; /* the list, read by two threads */
+    int counted;              /* rk_sweep_builder_count() after each load */
+    uint64_t extra;           /* values added one by one after the loads */
+    int meta;                 /* the extra values with a metadata string */
+    int loads;                /* the list loaded this many times */
+    int junk_tail;            /* 1.5 MB of rejected lines after the values */
+    int after;                /* 1: written before the extra values too; 2: written, then built */
+};
+
+static const struct seg_case seg_cases[] = {
+    {40000, 30000, 0, 0, 0, 1, 0, 0},   {40000, 30000, 1, 0, 0, 1, 0, 0},
+    {40000, 30000, 1, 500, 0, 1, 0, 0}, {40000, 30000, 0, 500, 1, 1, 0, 0},
+    {40000, 30000, 0, 0, 0, 2, 0, 0},   {40000, 30000, 1, 0, 0, 2, 0, 0},
+    {40000, 300, 0, 0, 0, 1, 0, 0},     {40000, 300, 1, 10, 0, 1, 0, 0},
+    {12000, 9000, 0, 0, 0, 1, 1, 0},    {40000, 30000, 0, 0, 0, 1, 0, 1},
+    {40000, 30000, 0, 500, 1, 1, 0, 1}, {40000, 300, 0, 10, 0, 2, 0, 1},
+    {40000, 30000, 0, 0, 0, 1, 0, 2},   {40000, 30000, 1, 500, 0, 1, 0, 2},
+};
+
+/* Adds value i (of the case's extra values when `extra`) to b, with metadata when asked. */
+static void seg_add(struct rk_sweep_builder *b, const struct seg_case *c, uint64_t i, int extra)
+{
+    char v[RK_MAX_SWEEP_INDICATOR + 64], meta[32];
+    size_t n =
+        extra ? value_of(1000000 + i, 1000000, v, sizeof v) : value_of(i, c->distinct, v, sizeof v);
+    enum rk_status rc;
+    if (extra && c->meta) {
+        snprintf(meta, sizeof meta, "m%llu", (unsigned long long)(i % 7));
+        rc = rk_sweep_builder_add_meta(b, RK_SWEEP_NONE, v, n, meta);
+    } else {
+        rc = rk_sweep_builder_add(b, RK_SWEEP_NONE, v, n);
+    }
+    assert_true(rc == RK_OK || rc == RK_EINVAL);
+}
+
+static void test_segment_same_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/rk-sweep-seg-XXXXXX", pa[512], pb[512], err[256];
+    char v[RK_MAX_SWEEP_INDICATOR + 64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(pa, sizeof pa, "%s/one-by-one.idx", dir);
+    snprintf(pb, sizeof pb, "%s/loaded.idx", dir);
+    for (size_t k = 0; k < RK_ARRAY_LEN(seg_cases); k++) {
+        const struct seg_case *c = &seg_cases[k];
+        struct rk_buf feed;
+        struct rk_sweep_builder *a = NULL, *b = NULL;
+        rk_buf_init(&feed, 0);
+        assert_int_equal(rk_sweep_builder_create(&a), RK_OK);
+        assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
+        for (uint64_t i = 0; i < c->count; i++) {
+            size_t n = value_of(i, c->distinct, v, sizeof v);
+            assert_int_equal(rk_buf_add(&feed, v, n), RK_OK);
+            assert_int_equal(rk_buf_addc(&feed, '\n'), RK_OK);
+        }
+        for (uint64_t i = 0; c->junk_tail && feed.len < ((size_t)6 << 20); i++) {
+            int n = snprintf(v, sizeof v, "not an indicator %llu\n", (unsigned long long)i);
+            assert_int_equal(rk_buf_add(&feed, v, (size_t)n), RK_OK);
+        }
+        assert_true(feed.len > ((size_t)2 << 20)); /* cut in two */
+        for (int l = 0; l < c->loads; l++) {
+            for (uint64_t i = 0; i < c->count; i++)
+                seg_add(a, c, i, 0);
+            if (c->counted)
+                (void)rk_sweep_builder_count(a);
+            assert_int_equal(
+                rk_sweep_builder_load(b, RK_SWEEP_FMT_PLAIN, feed.data, feed.len, NULL, NULL, 0),
+                RK_OK);
+            if (c->counted)
+                (void)rk_sweep_builder_count(b);
+        }
+        if (c->after == 1) /* a write first: the extra values come after it */
+            assert_int_equal(rk_sweep_builder_write(b, pb, err, sizeof err), RK_OK);
+        for (uint64_t i = 0; i < c->extra; i++) {
+            seg_add(a, c, i, 1);
+            seg_add(b, c, i, 1);
+        }
+        assert_int_equal(rk_sweep_builder_count(a), rk_sweep_builder_count(b));
+        assert_int_equal(rk_sweep_builder_write(a, pa, err, sizeof err), RK_OK);
+        assert_int_equal(rk_sweep_builder_write(b, pb, err, sizeof err), RK_OK);
+        if (c->after == 2) {
+            /* Built in memory after the write: the same bytes but the body checksum (an
+             * image in memory has none) and so the header's checksum. */
+            struct rk_sweep_index *im = NULL, *iw = NULL;
+            assert_int_equal(rk_sweep_builder_build(b, &im), RK_OK);
+            assert_int_equal(rk_sweep_index_open(pb, 0, &iw, err, sizeof err), RK_OK);
+            assert_int_equal(im->size, iw->size);
+            size_t hs = iw->h->header_size;
+            assert_memory_equal(im->base + hs, iw->base + hs, iw->size - hs);
+            rk_sweep_index_close(im);
+            rk_sweep_index_close(iw);
+            /* ... and written again after that build. */
+            assert_int_equal(rk_sweep_builder_write(b, pb, err, sizeof err), RK_OK);
+        }
+        struct rk_sweep_index *ia = NULL, *ib = NULL;
+        assert_int_equal(rk_sweep_index_open(pa, 0, &ia, err, sizeof err), RK_OK);
+        assert_int_equal(rk_sweep_index_open(pb, 0, &ib, err, sizeof err), RK_OK);
+        if (ia->size != ib->size || memcmp(ia->base, ib->base, ia->size) != 0)
+            print_error("case %zu: files differ (%zu / %zu bytes)\n", k, ia->size, ib->size);
+        assert_int_equal(ia->size, ib->size);
+        assert_memory_equal(ia->base, ib->base, ia->size);
+        check_records(ib);
+        rk_sweep_index_close(ia);
+        rk_sweep_index_close(ib);
+        rk_sweep_builder_destroy(a);
+        rk_sweep_builder_destroy(b);
+        rk_buf_free(&feed);
+    }
+    unlink(pa);
+    unlink(pb);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_load_writes_same_file),
         cmocka_unit_test(test_settle_same_bytes),
         cmocka_unit_test(test_two_threads_same_bytes),
+        cmocka_unit_test(test_segment_same_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
