@@ -1960,6 +1960,7 @@ static enum rk_status check_image(struct rk_sweep_index *ix, int verify_body, ch
     ix->rec_len = h->records_len;
     ix->ip4f = (const uint64_t *)(ix->base + h->ip4_filter_off);
     ix->ip4f_shift = 32 - h->ip4_filter_bits;
+    rk__sw_ip4f16_make(ix);
     ix->pf = (const uint64_t *)(ix->base + h->pf_off);
     ix->pf_lines = h->pf_lines;
     ix->c4f = ix->pf + 8 * (uint64_t)h->pf_lines;

@@ -325,6 +325,12 @@ struct rk_sweep_index {
     uint64_t rec_len;
     const uint64_t *ip4f;
     unsigned ip4f_shift; /* 32 - k */
+    /* Bit n set when some bit of the IPv4 prefilter within the /16 network n is set: made from
+     * ip4f at open (rk__sw_ip4f16_make()), not stored in the file. 8 KiB that stay in cache,
+     * where ip4f (2 MiB at k = 24) does not: a large index rules out most addresses of a log
+     * (private networks, networks no indicator is in) by this one bit before it queues them
+     * for the ip4f test. */
+    uint64_t ip4f16[1024];
     const uint64_t *pf;  /* the key prefilter, 8 words a line */
     uint64_t pf_lines;
     const uint64_t *c4f; /* the CIDR prefilter */
@@ -358,6 +364,9 @@ int rk__sw_hot_copy(struct rk_sweep_index *ix);
 /* Bytes of p[0, n) that are mapped by huge (PMD) entries, or -1 when the kernel cannot say
  * (PAGEMAP_SCAN, Linux 6.7). Pages not present count as not huge. */
 long long rk__sw_huge_bytes(const void *p, size_t n);
+
+/* Fills ix->ip4f16 from ix->ip4f and ix->ip4f_shift (sweep-prefilter.c). */
+void rk__sw_ip4f16_make(struct rk_sweep_index *ix);
 
 /* ===== Checksum (sweep-sum.c) ===== */
 

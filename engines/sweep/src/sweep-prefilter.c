@@ -377,3 +377,32 @@ void rk__sw_pf_fill_hashes(uint64_t *sec, uint32_t lines, uint32_t cidr4_bits, c
     if (n < PF_PART_MIN_KEYS || lines <= PF_PART_LINES || !pf_set_parts(sec, lines, pv, n))
         pf_set_all(sec, lines, pv, n);
 }
+
+/* The /16 summary of the IPv4 prefilter (sweep-int.h, rk_sweep_index.ip4f16). With k >= 16 bits
+ * a /16 network holds 2^(k-16) bits of ip4f, all in one word (k <= 22) or in whole words
+ * (k >= 22); with k < 16 it lies within the bit of its /k network. At k = 24 this reads the
+ * 2 MiB bitmap once, word by word (well under a millisecond), at every open. */
+void rk__sw_ip4f16_make(struct rk_sweep_index *ix)
+{
+    unsigned k = 32 - ix->ip4f_shift;
+    memset(ix->ip4f16, 0, sizeof ix->ip4f16);
+    for (uint32_t n = 0; n < 65536; n++) {
+        int any;
+        if (k < 16) {
+            uint32_t nk = n >> (16 - k);
+            any = (ix->ip4f[nk / 64] >> (nk % 64)) & 1;
+        } else if (k <= 22) {
+            unsigned g = 1u << (k - 16); /* 1 .. 64 bits, aligned within a word */
+            uint64_t first = (uint64_t)n << (k - 16);
+            uint64_t m = g == 64 ? ~(uint64_t)0 : (((uint64_t)1 << g) - 1) << (first % 64);
+            any = (ix->ip4f[first / 64] & m) != 0;
+        } else {
+            uint64_t words = (uint64_t)1 << (k - 22), w0 = (uint64_t)n * words, acc = 0;
+            for (uint64_t i = 0; i < words; i++)
+                acc |= ix->ip4f[w0 + i];
+            any = acc != 0;
+        }
+        if (any)
+            ix->ip4f16[n / 64] |= (uint64_t)1 << (n % 64);
+    }
+}

@@ -393,6 +393,53 @@ static void test_extract_deferred_pf(void **state)
     unsetenv("RK_SWEEP_DEFER_PF");
 }
 
+/* The /16 summary of the IPv4 prefilter made at open (rk__sw_ip4f16_make()) at every prefilter
+ * size the format allows: bit n set exactly when some bit of the /16 network n is set. The
+ * prefilters are sparse (a few bits, some at the edges of a /16) so that a wrong group, shift or
+ * mask shows; the first and last /16 too. */
+static void test_ip4f16_every_k(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    for (unsigned k = RK__SW_IP4F_MIN_BITS; k <= RK__SW_IP4F_MAX_BITS; k++) {
+        size_t words = ((size_t)1 << k) / 64;
+        uint64_t *bm = rk_calloc(words, sizeof *bm);
+        struct rk_sweep_index *ix = rk_calloc(1, sizeof *ix);
+        assert_non_null(bm);
+        assert_non_null(ix);
+        for (unsigned i = 0; i < 300; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            uint64_t bit = (seed >> 20) % ((uint64_t)1 << k);
+            if (i % 3 == 0) /* the first or the last bit of its /16 (or /k) */
+                bit = k > 16 ? (i % 2 ? bit | (((uint64_t)1 << (k - 16)) - 1)
+                                      : bit & ~(((uint64_t)1 << (k - 16)) - 1))
+                             : bit;
+            bm[bit / 64] |= (uint64_t)1 << (bit % 64);
+        }
+        bm[0] |= 1;
+        bm[words - 1] |= (uint64_t)1 << 63;
+        ix->ip4f = bm;
+        ix->ip4f_shift = 32 - k;
+        rk__sw_ip4f16_make(ix);
+        unsigned set = 0;
+        for (uint32_t n = 0; n < 65536; n++) {
+            /* The /k networks of the addresses n.0.0.0 .. n.255.255, one bit each. */
+            uint64_t first = k >= 16 ? (uint64_t)n << (k - 16) : n >> (16 - k);
+            uint64_t last = k >= 16 ? first + ((uint64_t)1 << (k - 16)) - 1 : first;
+            int want = 0;
+            for (uint64_t nk = first; nk <= last; nk++)
+                want |= (int)((bm[nk / 64] >> (nk % 64)) & 1);
+            int got = (ix->ip4f16[n / 64] >> (n % 64)) & 1;
+            if (got != want)
+                fail_msg("k=%u: /16 %u.%u is %d, wants %d", k, n >> 8, n & 255, got, want);
+            set += (unsigned)got;
+        }
+        assert_true(set >= 2 && set < 65536);
+        rk_free(ix);
+        rk_free(bm);
+    }
+}
+
 /* Many tokens waiting for their prefilter tests at once (more than the scanner's queue holds,
  * with requests enough between them to flush the request queue while they wait): every hit,
  * in input order, on the direct path and with both tests deferred. */
@@ -2242,6 +2289,7 @@ int main(void)
         cmocka_unit_test(test_extract_deferred_ip4),
         cmocka_unit_test(test_extract_deferred_pf),
         cmocka_unit_test(test_deferred_queue),
+        cmocka_unit_test(test_ip4f16_every_k),
         cmocka_unit_test(test_deferred_order),
         cmocka_unit_test(test_url_host),
         cmocka_unit_test(test_prefilter),
