@@ -24,47 +24,7 @@
 #include "renkei/sweep.h"
 #include "sweep-int.h"
 #include "sweep-ip4.h"
-
-/* ===== Helpers ===== */
-
-static struct rk_sweep_index *index_of(const char *feed)
-{
-    struct rk_sweep_builder *b = NULL;
-    struct rk_sweep_index *ix = NULL;
-    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
-    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_AUTO, feed, strlen(feed), NULL, NULL,
-                                           0),
-                     RK_OK);
-    assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
-    rk_sweep_builder_destroy(b);
-    return ix;
-}
-
-/* Appends "line:token>indicator(type);" for each hit. */
-static int collect(const struct rk_sweep_hit *h, void *ud)
-{
-    struct rk_buf *out = ud;
-    assert_int_equal(rk_buf_addf(out, "%llu:%s>%s(%s);", (unsigned long long)h->line, h->token,
-                                 h->indicator, rk_sweep_type_name(h->type)),
-                     RK_OK);
-    return 0;
-}
-
-static void scan_expect(const struct rk_sweep_index *ix, const char *text, size_t len,
-                        const char *expect)
-{
-    struct rk_sweep_scanner *s = NULL;
-    struct rk_buf out;
-    rk_buf_init(&out, 0);
-    assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
-    assert_int_equal(rk_sweep_scan(s, text, len, collect, &out, NULL), RK_OK);
-    if (strcmp(out.data ? out.data : "", expect) != 0)
-        print_error("input:    %.*s\nexpected: %s\ngot:      %s\n", (int)len, text, expect,
-                    out.data ? out.data : "");
-    assert_string_equal(out.data ? out.data : "", expect);
-    rk_sweep_scanner_destroy(s);
-    rk_buf_free(&out);
-}
+#include "sweep-test-util.h"
 
 /* ===== Canonicalisation ===== */
 
@@ -357,9 +317,9 @@ static const struct scan_case scan_cases[] = {
 
 static void test_extract_and_match(void **state)
 {
-    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_sweep_index *ix = swt_index_of(feed);
     for (size_t i = 0; i < RK_ARRAY_LEN(scan_cases); i++)
-        scan_expect(ix, scan_cases[i].text, strlen(scan_cases[i].text), scan_cases[i].expect);
+        swt_scan_expect_n(ix, scan_cases[i].text, strlen(scan_cases[i].text), scan_cases[i].expect);
     rk_sweep_index_close(ix);
 }
 
@@ -445,7 +405,7 @@ static void test_ip4f16_every_k(void **state)
  * in input order, on the direct path and with both tests deferred. */
 static void test_deferred_queue(void **state)
 {
-    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_sweep_index *ix = swt_index_of(feed);
     struct rk_buf text, expect;
     rk_buf_init(&text, 0);
     rk_buf_init(&expect, 0);
@@ -465,12 +425,12 @@ static void test_deferred_queue(void **state)
                                      i, i, i, i, i, i % 256, i),
                          RK_OK);
     }
-    scan_expect(ix, text.data, text.len, expect.data);
+    swt_scan_expect_n(ix, text.data, text.len, expect.data);
     setenv("RK_SWEEP_DEFER_PF", "1", 1);
     setenv("RK_SWEEP_DEFER_IP4", "1", 1);
-    scan_expect(ix, text.data, text.len, expect.data);
+    swt_scan_expect_n(ix, text.data, text.len, expect.data);
     unsetenv("RK_SWEEP_DEFER_IP4");
-    scan_expect(ix, text.data, text.len, expect.data);
+    swt_scan_expect_n(ix, text.data, text.len, expect.data);
     unsetenv("RK_SWEEP_DEFER_PF");
     rk_buf_free(&text);
     rk_buf_free(&expect);
@@ -548,7 +508,7 @@ static void test_deferred_order(void **state)
         {{0, "c2.test>c2.test(domain)"}},
         {{0, "www.evil.example>evil.example(domain)"}}};
     (void)state;
-    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_sweep_index *ix = swt_index_of(feed);
     struct rk_buf text, expect;
     rk_buf_init(&text, 0);
     rk_buf_init(&expect, 0);
@@ -624,7 +584,7 @@ static void test_prefilter(void **state)
                                          "100.%u.%u.7\n",
                                      i, i, i, i / 256, i % 256),
                          RK_OK);
-    struct rk_sweep_index *ix = index_of(f.data);
+    struct rk_sweep_index *ix = swt_index_of(f.data);
     const struct rk__sw_header *h = ix->h;
     assert_int_equal(h->pf_flags,
                      RK__SW_PF_DOMAIN | RK__SW_PF_DOM3 | RK__SW_PF_URL | RK__SW_PF_IP4);
@@ -662,10 +622,10 @@ static void test_prefilter(void **state)
     rk_sweep_index_close(ix);
     rk_buf_free(&f);
 
-    ix = index_of("evil.example\njp\n");
+    ix = swt_index_of("evil.example\njp\n");
     assert_int_equal(ix->h->pf_flags & RK__SW_PF_DOMAIN, 0);
-    scan_expect(ix, "WWW.Mal.CO.JP x.evil.example\n", 29,
-                "1:www.mal.co.jp>jp(domain);1:x.evil.example>evil.example(domain);");
+    swt_scan_expect_n(ix, "WWW.Mal.CO.JP x.evil.example\n", 29,
+                      "1:www.mal.co.jp>jp(domain);1:x.evil.example>evil.example(domain);");
     rk_sweep_index_close(ix);
 }
 
@@ -711,7 +671,7 @@ static void test_prefilter_fill_paths(void **state)
                              RK_OK);
         }
         assert_int_equal(rk_buf_addf(&f, "%s", cases[c].extra), RK_OK);
-        struct rk_sweep_index *ix = index_of(f.data);
+        struct rk_sweep_index *ix = swt_index_of(f.data);
         check_pf_section(ix);
         if (cases[c].extra[0] != '\0')
             assert_int_equal(ix->h->pf_flags & RK__SW_PF_DOMAIN, 0);
@@ -779,18 +739,18 @@ static void test_prefilter_fill_parts(void **state)
 
 static void test_bad_bytes(void **state)
 {
-    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_sweep_index *ix = swt_index_of(feed);
     /* NUL bytes and high bytes are delimiters: "1.2.3.4\0evil.example\xff" */
     static const char nul[] = "a\0001.2.3.4\000evil.example\xff\xfe\n";
-    scan_expect(ix, nul, sizeof nul - 1,
-                "1:1.2.3.4>1.2.3.4(ipv4);1:evil.example>evil.example(domain);");
+    swt_scan_expect_n(ix, nul, sizeof nul - 1,
+                      "1:1.2.3.4>1.2.3.4(ipv4);1:evil.example>evil.example(domain);");
     /* A 10 MB line of token bytes followed by a hit on the same line. */
     size_t n = 10u * 1024u * 1024u;
     char *big = rk_malloc(n + 64);
     assert_non_null(big);
     memset(big, 'a', n);
     memcpy(big + n, " c2.test\n", 9);
-    scan_expect(ix, big, n + 9, "1:c2.test>c2.test(domain);");
+    swt_scan_expect_n(ix, big, n + 9, "1:c2.test>c2.test(domain);");
     rk_free(big);
     rk_sweep_index_close(ix);
 }
@@ -896,7 +856,7 @@ static const struct shape_case shape_cases[] = {
 
 static void test_shapes_at_every_offset(void **state)
 {
-    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_sweep_index *ix = swt_index_of(feed);
     char text[256];
     for (size_t c = 0; c < RK_ARRAY_LEN(shape_cases); c++) {
         const struct shape_case *sc = &shape_cases[c];
@@ -924,7 +884,7 @@ static void test_shapes_at_every_offset(void **state)
                     memcpy(text + n, " x y\n", 5);
                     n += 5;
                 }
-                scan_expect(ix, text, n, expect);
+                swt_scan_expect_n(ix, text, n, expect);
             }
         }
     }
@@ -984,7 +944,7 @@ static void test_block_masks_every_byte(void **state)
     static const char *const env[] = {NULL, "RK_SWEEP_NO_AVX512", "RK_SWEEP_NO_AVX2"};
     static const char *const names[8] = {"tok", "stop", "dot",    "colon",
                                          "at",  "plus", "letter", "digit"};
-    struct rk_sweep_index *ix = index_of("evil.test\n");
+    struct rk_sweep_index *ix = swt_index_of("evil.test\n");
     int last = -1;
     for (unsigned e = 0; e < sizeof env / sizeof env[0]; e++) {
         if (env[e] != NULL)
@@ -1046,7 +1006,7 @@ static void url_end_bytes(void)
                                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
         char f[160];
         snprintf(f, sizeof f, "%s\n", url);
-        struct rk_sweep_index *ix = index_of(f);
+        struct rk_sweep_index *ix = swt_index_of(f);
         assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
         for (unsigned c = 0; c < 256; c++) {
             int ends = c <= 0x20 || c == 0x7f || (c != 0 && strchr("\"',<>\\^`{|}", (int)c));
@@ -1080,7 +1040,7 @@ static void test_url_end_bytes(void **state)
 static void test_last_label_cache(void **state)
 {
     (void)state;
-    struct rk_sweep_index *ix = index_of("bad.io\nc2.test\nevil.longlabel\nq.zz\n");
+    struct rk_sweep_index *ix = swt_index_of("bad.io\nc2.test\nevil.longlabel\nq.zz\n");
     static const char *const hosts[] = {
         "bad.io", "BAD.IO", "x.Bad.Io", "bad.iox", "bad.io.", "a.b", "q.z", "q.zz", "Q.ZZ",
         "q.zzz", "evil.longlabel", "evil.LONGLABEL", "evil.longlabelx", "c2.test", "c2.tes",
@@ -1100,7 +1060,7 @@ static void test_last_label_cache(void **state)
                                       hit[i]);
         }
     }
-    scan_expect(ix, text, n, expect);
+    swt_scan_expect_n(ix, text, n, expect);
     /* Many different last labels (more than the cache has entries), the indicators' among
      * them: an answer is only ever used for its own label. */
     struct rk_buf big, want;
@@ -1118,7 +1078,7 @@ static void test_last_label_cache(void **state)
                              RK_OK);
         }
     }
-    scan_expect(ix, big.data, big.len, want.data);
+    swt_scan_expect_n(ix, big.data, big.len, want.data);
     rk_buf_free(&big);
     rk_buf_free(&want);
     rk_sweep_index_close(ix);
@@ -1136,7 +1096,7 @@ static void test_shapes_at_input_end(void **state)
 {
     (void)state;
     struct rk_sweep_index *ix =
-        index_of("bad.io\nq.zz\nevil.longlabel\n1.2.3.4\n10.1.0.0/16\nc2.test\n");
+        swt_index_of("bad.io\nq.zz\nevil.longlabel\n1.2.3.4\n10.1.0.0/16\nc2.test\n");
     static const struct shape_case tail_cases[] = {
         {"bad.io", "1:bad.io>bad.io(domain);"},
         {"x.Bad.IO", "1:x.bad.io>bad.io(domain);"},
@@ -1160,14 +1120,14 @@ static void test_shapes_at_input_end(void **state)
             memset(buf, ' ', off);
             memcpy(buf + off, tail_cases[c].token, tn);
             /* Twice: the second time the last label's answer comes from the cache. */
-            scan_expect(ix, buf, off + tn, tail_cases[c].expect);
-            scan_expect(ix, buf, off + tn, tail_cases[c].expect);
+            swt_scan_expect_n(ix, buf, off + tn, tail_cases[c].expect);
+            swt_scan_expect_n(ix, buf, off + tn, tail_cases[c].expect);
             rk_free(buf);
         }
     }
     /* The same labels one after the other on one scanner: each answer only for its own. */
     static const char seq[] = "bad.ip bad.io bad.ip q.zy q.zz q.zy bad.i bad.io\n";
-    scan_expect(ix, seq, sizeof seq - 1, "1:bad.io>bad.io(domain);1:q.zz>q.zz(domain);");
+    swt_scan_expect_n(ix, seq, sizeof seq - 1, "1:bad.io>bad.io(domain);1:q.zz>q.zz(domain);");
     rk_sweep_index_close(ix);
 }
 
@@ -1188,7 +1148,7 @@ static void pf_short_keys(void)
     for (unsigned k = 0; k < 40; k++)
         assert_int_equal(rk_buf_addf(&feed_b, "i%c%c.io\n", 'a' + k % 26, 'a' + k / 26), RK_OK);
     assert_int_equal(rk_buf_addf(&feed_b, "longer.io\n"), RK_OK);
-    struct rk_sweep_index *ix = index_of(feed_b.data);
+    struct rk_sweep_index *ix = swt_index_of(feed_b.data);
     unsigned line = 0;
     for (unsigned i = 0; i < 2000; i++, line++)
         assert_int_equal(rk_buf_addf(&text, "h.q%c%c.io\n", 'a' + i % 26, 'a' + i / 26 % 26),
@@ -1210,7 +1170,7 @@ static void pf_short_keys(void)
         assert_int_equal(rk_buf_addf(&want, "%u:%s>%s(domain);", line, low, low + 2), RK_OK);
         line++;
     }
-    scan_expect(ix, text.data, text.len, want.data);
+    swt_scan_expect_n(ix, text.data, text.len, want.data);
     rk_buf_free(&feed_b);
     rk_buf_free(&text);
     rk_buf_free(&want);
@@ -1312,9 +1272,9 @@ static const struct sfx_case sfx_cases[] = {
 
 static void sfx_scan(const struct rk_sweep_index *ix, const struct sfx_case *c)
 {
-    scan_expect(ix, c->text, strlen(c->text), c->expect);
+    swt_scan_expect_n(ix, c->text, strlen(c->text), c->expect);
     setenv("RK_SWEEP_DEFER_PF", "1", 1);
-    scan_expect(ix, c->text, strlen(c->text), c->expect);
+    swt_scan_expect_n(ix, c->text, strlen(c->text), c->expect);
     unsetenv("RK_SWEEP_DEFER_PF");
 }
 
@@ -1323,7 +1283,7 @@ static void test_pf_suffix_keys(void **state)
     (void)state;
     for (size_t i = 0; i < RK_ARRAY_LEN(sfx_cases); i++) {
         const struct sfx_case *c = &sfx_cases[i];
-        struct rk_sweep_index *ix = index_of(c->feed);
+        struct rk_sweep_index *ix = swt_index_of(c->feed);
         struct rk__sw_header *h = (struct rk__sw_header *)(uintptr_t)ix->h;
         uint64_t *pf = (uint64_t *)(uintptr_t)ix->pf;
         assert_int_equal(h->pf_flags & (RK__SW_PF_DOM3 | RK__SW_PF_DOM2), c->flags);
@@ -1365,18 +1325,18 @@ static void test_pf_suffix_keys(void **state)
     rk_buf_init(&f, 0);
     for (unsigned i = 0; i < 70000; i++)
         assert_int_equal(rk_buf_addf(&f, "m%u.co.jp\nx.n%u.Com.AU\n", i, i), RK_OK);
-    struct rk_sweep_index *big = index_of(f.data);
+    struct rk_sweep_index *big = swt_index_of(f.data);
     rk_buf_free(&f);
     assert_int_equal(big->h->pf_flags, RK__SW_PF_DOMAIN | RK__SW_PF_DOM3);
     assert_true(big->h->pf_lines > 4096);
     check_pf_section(big);
-    scan_expect(big, "a.m69999.co.jp\nb.x.n5.com.au\nn5.com.au\nq.co.jp\n", 47,
-                "1:a.m69999.co.jp>m69999.co.jp(domain);2:b.x.n5.com.au>x.n5.com.au(domain);");
+    swt_scan_expect_n(big, "a.m69999.co.jp\nb.x.n5.com.au\nn5.com.au\nq.co.jp\n", 47,
+                      "1:a.m69999.co.jp>m69999.co.jp(domain);2:b.x.n5.com.au>x.n5.com.au(domain);");
     rk_sweep_index_close(big);
     /* What the filter holds for one indicator under co.jp: its three-label key, not "co.jp"
      * (which let every co.jp host through before); checked on the hashes, as the hits are the
      * same either way. */
-    struct rk_sweep_index *ix = index_of("mal.co.jp\n");
+    struct rk_sweep_index *ix = swt_index_of("mal.co.jp\n");
     uint64_t k3 = rk__sw_pf_hash(RK__SW_PF_KEY_REG, "mal.co.jp", 9);
     uint64_t k2 = rk__sw_pf_hash(RK__SW_PF_KEY_REG, "co.jp", 5);
     uint64_t m2 = rk__sw_pf_hash(RK__SW_PF_KEY_SFX, "co.jp", 5);
@@ -1387,7 +1347,7 @@ static void test_pf_suffix_keys(void **state)
      * on one cached test). */
     assert_true(rk__sw_pf_test(rk__sw_pf_line(ix, m2), m2));
     assert_false(rk__sw_pf_test(rk__sw_pf_line(ix, m2n), m2n));
-    scan_expect(ix, "a.mal.co.jp\n", 12, "1:a.mal.co.jp>mal.co.jp(domain);");
+    swt_scan_expect_n(ix, "a.mal.co.jp\n", 12, "1:a.mal.co.jp>mal.co.jp(domain);");
     rk_sweep_index_close(ix);
 }
 
@@ -1583,7 +1543,7 @@ static void test_index_file(void **state)
     assert_int_equal(rk_sweep_builder_write(b, path, err, sizeof err), RK_OK);
     assert_int_equal(rk_sweep_index_open(path, 0, &ix, err, sizeof err), RK_OK);
     assert_int_equal(rk_sweep_index_count(ix), rk_sweep_builder_count(b));
-    scan_expect(ix, "x 1.2.3.4 y\n", 12, "1:1.2.3.4>1.2.3.4(ipv4);");
+    swt_scan_expect_n(ix, "x 1.2.3.4 y\n", 12, "1:1.2.3.4>1.2.3.4(ipv4);");
     rk_sweep_index_close(ix);
     rk_sweep_builder_destroy(b);
 
@@ -1697,9 +1657,10 @@ static void test_prefilter_layout(void **state)
     write_file(path, img, n);
     assert_int_equal(rk_sweep_index_open(path, RK_SWEEP_OPEN_NO_VERIFY, &ix, err, sizeof err),
                      RK_OK);
-    scan_expect(ix, "a.mal.co.jp http://bad.example/x?y=1\n", 37,
-                "1:a.mal.co.jp>mal.co.jp(domain);1:http://bad.example/x?y=1>http://bad.example/"
-                "x?y=1(url);");
+    swt_scan_expect_n(
+        ix, "a.mal.co.jp http://bad.example/x?y=1\n", 37,
+        "1:a.mal.co.jp>mal.co.jp(domain);1:http://bad.example/x?y=1>http://bad.example/"
+        "x?y=1(url);");
     rk_sweep_index_close(ix);
     rk_free(img);
 }
@@ -1740,7 +1701,7 @@ static void test_run_inputs(void **state)
     char p[8][512];
     size_t cap = 4096;
     char *buf = rk_malloc(cap);
-    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_sweep_index *ix = swt_index_of(feed);
     const char *names[] = {"plain.log", "a.gz", "a.zst", "a.bz2", "a.xz", "cut.gz"};
     for (int i = 0; i < 6; i++)
         snprintf(p[i], sizeof p[i], "%s/in/%s", tmpdir, names[i]);
@@ -1823,7 +1784,7 @@ static void test_run_threads_keep_order(void **state)
 {
     char path[512];
     struct rk_buf big, one, two;
-    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_sweep_index *ix = swt_index_of(feed);
     snprintf(path, sizeof path, "%s/big.log", tmpdir);
     rk_buf_init(&big, 0);
     for (unsigned i = 0; big.len < 3u * RK_MAX_SWEEP_CHUNK; i++) {
@@ -1883,7 +1844,7 @@ static void test_hit_line_text(void **state)
         {"0123456789abcdef0123456789abcdef0123456789abcdef\n0123456789abcde 1.2.3.4\n",
          "2[0123456789abcde 1.2.3.4];"},
     };
-    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_sweep_index *ix = swt_index_of(feed);
     struct rk_sweep_scanner *sc = NULL;
     struct rk_buf out;
     char path[512];
@@ -1995,7 +1956,7 @@ static void test_hash_bytes(void **state)
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     };
     static const char *const kinds[] = {"md5", "sha1", "sha256"};
-    struct rk_sweep_index *ix = index_of(feed);
+    struct rk_sweep_index *ix = swt_index_of(feed);
     for (size_t h = 0; h < RK_ARRAY_LEN(hashes); h++) {
         size_t hn = strlen(hashes[h]);
         for (size_t i = 0; i < hn; i++) {
@@ -2010,7 +1971,7 @@ static void test_hash_bytes(void **state)
                 char expect[200] = "";
                 if (same)
                     snprintf(expect, sizeof expect, "1:%s>%s(%s);", hashes[h], hashes[h], kinds[h]);
-                scan_expect(ix, text, hn + 5, expect);
+                swt_scan_expect_n(ix, text, hn + 5, expect);
             }
         }
     }
@@ -2162,7 +2123,7 @@ static void block_grid_text(struct rk_buf *text, struct rk_buf *expect, unsigned
 
 static void check_block_grid(const char *fd)
 {
-    struct rk_sweep_index *ix = index_of(fd);
+    struct rk_sweep_index *ix = swt_index_of(fd);
     struct rk_buf text, expect, got;
     unsigned lines;
     uint64_t counted = 0;
@@ -2172,7 +2133,7 @@ static void check_block_grid(const char *fd)
     block_grid_text(&text, &expect, &lines);
     struct rk_sweep_scanner *s = NULL;
     assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
-    assert_int_equal(rk_sweep_scan(s, text.data, text.len, collect, &got, &counted), RK_OK);
+    assert_int_equal(rk_sweep_scan(s, text.data, text.len, swt_collect, &got, &counted), RK_OK);
     rk_sweep_scanner_destroy(s);
     if (strcmp(got.data, expect.data) != 0) {
         size_t k = 0;

@@ -17,61 +17,9 @@
 #include "renkei/buf.h"
 #include "renkei/sweep.h"
 #include "sweep-int.h"
+#include "sweep-test-util.h"
 
 /* ===== Helpers ===== */
-
-/* A small deterministic generator (xorshift64): the same values on every run. */
-static uint64_t next_rand(uint64_t *x)
-{
-    *x ^= *x << 13;
-    *x ^= *x >> 7;
-    *x ^= *x << 17;
-    return *x;
-}
-
-static struct rk_sweep_index *index_of(const char *feed, size_t len)
-{
-    struct rk_sweep_builder *b = NULL;
-    struct rk_sweep_index *ix = NULL;
-    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
-    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_AUTO, feed, len, NULL, NULL, 0), RK_OK);
-    assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
-    rk_sweep_builder_destroy(b);
-    assert_non_null(ix->owned); /* built in memory: the tests below may alter it */
-    return ix;
-}
-
-/* Appends "line:token>indicator(type);" for each hit. */
-static int collect(const struct rk_sweep_hit *h, void *ud)
-{
-    struct rk_buf *out = ud;
-    assert_int_equal(rk_buf_addf(out, "%llu:%s>%s(%s);", (unsigned long long)h->line, h->token,
-                                 h->indicator, rk_sweep_type_name(h->type)),
-                     RK_OK);
-    return 0;
-}
-
-/* The hits of text[0, len) as collect() writes them (the caller frees out). */
-static void scan_into(const struct rk_sweep_index *ix, const char *text, size_t len,
-                      struct rk_buf *out)
-{
-    struct rk_sweep_scanner *s = NULL;
-    rk_buf_init(out, 0);
-    assert_int_equal(rk_buf_addf(out, "%s", ""), RK_OK);
-    assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
-    assert_int_equal(rk_sweep_scan(s, text, len, collect, out, NULL), RK_OK);
-    rk_sweep_scanner_destroy(s);
-}
-
-static void scan_expect(const struct rk_sweep_index *ix, const char *text, const char *expect)
-{
-    struct rk_buf out;
-    scan_into(ix, text, strlen(text), &out);
-    if (strcmp(out.data, expect) != 0)
-        print_error("input:    %s\nexpected: %s\ngot:      %s\n", text, expect, out.data);
-    assert_string_equal(out.data, expect);
-    rk_buf_free(&out);
-}
 
 /* The key prefilter's lines set to all ones: every token passes it. */
 static void filter_all_ones(struct rk_sweep_index *ix)
@@ -99,7 +47,7 @@ static void rand_hex(uint64_t *x, size_t n, int upper, char *out)
 {
     const char *dig = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     for (size_t i = 0; i < n; i++)
-        out[i] = dig[(next_rand(x) >> 20) & 15];
+        out[i] = dig[(swt_next_rand(x) >> 20) & 15];
     out[n] = '\0';
 }
 
@@ -131,7 +79,7 @@ static void test_filter_holds_keys(void **state)
         }
         assert_int_equal(rk_buf_addf(&f, "User%u.x@Mail%u.Example\n", i, i % 97), RK_OK);
     }
-    struct rk_sweep_index *ix = index_of(f.data, f.len);
+    struct rk_sweep_index *ix = swt_index_of_n(f.data, f.len);
     const struct rk__sw_header *h = ix->h;
     assert_int_equal(h->pf_flags, RK__SW_PF_HASH | RK__SW_PF_EMAIL);
     assert_int_equal(h->pf_lines, (4 * N * RK__SW_PF_BITS_PER_KEY + 511) / 512);
@@ -183,7 +131,7 @@ static void test_flags_and_types(void **state)
 {
     (void)state;
     static const char feed[] = "evil.example\n1.2.3.4\n";
-    struct rk_sweep_index *ix = index_of(feed, sizeof feed - 1);
+    struct rk_sweep_index *ix = swt_index_of_n(feed, sizeof feed - 1);
     assert_int_equal(ix->h->pf_flags & (RK__SW_PF_HASH | RK__SW_PF_EMAIL), 0);
     rk_sweep_index_close(ix);
     uint8_t d[32];
@@ -241,13 +189,13 @@ static const struct {
 static void small_cases_run(void)
 {
     for (int v = 0; v < 3; v++) {
-        struct rk_sweep_index *ix = index_of(small_feed, sizeof small_feed - 1);
+        struct rk_sweep_index *ix = swt_index_of_n(small_feed, sizeof small_feed - 1);
         if (v == 1)
             filter_all_ones(ix);
         if (v == 2)
             filter_without_new_keys(ix);
         for (size_t i = 0; i < RK_ARRAY_LEN(small_cases); i++)
-            scan_expect(ix, small_cases[i].text, small_cases[i].expect);
+            swt_scan_expect(ix, small_cases[i].text, small_cases[i].expect);
         rk_sweep_index_close(ix);
     }
 }
@@ -288,7 +236,7 @@ static void test_same_hits(void **state)
     assert_int_equal(rk_buf_addf(&f, "corp7.example\n1.2.3.4\n"), RK_OK);
     unsigned planted = 0;
     for (unsigned l = 0; l < LINES; l++) {
-        uint64_t r = next_rand(&x);
+        uint64_t r = swt_next_rand(&x);
         unsigned i = (unsigned)(r % N), k = (unsigned)(r >> 8) % 3;
         unsigned form = (unsigned)(r >> 16) % 10;
         char hx[65];
@@ -327,13 +275,13 @@ static void test_same_hits(void **state)
                 if (paths[p][e] != NULL)
                     setenv(paths[p][e], "1", 1);
             for (int v = 0; v < 3; v++) {
-                struct rk_sweep_index *ix = index_of(f.data, f.len);
+                struct rk_sweep_index *ix = swt_index_of_n(f.data, f.len);
                 if (v == 1)
                     filter_all_ones(ix);
                 if (v == 2)
                     filter_without_new_keys(ix);
                 struct rk_buf got;
-                scan_into(ix, text.data, text.len, &got);
+                swt_scan_into(ix, text.data, text.len, &got);
                 if (first) {
                     want = got;
                     first = 0;
@@ -377,23 +325,23 @@ static size_t rand_address(uint64_t *x, char *out)
 {
     static const char lc[] = "abcXYZ019._+-";
     static const char hc[] = "abkXYZ09-_";
-    size_t o = 0, ln = (size_t)(next_rand(x) % 70);
+    size_t o = 0, ln = (size_t)(swt_next_rand(x) % 70);
     if (ln == 0)
         ln = 1;
     for (size_t i = 0; i < ln; i++)
-        out[o++] = lc[next_rand(x) % (sizeof lc - 1)];
+        out[o++] = lc[swt_next_rand(x) % (sizeof lc - 1)];
     out[o++] = '@';
-    unsigned labels = 1 + (unsigned)(next_rand(x) % 4);
+    unsigned labels = 1 + (unsigned)(swt_next_rand(x) % 4);
     for (unsigned l = 0; l < labels; l++) {
-        uint64_t r = next_rand(x);
+        uint64_t r = swt_next_rand(x);
         /* 2 bytes at least: the scanner takes no domain shorter than 4 bytes for an address. */
         size_t n = r % 8 == 0 ? 60 + (size_t)(r >> 8) % 6 : 2 + (size_t)(r >> 8) % 12;
         for (size_t i = 0; i < n; i++)
-            out[o++] = hc[next_rand(x) % (sizeof hc - 1)];
+            out[o++] = hc[swt_next_rand(x) % (sizeof hc - 1)];
         if (l + 1 < labels)
-            out[o++] = next_rand(x) % 50 == 0 ? '+' : '.';
+            out[o++] = swt_next_rand(x) % 50 == 0 ? '+' : '.';
     }
-    uint64_t r = next_rand(x);
+    uint64_t r = swt_next_rand(x);
     if (r % 10 == 0)
         out[o++] = '.';
     else if (r % 10 == 1)
@@ -426,7 +374,7 @@ static void test_email_shapes(void **state)
         }
         assert_int_equal(rk_buf_addf(&text, "%u <%s>\n", i, a), RK_OK);
         for (size_t k = 0; k < n; k++)
-            if ((a[k] | 0x20) >= 'a' && (a[k] | 0x20) <= 'z' && next_rand(&x) % 3 == 0)
+            if ((a[k] | 0x20) >= 'a' && (a[k] | 0x20) <= 'z' && swt_next_rand(&x) % 3 == 0)
                 a[k] ^= 0x20;
         assert_int_equal(rk_buf_addf(&text, "x:%s\n", a), RK_OK);
     }
@@ -438,14 +386,14 @@ static void test_email_shapes(void **state)
         if (defer)
             setenv("RK_SWEEP_DEFER_PF", "1", 1);
         for (int v = 0; v < 3; v++) {
-            struct rk_sweep_index *ix = index_of(f.data, f.len);
+            struct rk_sweep_index *ix = swt_index_of_n(f.data, f.len);
             assert_true((ix->h->pf_flags & RK__SW_PF_EMAIL) != 0);
             if (v == 1)
                 filter_all_ones(ix);
             if (v == 2)
                 filter_without_new_keys(ix);
             struct rk_buf got;
-            scan_into(ix, text.data, text.len, &got);
+            swt_scan_into(ix, text.data, text.len, &got);
             if (defer == 0 && v == 0) {
                 want = got;
                 unsigned found = 0;

@@ -24,44 +24,9 @@
 #include "renkei/buf.h"
 #include "renkei/sweep.h"
 #include "sweep-int.h"
+#include "sweep-test-util.h"
 
 /* ===== Helpers ===== */
-
-static struct rk_sweep_index *index_of(const char *feed, size_t len)
-{
-    struct rk_sweep_builder *b = NULL;
-    struct rk_sweep_index *ix = NULL;
-    assert_int_equal(rk_sweep_builder_create(&b), RK_OK);
-    assert_int_equal(rk_sweep_builder_load(b, RK_SWEEP_FMT_AUTO, feed, len, NULL, NULL, 0), RK_OK);
-    assert_int_equal(rk_sweep_builder_build(b, &ix), RK_OK);
-    rk_sweep_builder_destroy(b);
-    return ix;
-}
-
-/* Appends "line:token>indicator(type);" for each hit. */
-static int collect(const struct rk_sweep_hit *h, void *ud)
-{
-    struct rk_buf *out = ud;
-    assert_int_equal(rk_buf_addf(out, "%llu:%s>%s(%s);", (unsigned long long)h->line, h->token,
-                                 h->indicator, rk_sweep_type_name(h->type)),
-                     RK_OK);
-    return 0;
-}
-
-static void scan_expect(const struct rk_sweep_index *ix, const char *text, const char *expect)
-{
-    struct rk_sweep_scanner *s = NULL;
-    struct rk_buf out;
-    rk_buf_init(&out, 0);
-    assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
-    assert_int_equal(rk_sweep_scan(s, text, strlen(text), collect, &out, NULL), RK_OK);
-    if (strcmp(out.data ? out.data : "", expect) != 0)
-        print_error("input:    %s\nexpected: %s\ngot:      %s\n", text, expect,
-                    out.data ? out.data : "");
-    assert_string_equal(out.data ? out.data : "", expect);
-    rk_sweep_scanner_destroy(s);
-    rk_buf_free(&out);
-}
 
 /* The block paths and the deferred prefilter test, each in turn (the environment is read when
  * a scanner is made). */
@@ -79,14 +44,6 @@ static void set_path(size_t k)
         setenv("RK_SWEEP_DEFER_PF", paths[k].defer_pf, 1);
     else
         unsetenv("RK_SWEEP_DEFER_PF");
-}
-
-static uint64_t next_rand(uint64_t *x)
-{
-    *x ^= *x << 13;
-    *x ^= *x >> 7;
-    *x ^= *x << 17;
-    return *x;
 }
 
 /* ===== rk__sw_url_parts() against rk__sw_canon_url() ===== */
@@ -220,30 +177,30 @@ static const char gen_label_bytes[] = "abcxyzABCXYZ0123456789-_";
 /* Appends a host of some shape to out. */
 static void gen_host(uint64_t *x, struct rk_buf *out)
 {
-    unsigned kind = (unsigned)(next_rand(x) % 16);
+    unsigned kind = (unsigned)(swt_next_rand(x) % 16);
     if (kind == 0) { /* dotted digits: an address or not */
-        unsigned parts = 3 + (unsigned)(next_rand(x) % 3);
+        unsigned parts = 3 + (unsigned)(swt_next_rand(x) % 3);
         for (unsigned i = 0; i < parts; i++)
-            rk_buf_addf(out, "%s%u", i ? "." : "", (unsigned)(next_rand(x) % 300));
-        if (next_rand(x) % 4 == 0)
-            rk_buf_addf(out, "0%u", (unsigned)(next_rand(x) % 10));
+            rk_buf_addf(out, "%s%u", i ? "." : "", (unsigned)(swt_next_rand(x) % 300));
+        if (swt_next_rand(x) % 4 == 0)
+            rk_buf_addf(out, "0%u", (unsigned)(swt_next_rand(x) % 10));
         return;
     }
     if (kind == 1) { /* a byte that is no host byte, ASCII or not */
         static const char *const odd[] = {"%41", "[::1]", "\xc3\xbc",     "!", "~", "$",
                                           " ",   "%2E",   "[2001:db8::5]"};
-        rk_buf_addf(out, "a%sb.example", odd[next_rand(x) % RK_ARRAY_LEN(odd)]);
+        rk_buf_addf(out, "a%sb.example", odd[swt_next_rand(x) % RK_ARRAY_LEN(odd)]);
         return;
     }
-    unsigned labels = 1 + (unsigned)(next_rand(x) % (kind == 2 ? 30 : 4));
+    unsigned labels = 1 + (unsigned)(swt_next_rand(x) % (kind == 2 ? 30 : 4));
     for (unsigned i = 0; i < labels; i++) {
-        if (i > 0 || next_rand(x) % 40 == 0)
+        if (i > 0 || swt_next_rand(x) % 40 == 0)
             rk_buf_add(out, ".", 1);
-        unsigned len = (unsigned)(next_rand(x) % (kind == 3 ? 70 : 12));
+        unsigned len = (unsigned)(swt_next_rand(x) % (kind == 3 ? 70 : 12));
         for (unsigned k = 0; k < len; k++)
-            rk_buf_add(out, &gen_label_bytes[next_rand(x) % (sizeof gen_label_bytes - 1)], 1);
+            rk_buf_add(out, &gen_label_bytes[swt_next_rand(x) % (sizeof gen_label_bytes - 1)], 1);
     }
-    if (next_rand(x) % 8 == 0)
+    if (swt_next_rand(x) % 8 == 0)
         rk_buf_add(out, ".", 1);
 }
 
@@ -259,11 +216,11 @@ static void gen_url(uint64_t *x, struct rk_buf *out)
                                           "abcdefghijklmnopqrstuvwxyzABCDEF",
                                           "abcdefghijklmnopqrstuvwxyzABCDEFG"};
     rk_buf_reset(out);
-    rk_buf_addf(out, "%s://%s", schemes[next_rand(x) % RK_ARRAY_LEN(schemes)],
-                gen_userinfo[next_rand(x) % RK_ARRAY_LEN(gen_userinfo)]);
+    rk_buf_addf(out, "%s://%s", schemes[swt_next_rand(x) % RK_ARRAY_LEN(schemes)],
+                gen_userinfo[swt_next_rand(x) % RK_ARRAY_LEN(gen_userinfo)]);
     gen_host(x, out);
-    rk_buf_addf(out, "%s%s", gen_port[next_rand(x) % RK_ARRAY_LEN(gen_port)],
-                gen_tail[next_rand(x) % RK_ARRAY_LEN(gen_tail)]);
+    rk_buf_addf(out, "%s%s", gen_port[swt_next_rand(x) % RK_ARRAY_LEN(gen_port)],
+                gen_tail[swt_next_rand(x) % RK_ARRAY_LEN(gen_tail)]);
 }
 
 static void test_parts_generated(void **state)
@@ -280,10 +237,10 @@ static void test_parts_generated(void **state)
         if (u.len + 64 > 1024)
             continue;
         /* Readable bytes after the URL: none, a few, or enough for every mask. */
-        size_t pad = (size_t)(next_rand(&x) % 4 == 0 ? 0 : next_rand(&x) % 64);
+        size_t pad = (size_t)(swt_next_rand(&x) % 4 == 0 ? 0 : swt_next_rand(&x) % 64);
         memcpy(buf, u.data, u.len);
         for (size_t k = 0; k < pad; k++)
-            buf[u.len + k] = (char)(next_rand(&x) & 0xff);
+            buf[u.len + k] = (char)(swt_next_rand(&x) & 0xff);
         answers[check_parts(buf, u.len, u.len + pad) + 1]++;
     }
     /* Both answers of the fast path are given often (a parts function that always left the
@@ -368,7 +325,7 @@ static void test_scan_generated(void **state)
     }
     assert_true(valid > 1000);
     starts[lines] = log.len;
-    struct rk_sweep_index *ix = index_of(feed.data, feed.len);
+    struct rk_sweep_index *ix = swt_index_of_n(feed.data, feed.len);
     for (size_t k = 0; k < RK_ARRAY_LEN(paths); k++) {
         set_path(k);
         struct rk_sweep_scanner *s = NULL;
@@ -485,11 +442,11 @@ static const struct url_case url_cases[] = {
 static void test_scan_canonicalised(void **state)
 {
     (void)state;
-    struct rk_sweep_index *ix = index_of(url_feed, strlen(url_feed));
+    struct rk_sweep_index *ix = swt_index_of_n(url_feed, strlen(url_feed));
     for (size_t k = 0; k < RK_ARRAY_LEN(paths); k++) {
         set_path(k);
         for (size_t i = 0; i < RK_ARRAY_LEN(url_cases); i++)
-            scan_expect(ix, url_cases[i].text, url_cases[i].expect);
+            swt_scan_expect(ix, url_cases[i].text, url_cases[i].expect);
     }
     set_path(0);
     rk_sweep_index_close(ix);
@@ -517,11 +474,11 @@ static const struct url_case host_cases[] = {
 static void test_scan_hosts(void **state)
 {
     (void)state;
-    struct rk_sweep_index *ix = index_of(host_feed, strlen(host_feed));
+    struct rk_sweep_index *ix = swt_index_of_n(host_feed, strlen(host_feed));
     for (size_t k = 0; k < RK_ARRAY_LEN(paths); k++) {
         set_path(k);
         for (size_t i = 0; i < RK_ARRAY_LEN(host_cases); i++)
-            scan_expect(ix, host_cases[i].text, host_cases[i].expect);
+            swt_scan_expect(ix, host_cases[i].text, host_cases[i].expect);
     }
     set_path(0);
     rk_sweep_index_close(ix);
@@ -536,7 +493,7 @@ static void test_scan_hosts(void **state)
 static void test_scan_many_on_host(void **state)
 {
     (void)state;
-    struct rk_sweep_index *ix = index_of(url_feed, strlen(url_feed));
+    struct rk_sweep_index *ix = swt_index_of_n(url_feed, strlen(url_feed));
     struct rk_buf text, expect;
     rk_buf_init(&text, 0);
     rk_buf_init(&expect, 0);
@@ -561,7 +518,7 @@ static void test_scan_many_on_host(void **state)
     }
     for (size_t k = 0; k < RK_ARRAY_LEN(paths); k++) {
         set_path(k);
-        scan_expect(ix, text.data, expect.data);
+        swt_scan_expect(ix, text.data, expect.data);
     }
     set_path(0);
     rk_buf_free(&text);
@@ -586,7 +543,7 @@ static void test_dns_wire(void **state)
 {
     (void)state;
     static const char feed[] = "evil.example\n";
-    struct rk_sweep_index *ix = index_of(feed, strlen(feed));
+    struct rk_sweep_index *ix = swt_index_of_n(feed, strlen(feed));
     static const char label_bytes[] = "abcxyzABCXYZ0123456789-_";
     static const char bad_bytes[] = "!.( \xc3\x7f,";
     uint64_t x = 0x1234567887654321ull;
@@ -600,20 +557,22 @@ static void test_dns_wire(void **state)
         rk_buf_reset(&name);
         rk_buf_reset(&expect);
         assert_int_equal(rk_buf_addf(&text, "Q [0001 D NOERROR] A "), RK_OK);
-        unsigned prefix = (unsigned)(next_rand(&x) % 4);
+        unsigned prefix = (unsigned)(swt_next_rand(&x) % 4);
         for (unsigned l = 0; l < prefix; l++) {
             char label[64];
-            unsigned len = 1 + (unsigned)(next_rand(&x) % 40), written = len;
+            unsigned len = 1 + (unsigned)(swt_next_rand(&x) % 40), written = len;
             for (unsigned k = 0; k < len; k++)
-                label[k] = label_bytes[next_rand(&x) % (sizeof label_bytes - 1)];
+                label[k] = label_bytes[swt_next_rand(&x) % (sizeof label_bytes - 1)];
             static const char *const fmt[] = {"(%u)", "(%02u)", "(%03u)", "(%04u)"};
-            unsigned f =
-                len < 10 ? (unsigned)(next_rand(&x) % 3) : 1 + (unsigned)(next_rand(&x) % 2);
-            unsigned defect = (unsigned)(next_rand(&x) % 8); /* 0 bad byte, 1 length, 2 digits */
+            unsigned f = len < 10 ? (unsigned)(swt_next_rand(&x) % 3)
+                                  : 1 + (unsigned)(swt_next_rand(&x) % 2);
+            unsigned defect =
+                (unsigned)(swt_next_rand(&x) % 8); /* 0 bad byte, 1 length, 2 digits */
             if (defect == 0)
-                label[next_rand(&x) % len] = bad_bytes[next_rand(&x) % (sizeof bad_bytes - 1)];
+                label[swt_next_rand(&x) % len] =
+                    bad_bytes[swt_next_rand(&x) % (sizeof bad_bytes - 1)];
             else if (defect == 1)
-                written = len > 1 && next_rand(&x) % 2 ? len - 1 : len + 1;
+                written = len > 1 && swt_next_rand(&x) % 2 ? len - 1 : len + 1;
             else if (defect == 2)
                 f = 3;
             assert_int_equal(rk_buf_addf(&text, fmt[f], written), RK_OK);
@@ -629,10 +588,11 @@ static void test_dns_wire(void **state)
             assert_int_equal(rk_buf_add(&name, ".", 1), RK_OK);
         }
         char evil[] = "evil", example[] = "example";
-        unsigned kind = (unsigned)(next_rand(&x) % 4); /* 0, 1: right; 2: bad byte; 3: length */
+        unsigned kind = (unsigned)(swt_next_rand(&x) % 4); /* 0, 1: right; 2: bad byte; 3: length */
         if (kind == 2) {
-            char *w = next_rand(&x) % 2 ? evil : example;
-            w[next_rand(&x) % strlen(w)] = bad_bytes[next_rand(&x) % (sizeof bad_bytes - 1)];
+            char *w = swt_next_rand(&x) % 2 ? evil : example;
+            w[swt_next_rand(&x) % strlen(w)] =
+                bad_bytes[swt_next_rand(&x) % (sizeof bad_bytes - 1)];
         }
         assert_int_equal(rk_buf_addf(&text, "(%u)%s(7)%s(0)", kind == 3 ? 5u : 4u, evil, example),
                          RK_OK);
@@ -642,11 +602,11 @@ static void test_dns_wire(void **state)
                              RK_OK);
         for (size_t k = 0; k < 2; k++) {
             set_path(k);
-            scan_expect(ix, text.data, expect.data ? expect.data : "");
+            swt_scan_expect(ix, text.data, expect.data ? expect.data : "");
             /* Followed by more input: the 16-byte steps all run. */
             char more[600];
             snprintf(more, sizeof more, "%s\n%40s", text.data, "");
-            scan_expect(ix, more, expect.data ? expect.data : "");
+            swt_scan_expect(ix, more, expect.data ? expect.data : "");
         }
     }
     assert_true(wrong > 500);
