@@ -665,20 +665,4 @@ const char *rk__sw_meta(const struct rk_sweep_index *ix, uint64_t off);
 size_t rk__sw_record_text(const struct rk_sweep_index *ix, uint64_t off, char *out,
                           enum rk_sweep_type *type);
 
-/* ===== Warming the input (sweep-warm.c) ===== */
-
-/* The cache line the warming reads one byte of. */
-#define RK_SWEEP_WARM_LINE 64u
-
-/* Whether the calling thread of a sweep with `nthreads` scanners should warm their input: 1
- * when the process may run on more CPUs than nthreads (sched_getaffinity) and
- * RK_SWEEP_NO_WARM is not set in the environment, else 0. */
-int rk__sw_warm_wanted(unsigned nthreads);
-
-/* Reads the first byte of [d, d + n) and the first byte of every RK_SWEEP_WARM_LINE-aligned
- * line after it inside the range, never a byte outside it, so that those lines are in cache.
- * Returns the sum of the bytes read (0 for n == 0). The range must be readable (a mapping
- * already populated: a read past a shrunk file's end would raise SIGBUS). */
-uint64_t rk__sw_warm(const char *d, size_t n);
-
 #endif

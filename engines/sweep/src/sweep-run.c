@@ -777,7 +777,6 @@ static enum rk_status sweep_mapped(struct pipe *p, struct file *f, size_t *stop)
     enum rk_status rc = RK_OK;
     const char *d = f->map;
     size_t pos = 0, n = f->map_len;
-    int warm = rk__sw_warm_wanted(p->nthreads); /* a spare CPU reads ahead (sweep-warm.c) */
     while (pos < n && rc == RK_OK && !p->stopped) {
         size_t want = RK_MAX_SWEEP_CHUNK;
         if (p->nthreads > 1) {
@@ -796,8 +795,6 @@ static enum rk_status sweep_mapped(struct pipe *p, struct file *f, size_t *stop)
             break;
         take = cut_mapped(d + pos, take, want);
         publish(p, sl, f, d + pos, take, pos);
-        if (warm)
-            rk__sw_warm(d + pos, take);
         pos += take;
         p->done_in += take;
     }
