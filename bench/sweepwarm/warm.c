@@ -12,6 +12,10 @@
  *          the other CPU's L2, as a run layer's warming would leave it;
  *   self   flushed, then read by touch_lines() on the scanning thread itself before the clock
  *          starts (the lower bound: the lines in this CPU's own caches).
+ * Those four find the index lines of the chunk's lookups in cache (the chunk was scanned just
+ * before), as the run layer does not: each chunk is first scanned once more, flushed, before
+ * them ("first": input and index lines cold, as in a sweep of a log with an index larger than
+ * the caches).
  * Printed for each: the sum over the chunks of each one's best time over the passes; and the
  * helper's own CPU time for its reads (the sum of the chunks' best). The scanner is pinned to
  * CPU 0 and the helper to CPU 1 (a machine with one CPU cannot run this).
@@ -33,7 +37,8 @@
 
 #define MAX_CHUNKS 8192u
 #define MAX_PASSES 50u
-#define MODES      4u
+#define MODES      5u /* the four rotated, then "first" */
+#define ROTATED    4u
 
 /* One load a 64-byte line of [d, d + n), never outside it: what a run layer's calling thread
  * would do to bring a chunk into the shared cache ahead of its worker (the experiment of
@@ -50,7 +55,7 @@ static uint64_t touch_lines(const char *d, size_t n)
     return sum;
 }
 
-static const char *const mode_name[MODES] = {"warm", "cold", "helper", "self"};
+static const char *const mode_name[MODES] = {"warm", "cold", "helper", "self", "first"};
 
 static int count_hit(const struct rk_sweep_hit *h, void *ud)
 {
@@ -163,8 +168,12 @@ int main(int argc, char **argv)
             const char *p = data + o;
             size_t m = e - o;
             rot++;
-            for (unsigned i = 0; i < MODES; i++) {
-                unsigned mode = (rot + i) % MODES;
+            flush_lines(p, m);
+            double t1 = cpu_ms();
+            rk_sweep_scan(sc, p, m, count_hit, &hits[ROTATED], NULL);
+            t[((size_t)k * MAX_CHUNKS + nc) * MODES + ROTATED] = cpu_ms() - t1;
+            for (unsigned i = 0; i < ROTATED; i++) {
+                unsigned mode = (rot + i) % ROTATED;
                 if (mode == 0)
                     rk_sweep_scan(sc, p, m, count_hit, &warmup, NULL); /* the warm-up */
                 else
@@ -209,8 +218,9 @@ int main(int argc, char **argv)
     for (unsigned mode = 0; mode < MODES; mode++)
         printf(" %s %.1f ms (%.0f MiB/s)%s", mode_name[mode], sum[mode], mib / (sum[mode] / 1e3),
                mode + 1 < MODES ? "," : "");
-    printf("; helper's reads %.1f ms CPU (%.0f MiB/s); cold / warm %.3f, helper / cold %.3f\n",
-           sum_h, mib / (sum_h / 1e3), sum[1] / sum[0], sum[2] / sum[1]);
+    printf("; helper's reads %.1f ms CPU (%.0f MiB/s); cold / warm %.3f, helper / cold %.3f, "
+           "first / cold %.3f\n",
+           sum_h, mib / (sum_h / 1e3), sum[1] / sum[0], sum[2] / sum[1], sum[4] / sum[1]);
     rc = 0;
     for (unsigned mode = 1; mode < MODES; mode++)
         if (hits[mode] != hits[1])
