@@ -3,7 +3,7 @@
  * (`make bench-sweepwarm`, built by bench/sweepwarm/run, not by CMake). Prints, never asserts.
  *
  * The log is read once into an anonymous mapping (4 KiB pages, or 2 MiB ones with --huge). Each
- * chunk (cut after a newline, as the run layer cuts) is scanned in four ways in turn, the order
+ * chunk (cut after a newline, as the run layer cuts) is scanned in six ways in turn, the order
  * rotated every chunk, each timed by the scanning thread's CPU clock:
  *   warm   the chunk was just scanned: it is in this CPU's caches as far as they hold it;
  *   cold   the chunk flushed from every cache level first (clflush), as fresh input is;
@@ -11,8 +11,10 @@
  *          CPU, one load a cache line, joined before the scan: the chunk is in the shared L3 or
  *          the other CPU's L2, as a run layer's warming would leave it;
  *   self   flushed, then read by touch_lines() on the scanning thread itself before the clock
- *          starts (the lower bound: the lines in this CPU's own caches).
- * Those four find the index lines of the chunk's lookups in cache (the chunk was scanned just
+ *          starts (the lower bound: the lines in this CPU's own caches);
+ *   spin   flushed; a thread on CPU 1 does integer work all through the scan;
+ *   stream flushed; a thread on CPU 1 reads a 64 MiB buffer over and over all through the scan.
+ * Those six find the index lines of the chunk's lookups in cache (the chunk was scanned just
  * before), as the run layer does not: each chunk is first scanned once more, flushed, before
  * them ("first": input and index lines cold, as in a sweep of a log with an index larger than
  * the caches).
@@ -28,6 +30,7 @@
 
 #include <emmintrin.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,8 +40,9 @@
 
 #define MAX_CHUNKS 8192u
 #define MAX_PASSES 50u
-#define MODES      5u /* the four rotated, then "first" */
-#define ROTATED    4u
+#define MODES      7u /* the six rotated, then "first" */
+#define ROTATED    6u
+#define STREAM_LEN ((size_t)64 << 20)
 
 /* One load a 64-byte line of [d, d + n), never outside it: what a run layer's calling thread
  * would do to bring a chunk into the shared cache ahead of its worker (the experiment of
@@ -55,7 +59,8 @@ static uint64_t touch_lines(const char *d, size_t n)
     return sum;
 }
 
-static const char *const mode_name[MODES] = {"warm", "cold", "helper", "self", "first"};
+static const char *const mode_name[MODES] = {"warm", "cold",   "helper", "self",
+                                             "spin", "stream", "first"};
 
 static int count_hit(const struct rk_sweep_hit *h, void *ud)
 {
@@ -103,12 +108,40 @@ static void *helper_main(void *arg)
     return NULL;
 }
 
+/* Load on CPU 1 while the scan runs on CPU 0: integer work (`spin`) or a stream of reads over
+ * a buffer larger than the caches (`stream`). If the two vCPUs were one core's two hardware
+ * threads, or shared the memory path narrowly, the scan would slow down. */
+struct busy {
+    atomic_int started, stop;
+    const char *buf; /* NULL: spin */
+    uint64_t sum;
+};
+
+static void *busy_main(void *arg)
+{
+    struct busy *b = arg;
+    uint64_t x = 1;
+    pin(1);
+    atomic_store(&b->started, 1);
+    while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
+        if (b->buf == NULL) {
+            for (unsigned i = 0; i < 4096; i++)
+                x = x * 6364136223846793005u + 1442695040888963407u;
+        } else {
+            x += touch_lines(b->buf, STREAM_LEN);
+        }
+    }
+    b->sum = x;
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     int rc = 1;
     char *data = MAP_FAILED;
     size_t maplen = 0;
     double *t = NULL, *th = NULL;
+    char *stream = NULL;
     struct rk_sweep_index *ix = NULL;
     struct rk_sweep_scanner *sc = NULL;
     FILE *f = NULL;
@@ -142,6 +175,10 @@ int main(int argc, char **argv)
     if (data == MAP_FAILED)
         goto out;
     madvise(data, maplen, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+    stream = rk_malloc(STREAM_LEN);
+    if (stream == NULL)
+        goto out;
+    memset(stream, 1, STREAM_LEN);
     t = rk_calloc((size_t)MAX_CHUNKS * MAX_PASSES * MODES, sizeof *t);
     th = rk_calloc((size_t)MAX_CHUNKS * MAX_PASSES, sizeof *th);
     if (t == NULL || th == NULL || fread(data, 1, n, f) != n) {
@@ -188,9 +225,21 @@ int main(int argc, char **argv)
                 } else if (mode == 3) {
                     touch_lines(p, m);
                 }
+                struct busy b = {0, 0, mode == 5 ? stream : NULL, 0};
+                pthread_t bt;
+                if (mode >= 4) {
+                    if (pthread_create(&bt, NULL, busy_main, &b) != 0)
+                        goto out;
+                    while (!atomic_load(&b.started))
+                        sched_yield();
+                }
                 double t0 = cpu_ms();
                 rk_sweep_scan(sc, p, m, count_hit, &hits[mode], NULL);
                 t[((size_t)k * MAX_CHUNKS + nc) * MODES + mode] = cpu_ms() - t0;
+                if (mode >= 4) {
+                    atomic_store(&b.stop, 1);
+                    pthread_join(bt, NULL);
+                }
             }
             o = e;
         }
@@ -219,8 +268,9 @@ int main(int argc, char **argv)
         printf(" %s %.1f ms (%.0f MiB/s)%s", mode_name[mode], sum[mode], mib / (sum[mode] / 1e3),
                mode + 1 < MODES ? "," : "");
     printf("; helper's reads %.1f ms CPU (%.0f MiB/s); cold / warm %.3f, helper / cold %.3f, "
-           "first / cold %.3f\n",
-           sum_h, mib / (sum_h / 1e3), sum[1] / sum[0], sum[2] / sum[1], sum[4] / sum[1]);
+           "first / cold %.3f, spin / cold %.3f, stream / cold %.3f\n",
+           sum_h, mib / (sum_h / 1e3), sum[1] / sum[0], sum[2] / sum[1], sum[6] / sum[1],
+           sum[4] / sum[1], sum[5] / sum[1]);
     rc = 0;
     for (unsigned mode = 1; mode < MODES; mode++)
         if (hits[mode] != hits[1])
@@ -236,5 +286,6 @@ out:
         munmap(data, maplen);
     rk_free(t);
     rk_free(th);
+    rk_free(stream);
     return rc;
 }
