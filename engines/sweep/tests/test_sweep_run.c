@@ -3,12 +3,15 @@
  * planted hits, with their line numbers, byte offsets and whole lines, at thread counts 1 to 4 (the
  * end of a file is cut smaller for several workers; lines cross the nominal chunk ends; one line is
  * longer than a chunk); a file that shrinks while being swept is read on from where its
- * mapping fails, and reported; a file that cannot be mapped is read.
+ * mapping fails, and reported; a file that cannot be mapped is read; the default thread count
+ * follows the CPUs the process may run on, not the CPUs online.
  */
 #include "rk-test.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -394,6 +397,86 @@ static void test_unmappable_file_read(void **state)
     rk_sweep_index_close(ix);
 }
 
+/* The threads of this process, counted in /proc/self/task. */
+static int task_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    int n = 0;
+    if (d == NULL)
+        return -1;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* The most threads seen by the hit callback (the workers are all alive while it runs). */
+static int count_tasks(const struct rk_sweep_hit *h, void *ud)
+{
+    (void)h;
+    int *most = ud, n = task_count();
+    if (n > *most)
+        *most = n;
+    return 0;
+}
+
+/* `threads` 0 ("one per CPU") under an affinity of one CPU, as `taskset -c N` sets it, in a
+ * child process: one worker and the calling thread, not a worker per CPU online (two workers
+ * taking turns on one CPU; it failed that way with sysconf(_SC_NPROCESSORS_ONLN): tried). */
+static void test_default_threads_follow_affinity(void **state)
+{
+    (void)state;
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    assert_int_equal(sched_getaffinity(0, sizeof all, &all), 0);
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || CPU_COUNT(&all) < 2)
+        skip(); /* one CPU: the two counts agree, nothing to tell apart */
+    struct rk_buf log;
+    char path[512];
+    struct rk_sweep_index *ix = index_of("1.2.3.4\n");
+    rk_buf_init(&log, 0);
+    for (unsigned i = 0; log.len < 3u * RK_MAX_SWEEP_CHUNK; i++)
+        assert_int_equal(rk_buf_addf(&log, "%u hit 1.2.3.4 and some filler text\n", i), RK_OK);
+    snprintf(path, sizeof path, "%s/affinity.log", tmpdir);
+    write_file(path, log.data, log.len);
+    rk_buf_free(&log);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        cpu_set_t one;
+        int first = 0;
+        while (!CPU_ISSET(first, &all))
+            first++;
+        CPU_ZERO(&one);
+        CPU_SET(first, &one);
+        if (sched_setaffinity(0, sizeof one, &one) != 0)
+            _exit(77);
+        const char *paths[] = {path};
+        struct rk_sweep_stats st;
+        struct rk_sweep_options opt = {0, 0, NULL, NULL};
+        int most = 0;
+        if (task_count() != 1)
+            _exit(3); /* a fork has the calling thread alone */
+        if (rk_sweep_run(ix, paths, 1, &opt, count_tasks, &most, &st) != RK_OK || st.hits == 0)
+            _exit(4);
+        _exit(most == 2 ? 0 : 10 + most); /* the calling thread and one worker */
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    rk_sweep_index_close(ix);
+    if (WEXITSTATUS(status) == 77) {
+        print_message("the affinity cannot be set here: test_default_threads_follow_affinity "
+                      "skipped\n");
+        skip();
+    }
+    if (WEXITSTATUS(status) >= 10)
+        print_message("threads seen during the sweep: %d (want 2)\n", WEXITSTATUS(status) - 10);
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_shrink_while_swept),
         cmocka_unit_test(test_populate_refused),
         cmocka_unit_test(test_unmappable_file_read),
+        cmocka_unit_test(test_default_threads_follow_affinity),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

@@ -209,7 +209,7 @@ struct rk_sweep_stats;
 
 /* Options of rk_sweep_run(). Zero-initialise, then set what you need. */
 struct rk_sweep_options {
-    unsigned threads; /* worker threads; 0 means the number of online CPUs */
+    unsigned threads; /* worker threads; 0 means one per CPU this thread may run on */
     int progress;     /* non-zero: print progress on stderr (the caller checks for a TTY) */
     /* Called for each file that cannot be read or is damaged (may be NULL). */
     void (*on_skip)(const char *path, const char *why, void *user_data);
