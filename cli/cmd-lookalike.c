@@ -23,6 +23,7 @@
 #include "cli-lookalike-db.h"
 #include "renkei/alloc.h"
 #include "renkei/buf.h"
+#include "renkei/cpu.h"
 #include "renkei/limits.h"
 #include "renkei/lookalike.h"
 #include "renkei/parse.h"
@@ -426,8 +427,8 @@ static int run_lookalike(int argc, char **argv)
     int nfiles = argc - i;
     char **files = argv + i;
     if (o.threads == 0) {
-        long nc = sysconf(_SC_NPROCESSORS_ONLN);
-        o.threads = nc < 1 ? 1 : nc > MAX_THREADS ? MAX_THREADS : (int)nc;
+        unsigned nc = rk_cpus_usable();
+        o.threads = nc > MAX_THREADS ? MAX_THREADS : (int)nc;
     }
 
     int status = RK_EXIT_OK;

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "renkei/alloc.h"
 #include "renkei/buf.h"
+#include "renkei/cpu.h"
 #include "renkei/limits.h"
 #include "renkei/parse.h"
 #include "renkei/patrol.h"
@@ -793,8 +794,8 @@ static int run_patrol(int argc, char **argv)
 {
     struct opts o = {0};
     o.progress = isatty(2);
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    o.threads = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS : (unsigned)ncpu;
+    unsigned ncpu = rk_cpus_usable();
+    o.threads = ncpu > MAX_THREADS ? MAX_THREADS : ncpu;
     o.dict = getenv("RENKEI_PATROL_DICT") ? getenv("RENKEI_PATROL_DICT") : RK_PATROL_DICT_DIR;
     char **files = NULL;
     int n_files = 0;

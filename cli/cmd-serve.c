@@ -16,6 +16,7 @@
 #include "http.h"
 #include "renkei/alloc.h"
 #include "renkei/buf.h"
+#include "renkei/cpu.h"
 #include "renkei/parse.h"
 #include "renkei/service.h"
 
@@ -96,12 +97,10 @@ out:
 
 static unsigned default_threads(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        n = 1;
+    unsigned n = rk_cpus_usable();
     if ((unsigned long)n * 2 > RK_MAX_HTTP_THREADS)
         return RK_MAX_HTTP_THREADS;
-    return (unsigned)n * 2;
+    return n * 2;
 }
 
 static int run_serve(int argc, char **argv)

@@ -1,10 +1,15 @@
-/* Unit tests of lib/util: rk_buf, checked parsing, status names, allocation failure paths. */
+/* Unit tests of lib/util: rk_buf, checked parsing, status names, allocation failure paths, the
+ * usable CPU count. */
 #include "rk-test.h"
 
+#include <sched.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "renkei/alloc.h"
 #include "renkei/buf.h"
+#include "renkei/cpu.h"
 #include "renkei/parse.h"
 #include "renkei/status.h"
 
@@ -92,6 +97,36 @@ static void test_status_names(void **state)
     assert_string_equal(rk_status_code(200), "unknown");
 }
 
+/* rk_cpus_usable() counts the CPUs the thread may run on, not the CPUs online: in a child
+ * limited to one CPU it says 1 (with sysconf(_SC_NPROCESSORS_ONLN) it said 2 on a 2-CPU host). */
+static void test_cpus_usable_follows_affinity(void **state)
+{
+    (void)state;
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    assert_int_equal(sched_getaffinity(0, sizeof all, &all), 0);
+    assert_int_equal(rk_cpus_usable(), (unsigned)CPU_COUNT(&all));
+    int first = -1;
+    for (int c = 0; c < CPU_SETSIZE && first < 0; c++)
+        if (CPU_ISSET(c, &all))
+            first = c;
+    assert_true(first >= 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(first, &one);
+        if (sched_setaffinity(0, sizeof one, &one) != 0)
+            _exit(3);
+        _exit(rk_cpus_usable() == 1 ? 0 : 1);
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -100,6 +135,7 @@ int main(void)
         cmocka_unit_test(test_parse_u64),
         cmocka_unit_test(test_parse_i64),
         cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_cpus_usable_follows_affinity),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

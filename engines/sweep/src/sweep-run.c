@@ -23,7 +23,6 @@
 #include <fcntl.h>
 #include <lzma.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -35,6 +34,7 @@
 
 #include "renkei/alloc.h"
 #include "renkei/buf.h"
+#include "renkei/cpu.h"
 
 uint64_t rk__sw_scan_chunk(struct rk_sweep_scanner *s, const char *p, size_t n, const char *file,
                            uint64_t line_base, uint64_t base_off, rk_sweep_hit_cb cb, void *ud,
@@ -923,21 +923,6 @@ static enum rk_status sweep_input(struct pipe *p, const struct input *in, struct
     return rc;
 }
 
-/* The CPUs this thread may run on (taskset, a cpuset cgroup, a container), which "one worker
- * per CPU" means: the CPUs online may be more. Workers beyond them only take turns on the same
- * CPUs, each turn a context switch that also costs the other scanner its cache, and with chunks
- * emitted in order a worker that waits for its turn holds back the emission of the chunks after
- * its own. The CPUs online when the set cannot be read (more than CPU_SETSIZE CPUs). */
-static unsigned cpus_usable(void)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return (unsigned)CPU_COUNT(&set);
-    long c = sysconf(_SC_NPROCESSORS_ONLN);
-    return c > 0 ? (unsigned)c : 1;
-}
-
 enum rk_status rk_sweep_run(const struct rk_sweep_index *ix, const char *const *paths,
                             size_t npaths, const struct rk_sweep_options *opt,
                             rk_sweep_hit_cb cb, void *user_data, struct rk_sweep_stats *stats)
@@ -968,7 +953,7 @@ enum rk_status rk_sweep_run(const struct rk_sweep_index *ix, const char *const *
         goto out;
     nthreads = opt->threads;
     if (nthreads == 0)
-        nthreads = cpus_usable();
+        nthreads = rk_cpus_usable();
     if (nthreads > 64)
         nthreads = 64;
     p.ix = ix;

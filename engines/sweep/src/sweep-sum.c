@@ -23,6 +23,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "renkei/cpu.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -298,8 +300,6 @@ int rk__sw_sum_chunks_ok(uint64_t n, unsigned log2)
 
 unsigned rk__sw_sum_threads(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        return 1;
-    return n > RK__SW_SUM_MAX_THREADS ? RK__SW_SUM_MAX_THREADS : (unsigned)n;
+    unsigned n = rk_cpus_usable();
+    return n > RK__SW_SUM_MAX_THREADS ? RK__SW_SUM_MAX_THREADS : n;
 }
