@@ -643,10 +643,9 @@ void rk__sw_pf_fill(uint64_t *sec, uint32_t lines, uint32_t flags, uint32_t cidr
                     const uint64_t *type_count, const uint8_t *rec, size_t rec_len);
 /* The same section from what the builder kept as the records came: pv[0, n) the prefilter
  * hashes of the keys (each key the section holds at least once, and no other), c24 the /24
- * networks of the IPv4 ranges (NULL: none). Two threads, each owning half the lines. The
- * hashes pv[0, n) may be left in another order (a large set is sorted in place). */
-void rk__sw_pf_fill_hashes(uint64_t *sec, uint32_t lines, uint32_t cidr4_bits, uint64_t *pv,
-                           uint64_t n, const uint64_t *c24);
+ * networks of the IPv4 ranges (NULL: none). Two threads, each owning half the lines. */
+void rk__sw_pf_fill_hashes(uint64_t *sec, uint32_t lines, uint32_t cidr4_bits,
+                           const uint64_t *pv, uint64_t n, const uint64_t *c24);
 
 /* Looks up a key. Returns the record offset in bytes (> 0) or 0. */
 static inline uint64_t rk__sw_lookup(const struct rk_sweep_index *ix, uint64_t h, unsigned type,

@@ -334,55 +334,42 @@ static void c4_fold(uint64_t *bm, uint32_t k, const uint64_t *c24)
 
 /*
  * Sets the bits of `n` keys into a large filter bucket by bucket: the keys are first sorted
- * in place on the part of the filter their line falls into (a count, then each key swapped
- * into its bucket's next place, cycle by cycle), so that the random writes of each bucket stay
- * in a part of the filter in the cache, instead of a cache miss a key over the whole filter
- * (16 MB at 10M keys: 0.4 s of CPU on a loaded machine). In place: a sorted copy was 8 bytes
- * a hash (38 MB for the 10M benchmark list) of fresh memory for the kernel to zero, and the
- * caller needs its hashes in no order. A line of a hash is rk__sw_pf_line_of(), monotone in
- * the hash's top 32 bits, so a bucket is h >> (64 - bits) for the buckets' count 2^bits. The
- * bits are ORs, so the order in which keys set them makes no difference to the filter.
- * Returns 0 when it had no memory (nothing set, nothing moved).
+ * (a counting sort, two sequential passes) on the part of the filter their line falls into,
+ * so that the random writes of each bucket stay in a part of the filter in the cache, instead
+ * of a cache miss a key over the whole filter (16 MB at 10M keys: 0.4 s of CPU on a loaded
+ * machine). A line of a hash is rk__sw_pf_line_of(), monotone in the hash's top 32 bits, so
+ * a bucket is h >> (64 - bits) for the buckets' count 2^bits. The bits are ORs, so the order
+ * in which keys set them makes no difference to the filter. Returns 0 when it had no memory
+ * (nothing set).
  */
-static int pf_set_parts(uint64_t *sec, uint64_t lines, uint64_t *pv, uint64_t n)
+static int pf_set_parts(uint64_t *sec, uint64_t lines, const uint64_t *pv, uint64_t n)
 {
     unsigned bits = 1;
     while (bits < 16 && (lines >> bits) > PF_PART_LINES)
         bits++;
     size_t nb = (size_t)1 << bits;
     unsigned shift = 64 - bits;
-    uint64_t *pos = rk_calloc(nb + 1, sizeof *pos);           /* bucket k: [pos[k], pos[k + 1]) */
-    uint64_t *next = rk_reallocarray(NULL, nb, sizeof *next); /* bucket k's next place */
-    if (pos == NULL || next == NULL) {
+    uint64_t *pos = rk_calloc(nb + 1, sizeof *pos);
+    uint64_t *tmp = rk_reallocarray(NULL, (size_t)n, sizeof *tmp);
+    if (pos == NULL || tmp == NULL) {
         rk_free(pos);
-        rk_free(next);
+        rk_free(tmp);
         return 0;
     }
+    rk__sw_hint_huge(tmp, (size_t)n * sizeof *tmp); /* tens of MB at 10M keys, all written */
     for (uint64_t i = 0; i < n; i++)
         pos[(pv[i] >> shift) + 1]++;
     for (size_t k = 1; k <= nb; k++)
         pos[k] += pos[k - 1];
-    memcpy(next, pos, nb * sizeof *next);
-    for (size_t k = 0; k < nb; k++) {
-        while (next[k] < pos[k + 1]) {
-            /* The key at bucket k's next place goes to its own bucket, whose key there goes to
-             * its own, and so on until one of bucket k comes back; every step places a key. */
-            uint64_t v = pv[next[k]];
-            for (size_t d = (size_t)(v >> shift); d != k; d = (size_t)(v >> shift)) {
-                uint64_t w = pv[next[d]];
-                pv[next[d]++] = v;
-                v = w;
-            }
-            pv[next[k]++] = v;
-        }
-    }
+    for (uint64_t i = 0; i < n; i++)
+        tmp[pos[pv[i] >> shift]++] = pv[i];
     rk_free(pos);
-    rk_free(next);
-    pf_set_all(sec, lines, pv, n);
+    pf_set_all(sec, lines, tmp, n);
+    rk_free(tmp);
     return 1;
 }
 
-void rk__sw_pf_fill_hashes(uint64_t *sec, uint32_t lines, uint32_t cidr4_bits, uint64_t *pv,
+void rk__sw_pf_fill_hashes(uint64_t *sec, uint32_t lines, uint32_t cidr4_bits, const uint64_t *pv,
                            uint64_t n, const uint64_t *c24)
 {
     if (c24 != NULL)
