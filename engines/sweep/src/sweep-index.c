@@ -327,7 +327,9 @@ static enum rk_status seg_join(struct rk_sweep_builder *b)
     return RK_OK;
 }
 
-static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n);
+struct dom_labels;
+static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n,
+                   const struct dom_labels *dl);
 
 /* The key hash of each record of rec[4, len) into hv, in order. */
 static void hash_records(const uint8_t *rec, size_t len, uint64_t *hv)
@@ -390,7 +392,7 @@ static enum rk_status hashes_back(struct rk_sweep_builder *b)
     b->pv_n = 0;
     for (size_t off = 4; off + 4 <= b->rec.len; off += REC_SIZE(rec + off))
         pv_add(b, rec[off], (const char *)rec + off + 4,
-               (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8));
+               (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8), NULL);
     b->split_rec = 0;
     b->hashes_gone = 0;
     b->hv_gone = 0;
@@ -424,21 +426,40 @@ static uint32_t log2_for(uint64_t count)
     return l;
 }
 
-/* The labels of a domain key: its dots plus one, counted 8 bytes a step (a byte loop was 3 % of
- * a build's instructions): in x ^ "........" a dot is a zero byte, found exactly (no borrow
- * between bytes) and summed by one multiplication. */
-static unsigned count_labels(const uint8_t *k, size_t n)
+/* The labels of a domain key and where its last three start (0: the name has no more). */
+struct dom_labels {
+    unsigned count; /* dots plus one */
+    size_t last;    /* the last label (the TLD) */
+    size_t reg;     /* the last two: rk__sw_pf_reg_start() */
+    size_t reg3;    /* the last three: rk__sw_pf_dom_start() under a two-label suffix */
+};
+
+/* Counts a domain key's labels 8 bytes a step (a byte loop was 3 % of a build's instructions):
+ * in x ^ "........" a dot is a zero byte, found exactly (no borrow between bytes). The dots'
+ * places are kept on the way, so that the TLD filter and the prefilter keys need not scan the
+ * key again from its end, byte by byte, as they did (3 backward scans a domain). */
+static void dom_labels(const uint8_t *k, size_t n, struct dom_labels *d)
 {
     const uint64_t dots = 0x2e2e2e2e2e2e2e2eull, low7 = 0x7f7f7f7f7f7f7f7full;
+    size_t d1 = 0, d2 = 0, d3 = 0; /* the last three dots' offsets plus one (0: none) */
     unsigned l = 1;
     for (size_t i = 0; i < n; i += 8) {
         uint64_t x = 0; /* past the key: zero bytes, which are no dots */
         memcpy(&x, k + i, n - i >= 8 ? 8 : n - i);
         x ^= dots;
         uint64_t zero = ~(((x & low7) + low7) | x | low7); /* 0x80 in each zero byte */
-        l += (unsigned)(((zero >> 7) * 0x0101010101010101ull) >> 56);
+        while (zero != 0) {
+            d3 = d2;
+            d2 = d1;
+            d1 = i + (size_t)__builtin_ctzll(zero) / 8 + 1;
+            zero &= zero - 1;
+            l++;
+        }
     }
-    return l;
+    d->count = l;
+    d->last = d1;
+    d->reg = d2;
+    d->reg3 = d3;
 }
 
 /* A /24 network in ip4q that is a range's: its bit goes into c24 too. */
@@ -470,7 +491,7 @@ static void set24(uint64_t *bm, uint64_t first, uint64_t count)
 /* Folds a key into the header's filters and masks. Every one of them is an OR, a minimum or a
  * maximum, so a key seen twice leaves them as once: they need no de-duplication. */
 static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_t plen,
-                     const uint8_t *key, size_t n)
+                     const uint8_t *key, size_t n, const struct dom_labels *dl)
 {
     if (type == RK_SWEEP_IPV4 || type == RK_SWEEP_CIDR4) {
         uint32_t a = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8;
@@ -497,16 +518,14 @@ static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_
     else if (type == RK_SWEEP_CIDR6)
         b->cidr6_mask[plen / 64] |= (uint64_t)1 << (plen % 64);
     else if (type == RK_SWEEP_DOMAIN) {
-        unsigned l = count_labels(key, n);
+        unsigned l = dl->count;
         if (b->dom_min == 0 || l < b->dom_min)
             b->dom_min = l;
         if (l > b->dom_max)
             b->dom_max = l;
         if (rk__sw_pf_sfx2((const char *)key, n))
             b->dom_sfx2 = 1;
-        size_t ls = n;
-        while (ls > 0 && key[ls - 1] != '.')
-            ls--;
+        size_t ls = dl->last;
         unsigned bit = rk__sw_tld_bit((const char *)key + ls, n - ls);
         b->tld_filter[bit / 64] |= (uint64_t)1 << (bit % 64);
     }
@@ -555,9 +574,19 @@ static size_t url_key_host(const char *k, size_t n, size_t *off)
 
 /* Appends the key prefilter hash of a canonical key to pv when its type has one (pv has room):
  * the same keys as rk__sw_pf_fill() takes from the records. */
-static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n)
+static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n,
+                   const struct dom_labels *dl)
 {
-    if (type == RK_SWEEP_URL) {
+    if (type == RK_SWEEP_DOMAIN && dl != NULL) {
+        /* rk__sw_pf_key_hash()'s domain keys, from the dots dom_labels() found. */
+        size_t st = dl->reg;
+        if (st > 0 && rk__sw_pf_sfx2(k + st, n - st)) {
+            b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + dl->reg3, n - dl->reg3);
+            b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_SFX, k + st, n - st);
+        } else {
+            b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, n - st);
+        }
+    } else if (type == RK_SWEEP_URL) {
         /* rk__sw_pf_key_hash()'s URL key (one hash), with the host found by url_key_host(). */
         size_t ho, hn = url_key_host(k, n, &ho);
         b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn);
@@ -630,11 +659,14 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     for (size_t k = n; (k & 3) != 0; k++)
         r[4 + k] = 0;
     *word = (uint32_t)(b->rec.len / 4);
+    struct dom_labels dl = {0, 0, 0, 0};
+    if (type == RK_SWEEP_DOMAIN)
+        dom_labels(r + 4, n, &dl);
     b->hv[b->count + b->pending] = rk__sw_hash(type, plen, r + 4, n);
-    pv_add(b, type, (const char *)r + 4, n);
+    pv_add(b, type, (const char *)r + 4, n, &dl);
     b->rec.len += REC_SIZE(r);
     b->rec.data[b->rec.len] = '\0';
-    note_key(b, type, plen, r + 4, n);
+    note_key(b, type, plen, r + 4, n, &dl);
     b->type_count[type]++;
     b->pending++;
     return RK_OK;
@@ -1191,7 +1223,7 @@ static enum rk_status pv_settle(struct rk_sweep_builder *b)
     b->pv_n = 0; /* there is room: at most 2 hashes a key (a domain's mark), < pv_n */
     for (size_t off = 4; off + 4 <= b->rec.len; off += REC_SIZE(rec + off))
         pv_add(b, rec[off], (const char *)rec + off + 4,
-               (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8));
+               (size_t)rec[off + 2] | ((size_t)rec[off + 3] << 8), NULL);
     return RK_OK;
 }
 

@@ -664,6 +664,14 @@ static void test_prefilter_fill_paths(void **state)
                                              "10.%u.%u.7\n%032x\nh%u.mal%u.example\n",
                                          i, i % 5000, i, i / 256 % 256, i % 256, i, i % 7, i),
                              RK_OK);
+        /* Domains of other shapes (the builder keeps their dots' places as it counts the
+         * labels): three or four labels under a two-label suffix, labels across the 8-byte
+         * words, a two-label name that is a suffix itself, one-letter labels. */
+        for (unsigned i = 0; i < cases[c].lines / 4; i++)
+            assert_int_equal(rk_buf_addf(&f, "s%u.shop-with-a-long-label%u.co.jp\nw.a%u.b.NE.jp\n"
+                                             "x%u.com.au\nco.uk\nq.r.s.t%u.example.org\n",
+                                         i, i % 300, i, i, i),
+                             RK_OK);
         for (unsigned i = 0; i < cases[c].ranges; i++) {
             unsigned plen = 8 + (i * 7) % 25, v = i * 2654435761u;
             assert_int_equal(rk_buf_addf(&f, "%u.%u.%u.%u/%u\n", v >> 24, (v >> 16) & 255,
