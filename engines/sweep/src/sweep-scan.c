@@ -939,26 +939,6 @@ __attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s,
     emit_host_now(s, p, n, line, off);
 }
 
-/*
- * emit_host_tail() for a host the loop found by its shape (host_shaped(): no trailing dot, so
- * rn = n), with six arguments, all in registers: the classifier's call to it is a jump with no
- * argument on the stack. ls > 0 is the start of the host's last label.
- */
-__attribute__((noinline)) static void emit_host_two(struct rk_sweep_scanner *s, const char *p,
-                                                    size_t n, size_t ls, uint64_t line,
-                                                    uint64_t off)
-{
-    if (s->pf_dom) {
-        uint64_t k = 0;
-        int c = pf_dom_key(s, p, n, ls, &k);
-        if (c == 0)
-            return;
-        if (c < 0 && !pf_pass_or_defer(s, PEND_HOST_RAW, p, n, k, line, off))
-            return;
-    }
-    emit_host_now(s, p, n, line, off);
-}
-
 /* Most hosts the loop finds are file and field names ("x.php", "id.orig_h") whose last label
  * no domain indicator has: that test comes first, on the raw bytes, inline in the caller and
  * without a stack frame; the rest of the work is in emit_host_tail(). */
@@ -987,8 +967,7 @@ __attribute__((noinline)) static void emit_host_call(struct rk_sweep_scanner *s,
  * dot mask; 0: one label). The last-label cache of tld_pass() is asked with the label's bytes
  * read by one 8-byte load from the label's start, masked to its length: the same key as
  * tld_pass() makes from the host's last 8 bytes, without looking for the dot again. A longer
- * label, a label within 8 bytes of the chunk's end and a cache miss go to emit_host(); a
- * pass of a host of two labels or more to emit_host_two().
+ * label, a label within 8 bytes of the chunk's end and a cache miss go to emit_host().
  */
 static inline __attribute__((always_inline)) void host_shaped(struct rk_sweep_scanner *s,
                                                               const char *p, size_t n, size_t ls,
@@ -1004,12 +983,8 @@ static inline __attribute__((always_inline)) void host_shaped(struct rk_sweep_sc
         uint64_t key = (w & (((uint64_t)1 << (8 * len)) - 1)) | (uint64_t)len << 56;
         uint64_t e = s->tldc[(key * 0x9e3779b97f4a7c15ull) >> 56];
         if ((e & ~(1ull << 63)) == key) {
-            if (e >> 63 == 0)
-                return;
-            if (ls == 0)
-                emit_host_now(s, p, n, line, off); /* one label: no key to test */
-            else
-                emit_host_two(s, p, n, ls, line, off);
+            if (e >> 63)
+                emit_host_tail(s, p, n, n, ls, line, off);
             return;
         }
     }
