@@ -16,6 +16,7 @@
  */
 #include "sweep-int.h"
 #include "sweep-ip4.h"
+#include "sweep-pftest.h"
 
 #include <stdlib.h>
 #if defined(__SSE2__)
@@ -516,7 +517,8 @@ static void settle_one(struct rk_sweep_scanner *s)
             settle_ip4(s, e->a, e->line, e->off);
         return;
     }
-    if (!rk__sw_pf_test(rk__sw_pf_line(s->ix, e->h), e->h))
+    /* A deferred test: nearly always "absent", so the test that can stop after two bits. */
+    if (!rk__sw_pf_test_split(rk__sw_pf_line(s->ix, e->h), e->h))
         return;
     if (e->kind == PEND_HOST_RAW) {
         emit_host_now(s, e->host, e->n, e->line, e->off);

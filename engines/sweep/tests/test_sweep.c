@@ -23,6 +23,7 @@
 #include "renkei/buf.h"
 #include "renkei/sweep.h"
 #include "sweep-int.h"
+#include "sweep-pftest.h"
 #include "sweep-ip4.h"
 #include "sweep-test-util.h"
 
@@ -398,6 +399,54 @@ static void test_ip4f16_every_k(void **state)
         rk_free(ix);
         rk_free(bm);
     }
+}
+
+/* rk__sw_pf_test_split() (the deferred key test) gives rk__sw_pf_test()'s answer for every
+ * hash, on lines from empty to full: each line has every key's four bits set but one of them
+ * (any of the four, so either half can be the one that fails), or all four, or random words of
+ * several densities. */
+static void test_pf_test_split(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x2545f4914f6cdd1dull;
+    unsigned pass = 0, fail = 0;
+    for (unsigned round = 0; round < 200000; round++) {
+        uint64_t line[8];
+        uint64_t h = swt_next_rand(&seed);
+        unsigned form = round % 8;
+        if (form < 5) {
+            /* The key's own bits, all (form 4) or all but bit `form`. */
+            memset(line, 0, sizeof line);
+            uint64_t g = rk__sw_pf_bits(h);
+            unsigned b[4] = {(unsigned)(g >> 28) & 511u, (unsigned)(g >> 37) & 511u,
+                             (unsigned)(g >> 46) & 511u, (unsigned)(g >> 55)};
+            for (unsigned i = 0; i < 4; i++)
+                line[b[i] >> 6] |= (uint64_t)1 << (b[i] & 63);
+            if (form < 4) {
+                int shared = 0; /* another of the four bits on the same one: cannot clear it */
+                for (unsigned i = 0; i < 4; i++)
+                    shared |= i != form && b[i] == b[form];
+                if (!shared)
+                    line[b[form] >> 6] &= ~((uint64_t)1 << (b[form] & 63));
+            }
+        } else {
+            /* Random words: about 1/8, 1/2 and 7/8 of the bits set. */
+            for (unsigned i = 0; i < 8; i++) {
+                uint64_t w[3];
+                for (unsigned k = 0; k < 3; k++)
+                    w[k] = swt_next_rand(&seed);
+                line[i] = form == 5 ? w[0] & w[1] & w[2] : form == 6 ? w[0] : w[0] | w[1] | w[2];
+            }
+        }
+        int want = rk__sw_pf_test(line, h);
+        int got = rk__sw_pf_test_split(line, h);
+        if (got != want)
+            fail_msg("round %u (form %u): hash %016llx gives %d, wants %d", round, form,
+                     (unsigned long long)h, got, want);
+        pass += (unsigned)want;
+        fail += (unsigned)!want;
+    }
+    assert_true(pass > 20000 && fail > 20000);
 }
 
 /* Many tokens waiting for their prefilter tests at once (more than the scanner's queue holds,
@@ -2259,6 +2308,7 @@ int main(void)
         cmocka_unit_test(test_extract_deferred_pf),
         cmocka_unit_test(test_deferred_queue),
         cmocka_unit_test(test_ip4f16_every_k),
+        cmocka_unit_test(test_pf_test_split),
         cmocka_unit_test(test_deferred_order),
         cmocka_unit_test(test_url_host),
         cmocka_unit_test(test_prefilter),
