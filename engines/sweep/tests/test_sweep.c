@@ -1035,6 +1035,71 @@ static void test_block_masks_every_byte(void **state)
     rk_sweep_index_close(ix);
 }
 
+/* Whether /proc/cpuinfo's flags line (the kernel's view, not the CPUID code under test) has
+ * every word of want (space separated). -1 when there is no such file or line. */
+static int cpu_flags_have(const char *want)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f == NULL)
+        return -1;
+    static char line[8192];
+    int found = -1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "flags", 5) != 0)
+            continue;
+        found = 1;
+        char w[32];
+        const char *p = want;
+        while (*p != '\0' && found) {
+            size_t n = strcspn(p, " ");
+            assert_true(n + 3 < sizeof w);
+            w[0] = ' ';
+            memcpy(w + 1, p, n);
+            w[n + 1] = '\0';
+            /* " word" followed by a blank or the line's end */
+            const char *q = line;
+            found = 0;
+            while ((q = strstr(q, w)) != NULL) {
+                char c = q[n + 1];
+                if (c == ' ' || c == '\n' || c == '\0') {
+                    found = 1;
+                    break;
+                }
+                q++;
+            }
+            p += n;
+            while (*p == ' ')
+                p++;
+        }
+        break;
+    }
+    fclose(f);
+    return found;
+}
+
+/* With no variable set, the scanner takes the widest block classifier the CPU has: AVX-512BW
+ * or AVX2 only with BMI1, BMI2, LZCNT ("abm" in /proc/cpuinfo) and POPCNT, which their loops
+ * are compiled for. A detection that never says yes would leave every test green on the SSE2
+ * path; this one fails then. */
+static void test_block_path_matches_cpu(void **state)
+{
+    (void)state;
+    int avx2 = cpu_flags_have("avx2 bmi1 bmi2 abm popcnt");
+    if (avx2 < 0)
+        skip();
+    int want = avx2 ? (cpu_flags_have("avx512bw") == 1 ? 2 : 1) : 0;
+    unsetenv("RK_SWEEP_NO_AVX512");
+    unsetenv("RK_SWEEP_NO_AVX2");
+    struct rk_sweep_index *ix = swt_index_of("evil.test\n");
+    struct rk_sweep_scanner *s = NULL;
+    assert_int_equal(rk_sweep_scanner_create(ix, &s), RK_OK);
+    uint64_t m[8];
+    char blk[64] = {0};
+    assert_int_equal(rk__sw_block_masks(s, blk, m), want);
+    rk_sweep_scanner_destroy(s);
+    rk_sweep_index_close(ix);
+}
+
 /* The extraction table through the AVX2 block classifier on a CPU with AVX-512BW. */
 static void test_extract_avx2(void **state)
 {
@@ -2303,6 +2368,7 @@ int main(void)
         cmocka_unit_test(test_shapes_avx2),
         cmocka_unit_test(test_shapes_sse2),
         cmocka_unit_test(test_block_masks_every_byte),
+        cmocka_unit_test(test_block_path_matches_cpu),
         cmocka_unit_test(test_ip4_from_dots),
         cmocka_unit_test(test_extract_deferred_ip4),
         cmocka_unit_test(test_extract_deferred_pf),
