@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../sweep-chunk-timing.h"
+
 enum rk_status b_rk_sweep_index_open(const char *path, unsigned flags, struct rk_sweep_index **out,
                                      char *err, size_t errlen);
 enum rk_status b_rk_sweep_scanner_create(const struct rk_sweep_index *ix,
@@ -35,28 +37,6 @@ void b_rk_sweep_index_close(struct rk_sweep_index *ix);
 
 typedef enum rk_status (*scan_fn)(struct rk_sweep_scanner *, const char *, size_t, rk_sweep_hit_cb,
                                   void *, uint64_t *);
-
-static int count_hit(const struct rk_sweep_hit *h, void *ud)
-{
-    (void)h;
-    ++*(unsigned long *)ud;
-    return 0;
-}
-
-static double cpu_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-/* The chunk out of every cache level, so that the scan reads it from memory. */
-static void flush_lines(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i += 64)
-        _mm_clflush(p + i);
-    _mm_mfence();
-}
 
 static double timed(scan_fn f, struct rk_sweep_scanner *s, const char *p, size_t n, int cold,
                     unsigned long *hits)

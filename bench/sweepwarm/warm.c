@@ -38,6 +38,8 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "../sweep-chunk-timing.h"
+
 #define MAX_CHUNKS 8192u
 #define MAX_PASSES 50u
 #define MODES      7u /* the six rotated, then "first" */
@@ -61,27 +63,6 @@ static uint64_t touch_lines(const char *d, size_t n)
 
 static const char *const mode_name[MODES] = {"warm", "cold",   "helper", "self",
                                              "spin", "stream", "first"};
-
-static int count_hit(const struct rk_sweep_hit *h, void *ud)
-{
-    (void)h;
-    ++*(unsigned long *)ud;
-    return 0;
-}
-
-static double cpu_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static void flush_lines(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i += 64)
-        _mm_clflush(p + i);
-    _mm_mfence();
-}
 
 static int pin(int cpu)
 {

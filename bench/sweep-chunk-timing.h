@@ -1,0 +1,39 @@
+/*
+ * Helpers shared by the chunk-by-chunk sweep benchmarks (bench/sweeppair/pair.c,
+ * bench/sweepwarm/warm.c): a hit counter, the calling thread's CPU clock and a cache flush.
+ */
+#ifndef RK_BENCH_SWEEP_CHUNK_TIMING_H
+#define RK_BENCH_SWEEP_CHUNK_TIMING_H
+
+#include <emmintrin.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <renkei/sweep.h>
+
+/* Counts hits into the unsigned long ud. */
+static inline int count_hit(const struct rk_sweep_hit *h, void *ud)
+{
+    (void)h;
+    ++*(unsigned long *)ud;
+    return 0;
+}
+
+/* The calling thread's CPU time in milliseconds: what the scan cost, whatever the VM does to
+ * wall-clock time. */
+static inline double cpu_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* p[0, n) out of every cache level, so that the next scan reads it from memory. */
+static inline void flush_lines(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 64)
+        _mm_clflush(p + i);
+    _mm_mfence();
+}
+
+#endif
