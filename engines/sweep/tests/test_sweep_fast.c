@@ -268,6 +268,24 @@ static void check_records(const struct rk_sweep_index *ix)
         assert_int_equal(types[t], ix->h->type_count[t]);
 }
 
+/* The two indexes are byte for byte the same image with sound records (case k, for the
+ * message); then both, their builders and the feed are freed. */
+static void same_images_then_free(struct rk_sweep_index *ia, struct rk_sweep_index *ib,
+                                  struct rk_sweep_builder *a, struct rk_sweep_builder *b,
+                                  struct rk_buf *feed, size_t k)
+{
+    if (ia->size != ib->size || memcmp(ia->base, ib->base, ia->size) != 0)
+        print_error("case %zu: images differ (%zu / %zu bytes)\n", k, ia->size, ib->size);
+    assert_int_equal(ia->size, ib->size);
+    assert_memory_equal(ia->base, ib->base, ia->size);
+    check_records(ib);
+    rk_sweep_index_close(ia);
+    rk_sweep_index_close(ib);
+    rk_sweep_builder_destroy(a);
+    rk_sweep_builder_destroy(b);
+    rk_buf_free(feed);
+}
+
 static void test_settle_same_bytes(void **state)
 {
     (void)state;
@@ -322,14 +340,7 @@ static void test_two_threads_same_bytes(void **state)
     assert_int_equal(rk_sweep_builder_count(a), rk_sweep_builder_count(b));
     assert_int_equal(rk_sweep_builder_build(a, &ia), RK_OK);
     assert_int_equal(rk_sweep_builder_build(b, &ib), RK_OK);
-    assert_int_equal(ia->size, ib->size);
-    assert_memory_equal(ia->base, ib->base, ia->size);
-    check_records(ib);
-    rk_sweep_index_close(ia);
-    rk_sweep_index_close(ib);
-    rk_sweep_builder_destroy(a);
-    rk_sweep_builder_destroy(b);
-    rk_buf_free(&feed);
+    same_images_then_free(ia, ib, a, b, &feed, 0);
 }
 
 /* ===== The second reader's records kept as a segment ===== */
@@ -443,16 +454,7 @@ static void test_segment_same_file(void **state)
         struct rk_sweep_index *ia = NULL, *ib = NULL;
         assert_int_equal(rk_sweep_index_open(pa, 0, &ia, err, sizeof err), RK_OK);
         assert_int_equal(rk_sweep_index_open(pb, 0, &ib, err, sizeof err), RK_OK);
-        if (ia->size != ib->size || memcmp(ia->base, ib->base, ia->size) != 0)
-            print_error("case %zu: files differ (%zu / %zu bytes)\n", k, ia->size, ib->size);
-        assert_int_equal(ia->size, ib->size);
-        assert_memory_equal(ia->base, ib->base, ia->size);
-        check_records(ib);
-        rk_sweep_index_close(ia);
-        rk_sweep_index_close(ib);
-        rk_sweep_builder_destroy(a);
-        rk_sweep_builder_destroy(b);
-        rk_buf_free(&feed);
+        same_images_then_free(ia, ib, a, b, &feed, k);
     }
     unlink(pa);
     unlink(pb);
