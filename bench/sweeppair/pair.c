@@ -94,12 +94,7 @@ int main(int argc, char **argv)
     for (unsigned k = 0; k < passes; k++) {
         nc = 0;
         for (size_t o = 0; o < n; nc++) {
-            size_t e = o + CHUNK;
-            if (e >= n)
-                e = n;
-            else
-                while (e > o + 1 && data[e - 1] != '\n')
-                    e--;
+            size_t e = chunk_end(data, o, n, CHUNK);
             double *b = &tb[k * MAX_CHUNKS + nc], *w = &tn[k * MAX_CHUNKS + nc];
             if ((flip ^= 1) != 0) {
                 *b = timed(b_rk_sweep_scan, sb, data + o, e - o, cold, &hb);

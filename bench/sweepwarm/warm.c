@@ -177,12 +177,7 @@ int main(int argc, char **argv)
     for (unsigned k = 0; k < passes; k++) {
         nc = 0;
         for (size_t o = 0; o < n; nc++) {
-            size_t e = o + chunk;
-            if (e >= n)
-                e = n;
-            else
-                while (e > o + 1 && data[e - 1] != '\n')
-                    e--;
+            size_t e = chunk_end(data, o, n, chunk);
             const char *p = data + o;
             size_t m = e - o;
             rot++;
