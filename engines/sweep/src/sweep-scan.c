@@ -1494,6 +1494,10 @@ static inline __attribute__((always_inline)) void ip4_shaped(struct rk_sweep_sca
             ip4_shaped_scalar(s, p, n, dots, line, off);
             return;
         }
+        /* Most addresses lie in no indicator's /16: tested from the first two parts before
+         * the whole address is checked and converted (sweep-ip4.h). */
+        if (!ip4_16_may(s, rk__sw_ip4_n16_ssse3(p, dots)))
+            return;
         uint64_t w = rk__sw_ip4_ssse3_w16(p, n, dots);
         if (w != 0)
             ip4_found(s, w, line, off);

@@ -2046,6 +2046,9 @@ static void check_ip4(const char *t, size_t n)
         assert_memory_equal(got, want, 4);
 #if defined(RK__SW_IP4_SSSE3)
     if (__builtin_cpu_supports("ssse3")) {
+        /* The early /16 of a valid address is exact (of an invalid one: anything). */
+        if (ok)
+            assert_int_equal(rk__sw_ip4_n16_ssse3(buf, dots), (uint32_t)want[0] << 8 | want[1]);
         memset(got, 0, 4);
         assert_int_equal(rk__sw_ip4_ssse3(buf, n, dots, buf + sizeof buf, got), ok);
         if (ok)
@@ -2098,6 +2101,133 @@ static void test_hash_bytes(void **state)
         }
     }
     rk_sweep_index_close(ix);
+}
+
+/* The text forms of v (0..255) with 1..3 digits (leading zeros: "7", "07", "007"); returns how
+ * many (at most 3) written into f[][4]. */
+static unsigned ip4_part_forms(unsigned v, char f[3][4])
+{
+    unsigned k = 0;
+    for (unsigned len = 1; len <= 3; len++) {
+        if (len < 3 && v >= (len == 1 ? 10u : 100u))
+            continue;
+        snprintf(f[k++], 4, "%0*u", (int)len, v);
+    }
+    return k;
+}
+
+/*
+ * rk__sw_ip4_n16_ssse3(), the early /16 of an address from its first two parts, against the
+ * parts themselves: every value 0..255 of part 0 and part 1 in every form of one to three
+ * digits (366 forms each, so 133,956 pairs), followed by last parts of one, two and three
+ * digits. A wrong length, shuffle, weight or combination gives another /16 for some of them.
+ */
+static void test_ip4_n16_every_pair(void **state)
+{
+    (void)state;
+#if defined(RK__SW_IP4_SSSE3)
+    if (!__builtin_cpu_supports("ssse3"))
+        skip();
+    static const char *tails[] = {".0.0", ".255.99", ".1.255", ".007.08"};
+    for (unsigned a = 0; a < 256; a++) {
+        char fa[3][4];
+        unsigned na = ip4_part_forms(a, fa);
+        for (unsigned b = 0; b < 256; b++) {
+            char fb[3][4];
+            unsigned nb = ip4_part_forms(b, fb);
+            for (unsigned i = 0; i < na; i++) {
+                for (unsigned j = 0; j < nb; j++) {
+                    const char *tail = tails[(a + b + i + j) % RK_ARRAY_LEN(tails)];
+                    char t[32];
+                    memset(t, '7', sizeof t);
+                    int n = snprintf(t, sizeof t, "%s.%s%s", fa[i], fb[j], tail);
+                    t[n] = ' ';
+                    uint64_t dots = 0;
+                    for (int k = 0; k < n; k++)
+                        dots |= (uint64_t)(t[k] == '.') << k;
+                    uint32_t got = rk__sw_ip4_n16_ssse3(t, dots);
+                    if (got != (a << 8 | b))
+                        fail_msg("%.*s: /16 %u.%u, wants %u.%u", n, t, got >> 8, got & 255, a, b);
+                }
+            }
+        }
+    }
+#endif
+}
+
+/*
+ * The scanner's early /16 test (ip4_shaped()) through the whole scan: an index with an address
+ * indicator in each of 14 /16 networks at the edges of the part values (0, 9/10, 99/100, 255,
+ * side by side), its /16 summary then cleared but for one of them at a time, and a text with
+ * every form of every one of those addresses (leading zeros, one to three digits) and the
+ * forms that are no address (a 256 part, a four-digit part): exactly the forms of the one
+ * address whose /16 bit is set hit, on every block path and with the IPv4 test deferred. A
+ * wrong early /16 drops an address whose bit is set.
+ */
+static void test_ip4_n16_scan(void **state)
+{
+    (void)state;
+    static const unsigned nets[][2] = {{0, 0},     {0, 1},     {1, 0},     {9, 255},  {10, 0},
+                                       {10, 254},  {10, 255},  {11, 0},    {99, 100}, {100, 99},
+                                       {199, 200}, {254, 255}, {255, 254}, {255, 255}};
+    static const char *envs[][2] = {
+        {NULL, NULL},
+        {"RK_SWEEP_NO_AVX512", NULL},
+        {"RK_SWEEP_NO_AVX512", "RK_SWEEP_NO_AVX2"},
+        {"RK_SWEEP_DEFER_IP4", NULL},
+    };
+    struct rk_buf f, text;
+    rk_buf_init(&f, 0);
+    rk_buf_init(&text, 0);
+    for (size_t i = 0; i < RK_ARRAY_LEN(nets); i++)
+        assert_int_equal(rk_buf_addf(&f, "%u.%u.1.2\n", nets[i][0], nets[i][1]), RK_OK);
+    /* Each form on its own line; line numbers of the forms of net i in lines[i][]. */
+    unsigned lines[RK_ARRAY_LEN(nets)][9], nlines[RK_ARRAY_LEN(nets)], line = 1;
+    for (size_t i = 0; i < RK_ARRAY_LEN(nets); i++) {
+        char fa[3][4], fb[3][4];
+        unsigned na = ip4_part_forms(nets[i][0], fa), nb = ip4_part_forms(nets[i][1], fb);
+        nlines[i] = 0;
+        for (unsigned x = 0; x < na; x++) {
+            for (unsigned y = 0; y < nb; y++) {
+                assert_int_equal(rk_buf_addf(&text, "x %s.%s.1.2 y\n", fa[x], fb[y]), RK_OK);
+                lines[i][nlines[i]++] = line++;
+            }
+        }
+        /* No addresses: a part above 255 (a - 1 and b + 256 make a's and b's 16 bits, where a
+         * > 0) and parts of four digits. */
+        assert_int_equal(rk_buf_addf(&text, "x %u.%u.1.2 %u.%04u.1.2 %04u.%u.1.2 y\n",
+                                     nets[i][0] - 1u + (nets[i][0] == 0 ? 2u : 0u),
+                                     nets[i][1] + 256, nets[i][0], nets[i][1], nets[i][0],
+                                     nets[i][1]),
+                         RK_OK);
+        line++;
+    }
+    struct rk_sweep_index *ix = swt_index_of_n(f.data, f.len);
+    for (size_t on = 0; on < RK_ARRAY_LEN(nets); on++) {
+        uint32_t n16 = nets[on][0] << 8 | nets[on][1];
+        memset(ix->ip4f16, 0, sizeof ix->ip4f16);
+        ix->ip4f16[n16 / 64] = (uint64_t)1 << (n16 % 64);
+        struct rk_buf expect;
+        rk_buf_init(&expect, 0);
+        assert_int_equal(rk_buf_addf(&expect, "%s", ""), RK_OK);
+        for (unsigned k = 0; k < nlines[on]; k++)
+            assert_int_equal(rk_buf_addf(&expect, "%u:%u.%u.1.2>%u.%u.1.2(ipv4);", lines[on][k],
+                                         nets[on][0], nets[on][1], nets[on][0], nets[on][1]),
+                             RK_OK);
+        for (size_t e = 0; e < RK_ARRAY_LEN(envs); e++) {
+            for (int k = 0; k < 2; k++)
+                if (envs[e][k] != NULL)
+                    setenv(envs[e][k], "1", 1);
+            swt_scan_expect_n(ix, text.data, text.len, expect.data);
+            for (int k = 0; k < 2; k++)
+                if (envs[e][k] != NULL)
+                    unsetenv(envs[e][k]);
+        }
+        rk_buf_free(&expect);
+    }
+    rk_sweep_index_close(ix);
+    rk_buf_free(&f);
+    rk_buf_free(&text);
 }
 
 static void test_ip4_from_dots(void **state)
@@ -2370,6 +2500,8 @@ int main(void)
         cmocka_unit_test(test_block_masks_every_byte),
         cmocka_unit_test(test_block_path_matches_cpu),
         cmocka_unit_test(test_ip4_from_dots),
+        cmocka_unit_test(test_ip4_n16_every_pair),
+        cmocka_unit_test(test_ip4_n16_scan),
         cmocka_unit_test(test_extract_deferred_ip4),
         cmocka_unit_test(test_extract_deferred_pf),
         cmocka_unit_test(test_deferred_queue),
