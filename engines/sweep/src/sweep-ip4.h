@@ -125,9 +125,8 @@ static const uint8_t rk__sw_ip4_shuf[81][16]
         RK__SW_IP4L(0, a), RK__SW_IP4L((a) + 1, b), 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 \
     }
 #define RK__SW_IP4P1(a) RK__SW_IP4P(a, 0), RK__SW_IP4P(a, 1), RK__SW_IP4P(a, 2), RK__SW_IP4P(a, 3)
-static const uint8_t rk__sw_ip4_shuf2[16][16]
-    __attribute__((aligned(16))) = {RK__SW_IP4P1(0), RK__SW_IP4P1(1), RK__SW_IP4P1(2),
-                                    RK__SW_IP4P1(3)};
+static const uint8_t rk__sw_ip4_shuf2[16][16] __attribute__((aligned(16))) = {
+    RK__SW_IP4P1(0), RK__SW_IP4P1(1), RK__SW_IP4P1(2), RK__SW_IP4P1(3)};
 #undef RK__SW_IP4P1
 #undef RK__SW_IP4P
 #undef RK__SW_IP4R3
@@ -240,12 +239,12 @@ __attribute__((target("ssse3"))) static inline uint32_t rk__sw_ip4_n16_ssse3(con
     uint32_t l1 = (uint32_t)__builtin_ctz(m) - l0 - 1;
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
     v = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-    v = _mm_shuffle_epi8(v, _mm_load_si128((const __m128i *)(const void *)
-                                               rk__sw_ip4_shuf2[(l0 & 3) * 4 + (l1 & 3)]));
+    v = _mm_shuffle_epi8(
+        v,
+        _mm_load_si128((const __m128i *)(const void *)rk__sw_ip4_shuf2[(l0 & 3) * 4 + (l1 & 3)]));
     /* Words: 100h + 10t and u of part 0, the same of part 1; then dword 0 is 256 * part 0,
      * dword 1 part 1 (at most 999 each: no overflow). */
-    v = _mm_maddubs_epi16(
-        v, _mm_setr_epi8(100, 10, 1, 0, 100, 10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+    v = _mm_maddubs_epi16(v, _mm_setr_epi8(100, 10, 1, 0, 100, 10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0));
     v = _mm_madd_epi16(v, _mm_setr_epi16(256, 256, 1, 1, 0, 0, 0, 0));
     uint64_t r = (uint64_t)_mm_cvtsi128_si64(v);
     return (uint32_t)(r + (r >> 32)) & 0xffffu;
