@@ -1657,21 +1657,18 @@ ip4_piece_ssse3(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, siz
 {
     uint64_t off = b->base + o; /* as in host_piece_ssse3() */
     const char *p = s->chunk + off;
-    uint64_t rm = ((uint64_t)1 << n) - 1;
     /* No letter: no host name; an IPv4 address or nothing. Trimmed of the . - _ around it:
-     * bits [f, l], from the first to the last digit; every byte between them a digit or a
-     * dot. */
-    uint64_t digit = (b->digit >> o) & rm;
-    if (digit == 0)
+     * bits [f, f + tn), from the first to the last digit; every byte between them a digit or
+     * a dot. TZCNT and LZCNT of no digit give 64 each, so tn wraps and fails the length test:
+     * no branch of its own. */
+    uint64_t digit = _bzhi_u64(b->digit >> o, (unsigned)n);
+    unsigned f = (unsigned)_tzcnt_u64(digit);
+    size_t tn = (size_t)64 - f - (size_t)_lzcnt_u64(digit);
+    if (tn - 7 > 8)
         return;
-    unsigned f = (unsigned)__builtin_ctzll(digit), l = 63u - (unsigned)__builtin_clzll(digit);
-    size_t tn = l + 1 - f;
-    if (tn < 7 || tn > 15)
-        return;
-    uint64_t dot = (b->dot >> o) >> f;
-    uint64_t t = ((uint64_t)1 << tn) - 1;
-    if ((t & ~((digit >> f) | dot)) == 0)
-        ip4_shaped(s, p + f, tn, dot, line, off + f, 1);
+    unsigned sh = o + f; /* < 64: the run lies within the block */
+    if (_bzhi_u64(~(b->digit | b->dot) >> sh, (unsigned)tn) == 0)
+        ip4_shaped(s, p + f, tn, b->dot >> sh, line, off + f, 1);
 }
 #endif
 
