@@ -116,41 +116,37 @@ static inline int rk__sw_ip4_scalar(const char *p, size_t n, uint64_t dots, uint
 static const uint8_t rk__sw_ip4_shuf[81][16]
     __attribute__((aligned(16))) = {RK__SW_IP4R3(1), RK__SW_IP4R3(2), RK__SW_IP4R3(3)};
 /*
- * The shuffles of rk__sw_ip4_n16_ssse3(), indexed by (l0 & 3) * 4 + (l1 & 3): parts 0 and 1
- * into lanes 0 and 1 as above, lanes 2 and 3 zero. A length of 0 (only a run that is no address
- * has one) takes no byte.
- */
-#define RK__SW_IP4P(a, b)                                                                          \
-    {                                                                                              \
-        RK__SW_IP4L(0, a), RK__SW_IP4L((a) + 1, b), 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 \
-    }
-#define RK__SW_IP4P1(a) RK__SW_IP4P(a, 0), RK__SW_IP4P(a, 1), RK__SW_IP4P(a, 2), RK__SW_IP4P(a, 3)
-static const uint8_t rk__sw_ip4_shuf2[16][16] __attribute__((aligned(16))) = {
-    RK__SW_IP4P1(0), RK__SW_IP4P1(1), RK__SW_IP4P1(2), RK__SW_IP4P1(3)};
-#undef RK__SW_IP4P1
-#undef RK__SW_IP4P
-/*
- * The byte offset in rk__sw_ip4_shuf2 of the shuffle for the run whose dot mask's low 8 bits
- * are i: the first two parts end within 7 bytes (1..3 digits, a dot, 1..3 digits) in a valid
- * address, so those bits give both lengths. One load instead of two ctz and the arithmetic on
- * them; for a mask with fewer than two dots there, any entry (the run is no address).
+ * The shuffles of rk__sw_ip4_n16_ssse3(), indexed by the low 8 bits i of the run's dot mask:
+ * the first two parts of a valid address end within 7 bytes (1..3 digits, a dot, 1..3
+ * digits), so i gives both lengths, l0 = ctz(i) and l1 = ctz(i without its lowest bit) - l0
+ * - 1; parts 0 and 1 go into lanes 0 and 1 as above, lanes 2 and 3 are zero. One load indexed
+ * by the mask instead of two ctz and the arithmetic on them (4 KiB, of which an address's few
+ * shapes touch a few lines). For a mask with fewer than two dots there, or parts of no or four
+ * or more digits, lengths taken & 3 (the run is no address: any shuffle will do).
  */
 #define RK__SW_CTZ8(i)                                                                             \
     ((i)&1 ? 0 : (i)&2 ? 1 : (i)&4 ? 2 : (i)&8 ? 3 : (i)&16 ? 4 : (i)&32 ? 5 : (i)&64 ? 6 : 7)
-#define RK__SW_N16O(i)                                                                             \
-    (((RK__SW_CTZ8(i) & 3) * 4 + ((RK__SW_CTZ8((i) & ((i)-1)) - RK__SW_CTZ8(i) - 1) & 3)) * 16)
-#define RK__SW_N16O4(i)                                                                            \
-    RK__SW_N16O(i), RK__SW_N16O((i) + 1), RK__SW_N16O((i) + 2), RK__SW_N16O((i) + 3)
-#define RK__SW_N16O16(i)                                                                           \
-    RK__SW_N16O4(i), RK__SW_N16O4((i) + 4), RK__SW_N16O4((i) + 8), RK__SW_N16O4((i) + 12)
-#define RK__SW_N16O64(i)                                                                           \
-    RK__SW_N16O16(i), RK__SW_N16O16((i) + 16), RK__SW_N16O16((i) + 32), RK__SW_N16O16((i) + 48)
-static const uint8_t rk__sw_ip4_n16_off[256] = {RK__SW_N16O64(0), RK__SW_N16O64(64),
-                                                RK__SW_N16O64(128), RK__SW_N16O64(192)};
-#undef RK__SW_N16O64
-#undef RK__SW_N16O16
-#undef RK__SW_N16O4
-#undef RK__SW_N16O
+#define RK__SW_N16L0(i) (RK__SW_CTZ8(i) & 3)
+#define RK__SW_N16L1(i) ((RK__SW_CTZ8((i) & ((i)-1)) - RK__SW_CTZ8(i) - 1) & 3)
+#define RK__SW_N16S(i)                                                                             \
+    {                                                                                              \
+        RK__SW_IP4L(0, RK__SW_N16L0(i)), RK__SW_IP4L(RK__SW_N16L0(i) + 1, RK__SW_N16L1(i)), 0x80,  \
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80                                               \
+    }
+#define RK__SW_N16S4(i)                                                                            \
+    RK__SW_N16S(i), RK__SW_N16S((i) + 1), RK__SW_N16S((i) + 2), RK__SW_N16S((i) + 3)
+#define RK__SW_N16S16(i)                                                                           \
+    RK__SW_N16S4(i), RK__SW_N16S4((i) + 4), RK__SW_N16S4((i) + 8), RK__SW_N16S4((i) + 12)
+#define RK__SW_N16S64(i)                                                                           \
+    RK__SW_N16S16(i), RK__SW_N16S16((i) + 16), RK__SW_N16S16((i) + 32), RK__SW_N16S16((i) + 48)
+static const uint8_t rk__sw_ip4_shuf2[256][16] __attribute__((aligned(16))) = {
+    RK__SW_N16S64(0), RK__SW_N16S64(64), RK__SW_N16S64(128), RK__SW_N16S64(192)};
+#undef RK__SW_N16S64
+#undef RK__SW_N16S16
+#undef RK__SW_N16S4
+#undef RK__SW_N16S
+#undef RK__SW_N16L1
+#undef RK__SW_N16L0
 #undef RK__SW_CTZ8
 #undef RK__SW_IP4R3
 #undef RK__SW_IP4R2
@@ -249,8 +245,8 @@ rk__sw_ip4_ssse3_w16(const char *p, size_t n, uint64_t dots)
  * when the run is a valid address; for a run that is not one, some value below 65536 — such a
  * run matches nothing, so whether the test drops it or hands it on to the full check
  * (rk__sw_ip4_ssse3_w16()), the answer is the same. So nothing is checked here: the low 8
- * bits of the dot mask pick one of 16 shuffles (rk__sw_ip4_n16_off: the two lengths, invalid
- * ones included), and the value is masked to 16 bits. 16 bytes at p must be readable.
+ * bits of the dot mask pick the shuffle (rk__sw_ip4_shuf2: the two lengths, invalid ones
+ * included), and the value is masked to 16 bits. 16 bytes at p must be readable.
  */
 __attribute__((target("ssse3"))) static inline uint32_t rk__sw_ip4_n16_ssse3(const char *p,
                                                                              uint64_t dots)
@@ -258,8 +254,7 @@ __attribute__((target("ssse3"))) static inline uint32_t rk__sw_ip4_n16_ssse3(con
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
     v = _mm_sub_epi8(v, _mm_set1_epi8('0'));
     v = _mm_shuffle_epi8(
-        v, _mm_load_si128((const __m128i *)(const void *)((const uint8_t *)rk__sw_ip4_shuf2 +
-                                                          rk__sw_ip4_n16_off[dots & 255])));
+        v, _mm_load_si128((const __m128i *)(const void *)rk__sw_ip4_shuf2[dots & 255]));
     /* Words: 100h + 10t and u of part 0, the same of part 1; then dword 0 is 256 * part 0,
      * dword 1 part 1 (at most 999 each: no overflow). */
     v = _mm_maddubs_epi16(v, _mm_setr_epi8(100, 10, 1, 0, 100, 10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0));
