@@ -1078,8 +1078,9 @@ static inline int hex_digest(const char *p, size_t n, uint8_t *d)
  * line) are no indicator's, and each lookup of a large table is a cache and often a TLB miss.
  * On a large filter the test is deferred like a host's (settle()). d is a 32-byte buffer whose
  * first dn bytes are the digest. */
-static void emit_hash(struct rk_sweep_scanner *s, const uint8_t d[32], size_t dn, uint64_t line,
-                      uint64_t off)
+static inline __attribute__((always_inline)) void emit_hash_inl(struct rk_sweep_scanner *s,
+                                                                const uint8_t d[32], size_t dn,
+                                                                uint64_t line, uint64_t off)
 {
     if (s->pf_hash) {
         unsigned type = dn == 16 ? RK_SWEEP_MD5 : dn == 20 ? RK_SWEEP_SHA1 : RK_SWEEP_SHA256;
@@ -1099,6 +1100,13 @@ static void emit_hash(struct rk_sweep_scanner *s, const uint8_t d[32], size_t dn
             return;
     }
     emit_digest(s, d, dn, line, off);
+}
+
+/* emit_hash_inl() out of line, for the callers without AVX2. */
+static void emit_hash(struct rk_sweep_scanner *s, const uint8_t d[32], size_t dn, uint64_t line,
+                      uint64_t off)
+{
+    emit_hash_inl(s, d, dn, line, off);
 }
 
 /* The end of the hex run starting at p[i] (16 bytes a step where SSE2 is there). */
@@ -1140,6 +1148,93 @@ __attribute__((noinline)) static void find_hashes_in(struct rk_sweep_scanner *s,
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define RK_SW_HEX_AVX2 1
+
+/*
+ * hex_digest() 32 digits a step (AVX2): an MD5 in one step, a SHA-1 or SHA-256 in two (the
+ * SHA-1's second step overlapping the first by 24 digits), where the SSE2 decoder takes two,
+ * three and four. The same range tests; a digit pair becomes its byte by one multiply-add of
+ * (high, low) with (16, 1) (vpmaddubsw; an invalid byte's value may be anything, the answer is
+ * then 0), the two lanes' 16-bit values packed into 16 bytes.
+ */
+#define RK_SW_HX8(x)  x, x, x, x, x, x, x, x
+#define RK_SW_HX32(x) RK_SW_HX8(x), RK_SW_HX8(x), RK_SW_HX8(x), RK_SW_HX8(x)
+#define RK_SW_HP      0x10, 0x01
+/* hex_digest_avx2()'s constants, read from memory: built in registers (GCC's choice for a
+ * constant vector) they cost two instructions each at every call, more than a step does. The
+ * last row is (16, 1) for each digit pair (high, low). */
+static const uint8_t hex_k[7][32] __attribute__((aligned(32))) = {
+    {RK_SW_HX32(0x100 - '0')},
+    {RK_SW_HX32(0x20)},
+    {RK_SW_HX32(0x100 - 'a')},
+    {RK_SW_HX32(9)},
+    {RK_SW_HX32(5)},
+    {RK_SW_HX32(10)},
+    {RK_SW_HX8(RK_SW_HP), RK_SW_HX8(RK_SW_HP)},
+};
+#undef RK_SW_HX8
+#undef RK_SW_HX32
+#undef RK_SW_HP
+
+__attribute__((target("avx2"))) static inline int hex_digest_avx2(const char *p, size_t n,
+                                                                  uint8_t *d)
+{
+    const uint8_t(*k)[32] = hex_k;
+    __asm__("" : "+r"(k)); /* the table's address opaque: its rows are loaded, not rebuilt */
+#define RK_SW_HK(i) _mm256_load_si256((const __m256i *)(const void *)k[i])
+    __m256i ok = _mm256_set1_epi8(-1);
+    for (size_t i = 0;; i += 32) {
+        if (i + 32 > n)
+            i = n - 32;
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        __m256i x = _mm256_add_epi8(v, RK_SW_HK(0));
+        __m256i y = _mm256_add_epi8(_mm256_or_si256(v, RK_SW_HK(1)), RK_SW_HK(2));
+        ok = _mm256_and_si256(
+            ok, _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(x, RK_SW_HK(3)), x),
+                                _mm256_cmpeq_epi8(_mm256_min_epu8(y, RK_SW_HK(4)), y)));
+        __m256i nib = _mm256_min_epu8(x, _mm256_add_epi8(y, RK_SW_HK(5)));
+        __m256i b = _mm256_maddubs_epi16(nib, RK_SW_HK(6)); /* high * 16 + low */
+        _mm_storeu_si128(
+            (__m128i *)(void *)(d + i / 2),
+            _mm_packus_epi16(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1)));
+        if (i + 32 == n)
+            break;
+    }
+#undef RK_SW_HK
+    return _mm256_movemask_epi8(ok) == -1;
+}
+
+/* find_hashes() where the CPU has AVX2 (hex_digest_avx2()); find_hashes() jumps here. */
+__attribute__((target("avx2"), noinline)) static void
+find_hashes_avx2(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line, uint64_t off)
+{
+    if (n == 32 || n == 40 || n == 64) {
+        uint8_t d[32];
+        if (hex_digest_avx2(p, n, d)) {
+            emit_hash_inl(s, d, n / 2, line, off); /* inline: no second frame */
+            return;
+        }
+    }
+    find_hashes_in(s, p, n, line, off);
+}
+#endif
+
+/* For the tests: hex_digest() (avx2 0) or hex_digest_avx2() (1; -1 when the CPU has no AVX2)
+ * of the n digits at p (32, 40 or 64) into d. */
+int rk__sw_hex_digest(const char *p, size_t n, uint8_t *d, int avx2);
+int rk__sw_hex_digest(const char *p, size_t n, uint8_t *d, int avx2)
+{
+    if (!avx2)
+        return hex_digest(p, n, d);
+#if defined(RK_SW_HEX_AVX2)
+    if (__builtin_cpu_supports("avx2"))
+        return hex_digest_avx2(p, n, d);
+#endif
+    return -1;
+}
+
 /*
  * Hex runs of exactly 32, 40 or 64 digits bounded by non-hex bytes. Most runs that get here are
  * one hash as a whole (Sysmon's `MD5=…`, `SHA256=…` split at '=' and ','): that case is decoded
@@ -1151,6 +1246,12 @@ static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uin
 {
     if (!s->want_hash)
         return;
+#if defined(RK_SW_HEX_AVX2)
+    if (s->avx2) {
+        find_hashes_avx2(s, p, n, line, off);
+        return;
+    }
+#endif
     if (n == 32 || n == 40 || n == 64) {
         uint8_t d[32];
         if (hex_digest(p, n, d)) {
