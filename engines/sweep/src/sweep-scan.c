@@ -1984,21 +1984,80 @@ int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
 #include <immintrin.h>
 #define RK_SW_URL_AVX2 1
 
-/* Which of the 32 bytes v end a URL (bit k for byte k): each byte's two nibbles index two
- * 16-entry tables (vpshufb) whose AND is non-zero exactly for the bytes of url_end_tab.
- * Bit 0: every byte of rows 0-1 (blanks and controls); bit 1: row 2 " ' , and space; bit 2:
- * rows 3 and 5 < > \ ^; bit 3: row 6 `; bit 4: row 7 { | } DEL. Bytes >= 0x80 (rows 8-f) end
- * nothing. */
-__attribute__((target("avx2"))) static inline uint32_t url_stops_avx2(__m256i v)
+/* url_stops_avx2()'s and url_head_avx2()'s constants, read from memory through an opaque
+ * pointer (url_k_rows()): GCC builds a constant vector of one repeated byte in a register with
+ * two instructions at each call (a `mov` and a `vpbroadcastb`), 28 of them for the fourteen
+ * here, more than the loads. */
+#define RK_SW_UX8(x)  x, x, x, x, x, x, x, x
+#define RK_SW_UX32(x) RK_SW_UX8(x), RK_SW_UX8(x), RK_SW_UX8(x), RK_SW_UX8(x)
+/* The two nibble tables of url_stops_avx2(), each twice (one a 128-bit lane). Bit 0: every byte
+ * of rows 0-1 (blanks and controls); bit 1: row 2 " ' , and space; bit 2: rows 3 and 5 < > \ ^;
+ * bit 3: row 6 `; bit 4: row 7 { | } DEL. Bytes >= 0x80 (rows 8-f) end nothing. */
+#define RK_SW_UHI 1, 1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0
+/* low nibble:    0  1  2  3  4  5  6  7  8  9  a   b   c  d  e   f */
+#define RK_SW_ULO 11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17
+enum {
+    UK_HI,
+    UK_LO,
+    UK_LOW4,
+    UK_FOLD,
+    UK_LET_ADD,
+    UK_LET_LT,
+    UK_DIG_ADD,
+    UK_DIG_LT,
+    UK_DOT,
+    UK_DASH,
+    UK_USCORE,
+    UK_SLASH,
+    UK_QUEST,
+    UK_HASH,
+    UK_AT,
+    UK_COLON,
+    UK_ROWS
+};
+static const uint8_t url_k[UK_ROWS][32] __attribute__((aligned(32))) = {
+    [UK_HI] = {RK_SW_UHI, RK_SW_UHI},
+    [UK_LO] = {RK_SW_ULO, RK_SW_ULO},
+    [UK_LOW4] = {RK_SW_UX32(0x0f)},
+    [UK_FOLD] = {RK_SW_UX32(0x20)},
+    [UK_LET_ADD] = {RK_SW_UX32(0x80 - 'a')},
+    [UK_LET_LT] = {RK_SW_UX32(0x80 + 26)},
+    [UK_DIG_ADD] = {RK_SW_UX32(0x80 - '0')},
+    [UK_DIG_LT] = {RK_SW_UX32(0x80 + 10)},
+    [UK_DOT] = {RK_SW_UX32('.')},
+    [UK_DASH] = {RK_SW_UX32('-')},
+    [UK_USCORE] = {RK_SW_UX32('_')},
+    [UK_SLASH] = {RK_SW_UX32('/')},
+    [UK_QUEST] = {RK_SW_UX32('?')},
+    [UK_HASH] = {RK_SW_UX32('#')},
+    [UK_AT] = {RK_SW_UX32('@')},
+    [UK_COLON] = {RK_SW_UX32(':')},
+};
+#undef RK_SW_UX8
+#undef RK_SW_UX32
+#undef RK_SW_UHI
+#undef RK_SW_ULO
+
+/* url_k, its address hidden from the optimiser so that its rows stay loads. */
+static inline const uint8_t (*url_k_rows(void))[32]
 {
-    const __m256i hi_tab = _mm256_setr_epi8(1, 1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0, 1,
-                                            1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0);
-    /* low nibble:                         0  1  2  3  4  5  6  7  8  9  a   b   c  d  e   f */
-    const __m256i lo_tab = _mm256_setr_epi8(11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17,
-                                            11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17);
-    const __m256i low4 = _mm256_set1_epi8(0x0f);
-    __m256i h = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
-    __m256i l = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, low4));
+    const uint8_t(*k)[32] = url_k;
+    __asm__("" : "+r"(k));
+    return k;
+}
+
+#define RK_SW_UK(k, i) _mm256_load_si256((const __m256i *)(const void *)(k)[i])
+
+/* Which of the 32 bytes v end a URL (bit k for byte k): each byte's two nibbles index two
+ * 16-entry tables (vpshufb, url_k's first two rows) whose AND is non-zero exactly for the bytes
+ * of url_end_tab. */
+__attribute__((target("avx2"))) static inline uint32_t url_stops_avx2(__m256i v,
+                                                                      const uint8_t (*k)[32])
+{
+    const __m256i low4 = RK_SW_UK(k, UK_LOW4);
+    __m256i h =
+        _mm256_shuffle_epi8(RK_SW_UK(k, UK_HI), _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
+    __m256i l = _mm256_shuffle_epi8(RK_SW_UK(k, UK_LO), _mm256_and_si256(v, low4));
     __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(h, l), _mm256_setzero_si256());
     return ~(uint32_t)_mm256_movemask_epi8(none);
 }
@@ -2007,11 +2066,11 @@ __attribute__((target("avx2"))) static inline uint32_t url_stops_avx2(__m256i v)
  * and e <= RK_MAX_SWEEP_TOKEN. Returns where the scan stopped (the byte found, or where fewer
  * than 32 bytes are left) and *found. Inlined into url_head_avx2(), its only caller. */
 __attribute__((target("avx2"))) static inline __attribute__((always_inline)) size_t
-url_end_avx2(const char *p, size_t e, size_t avail, int *found)
+url_end_avx2(const char *p, size_t e, size_t avail, int *found, const uint8_t (*k)[32])
 {
     *found = 0;
     while (e + 32 <= avail && e <= RK_MAX_SWEEP_TOKEN) {
-        uint32_t m = url_stops_avx2(_mm256_loadu_si256((const __m256i *)(const void *)(p + e)));
+        uint32_t m = url_stops_avx2(_mm256_loadu_si256((const __m256i *)(const void *)(p + e)), k);
         if (m != 0) {
             *found = 1;
             return e + (size_t)__builtin_ctz(m);
@@ -2029,25 +2088,26 @@ url_end_avx2(const char *p, size_t e, size_t avail, int *found)
 __attribute__((target("avx2"))) static size_t url_head_avx2(const char *p, size_t a0, size_t avail,
                                                             struct rk__sw_url_masks *m, int *found)
 {
+    const uint8_t(*k)[32] = url_k_rows();
     m->len = 0;
     if (a0 + 32 > avail)
-        return url_end_avx2(p, a0, avail, found);
+        return url_end_avx2(p, a0, avail, found, k);
     __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + a0));
-    uint32_t stop = url_stops_avx2(v);
-#define RK_SW_EQ(c) _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c))
-    __m256i let = _mm256_cmpgt_epi8(_mm256_set1_epi8(-128 + 26),
-                                    _mm256_add_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)),
-                                                    _mm256_set1_epi8((char)(0x80 - 'a'))));
-    __m256i dig = _mm256_cmpgt_epi8(_mm256_set1_epi8(-128 + 10),
-                                    _mm256_add_epi8(v, _mm256_set1_epi8((char)(0x80 - '0'))));
-    __m256i dt = RK_SW_EQ('.');
-    __m256i ok =
-        _mm256_or_si256(_mm256_or_si256(let, dig),
-                        _mm256_or_si256(dt, _mm256_or_si256(RK_SW_EQ('-'), RK_SW_EQ('_'))));
-    m->end = (uint32_t)_mm256_movemask_epi8(
-        _mm256_or_si256(_mm256_or_si256(RK_SW_EQ('/'), RK_SW_EQ('?')), RK_SW_EQ('#')));
-    m->at = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ('@'));
-    m->colon = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ(':'));
+    uint32_t stop = url_stops_avx2(v, k);
+#define RK_SW_EQ(i) _mm256_cmpeq_epi8(v, RK_SW_UK(k, i))
+    __m256i let = _mm256_cmpgt_epi8(
+        RK_SW_UK(k, UK_LET_LT),
+        _mm256_add_epi8(_mm256_or_si256(v, RK_SW_UK(k, UK_FOLD)), RK_SW_UK(k, UK_LET_ADD)));
+    __m256i dig =
+        _mm256_cmpgt_epi8(RK_SW_UK(k, UK_DIG_LT), _mm256_add_epi8(v, RK_SW_UK(k, UK_DIG_ADD)));
+    __m256i dt = RK_SW_EQ(UK_DOT);
+    __m256i ok = _mm256_or_si256(
+        _mm256_or_si256(let, dig),
+        _mm256_or_si256(dt, _mm256_or_si256(RK_SW_EQ(UK_DASH), RK_SW_EQ(UK_USCORE))));
+    m->end = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+        _mm256_or_si256(RK_SW_EQ(UK_SLASH), RK_SW_EQ(UK_QUEST)), RK_SW_EQ(UK_HASH)));
+    m->at = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ(UK_AT));
+    m->colon = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ(UK_COLON));
 #undef RK_SW_EQ
     m->dot = (uint32_t)_mm256_movemask_epi8(dt);
     m->letter = (uint32_t)_mm256_movemask_epi8(let);
@@ -2057,8 +2117,9 @@ __attribute__((target("avx2"))) static size_t url_head_avx2(const char *p, size_
         *found = 1;
         return a0 + (size_t)__builtin_ctz(stop);
     }
-    return url_end_avx2(p, a0 + 32, avail, found);
+    return url_end_avx2(p, a0 + 32, avail, found, k);
 }
+#undef RK_SW_UK
 #endif
 
 /* The first byte that ends the URL at p[0, avail) whose authority starts at a0: its length,
