@@ -373,8 +373,10 @@ static void flush(struct rk_sweep_scanner *s)
             continue;
         uint64_t h = r->h;
         if (r->pf_wait) {
-            /* Its prefilter line was prefetched when it was queued: the test seldom waits. */
-            if (!rk__sw_pf_test(rk__sw_pf_line(s->ix, h), h))
+            /* Its prefilter line was prefetched when it was queued: the test seldom waits.
+             * Only a large index defers (its host nearly always absent): the test that can
+             * stop after two bits, as settle_one()'s. */
+            if (!rk__sw_pf_test_split(rk__sw_pf_line(s->ix, h), h))
                 continue;
             if (r->pf_wait == 2 && !url_settle(s, r))
                 continue;
