@@ -1866,13 +1866,18 @@ static inline __attribute__((always_inline)) int url_parts_of(const char *s, siz
         return -2; /* the authority goes on past the masks */
     size_t a1 = end != 0 ? (size_t)__builtin_ctzll(end) : known;
     uint64_t below = a1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << a1) - 1);
-    uint64_t at = m->at & below;
-    /* The host follows the last '@' and ends at the first ':' after it. */
-    size_t h0 = at != 0 ? (size_t)(64 - __builtin_clzll(at)) : 0;
-    uint64_t from = h0 >= 64 ? 0 : ~(((uint64_t)1 << h0) - 1);
-    uint64_t c = m->colon & below & from;
-    size_t h1 = c != 0 ? (size_t)__builtin_ctzll(c) : a1;
-    uint64_t host = from & (h1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << h1) - 1));
+    /* The host follows the last '@' and ends at the first ':' after it; without either (all
+     * but a few URLs of a log) it is the whole authority. */
+    size_t h0 = 0, h1 = a1;
+    uint64_t host = below;
+    if (((m->at | m->colon) & below) != 0) {
+        uint64_t at = m->at & below;
+        h0 = at != 0 ? (size_t)(64 - __builtin_clzll(at)) : 0;
+        uint64_t from = h0 >= 64 ? 0 : ~(((uint64_t)1 << h0) - 1);
+        uint64_t c = m->colon & below & from;
+        h1 = c != 0 ? (size_t)__builtin_ctzll(c) : a1;
+        host = from & (h1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << h1) - 1));
+    }
     if ((host & ~m->good) != 0)
         return -1; /* '%', '[', bytes >= 0x80 and the like: the canonicaliser decides */
     if (h1 == h0)
