@@ -1912,7 +1912,8 @@ static inline __attribute__((always_inline)) int url_parts_of(const char *s, siz
     if (hn > 63)
         return -1;
     uint64_t d = m->dot & host;
-    if (((d >> h0) & 1) || ((d >> (h1 - 1)) & 1) || (d & (d >> 1)) != 0)
+    /* A dot first or last, or two in a row: one test of the three (h0 < h1 <= 64). */
+    if ((d & (((uint64_t)1 << h0) | ((uint64_t)1 << (h1 - 1)) | (d >> 1))) != 0)
         return 0;
     uint64_t last = d != 0 ? ~(((uint64_t)2 << (63 - __builtin_clzll(d))) - 1) : ~(uint64_t)0;
     if ((m->letter & host & last) == 0)
