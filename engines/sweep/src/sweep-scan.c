@@ -373,8 +373,10 @@ static void flush(struct rk_sweep_scanner *s)
             continue;
         uint64_t h = r->h;
         if (r->pf_wait) {
-            /* Its prefilter line was prefetched when it was queued: the test seldom waits. */
-            if (!rk__sw_pf_test(rk__sw_pf_line(s->ix, h), h))
+            /* Its prefilter line was prefetched when it was queued: the test seldom waits.
+             * Only a large index defers (its host nearly always absent): the test that can
+             * stop after two bits, as settle_one()'s. */
+            if (!rk__sw_pf_test_split(rk__sw_pf_line(s->ix, h), h))
                 continue;
             if (r->pf_wait == 2 && !url_settle(s, r))
                 continue;
@@ -515,9 +517,37 @@ static void settle_ip4(struct rk_sweep_scanner *s, const uint8_t *a, uint64_t li
         emit_ip_now(s, a, 0, line, off, exact, ranges);
 }
 
-/* Tests the oldest waiting token and queues its requests when its filter lets it pass. Called
- * with s->settling set: the requests it makes may flush the queue but not settle the tokens
- * that came after it (they would go first). */
+/* The requests of the waiting token *e (already taken off the queue) whose filter let it pass
+ * — rare: 10 IPv4 addresses and about 125 hosts, digests and e-mail addresses of the 46,731
+ * tokens settled in the first 8 MB of the benchmark's mixed log at 10M indicators. Out of line
+ * and called last, so that settle_one()'s "absent" path needs no stack frame (no register
+ * saved and restored on each of those 46,600). s->settling is set here, not around every
+ * settle_one() call: the requests made may flush the queue but must not settle the tokens that
+ * came after this one (they would go first); only this path makes requests. */
+__attribute__((noinline)) static void settle_pass(struct rk_sweep_scanner *s, const struct pend *e)
+{
+    int was = s->settling;
+    s->settling = 1;
+    if (e->kind == PEND_IP4) {
+        settle_ip4(s, e->a, e->line, e->off);
+    } else if (e->kind == PEND_HOST_RAW) {
+        emit_host_now(s, e->host, e->n, e->line, e->off);
+    } else if (e->kind == PEND_HASH) {
+        emit_digest(s, (const uint8_t *)e->host, e->n, e->line, e->off);
+    } else if (e->kind == PEND_EMAIL) {
+        emit_email_now(s, e->host, e->n, e->line, e->off);
+    } else {
+        /* The canonical host, copied when it was found: the buffer it lay in may have been
+         * flushed since. */
+        make_room(s, e->n, 130);
+        uint32_t t = put(s, e->host, e->n);
+        host_lookups(s, t, e->n, e->line, e->off);
+    }
+    s->settling = was;
+}
+
+/* Tests the oldest waiting token and queues its requests when its filter lets it pass
+ * (settle_pass()). */
 static void settle_one(struct rk_sweep_scanner *s)
 {
     struct pend *e = &s->pq[s->pq_head];
@@ -527,29 +557,12 @@ static void settle_one(struct rk_sweep_scanner *s)
         unsigned bit;
         const uint64_t *w = ip4f_word(s, e->a, &bit);
         if ((*w >> bit) & 1)
-            settle_ip4(s, e->a, e->line, e->off);
+            settle_pass(s, e);
         return;
     }
     /* A deferred test: nearly always "absent", so the test that can stop after two bits. */
-    if (!rk__sw_pf_test_split(rk__sw_pf_line(s->ix, e->h), e->h))
-        return;
-    if (e->kind == PEND_HOST_RAW) {
-        emit_host_now(s, e->host, e->n, e->line, e->off);
-        return;
-    }
-    if (e->kind == PEND_HASH) {
-        emit_digest(s, (const uint8_t *)e->host, e->n, e->line, e->off);
-        return;
-    }
-    if (e->kind == PEND_EMAIL) {
-        emit_email_now(s, e->host, e->n, e->line, e->off);
-        return;
-    }
-    /* The canonical host, copied when it was found: the buffer it lay in may have been
-     * flushed since. */
-    make_room(s, e->n, 130);
-    uint32_t t = put(s, e->host, e->n);
-    host_lookups(s, t, e->n, e->line, e->off);
+    if (rk__sw_pf_test_split(rk__sw_pf_line(s->ix, e->h), e->h))
+        settle_pass(s, e);
 }
 
 /* Tests the waiting tokens, oldest first, and queues the requests of those that pass. */
@@ -566,11 +579,8 @@ static void settle(struct rk_sweep_scanner *s)
 /* A place for one more waiting token; when all are taken the oldest is settled first. */
 static struct pend *pend_push(struct rk_sweep_scanner *s, int kind, uint64_t line, uint64_t off)
 {
-    if (s->npend == PEND_MAX) {
-        s->settling = 1;
-        settle_one(s);
-        s->settling = 0;
-    }
+    if (s->npend == PEND_MAX)
+        settle_one(s); /* sets s->settling itself when the token makes requests */
     struct pend *e = &s->pq[(s->pq_head + s->npend) % PEND_MAX];
     s->npend++;
     e->kind = kind;
@@ -1070,8 +1080,9 @@ static inline int hex_digest(const char *p, size_t n, uint8_t *d)
  * line) are no indicator's, and each lookup of a large table is a cache and often a TLB miss.
  * On a large filter the test is deferred like a host's (settle()). d is a 32-byte buffer whose
  * first dn bytes are the digest. */
-static void emit_hash(struct rk_sweep_scanner *s, const uint8_t d[32], size_t dn, uint64_t line,
-                      uint64_t off)
+static inline __attribute__((always_inline)) void emit_hash_inl(struct rk_sweep_scanner *s,
+                                                                const uint8_t d[32], size_t dn,
+                                                                uint64_t line, uint64_t off)
 {
     if (s->pf_hash) {
         unsigned type = dn == 16 ? RK_SWEEP_MD5 : dn == 20 ? RK_SWEEP_SHA1 : RK_SWEEP_SHA256;
@@ -1091,6 +1102,13 @@ static void emit_hash(struct rk_sweep_scanner *s, const uint8_t d[32], size_t dn
             return;
     }
     emit_digest(s, d, dn, line, off);
+}
+
+/* emit_hash_inl() out of line, for the callers without AVX2. */
+static void emit_hash(struct rk_sweep_scanner *s, const uint8_t d[32], size_t dn, uint64_t line,
+                      uint64_t off)
+{
+    emit_hash_inl(s, d, dn, line, off);
 }
 
 /* The end of the hex run starting at p[i] (16 bytes a step where SSE2 is there). */
@@ -1132,6 +1150,93 @@ __attribute__((noinline)) static void find_hashes_in(struct rk_sweep_scanner *s,
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define RK_SW_HEX_AVX2 1
+
+/*
+ * hex_digest() 32 digits a step (AVX2): an MD5 in one step, a SHA-1 or SHA-256 in two (the
+ * SHA-1's second step overlapping the first by 24 digits), where the SSE2 decoder takes two,
+ * three and four. The same range tests; a digit pair becomes its byte by one multiply-add of
+ * (high, low) with (16, 1) (vpmaddubsw; an invalid byte's value may be anything, the answer is
+ * then 0), the two lanes' 16-bit values packed into 16 bytes.
+ */
+#define RK_SW_HX8(x)  x, x, x, x, x, x, x, x
+#define RK_SW_HX32(x) RK_SW_HX8(x), RK_SW_HX8(x), RK_SW_HX8(x), RK_SW_HX8(x)
+#define RK_SW_HP      0x10, 0x01
+/* hex_digest_avx2()'s constants, read from memory: built in registers (GCC's choice for a
+ * constant vector) they cost two instructions each at every call, more than a step does. The
+ * last row is (16, 1) for each digit pair (high, low). */
+static const uint8_t hex_k[7][32] __attribute__((aligned(32))) = {
+    {RK_SW_HX32(0x100 - '0')},
+    {RK_SW_HX32(0x20)},
+    {RK_SW_HX32(0x100 - 'a')},
+    {RK_SW_HX32(9)},
+    {RK_SW_HX32(5)},
+    {RK_SW_HX32(10)},
+    {RK_SW_HX8(RK_SW_HP), RK_SW_HX8(RK_SW_HP)},
+};
+#undef RK_SW_HX8
+#undef RK_SW_HX32
+#undef RK_SW_HP
+
+__attribute__((target("avx2"))) static inline int hex_digest_avx2(const char *p, size_t n,
+                                                                  uint8_t *d)
+{
+    const uint8_t(*k)[32] = hex_k;
+    __asm__("" : "+r"(k)); /* the table's address opaque: its rows are loaded, not rebuilt */
+#define RK_SW_HK(i) _mm256_load_si256((const __m256i *)(const void *)k[i])
+    __m256i ok = _mm256_set1_epi8(-1);
+    for (size_t i = 0;; i += 32) {
+        if (i + 32 > n)
+            i = n - 32;
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        __m256i x = _mm256_add_epi8(v, RK_SW_HK(0));
+        __m256i y = _mm256_add_epi8(_mm256_or_si256(v, RK_SW_HK(1)), RK_SW_HK(2));
+        ok = _mm256_and_si256(
+            ok, _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(x, RK_SW_HK(3)), x),
+                                _mm256_cmpeq_epi8(_mm256_min_epu8(y, RK_SW_HK(4)), y)));
+        __m256i nib = _mm256_min_epu8(x, _mm256_add_epi8(y, RK_SW_HK(5)));
+        __m256i b = _mm256_maddubs_epi16(nib, RK_SW_HK(6)); /* high * 16 + low */
+        _mm_storeu_si128(
+            (__m128i *)(void *)(d + i / 2),
+            _mm_packus_epi16(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1)));
+        if (i + 32 == n)
+            break;
+    }
+#undef RK_SW_HK
+    return _mm256_movemask_epi8(ok) == -1;
+}
+
+/* find_hashes() where the CPU has AVX2 (hex_digest_avx2()); find_hashes() jumps here. */
+__attribute__((target("avx2"), noinline)) static void
+find_hashes_avx2(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t line, uint64_t off)
+{
+    if (n == 32 || n == 40 || n == 64) {
+        uint8_t d[32];
+        if (hex_digest_avx2(p, n, d)) {
+            emit_hash_inl(s, d, n / 2, line, off); /* inline: no second frame */
+            return;
+        }
+    }
+    find_hashes_in(s, p, n, line, off);
+}
+#endif
+
+/* For the tests: hex_digest() (avx2 0) or hex_digest_avx2() (1; -1 when the CPU has no AVX2)
+ * of the n digits at p (32, 40 or 64) into d. */
+int rk__sw_hex_digest(const char *p, size_t n, uint8_t *d, int avx2);
+int rk__sw_hex_digest(const char *p, size_t n, uint8_t *d, int avx2)
+{
+    if (!avx2)
+        return hex_digest(p, n, d);
+#if defined(RK_SW_HEX_AVX2)
+    if (__builtin_cpu_supports("avx2"))
+        return hex_digest_avx2(p, n, d);
+#endif
+    return -1;
+}
+
 /*
  * Hex runs of exactly 32, 40 or 64 digits bounded by non-hex bytes. Most runs that get here are
  * one hash as a whole (Sysmon's `MD5=…`, `SHA256=…` split at '=' and ','): that case is decoded
@@ -1143,6 +1248,12 @@ static void find_hashes(struct rk_sweep_scanner *s, const char *p, size_t n, uin
 {
     if (!s->want_hash)
         return;
+#if defined(RK_SW_HEX_AVX2)
+    if (s->avx2) {
+        find_hashes_avx2(s, p, n, line, off);
+        return;
+    }
+#endif
     if (n == 32 || n == 40 || n == 64) {
         uint8_t d[32];
         if (hex_digest(p, n, d)) {
@@ -1756,13 +1867,18 @@ static inline __attribute__((always_inline)) int url_parts_of(const char *s, siz
         return -2; /* the authority goes on past the masks */
     size_t a1 = end != 0 ? (size_t)__builtin_ctzll(end) : known;
     uint64_t below = a1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << a1) - 1);
-    uint64_t at = m->at & below;
-    /* The host follows the last '@' and ends at the first ':' after it. */
-    size_t h0 = at != 0 ? (size_t)(64 - __builtin_clzll(at)) : 0;
-    uint64_t from = h0 >= 64 ? 0 : ~(((uint64_t)1 << h0) - 1);
-    uint64_t c = m->colon & below & from;
-    size_t h1 = c != 0 ? (size_t)__builtin_ctzll(c) : a1;
-    uint64_t host = from & (h1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << h1) - 1));
+    /* The host follows the last '@' and ends at the first ':' after it; without either (all
+     * but a few URLs of a log) it is the whole authority. */
+    size_t h0 = 0, h1 = a1;
+    uint64_t host = below;
+    if (((m->at | m->colon) & below) != 0) {
+        uint64_t at = m->at & below;
+        h0 = at != 0 ? (size_t)(64 - __builtin_clzll(at)) : 0;
+        uint64_t from = h0 >= 64 ? 0 : ~(((uint64_t)1 << h0) - 1);
+        uint64_t c = m->colon & below & from;
+        h1 = c != 0 ? (size_t)__builtin_ctzll(c) : a1;
+        host = from & (h1 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << h1) - 1));
+    }
     if ((host & ~m->good) != 0)
         return -1; /* '%', '[', bytes >= 0x80 and the like: the canonicaliser decides */
     if (h1 == h0)
@@ -1797,7 +1913,8 @@ static inline __attribute__((always_inline)) int url_parts_of(const char *s, siz
     if (hn > 63)
         return -1;
     uint64_t d = m->dot & host;
-    if (((d >> h0) & 1) || ((d >> (h1 - 1)) & 1) || (d & (d >> 1)) != 0)
+    /* A dot first or last, or two in a row: one test of the three (h0 < h1 <= 64). */
+    if ((d & (((uint64_t)1 << h0) | ((uint64_t)1 << (h1 - 1)) | (d >> 1))) != 0)
         return 0;
     uint64_t last = d != 0 ? ~(((uint64_t)2 << (63 - __builtin_clzll(d))) - 1) : ~(uint64_t)0;
     if ((m->letter & host & last) == 0)
@@ -1876,21 +1993,80 @@ int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
 #include <immintrin.h>
 #define RK_SW_URL_AVX2 1
 
-/* Which of the 32 bytes v end a URL (bit k for byte k): each byte's two nibbles index two
- * 16-entry tables (vpshufb) whose AND is non-zero exactly for the bytes of url_end_tab.
- * Bit 0: every byte of rows 0-1 (blanks and controls); bit 1: row 2 " ' , and space; bit 2:
- * rows 3 and 5 < > \ ^; bit 3: row 6 `; bit 4: row 7 { | } DEL. Bytes >= 0x80 (rows 8-f) end
- * nothing. */
-__attribute__((target("avx2"))) static inline uint32_t url_stops_avx2(__m256i v)
+/* url_stops_avx2()'s and url_head_avx2()'s constants, read from memory through an opaque
+ * pointer (url_k_rows()): GCC builds a constant vector of one repeated byte in a register with
+ * two instructions at each call (a `mov` and a `vpbroadcastb`), 28 of them for the fourteen
+ * here, more than the loads. */
+#define RK_SW_UX8(x)  x, x, x, x, x, x, x, x
+#define RK_SW_UX32(x) RK_SW_UX8(x), RK_SW_UX8(x), RK_SW_UX8(x), RK_SW_UX8(x)
+/* The two nibble tables of url_stops_avx2(), each twice (one a 128-bit lane). Bit 0: every byte
+ * of rows 0-1 (blanks and controls); bit 1: row 2 " ' , and space; bit 2: rows 3 and 5 < > \ ^;
+ * bit 3: row 6 `; bit 4: row 7 { | } DEL. Bytes >= 0x80 (rows 8-f) end nothing. */
+#define RK_SW_UHI 1, 1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0
+/* low nibble:    0  1  2  3  4  5  6  7  8  9  a   b   c  d  e   f */
+#define RK_SW_ULO 11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17
+enum {
+    UK_HI,
+    UK_LO,
+    UK_LOW4,
+    UK_FOLD,
+    UK_LET_ADD,
+    UK_LET_LT,
+    UK_DIG_ADD,
+    UK_DIG_LT,
+    UK_DOT,
+    UK_DASH,
+    UK_USCORE,
+    UK_SLASH,
+    UK_QUEST,
+    UK_HASH,
+    UK_AT,
+    UK_COLON,
+    UK_ROWS
+};
+static const uint8_t url_k[UK_ROWS][32] __attribute__((aligned(32))) = {
+    [UK_HI] = {RK_SW_UHI, RK_SW_UHI},
+    [UK_LO] = {RK_SW_ULO, RK_SW_ULO},
+    [UK_LOW4] = {RK_SW_UX32(0x0f)},
+    [UK_FOLD] = {RK_SW_UX32(0x20)},
+    [UK_LET_ADD] = {RK_SW_UX32(0x80 - 'a')},
+    [UK_LET_LT] = {RK_SW_UX32(0x80 + 26)},
+    [UK_DIG_ADD] = {RK_SW_UX32(0x80 - '0')},
+    [UK_DIG_LT] = {RK_SW_UX32(0x80 + 10)},
+    [UK_DOT] = {RK_SW_UX32('.')},
+    [UK_DASH] = {RK_SW_UX32('-')},
+    [UK_USCORE] = {RK_SW_UX32('_')},
+    [UK_SLASH] = {RK_SW_UX32('/')},
+    [UK_QUEST] = {RK_SW_UX32('?')},
+    [UK_HASH] = {RK_SW_UX32('#')},
+    [UK_AT] = {RK_SW_UX32('@')},
+    [UK_COLON] = {RK_SW_UX32(':')},
+};
+#undef RK_SW_UX8
+#undef RK_SW_UX32
+#undef RK_SW_UHI
+#undef RK_SW_ULO
+
+/* url_k, its address hidden from the optimiser so that its rows stay loads. */
+static inline const uint8_t (*url_k_rows(void))[32]
 {
-    const __m256i hi_tab = _mm256_setr_epi8(1, 1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0, 1,
-                                            1, 2, 4, 0, 4, 8, 16, 0, 0, 0, 0, 0, 0, 0, 0);
-    /* low nibble:                         0  1  2  3  4  5  6  7  8  9  a   b   c  d  e   f */
-    const __m256i lo_tab = _mm256_setr_epi8(11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17,
-                                            11, 1, 3, 1, 1, 1, 1, 3, 1, 1, 1, 17, 23, 17, 5, 17);
-    const __m256i low4 = _mm256_set1_epi8(0x0f);
-    __m256i h = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
-    __m256i l = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, low4));
+    const uint8_t(*k)[32] = url_k;
+    __asm__("" : "+r"(k));
+    return k;
+}
+
+#define RK_SW_UK(k, i) _mm256_load_si256((const __m256i *)(const void *)(k)[i])
+
+/* Which of the 32 bytes v end a URL (bit k for byte k): each byte's two nibbles index two
+ * 16-entry tables (vpshufb, url_k's first two rows) whose AND is non-zero exactly for the bytes
+ * of url_end_tab. */
+__attribute__((target("avx2"))) static inline uint32_t url_stops_avx2(__m256i v,
+                                                                      const uint8_t (*k)[32])
+{
+    const __m256i low4 = RK_SW_UK(k, UK_LOW4);
+    __m256i h =
+        _mm256_shuffle_epi8(RK_SW_UK(k, UK_HI), _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
+    __m256i l = _mm256_shuffle_epi8(RK_SW_UK(k, UK_LO), _mm256_and_si256(v, low4));
     __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(h, l), _mm256_setzero_si256());
     return ~(uint32_t)_mm256_movemask_epi8(none);
 }
@@ -1899,11 +2075,11 @@ __attribute__((target("avx2"))) static inline uint32_t url_stops_avx2(__m256i v)
  * and e <= RK_MAX_SWEEP_TOKEN. Returns where the scan stopped (the byte found, or where fewer
  * than 32 bytes are left) and *found. Inlined into url_head_avx2(), its only caller. */
 __attribute__((target("avx2"))) static inline __attribute__((always_inline)) size_t
-url_end_avx2(const char *p, size_t e, size_t avail, int *found)
+url_end_avx2(const char *p, size_t e, size_t avail, int *found, const uint8_t (*k)[32])
 {
     *found = 0;
     while (e + 32 <= avail && e <= RK_MAX_SWEEP_TOKEN) {
-        uint32_t m = url_stops_avx2(_mm256_loadu_si256((const __m256i *)(const void *)(p + e)));
+        uint32_t m = url_stops_avx2(_mm256_loadu_si256((const __m256i *)(const void *)(p + e)), k);
         if (m != 0) {
             *found = 1;
             return e + (size_t)__builtin_ctz(m);
@@ -1921,25 +2097,26 @@ url_end_avx2(const char *p, size_t e, size_t avail, int *found)
 __attribute__((target("avx2"))) static size_t url_head_avx2(const char *p, size_t a0, size_t avail,
                                                             struct rk__sw_url_masks *m, int *found)
 {
+    const uint8_t(*k)[32] = url_k_rows();
     m->len = 0;
     if (a0 + 32 > avail)
-        return url_end_avx2(p, a0, avail, found);
+        return url_end_avx2(p, a0, avail, found, k);
     __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + a0));
-    uint32_t stop = url_stops_avx2(v);
-#define RK_SW_EQ(c) _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c))
-    __m256i let = _mm256_cmpgt_epi8(_mm256_set1_epi8(-128 + 26),
-                                    _mm256_add_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)),
-                                                    _mm256_set1_epi8((char)(0x80 - 'a'))));
-    __m256i dig = _mm256_cmpgt_epi8(_mm256_set1_epi8(-128 + 10),
-                                    _mm256_add_epi8(v, _mm256_set1_epi8((char)(0x80 - '0'))));
-    __m256i dt = RK_SW_EQ('.');
-    __m256i ok =
-        _mm256_or_si256(_mm256_or_si256(let, dig),
-                        _mm256_or_si256(dt, _mm256_or_si256(RK_SW_EQ('-'), RK_SW_EQ('_'))));
-    m->end = (uint32_t)_mm256_movemask_epi8(
-        _mm256_or_si256(_mm256_or_si256(RK_SW_EQ('/'), RK_SW_EQ('?')), RK_SW_EQ('#')));
-    m->at = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ('@'));
-    m->colon = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ(':'));
+    uint32_t stop = url_stops_avx2(v, k);
+#define RK_SW_EQ(i) _mm256_cmpeq_epi8(v, RK_SW_UK(k, i))
+    __m256i let = _mm256_cmpgt_epi8(
+        RK_SW_UK(k, UK_LET_LT),
+        _mm256_add_epi8(_mm256_or_si256(v, RK_SW_UK(k, UK_FOLD)), RK_SW_UK(k, UK_LET_ADD)));
+    __m256i dig =
+        _mm256_cmpgt_epi8(RK_SW_UK(k, UK_DIG_LT), _mm256_add_epi8(v, RK_SW_UK(k, UK_DIG_ADD)));
+    __m256i dt = RK_SW_EQ(UK_DOT);
+    __m256i ok = _mm256_or_si256(
+        _mm256_or_si256(let, dig),
+        _mm256_or_si256(dt, _mm256_or_si256(RK_SW_EQ(UK_DASH), RK_SW_EQ(UK_USCORE))));
+    m->end = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+        _mm256_or_si256(RK_SW_EQ(UK_SLASH), RK_SW_EQ(UK_QUEST)), RK_SW_EQ(UK_HASH)));
+    m->at = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ(UK_AT));
+    m->colon = (uint32_t)_mm256_movemask_epi8(RK_SW_EQ(UK_COLON));
 #undef RK_SW_EQ
     m->dot = (uint32_t)_mm256_movemask_epi8(dt);
     m->letter = (uint32_t)_mm256_movemask_epi8(let);
@@ -1949,8 +2126,9 @@ __attribute__((target("avx2"))) static size_t url_head_avx2(const char *p, size_
         *found = 1;
         return a0 + (size_t)__builtin_ctz(stop);
     }
-    return url_end_avx2(p, a0 + 32, avail, found);
+    return url_end_avx2(p, a0 + 32, avail, found, k);
 }
+#undef RK_SW_UK
 #endif
 
 /* The first byte that ends the URL at p[0, avail) whose authority starts at a0: its length,

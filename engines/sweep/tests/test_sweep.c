@@ -2103,6 +2103,52 @@ static void test_hash_bytes(void **state)
     rk_sweep_index_close(ix);
 }
 
+/* Internal (sweep-scan.c): the scanner's hex decoder, SSE2 (avx2 0) or AVX2 (1; -1 when the
+ * CPU has none), of the n digits at p into d; 1 when all n are hex digits. */
+int rk__sw_hex_digest(const char *p, size_t n, uint8_t *d, int avx2);
+
+/*
+ * Both hex decoders against the definition: a 64-digit run of each digit and letter case
+ * at every position (so every digit in both halves of a byte, in each 16- and 32-digit step),
+ * then every byte value at every position of runs of 32, 40 and 64 digits. A decoder that
+ * takes a byte next to a range (':' '@' '`' 'G' 'g', 0x10-0x19) for a digit fails here even
+ * where the digest it makes can match no indicator (test_hash_bytes sees only matches).
+ */
+static void test_hex_digest_paths(void **state)
+{
+    (void)state;
+    static const char digits[] = "0123456789abcdefABCDEF";
+    static const size_t lens[] = {32, 40, 64};
+    char t[64];
+    for (int avx2 = 0; avx2 <= 1; avx2++) {
+        uint8_t d[32];
+        if (rk__sw_hex_digest("00000000000000000000000000000000", 32, d, avx2) < 0)
+            continue; /* no AVX2 here */
+        for (size_t li = 0; li < RK_ARRAY_LEN(lens); li++) {
+            size_t n = lens[li];
+            for (size_t i = 0; i < n; i++) {
+                for (unsigned c = 0; c < 256; c++) {
+                    for (size_t k = 0; k < n; k++)
+                        t[k] = digits[(k * 7 + li) % 22];
+                    t[i] = (char)c;
+                    uint8_t want[32] = {0}, got[32] = {0};
+                    int ok = 1;
+                    for (size_t k = 0; k < n; k++) {
+                        int v = rk__sw_hexval((unsigned char)t[k]);
+                        if (v < 0)
+                            ok = 0;
+                        else
+                            want[k / 2] |= (uint8_t)(k % 2 == 0 ? v << 4 : v);
+                    }
+                    assert_int_equal(rk__sw_hex_digest(t, n, got, avx2), ok);
+                    if (ok)
+                        assert_memory_equal(got, want, n / 2);
+                }
+            }
+        }
+    }
+}
+
 /* The text forms of v (0..255) with 1..3 digits (leading zeros: "7", "07", "007"); returns how
  * many (at most 3) written into f[][4]. */
 static unsigned ip4_part_forms(unsigned v, char f[3][4])
@@ -2528,6 +2574,7 @@ int main(void)
         cmocka_unit_test(test_pf_suffix_rule),
         cmocka_unit_test(test_pf_suffix_keys),
         cmocka_unit_test(test_hash_bytes),
+        cmocka_unit_test(test_hex_digest_paths),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
