@@ -1607,36 +1607,93 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
 }
 
 #if defined(RK__SW_IP4_SSSE3)
+/* The host of a run shorter than 32 bytes with a letter and a dot (see host_piece_ssse3()):
+ * bits [f, l] of the run, from its first to its last letter or digit (l < n < 32, so the
+ * shifts stay below 64), and the start of its last label: past the last dot before l, or f
+ * when no dot lies in [f, l) — the highest dot below l plus one (0 when there is none: the 1
+ * shifted in below the dots), at least f. */
+static inline __attribute__((always_inline)) unsigned
+host_piece_bounds(const struct blk *b, unsigned o, uint64_t rm, unsigned *f, unsigned *l)
+{
+    uint64_t an = ((b->letter >> o) | (b->digit >> o)) & rm;
+    *f = (unsigned)__builtin_ctzll(an);
+    *l = 63u - (unsigned)__builtin_clzll(an);
+    uint64_t d = (b->dot >> o) & (((uint64_t)1 << *l) - 1);
+    unsigned ls = 63u - (unsigned)__builtin_clzll(d << 1 | 1);
+    return ls < *f ? *f : ls;
+}
+
+/* host_piece_ssse3() for a run its cache test did not reject: `hit` when the last-label
+ * cache let the label through, 0 when it did not know it. Out of line, reached by a jump:
+ * the bounds are found again from the block rather than kept, so that the path most runs
+ * take needs no callee-saved register. */
+__attribute__((noinline, target("ssse3" RK_SW_BMI))) static void
+host_piece_go(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, size_t n,
+              uint64_t line, int hit)
+{
+    uint64_t rm = ((uint64_t)1 << n) - 1;
+    unsigned f, l;
+    unsigned ls = host_piece_bounds(b, o, rm, &f, &l);
+    /* A host name's last label has a letter ("3.14" and version numbers are not hosts). */
+    if (((b->letter >> o) & rm) >> ls == 0)
+        return;
+    uint64_t off = b->base + o + f;
+    const char *p = s->chunk + off;
+    if (hit)
+        emit_host_tail(s, p, l + 1 - f, l + 1 - f, ls - f, line, off);
+    else
+        emit_host_call(s, p, l + 1 - f, line, off);
+}
+
 /* classify_piece_shaped() for a run shorter than 32 bytes with a letter (a host name or
  * nothing) where the CPU has SSSE3: the scan loop, which has tested the letter mask, calls it
- * instead of ip4_piece_ssse3(). */
+ * instead of ip4_piece_ssse3(). piece_shaped() written out for this case (n < 32: no hashes,
+ * a letter in the run). Three of four runs here are file and field names ("x.php",
+ * "id.orig_h") whose last label the last-label cache rejects, so that test comes first, with
+ * as few values live as it needs; the letter test and the host's call follow for the
+ * others. */
 __attribute__((noinline, target("ssse3" RK_SW_BMI))) static void
 host_piece_ssse3(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, size_t n,
                  uint64_t line)
 {
-    /* The run's offset and bytes from the block (the loop scans s->chunk): five arguments, all
-     * in registers, rather than seven with two on the stack. */
-    uint64_t off = b->base + o;
-    const char *p = s->chunk + off;
-    /* piece_shaped() written out for this case (n < 32: no hashes, a letter in the run) with
-     * few values live at once: the letter mask is read again when needed rather than kept. */
     uint64_t rm = ((uint64_t)1 << n) - 1;
-    uint64_t dot = (b->dot >> o) & rm;
-    if (n < 4 || dot == 0)
+    /* The loop sends no run without a dot here (run_masked(): a run of fewer than 32 bytes
+     * without '.', ':' or '@' holds nothing). */
+    if (n < 4 || !s->want_dom)
         return;
-    uint64_t digit = (b->digit >> o) & rm;
-    uint64_t an = ((b->letter >> o) & rm) | digit;
-    /* Trimmed of the . - _ around it: bits [f, l], from the first to the last letter or digit
-     * (l < n < 32, so the shifts stay below 64). The run has a letter, so it is no IPv4
-     * address. */
-    unsigned f = (unsigned)__builtin_ctzll(an), l = 63u - (unsigned)__builtin_clzll(an);
-    uint64_t t = ((uint64_t)2 << l) - ((uint64_t)1 << f);
-    /* A host name's last label has a letter ("3.14" and version numbers are not hosts); it
-     * starts past the last dot within [f, l], or at f. */
-    uint64_t d = dot & t;
-    unsigned ls = d != 0 ? 64u - (unsigned)__builtin_clzll(d) : f;
-    if ((((b->letter >> o) & t) >> ls) != 0)
-        host_shaped(s, p + f, l + 1 - f, ls - f, line, off + f);
+    int hit = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    {
+        /* The last letter or digit, l (l < n < 32), and the length of the last label that
+         * ends there: the dots below l shifted up to end at bit 63, so that the number of
+         * leading zeros is the label's length less one (63 when there is no dot) — or the
+         * label starts at the first letter or digit f (a dot before f only trims the run):
+         * the same label as host_piece_bounds() finds. */
+        uint64_t an = ((b->letter >> o) | (b->digit >> o)) & rm;
+        unsigned lz = (unsigned)__builtin_clzll(an), l = 63u - lz;
+        uint64_t dl = (b->dot >> o) << lz << 1; /* bit 0 clear: the 1 below stands for none */
+        unsigned k = (unsigned)__builtin_clzll(dl | 1);
+        unsigned fl = l - (unsigned)__builtin_ctzll(an);
+        k = k < fl ? k : fl; /* the label's length less one */
+        /* host_shaped()'s cache test, on the same key (the label's bytes, masked to its
+         * length, and the length): the bytes read by one 8-byte load that ends at the
+         * label's last byte, which lies in the chunk; it starts in the chunk unless the
+         * label is within 7 bytes of the chunk's start (then host_piece_go's path). */
+        uint64_t e8 = b->base + o + l; /* the label's last byte in the chunk */
+        if (k <= 6 && e8 >= 7) {
+            uint64_t w;
+            memcpy(&w, s->chunk + e8 - 7, 8);
+            uint64_t key = (w >> (56 - 8 * k)) | (uint64_t)(k + 1) << 56;
+            uint64_t e = s->tldc[(key * 0x9e3779b97f4a7c15ull) >> 56];
+            if ((e & ~(1ull << 63)) == key) {
+                if (!(e >> 63))
+                    return;
+                hit = 1;
+            }
+        }
+    }
+#endif
+    host_piece_go(s, b, o, n, line, hit);
 }
 
 /*
