@@ -794,7 +794,17 @@ pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls, uint6
 static inline size_t last_label_start(const char *p, size_t n)
 {
     size_t i = n;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__SSE2__)
+    if (n >= 8) {
+        /* One compare of the 8 bytes (the load's upper half is zero, never '.'): bit j of m
+         * is byte j's. */
+        __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)(p + n - 8));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+        if (m != 0) /* the last '.' */
+            return n - 8 + (size_t)(31 - __builtin_clz(m)) + 1;
+        i = n - 8;
+    }
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (n >= 8) {
         uint64_t w;
         memcpy(&w, p + n - 8, 8);
@@ -829,12 +839,20 @@ static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, 
     else
         w = rk__sw_word_short(p, n);
     /* Bytes above m are zero, never '.'. */
+    size_t start; /* the label's first byte within w */
+#if defined(__SSE2__)
+    /* One compare of the 8 bytes: bit j of dm is byte j's. */
+    unsigned dm = (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_set_epi64x(0, (long long)w), _mm_set1_epi8('.')));
+    if (dm != 0)
+        start = (size_t)(31 - __builtin_clz(dm)) + 1;
+#else
     uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eull;
     uint64_t z = ~(((x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | x |
                    0x7f7f7f7f7f7f7f7full);
-    size_t start; /* the label's first byte within w */
     if (z != 0)
         start = (size_t)(63 - __builtin_clzll(z)) / 8 + 1;
+#endif
     else if (n < 8)
         start = 0; /* a host of one label */
     else
