@@ -1659,6 +1659,8 @@ __attribute__((noinline, target("ssse3" RK_SW_BMI))) static void
 host_piece_go(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, size_t n, uint64_t line,
               int hit)
 {
+    if (!s->want_dom)
+        return;
     uint64_t rm = ((uint64_t)1 << n) - 1;
     unsigned f, l;
     unsigned ls = host_piece_bounds(b, o, rm, &f, &l);
@@ -1686,8 +1688,11 @@ host_piece_ssse3(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, si
 {
     uint64_t rm = ((uint64_t)1 << n) - 1;
     /* The loop sends no run without a dot here (run_masked(): a run of fewer than 32 bytes
-     * without '.', ':' or '@' holds nothing). */
-    if (n < 4 || !s->want_dom)
+     * without '.', ':' or '@' holds nothing). Without domain indicators (!want_dom) the cache
+     * is never filled (only tld_pass() fills it, and only hosts of a scanner that wants
+     * domains reach it), so every run goes on to host_piece_go(), which tests want_dom:
+     * not tested here, on every run. */
+    if (n < 4)
         return;
     int hit = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
