@@ -966,9 +966,9 @@ static void emit_host_now(struct rk_sweep_scanner *s, const char *p, size_t n, u
 
 /* A host whose last label passed the last-label filter: the key prefilter, then the lookups.
  * p[0, rn) is the host without its trailing dot, ls the start of its last label. */
-__attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s, const char *p,
-                                                     size_t n, size_t rn, size_t ls,
-                                                     uint64_t line, uint64_t off)
+static inline __attribute__((always_inline)) void
+emit_host_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t rn, size_t ls,
+              uint64_t line, uint64_t off)
 {
     if (s->pf_dom && ls > 0) {
         uint64_t k = 0;
@@ -980,6 +980,14 @@ __attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s,
             return;
     }
     emit_host_now(s, p, n, line, off);
+}
+
+/* emit_host_key() out of line (host_piece_go() has its own copy). */
+__attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s, const char *p,
+                                                     size_t n, size_t rn, size_t ls,
+                                                     uint64_t line, uint64_t off)
+{
+    emit_host_key(s, p, n, rn, ls, line, off);
 }
 
 /* Most hosts the loop finds are file and field names ("x.php", "id.orig_h") whose last label
@@ -1670,7 +1678,7 @@ host_piece_go(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, size_
     uint64_t off = b->base + o + f;
     const char *p = s->chunk + off;
     if (hit)
-        emit_host_tail(s, p, l + 1 - f, l + 1 - f, ls - f, line, off);
+        emit_host_key(s, p, l + 1 - f, l + 1 - f, ls - f, line, off);
     else
         emit_host_call(s, p, l + 1 - f, line, off);
 }
