@@ -1667,7 +1667,7 @@ __attribute__((noinline, target("ssse3" RK_SW_BMI))) static void
 host_piece_go(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, size_t n, uint64_t line,
               int hit)
 {
-    if (!s->want_dom)
+    if (!s->want_dom || n < 4)
         return;
     uint64_t rm = ((uint64_t)1 << n) - 1;
     unsigned f, l;
@@ -1699,9 +1699,8 @@ host_piece_ssse3(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, si
      * without '.', ':' or '@' holds nothing). Without domain indicators (!want_dom) the cache
      * is never filled (only tld_pass() fills it, and only hosts of a scanner that wants
      * domains reach it), so every run goes on to host_piece_go(), which tests want_dom:
-     * not tested here, on every run. */
-    if (n < 4)
-        return;
+     * not tested here, on every run; nor is a run's length of 3 (too short for a host with
+     * a dot, which the cache rarely rejects: host_piece_go() does). */
     int hit = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     {
