@@ -693,6 +693,8 @@ static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, 
 
 static inline __attribute__((always_inline)) int
 pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls, uint64_t *h);
+static inline __attribute__((always_inline)) int
+pf_dom_key_at(struct rk_sweep_scanner *s, const char *p, size_t n, size_t st, uint64_t *h);
 
 static inline int host_filter(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h)
 {
@@ -772,7 +774,13 @@ static inline __attribute__((always_inline)) int
 pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls, uint64_t *h)
 {
     /* The two labels start after the dot before the last one. */
-    size_t st = last_label_start(p, ls - 1);
+    return pf_dom_key_at(s, p, n, last_label_start(p, ls - 1), h);
+}
+
+/* pf_dom_key() with the start st of the host's last two labels already known. */
+static inline __attribute__((always_inline)) int
+pf_dom_key_at(struct rk_sweep_scanner *s, const char *p, size_t n, size_t st, uint64_t *h)
+{
     int c = pf_reg_cached(s, p + st, n - st, h);
     if (c <= PFC_PASS)
         return c;
@@ -967,12 +975,27 @@ static void emit_host_now(struct rk_sweep_scanner *s, const char *p, size_t n, u
 /* A host whose last label passed the last-label filter: the key prefilter, then the lookups.
  * p[0, rn) is the host without its trailing dot, ls the start of its last label. */
 static inline __attribute__((always_inline)) void
+emit_host_key_at(struct rk_sweep_scanner *s, const char *p, size_t n, size_t rn, size_t ls,
+                 size_t st, uint64_t line, uint64_t off);
+
+static inline __attribute__((always_inline)) void
 emit_host_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t rn, size_t ls,
               uint64_t line, uint64_t off)
 {
+    /* The start of the last two labels: after the dot before the last one (only when there
+     * is one: the compiler moves this into the branch below). */
+    size_t st = ls > 0 ? last_label_start(p, ls - 1) : 0;
+    emit_host_key_at(s, p, n, rn, ls, st, line, off);
+}
+
+/* emit_host_key() with st, the start of the last two labels, already known (ls > 0). */
+static inline __attribute__((always_inline)) void
+emit_host_key_at(struct rk_sweep_scanner *s, const char *p, size_t n, size_t rn, size_t ls,
+                 size_t st, uint64_t line, uint64_t off)
+{
     if (s->pf_dom && ls > 0) {
         uint64_t k = 0;
-        int c = pf_dom_key(s, p, rn, ls, &k);
+        int c = pf_dom_key_at(s, p, rn, st, &k);
         if (c == 0)
             return;
         /* p may be a caller's scratch buffer: a deferred host is copied. */
@@ -1677,10 +1700,20 @@ host_piece_go(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, size_
         return;
     uint64_t off = b->base + o + f;
     const char *p = s->chunk + off;
-    if (hit)
-        emit_host_key(s, p, l + 1 - f, l + 1 - f, ls - f, line, off);
-    else
+    if (!hit) {
         emit_host_call(s, p, l + 1 - f, line, off);
+        return;
+    }
+    /* With a dot in the host (ls > f), its last two labels start past the last dot below
+     * ls - 1 (the last one), or at f when no dot lies in [f, ls - 1): from the dot mask, as
+     * the last label's start, instead of last_label_start() on the bytes. */
+    unsigned st = f;
+    if (ls > f) {
+        uint64_t d2 = (b->dot >> o) & (((uint64_t)1 << (ls - 1)) - 1);
+        st = 63u - (unsigned)__builtin_clzll(d2 << 1 | 1);
+        st = st < f ? f : st;
+    }
+    emit_host_key_at(s, p, l + 1 - f, l + 1 - f, ls - f, st - f, line, off);
 }
 
 /* classify_piece_shaped() for a run shorter than 32 bytes with a letter (a host name or
