@@ -41,8 +41,16 @@
  * only they call are compiled for these too, so that the many shifts by a run's offset need no
  * CL register (SHLX, SHRX, BZHI) and the bit scans no BSR fix-up (TZCNT, LZCNT). */
 #define RK_SW_BMI  ",bmi,bmi2,lzcnt,popcnt"
-#define TLDC_SIZE 256
-#define TLDC_EMPTY (~0ull)
+/* The last-label cache (tldc): 1,024 entries, the slot the top bits of the key times the
+ * golden ratio. The few labels a log's hosts end in are kept apart: with 256 entries ".net"
+ * and ".local" shared a slot (also with 512) and took each other's place all through the
+ * benchmark's mixed log (1,805 misses in its first 8 MB, each ≈ 260 instructions; 18 with
+ * 1,024). The short-key cache (pfc) keeps 256. */
+#define TLDC_BITS      10
+#define TLDC_SIZE      (1u << TLDC_BITS)
+#define TLDC_SLOT(key) (((key)*0x9e3779b97f4a7c15ull) >> (64 - TLDC_BITS))
+#define PFC_SIZE       256
+#define TLDC_EMPTY     (~0ull)
 
 /* Byte classes. */
 enum {
@@ -137,7 +145,7 @@ struct rk_sweep_scanner {
     /* The key prefilter's answers for the last two labels of hosts when they are at most 7
      * bytes ("co.jp", "ne.jp": the same few keys again and again), the same way, bits 62-63
      * the answer (see pf_reg_cached()). */
-    uint64_t pfc[TLDC_SIZE];
+    uint64_t pfc[PFC_SIZE];
     /* The index's key prefilter holds the last two labels of every domain indicator / the
      * host of every URL indicator / every IPv4 address indicator / every hash indicator /
      * every e-mail indicator (sweep-prefilter.c). */
@@ -243,7 +251,9 @@ enum rk_status rk_sweep_scanner_create(const struct rk_sweep_index *ix,
                        h->type_count[RK_SWEEP_SHA256] > 0;
     memcpy(s->tld, h->tld_filter, sizeof s->tld);
     for (size_t i = 0; i < TLDC_SIZE; i++)
-        s->tldc[i] = s->pfc[i] = TLDC_EMPTY;
+        s->tldc[i] = TLDC_EMPTY;
+    for (size_t i = 0; i < PFC_SIZE; i++)
+        s->pfc[i] = TLDC_EMPTY;
     /* 256 KiB and more; RK_SWEEP_DEFER_IP4 and RK_SWEEP_DEFER_PF let the tests run these
      * paths with a small index. */
     s->defer_ip4 = h->ip4_filter_bits >= 21 || getenv("RK_SWEEP_DEFER_IP4") != NULL;
@@ -693,6 +703,8 @@ static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, 
 
 static inline __attribute__((always_inline)) int
 pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls, uint64_t *h);
+static inline __attribute__((always_inline)) int
+pf_dom_key_at(struct rk_sweep_scanner *s, const char *p, size_t n, size_t st, uint64_t *h);
 
 static inline int host_filter(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t *h)
 {
@@ -772,7 +784,13 @@ static inline __attribute__((always_inline)) int
 pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls, uint64_t *h)
 {
     /* The two labels start after the dot before the last one. */
-    size_t st = last_label_start(p, ls - 1);
+    return pf_dom_key_at(s, p, n, last_label_start(p, ls - 1), h);
+}
+
+/* pf_dom_key() with the start st of the host's last two labels already known. */
+static inline __attribute__((always_inline)) int
+pf_dom_key_at(struct rk_sweep_scanner *s, const char *p, size_t n, size_t st, uint64_t *h)
+{
     int c = pf_reg_cached(s, p + st, n - st, h);
     if (c <= PFC_PASS)
         return c;
@@ -794,7 +812,17 @@ pf_dom_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t ls, uint6
 static inline size_t last_label_start(const char *p, size_t n)
 {
     size_t i = n;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__SSE2__)
+    if (n >= 8) {
+        /* One compare of the 8 bytes (the load's upper half is zero, never '.'): bit j of m
+         * is byte j's. */
+        __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)(p + n - 8));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+        if (m != 0) /* the last '.' */
+            return n - 8 + (size_t)(31 - __builtin_clz(m)) + 1;
+        i = n - 8;
+    }
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (n >= 8) {
         uint64_t w;
         memcpy(&w, p + n - 8, 8);
@@ -829,12 +857,20 @@ static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, 
     else
         w = rk__sw_word_short(p, n);
     /* Bytes above m are zero, never '.'. */
+    size_t start; /* the label's first byte within w */
+#if defined(__SSE2__)
+    /* One compare of the 8 bytes: bit j of dm is byte j's. */
+    unsigned dm = (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_set_epi64x(0, (long long)w), _mm_set1_epi8('.')));
+    if (dm != 0)
+        start = (size_t)(31 - __builtin_clz(dm)) + 1;
+#else
     uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eull;
     uint64_t z = ~(((x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | x |
                    0x7f7f7f7f7f7f7f7full);
-    size_t start; /* the label's first byte within w */
     if (z != 0)
         start = (size_t)(63 - __builtin_clzll(z)) / 8 + 1;
+#endif
     else if (n < 8)
         start = 0; /* a host of one label */
     else
@@ -843,7 +879,7 @@ static inline int tld_pass(struct rk_sweep_scanner *s, const char *p, size_t n, 
     {
         size_t len = m - start; /* 0 .. 7 */
         uint64_t key = (start < 8 ? w >> (8 * start) : 0) | (uint64_t)len << 56;
-        uint64_t *e = &s->tldc[(key * 0x9e3779b97f4a7c15ull) >> 56];
+        uint64_t *e = &s->tldc[TLDC_SLOT(key)];
         if ((*e & ~(1ull << 63)) == key)
             return (int)(*e >> 63);
         unsigned bit = rk__sw_tld_bit(p + *ls, len);
@@ -948,13 +984,28 @@ static void emit_host_now(struct rk_sweep_scanner *s, const char *p, size_t n, u
 
 /* A host whose last label passed the last-label filter: the key prefilter, then the lookups.
  * p[0, rn) is the host without its trailing dot, ls the start of its last label. */
-__attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s, const char *p,
-                                                     size_t n, size_t rn, size_t ls,
-                                                     uint64_t line, uint64_t off)
+static inline __attribute__((always_inline)) void
+emit_host_key_at(struct rk_sweep_scanner *s, const char *p, size_t n, size_t rn, size_t ls,
+                 size_t st, uint64_t line, uint64_t off);
+
+static inline __attribute__((always_inline)) void
+emit_host_key(struct rk_sweep_scanner *s, const char *p, size_t n, size_t rn, size_t ls,
+              uint64_t line, uint64_t off)
+{
+    /* The start of the last two labels: after the dot before the last one (only when there
+     * is one: the compiler moves this into the branch below). */
+    size_t st = ls > 0 ? last_label_start(p, ls - 1) : 0;
+    emit_host_key_at(s, p, n, rn, ls, st, line, off);
+}
+
+/* emit_host_key() with st, the start of the last two labels, already known (ls > 0). */
+static inline __attribute__((always_inline)) void
+emit_host_key_at(struct rk_sweep_scanner *s, const char *p, size_t n, size_t rn, size_t ls,
+                 size_t st, uint64_t line, uint64_t off)
 {
     if (s->pf_dom && ls > 0) {
         uint64_t k = 0;
-        int c = pf_dom_key(s, p, rn, ls, &k);
+        int c = pf_dom_key_at(s, p, rn, st, &k);
         if (c == 0)
             return;
         /* p may be a caller's scratch buffer: a deferred host is copied. */
@@ -962,6 +1013,14 @@ __attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s,
             return;
     }
     emit_host_now(s, p, n, line, off);
+}
+
+/* emit_host_key() out of line (host_piece_go() has its own copy). */
+__attribute__((noinline)) static void emit_host_tail(struct rk_sweep_scanner *s, const char *p,
+                                                     size_t n, size_t rn, size_t ls,
+                                                     uint64_t line, uint64_t off)
+{
+    emit_host_key(s, p, n, rn, ls, line, off);
 }
 
 /* Most hosts the loop finds are file and field names ("x.php", "id.orig_h") whose last label
@@ -1006,7 +1065,7 @@ static inline __attribute__((always_inline)) void host_shaped(struct rk_sweep_sc
         uint64_t w;
         memcpy(&w, p + ls, 8);
         uint64_t key = (w & (((uint64_t)1 << (8 * len)) - 1)) | (uint64_t)len << 56;
-        uint64_t e = s->tldc[(key * 0x9e3779b97f4a7c15ull) >> 56];
+        uint64_t e = s->tldc[TLDC_SLOT(key)];
         if ((e & ~(1ull << 63)) == key) {
             if (e >> 63)
                 emit_host_tail(s, p, n, n, ls, line, off);
@@ -1722,36 +1781,107 @@ __attribute__((noinline)) static void classify_piece_shaped(struct rk_sweep_scan
 }
 
 #if defined(RK__SW_IP4_SSSE3)
+/* The host of a run shorter than 32 bytes with a letter and a dot (see host_piece_ssse3()):
+ * bits [f, l] of the run, from its first to its last letter or digit (l < n < 32, so the
+ * shifts stay below 64), and the start of its last label: past the last dot before l, or f
+ * when no dot lies in [f, l) — the highest dot below l plus one (0 when there is none: the 1
+ * shifted in below the dots), at least f. */
+static inline __attribute__((always_inline)) unsigned
+host_piece_bounds(const struct blk *b, unsigned o, uint64_t rm, unsigned *f, unsigned *l)
+{
+    uint64_t an = ((b->letter >> o) | (b->digit >> o)) & rm;
+    *f = (unsigned)__builtin_ctzll(an);
+    *l = 63u - (unsigned)__builtin_clzll(an);
+    uint64_t d = (b->dot >> o) & (((uint64_t)1 << *l) - 1);
+    unsigned ls = 63u - (unsigned)__builtin_clzll(d << 1 | 1);
+    return ls < *f ? *f : ls;
+}
+
+/* host_piece_ssse3() for a run its cache test did not reject: `hit` when the last-label
+ * cache let the label through, 0 when it did not know it. Out of line, reached by a jump:
+ * the bounds are found again from the block rather than kept, so that the path most runs
+ * take needs no callee-saved register. */
+__attribute__((noinline, target("ssse3" RK_SW_BMI))) static void
+host_piece_go(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, size_t n, uint64_t line,
+              int hit)
+{
+    if (!s->want_dom || n < 4)
+        return;
+    uint64_t rm = ((uint64_t)1 << n) - 1;
+    unsigned f, l;
+    unsigned ls = host_piece_bounds(b, o, rm, &f, &l);
+    /* A host name's last label has a letter ("3.14" and version numbers are not hosts). */
+    if (((b->letter >> o) & rm) >> ls == 0)
+        return;
+    uint64_t off = b->base + o + f;
+    const char *p = s->chunk + off;
+    if (!hit) {
+        emit_host_call(s, p, l + 1 - f, line, off);
+        return;
+    }
+    /* With a dot in the host (ls > f), its last two labels start past the last dot below
+     * ls - 1 (the last one), or at f when no dot lies in [f, ls - 1): from the dot mask, as
+     * the last label's start, instead of last_label_start() on the bytes. */
+    unsigned st = f;
+    if (ls > f) {
+        uint64_t d2 = (b->dot >> o) & (((uint64_t)1 << (ls - 1)) - 1);
+        st = 63u - (unsigned)__builtin_clzll(d2 << 1 | 1);
+        st = st < f ? f : st;
+    }
+    emit_host_key_at(s, p, l + 1 - f, l + 1 - f, ls - f, st - f, line, off);
+}
+
 /* classify_piece_shaped() for a run shorter than 32 bytes with a letter (a host name or
  * nothing) where the CPU has SSSE3: the scan loop, which has tested the letter mask, calls it
- * instead of ip4_piece_ssse3(). */
+ * instead of ip4_piece_ssse3(). piece_shaped() written out for this case (n < 32: no hashes,
+ * a letter in the run). Three of four runs here are file and field names ("x.php",
+ * "id.orig_h") whose last label the last-label cache rejects, so that test comes first, with
+ * as few values live as it needs; the letter test and the host's call follow for the
+ * others. */
 __attribute__((noinline, target("ssse3" RK_SW_BMI))) static void
 host_piece_ssse3(struct rk_sweep_scanner *s, const struct blk *b, unsigned o, size_t n,
                  uint64_t line)
 {
-    /* The run's offset and bytes from the block (the loop scans s->chunk): five arguments, all
-     * in registers, rather than seven with two on the stack. */
-    uint64_t off = b->base + o;
-    const char *p = s->chunk + off;
-    /* piece_shaped() written out for this case (n < 32: no hashes, a letter in the run) with
-     * few values live at once: the letter mask is read again when needed rather than kept. */
     uint64_t rm = ((uint64_t)1 << n) - 1;
-    uint64_t dot = (b->dot >> o) & rm;
-    if (n < 4 || dot == 0)
-        return;
-    uint64_t digit = (b->digit >> o) & rm;
-    uint64_t an = ((b->letter >> o) & rm) | digit;
-    /* Trimmed of the . - _ around it: bits [f, l], from the first to the last letter or digit
-     * (l < n < 32, so the shifts stay below 64). The run has a letter, so it is no IPv4
-     * address. */
-    unsigned f = (unsigned)__builtin_ctzll(an), l = 63u - (unsigned)__builtin_clzll(an);
-    uint64_t t = ((uint64_t)2 << l) - ((uint64_t)1 << f);
-    /* A host name's last label has a letter ("3.14" and version numbers are not hosts); it
-     * starts past the last dot within [f, l], or at f. */
-    uint64_t d = dot & t;
-    unsigned ls = d != 0 ? 64u - (unsigned)__builtin_clzll(d) : f;
-    if ((((b->letter >> o) & t) >> ls) != 0)
-        host_shaped(s, p + f, l + 1 - f, ls - f, line, off + f);
+    /* The loop sends no run without a dot here (run_masked(): a run of fewer than 32 bytes
+     * without '.', ':' or '@' holds nothing). Without domain indicators (!want_dom) the cache
+     * is never filled (only tld_pass() fills it, and only hosts of a scanner that wants
+     * domains reach it), so every run goes on to host_piece_go(), which tests want_dom:
+     * not tested here, on every run; nor is a run's length of 3 (too short for a host with
+     * a dot, which the cache rarely rejects: host_piece_go() does). */
+    int hit = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    {
+        /* The last letter or digit, l (l < n < 32), and the length of the last label that
+         * ends there: the dots below l shifted up to end at bit 63, so that the number of
+         * leading zeros is the label's length less one (63 when there is no dot) — or the
+         * label starts at the first letter or digit f (a dot before f only trims the run):
+         * the same label as host_piece_bounds() finds. */
+        uint64_t an = ((b->letter >> o) | (b->digit >> o)) & rm;
+        unsigned lz = (unsigned)__builtin_clzll(an), l = 63u - lz;
+        uint64_t dl = (b->dot >> o) << lz << 1; /* bit 0 clear: the 1 below stands for none */
+        unsigned k = (unsigned)__builtin_clzll(dl | 1);
+        unsigned fl = l - (unsigned)__builtin_ctzll(an);
+        k = k < fl ? k : fl; /* the label's length less one */
+        /* host_shaped()'s cache test, on the same key (the label's bytes, masked to its
+         * length, and the length): the bytes read by one 8-byte load that ends at the
+         * label's last byte, which lies in the chunk; it starts in the chunk unless the
+         * label is within 7 bytes of the chunk's start (then host_piece_go's path). */
+        uint64_t e8 = b->base + o + l; /* the label's last byte in the chunk */
+        if (k <= 6 && e8 >= 7) {
+            uint64_t w;
+            memcpy(&w, s->chunk + e8 - 7, 8);
+            uint64_t key = (w >> (56 - 8 * k)) | (uint64_t)(k + 1) << 56;
+            uint64_t e = s->tldc[TLDC_SLOT(key)];
+            if ((e & ~(1ull << 63)) == key) {
+                if (!(e >> 63))
+                    return;
+                hit = 1;
+            }
+        }
+    }
+#endif
+    host_piece_go(s, b, o, n, line, hit);
 }
 
 /*

@@ -1254,6 +1254,70 @@ static void test_shapes_at_input_end(void **state)
 }
 
 /*
+ * The loop's host runs ask the last-label cache before the run is trimmed or its letters
+ * tested, with the label found from the masks (the dots below the last letter or digit, the
+ * first letter or digit) and read by a load that ends at its last byte. Each host here, with
+ * dots, dashes and underscores around it and last labels of 1 to 8 bytes, comes after runs
+ * whose last labels are near its own (a byte less at either end, a byte more: their "no" is in
+ * the cache), twice on two lines (the second time its own answer is cached), behind 0 to 70
+ * bytes so that it falls at every place of a block.
+ */
+static void test_host_run_cache(void **state)
+{
+    (void)state;
+    struct rk_sweep_index *ix =
+        swt_index_of("bad.io\nw.q.z\nc2.test\nx.abcdefg\nx.abcdefgh\n");
+    static const char fill[] = "f.o f.i f.iox f.bio f.zz f.tes f.est f.testx f.abcdef "
+                               "f.bcdefg f.abcdefgx f.abcdefghx 3.7 v1.2 ";
+    static const struct shape_case cases[] = {
+        {"bad.io", "bad.io>bad.io"},
+        {"_bad.io-", "bad.io>bad.io"},
+        {".bad.io.", "bad.io>bad.io"},
+        {"..bad.io", "bad.io>bad.io"},
+        {"-.bad.io_.", "bad.io>bad.io"},
+        {"3.bad.io", "3.bad.io>bad.io"},
+        {"bad.io.3", ""},
+        {"bad.iox", ""},
+        {"bad.o", ""},
+        {"u.w.q.z", "u.w.q.z>w.q.z"},
+        {"w.q.zz", ""},
+        {"C2.Test", "c2.test>c2.test"},
+        {"c2.tes", ""},
+        {"a.x.abcdefg", "a.x.abcdefg>x.abcdefg"},
+        {"a.x.abcdefgh", "a.x.abcdefgh>x.abcdefgh"},
+        {"a.x.bcdefg", ""},
+    };
+    char text[512], expect[256];
+    for (size_t c = 0; c < RK_ARRAY_LEN(cases); c++) {
+        const struct shape_case *sc = &cases[c];
+        if (sc->expect[0] != '\0')
+            snprintf(expect, sizeof expect, "1:%s(domain);2:%s(domain);", sc->expect,
+                     sc->expect);
+        else
+            expect[0] = '\0';
+        for (size_t off = 0; off <= 70; off++) {
+            memset(text, ' ', off);
+            int n = snprintf(text + off, sizeof text - off, "%s%s\n%s%s\n", fill, sc->token, fill,
+                             sc->token);
+            assert_true(n > 0 && (size_t)n < sizeof text - off);
+            swt_scan_expect_n(ix, text, off + (size_t)n, expect);
+        }
+    }
+    rk_sweep_index_close(ix);
+    /* A run of 3 bytes is no host on any path (the classifier's length test, made after the
+     * cache's), also when its label's answer is cached; 4 bytes trimmed to 3 are. */
+    ix = swt_index_of("b.c\n");
+    for (size_t off = 0; off <= 70; off++) {
+        memset(text, ' ', off);
+        static const char t3[] = "x.b.c\nb.c\nb.c\n_b.c\nb.c.\n";
+        memcpy(text + off, t3, sizeof t3 - 1);
+        swt_scan_expect_n(ix, text, off + sizeof t3 - 1,
+                          "1:x.b.c>b.c(domain);4:b.c>b.c(domain);5:b.c>b.c(domain);");
+    }
+    rk_sweep_index_close(ix);
+}
+
+/*
  * The key prefilter's answers for last-two-label keys of up to 7 bytes are cached per scanner
  * (exact keys: bytes and length). First 2,000 hosts under 676 different short keys that no
  * indicator has (more than the cache's 256 entries: every entry taken, many replaced), then
@@ -2569,6 +2633,7 @@ int main(void)
         cmocka_unit_test(test_url_end_bytes),
         cmocka_unit_test(test_last_label_cache),
         cmocka_unit_test(test_shapes_at_input_end),
+        cmocka_unit_test(test_host_run_cache),
         cmocka_unit_test(test_pf_short_keys),
         cmocka_unit_test(test_block_grid),
         cmocka_unit_test(test_pf_suffix_rule),
