@@ -2328,29 +2328,69 @@ block_masks_avx2(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 #undef RK_SW_MM
 }
 
+/*
+ * The AVX-512 classifier's constants, read from memory. A constant made by _mm512_set1_epi8()
+ * is remade from an immediate at every block (MOV and VPBROADCASTB: the calls of the loop
+ * clobber every vector register, so the compiler does not keep it), and VPBROADCASTB from a
+ * general register takes port 5, the port every VPCMPB, VPTESTMB and VPSHUFB of the block
+ * waits for; a 64-byte operand in memory is folded into the compare (a load port only).
+ */
+#define RK_SW_X64(x) RK_SW_X16(x), RK_SW_X16(x), RK_SW_X16(x), RK_SW_X16(x)
+enum {
+    K5_LO,
+    K5_HI,
+    K5_NIB,
+    K5_NL,
+    K5_PCT,
+    K5_PAREN,
+    K5_PLUS,
+    K5_COLON,
+    K5_AT,
+    K5_LETTER,
+    K5_DIGIT,
+    K5_N,
+};
+static const uint8_t avx512_k[K5_N][64] __attribute__((aligned(64))) = {
+    [K5_LO] = {CLS_LO_TAB, CLS_LO_TAB, CLS_LO_TAB, CLS_LO_TAB},
+    [K5_HI] = {CLS_HI_TAB, CLS_HI_TAB, CLS_HI_TAB, CLS_HI_TAB},
+    [K5_NIB] = {RK_SW_X64(0x0f)},
+    [K5_NL] = {RK_SW_X64('\n')},
+    [K5_PCT] = {RK_SW_X64('%')},
+    [K5_PAREN] = {RK_SW_X64('(')},
+    [K5_PLUS] = {RK_SW_X64('+')},
+    [K5_COLON] = {RK_SW_X64(4)},
+    [K5_AT] = {RK_SW_X64(32)},
+    [K5_LETTER] = {RK_SW_X64(24)},
+    [K5_DIGIT] = {RK_SW_X64(2)},
+};
+
 /* The same with AVX-512BW: the whole block in one register, every compare giving its 64-bit
  * mask directly (no movemask, no shifting halves together). */
 __attribute__((target("avx512bw"), always_inline)) static inline void
 block_masks_avx512(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 {
     (void)s;
+    /* Through an empty asm, so that the compiler cannot see the table's bytes and turn its
+     * loads back into broadcasts of immediates (see avx512_k). */
+    const uint8_t(*k)[64] = avx512_k;
+    __asm__("" : "+r"(k));
+#define RK_SW_K5(i) _mm512_load_si512((const void *)k[i])
     __m512i v = _mm512_loadu_si512((const void *)p);
-    const __m512i lo_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_LO_TAB));
-    const __m512i hi_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_HI_TAB));
-    const __m512i nib = _mm512_set1_epi8(0x0f);
     __m512i cls = _mm512_and_si512(
-        _mm512_shuffle_epi8(lo_tab, v), /* bit 7 of an index gives 0, as with AVX2 */
-        _mm512_shuffle_epi8(hi_tab, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)));
+        _mm512_shuffle_epi8(RK_SW_K5(K5_LO), v), /* bit 7 of an index gives 0, as with AVX2 */
+        _mm512_shuffle_epi8(RK_SW_K5(K5_HI),
+                            _mm512_and_si512(_mm512_srli_epi16(v, 4), RK_SW_K5(K5_NIB))));
     b->tok = _mm512_test_epi8_mask(cls, cls);
-    b->stop = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) |
-              _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('%')) |
-              _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('('));
+    b->stop = _mm512_cmpeq_epi8_mask(v, RK_SW_K5(K5_NL)) |
+              _mm512_cmpeq_epi8_mask(v, RK_SW_K5(K5_PCT)) |
+              _mm512_cmpeq_epi8_mask(v, RK_SW_K5(K5_PAREN));
     b->dot = _mm512_movepi8_mask(cls);
-    b->colon = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(4));
-    b->at = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(32));
-    b->plus = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+'));
-    b->letter = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(24));
-    b->digit = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(2));
+    b->colon = _mm512_test_epi8_mask(cls, RK_SW_K5(K5_COLON));
+    b->at = _mm512_test_epi8_mask(cls, RK_SW_K5(K5_AT));
+    b->plus = _mm512_cmpeq_epi8_mask(v, RK_SW_K5(K5_PLUS));
+    b->letter = _mm512_test_epi8_mask(cls, RK_SW_K5(K5_LETTER));
+    b->digit = _mm512_test_epi8_mask(cls, RK_SW_K5(K5_DIGIT));
+#undef RK_SW_K5
 }
 /* Out of line, for the callers compiled for any CPU (masks_of()). */
 __attribute__((target("avx2"), noinline)) static void
