@@ -1394,6 +1394,28 @@ static void classify_email(struct rk_sweep_scanner *s, const char *p, size_t n, 
         classify_colon(s, p, at, line, off, C_DOT | C_PLUS);
 }
 
+/*
+ * classify_run() for a run of the scan loop (shorter than 64 bytes, within its block) that holds
+ * one '@', at p[at], and no ':': what classify_email() finds by walking the bytes — the last
+ * '@', the local part's start (the run's: no ':' or '@' before it), no ':' in the domain — the
+ * loop's masks have said already. The common case, a plain address (`name@host.example.jp`),
+ * is handled as classify_email() handles it; every other run goes to classify_email().
+ */
+__attribute__((noinline)) static void classify_run_email1(struct rk_sweep_scanner *s,
+                                                          const char *p, size_t n, size_t at,
+                                                          uint64_t line, uint64_t off)
+{
+    size_t dn = n - at - 1;
+    if (at > 0 && dn >= 4 && (s->want_email || s->want_dom) && s->email_raw &&
+        email_plain(p, n, at)) {
+        if (s->want_email)
+            emit_email(s, p, n, line, off);
+        emit_host(s, p + at + 1, dn, line, off + at + 1);
+        return;
+    }
+    classify_email(s, p, n, line, off);
+}
+
 #if defined(__SSE2__)
 static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, size_t n,
                                   uint64_t line, uint64_t off);
@@ -2637,7 +2659,11 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
         return RUN_DONE;
     }
     if (((m->at | m->plus) & rm) != 0) {
-        classify_run(s, p + st, len, block_flags(m, s0, e0), line, st);
+        uint64_t am = m->at & rm;
+        if (am != 0 && (am & (am - 1)) == 0 && (m->colon & rm) == 0)
+            classify_run_email1(s, p + st, len, (unsigned)__builtin_ctzll(am) - s0, line, st);
+        else
+            classify_run(s, p + st, len, block_flags(m, s0, e0), line, st);
         return RUN_DONE;
     }
     /* Without a call: runs shorter than a hash that cannot be anything. A run of digits and
