@@ -1395,19 +1395,32 @@ static void classify_email(struct rk_sweep_scanner *s, const char *p, size_t n, 
 }
 
 /*
- * classify_run() for a run of the scan loop (shorter than 64 bytes, within its block) that holds
- * one '@', at p[at], and no ':': what classify_email() finds by walking the bytes — the last
- * '@', the local part's start (the run's: no ':' or '@' before it), no ':' in the domain — the
- * loop's masks have said already. The common case, a plain address (`name@host.example.jp`),
- * is handled as classify_email() handles it; every other run goes to classify_email().
+ * classify_run() for a run of the scan loop that holds one '@' and no ':': bits [o, o + n) of the
+ * block's masks (n < 64), the '@' at bit o + at. What classify_email() finds by walking the
+ * bytes — the last '@', the local part's start (the run's: no ':' or '@' before it), no ':' in
+ * the domain — the masks have said already, and so has most of email_plain(): every byte of
+ * the run is a token byte other than ':' and a second '@', so the local part holds only
+ * letters, digits and ". - _ +", and the domain only those and '+'. The plain address
+ * (`name@host.example.jp`, the common case) is then handled as classify_email() handles it;
+ * every other run goes to classify_email().
  */
 __attribute__((noinline)) static void classify_run_email1(struct rk_sweep_scanner *s,
-                                                          const char *p, size_t n, size_t at,
-                                                          uint64_t line, uint64_t off)
+                                                          const struct blk *b, unsigned o, size_t n,
+                                                          unsigned at, uint64_t line)
 {
+    uint64_t off = b->base + o;
+    const char *p = s->chunk + off;
     size_t dn = n - at - 1;
+    /* email_plain() from the masks (shifted to the run: bit k is byte k of the run): a domain
+     * without '+', with a dot, none right after the '@', none last, no two together, and a
+     * letter after the last one. */
+    uint64_t all = ((uint64_t)1 << n) - 1;
+    uint64_t dom = all & ~(((uint64_t)2 << at) - 1); /* bytes at+1 .. n-1 */
+    uint64_t d = (b->dot >> o) & dom;
     if (at > 0 && dn >= 4 && (s->want_email || s->want_dom) && s->email_raw &&
-        email_plain(p, n, at)) {
+        ((b->plus >> o) & dom) == 0 && d != 0 && (d & ((uint64_t)2 << at)) == 0 &&
+        ((d >> (n - 1)) & 1) == 0 && (d & (d >> 1)) == 0 &&
+        ((b->letter >> o) & dom & ~(((uint64_t)2 << (63 - __builtin_clzll(d))) - 1)) != 0) {
         if (s->want_email)
             emit_email(s, p, n, line, off);
         emit_host(s, p + at + 1, dn, line, off + at + 1);
@@ -2661,7 +2674,7 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
     if (((m->at | m->plus) & rm) != 0) {
         uint64_t am = m->at & rm;
         if (am != 0 && (am & (am - 1)) == 0 && (m->colon & rm) == 0)
-            classify_run_email1(s, p + st, len, (unsigned)__builtin_ctzll(am) - s0, line, st);
+            classify_run_email1(s, m, s0, len, (unsigned)__builtin_ctzll(am) - s0, line);
         else
             classify_run(s, p + st, len, block_flags(m, s0, e0), line, st);
         return RUN_DONE;
