@@ -2624,7 +2624,9 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
 /*
  * The run at bits [s0, e0) of the masks `m` (bit 0 at byte m->base; e0 < 64, s0 < e0): the
  * decisions of the scan loop and of classify_run() taken from the masks. *floor becomes the
- * run's end, or the end of the URL it starts, and then RUN_URL is returned; RUN_NONE when
+ * end of the URL the run starts, and then RUN_URL is returned (after any other run the loop
+ * goes on to the block's later events, which lie past the run, and never reads floor before
+ * it sets it again: so the run's end is not stored, one store an event); RUN_NONE when
  * the masks alone said the run holds nothing (no call was made, so the scan cannot have been
  * stopped), else RUN_DONE. `ssse3`: the loop is a copy for AVX2 or AVX-512 (a constant there),
  * so a short run without ':' goes to the SSSE3 classifier, and colons are counted with POPCNT
@@ -2637,7 +2639,6 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
 {
     size_t st = m->base + s0, len = e0 - s0, e = m->base + e0;
     uint64_t rm = ((uint64_t)1 << e0) - ((uint64_t)1 << s0); /* bits s0..e0-1 */
-    *floor = e;
 #if defined(RK__SW_IP4_SSSE3)
     /*
      * Most runs (IPv4 addresses, host names, file names: three in four events of the mixed
@@ -2784,7 +2785,6 @@ scan_loop(struct rk_sweep_scanner *s, const char *p, size_t n, rk__sw_masks_fn m
             ev = b.interest;
         }
         unsigned o = (unsigned)__builtin_ctzll(ev);
-        size_t i = b.base + o;
         if (!((b.stop >> o) & 1)) {
             /* The last byte of a run that lies within the block (load_block()). Its start is
              * the byte after the last separator below (bit j + 1 of the mask: byte j is no
@@ -2801,6 +2801,7 @@ scan_loop(struct rk_sweep_scanner *s, const char *p, size_t n, rk__sw_masks_fn m
                 goto done;
             continue;
         }
+        size_t i = b.base + o; /* here only: a run's event has no use for it */
         if (!((b.tok >> o) & 1)) {
             unsigned char c = (unsigned char)p[i];
             if (c == '\n') {
