@@ -113,7 +113,7 @@ struct blk {
     uint64_t tok, stop, dot, colon, at, plus;
     uint64_t letter, digit; /* A-Z a-z, 0-9: the shape of a run without reading it again */
     uint64_t interest;      /* where the scan must stop: see load_block() */
-    uint64_t key;           /* dot | colon | at, made once a block for every event's run */
+    uint64_t odd;           /* colon | at | plus, made once a block for every event's run */
     unsigned adv;           /* where the next block begins (base + adv, 1..64) */
     int cont;               /* byte 0 goes on with a token run begun before base */
 };
@@ -1564,6 +1564,41 @@ static void classify_email(struct rk_sweep_scanner *s, const char *p, size_t n, 
         classify_colon(s, p, at, line, off, C_DOT | C_PLUS);
 }
 
+/*
+ * classify_run() for a run of the scan loop that holds one '@' and no ':': bits [o, o + n) of the
+ * block's masks (n < 64), the '@' at bit o + at. What classify_email() finds by walking the
+ * bytes — the last '@', the local part's start (the run's: no ':' or '@' before it), no ':' in
+ * the domain — the masks have said already, and so has most of email_plain(): every byte of
+ * the run is a token byte other than ':' and a second '@', so the local part holds only
+ * letters, digits and ". - _ +", and the domain only those and '+'. The plain address
+ * (`name@host.example.jp`, the common case) is then handled as classify_email() handles it;
+ * every other run goes to classify_email().
+ */
+__attribute__((noinline)) static void classify_run_email1(struct rk_sweep_scanner *s,
+                                                          const struct blk *b, unsigned o, size_t n,
+                                                          unsigned at, uint64_t line)
+{
+    uint64_t off = b->base + o;
+    const char *p = s->chunk + off;
+    size_t dn = n - at - 1;
+    /* email_plain() from the masks (shifted to the run: bit k is byte k of the run): a domain
+     * without '+', with a dot, none right after the '@', none last, no two together, and a
+     * letter after the last one. */
+    uint64_t all = ((uint64_t)1 << n) - 1;
+    uint64_t dom = all & ~(((uint64_t)2 << at) - 1); /* bytes at+1 .. n-1 */
+    uint64_t d = (b->dot >> o) & dom;
+    if (at > 0 && dn >= 4 && (s->want_email || s->want_dom) && s->email_raw &&
+        ((b->plus >> o) & dom) == 0 && d != 0 && (d & ((uint64_t)2 << at)) == 0 &&
+        ((d >> (n - 1)) & 1) == 0 && (d & (d >> 1)) == 0 &&
+        ((b->letter >> o) & dom & ~(((uint64_t)2 << (63 - __builtin_clzll(d))) - 1)) != 0) {
+        if (s->want_email)
+            emit_email(s, p, n, line, off);
+        emit_host(s, p + at + 1, dn, line, off + at + 1);
+        return;
+    }
+    classify_email(s, p, n, line, off);
+}
+
 #if defined(__SSE2__)
 static void classify_piece_masked(struct rk_sweep_scanner *s, const char *p, size_t n,
                                   uint64_t line, uint64_t off);
@@ -2637,29 +2672,69 @@ block_masks_avx2(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 #undef RK_SW_MM
 }
 
+/*
+ * The AVX-512 classifier's constants, read from memory. A constant made by _mm512_set1_epi8()
+ * is remade from an immediate at every block (MOV and VPBROADCASTB: the calls of the loop
+ * clobber every vector register, so the compiler does not keep it), and VPBROADCASTB from a
+ * general register takes port 5, the port every VPCMPB, VPTESTMB and VPSHUFB of the block
+ * waits for; a 64-byte operand in memory is folded into the compare (a load port only).
+ */
+#define RK_SW_X64(x) RK_SW_X16(x), RK_SW_X16(x), RK_SW_X16(x), RK_SW_X16(x)
+enum {
+    K5_LO,
+    K5_HI,
+    K5_NIB,
+    K5_NL,
+    K5_PCT,
+    K5_PAREN,
+    K5_PLUS,
+    K5_COLON,
+    K5_AT,
+    K5_LETTER,
+    K5_DIGIT,
+    K5_N,
+};
+static const uint8_t avx512_k[K5_N][64] __attribute__((aligned(64))) = {
+    [K5_LO] = {CLS_LO_TAB, CLS_LO_TAB, CLS_LO_TAB, CLS_LO_TAB},
+    [K5_HI] = {CLS_HI_TAB, CLS_HI_TAB, CLS_HI_TAB, CLS_HI_TAB},
+    [K5_NIB] = {RK_SW_X64(0x0f)},
+    [K5_NL] = {RK_SW_X64('\n')},
+    [K5_PCT] = {RK_SW_X64('%')},
+    [K5_PAREN] = {RK_SW_X64('(')},
+    [K5_PLUS] = {RK_SW_X64('+')},
+    [K5_COLON] = {RK_SW_X64(4)},
+    [K5_AT] = {RK_SW_X64(32)},
+    [K5_LETTER] = {RK_SW_X64(24)},
+    [K5_DIGIT] = {RK_SW_X64(2)},
+};
+
 /* The same with AVX-512BW: the whole block in one register, every compare giving its 64-bit
  * mask directly (no movemask, no shifting halves together). */
 __attribute__((target("avx512bw"), always_inline)) static inline void
 block_masks_avx512(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 {
     (void)s;
+    /* Through an empty asm, so that the compiler cannot see the table's bytes and turn its
+     * loads back into broadcasts of immediates (see avx512_k). */
+    const uint8_t(*k)[64] = avx512_k;
+    __asm__("" : "+r"(k));
+#define RK_SW_K5(i) _mm512_load_si512((const void *)k[i])
     __m512i v = _mm512_loadu_si512((const void *)p);
-    const __m512i lo_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_LO_TAB));
-    const __m512i hi_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(CLS_HI_TAB));
-    const __m512i nib = _mm512_set1_epi8(0x0f);
     __m512i cls = _mm512_and_si512(
-        _mm512_shuffle_epi8(lo_tab, v), /* bit 7 of an index gives 0, as with AVX2 */
-        _mm512_shuffle_epi8(hi_tab, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)));
+        _mm512_shuffle_epi8(RK_SW_K5(K5_LO), v), /* bit 7 of an index gives 0, as with AVX2 */
+        _mm512_shuffle_epi8(RK_SW_K5(K5_HI),
+                            _mm512_and_si512(_mm512_srli_epi16(v, 4), RK_SW_K5(K5_NIB))));
     b->tok = _mm512_test_epi8_mask(cls, cls);
-    b->stop = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) |
-              _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('%')) |
-              _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('('));
+    b->stop = _mm512_cmpeq_epi8_mask(v, RK_SW_K5(K5_NL)) |
+              _mm512_cmpeq_epi8_mask(v, RK_SW_K5(K5_PCT)) |
+              _mm512_cmpeq_epi8_mask(v, RK_SW_K5(K5_PAREN));
     b->dot = _mm512_movepi8_mask(cls);
-    b->colon = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(4));
-    b->at = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(32));
-    b->plus = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+'));
-    b->letter = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(24));
-    b->digit = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(2));
+    b->colon = _mm512_test_epi8_mask(cls, RK_SW_K5(K5_COLON));
+    b->at = _mm512_test_epi8_mask(cls, RK_SW_K5(K5_AT));
+    b->plus = _mm512_cmpeq_epi8_mask(v, RK_SW_K5(K5_PLUS));
+    b->letter = _mm512_test_epi8_mask(cls, RK_SW_K5(K5_LETTER));
+    b->digit = _mm512_test_epi8_mask(cls, RK_SW_K5(K5_DIGIT));
+#undef RK_SW_K5
 }
 /* Out of line, for the callers compiled for any CPU (masks_of()). */
 __attribute__((target("avx2"), noinline)) static void
@@ -2824,7 +2899,7 @@ static inline __attribute__((always_inline)) void load_block(const struct rk_swe
     if (cont)
         b->stop |= ((tok + key) & (nt & (0 - nt))) >> 1;
     b->interest = b->stop | ((ends & nt) >> 1);
-    b->key = key;
+    b->odd = b->colon | b->at | b->plus;
     b->adv = 64;
     if ((int64_t)tok < 0) {
         if (nt != 0) {
@@ -2858,7 +2933,9 @@ static int scan_url(struct rk_sweep_scanner *s, const char *p, size_t n, size_t 
 /*
  * The run at bits [s0, e0) of the masks `m` (bit 0 at byte m->base; e0 < 64, s0 < e0): the
  * decisions of the scan loop and of classify_run() taken from the masks. *floor becomes the
- * run's end, or the end of the URL it starts, and then RUN_URL is returned; RUN_NONE when
+ * end of the URL the run starts, and then RUN_URL is returned (after any other run the loop
+ * goes on to the block's later events, which lie past the run, and never reads floor before
+ * it sets it again: so the run's end is not stored, one store an event); RUN_NONE when
  * the masks alone said the run holds nothing (no call was made, so the scan cannot have been
  * stopped), else RUN_DONE. `ssse3`: the loop is a copy for AVX2 or AVX-512 (a constant there),
  * so a short run without ':' goes to the SSSE3 classifier, and colons are counted with POPCNT
@@ -2871,8 +2948,29 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
 {
     size_t st = m->base + s0, len = e0 - s0, e = m->base + e0;
     uint64_t rm = ((uint64_t)1 << e0) - ((uint64_t)1 << s0); /* bits s0..e0-1 */
-    uint64_t key = m->key & rm;
-    *floor = e;
+#if defined(RK__SW_IP4_SSSE3)
+    /*
+     * Most runs (IPv4 addresses, host names, file names: three in four events of the mixed
+     * log) hold neither ':', '@' nor '+' and are shorter than a hash: the same decisions as
+     * below for them, taken first and with fewer tests (one mask for the three bytes, no URL,
+     * keyed or colon case to rule out one after the other).
+     */
+    if (ssse3 && (m->odd & rm) == 0 && len < 32) {
+        uint64_t dm = m->dot & rm;
+        if (dm == 0 || len < 3)
+            return RUN_NONE; /* no key byte: a word shorter than a hash */
+        /* With a letter a host name or nothing; without one an IPv4 address (seven bytes or
+         * more, three dots) or nothing. */
+        if ((m->letter & rm) != 0)
+            host_piece_ssse3(s, m, s0, len, line);
+        else if (len >= 7 && bits_at_least3(dm))
+            ip4_piece_ssse3(s, m, s0, len, line);
+        else
+            return RUN_NONE;
+        return RUN_DONE;
+    }
+#endif
+    uint64_t key = (m->dot | m->colon | m->at) & rm;
     /* A word without '.', ':' or '@' can only be a hash, of 32 digits or more. */
     if (key == 0 ? len < 32 : (len < 3 && !(len == 2 && (m->colon & rm) != 0)))
         return RUN_NONE;
@@ -2884,7 +2982,11 @@ run_masked(struct rk_sweep_scanner *s, const char *p, size_t n, const struct blk
         return RUN_DONE;
     }
     if (((m->at | m->plus) & rm) != 0) {
-        classify_run(s, p + st, len, block_flags(m, s0, e0), line, st);
+        uint64_t am = m->at & rm;
+        if (am != 0 && (am & (am - 1)) == 0 && (m->colon & rm) == 0)
+            classify_run_email1(s, m, s0, len, (unsigned)__builtin_ctzll(am) - s0, line);
+        else
+            classify_run(s, p + st, len, block_flags(m, s0, e0), line, st);
         return RUN_DONE;
     }
     /* Without a call: runs shorter than a hash that cannot be anything. A run of digits and
@@ -2992,7 +3094,6 @@ scan_loop(struct rk_sweep_scanner *s, const char *p, size_t n, rk__sw_masks_fn m
             ev = b.interest;
         }
         unsigned o = (unsigned)__builtin_ctzll(ev);
-        size_t i = b.base + o;
         if (!((b.stop >> o) & 1)) {
             /* The last byte of a run that lies within the block (load_block()). Its start is
              * the byte after the last separator below (bit j + 1 of the mask: byte j is no
@@ -3009,6 +3110,7 @@ scan_loop(struct rk_sweep_scanner *s, const char *p, size_t n, rk__sw_masks_fn m
                 goto done;
             continue;
         }
+        size_t i = b.base + o; /* here only: a run's event has no use for it */
         if (!((b.tok >> o) & 1)) {
             unsigned char c = (unsigned char)p[i];
             if (c == '\n') {

@@ -900,6 +900,17 @@ static const struct shape_case shape_cases[] = {
     {"http://c2.test/x", "#:c2.test>c2.test(domain);"},
     {"Bad@Evil.Example", "#:bad@evil.example>bad@evil.example(email);"
                          "#:evil.example>evil.example(domain);"},
+    /* Runs with one '@' and no ':' (classify_run_email1(): the plain-address test from the
+     * masks): what is not a plain address goes the byte path and gives what it always gave. */
+    {"u@x+evil.example", "#:evil.example>evil.example(domain);"},
+    {"bad@evil..example", ""},
+    {"bad+x@evil.example", "#:evil.example>evil.example(domain);"},
+    {"bad@evil.example.", "#:bad@evil.example>bad@evil.example(email);"
+                          "#:evil.example>evil.example(domain);"},
+    {"bad@.evil.example", "#:evil.example>evil.example(domain);"},
+    {"bad@evil.example1", ""},
+    {"bad@x@evil.example", "#:evil.example>evil.example(domain);"},
+    {"bad@evil.example+x", "#:evil.example>evil.example(domain);"},
     {"d41d8cd98f00b204e9800998ecf8427e",
      "#:d41d8cd98f00b204e9800998ecf8427e>d41d8cd98f00b204e9800998ecf8427e(md5);"},
     {"x.d41d8cd98f00b204e9800998ecf8427e",
