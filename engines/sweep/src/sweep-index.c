@@ -470,8 +470,9 @@ static void dom_labels_mask(uint64_t dots, struct dom_labels *d)
 {
     size_t p[3] = {0, 0, 0}; /* the last three dots' offsets plus one (0: none) */
     unsigned l = 1;
-    for (uint64_t x = dots; x != 0; x &= x - 1) /* no popcount: the build has no -mpopcnt, */
-        l++;                                     /* and libgcc's took 21 instructions */
+    /* No __builtin_popcountll(): the build has no -mpopcnt, and libgcc's took 21 instructions. */
+    for (uint64_t x = dots; x != 0; x &= x - 1)
+        l++;
     d->count = l;
     for (unsigned k = 0; k < 3 && dots != 0; k++) {
         unsigned at = 63u - (unsigned)__builtin_clzll(dots);
