@@ -169,9 +169,14 @@ size_t rk__sw_canon_fast(const char *s, size_t n, enum rk_sweep_type *type, uint
 {
     fk->dots = RK__SW_DOTS_UNKNOWN;
     fk->host_len = 0;
-    if (n == 0 || n > FAST_MAX || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
-        s[n - 1] == '\t' || s[n - 1] == '\r')
-        return 0; /* long, or trimmed by the general path first */
+    if (n - 1 >= FAST_MAX) /* empty (n - 1 wraps) or long */
+        return 0;
+    /* Trimmed by the general path first: an end of ' ', '\t' (either) or '\r' (the last).
+     * One compare each end for the common value, whose ends are above ' '. */
+    unsigned char c0 = (unsigned char)s[0], c1 = (unsigned char)s[n - 1];
+    if ((c0 <= ' ' || c1 <= ' ') &&
+        (c0 == ' ' || c0 == '\t' || c1 == ' ' || c1 == '\t' || c1 == '\r'))
+        return 0;
 
     /* Hashes come first in canon_detect(): 32, 40 or 64 hex digits (no refanging: no '[',
      * '(' nor "hxxp" in them). */
