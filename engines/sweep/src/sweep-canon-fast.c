@@ -165,11 +165,18 @@ static inline int hxxp_prefix(const char *s, size_t n)
 }
 
 size_t rk__sw_canon_fast(const char *s, size_t n, enum rk_sweep_type *type, uint8_t *plen,
-                         uint8_t *out, size_t cap)
+                         uint8_t *out, size_t cap, struct rk__sw_fast_key *fk)
 {
-    if (n == 0 || n > FAST_MAX || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
-        s[n - 1] == '\t' || s[n - 1] == '\r')
-        return 0; /* long, or trimmed by the general path first */
+    fk->dots = RK__SW_DOTS_UNKNOWN;
+    fk->host_len = 0;
+    if (n - 1 >= FAST_MAX) /* empty (n - 1 wraps) or long */
+        return 0;
+    /* Trimmed by the general path first: an end of ' ', '\t' (either) or '\r' (the last).
+     * One compare each end for the common value, whose ends are above ' '. */
+    unsigned char c0 = (unsigned char)s[0], c1 = (unsigned char)s[n - 1];
+    if ((c0 <= ' ' || c1 <= ' ') &&
+        (c0 == ' ' || c0 == '\t' || c1 == ' ' || c1 == '\t' || c1 == '\r'))
+        return 0;
 
     /* Hashes come first in canon_detect(): 32, 40 or 64 hex digits (no refanging: no '[',
      * '(' nor "hxxp" in them). */
@@ -197,7 +204,7 @@ size_t rk__sw_canon_fast(const char *s, size_t n, enum rk_sweep_type *type, uint
      * of one that was not) nor an IPv6 one (no ':'): canon_detect() ends in
      * rk__sw_canon_host(), which checks every byte. */
     if ((sp & (HAS_AT | HAS_COLON | HAS_SLASH | HAS_HIGH)) == 0) {
-        size_t r = rk__sw_canon_host(s, n, 1, (char *)out, cap);
+        size_t r = rk__sw_canon_host_dots(s, n, 1, (char *)out, cap, &fk->dots);
         if (r == 0)
             return 0;
         *type = RK_SWEEP_DOMAIN;
@@ -221,6 +228,8 @@ size_t rk__sw_canon_fast(const char *s, size_t n, enum rk_sweep_type *type, uint
         struct rk__sw_url url;
         if (!rk__sw_canon_url(s, n, (char *)out, cap, &url))
             return 0;
+        fk->host_off = url.host_off;
+        fk->host_len = url.host_type == RK_SWEEP_DOMAIN ? url.host_len : 0;
         *type = RK_SWEEP_URL;
         *plen = 0;
         return url.len;
@@ -231,7 +240,7 @@ size_t rk__sw_canon_fast(const char *s, size_t n, enum rk_sweep_type *type, uint
 #else /* no SSE2: every value takes the general path */
 
 size_t rk__sw_canon_fast(const char *s, size_t n, enum rk_sweep_type *type, uint8_t *plen,
-                         uint8_t *out, size_t cap)
+                         uint8_t *out, size_t cap, struct rk__sw_fast_key *fk)
 {
     (void)s;
     (void)n;
@@ -239,6 +248,7 @@ size_t rk__sw_canon_fast(const char *s, size_t n, enum rk_sweep_type *type, uint
     (void)plen;
     (void)out;
     (void)cap;
+    (void)fk;
     return 0;
 }
 

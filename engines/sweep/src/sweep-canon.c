@@ -280,8 +280,14 @@ static inline __m128i load_partial(const char *p, size_t r)
 }
 #endif
 
-size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, size_t cap)
+/* rk__sw_canon_host(), and with `dots` the mask of the key's dots for the index builder
+ * (rk__sw_canon_host_dots()); inlined into both so that the scanner's callers pay nothing for
+ * the second output. */
+static inline __attribute__((always_inline)) size_t
+canon_host(const char *s, size_t n, int min_labels, char *out, size_t cap, uint64_t *dots_out)
 {
+    if (dots_out != NULL)
+        *dots_out = RK__SW_DOTS_UNKNOWN;
     if (n > 0 && s[n - 1] == '.')
         n--;
     if (n == 0 || n > 253 || n >= cap)
@@ -340,6 +346,8 @@ size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, siz
             }
             if (lo16 == low)
                 memcpy(out, low, n);
+            if (dots_out != NULL)
+                *dots_out = dots;
             return n;
         }
         /* A byte that may not be in a label: the loop below decides (IDN). */
@@ -407,6 +415,17 @@ not_ascii_host:;
     }
     idn2_free(ace);
     return r;
+}
+
+size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, size_t cap)
+{
+    return canon_host(s, n, min_labels, out, cap, NULL);
+}
+
+size_t rk__sw_canon_host_dots(const char *s, size_t n, int min_labels, char *out, size_t cap,
+                              uint64_t *dots)
+{
+    return canon_host(s, n, min_labels, out, cap, dots);
 }
 
 /* ===== URLs ===== */

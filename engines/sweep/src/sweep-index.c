@@ -432,6 +432,8 @@ struct dom_labels {
     size_t last;    /* the last label (the TLD) */
     size_t reg;     /* the last two: rk__sw_pf_reg_start() */
     size_t reg3;    /* the last three: rk__sw_pf_dom_start() under a two-label suffix */
+    /* A URL key's host when rk__sw_canon_fast() gave it (url_hn 0: found by url_key_host()). */
+    size_t url_ho, url_hn;
 };
 
 /* Counts a domain key's labels 8 bytes a step (a byte loop was 3 % of a build's instructions):
@@ -460,6 +462,26 @@ static void dom_labels(const uint8_t *k, size_t n, struct dom_labels *d)
     d->last = d1;
     d->reg = d2;
     d->reg3 = d3;
+}
+
+/* dom_labels() from the mask of the key's dots that rk__sw_canon_host_dots() made (bit i:
+ * byte i is a dot): the key is not read again. */
+static void dom_labels_mask(uint64_t dots, struct dom_labels *d)
+{
+    size_t p[3] = {0, 0, 0}; /* the last three dots' offsets plus one (0: none) */
+    unsigned l = 1;
+    /* No __builtin_popcountll(): the build has no -mpopcnt, and libgcc's took 21 instructions. */
+    for (uint64_t x = dots; x != 0; x &= x - 1)
+        l++;
+    d->count = l;
+    for (unsigned k = 0; k < 3 && dots != 0; k++) {
+        unsigned at = 63u - (unsigned)__builtin_clzll(dots);
+        p[k] = (size_t)at + 1;
+        dots &= ~((uint64_t)1 << at);
+    }
+    d->last = p[0];
+    d->reg = p[1];
+    d->reg3 = p[2];
 }
 
 /* A /24 network in ip4q that is a range's: its bit goes into c24 too. */
@@ -574,8 +596,9 @@ static size_t url_key_host(const char *k, size_t n, size_t *off)
 
 /* Appends the key prefilter hash of a canonical key to pv when its type has one (pv has room):
  * the same keys as rk__sw_pf_fill() takes from the records. */
-static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n,
-                   const struct dom_labels *dl)
+static inline __attribute__((always_inline)) void pv_add_key(struct rk_sweep_builder *b,
+                                                             unsigned type, const char *k, size_t n,
+                                                             const struct dom_labels *dl)
 {
     if (type == RK_SWEEP_DOMAIN && dl != NULL) {
         /* rk__sw_pf_key_hash()'s domain keys, from the dots dom_labels() found. */
@@ -587,12 +610,27 @@ static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, siz
             b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, n - st);
         }
     } else if (type == RK_SWEEP_URL) {
-        /* rk__sw_pf_key_hash()'s URL key (one hash), with the host found by url_key_host(). */
-        size_t ho, hn = url_key_host(k, n, &ho);
+        /* rk__sw_pf_key_hash()'s URL key (one hash), with the host rk__sw_canon_fast() gave,
+         * else the one url_key_host() finds. */
+        size_t ho = 0, hn = 0;
+        if (dl != NULL && dl->url_hn > 0) {
+            ho = dl->url_ho;
+            hn = dl->url_hn;
+        } else {
+            hn = url_key_host(k, n, &ho);
+        }
         b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_URLHOST, k + ho, hn);
     } else {
         b->pv_n += (uint64_t)rk__sw_pf_key_hash(type, k, n, &b->pv[b->pv_n]);
     }
+}
+
+/* pv_add_key() for the records hashed again; append_key() has it inlined (its call, with
+ * the registers saved and restored, was 17 instructions a key). */
+static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n,
+                   const struct dom_labels *dl)
+{
+    pv_add_key(b, type, k, n, dl);
 }
 
 /* Canonicalises a value straight into a new record at the blob's end; `*word` receives its
@@ -634,11 +672,15 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     uint8_t *r = (uint8_t *)b->rec.data + b->rec.len;
     /* A plain list's values (no type hint) of the common shapes: the fast path, which gives
      * the same keys (sweep-canon-fast.c); the rest, and what it does not take, the general. */
-    size_t n = type == RK_SWEEP_NONE
-                   ? rk__sw_canon_fast(value, len, &type, &plen, r + 4, RK_MAX_SWEEP_INDICATOR + 16)
-                   : 0;
-    if (n == 0)
+    struct rk__sw_fast_key fk = {RK__SW_DOTS_UNKNOWN, 0, 0};
+    size_t n = type == RK_SWEEP_NONE ? rk__sw_canon_fast(value, len, &type, &plen, r + 4,
+                                                         RK_MAX_SWEEP_INDICATOR + 16, &fk)
+                                     : 0;
+    if (n == 0) {
+        fk.dots = RK__SW_DOTS_UNKNOWN;
+        fk.host_len = 0;
         n = rk__sw_canon_indicator(value, len, &type, &plen, r + 4, RK_MAX_SWEEP_INDICATOR + 16);
+    }
     if (n == 0 || n > RK_MAX_SWEEP_INDICATOR)
         return RK_EINVAL;
     if ((type == RK_SWEEP_IPV4 || type == RK_SWEEP_CIDR4) && b->ip4f == NULL) {
@@ -656,14 +698,19 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
     r[1] = plen;
     r[2] = (uint8_t)(n & 0xff);
     r[3] = (uint8_t)(n >> 8);
-    for (size_t k = n; (k & 3) != 0; k++)
-        r[4 + k] = 0;
+    /* The padding to 4 bytes: one store of 4 zero bytes (the room reserved above holds
+     * them; what lies past the record is overwritten by the next one). */
+    memset(r + 4 + n, 0, 4);
     *word = (uint32_t)(b->rec.len / 4);
-    struct dom_labels dl = {0, 0, 0, 0};
-    if (type == RK_SWEEP_DOMAIN)
-        dom_labels(r + 4, n, &dl);
+    struct dom_labels dl = {0, 0, 0, 0, fk.host_off, fk.host_len};
+    if (type == RK_SWEEP_DOMAIN) {
+        if (fk.dots != RK__SW_DOTS_UNKNOWN)
+            dom_labels_mask(fk.dots, &dl);
+        else
+            dom_labels(r + 4, n, &dl);
+    }
     b->hv[b->count + b->pending] = rk__sw_hash(type, plen, r + 4, n);
-    pv_add(b, type, (const char *)r + 4, n, &dl);
+    pv_add_key(b, type, (const char *)r + 4, n, &dl);
     b->rec.len += REC_SIZE(r);
     b->rec.data[b->rec.len] = '\0';
     note_key(b, type, plen, r + 4, n, &dl);

@@ -92,6 +92,19 @@ size_t rk__sw_fmt_ip6(const uint8_t a[16], char *out);
  */
 size_t rk__sw_canon_host(const char *s, size_t n, int min_labels, char *out, size_t cap);
 
+/* "The dots are not known" in rk__sw_canon_host_dots()'s *dots (no host has two dots
+ * together, so no mask of one is all ones). */
+#define RK__SW_DOTS_UNKNOWN (~(uint64_t)0)
+
+/*
+ * rk__sw_canon_host(), for the index builder: the same answer, and in *dots the mask of the
+ * key's dots (bit i: out[i] is a dot) when the host took the 16-byte path (ASCII, up to 63
+ * bytes after its trailing dot is dropped), else RK__SW_DOTS_UNKNOWN. The builder counts a
+ * domain key's labels and finds its last three from the mask instead of reading the key again.
+ */
+size_t rk__sw_canon_host_dots(const char *s, size_t n, int min_labels, char *out, size_t cap,
+                              uint64_t *dots);
+
 /* Result of parsing a URL. */
 struct rk__sw_url {
     size_t len;         /* canonical URL length in the caller's buffer */

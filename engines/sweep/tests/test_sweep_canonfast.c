@@ -25,6 +25,42 @@ static uint64_t next_rand(uint64_t *s)
     return x;
 }
 
+/* What the fast path says it knows of its key (struct rk__sw_fast_key) is the key's: a domain
+ * key's dots (known for every ASCII key of up to 63 bytes: the builder's labels come from
+ * them), a URL key's host as rk__sw_url_host() finds it in the key (given for every host name).
+ */
+static void check_fast_key(const char *v, size_t n, enum rk_sweep_type t, const uint8_t *key,
+                           size_t kn, const struct rk__sw_fast_key *fk)
+{
+    int ascii = 1;
+    for (size_t i = 0; i < n; i++)
+        ascii &= (unsigned char)v[i] < 0x80;
+    if (t == RK_SWEEP_DOMAIN) {
+        uint64_t want = 0;
+        for (size_t i = 0; i < kn && i < 64; i++)
+            want |= (uint64_t)(key[i] == '.') << i;
+        if (kn <= 63 && ascii && fk->dots != want)
+            fail_msg("'%.*s': dots %#llx, the key's %#llx", (int)n, v, (unsigned long long)fk->dots,
+                     (unsigned long long)want);
+        if (fk->dots != RK__SW_DOTS_UNKNOWN && fk->dots != want)
+            fail_msg("'%.*s': wrong dots %#llx", (int)n, v, (unsigned long long)fk->dots);
+    } else if (fk->dots != RK__SW_DOTS_UNKNOWN) {
+        fail_msg("'%.*s': dots given for a key of type %d", (int)n, v, (int)t);
+    }
+    if (t == RK_SWEEP_URL) {
+        size_t ho = 0, hn = rk__sw_url_host((const char *)key, kn, &ho);
+        int name = hn > 0 && key[ho] != '[' &&
+                   !rk__sw_parse_ip4((const char *)key + ho, hn, (uint8_t[16]){0});
+        if (name && (fk->host_len != hn || fk->host_off != ho))
+            fail_msg("'%.*s': host at %zu+%zu, the key's at %zu+%zu", (int)n, v, fk->host_off,
+                     fk->host_len, ho, hn);
+        if (!name && fk->host_len != 0)
+            fail_msg("'%.*s': a host given for an address host", (int)n, v);
+    } else if (fk->host_len != 0) {
+        fail_msg("'%.*s': a URL host given for a key of type %d", (int)n, v, (int)t);
+    }
+}
+
 /* Both paths on one value: the fast one may decline (0), never differ. Returns 1 when the
  * fast path answered. */
 static int same_both_ways(const char *v, size_t n)
@@ -32,7 +68,8 @@ static int same_both_ways(const char *v, size_t n)
     uint8_t fo[RK_MAX_SWEEP_INDICATOR + 16], so[RK_MAX_SWEEP_INDICATOR + 16];
     enum rk_sweep_type ft = RK_SWEEP_NONE, st = RK_SWEEP_NONE;
     uint8_t fp = 0xee, sp = 0xee;
-    size_t fn = rk__sw_canon_fast(v, n, &ft, &fp, fo, sizeof fo);
+    struct rk__sw_fast_key fk;
+    size_t fn = rk__sw_canon_fast(v, n, &ft, &fp, fo, sizeof fo, &fk);
     if (fn == 0) {
         /* Declined: the hint and prefix length are left for the general path. */
         if (ft != RK_SWEEP_NONE || fp != 0xee)
@@ -44,6 +81,7 @@ static int same_both_ways(const char *v, size_t n)
         fail_msg("'%.*s': fast path gives type %d plen %u len %zu, general type %d plen %u "
                  "len %zu",
                  (int)n, v, (int)ft, fp, fn, (int)st, sp, sn);
+    check_fast_key(v, n, ft, fo, fn, &fk);
     return 1;
 }
 
@@ -77,6 +115,15 @@ static const struct {
     {"http://912h6.net/gtta9saskv/9g2715jus.php?id=4866", RK_SWEEP_URL},
     {"https://Example.com:443/a?b=c#frag", RK_SWEEP_URL},
     {"http://10.0.0.1:8080/x", RK_SWEEP_URL},
+    /* The key's facts (check_fast_key()): a host after user info, before a port, lower-cased,
+     * percent-decoded; labels of 63 bytes; a name of 63 bytes after its trailing dot. */
+    {"http://user:pw@Sub.Example.COM:8080/p?q", RK_SWEEP_URL},
+    {"https://a@b@host.example.net/", RK_SWEEP_URL},
+    {"http://%65xample.org/x", RK_SWEEP_URL},
+    {"http://x.y", RK_SWEEP_URL},
+    {"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.0.1.2.3.4.zz", RK_SWEEP_DOMAIN},
+    {"abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabc", RK_SWEEP_DOMAIN},
+    {"abcdefghij.bcdefghij.bcdefghij.bcdefghij.bcdefghij.bcdefghij.co.", RK_SWEEP_DOMAIN},
 };
 
 /* Values it may take or leave; when it takes one, the answer must be the general path's. */
@@ -148,6 +195,8 @@ static const char *const edges[] = {
     "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz012",
     "http://example.com/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85g",
+    "https://[2001:db8::1]/x", /* '[': refanged by the general path first */
+    "abcdefghij.bcdefghij.bcdefghij.bcdefghij.bcdefghij.bcdefghij.co.uk", /* 66 bytes */
 };
 
 static void test_fast_path_table(void **state)
@@ -159,7 +208,8 @@ static void test_fast_path_table(void **state)
         uint8_t p = 0, o[RK_MAX_SWEEP_INDICATOR + 16];
         if (!same_both_ways(v, strlen(v)))
             fail_msg("fast path did not take '%s'", v);
-        rk__sw_canon_fast(v, strlen(v), &t, &p, o, sizeof o);
+        struct rk__sw_fast_key fk;
+        rk__sw_canon_fast(v, strlen(v), &t, &p, o, sizeof o, &fk);
         assert_int_equal(t, taken[i].t);
     }
     for (size_t i = 0; i < RK_ARRAY_LEN(edges); i++)
@@ -167,12 +217,14 @@ static void test_fast_path_table(void **state)
     /* Known keys, not only agreement: a CIDR's host bits cleared, a hash decoded. */
     uint8_t o[64], p = 0;
     enum rk_sweep_type t = RK_SWEEP_NONE;
-    assert_int_equal(rk__sw_canon_fast("107.161.103.77/26", 17, &t, &p, o, sizeof o), 4);
+    struct rk__sw_fast_key fk;
+    assert_int_equal(rk__sw_canon_fast("107.161.103.77/26", 17, &t, &p, o, sizeof o, &fk), 4);
     assert_int_equal(p, 26);
     assert_memory_equal(o, "\x6b\xa1\x67\x40", 4);
     t = RK_SWEEP_NONE;
     assert_int_equal(
-        rk__sw_canon_fast("d323c1edff9885f85a67882bbab623a00021decd", 40, &t, &p, o, sizeof o), 20);
+        rk__sw_canon_fast("d323c1edff9885f85a67882bbab623a00021decd", 40, &t, &p, o, sizeof o, &fk),
+        20);
     assert_memory_equal(o,
                         "\xd3\x23\xc1\xed\xff\x98\x85\xf8\x5a\x67\x88\x2b\xba\xb6\x23\xa0"
                         "\x00\x21\xde\xcd",
