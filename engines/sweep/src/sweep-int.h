@@ -153,6 +153,11 @@ struct rk__sw_url_masks {
 int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
                      struct rk__sw_url_parts *u);
 
+/* The scanner's hex decoder (sweep-scan.c), for the tests: the SSE2 one (avx2 0) or the AVX2
+ * one (1) on the n digits at p (32, 40 or 64) into d; 1 when all n are hex digits, 0 when
+ * not, -1 when avx2 is asked of a CPU without it. */
+int rk__sw_hex_digest(const char *p, size_t n, uint8_t *d, int avx2);
+
 /* Canonicalises an e-mail address (lower-cased, domain checked). Returns length or 0. */
 size_t rk__sw_canon_email(const char *s, size_t n, char *out, size_t cap);
 

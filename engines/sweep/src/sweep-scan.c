@@ -41,6 +41,18 @@
  * only they call are compiled for these too, so that the many shifts by a run's offset need no
  * CL register (SHLX, SHRX, BZHI) and the bit scans no BSR fix-up (TZCNT, LZCNT). */
 #define RK_SW_BMI  ",bmi,bmi2,lzcnt,popcnt"
+/* A byte repeated, for the rows of the SIMD constant tables (hex_k, url_k, avx2_k, avx512_k). */
+#define RK_SW_X8(x)  x, x, x, x, x, x, x, x
+#define RK_SW_X16(x) RK_SW_X8(x), RK_SW_X8(x)
+#define RK_SW_X32(x) RK_SW_X16(x), RK_SW_X16(x)
+#define RK_SW_X64(x) RK_SW_X32(x), RK_SW_X32(x)
+/* The SIMD paths read their constant vectors from those tables: GCC would otherwise rebuild a
+ * vector of one repeated byte from an immediate at every call or block (a MOV and a
+ * VPBROADCASTB, the latter on port 5, where the compares and shuffles wait), as the calls
+ * around them clobber every vector register. A table's address passed through an empty asm
+ * hides its bytes from the optimiser, so its rows stay loads (folded into the instructions
+ * that use them). */
+#define RK_SW_OPAQUE(ptr) __asm__("" : "+r"(ptr))
 /* The last-label cache (tldc): 1,024 entries, the slot the top bits of the key times the
  * golden ratio. The few labels a log's hosts end in are kept apart: with 256 entries ".net"
  * and ".local" shared a slot (also with 512) and took each other's place all through the
@@ -1220,30 +1232,26 @@ __attribute__((noinline)) static void find_hashes_in(struct rk_sweep_scanner *s,
  * (high, low) with (16, 1) (vpmaddubsw; an invalid byte's value may be anything, the answer is
  * then 0), the two lanes' 16-bit values packed into 16 bytes.
  */
-#define RK_SW_HX8(x)  x, x, x, x, x, x, x, x
-#define RK_SW_HX32(x) RK_SW_HX8(x), RK_SW_HX8(x), RK_SW_HX8(x), RK_SW_HX8(x)
-#define RK_SW_HP      0x10, 0x01
-/* hex_digest_avx2()'s constants, read from memory: built in registers (GCC's choice for a
- * constant vector) they cost two instructions each at every call, more than a step does. The
- * last row is (16, 1) for each digit pair (high, low). */
+#define RK_SW_HP 0x10, 0x01
+/* hex_digest_avx2()'s constants, read from memory (RK_SW_OPAQUE): built in registers they
+ * cost two instructions each at every call, more than a step does. The last row is (16, 1) for
+ * each digit pair (high, low). */
 static const uint8_t hex_k[7][32] __attribute__((aligned(32))) = {
-    {RK_SW_HX32(0x100 - '0')},
-    {RK_SW_HX32(0x20)},
-    {RK_SW_HX32(0x100 - 'a')},
-    {RK_SW_HX32(9)},
-    {RK_SW_HX32(5)},
-    {RK_SW_HX32(10)},
-    {RK_SW_HX8(RK_SW_HP), RK_SW_HX8(RK_SW_HP)},
+    {RK_SW_X32(0x100 - '0')},
+    {RK_SW_X32(0x20)},
+    {RK_SW_X32(0x100 - 'a')},
+    {RK_SW_X32(9)},
+    {RK_SW_X32(5)},
+    {RK_SW_X32(10)},
+    {RK_SW_X8(RK_SW_HP), RK_SW_X8(RK_SW_HP)},
 };
-#undef RK_SW_HX8
-#undef RK_SW_HX32
 #undef RK_SW_HP
 
 __attribute__((target("avx2"))) static inline int hex_digest_avx2(const char *p, size_t n,
                                                                   uint8_t *d)
 {
     const uint8_t(*k)[32] = hex_k;
-    __asm__("" : "+r"(k)); /* the table's address opaque: its rows are loaded, not rebuilt */
+    RK_SW_OPAQUE(k);
 #define RK_SW_HK(i) _mm256_load_si256((const __m256i *)(const void *)k[i])
     __m256i ok = _mm256_set1_epi8(-1);
     for (size_t i = 0;; i += 32) {
@@ -1282,9 +1290,7 @@ find_hashes_avx2(struct rk_sweep_scanner *s, const char *p, size_t n, uint64_t l
 }
 #endif
 
-/* For the tests: hex_digest() (avx2 0) or hex_digest_avx2() (1; -1 when the CPU has no AVX2)
- * of the n digits at p (32, 40 or 64) into d. */
-int rk__sw_hex_digest(const char *p, size_t n, uint8_t *d, int avx2);
+/* For the tests (sweep-int.h): hex_digest() or hex_digest_avx2(). */
 int rk__sw_hex_digest(const char *p, size_t n, uint8_t *d, int avx2)
 {
     if (!avx2)
@@ -2162,8 +2168,6 @@ int rk__sw_url_parts(const char *s, size_t sl, size_t n, size_t readable,
  * pointer (url_k_rows()): GCC builds a constant vector of one repeated byte in a register with
  * two instructions at each call (a `mov` and a `vpbroadcastb`), 28 of them for the fourteen
  * here, more than the loads. */
-#define RK_SW_UX8(x)  x, x, x, x, x, x, x, x
-#define RK_SW_UX32(x) RK_SW_UX8(x), RK_SW_UX8(x), RK_SW_UX8(x), RK_SW_UX8(x)
 /* The two nibble tables of url_stops_avx2(), each twice (one a 128-bit lane). Bit 0: every byte
  * of rows 0-1 (blanks and controls); bit 1: row 2 " ' , and space; bit 2: rows 3 and 5 < > \ ^;
  * bit 3: row 6 `; bit 4: row 7 { | } DEL. Bytes >= 0x80 (rows 8-f) end nothing. */
@@ -2192,23 +2196,21 @@ enum {
 static const uint8_t url_k[UK_ROWS][32] __attribute__((aligned(32))) = {
     [UK_HI] = {RK_SW_UHI, RK_SW_UHI},
     [UK_LO] = {RK_SW_ULO, RK_SW_ULO},
-    [UK_LOW4] = {RK_SW_UX32(0x0f)},
-    [UK_FOLD] = {RK_SW_UX32(0x20)},
-    [UK_LET_ADD] = {RK_SW_UX32(0x80 - 'a')},
-    [UK_LET_LT] = {RK_SW_UX32(0x80 + 26)},
-    [UK_DIG_ADD] = {RK_SW_UX32(0x80 - '0')},
-    [UK_DIG_LT] = {RK_SW_UX32(0x80 + 10)},
-    [UK_DOT] = {RK_SW_UX32('.')},
-    [UK_DASH] = {RK_SW_UX32('-')},
-    [UK_USCORE] = {RK_SW_UX32('_')},
-    [UK_SLASH] = {RK_SW_UX32('/')},
-    [UK_QUEST] = {RK_SW_UX32('?')},
-    [UK_HASH] = {RK_SW_UX32('#')},
-    [UK_AT] = {RK_SW_UX32('@')},
-    [UK_COLON] = {RK_SW_UX32(':')},
+    [UK_LOW4] = {RK_SW_X32(0x0f)},
+    [UK_FOLD] = {RK_SW_X32(0x20)},
+    [UK_LET_ADD] = {RK_SW_X32(0x80 - 'a')},
+    [UK_LET_LT] = {RK_SW_X32(0x80 + 26)},
+    [UK_DIG_ADD] = {RK_SW_X32(0x80 - '0')},
+    [UK_DIG_LT] = {RK_SW_X32(0x80 + 10)},
+    [UK_DOT] = {RK_SW_X32('.')},
+    [UK_DASH] = {RK_SW_X32('-')},
+    [UK_USCORE] = {RK_SW_X32('_')},
+    [UK_SLASH] = {RK_SW_X32('/')},
+    [UK_QUEST] = {RK_SW_X32('?')},
+    [UK_HASH] = {RK_SW_X32('#')},
+    [UK_AT] = {RK_SW_X32('@')},
+    [UK_COLON] = {RK_SW_X32(':')},
 };
-#undef RK_SW_UX8
-#undef RK_SW_UX32
 #undef RK_SW_UHI
 #undef RK_SW_ULO
 
@@ -2216,7 +2218,7 @@ static const uint8_t url_k[UK_ROWS][32] __attribute__((aligned(32))) = {
 static inline const uint8_t (*url_k_rows(void))[32]
 {
     const uint8_t(*k)[32] = url_k;
-    __asm__("" : "+r"(k));
+    RK_SW_OPAQUE(k);
     return k;
 }
 
@@ -2619,7 +2621,6 @@ static void block_masks(const struct rk_sweep_scanner *s, const char *p, struct 
  */
 #define STOP_LO_TAB  0, 0, 0, 0, 0, 64, 0, 0, 64, 0, 128, 32, 0, 0, 0, 0
 #define STOP_HI_TAB  128, 0, 96, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-#define RK_SW_X16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
 
 /* The AVX2 classifier's tables (two nibble lookups each), read from memory. */
 static const uint8_t avx2_k[5][32] __attribute__((aligned(32))) = {
@@ -2679,7 +2680,6 @@ block_masks_avx2(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
  * general register takes port 5, the port every VPCMPB, VPTESTMB and VPSHUFB of the block
  * waits for; a 64-byte operand in memory is folded into the compare (a load port only).
  */
-#define RK_SW_X64(x) RK_SW_X16(x), RK_SW_X16(x), RK_SW_X16(x), RK_SW_X16(x)
 enum {
     K5_LO,
     K5_HI,
@@ -2714,10 +2714,8 @@ __attribute__((target("avx512bw"), always_inline)) static inline void
 block_masks_avx512(const struct rk_sweep_scanner *s, const char *p, struct blk *b)
 {
     (void)s;
-    /* Through an empty asm, so that the compiler cannot see the table's bytes and turn its
-     * loads back into broadcasts of immediates (see avx512_k). */
     const uint8_t(*k)[64] = avx512_k;
-    __asm__("" : "+r"(k));
+    RK_SW_OPAQUE(k); /* its rows stay loads, not broadcasts of immediates */
 #define RK_SW_K5(i) _mm512_load_si512((const void *)k[i])
     __m512i v = _mm512_loadu_si512((const void *)p);
     __m512i cls = _mm512_and_si512(

@@ -2178,10 +2178,6 @@ static void test_hash_bytes(void **state)
     rk_sweep_index_close(ix);
 }
 
-/* Internal (sweep-scan.c): the scanner's hex decoder, SSE2 (avx2 0) or AVX2 (1; -1 when the
- * CPU has none), of the n digits at p into d; 1 when all n are hex digits. */
-int rk__sw_hex_digest(const char *p, size_t n, uint8_t *d, int avx2);
-
 /*
  * Both hex decoders against the definition: a 64-digit run of each digit and letter case
  * at every position (so every digit in both halves of a byte, in each 16- and 32-digit step),
