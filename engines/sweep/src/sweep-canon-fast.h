@@ -25,7 +25,6 @@ struct rk__sw_fast_key {
  * *plen are untouched (out may have been written) and the caller takes the general path.
  * *fk is set whenever a key is returned (see struct rk__sw_fast_key).
  */
-struct rk__sw_fast_key;
 size_t rk__sw_canon_fast(const char *s, size_t n, enum rk_sweep_type *type, uint8_t *plen,
                          uint8_t *out, size_t cap, struct rk__sw_fast_key *fk);
 

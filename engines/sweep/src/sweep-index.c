@@ -327,9 +327,9 @@ static enum rk_status seg_join(struct rk_sweep_builder *b)
     return RK_OK;
 }
 
-struct dom_labels;
+struct key_parts;
 static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n,
-                   const struct dom_labels *dl);
+                   const struct key_parts *kp);
 
 /* The key hash of each record of rec[4, len) into hv, in order. */
 static void hash_records(const uint8_t *rec, size_t len, uint64_t *hv)
@@ -426,8 +426,10 @@ static uint32_t log2_for(uint64_t count)
     return l;
 }
 
-/* The labels of a domain key and where its last three start (0: the name has no more). */
-struct dom_labels {
+/* What is known of a canonical key's parts when it is added, so that the filters and the
+ * prefilter keys need not read it again: a domain key's labels and where its last three start
+ * (0: the name has no more; dom_labels(), dom_labels_mask()), a URL key's host. */
+struct key_parts {
     unsigned count; /* dots plus one */
     size_t last;    /* the last label (the TLD) */
     size_t reg;     /* the last two: rk__sw_pf_reg_start() */
@@ -440,7 +442,7 @@ struct dom_labels {
  * in x ^ "........" a dot is a zero byte, found exactly (no borrow between bytes). The dots'
  * places are kept on the way, so that the TLD filter and the prefilter keys need not scan the
  * key again from its end, byte by byte, as they did (3 backward scans a domain). */
-static void dom_labels(const uint8_t *k, size_t n, struct dom_labels *d)
+static void dom_labels(const uint8_t *k, size_t n, struct key_parts *d)
 {
     const uint64_t dots = 0x2e2e2e2e2e2e2e2eull, low7 = 0x7f7f7f7f7f7f7f7full;
     size_t d1 = 0, d2 = 0, d3 = 0; /* the last three dots' offsets plus one (0: none) */
@@ -466,7 +468,7 @@ static void dom_labels(const uint8_t *k, size_t n, struct dom_labels *d)
 
 /* dom_labels() from the mask of the key's dots that rk__sw_canon_host_dots() made (bit i:
  * byte i is a dot): the key is not read again. */
-static void dom_labels_mask(uint64_t dots, struct dom_labels *d)
+static void dom_labels_mask(uint64_t dots, struct key_parts *d)
 {
     size_t p[3] = {0, 0, 0}; /* the last three dots' offsets plus one (0: none) */
     unsigned l = 1;
@@ -513,7 +515,7 @@ static void set24(uint64_t *bm, uint64_t first, uint64_t count)
 /* Folds a key into the header's filters and masks. Every one of them is an OR, a minimum or a
  * maximum, so a key seen twice leaves them as once: they need no de-duplication. */
 static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_t plen,
-                     const uint8_t *key, size_t n, const struct dom_labels *dl)
+                     const uint8_t *key, size_t n, const struct key_parts *kp)
 {
     if (type == RK_SWEEP_IPV4 || type == RK_SWEEP_CIDR4) {
         uint32_t a = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8;
@@ -540,14 +542,14 @@ static void note_key(struct rk_sweep_builder *b, enum rk_sweep_type type, uint8_
     else if (type == RK_SWEEP_CIDR6)
         b->cidr6_mask[plen / 64] |= (uint64_t)1 << (plen % 64);
     else if (type == RK_SWEEP_DOMAIN) {
-        unsigned l = dl->count;
+        unsigned l = kp->count;
         if (b->dom_min == 0 || l < b->dom_min)
             b->dom_min = l;
         if (l > b->dom_max)
             b->dom_max = l;
         if (rk__sw_pf_sfx2((const char *)key, n))
             b->dom_sfx2 = 1;
-        size_t ls = dl->last;
+        size_t ls = kp->last;
         unsigned bit = rk__sw_tld_bit((const char *)key + ls, n - ls);
         b->tld_filter[bit / 64] |= (uint64_t)1 << (bit % 64);
     }
@@ -598,13 +600,13 @@ static size_t url_key_host(const char *k, size_t n, size_t *off)
  * the same keys as rk__sw_pf_fill() takes from the records. */
 static inline __attribute__((always_inline)) void pv_add_key(struct rk_sweep_builder *b,
                                                              unsigned type, const char *k, size_t n,
-                                                             const struct dom_labels *dl)
+                                                             const struct key_parts *kp)
 {
-    if (type == RK_SWEEP_DOMAIN && dl != NULL) {
+    if (type == RK_SWEEP_DOMAIN && kp != NULL) {
         /* rk__sw_pf_key_hash()'s domain keys, from the dots dom_labels() found. */
-        size_t st = dl->reg;
+        size_t st = kp->reg;
         if (st > 0 && rk__sw_pf_sfx2(k + st, n - st)) {
-            b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + dl->reg3, n - dl->reg3);
+            b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + kp->reg3, n - kp->reg3);
             b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_SFX, k + st, n - st);
         } else {
             b->pv[b->pv_n++] = rk__sw_pf_hash(RK__SW_PF_KEY_REG, k + st, n - st);
@@ -613,9 +615,9 @@ static inline __attribute__((always_inline)) void pv_add_key(struct rk_sweep_bui
         /* rk__sw_pf_key_hash()'s URL key (one hash), with the host rk__sw_canon_fast() gave,
          * else the one url_key_host() finds. */
         size_t ho = 0, hn = 0;
-        if (dl != NULL && dl->url_hn > 0) {
-            ho = dl->url_ho;
-            hn = dl->url_hn;
+        if (kp != NULL && kp->url_hn > 0) {
+            ho = kp->url_ho;
+            hn = kp->url_hn;
         } else {
             hn = url_key_host(k, n, &ho);
         }
@@ -628,9 +630,9 @@ static inline __attribute__((always_inline)) void pv_add_key(struct rk_sweep_bui
 /* pv_add_key() for the records hashed again; append_key() has it inlined (its call, with
  * the registers saved and restored, was 17 instructions a key). */
 static void pv_add(struct rk_sweep_builder *b, unsigned type, const char *k, size_t n,
-                   const struct dom_labels *dl)
+                   const struct key_parts *kp)
 {
-    pv_add_key(b, type, k, n, dl);
+    pv_add_key(b, type, k, n, kp);
 }
 
 /* Canonicalises a value straight into a new record at the blob's end; `*word` receives its
@@ -702,18 +704,18 @@ static enum rk_status append_key(struct rk_sweep_builder *b, enum rk_sweep_type 
      * them; what lies past the record is overwritten by the next one). */
     memset(r + 4 + n, 0, 4);
     *word = (uint32_t)(b->rec.len / 4);
-    struct dom_labels dl = {0, 0, 0, 0, fk.host_off, fk.host_len};
+    struct key_parts kp = {0, 0, 0, 0, fk.host_off, fk.host_len};
     if (type == RK_SWEEP_DOMAIN) {
         if (fk.dots != RK__SW_DOTS_UNKNOWN)
-            dom_labels_mask(fk.dots, &dl);
+            dom_labels_mask(fk.dots, &kp);
         else
-            dom_labels(r + 4, n, &dl);
+            dom_labels(r + 4, n, &kp);
     }
     b->hv[b->count + b->pending] = rk__sw_hash(type, plen, r + 4, n);
-    pv_add_key(b, type, (const char *)r + 4, n, &dl);
+    pv_add_key(b, type, (const char *)r + 4, n, &kp);
     b->rec.len += REC_SIZE(r);
     b->rec.data[b->rec.len] = '\0';
-    note_key(b, type, plen, r + 4, n, &dl);
+    note_key(b, type, plen, r + 4, n, &kp);
     b->type_count[type]++;
     b->pending++;
     return RK_OK;
