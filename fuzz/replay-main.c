@@ -1,7 +1,8 @@
 /*
  * Replays a fuzz target's committed corpus without libFuzzer, so that `make test` checks every
  * input that ever crashed or grew coverage, in any build (including the sanitizer build).
- * Arguments are files or directories; directories are read one level deep.
+ * Arguments are files or directories; directories are read one level deep. Like libFuzzer, it
+ * calls the target's LLVMFuzzerInitialize() once first when the target defines one.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -11,6 +12,8 @@
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* Weak: most targets do not define it, and then its address is NULL. */
+__attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static int replay_file(const char *path)
 {
@@ -39,6 +42,8 @@ static int replay_file(const char *path)
 int main(int argc, char **argv)
 {
     int files = 0, failed = 0;
+    if (LLVMFuzzerInitialize != NULL)
+        LLVMFuzzerInitialize(&argc, &argv);
     for (int i = 1; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) != 0) {

@@ -6,7 +6,8 @@
  * parameters. Input: the seven values on seven lines; a node "*report" / "*case" stands for the
  * first report / case of the store, so the walk itself is exercised too.
  *
- * The store (a small demo data set in a temporary directory) is made once per process.
+ * The store (a small demo data set in a temporary directory) is made once per process, in
+ * LLVMFuzzerInitialize().
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,10 +98,9 @@ static int is_field(const char *f)
     return 0;
 }
 
-/* libFuzzer calls this once before any input and outside the per-input time limit: the demo data
- * set takes about ten seconds to make in the instrumented build, which alone used to exceed
- * fuzz-smoke's -timeout=10 on a slow machine. The replay runner (replay-main.c) does not call it;
- * there the first input makes the store instead. */
+/* libFuzzer (and replay-main.c) call this once before any input, outside libFuzzer's per-input
+ * time limit: the demo data set takes about ten seconds to make in the instrumented build, which
+ * alone used to exceed fuzz-smoke's -timeout=10 on a slow machine. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
